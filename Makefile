@@ -1,0 +1,70 @@
+# riecycle — two commands on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test lint format install system-deps translations db seed serve scheduler bench migration clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP) translations
+
+# Debian packages the tests need: Chromium for browser tests, PostgreSQL server binaries.
+system-deps:
+	@need=""; \
+	test -x /usr/bin/chromium || need="$$need chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || need="$$need postgresql"; \
+	if [ -n "$$need" ]; then \
+	  echo "Installing:$$need"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null; \
+	fi
+
+translations: $(STAMP)
+	$(BIN)/pybabel -q compile -d riecycle/translations
+
+db: install
+	$(FLASK) db upgrade
+
+seed: db
+	$(FLASK) seed demo
+
+serve:
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# The web server and the reminder scheduler (its own process), stopped together.
+run: seed
+	@echo "riecycle draait op http://$(HOST):$(PORT) — inloggen met bijvoorbeeld preventie@demo.riecycle.nl / riecycle-demo"
+	@trap 'kill 0' EXIT INT TERM; \
+	if $(FLASK) scheduler --help >/dev/null 2>&1; then $(FLASK) scheduler & fi; \
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install system-deps
+	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# New migration from the models: make migration m="what changed"
+migration: install
+	rm -f /tmp/riecycle-migration.sqlite
+	RIECYCLE_DATABASE_URL=sqlite:////tmp/riecycle-migration.sqlite $(FLASK) db upgrade
+	RIECYCLE_DATABASE_URL=sqlite:////tmp/riecycle-migration.sqlite $(FLASK) db migrate -m "$(m)"
+
+bench: install system-deps
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,66 @@
+"""riecycle: the PSA policy cycle for Dutch employers."""
+
+from pathlib import Path
+
+from flask import Flask
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app from named steps; starts no threads and creates no tables."""
+    app = Flask(__name__, instance_relative_config=True)
+    from riecycle.config import load_config
+
+    load_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_error_handlers(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from riecycle import audit, dbsetup, i18n  # noqa: F401 - dbsetup installs engine hooks
+    from riecycle.extensions import babel, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "strong"
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    audit.install(db.session)
+
+    from riecycle.auth_loader import load_user
+
+    login_manager.user_loader(load_user)
+
+
+def register_blueprints(app: Flask) -> None:
+    from riecycle.views import BLUEPRINTS
+
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from riecycle import filters
+    from riecycle.permissions import template_helpers
+
+    app.context_processor(template_helpers)
+    filters.register(app)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from riecycle.views.errors import register
+
+    register(app)
+
+
+def register_cli(app: Flask) -> None:
+    from riecycle.cli import register
+
+    register(app)

@@ -1,0 +1,110 @@
+"""Command-line interface: thin wrappers over the services (flask --app wsgi ...)."""
+
+import click
+from flask.cli import AppGroup
+
+from riecycle.extensions import db
+from riecycle.labels import LABELS
+from riecycle.services import ServiceError, accounts, notifications_mail, organisations
+
+org_cli = AppGroup("org", help="Organisaties beheren.")
+user_cli = AppGroup("user", help="Gebruikers beheren.")
+seed_cli = AppGroup("seed", help="Gegevens laden uit seed/.")
+
+
+def _fail(message: str):
+    db.session.rollback()
+    raise click.ClickException(message)
+
+
+def find_org_or_fail(slug: str):
+    """The organisation with this slug, or a clear CLI error."""
+    from sqlalchemy import select
+
+    from riecycle.models import Organisation
+
+    org = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+    if org is None:
+        _fail(f"Organisatie '{slug}' bestaat niet.")
+    return org
+
+
+@org_cli.command("create")
+@click.option("--slug", required=True, help="Korte naam in de URL, bv. 'acme'.")
+@click.option("--name", required=True, help="Volledige naam.")
+@click.option("--sector", default=None)
+@click.option("--employees", "employee_count", type=int, default=None)
+@click.option("--branche-rie/--no-branche-rie", default=False)
+def org_create(slug, name, sector, employee_count, branche_rie):
+    """Create an organisation."""
+    try:
+        org = organisations.create_organisation(
+            slug, name, sector=sector, employee_count=employee_count, uses_branche_rie=branche_rie
+        )
+    except ServiceError as error:
+        _fail(error.message)
+    db.session.commit()
+    click.echo(f"Organisatie '{org.slug}' aangemaakt (id {org.id}).")
+
+
+@user_cli.command("create")
+@click.option("--org", "slug", required=True)
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice(list(LABELS["role"])))
+@click.option("--name", default=None)
+@click.option("--password", default=None, help="Zonder wachtwoord wordt een uitnodiging gemaild.")
+def user_create(slug, email, role, name, password):
+    """Create a user (or reuse one) and give them a role in an organisation."""
+    org = find_org_or_fail(slug)
+    try:
+        user = accounts.find_user(email) or accounts.create_user(email, name or email, password)
+        accounts.add_membership(org, user, role)
+    except ServiceError as error:
+        _fail(error.message)
+    db.session.commit()
+    if not user.password_hash:
+        notifications_mail.send_invitation(user, org, None)
+        click.echo(f"Uitnodiging verstuurd naar {user.email}.")
+    click.echo(f"{user.email} is {role} in '{org.slug}'.")
+
+
+@click.command("create-admin")
+@click.option("--email", prompt="E-mailadres")
+@click.option("--name", default="Platformbeheerder")
+@click.option("--password", prompt="Wachtwoord", hide_input=True, confirmation_prompt=True)
+def create_admin(email, name, password):
+    """Create a platform administrator, who can create organisations."""
+    try:
+        user = accounts.find_user(email) or accounts.create_user(email, name)
+        accounts.set_password(user, password)
+        user.is_platform_admin = True
+    except ServiceError as error:
+        _fail(error.message)
+    db.session.commit()
+    click.echo(f"{user.email} is platformbeheerder.")
+
+
+@seed_cli.command("demo")
+def seed_demo():
+    """Load the PSA taxonomy and the demo organisation (idempotent)."""
+    from riecycle.seeding.demo import load_demo
+
+    created = load_demo()
+    db.session.commit()
+    click.echo(f"Demo geladen: {created} records aangemaakt of bijgewerkt.")
+
+
+@seed_cli.command("taxonomy")
+def seed_taxonomy():
+    """Load only the PSA themes and werkdruk factors."""
+    from riecycle.seeding.taxonomy import load_taxonomy
+
+    changes = load_taxonomy()
+    db.session.commit()
+    click.echo(f"Taxonomie geladen: {changes} wijzigingen.")
+
+
+def register(app) -> None:
+    """Attach every command group to the app."""
+    for command in (org_cli, user_cli, seed_cli, create_admin):
+        app.cli.add_command(command)

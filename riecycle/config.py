@@ -1,0 +1,109 @@
+"""Configuration read from RIECYCLE_* environment variables."""
+
+import os
+from pathlib import Path
+
+
+def _env(name, default=None):
+    return os.environ.get(f"RIECYCLE_{name}", default)
+
+
+def _env_bool(name, default=False):
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "ja", "on"}
+
+
+def _env_int(name, default):
+    value = _env(name)
+    return int(value) if value not in (None, "") else default
+
+
+class Config:
+    """Defaults shared by every environment."""
+
+    ENV_NAME = "base"
+    SECRET_KEY = _env("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+    SMTP_HOST = _env("SMTP_HOST")
+    SMTP_PORT = _env_int("SMTP_PORT", 25)
+    SMTP_USER = _env("SMTP_USER")
+    SMTP_PASSWORD = _env("SMTP_PASSWORD")
+    SMTP_STARTTLS = _env_bool("SMTP_STARTTLS", False)
+    MAIL_FROM = _env("MAIL_FROM", "riecycle <no-reply@riecycle.local>")
+    BASE_URL = _env("BASE_URL", "http://127.0.0.1:5000")
+
+    BABEL_DEFAULT_LOCALE = "nl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
+    LANGUAGES = ("nl", "en")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = _env_bool("SECURE_COOKIES", False)
+    WTF_CSRF_TIME_LIMIT = None
+
+    MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_MB", 10) * 1024 * 1024
+    UPLOAD_MAX_BYTES = _env_int("MAX_UPLOAD_MB", 10) * 1024 * 1024
+
+    LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
+    LOGIN_LOCK_MINUTES = _env_int("LOGIN_LOCK_MINUTES", 15)
+    PASSWORD_RESET_HOURS = _env_int("PASSWORD_RESET_HOURS", 2)
+    INVITE_DAYS = _env_int("INVITE_DAYS", 7)
+    PASSWORD_HASH_METHOD = "scrypt"
+    PULSE_MIN_RESPONDENTS = max(3, _env_int("PULSE_MIN_RESPONDENTS", 5))
+    TIMEZONE = "Europe/Amsterdam"
+
+
+class DevelopmentConfig(Config):
+    """Local development: SQLite in instance/, mail to instance/outbox/."""
+
+    ENV_NAME = "development"
+    SECRET_KEY = Config.SECRET_KEY or "dev-only-not-secret"
+
+
+class TestingConfig(Config):
+    """Test runs: fast hashing, no CSRF unless a test turns it on."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    WTF_CSRF_ENABLED = False
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
+    SMTP_HOST = None
+    BASE_URL = "http://localhost"
+
+
+class ProductionConfig(Config):
+    """Production: refuses to start without a secret key."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", True)
+    REMEMBER_COOKIE_SECURE = _env_bool("SECURE_COOKIES", True)
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_config(app, overrides=None):
+    """Fill app.config from the class named by RIECYCLE_ENV plus overrides."""
+    env = (overrides or {}).get("ENV_NAME") or _env("ENV", "development")
+    app.config.from_object(CONFIGS.get(env, DevelopmentConfig))
+    if overrides:
+        app.config.update(overrides)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        db_path = Path(app.instance_path) / "riecycle.sqlite"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
+    if app.config["ENV_NAME"] == "production" and not app.config.get("SECRET_KEY"):
+        raise RuntimeError("RIECYCLE_SECRET_KEY is verplicht in productie (required in production).")

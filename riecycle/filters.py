@@ -1,0 +1,54 @@
+"""Jinja filters for Dutch dates, money and labels."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from markupsafe import Markup
+
+from riecycle import labels
+
+
+def fmt_date(value, fmt="medium"):
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, datetime):
+        return format_datetime(value, "medium")
+    if isinstance(value, date):
+        return format_date(value, fmt)
+    return str(value)
+
+
+def fmt_datetime(value):
+    return format_datetime(value, "short") if value else "—"
+
+
+def fmt_money(value):
+    if value is None:
+        return "—"
+    return "€ " + format_decimal(Decimal(value), format="#,##0.00")
+
+
+def fmt_pct(value):
+    if value is None:
+        return "—"
+    return f"{round(value * 100)}%"
+
+
+def nl2br(text):
+    if not text:
+        return ""
+    return Markup("<br>").join(Markup.escape(text).split("\n"))
+
+
+def register(app) -> None:
+    """Add the filters and the label lookup to Jinja."""
+    app.jinja_env.filters.update(
+        date=fmt_date,
+        datetime=fmt_datetime,
+        money=fmt_money,
+        pct=fmt_pct,
+        nl2br=nl2br,
+        label=labels.label,
+    )
+    app.jinja_env.globals.update(get_locale=get_locale, labels=labels)

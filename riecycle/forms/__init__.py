@@ -1,0 +1,1 @@
+"""WTForms per area (Flask-WTF adds CSRF)."""

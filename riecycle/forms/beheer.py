@@ -1,0 +1,74 @@
+"""Forms for organisation management: organisation, teams, employees, users."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+
+from riecycle.labels import choices
+
+
+def coerce_optional_int(value):
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(_l("Naam"), validators=[DataRequired(), Length(max=200)])
+    sector = StringField(_l("Sector"), validators=[Optional(), Length(max=120)])
+    employee_count = IntegerField(
+        _l("Aantal werknemers"), validators=[Optional(), NumberRange(min=0, max=1_000_000)]
+    )
+    weekly_paid_hours = IntegerField(
+        _l("Betaalde uren per week (alle werknemers samen)"),
+        validators=[Optional(), NumberRange(min=0, max=100_000_000)],
+    )
+    uses_branche_rie = BooleanField(_l("Wij gebruiken een erkende branche-RI&E"))
+    risk_method = SelectField(_l("Methode risicobeoordeling"), choices=choices("risk_method"))
+
+
+class NewOrganisationForm(OrganisationForm):
+    slug = StringField(_l("Korte naam (in de adresbalk)"), validators=[DataRequired(), Length(max=59)])
+    beheerder_email = EmailField(
+        _l("E-mailadres eerste beheerder"), validators=[DataRequired(), Email(), Length(max=254)]
+    )
+
+
+class TeamForm(FlaskForm):
+    name = StringField(_l("Naam"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Soort"), choices=choices("team_kind"))
+    parent_id = SelectField(_l("Valt onder"), coerce=coerce_optional_int, validate_choice=False)
+    manager_id = SelectField(_l("Leidinggevende"), coerce=coerce_optional_int, validate_choice=False)
+
+
+class EmployeeForm(FlaskForm):
+    name = StringField(_l("Naam"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("E-mailadres"), validators=[Optional(), Email(), Length(max=254)])
+    team_id = SelectField(_l("Team"), coerce=coerce_optional_int, validate_choice=False)
+    function = StringField(_l("Functie"), validators=[Optional(), Length(max=120)])
+    start_date = DateField(_l("In dienst sinds"), validators=[Optional()])
+    end_date = DateField(_l("Uit dienst per"), validators=[Optional()])
+    is_leidinggevende = BooleanField(_l("Is leidinggevende"))
+
+
+class EmployeeCsvForm(FlaskForm):
+    file = FileField(_l("CSV-bestand"), validators=[FileRequired(_l("Kies een bestand."))])
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(_l("E-mailadres"), validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Naam"), validators=[DataRequired(), Length(max=200)])
+    role = SelectField(_l("Rol"), choices=choices("role"))
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Rol"), choices=choices("role"))

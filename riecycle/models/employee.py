@@ -1,0 +1,29 @@
+"""Employees: staff members, who need not be users."""
+
+from datetime import date
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from riecycle.models.base import Base
+from riecycle.models.mixins import DomainMixin
+
+
+class Employee(DomainMixin, Base):
+    __tablename__ = "employees"
+    __audit_label__ = "Medewerker"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    function: Mapped[str | None] = mapped_column(String(120))
+    start_date: Mapped[date | None]
+    end_date: Mapped[date | None]
+    is_leidinggevende: Mapped[bool] = mapped_column(default=False)
+
+    team = relationship("Team", lazy="joined")
+
+    @property
+    def label(self) -> str:
+        return self.name

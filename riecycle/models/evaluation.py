@@ -1,0 +1,53 @@
+"""Evaluations of a measure or of the whole approach for a theme (evalueren, bijstellen)."""
+
+from datetime import date
+
+from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from riecycle.models.base import Base
+from riecycle.models.mixins import DomainMixin
+
+EVALUATION_METHODS = ("interview", "groepsgesprek", "herhaalde_vragenlijst", "pulse")
+EFFECTS = ("opgelost", "deels", "niet")
+EVALUATION_KINDS = ("maatregel", "thema")
+
+
+# Bijstellen: the new or adjusted measures an evaluation led to.
+evaluation_follow_ups = Table(
+    "evaluation_follow_ups",
+    Base.metadata,
+    Column("evaluation_id", ForeignKey("evaluations.id"), primary_key=True),
+    Column("measure_id", ForeignKey("measures.id"), primary_key=True, index=True),
+)
+
+
+class Evaluation(DomainMixin, Base):
+    __tablename__ = "evaluations"
+    __audit_label__ = "Evaluatie"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), default="maatregel")
+    measure_id: Mapped[int | None] = mapped_column(ForeignKey("measures.id"), index=True)
+    theme_key: Mapped[str | None] = mapped_column(ForeignKey("psa_themes.key"))
+    planned_on: Mapped[date] = mapped_column(index=True)
+    method: Mapped[str] = mapped_column(String(30), default="groepsgesprek")
+    # A repeat measurement of the same werkdruk- and energiebronnen as the baseline.
+    is_repeat_measurement: Mapped[bool] = mapped_column(default=False)
+    responsible_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # Outcome, filled in when the evaluation is done.
+    done_on: Mapped[date | None] = mapped_column(index=True)
+    effect: Mapped[str | None] = mapped_column(String(20))
+    implementation_rating: Mapped[int | None]  # 1-5: how well the implementation went
+    satisfaction: Mapped[int | None]  # 1-5
+    conclusion: Mapped[str | None] = mapped_column(Text)
+    # Bijstellen: the policy was adjusted after this evaluation.
+    policy_adjusted: Mapped[bool] = mapped_column(default=False)
+
+    measure = relationship("Measure", foreign_keys=[measure_id], lazy="joined")
+    responsible = relationship("User", lazy="joined")
+    follow_up_measures = relationship("Measure", secondary=evaluation_follow_ups, lazy="selectin")
+
+    @property
+    def label(self) -> str:
+        return f"Evaluatie {self.planned_on.isoformat()}"

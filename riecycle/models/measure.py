@@ -1,0 +1,92 @@
+"""Maatregelen in the Plan van Aanpak, and their status history."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Column, ForeignKey, Numeric, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from riecycle.models.base import Base, utcnow
+from riecycle.models.mixins import DomainMixin
+
+LEVELS = ("organisatie", "team", "individu")
+APPROACHES = ("bronaanpak", "veerkracht", "rust_en_herstel", "werk_prive")
+STATUSES = ("gepland", "in_uitvoering", "uitgevoerd", "geevalueerd", "vervallen")
+OPEN_STATUSES = ("gepland", "in_uitvoering")
+
+measure_risks = Table(
+    "measure_risks",
+    Base.metadata,
+    Column("measure_id", ForeignKey("measures.id"), primary_key=True),
+    Column("risk_id", ForeignKey("risks.id"), primary_key=True, index=True),
+)
+
+measure_teams = Table(
+    "measure_teams",
+    Base.metadata,
+    Column("measure_id", ForeignKey("measures.id"), primary_key=True),
+    Column("team_id", ForeignKey("teams.id"), primary_key=True, index=True),
+)
+
+
+class Measure(DomainMixin, Base):
+    __tablename__ = "measures"
+    __audit_label__ = "Maatregel"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    level: Mapped[str] = mapped_column(String(20), index=True)
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"), index=True)
+    approach: Mapped[str] = mapped_column(String(20))
+    responsible_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    termijn: Mapped[date] = mapped_column(index=True)
+    start_date: Mapped[date | None]
+    budget_eur: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    effort: Mapped[str | None] = mapped_column(String(200))
+    quick_win: Mapped[bool] = mapped_column(default=False)
+    change_type: Mapped[str] = mapped_column(String(30), default="eenvoudig")
+    pilot: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(20), default="gepland", index=True)
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    completed_on: Mapped[date | None]
+    catalogue_key: Mapped[str | None] = mapped_column(String(80))
+    # Optimistic locking: every UPDATE checks and bumps this.
+    version_id: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+    risks = relationship("Risk", secondary=measure_risks, lazy="selectin")
+    teams = relationship("Team", secondary=measure_teams, lazy="selectin")
+    employee = relationship("Employee", lazy="joined")
+    responsible = relationship("User", lazy="joined")
+
+    @property
+    def label(self) -> str:
+        return self.title
+
+
+class MeasureStatusChange(DomainMixin, Base):
+    __tablename__ = "measure_status_changes"
+    __audit_label__ = "Statuswijziging"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class MeasureNote(DomainMixin, Base):
+    """A dated progress note on a measure."""
+
+    __tablename__ = "measure_notes"
+    __audit_label__ = "Voortgangsnotitie"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id"), index=True)
+    noted_on: Mapped[date]
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -1,0 +1,37 @@
+"""The tenant: an employer using riecycle."""
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from riecycle.models.base import Base
+from riecycle.models.mixins import SoftDeleteMixin, TimestampMixin
+
+RISK_METHODS = ("kinney", "matrix")
+
+
+class Organisation(TimestampMixin, SoftDeleteMixin, Base):
+    __tablename__ = "organisations"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    sector: Mapped[str | None] = mapped_column(String(120))
+    employee_count: Mapped[int | None]
+    # Total paid hours per week across all staff; art. 14 exempts up to 40.
+    weekly_paid_hours: Mapped[int | None]
+    uses_branche_rie: Mapped[bool] = mapped_column(default=False)
+    risk_method: Mapped[str] = mapped_column(String(20), default="kinney")
+    # The yearly PvA progress review: month/day it is due (default 1 februari).
+    pva_review_month: Mapped[int] = mapped_column(default=2)
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.slug}>"
+
+    @property
+    def organisation_id(self) -> int:
+        return self.id
+
+    @property
+    def label(self) -> str:
+        return self.name

@@ -1,0 +1,136 @@
+"""The RI&E, its toetsing, risks (knelpunten) and their evaluations."""
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from riecycle.models.base import Base, utcnow
+from riecycle.models.mixins import DomainMixin
+
+RISK_SCOPES = ("organisatie", "teams", "functiegroep")
+RISK_SOURCES = ("rie", "verdiepend_onderzoek", "mto", "pulse", "signaal")
+RISK_STATUSES = ("open", "in_behandeling", "beheerst", "nvt")
+
+
+class Rie(DomainMixin, Base):
+    """One version of the organisation's RI&E; exactly one is current."""
+
+    __tablename__ = "ries"
+    __audit_label__ = "RI&E"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=1)
+    is_current: Mapped[bool] = mapped_column(default=False)
+    performed_on: Mapped[date]
+    scope: Mapped[str | None] = mapped_column(Text)
+    performed_by: Mapped[str | None] = mapped_column(String(200))
+    performed_by_kind: Mapped[str] = mapped_column(String(10), default="intern")
+    instrument: Mapped[str | None] = mapped_column(String(200))
+    instrument_erkend: Mapped[bool] = mapped_column(default=False)
+    review_interval_months: Mapped[int] = mapped_column(default=36)
+    hybrid_work_considered: Mapped[bool] = mapped_column(default=False)
+    hybrid_work_notes: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def label(self) -> str:
+        return f"RI&E versie {self.version}"
+
+
+class RieTheme(DomainMixin, Base):
+    """Per RI&E: a theme is covered, or marked niet van toepassing with a reason."""
+
+    __tablename__ = "rie_themes"
+    __audit_label__ = "RI&E-thema"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rie_id: Mapped[int] = mapped_column(ForeignKey("ries.id"), index=True)
+    theme_key: Mapped[str] = mapped_column(ForeignKey("psa_themes.key"))
+    applicable: Mapped[bool] = mapped_column(default=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Toetsing(DomainMixin, Base):
+    """Art. 14 toetsing of the RI&E and PvA by a kerndeskundige or arbodienst."""
+
+    __tablename__ = "toetsingen"
+    __audit_label__ = "Toetsing"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rie_id: Mapped[int] = mapped_column(ForeignKey("ries.id"), index=True)
+    expert_name: Mapped[str] = mapped_column(String(200))
+    registration: Mapped[str | None] = mapped_column(String(100))
+    tested_on: Mapped[date]
+    advice_summary: Mapped[str | None] = mapped_column(Text)
+
+
+risk_teams = Table(
+    "risk_teams",
+    Base.metadata,
+    Column("risk_id", ForeignKey("risks.id"), primary_key=True),
+    Column("team_id", ForeignKey("teams.id"), primary_key=True, index=True),
+)
+
+risk_factors = Table(
+    "risk_factors",
+    Base.metadata,
+    Column("risk_id", ForeignKey("risks.id"), primary_key=True),
+    Column("factor_key", ForeignKey("psa_factors.key"), primary_key=True),
+)
+
+
+class Risk(DomainMixin, Base):
+    """A knelpunt: a PSA risk from the RI&E or another source."""
+
+    __tablename__ = "risks"
+    __audit_label__ = "Risico"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rie_id: Mapped[int | None] = mapped_column(ForeignKey("ries.id"), index=True)
+    theme_key: Mapped[str] = mapped_column(ForeignKey("psa_themes.key"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    scope: Mapped[str] = mapped_column(String(20), default="organisatie")
+    function_group: Mapped[str | None] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(30), default="rie")
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    top5_rank: Mapped[int | None]
+    # Reason the risk is team-bound, which silences the "eerst organisatieniveau" flag.
+    team_bound_reason: Mapped[str | None] = mapped_column(Text)
+    # Denormalised from the latest evaluation, for fast filtering and the heatmap.
+    current_score: Mapped[int | None] = mapped_column(index=True)
+    current_priority: Mapped[str | None] = mapped_column(String(10), index=True)
+
+    theme = relationship("Theme", lazy="joined")
+    teams = relationship("Team", secondary=risk_teams, lazy="selectin")
+    factors = relationship("Factor", secondary=risk_factors, lazy="selectin")
+    evaluations = relationship(
+        "RiskEvaluation", order_by="RiskEvaluation.evaluated_at", lazy="select",
+        back_populates="risk",
+    )
+
+    @property
+    def label(self) -> str:
+        return self.title
+
+
+class RiskEvaluation(DomainMixin, Base):
+    """One (re-)evaluation of a risk; all are kept to show before and after."""
+
+    __tablename__ = "risk_evaluations"
+    __audit_label__ = "Risicobeoordeling"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    risk_id: Mapped[int] = mapped_column(ForeignKey("risks.id"), index=True)
+    method: Mapped[str] = mapped_column(String(10))
+    kans: Mapped[int]
+    frequentie: Mapped[int | None]
+    effect: Mapped[int]
+    score: Mapped[int]
+    priority: Mapped[str] = mapped_column(String(10))
+    evaluated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    evaluated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    risk = relationship("Risk", back_populates="evaluations")

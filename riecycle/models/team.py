@@ -1,0 +1,28 @@
+"""Teams: afdelingen or locaties, optionally nested."""
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from riecycle.models.base import Base
+from riecycle.models.mixins import DomainMixin
+
+TEAM_KINDS = ("afdeling", "locatie")
+
+
+class Team(DomainMixin, Base):
+    __tablename__ = "teams"
+    __audit_label__ = "Team"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), default="afdeling")
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    # The leidinggevende: a user with the leidinggevende role sees this team's measures.
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+
+    parent = relationship("Team", remote_side=[id], lazy="joined")
+    manager = relationship("User", lazy="joined")
+
+    @property
+    def label(self) -> str:
+        return self.name

@@ -1,0 +1,87 @@
+"""Users, their memberships (user x organisation x role) and login throttling."""
+
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from riecycle.models.base import Base, utcnow
+from riecycle.models.mixins import TimestampMixin
+
+ROLES = ("beheerder", "preventiemedewerker", "leidinggevende", "or_lid", "auditor")
+NOTIFY_MODES = ("direct", "digest", "uit")
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(UserMixin, TimestampMixin, Base):
+    __tablename__ = "users"
+    __audited__ = True
+    __audit_label__ = "Gebruiker"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    is_platform_admin: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    locale: Mapped[str] = mapped_column(String(5), default="nl")
+    notify_mode: Mapped[str] = mapped_column(String(10), default="direct")
+    # Changing it logs out every session of this user (password reset).
+    session_token: Mapped[str] = mapped_column(String(64), default=new_token)
+    calendar_token: Mapped[str] = mapped_column(String(64), default=new_token, unique=True)
+    last_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    last_login_at: Mapped[datetime | None]
+
+    memberships = relationship(
+        "Membership", back_populates="user", lazy="selectin", cascade="all, delete-orphan"
+    )
+
+    # Audit entries never show the password hash or tokens.
+    __audit_exclude__ = ("password_hash", "session_token", "calendar_token", "last_login_at")
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def label(self) -> str:
+        return self.name
+
+    def membership_for(self, organisation_id: int):
+        return next(
+            (m for m in self.memberships if m.organisation_id == organisation_id), None
+        )
+
+
+class Membership(TimestampMixin, Base):
+    __tablename__ = "memberships"
+    __audited__ = True
+    __audit_label__ = "Rol"
+    __table_args__ = (UniqueConstraint("user_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    role: Mapped[str] = mapped_column(String(30))
+
+    user = relationship("User", back_populates="memberships")
+    organisation = relationship("Organisation", lazy="joined")
+
+
+class LoginThrottle(Base):
+    """Failed logins per key ('account:<email>' or 'ip:<addr>'), shared by all workers."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

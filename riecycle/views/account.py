@@ -1,0 +1,56 @@
+"""The user's own account: name, language, reminder preference and password."""
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user
+from werkzeug.security import check_password_hash
+
+from riecycle.extensions import db
+from riecycle.forms.auth import AccountForm, ChangePasswordForm
+from riecycle.services import ServiceError, accounts
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+@bp.route("/", methods=["GET", "POST"])
+@login_required
+def settings():
+    """Change name, language and how reminders arrive."""
+    form = AccountForm(obj=current_user)
+    if form.validate_on_submit():
+        current_user.name = form.name.data.strip()
+        current_user.locale = form.locale.data
+        current_user.notify_mode = form.notify_mode.data
+        db.session.commit()
+        flash(_("Uw instellingen zijn opgeslagen."), "success")
+        return redirect(url_for("account.settings"))
+    return render_template("account/settings.html", form=form, password_form=ChangePasswordForm())
+
+
+@bp.post("/wachtwoord")
+@login_required
+def change_password():
+    """Change the password after confirming the current one."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not check_password_hash(current_user.password_hash or "", form.current.data):
+            form.current.errors.append(_("Het huidige wachtwoord klopt niet."))
+        else:
+            try:
+                accounts.set_password(current_user, form.password.data)
+            except ServiceError as error:
+                form.password.errors.append(error.message)
+            else:
+                db.session.commit()
+                login_user(current_user)  # the session token changed; keep this session
+                flash(_("Uw wachtwoord is gewijzigd."), "success")
+                return redirect(url_for("account.settings"))
+    return render_template("account/settings.html", form=AccountForm(obj=current_user),
+                           password_form=form), 400
+
+
+@bp.get("/geen-organisatie")
+@login_required
+def no_organisation():
+    """Shown to a user who belongs to no organisation yet."""
+    return render_template("account/no_organisation.html")

@@ -1,0 +1,65 @@
+"""The audit trail page: filterable, read-only."""
+
+from datetime import datetime, time, timedelta
+
+from flask import g, render_template, request
+from sqlalchemy import select
+
+from riecycle.clock import AMSTERDAM
+from riecycle.extensions import db
+from riecycle.models import AuditEntry, Membership, User
+from riecycle.pagination import paginate
+from riecycle.permissions import requires
+from riecycle.views.orgbp import org_blueprint
+
+bp = org_blueprint("audit", __name__, "audit")
+
+
+def _parse_day(value):
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date() if value else None
+    except ValueError:
+        return None
+
+
+def filtered_audit_query(args):
+    """The audit entries of this organisation matching the page's filters."""
+    stmt = (
+        select(AuditEntry)
+        .where(AuditEntry.organisation_id == g.org.id)
+        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+    )
+    if args.get("entity"):
+        stmt = stmt.where(AuditEntry.entity == args["entity"])
+    if args.get("action"):
+        stmt = stmt.where(AuditEntry.action == args["action"])
+    if args.get("user", type=int):
+        stmt = stmt.where(AuditEntry.user_id == args.get("user", type=int))
+    start, end = _parse_day(args.get("van")), _parse_day(args.get("tot"))
+    if start:
+        stmt = stmt.where(AuditEntry.created_at >= datetime.combine(start, time(), AMSTERDAM))
+    if end:
+        limit = datetime.combine(end + timedelta(days=1), time(), AMSTERDAM)
+        stmt = stmt.where(AuditEntry.created_at < limit)
+    return stmt
+
+
+@bp.get("/")
+@requires("view_audit")
+def index():
+    """Who changed what, when: every create, update, delete and restore."""
+    page = paginate(filtered_audit_query(request.args), per_page=50)
+    user_ids = {e.user_id for e in page.items if e.user_id}
+    users = {
+        u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))
+    } if user_ids else {}
+    entities = db.session.scalars(
+        select(AuditEntry.entity).where(AuditEntry.organisation_id == g.org.id).distinct()
+    ).all()
+    members = db.session.scalars(
+        select(Membership).where(Membership.organisation_id == g.org.id)
+    ).all()
+    return render_template(
+        "audit/index.html", page=page, users=users, entities=sorted(entities),
+        members=members, args=request.args,
+    )

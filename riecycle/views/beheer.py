@@ -1,0 +1,344 @@
+"""Beheer: the organisation profile, teams, employees, users and the prullenbak."""
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from riecycle.extensions import db
+from riecycle.forms.beheer import (
+    EmployeeCsvForm,
+    EmployeeForm,
+    InviteForm,
+    OrganisationForm,
+    RoleForm,
+    TeamForm,
+)
+from riecycle.models import Employee, Membership, Team
+from riecycle.pagination import paginate
+from riecycle.permissions import requires
+from riecycle.services import ServiceError, accounts, employees, notifications_mail, organisations
+from riecycle.services import teams as team_service
+from riecycle.services.records import restore, soft_delete
+from riecycle.tenancy import get_or_404, scoped
+from riecycle.views.orgbp import org_blueprint
+from riecycle.views.trash import RESTORABLE
+
+bp = org_blueprint("beheer", __name__, "beheer")
+
+
+def _form_data(form, *skip) -> dict:
+    return {k: v for k, v in form.data.items() if k not in ("csrf_token", "submit", *skip)}
+
+
+def _field_error(form, error: ServiceError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [error.message]
+    else:
+        flash(error.message, "error")
+
+
+def _team_choices(exclude_id=None):
+    teams = db.session.scalars(scoped(Team).order_by(Team.name)).all()
+    return [(None, _("— geen —"))] + [(t.id, t.name) for t in teams if t.id != exclude_id]
+
+
+def _manager_choices():
+    members = db.session.scalars(
+        select(Membership).where(Membership.organisation_id == g.org.id)
+    ).all()
+    users = sorted((m.user for m in members), key=lambda u: u.name.lower())
+    return [(None, _("— geen —"))] + [(u.id, u.name) for u in users]
+
+
+@bp.route("/", methods=["GET", "POST"])
+@requires("manage")
+def index():
+    """The organisation profile and links to the other beheer pages."""
+    form = OrganisationForm(obj=g.org)
+    if form.validate_on_submit():
+        organisations.update_organisation(g.org, _form_data(form))
+        db.session.commit()
+        flash(_("De gegevens van de organisatie zijn opgeslagen."), "success")
+        return redirect(url_for("beheer.index"))
+    return render_template("beheer/index.html", form=form)
+
+
+# --- teams -----------------------------------------------------------------
+
+
+@bp.get("/teams")
+@requires("manage")
+def teams():
+    """All teams with their leidinggevende and number of employees."""
+    staff = dict(
+        db.session.execute(
+            select(Employee.team_id, func.count(Employee.id))
+            .where(Employee.organisation_id == g.org.id, Employee.deleted_at.is_(None))
+            .group_by(Employee.team_id)
+        ).all()
+    )
+    teams = db.session.scalars(scoped(Team).order_by(Team.name)).all()
+    rows = [(team, staff.get(team.id, 0)) for team in teams]
+    return render_template("beheer/teams.html", rows=rows)
+
+
+@bp.route("/teams/nieuw", methods=["GET", "POST"])
+@requires("manage")
+def team_new():
+    """Add a team."""
+    form = TeamForm()
+    form.parent_id.choices, form.manager_id.choices = _team_choices(), _manager_choices()
+    if form.validate_on_submit():
+        try:
+            team = team_service.create_team(g.org, _form_data(form))
+        except ServiceError as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Team %(n)s is toegevoegd.", n=team.name), "success")
+            return redirect(url_for("beheer.teams"))
+    return render_template("beheer/team_form.html", form=form, team=None)
+
+
+@bp.route("/teams/<int:team_id>", methods=["GET", "POST"])
+@requires("manage")
+def team_edit(team_id):
+    """Change a team."""
+    team = get_or_404(Team, team_id)
+    form = TeamForm(obj=team)
+    form.parent_id.choices = _team_choices(exclude_id=team.id)
+    form.manager_id.choices = _manager_choices()
+    if form.validate_on_submit():
+        try:
+            team_service.update_team(g.org, team, _form_data(form))
+        except ServiceError as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Team %(n)s is opgeslagen.", n=team.name), "success")
+            return redirect(url_for("beheer.teams"))
+    return render_template("beheer/team_form.html", form=form, team=team)
+
+
+@bp.post("/teams/<int:team_id>/verwijderen")
+@requires("manage")
+def team_delete(team_id):
+    """Soft-delete a team (restorable from the prullenbak)."""
+    team = get_or_404(Team, team_id)
+    try:
+        team_service.delete_team(team)
+    except ServiceError as error:
+        flash(error.message, "error")
+        return redirect(url_for("beheer.team_edit", team_id=team.id))
+    db.session.commit()
+    flash(_("Team %(n)s is verwijderd. U kunt het terugzetten via de prullenbak.", n=team.name), "success")
+    return redirect(url_for("beheer.teams"))
+
+
+# --- employees -------------------------------------------------------------
+
+
+@bp.get("/medewerkers")
+@requires("manage")
+def employees_index():
+    """Employees, filterable by team and name."""
+    stmt = scoped(Employee).order_by(Employee.name)
+    team_id = request.args.get("team", type=int)
+    query = (request.args.get("q") or "").strip()
+    if team_id:
+        stmt = stmt.where(Employee.team_id == team_id)
+    if query:
+        stmt = stmt.where(Employee.name.ilike(f"%{query}%"))
+    page = paginate(stmt, per_page=50)
+    return render_template("beheer/employees.html", page=page, teams=_team_choices()[1:],
+                           team_id=team_id, q=query)
+
+
+@bp.route("/medewerkers/nieuw", methods=["GET", "POST"])
+@requires("manage")
+def employee_new():
+    """Add an employee."""
+    form = EmployeeForm()
+    form.team_id.choices = _team_choices()
+    if form.validate_on_submit():
+        try:
+            employee = employees.create_employee(g.org, _form_data(form))
+        except ServiceError as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(n)s is toegevoegd.", n=employee.name), "success")
+            return redirect(url_for("beheer.employees_index"))
+    return render_template("beheer/employee_form.html", form=form, employee=None)
+
+
+@bp.route("/medewerkers/<int:employee_id>", methods=["GET", "POST"])
+@requires("manage")
+def employee_edit(employee_id):
+    """Change an employee."""
+    employee = get_or_404(Employee, employee_id)
+    form = EmployeeForm(obj=employee)
+    form.team_id.choices = _team_choices()
+    if form.validate_on_submit():
+        try:
+            employees.update_employee(g.org, employee, _form_data(form))
+        except ServiceError as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(n)s is opgeslagen.", n=employee.name), "success")
+            return redirect(url_for("beheer.employees_index"))
+    return render_template("beheer/employee_form.html", form=form, employee=employee)
+
+
+@bp.post("/medewerkers/<int:employee_id>/verwijderen")
+@requires("manage")
+def employee_delete(employee_id):
+    """Soft-delete an employee."""
+    employee = get_or_404(Employee, employee_id)
+    soft_delete(employee)
+    db.session.commit()
+    flash(_("%(n)s is verwijderd. U kunt dit terugzetten via de prullenbak.", n=employee.name), "success")
+    return redirect(url_for("beheer.employees_index"))
+
+
+@bp.route("/medewerkers/importeren", methods=["GET", "POST"])
+@requires("manage")
+def employees_import():
+    """Bulk-add employees from CSV: every row valid, or nothing is added."""
+    form = EmployeeCsvForm()
+    errors = []
+    if form.validate_on_submit():
+        try:
+            rows = employees.parse_employee_csv(g.org, form.file.data.read())
+            count = employees.import_employees(g.org, rows)
+        except employees.CsvImportError as error:
+            db.session.rollback()
+            errors = error.errors
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("%(n)s medewerkers geïmporteerd.", n=count), "success")
+            return redirect(url_for("beheer.employees_index"))
+    status = 400 if errors or form.errors else 200
+    return render_template("beheer/employees_import.html", form=form, errors=errors), status
+
+
+# --- users -------------------------------------------------------------------
+
+
+@bp.get("/gebruikers")
+@requires("manage")
+def users():
+    """Users with access to this organisation and their roles."""
+    members = db.session.scalars(
+        select(Membership).where(Membership.organisation_id == g.org.id)
+    ).all()
+    members.sort(key=lambda m: m.user.name.lower())
+    return render_template("beheer/users.html", members=members, invite_form=InviteForm(),
+                           role_form=RoleForm())
+
+
+@bp.post("/gebruikers/uitnodigen")
+@requires("manage")
+def user_invite():
+    """Invite someone by e-mail, or give an existing account a role here."""
+    form = InviteForm()
+    if not form.validate_on_submit():
+        for field_errors in form.errors.values():
+            for message in field_errors:
+                flash(message, "error")
+        return redirect(url_for("beheer.users"))
+    user = accounts.find_user(form.email.data)
+    if user is not None and user.membership_for(g.org.id):
+        flash(_("%(e)s heeft al toegang tot deze organisatie.", e=user.email), "error")
+        return redirect(url_for("beheer.users"))
+    is_new = user is None
+    if is_new:
+        user = accounts.create_user(form.email.data, form.name.data, locale=current_user.locale)
+    accounts.add_membership(g.org, user, form.role.data)
+    db.session.commit()
+    if is_new or not user.password_hash:
+        notifications_mail.send_invitation(user, g.org, current_user)
+        flash(_("Uitnodiging verstuurd naar %(e)s.", e=user.email), "success")
+    else:
+        flash(_("%(e)s heeft nu toegang tot deze organisatie.", e=user.email), "success")
+    return redirect(url_for("beheer.users"))
+
+
+@bp.post("/gebruikers/<int:membership_id>/rol")
+@requires("manage")
+def user_role(membership_id):
+    """Change a member's role."""
+    membership = _membership_or_404(membership_id)
+    form = RoleForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_role(g.org, membership, form.role.data)
+        except ServiceError as error:
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("De rol van %(n)s is gewijzigd.", n=membership.user.name), "success")
+    else:
+        flash(_("Kies een geldige rol."), "error")
+    return redirect(url_for("beheer.users"))
+
+
+@bp.post("/gebruikers/<int:membership_id>/verwijderen")
+@requires("manage")
+def user_remove(membership_id):
+    """Withdraw a user's access to this organisation."""
+    membership = _membership_or_404(membership_id)
+    name = membership.user.name
+    try:
+        accounts.remove_membership(g.org, membership)
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("%(n)s heeft geen toegang meer tot deze organisatie.", n=name), "success")
+    return redirect(url_for("beheer.users"))
+
+
+def _membership_or_404(membership_id: int) -> Membership:
+    return get_or_404(Membership, membership_id)
+
+
+# --- prullenbak ------------------------------------------------------------------
+
+
+@bp.get("/prullenbak")
+@requires("manage")
+def trash():
+    """Soft-deleted records that a beheerder can restore."""
+    groups = []
+    for kind, (model, title) in RESTORABLE.items():
+        items = db.session.scalars(
+            scoped(model, include_deleted=True)
+            .where(model.deleted_at.is_not(None))
+            .order_by(model.deleted_at.desc())
+            .limit(200)
+        ).all()
+        if items:
+            groups.append((kind, title, items))
+    return render_template("beheer/trash.html", groups=groups)
+
+
+@bp.post("/prullenbak/<kind>/<int:object_id>/terugzetten")
+@requires("manage")
+def trash_restore(kind, object_id):
+    """Restore one soft-deleted record."""
+    if kind not in RESTORABLE:
+        return redirect(url_for("beheer.trash"))
+    obj = get_or_404(RESTORABLE[kind][0], object_id, include_deleted=True)
+    try:
+        restore(obj)
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("'%(l)s' is teruggezet.", l=obj.label), "success")
+    return redirect(url_for("beheer.trash"))

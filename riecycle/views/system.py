@@ -1,0 +1,46 @@
+"""Health check, language switch for anonymous visitors, and the home redirect."""
+
+from flask import Blueprint, redirect, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from riecycle.extensions import db
+from riecycle.views.safety import safe_next
+
+bp = Blueprint("system", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    """Liveness and database check for load balancers."""
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}
+
+
+@bp.get("/")
+def home():
+    """Send a user to the dashboard of their last (or only) organisation."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    memberships = current_user.memberships
+    if not memberships:
+        if current_user.is_platform_admin:
+            return redirect(url_for("admin.organisations_index"))
+        return redirect(url_for("account.no_organisation"))
+    chosen = next(
+        (m for m in memberships if m.organisation_id == current_user.last_organisation_id),
+        memberships[0],
+    )
+    return redirect(url_for("dashboard.index", org_slug=chosen.organisation.slug))
+
+
+@bp.post("/taal")
+def set_language():
+    """Choose the interface language (stored on the user when logged in)."""
+    lang = request.form.get("lang")
+    if lang in ("nl", "en"):
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            current_user.locale = lang
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next")) or url_for("system.home"))

@@ -1,0 +1,3 @@
+from riecycle import create_app
+
+app = create_app()
