@@ -12,7 +12,7 @@ from sqlalchemy import select
 from riecycle import clock
 from riecycle.audit import reset_actor, set_actor
 from riecycle.extensions import db
-from riecycle.models import Employee, Organisation, Team, User
+from riecycle.models import Employee, Organisation, Team
 from riecycle.seeding import load_yaml
 from riecycle.seeding.taxonomy import load_taxonomy
 from riecycle.services import accounts, organisations

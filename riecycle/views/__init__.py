@@ -6,6 +6,7 @@ from riecycle.views.audit import bp as audit_bp
 from riecycle.views.auth import bp as auth_bp
 from riecycle.views.beheer import bp as beheer_bp
 from riecycle.views.dashboard import bp as dashboard_bp
+from riecycle.views.documents import bp as documents_bp
 from riecycle.views.placeholders import PLACEHOLDER_BLUEPRINTS
 from riecycle.views.system import bp as system_bp
 
@@ -17,5 +18,6 @@ BLUEPRINTS = [
     dashboard_bp,
     beheer_bp,
     audit_bp,
+    documents_bp,
     *PLACEHOLDER_BLUEPRINTS,
 ]

@@ -11,7 +11,7 @@ Visitors: 'anon' (not logged in), the five roles of organisation 'acme', and 'ot
 
 import pkgutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import import_module
 
 ROLES = ("beheerder", "preventiemedewerker", "leidinggevende", "or_lid", "auditor")

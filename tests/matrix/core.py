@@ -5,7 +5,7 @@ import itertools
 from riecycle.extensions import db
 from riecycle.models import Employee, Team
 from riecycle.services import accounts
-from tests.matrix import EVERYONE, POST_OK, org_route, plain_route
+from tests.matrix import EVERYONE, org_route, plain_route
 
 LOGGED_IN = {"beheerder": 200, "preventiemedewerker": 200, "leidinggevende": 200,
              "or_lid": 200, "auditor": 200, "other": 200}
@@ -43,6 +43,14 @@ def _deleted_team(world):
     db.session.add(team)
     db.session.commit()
     return {"kind": "team", "object_id": team.id}
+
+
+def _document(world):
+    from riecycle.services import attachments
+
+    doc = attachments.store(world.org, "test", 1, "notitie.txt", b"hallo")
+    db.session.commit()
+    return {"attachment_id": doc.id}
 
 
 def _team(world):
@@ -93,6 +101,8 @@ ROUTES = {
     "beheer.user_remove": org_route(MANAGE, params=_fresh_membership, post_ok=302),
     "beheer.trash": org_route(MANAGE),
     "beheer.trash_restore": org_route(MANAGE, params=_deleted_team, post_ok=302),
+    "documents.download": org_route(EVERYONE, params=_document),
+    "documents.delete": org_route(EDITORS, params=_document, post_ok=302),
     "rie.index": org_route(EVERYONE),
     "plan.index": org_route(EVERYONE),
     "voorlichting.index": org_route(EVERYONE),
