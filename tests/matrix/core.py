@@ -5,7 +5,7 @@ import itertools
 from riecycle.extensions import db
 from riecycle.models import Employee, Team
 from riecycle.services import accounts
-from tests.matrix import EVERYONE, org_route, plain_route
+from tests.matrix import EDITORS, EVERYONE, org_route, plain_route
 
 LOGGED_IN = {"beheerder": 200, "preventiemedewerker": 200, "leidinggevende": 200,
              "or_lid": 200, "auditor": 200, "other": 200}
