@@ -41,8 +41,8 @@ def build_world() -> World:
     other = make_org("other", "Andere Organisatie", sector="bouw", employee_count=30)
     world = World(org=org, other_org=other)
     for role in ROLES:
-        world.users[role] = make_user(org, role, f"{role}@acme.test", f"{role.title()} Acme")
-    world.users["other"] = make_user(other, "beheerder", "beheerder@other.test", "Beheerder Other")
+        world.users[role] = make_user(org, role, f"{role}@acme.example", f"{role.title()} Acme")
+    world.users["other"] = make_user(other, "beheerder", "beheerder@other.example", "Beheerder Other")
     for name in ("Zorgteam Noord", "Zorgteam Zuid"):
         team = Team(organisation_id=org.id, name=name, kind="locatie")
         db.session.add(team)
@@ -52,7 +52,7 @@ def build_world() -> World:
     for i, team in enumerate([*world.teams.values()] * 3):
         employee = Employee(
             organisation_id=org.id, name=f"Medewerker {i + 1} {team.name}", team_id=team.id,
-            email=f"m{i + 1}@acme.test", start_date=date(2020, 1, 1),
+            email=f"m{i + 1}@acme.example", start_date=date(2020, 1, 1),
         )
         db.session.add(employee)
         world.employees.append(employee)

@@ -39,7 +39,8 @@ def _org(data) -> tuple[Organisation, bool]:
     org = db.session.scalar(select(Organisation).where(Organisation.slug == spec["slug"]))
     if org is not None:
         return org, False
-    fields = {k: v for k, v in spec.items() if k not in ("slug", "name")}
+    known = ("sector", "employee_count", "weekly_paid_hours", "uses_branche_rie", "risk_method")
+    fields = {k: v for k, v in spec.items() if k in known}
     return organisations.create_organisation(spec["slug"], spec["name"], **fields), True
 
 

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -14,6 +15,7 @@ from riecycle.services.records import apply_changes
 
 CSV_COLUMNS = ("naam", "team", "e-mail", "functie", "startdatum")
 CSV_MAX_ROWS = 5000
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def _check_team(org, team_id):
@@ -72,8 +74,9 @@ def parse_employee_csv(org, raw: bytes) -> list[dict]:
     text = _decode(raw)
     if not text.strip():
         raise CsvImportError([(0, "", _("Het bestand is leeg."))])
-    dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=";,\t") if text else None
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    header = text.splitlines()[0]
+    delimiter = max(";,\t", key=header.count)
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     headers = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in ("naam", "team") if c not in headers]
     if missing:
@@ -110,7 +113,7 @@ def _validate_row(number, row, teams, seen, errors) -> dict:
     team_id = teams.get(team_name.lower())
     if team_id is None:
         errors.append((number, "team", _("Onbekend team '%(t)s'.", t=team_name)))
-    if email and ("@" not in email or " " in email):
+    if email and not EMAIL_RE.match(email):
         errors.append((number, "e-mail", _("'%(e)s' is geen geldig e-mailadres.", e=email)))
     start_date = _parse_date(start) if start else None
     if start and start_date is None:

@@ -30,7 +30,7 @@ _serial = itertools.count(1)
 
 def _fresh_membership(world):
     n = next(_serial)
-    user = accounts.create_user(f"tijdelijk{n}@acme.test", "Tijdelijk")
+    user = accounts.create_user(f"tijdelijk{n}@acme.example", "Tijdelijk")
     membership = accounts.add_membership(world.org, user, "auditor")
     db.session.commit()
     return {"membership_id": membership.id}
