@@ -113,11 +113,13 @@ def collect(session: Session) -> list[dict]:
     return rows
 
 
-def install(session_class) -> None:
-    """Write audit rows in the same transaction as the change they record."""
+def _after_flush(session, flush_context):
+    rows = collect(session)
+    if rows:
+        session.connection().execute(insert(AuditEntry), rows)
 
-    @event.listens_for(session_class, "after_flush")
-    def _after_flush(session, flush_context):
-        rows = collect(session)
-        if rows:
-            session.connection().execute(insert(AuditEntry), rows)
+
+def install(session_class) -> None:
+    """Write audit rows in the same transaction as the change they record (once per process)."""
+    if not event.contains(session_class, "after_flush", _after_flush):
+        event.listen(session_class, "after_flush", _after_flush)

@@ -16,7 +16,7 @@ _ROOT = str(Path(__file__).resolve().parents[1])
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-from tests.support.browser import LiveServer, chromium_available, launch
+from tests.support.browser import LiveServer
 from tests.support.pg import PostgresCluster, pg_available
 from tests.support.smtp import SmtpSink
 
@@ -58,18 +58,10 @@ def smtp_sink():
         yield sink
 
 
-@pytest.fixture(scope="module")
-def chromium_browser():
-    if not chromium_available():
-        _unavailable("system chromium not found at /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = launch(p)
-        try:
-            yield browser
-        finally:
-            browser.close()
+@pytest.fixture
+def chromium_browser(browser):
+    """The suite's shared Chromium (one Playwright instance per process)."""
+    return browser
 
 
 def test_pg_select_1_psycopg(pg_cluster):
