@@ -1,16 +1,20 @@
 """The RI&E, its toetsing, risks (knelpunten) and their evaluations."""
 
+from calendar import monthrange
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy import Column, Float, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from riecycle.clock import AMSTERDAM
 from riecycle.models.base import Base, utcnow
 from riecycle.models.mixins import DomainMixin
 
 RISK_SCOPES = ("organisatie", "teams", "functiegroep")
 RISK_SOURCES = ("rie", "verdiepend_onderzoek", "mto", "pulse", "signaal")
 RISK_STATUSES = ("open", "in_behandeling", "beheerst", "nvt")
+PERFORMED_BY_KINDS = ("intern", "extern")
+EXPERT_KINDS = ("kerndeskundige", "arbodienst")
 
 
 class Rie(DomainMixin, Base):
@@ -31,10 +35,20 @@ class Rie(DomainMixin, Base):
     review_interval_months: Mapped[int] = mapped_column(default=36)
     hybrid_work_considered: Mapped[bool] = mapped_column(default=False)
     hybrid_work_notes: Mapped[str | None] = mapped_column(Text)
+    # When the werkgroep last renewed the top 5 of knelpunten (DOMAIN.md §4).
+    top5_reviewed_on: Mapped[date | None]
 
     @property
     def label(self) -> str:
         return f"RI&E versie {self.version}"
+
+    @property
+    def review_due_on(self) -> date:
+        """The date the review interval runs out."""
+        months = self.performed_on.month - 1 + (self.review_interval_months or 0)
+        year, month = self.performed_on.year + months // 12, months % 12 + 1
+        day = min(self.performed_on.day, monthrange(year, month)[1])
+        return date(year, month, day)
 
 
 class RieTheme(DomainMixin, Base):
@@ -58,10 +72,15 @@ class Toetsing(DomainMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     rie_id: Mapped[int] = mapped_column(ForeignKey("ries.id"), index=True)
+    expert_kind: Mapped[str] = mapped_column(String(20), default="kerndeskundige")
     expert_name: Mapped[str] = mapped_column(String(200))
     registration: Mapped[str | None] = mapped_column(String(100))
     tested_on: Mapped[date]
     advice_summary: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def label(self) -> str:
+        return f"Toetsing {self.expert_name}"
 
 
 risk_teams = Table(
@@ -101,10 +120,16 @@ class Risk(DomainMixin, Base):
     # Denormalised from the latest evaluation, for fast filtering and the heatmap.
     current_score: Mapped[int | None] = mapped_column(index=True)
     current_priority: Mapped[str | None] = mapped_column(String(10), index=True)
+    current_method: Mapped[str | None] = mapped_column(String(10))
+    current_kans: Mapped[int | None]
+    current_effect: Mapped[int | None]
+    # The verdiepend onderzoek that revealed this knelpunt, if any.
+    onderzoek_id: Mapped[int | None] = mapped_column(ForeignKey("verdiepende_onderzoeken.id"), index=True)
 
     theme = relationship("Theme", lazy="joined")
     teams = relationship("Team", secondary=risk_teams, lazy="selectin")
     factors = relationship("Factor", secondary=risk_factors, lazy="selectin")
+    onderzoek = relationship("VerdiependOnderzoek", lazy="select")
     evaluations = relationship(
         "RiskEvaluation", order_by="RiskEvaluation.evaluated_at", lazy="select",
         back_populates="risk",
@@ -134,3 +159,77 @@ class RiskEvaluation(DomainMixin, Base):
     note: Mapped[str | None] = mapped_column(Text)
 
     risk = relationship("Risk", back_populates="evaluations")
+
+    @property
+    def evaluated_on(self) -> date:
+        """The evaluation's date in Dutch local time."""
+        return self.evaluated_at.astimezone(AMSTERDAM).date()
+
+
+class VerdiependOnderzoek(DomainMixin, Base):
+    """A verdiepend onderzoek (or MTO) the RI&E refers to, with its response."""
+
+    __tablename__ = "verdiepende_onderzoeken"
+    __audit_label__ = "Verdiepend onderzoek"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rie_id: Mapped[int | None] = mapped_column(ForeignKey("ries.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    instrument: Mapped[str | None] = mapped_column(String(200))
+    period_start: Mapped[date]
+    period_end: Mapped[date | None]
+    invited: Mapped[int | None]
+    respondents: Mapped[int | None]
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    reveals_causes: Mapped[bool] = mapped_column(default=False)
+    discussed_on: Mapped[date | None]
+    summary: Mapped[str | None] = mapped_column(Text)
+
+    teams = relationship(
+        "OnderzoekTeam", lazy="selectin", order_by="OnderzoekTeam.id",
+        primaryjoin="and_(OnderzoekTeam.onderzoek_id == VerdiependOnderzoek.id, "
+                    "OnderzoekTeam.deleted_at.is_(None))",
+        viewonly=True,
+    )
+
+    @property
+    def label(self) -> str:
+        return self.title
+
+
+class OnderzoekTeam(DomainMixin, Base):
+    """The response of one team in a verdiepend onderzoek."""
+
+    __tablename__ = "onderzoek_teams"
+    __audit_label__ = "Onderzoeksresultaat team"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    onderzoek_id: Mapped[int] = mapped_column(ForeignKey("verdiepende_onderzoeken.id"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    invited: Mapped[int | None]
+    respondents: Mapped[int] = mapped_column(default=0)
+
+    team = relationship("Team", lazy="joined")
+    scores = relationship(
+        "OnderzoekScore", lazy="selectin", viewonly=True,
+        primaryjoin="and_(OnderzoekScore.onderzoek_team_id == OnderzoekTeam.id, "
+                    "OnderzoekScore.deleted_at.is_(None))",
+    )
+
+    @property
+    def label(self) -> str:
+        return self.team.name if self.team else f"team #{self.team_id}"
+
+
+class OnderzoekScore(DomainMixin, Base):
+    """A team's average score on one Wegwijzer factor (1-5, higher = bigger knelpunt)."""
+
+    __tablename__ = "onderzoek_scores"
+    __audit_label__ = "Onderzoeksscore"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    onderzoek_team_id: Mapped[int] = mapped_column(ForeignKey("onderzoek_teams.id"), index=True)
+    factor_key: Mapped[str] = mapped_column(ForeignKey("psa_factors.key"))
+    score: Mapped[float] = mapped_column(Float)
+
+    factor = relationship("Factor", lazy="joined")

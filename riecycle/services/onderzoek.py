@@ -1,0 +1,190 @@
+"""Verdiepend onderzoek: response rate, anonymous team results and the Arbeidsinspectie checks."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from riecycle import clock
+from riecycle.extensions import db
+from riecycle.models import Factor, OnderzoekScore, OnderzoekTeam, Risk, Team, VerdiependOnderzoek
+from riecycle.services import ServiceError
+from riecycle.services.records import apply_changes
+
+FIELDS = ("title", "instrument", "period_start", "period_end", "invited", "respondents",
+          "anonymous", "reveals_causes", "discussed_on", "summary")
+MIN_RESPONSE_RATE = 0.5
+SCORE_MIN, SCORE_MAX = 1.0, 5.0
+
+
+def min_respondents() -> int:
+    """Team results are shown from this many respondents on (config, never below 3)."""
+    return max(3, int(current_app.config.get("PULSE_MIN_RESPONDENTS", 5) or 5))
+
+
+def response_rate(invited: int | None, respondents: int | None) -> float | None:
+    """respondents / invited, or None when unknown."""
+    if not invited or respondents is None:
+        return None
+    return respondents / invited
+
+
+def team_visible(team_result: OnderzoekTeam) -> bool:
+    """Anonymity: a team's scores show only with enough respondents."""
+    return (team_result.respondents or 0) >= min_respondents()
+
+
+def _clean(text) -> str | None:
+    return (text or "").strip() or None
+
+
+def _values(data: dict) -> dict:
+    values = {k: data.get(k) for k in FIELDS}
+    values["title"], values["instrument"] = _clean(values["title"]), _clean(values["instrument"])
+    values["summary"] = _clean(values["summary"])
+    values["anonymous"], values["reveals_causes"] = bool(values["anonymous"]), bool(values["reveals_causes"])
+    if not values["title"]:
+        raise ServiceError(_("Geef het onderzoek een naam."), "title")
+    if not isinstance(values["period_start"], date):
+        raise ServiceError(_("Vul de begindatum van het onderzoek in."), "period_start")
+    if values["period_end"] and values["period_end"] < values["period_start"]:
+        raise ServiceError(_("De einddatum ligt vóór de begindatum."), "period_end")
+    invited, respondents = values["invited"], values["respondents"]
+    if invited is not None and invited < 1:
+        raise ServiceError(_("Het aantal uitgenodigde medewerkers moet minstens 1 zijn."), "invited")
+    if respondents is not None and respondents < 0:
+        raise ServiceError(_("Het aantal respondenten kan niet negatief zijn."), "respondents")
+    if invited is not None and respondents is not None and respondents > invited:
+        raise ServiceError(_("Er kunnen niet meer respondenten zijn dan uitgenodigden."), "respondents")
+    if values["discussed_on"] and values["discussed_on"] > clock.today():
+        raise ServiceError(_("De datum van bespreken kan niet in de toekomst liggen."), "discussed_on")
+    return values
+
+
+def create(org, data: dict, rie=None) -> VerdiependOnderzoek:
+    """Record a verdiepend onderzoek, linked to the current RI&E."""
+    onderzoek = VerdiependOnderzoek(organisation_id=org.id, rie_id=rie.id if rie else None, **_values(data))
+    db.session.add(onderzoek)
+    db.session.flush()
+    return onderzoek
+
+
+def update(onderzoek: VerdiependOnderzoek, data: dict) -> bool:
+    """Change the onderzoek's details."""
+    changed = apply_changes(onderzoek, _values(data))
+    db.session.flush()
+    return changed
+
+
+def team_result(onderzoek, team_id: int) -> OnderzoekTeam | None:
+    return next((t for t in onderzoek.teams if t.team_id == team_id), None)
+
+
+def set_team_result(org, onderzoek, team_id, invited, respondents, scores: dict) -> OnderzoekTeam:
+    """Store one team's response and its score per factor (1-5); replaces earlier scores."""
+    team = db.session.get(Team, int(team_id)) if team_id else None
+    if team is None or team.organisation_id != org.id or team.deleted_at:
+        raise ServiceError(_("Kies een team."), "team_id")
+    if respondents is None or respondents < 0:
+        raise ServiceError(_("Vul het aantal respondenten in."), "respondents")
+    if invited is not None and respondents > invited:
+        raise ServiceError(_("Er kunnen niet meer respondenten zijn dan uitgenodigden."), "respondents")
+    for key, value in scores.items():
+        if value is not None and not SCORE_MIN <= value <= SCORE_MAX:
+            raise ServiceError(_("Een score ligt tussen 1 en 5."), f"score_{key}")
+    result = team_result(onderzoek, team.id)
+    if result is None:
+        result = OnderzoekTeam(organisation_id=org.id, onderzoek_id=onderzoek.id, team_id=team.id)
+        db.session.add(result)
+    result.invited, result.respondents = invited, respondents
+    db.session.flush()
+    _replace_scores(org, result, scores)
+    db.session.expire(onderzoek, ["teams"])
+    return result
+
+
+def _replace_scores(org, result: OnderzoekTeam, scores: dict) -> None:
+    existing = {s.factor_key: s for s in db.session.scalars(
+        select(OnderzoekScore).where(OnderzoekScore.onderzoek_team_id == result.id,
+                                     OnderzoekScore.deleted_at.is_(None)))}
+    known = set(db.session.scalars(select(Factor.key)))
+    for key, value in scores.items():
+        if key not in known:
+            continue
+        score = existing.get(key)
+        if value is None:
+            if score is not None:
+                score.deleted_at = clock.now()
+            continue
+        if score is None:
+            db.session.add(OnderzoekScore(organisation_id=org.id, onderzoek_team_id=result.id,
+                                          factor_key=key, score=float(value)))
+        elif score.score != float(value):
+            score.score = float(value)
+    db.session.flush()
+    db.session.expire(result, ["scores"])
+
+
+def results_table(onderzoek) -> dict:
+    """Factor rows × team columns; scores of teams under the threshold are withheld."""
+    columns = [(t, team_visible(t)) for t in sorted(onderzoek.teams, key=lambda t: t.label)]
+    factors, cells = {}, {}
+    for team_result_, visible in columns:
+        if not visible:
+            continue
+        for score in team_result_.scores:
+            factors[score.factor_key] = score.factor
+            cells[(score.factor_key, team_result_.id)] = score.score
+    rows = sorted(factors.values(), key=lambda f: f.position)
+    return {"columns": columns, "rows": rows, "cells": cells, "minimum": min_respondents()}
+
+
+def produced_risks(onderzoek) -> list[Risk]:
+    """The knelpunten this onderzoek revealed."""
+    return list(db.session.scalars(
+        select(Risk).where(Risk.onderzoek_id == onderzoek.id, Risk.deleted_at.is_(None))
+        .order_by(Risk.title)
+    ))
+
+
+@dataclass
+class Requirement:
+    key: str
+    title: str
+    met: bool
+    detail: str
+
+
+REQUIREMENT_TITLES = {
+    "causes": _l("De vragen brengen oorzaken in beeld"),
+    "per_team": _l("Resultaten per team, afdeling of functie"),
+    "anonymous": _l("Antwoorden zijn anoniem"),
+    "response": _l("Minstens de helft van de medewerkers doet mee"),
+    "discussed": _l("De resultaten zijn met de medewerkers besproken"),
+}
+
+
+def requirements(onderzoek) -> list[Requirement]:
+    """The Arbeidsinspectie's requirements (DOMAIN.md §4), each met or not, with why."""
+    rate = response_rate(onderzoek.invited, onderzoek.respondents)
+    shown = [t for t in onderzoek.teams if team_visible(t) and t.scores]
+    items = [
+        ("causes", onderzoek.reveals_causes,
+         _("Vastgelegd door de preventiemedewerker.") if onderzoek.reveals_causes
+         else _("Niet aangegeven dat de vragen naar oorzaken vragen.")),
+        ("per_team", bool(shown),
+         _("%(n)s team(s) met resultaten (vanaf %(m)s respondenten).", n=len(shown), m=min_respondents())),
+        ("anonymous", onderzoek.anonymous,
+         _("Anoniem afgenomen.") if onderzoek.anonymous else _("Niet vastgelegd dat het anoniem was.")),
+        ("response", rate is not None and rate >= MIN_RESPONSE_RATE,
+         _("Respons %(p)s%% (%(r)s van %(i)s).", p=round(rate * 100), r=onderzoek.respondents,
+           i=onderzoek.invited) if rate is not None else _("Respons onbekend.")),
+        ("discussed", onderzoek.discussed_on is not None,
+         _("Besproken op %(d)s.", d=format_date(onderzoek.discussed_on))
+         if onderzoek.discussed_on else _("Nog niet besproken met de medewerkers.")),
+    ]
+    return [Requirement(k, str(REQUIREMENT_TITLES[k]), bool(met), d) for k, met, d in items]

@@ -1,0 +1,233 @@
+"""Risks (knelpunten): create, change, evaluate with history, the top 5, and the heatmap."""
+
+from datetime import date, datetime, time
+
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+
+from riecycle import clock
+from riecycle.extensions import db
+from riecycle.models import Factor, Risk, RiskEvaluation, Team, Theme, VerdiependOnderzoek
+from riecycle.models.rie import RISK_SCOPES, RISK_SOURCES, RISK_STATUSES, risk_teams
+from riecycle.services import ServiceError, scoring
+from riecycle.services.records import apply_changes
+
+TOP_N = 5
+
+
+def _clean(text) -> str | None:
+    return (text or "").strip() or None
+
+
+def _teams(org, team_ids) -> list[Team]:
+    ids = {int(t) for t in team_ids or []}
+    teams = db.session.scalars(
+        select(Team).where(Team.id.in_(ids), Team.organisation_id == org.id, Team.deleted_at.is_(None))
+    ).all() if ids else []
+    if len(teams) != len(ids):
+        raise ServiceError(_("Kies bestaande teams van deze organisatie."), "team_ids")
+    return sorted(teams, key=lambda t: t.name)
+
+
+def _factors(keys) -> list[Factor]:
+    keys = set(keys or [])
+    factors = db.session.scalars(select(Factor).where(Factor.key.in_(keys))).all() if keys else []
+    if len(factors) != len(keys):
+        raise ServiceError(_("Kies bestaande werkdrukfactoren."), "factor_keys")
+    return sorted(factors, key=lambda f: f.position)
+
+
+def _onderzoek(org, onderzoek_id):
+    if not onderzoek_id:
+        return None
+    onderzoek = db.session.get(VerdiependOnderzoek, int(onderzoek_id))
+    if onderzoek is None or onderzoek.organisation_id != org.id or onderzoek.deleted_at:
+        raise ServiceError(_("Kies een bestaand verdiepend onderzoek."), "onderzoek_id")
+    return onderzoek.id
+
+
+def _validated(org, data: dict) -> dict:
+    """Check a risk's fields; return the column values plus teams and factors."""
+    values = {
+        "title": _clean(data.get("title")), "description": _clean(data.get("description")),
+        "theme_key": data.get("theme_key"), "scope": data.get("scope") or "organisatie",
+        "function_group": _clean(data.get("function_group")), "source": data.get("source") or "rie",
+        "status": data.get("status") or "open", "status_reason": _clean(data.get("status_reason")),
+        "team_bound_reason": _clean(data.get("team_bound_reason")),
+    }
+    if not values["title"]:
+        raise ServiceError(_("Geef het knelpunt een korte titel."), "title")
+    if not values["description"]:
+        raise ServiceError(_("Beschrijf wat er speelt, de oorzaak, wanneer en wie het raakt."), "description")
+    if db.session.get(Theme, values["theme_key"] or "") is None:
+        raise ServiceError(_("Kies een PSA-thema."), "theme_key")
+    if values["scope"] not in RISK_SCOPES:
+        raise ServiceError(_("Kies voor wie het risico geldt."), "scope")
+    if values["source"] not in RISK_SOURCES:
+        raise ServiceError(_("Kies een geldige bron."), "source")
+    if values["status"] not in RISK_STATUSES:
+        raise ServiceError(_("Kies een geldige status."), "status")
+    if values["status"] == "nvt" and not values["status_reason"]:
+        raise ServiceError(_("Geef aan waarom dit risico niet van toepassing is."), "status_reason")
+    teams = _teams(org, data.get("team_ids")) if values["scope"] == "teams" else []
+    if values["scope"] == "teams" and not teams:
+        raise ServiceError(_("Kies minstens één team."), "team_ids")
+    if values["scope"] == "functiegroep" and not values["function_group"]:
+        raise ServiceError(_("Noem de functiegroep."), "function_group")
+    if values["scope"] != "functiegroep":
+        values["function_group"] = None
+    values["onderzoek_id"] = _onderzoek(org, data.get("onderzoek_id"))
+    return {"values": values, "teams": teams, "factors": _factors(data.get("factor_keys"))}
+
+
+def create_risk(org, data: dict, rie=None) -> Risk:
+    """Record a new knelpunt, linked to the given (current) RI&E."""
+    checked = _validated(org, data)
+    risk = Risk(organisation_id=org.id, rie_id=rie.id if rie else None, **checked["values"])
+    risk.teams, risk.factors = checked["teams"], checked["factors"]
+    db.session.add(risk)
+    db.session.flush()
+    return risk
+
+
+def update_risk(org, risk: Risk, data: dict) -> bool:
+    """Change a knelpunt's description, scope, source or status."""
+    checked = _validated(org, data)
+    changed = apply_changes(risk, checked["values"])
+    if [t.id for t in risk.teams] != [t.id for t in checked["teams"]]:
+        risk.teams, changed = checked["teams"], True
+    if {f.key for f in risk.factors} != {f.key for f in checked["factors"]}:
+        risk.factors, changed = checked["factors"], True
+    db.session.flush()
+    return changed
+
+
+def _moment(on: date | None) -> datetime:
+    """Today means now; an earlier date is stored as noon (Amsterdam) on that day."""
+    today = clock.today()
+    if on is None or on == today:
+        return clock.now()
+    return datetime.combine(on, time(12), clock.AMSTERDAM).astimezone(clock.now().tzinfo)
+
+
+def evaluate(org, risk: Risk, user, kans, effect, frequentie=None, evaluated_on: date | None = None,
+             note: str | None = None, method: str | None = None) -> RiskEvaluation:
+    """Add a (re-)evaluation; earlier ones are kept, the latest sets the current score."""
+    method = method or org.risk_method
+    if evaluated_on is not None and evaluated_on > clock.today():
+        raise ServiceError(_("De datum van de beoordeling kan niet in de toekomst liggen."), "evaluated_on")
+    result = scoring.compute(method, kans, effect, frequentie)
+    evaluation = RiskEvaluation(
+        organisation_id=org.id, risk_id=risk.id, method=method, kans=int(kans), effect=int(effect),
+        frequentie=int(frequentie) if method == "kinney" else None, score=result.score,
+        priority=result.priority, evaluated_at=_moment(evaluated_on),
+        evaluated_by_id=user.id if user else None, note=_clean(note),
+    )
+    db.session.add(evaluation)
+    db.session.flush()
+    refresh_current(risk)
+    return evaluation
+
+
+def history(risk: Risk) -> list[RiskEvaluation]:
+    """Every evaluation of a risk, oldest first."""
+    return list(db.session.scalars(
+        select(RiskEvaluation)
+        .where(RiskEvaluation.risk_id == risk.id, RiskEvaluation.deleted_at.is_(None))
+        .order_by(RiskEvaluation.evaluated_at, RiskEvaluation.id)
+    ))
+
+
+def before_after(risk: Risk) -> tuple[RiskEvaluation | None, RiskEvaluation | None]:
+    """The first and the latest evaluation (the same one when there is only one)."""
+    items = history(risk)
+    return (items[0], items[-1]) if items else (None, None)
+
+
+def refresh_current(risk: Risk) -> None:
+    """Copy the latest evaluation onto the risk, for filtering and the heatmap."""
+    latest = before_after(risk)[1]
+    risk.current_score = latest.score if latest else None
+    risk.current_priority = latest.priority if latest else None
+    risk.current_method = latest.method if latest else None
+    risk.current_kans = latest.kans if latest else None
+    risk.current_effect = latest.effect if latest else None
+    db.session.flush()
+
+
+# --- top 5 -------------------------------------------------------------------------
+
+
+def top5(org) -> list[Risk]:
+    """The werkgroep's ranked top 5 knelpunten."""
+    return list(db.session.scalars(
+        select(Risk).where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None),
+                           Risk.top5_rank.is_not(None)).order_by(Risk.top5_rank)
+    ))
+
+
+def set_top5(org, risk_ids: list, rie=None) -> None:
+    """Rank up to five knelpunten 1..5 (each once); every other risk loses its rank."""
+    chosen = [int(r) for r in risk_ids if r]
+    if len(chosen) > TOP_N:
+        raise ServiceError(_("Kies hoogstens vijf knelpunten."))
+    if len(set(chosen)) != len(chosen):
+        raise ServiceError(_("Elk knelpunt mag maar één keer in de top 5 staan."))
+    risks = {r.id: r for r in db.session.scalars(
+        select(Risk).where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None))
+    )}
+    if any(r not in risks for r in chosen):
+        raise ServiceError(_("Kies bestaande knelpunten van deze organisatie."))
+    if any(risks[r].status == "nvt" for r in chosen):
+        raise ServiceError(_("Een risico dat niet van toepassing is, kan niet in de top 5."))
+    for risk in risks.values():
+        if risk.top5_rank is not None and risk.id not in chosen:
+            risk.top5_rank = None
+    db.session.flush()  # free the ranks first
+    for rank, risk_id in enumerate(chosen, start=1):
+        risks[risk_id].top5_rank = rank
+    if rie is not None:
+        rie.top5_reviewed_on = clock.today()
+    db.session.flush()
+
+
+# --- visibility, register and heatmap --------------------------------------------------
+
+
+def visible_filter(team_ids: set[int] | None):
+    """A where-clause for risks a leidinggevende may see: organisation-wide, function
+    groups, or one of their teams. None means no restriction."""
+    if team_ids is None:
+        return None
+    own = select(risk_teams.c.risk_id).where(risk_teams.c.team_id.in_(team_ids or {-1}))
+    return or_(Risk.scope != "teams", Risk.id.in_(own))
+
+
+def heatmap(org, stmt) -> dict:
+    """Counts of risks per (kans, effect) cell and per priority, for the org's method."""
+    method = org.risk_method
+    scale = scoring.scales(method)
+    risks = db.session.scalars(stmt).all()
+    cells = {(k, e): 0 for k in scale["kans"] for e in scale["effect"]}
+    worst = {}
+    priorities = {"hoog": 0, "middel": 0, "laag": 0, None: 0}
+    other_method = 0
+    rank = {"laag": 1, "middel": 2, "hoog": 3}
+    for risk in risks:
+        if risk.current_method is None:
+            priorities[None] += 1
+            continue
+        if risk.current_method != method:
+            other_method += 1
+            continue
+        priorities[risk.current_priority] += 1
+        key = (risk.current_kans, risk.current_effect)
+        cells[key] = cells.get(key, 0) + 1
+        if rank[risk.current_priority] > rank.get(worst.get(key), 0):
+            worst[key] = risk.current_priority
+    return {"method": method, "scale": scale, "cells": cells, "worst": worst,
+            "priorities": priorities, "other_method": other_method, "total": len(risks)}
+
+
+def matrix_cell_priority(kans: int, effect: int) -> str:
+    return scoring.matrix_priority(kans * effect)

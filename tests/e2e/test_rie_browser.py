@@ -1,0 +1,52 @@
+"""A preventiemedewerker records and evaluates a risk, finds it in the heatmap; the OR reads it."""
+
+import re
+
+import pytest
+
+from tests.conftest import browser_login
+
+pytestmark = pytest.mark.e2e
+
+
+def test_risk_from_form_to_heatmap_cell_and_read_only_for_or(page, world):
+    browser_login(page, world.users["preventiemedewerker"].email)
+    page.click("nav.cyclenav >> text=RI&E")
+    page.click("nav.subnav >> text=Risicoregister")
+    page.click("text=Risico toevoegen")
+    page.fill("input[name=title]", "Avondmails van ouders")
+    page.select_option("select[name=theme_key]", "werkdruk")
+    page.fill("textarea[name=description]",
+              "Wat: ouders mailen 's avonds. Oorzaak: geen afspraken. Wanneer: dagelijks. Wie: leerkrachten.")
+    page.check("input[name=factor_keys][value=herstelmogelijkheden]")
+    page.check("input[name=scope][value=organisatie]")
+    page.click("button:has-text('Opslaan')")
+    page.wait_for_url(re.compile(r"/risicos/\d+/beoordelen$"))
+    risk_url = page.url.rsplit("/", 1)[0]
+    page.select_option("select[name=kans]", "5")
+    page.select_option("select[name=frequentie]", "4")
+    page.select_option("select[name=effect]", "5")
+    page.click("button:has-text('Beoordeling opslaan')")
+    page.wait_for_url(risk_url)
+    assert "100" in page.locator("table.history").inner_text()
+
+    page.click("nav.subnav >> text=Heatmap")
+    cell = page.locator("[data-testid=cell-5-5]")
+    assert cell.get_attribute("data-count") == "1"
+    assert "cell-hoog" in cell.get_attribute("class")
+    assert page.locator("[data-testid=cell-3-5]").get_attribute("data-count") == "0"
+    cell.locator("a").click()
+    page.wait_for_load_state()
+    assert "kans=5" in page.url and "effect=5" in page.url
+    rows = page.locator("table.register tbody tr")
+    assert rows.count() == 1
+    assert "Avondmails van ouders" in rows.first.inner_text()
+
+    page.context.clear_cookies()
+    browser_login(page, world.users["or_lid"].email)
+    page.goto(risk_url)
+    assert page.locator("h1").inner_text() == "Avondmails van ouders"
+    assert page.locator("text=Opnieuw beoordelen").count() == 0
+    assert page.locator(".page-head >> text=Bewerken").count() == 0
+    response = page.goto(risk_url + "/bewerken")
+    assert response.status == 403
