@@ -49,5 +49,11 @@ class Evaluation(DomainMixin, Base):
     follow_up_measures = relationship("Measure", secondary=evaluation_follow_ups, lazy="selectin")
 
     @property
+    def audit_personal(self) -> bool:
+        from riecycle.models.measure import measure_is_personal
+
+        return measure_is_personal(self, self.measure_id)
+
+    @property
     def label(self) -> str:
         return f"Evaluatie {self.planned_on.isoformat()}"

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Column, ForeignKey, Numeric, String, Table, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from riecycle.models.base import Base, utcnow
 from riecycle.models.mixins import DomainMixin
@@ -65,8 +65,39 @@ class Measure(DomainMixin, Base):
     def label(self) -> str:
         return self.title
 
+    @property
+    def audit_personal(self) -> bool:
+        return self.level == "individu"
 
-class MeasureStatusChange(DomainMixin, Base):
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def is_overdue(self, today: date) -> bool:
+        """Open and past its termijn."""
+        return self.is_open and self.termijn is not None and self.termijn < today
+
+    @property
+    def employee_team_id(self) -> int | None:
+        return self.employee.team_id if self.employee is not None else None
+
+
+def measure_is_personal(obj, measure_id) -> bool:
+    """Whether the measure a record belongs to is an individual measure (for the audit trail)."""
+    session = object_session(obj)
+    measure = session.get(Measure, measure_id) if session is not None and measure_id else None
+    return measure is not None and measure.level == "individu"
+
+
+class MeasurePart:
+    """A record about one measure: personal when that measure is individual."""
+
+    @property
+    def audit_personal(self) -> bool:
+        return measure_is_personal(self, self.measure_id)
+
+
+class MeasureStatusChange(MeasurePart, DomainMixin, Base):
     __tablename__ = "measure_status_changes"
     __audit_label__ = "Statuswijziging"
 
@@ -78,8 +109,10 @@ class MeasureStatusChange(DomainMixin, Base):
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
+    changed_by = relationship("User", lazy="joined")
 
-class MeasureNote(DomainMixin, Base):
+
+class MeasureNote(MeasurePart, DomainMixin, Base):
     """A dated progress note on a measure."""
 
     __tablename__ = "measure_notes"
@@ -90,3 +123,5 @@ class MeasureNote(DomainMixin, Base):
     noted_on: Mapped[date]
     text: Mapped[str] = mapped_column(Text)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    author = relationship("User", lazy="joined")

@@ -1,0 +1,213 @@
+"""Evaluations (evalueren) and their follow-up measures (bijstellen).
+
+Timing defaults follow DOMAIN.md §6: about 3 months after a measure is uitgevoerd (interview or
+group conversation), and 12-24 months for a repeat measurement of the same sources.
+"""
+
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from riecycle import clock
+from riecycle.extensions import db
+from riecycle.labels import label
+from riecycle.models import Evaluation, Measure, Membership, Theme
+from riecycle.models.evaluation import EFFECTS, EVALUATION_KINDS, EVALUATION_METHODS
+from riecycle.services import ServiceError
+from riecycle.services import plan as plan_service
+from riecycle.services.records import apply_changes
+from riecycle.services.voorlichting import add_months
+
+MONTHS_AFTER_MEASURE = 3
+REPEAT_MONTHS = (12, 24)
+PLAN_FIELDS = (
+    "kind",
+    "measure_id",
+    "theme_key",
+    "planned_on",
+    "method",
+    "is_repeat_measurement",
+    "responsible_id",
+)
+
+
+def default_planned_on(
+    measure: Measure | None = None, is_repeat: bool = False, base: date | None = None
+) -> date:
+    """The suggested date: +3 months after completion, or +12 months for a repeat measurement."""
+    if is_repeat:
+        return add_months(base or clock.today(), REPEAT_MONTHS[0])
+    start = base or (measure.completed_on if measure is not None else None) or clock.today()
+    return add_months(start, MONTHS_AFTER_MEASURE)
+
+
+def _check_member(org, user_id, field: str) -> None:
+    if user_id and not db.session.scalar(
+        select(Membership.id).where(Membership.organisation_id == org.id, Membership.user_id == user_id)
+    ):
+        raise ServiceError(_("Kies een gebruiker van deze organisatie."), field)
+
+
+def _load_measure(org, measure_id) -> Measure:
+    measure = db.session.get(Measure, measure_id) if measure_id else None
+    if measure is None or measure.organisation_id != org.id or measure.deleted_at is not None:
+        raise ServiceError(_("Kies een bestaande maatregel."), "measure_id")
+    return measure
+
+
+def _prepare(org, data: dict) -> dict:
+    data = {k: v for k, v in data.items() if k in PLAN_FIELDS}
+    if data.get("kind") not in EVALUATION_KINDS:
+        raise ServiceError(_("Kies wat u evalueert."), "kind")
+    if data.get("method") not in EVALUATION_METHODS:
+        raise ServiceError(_("Kies een methode."), "method")
+    if data["kind"] == "maatregel":
+        measure = _load_measure(org, data.get("measure_id"))
+        data["theme_key"] = None
+    else:
+        measure, data["measure_id"] = None, None
+        if not data.get("theme_key") or db.session.get(Theme, data["theme_key"]) is None:
+            raise ServiceError(_("Kies een thema."), "theme_key")
+    data["is_repeat_measurement"] = (
+        bool(data.get("is_repeat_measurement")) or data["method"] == "herhaalde_vragenlijst"
+    )
+    if not data.get("planned_on"):
+        data["planned_on"] = default_planned_on(measure, data["is_repeat_measurement"])
+    _check_member(org, data.get("responsible_id"), "responsible_id")
+    return data
+
+
+def plan_evaluation(org, data: dict, user=None) -> Evaluation:
+    """Plan an evaluation of one measure or of the approach for a theme."""
+    data = _prepare(org, data)
+    if not data.get("responsible_id") and user is not None:
+        data["responsible_id"] = user.id
+    evaluation = Evaluation(organisation_id=org.id, **data)
+    db.session.add(evaluation)
+    db.session.flush()
+    return evaluation
+
+
+def update_plan(org, evaluation: Evaluation, data: dict) -> bool:
+    """Change what, when, how and by whom an evaluation is done."""
+    changed = apply_changes(evaluation, _prepare(org, data))
+    db.session.flush()
+    return changed
+
+
+def _check_rating(value, field: str) -> None:
+    if value is not None and not 1 <= value <= 5:
+        raise ServiceError(_("Kies een waarde van 1 tot en met 5."), field)
+
+
+def record_outcome(org, evaluation: Evaluation, data: dict, user=None) -> str | None:
+    """Record the outcome; moves an uitgevoerd measure to geëvalueerd.
+
+    Returns a Dutch explanation when the measure could not be moved (None when it was, or when
+    there is no measure).
+    """
+    done_on = data.get("done_on")
+    if done_on is None:
+        raise ServiceError(_("Geef de datum van de evaluatie op."), "done_on")
+    if done_on > clock.today():
+        raise ServiceError(_("De evaluatiedatum kan niet in de toekomst liggen."), "done_on")
+    if data.get("effect") not in EFFECTS:
+        raise ServiceError(_("Kies het effect op het knelpunt."), "effect")
+    _check_rating(data.get("implementation_rating"), "implementation_rating")
+    _check_rating(data.get("satisfaction"), "satisfaction")
+    conclusion = (data.get("conclusion") or "").strip()
+    if not conclusion:
+        raise ServiceError(_("Schrijf een korte conclusie."), "conclusion")
+    apply_changes(
+        evaluation,
+        {
+            "done_on": done_on,
+            "effect": data["effect"],
+            "conclusion": conclusion,
+            "implementation_rating": data.get("implementation_rating"),
+            "satisfaction": data.get("satisfaction"),
+        },
+    )
+    db.session.flush()
+    if evaluation.kind != "maatregel" or evaluation.measure is None:
+        return None
+    return mark_measure_evaluated(evaluation.measure, user)
+
+
+def mark_measure_evaluated(measure: Measure, user=None) -> str | None:
+    """uitgevoerd -> geevalueerd through the plan's status workflow; otherwise explain why not."""
+    if measure.status == "geevalueerd":
+        return None
+    if measure.status != "uitgevoerd":
+        return _(
+            "De maatregel staat op '%(s)s' en niet op 'uitgevoerd'; de status blijft ongewijzigd. "
+            "Zet de maatregel eerst op uitgevoerd in het Plan van Aanpak.",
+            s=label(measure.status, "measure_status"),
+        )
+    plan_service.change_status(measure, user, "geevalueerd", _("Evaluatie vastgelegd"))
+    return None
+
+
+def follow_up_defaults(evaluation: Evaluation) -> dict:
+    """Prefill for a new or adjusted measure from the evaluated measure."""
+    termijn = add_months(clock.today(), 3)
+    measure = evaluation.measure
+    if measure is None:
+        return {
+            "level": "organisatie",
+            "approach": "bronaanpak",
+            "termijn": termijn,
+            "title": "",
+            "description": "",
+            "responsible_id": evaluation.responsible_id,
+            "risk_ids": [],
+            "team_ids": [],
+        }
+    return {
+        "title": _("%(t)s (bijgesteld)", t=measure.title)[:200],
+        "description": measure.description or "",
+        "level": measure.level,
+        "approach": measure.approach,
+        "responsible_id": measure.responsible_id,
+        "termijn": termijn,
+        "risk_ids": [r.id for r in measure.risks],
+        "team_ids": [t.id for t in measure.teams],
+    }
+
+
+def create_follow_up(org, evaluation: Evaluation, data: dict, user=None) -> Measure:
+    """Bijstellen: a new or adjusted measure in the plan, linked to the evaluation that led to it."""
+    source = evaluation.measure
+    data = dict(data)
+    if data.get("level") == "individu":
+        if source is None or source.employee_id is None:
+            raise ServiceError(
+                _("Een individuele vervolgmaatregel kan alleen volgen uit een individuele maatregel."),
+                "level",
+            )
+        data["employee_id"] = source.employee_id
+    measure = plan_service.create_measure(org, user, data)
+    evaluation.follow_up_measures.append(measure)
+    evaluation.policy_adjusted = True
+    db.session.flush()
+    return measure
+
+
+def measures_awaiting_evaluation(org) -> list[Measure]:
+    """Uitgevoerde measures without an evaluation yet."""
+    planned = select(Evaluation.measure_id).where(
+        Evaluation.deleted_at.is_(None), Evaluation.measure_id.is_not(None)
+    )
+    return list(
+        db.session.scalars(
+            select(Measure)
+            .where(
+                Measure.organisation_id == org.id,
+                Measure.deleted_at.is_(None),
+                Measure.status == "uitgevoerd",
+                Measure.id.not_in(planned),
+            )
+            .order_by(Measure.completed_on, Measure.termijn)
+        )
+    )

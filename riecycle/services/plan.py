@@ -1,0 +1,506 @@
+"""Measures in the Plan van Aanpak: validation, the status workflow, conflicts and the hierarchy check."""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+from sqlalchemy.orm import subqueryload
+
+from riecycle import clock
+from riecycle.extensions import db
+from riecycle.labels import label
+from riecycle.models import (
+    Employee,
+    Measure,
+    MeasureNote,
+    MeasureStatusChange,
+    Membership,
+    Risk,
+    Team,
+    User,
+)
+from riecycle.models.measure import APPROACHES, LEVELS, OPEN_STATUSES, STATUSES, measure_risks, measure_teams
+from riecycle.services import ServiceError
+from riecycle.services.catalogue import CHANGE_TYPES
+
+# The status workflow: status -> the statuses it may move to.
+TRANSITIONS = {
+    "gepland": ("in_uitvoering", "vervallen"),
+    "in_uitvoering": ("uitgevoerd", "gepland", "vervallen"),
+    "uitgevoerd": ("geevalueerd", "in_uitvoering"),
+    "geevalueerd": (),
+    "vervallen": ("gepland",),
+}
+# Moving back, or dropping a measure, must be explained.
+NEEDS_REASON = {
+    ("in_uitvoering", "gepland"), ("uitgevoerd", "in_uitvoering"), ("vervallen", "gepland"),
+    ("gepland", "vervallen"), ("in_uitvoering", "vervallen"),
+}
+FORWARD = ("gepland", "in_uitvoering", "uitgevoerd", "geevalueerd")
+
+# The fields a user edits, in form order, with their Dutch names (conflicts, diffs).
+FIELD_LABELS = {
+    "title": _l("Titel"),
+    "description": _l("Beschrijving"),
+    "risk_ids": _l("Risico's"),
+    "level": _l("Niveau"),
+    "team_ids": _l("Team(s)"),
+    "employee_id": _l("Medewerker"),
+    "approach": _l("Aanpak"),
+    "responsible_id": _l("Verantwoordelijke"),
+    "termijn": _l("Termijn"),
+    "start_date": _l("Startdatum"),
+    "budget_eur": _l("Budget"),
+    "effort": _l("Inzet"),
+    "quick_win": _l("Quick win"),
+    "change_type": _l("Soort maatregel"),
+    "pilot": _l("Eerst als pilot"),
+    "status": _l("Status"),
+}
+EDIT_FIELDS = tuple(k for k in FIELD_LABELS if k != "status")
+
+
+class EditConflict(ServiceError):
+    """Someone else saved the measure after this user opened the form."""
+
+    def __init__(self, message: str, measure: Measure):
+        super().__init__(message)
+        self.measure = measure
+
+
+# --- naming and privacy -------------------------------------------------------------
+
+
+def pseudonym(measure: Measure) -> str:
+    """How an individual measure is named for people who may not see the employee (DOMAIN.md §9)."""
+    team = measure.employee.team if measure.employee is not None else None
+    return _("%(team)s – individuele maatregel #%(n)s", team=team.name if team else _("Geen team"), n=measure.id)
+
+
+def is_personal(measure: Measure) -> bool:
+    return measure.level == "individu"
+
+
+# --- validation ---------------------------------------------------------------------
+
+
+def _member_user(org, user_id) -> User | None:
+    if not user_id:
+        return None
+    return db.session.scalar(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.organisation_id == org.id, User.id == user_id)
+    )
+
+
+def _records(org, model, ids) -> list:
+    ids = {int(i) for i in ids or () if str(i).strip().isdigit()}
+    if not ids:
+        return []
+    rows = db.session.scalars(
+        select(model).where(model.organisation_id == org.id, model.id.in_(ids), model.deleted_at.is_(None))
+    ).all()
+    return sorted(rows, key=lambda r: r.id)
+
+
+def _money(value) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    text = str(value).replace("€", "").replace(" ", "").replace("\u00a0", "")
+    if "," in text:  # Dutch notation: 1.500,50
+        text = text.replace(".", "").replace(",", ".")
+    elif re.fullmatch(r"\d{1,3}(\.\d{3})+", text):  # 1.500 means fifteen hundred
+        text = text.replace(".", "")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise ServiceError(_("Vul een bedrag in euro's in, bijvoorbeeld 1500 of 1500,50."), "budget_eur") from None
+    if not amount.is_finite() or amount < 0 or amount >= Decimal("10000000000"):
+        raise ServiceError(_("Het budget moet tussen € 0 en € 10 miljard liggen."), "budget_eur")
+    return amount.quantize(Decimal("0.01"))
+
+
+def clean(org, data: dict) -> dict:
+    """Validate a measure's fields; return values ready to set, or raise ServiceError."""
+    title = (data.get("title") or "").strip()
+    if not title:
+        raise ServiceError(_("Geef de maatregel een titel: wat gaat er gebeuren?"), "title")
+    if len(title) > 200:
+        raise ServiceError(_("De titel is te lang (maximaal 200 tekens)."), "title")
+    risks = _records(org, Risk, data.get("risk_ids"))
+    if not risks:
+        raise ServiceError(_("Koppel de maatregel aan minstens één risico."), "risk_ids")
+    level = data.get("level")
+    if level not in LEVELS:
+        raise ServiceError(_("Kies het niveau: organisatie, team of individu."), "level")
+    teams = _records(org, Team, data.get("team_ids")) if level == "team" else []
+    if level == "team" and not teams:
+        raise ServiceError(_("Kies voor een teammaatregel het team of de teams."), "team_ids")
+    employee = None
+    if level == "individu":
+        found = _records(org, Employee, [data.get("employee_id")])
+        if not found:
+            raise ServiceError(_("Kies voor een individuele maatregel de medewerker."), "employee_id")
+        employee = found[0]
+    if data.get("approach") not in APPROACHES:
+        raise ServiceError(_("Kies de aanpak."), "approach")
+    responsible = _member_user(org, data.get("responsible_id"))
+    if responsible is None:
+        raise ServiceError(_("Kies wie verantwoordelijk is: elke maatregel heeft een eigenaar."), "responsible_id")
+    termijn, start = data.get("termijn"), data.get("start_date")
+    if not isinstance(termijn, date):
+        raise ServiceError(_("Vul een termijn in: wanneer moet de maatregel klaar zijn?"), "termijn")
+    if start is not None and not isinstance(start, date):
+        raise ServiceError(_("Vul een geldige startdatum in."), "start_date")
+    if start and start > termijn:
+        raise ServiceError(_("De startdatum ligt na de termijn."), "start_date")
+    change_type = data.get("change_type") or "eenvoudig"
+    if change_type not in CHANGE_TYPES:
+        raise ServiceError(_("Kies het soort maatregel."), "change_type")
+    effort = (data.get("effort") or "").strip() or None
+    if effort and len(effort) > 200:
+        raise ServiceError(_("Beschrijf de inzet korter (maximaal 200 tekens)."), "effort")
+    return {
+        "title": title, "description": (data.get("description") or "").strip() or None,
+        "risks": risks, "level": level, "teams": teams, "employee_id": employee.id if employee else None,
+        "approach": data["approach"], "responsible_id": responsible.id, "termijn": termijn,
+        "start_date": start, "budget_eur": _money(data.get("budget_eur")), "effort": effort,
+        "quick_win": bool(data.get("quick_win")), "change_type": change_type,
+        "pilot": bool(data.get("pilot")),
+    }
+
+
+# --- create / update ----------------------------------------------------------------
+
+
+def create_measure(org, user, data: dict, *, created_at: datetime | None = None) -> Measure:
+    """Add a measure to the plan (status gepland) and record its first status."""
+    values = clean(org, data)
+    measure = Measure(organisation_id=org.id, status="gepland", catalogue_key=(data.get("catalogue_key") or None), **values)
+    if measure.catalogue_key:
+        measure.catalogue_key = measure.catalogue_key[:80]
+    db.session.add(measure)
+    db.session.flush()
+    db.session.add(MeasureStatusChange(
+        organisation_id=org.id, measure_id=measure.id, from_status=None, to_status="gepland",
+        changed_at=created_at or clock.now(), changed_by_id=user.id if user else None,
+    ))
+    db.session.flush()
+    return measure
+
+
+def state(measure: Measure) -> dict:
+    """The editable fields of a measure as plain, comparable values."""
+    return {
+        "title": measure.title, "description": measure.description or None,
+        "risk_ids": sorted(r.id for r in measure.risks), "level": measure.level,
+        "team_ids": sorted(t.id for t in measure.teams), "employee_id": measure.employee_id,
+        "approach": measure.approach, "responsible_id": measure.responsible_id,
+        "termijn": measure.termijn.isoformat() if measure.termijn else None,
+        "start_date": measure.start_date.isoformat() if measure.start_date else None,
+        "budget_eur": str(Decimal(measure.budget_eur).quantize(Decimal("0.01"))) if measure.budget_eur is not None else None,
+        "effort": measure.effort or None, "quick_win": bool(measure.quick_win),
+        "change_type": measure.change_type, "pilot": bool(measure.pilot), "status": measure.status,
+    }
+
+
+def values_state(values: dict, status: str) -> dict:
+    """The output of clean() in the same shape as state()."""
+    budget = values["budget_eur"]
+    return {
+        "title": values["title"], "description": values["description"],
+        "risk_ids": [r.id for r in values["risks"]], "level": values["level"],
+        "team_ids": [t.id for t in values["teams"]], "employee_id": values["employee_id"],
+        "approach": values["approach"], "responsible_id": values["responsible_id"],
+        "termijn": values["termijn"].isoformat(),
+        "start_date": values["start_date"].isoformat() if values["start_date"] else None,
+        "budget_eur": str(budget) if budget is not None else None, "effort": values["effort"],
+        "quick_win": values["quick_win"], "change_type": values["change_type"],
+        "pilot": values["pilot"], "status": status,
+    }
+
+
+def update_measure(measure: Measure, data: dict, expected_version: int | None, *, allowed=EDIT_FIELDS) -> bool:
+    """Save changes made in the edit form; refuse when someone saved in between (optimistic lock)."""
+    org_id = measure.organisation_id
+    if expected_version is None or int(expected_version) != measure.version_id:
+        raise EditConflict(_("Een collega heeft deze maatregel opgeslagen nadat u hem opende. "
+                             "Uw wijzigingen zijn nog niet opgeslagen: bekijk de verschillen en sla opnieuw op."),
+                           measure)
+    current = state(measure)
+    merged = {**_as_input(measure), **{k: v for k, v in data.items() if k in allowed}}
+    values = clean(_Org(org_id), merged)
+    if values_state(values, measure.status) == current:
+        return False
+    for key, value in values.items():
+        if key in ("risks", "teams") or getattr(measure, key) != value:
+            setattr(measure, key, value)
+    # Linking risks or teams alone does not touch the row; bump it so the version_id moves on.
+    measure.updated_at = clock.now()
+    db.session.flush()
+    return True
+
+
+@dataclass
+class _Org:
+    id: int
+
+
+def _as_input(measure: Measure) -> dict:
+    """A measure's values in the shape clean() accepts (for fields a user may not change)."""
+    return {
+        "title": measure.title, "description": measure.description,
+        "risk_ids": [r.id for r in measure.risks], "level": measure.level,
+        "team_ids": [t.id for t in measure.teams], "employee_id": measure.employee_id,
+        "approach": measure.approach, "responsible_id": measure.responsible_id,
+        "termijn": measure.termijn, "start_date": measure.start_date,
+        "budget_eur": measure.budget_eur, "effort": measure.effort, "quick_win": measure.quick_win,
+        "change_type": measure.change_type, "pilot": measure.pilot,
+    }
+
+
+def conflict_rows(measure: Measure, original: dict | None, submitted: dict) -> list[dict]:
+    """What a colleague changed since the form was opened: field, their value, yours."""
+    current = state(measure)
+    rows = []
+    for key, name in FIELD_LABELS.items():
+        theirs = current.get(key)
+        base = (original or {}).get(key, theirs if original else None)
+        mine = submitted.get(key, base) if key != "status" else theirs
+        changed_by_them = original is not None and theirs != base
+        if changed_by_them or (original is None and theirs != mine):
+            rows.append({"field": key, "name": str(name), "theirs": display(key, theirs),
+                         "yours": display(key, mine), "same": theirs == mine})
+    return rows
+
+
+def display(key: str, value) -> str:
+    """A stored value shown to the user (for conflicts and diffs)."""
+    if value in (None, "", []):
+        return "—"
+    if key in ("quick_win", "pilot"):
+        return _("Ja") if value else _("Nee")
+    if key in ("level", "approach", "change_type"):
+        return label(value, key)
+    if key == "status":
+        return label(value, "measure_status")
+    if key in ("termijn", "start_date"):
+        from riecycle.filters import fmt_date
+
+        return fmt_date(date.fromisoformat(value) if isinstance(value, str) else value)
+    if key == "budget_eur":
+        from riecycle.filters import fmt_money
+
+        return fmt_money(value)
+    names = {"risk_ids": Risk, "team_ids": Team, "employee_id": Employee, "responsible_id": User}
+    if key in names:
+        ids = value if isinstance(value, list) else [value]
+        rows = [db.session.get(names[key], int(i)) for i in ids]
+        return ", ".join(getattr(r, "name", None) or getattr(r, "title", "?") for r in rows if r is not None) or "—"
+    return str(value)
+
+
+# --- status workflow ----------------------------------------------------------------
+
+
+def allowed_transitions(measure: Measure) -> tuple:
+    return TRANSITIONS.get(measure.status, ())
+
+
+def _refusal(current: str, target: str) -> str:
+    names = {"from": label(current, "measure_status"), "to": label(target, "measure_status")}
+    if current == target:
+        return _("De maatregel heeft al de status '%(to)s'.", **names)
+    if current == "geevalueerd":
+        return _("Een geëvalueerde maatregel is afgerond; de status kan niet meer veranderen. "
+                 "Voeg zo nodig een nieuwe maatregel toe.")
+    if target == "vervallen":
+        return _("Een maatregel met status '%(from)s' kan niet meer vervallen: hij is al uitgevoerd.", **names)
+    if current in FORWARD and target in FORWARD and FORWARD.index(target) > FORWARD.index(current) + 1:
+        step = label(FORWARD[FORWARD.index(current) + 1], "measure_status")
+        return _("Een maatregel met status '%(from)s' kan niet direct naar '%(to)s'. Zet hem eerst op '%(step)s'.",
+                 step=step, **names)
+    return _("Van '%(from)s' naar '%(to)s' is geen toegestane stap.", **names)
+
+
+def change_status(measure: Measure, user, to_status: str, reason: str | None = None,
+                  *, on: date | None = None, at: datetime | None = None) -> MeasureStatusChange:
+    """Move a measure along the workflow; every step is kept with its date and user."""
+    reason = (reason or "").strip() or None
+    if to_status not in STATUSES:
+        raise ServiceError(_("Onbekende status."), "to_status")
+    if to_status not in allowed_transitions(measure):
+        raise ServiceError(_refusal(measure.status, to_status), "to_status")
+    if (measure.status, to_status) in NEEDS_REASON and not reason:
+        if to_status == "vervallen":
+            raise ServiceError(_("Geef een reden op waarom de maatregel vervalt."), "reason")
+        raise ServiceError(_("Geef een reden op waarom de maatregel een stap terug gaat."), "reason")
+    on = on or clock.today()
+    if on > clock.today():
+        raise ServiceError(_("De datum kan niet in de toekomst liggen."), "on")
+    change = MeasureStatusChange(
+        organisation_id=measure.organisation_id, measure_id=measure.id, from_status=measure.status,
+        to_status=to_status, reason=reason, changed_at=at or clock.now(),
+        changed_by_id=user.id if user else None,
+    )
+    if to_status == "uitgevoerd":
+        measure.completed_on = on
+    elif to_status in OPEN_STATUSES:
+        measure.completed_on = None
+    measure.status_reason = reason if to_status == "vervallen" else None
+    measure.status = to_status
+    db.session.add(change)
+    db.session.flush()
+    return change
+
+
+def status_history(measure: Measure) -> list[MeasureStatusChange]:
+    return list(db.session.scalars(
+        select(MeasureStatusChange)
+        .where(MeasureStatusChange.measure_id == measure.id, MeasureStatusChange.deleted_at.is_(None))
+        .order_by(MeasureStatusChange.changed_at, MeasureStatusChange.id)
+    ))
+
+
+# --- notes --------------------------------------------------------------------------
+
+
+def add_note(measure: Measure, user, text: str, noted_on: date | None = None) -> MeasureNote:
+    """A dated progress note."""
+    text = (text or "").strip()
+    if not text:
+        raise ServiceError(_("Schrijf wat er gebeurd is."), "text")
+    noted_on = noted_on or clock.today()
+    if noted_on > clock.today():
+        raise ServiceError(_("De datum van een notitie kan niet in de toekomst liggen."), "noted_on")
+    note = MeasureNote(organisation_id=measure.organisation_id, measure_id=measure.id,
+                       noted_on=noted_on, text=text, author_id=user.id if user else None)
+    db.session.add(note)
+    db.session.flush()
+    return note
+
+
+def notes(measure: Measure) -> list[MeasureNote]:
+    return list(db.session.scalars(
+        select(MeasureNote).where(MeasureNote.measure_id == measure.id, MeasureNote.deleted_at.is_(None))
+        .order_by(MeasureNote.noted_on.desc(), MeasureNote.id.desc())
+    ))
+
+
+# --- queries ------------------------------------------------------------------------
+
+
+@dataclass
+class Filters:
+    status: str | None = None
+    team_id: int | None = None
+    level: str | None = None
+    approach: str | None = None
+    responsible_id: int | None = None
+    risk_id: int | None = None
+    overdue: bool = False
+    this_month: bool = False
+    q: str | None = None
+
+
+def measures_query(org, filters: Filters | None = None):
+    """A select() of the organisation's measures with the plan filters applied."""
+    f = filters or Filters()
+    stmt = select(Measure).where(Measure.organisation_id == org.id, Measure.deleted_at.is_(None))
+    today = clock.today()
+    if f.status == "open":
+        stmt = stmt.where(Measure.status.in_(OPEN_STATUSES))
+    elif f.status in STATUSES:
+        stmt = stmt.where(Measure.status == f.status)
+    if f.level in LEVELS:
+        stmt = stmt.where(Measure.level == f.level)
+    if f.approach in APPROACHES:
+        stmt = stmt.where(Measure.approach == f.approach)
+    if f.responsible_id:
+        stmt = stmt.where(Measure.responsible_id == f.responsible_id)
+    if f.risk_id:
+        stmt = stmt.where(Measure.id.in_(select(measure_risks.c.measure_id).where(measure_risks.c.risk_id == f.risk_id)))
+    if f.team_id:
+        stmt = stmt.where(or_(
+            Measure.id.in_(select(measure_teams.c.measure_id).where(measure_teams.c.team_id == f.team_id)),
+            Measure.employee_id.in_(select(Employee.id).where(Employee.team_id == f.team_id)),
+        ))
+    if f.overdue:
+        stmt = stmt.where(Measure.status.in_(OPEN_STATUSES), Measure.termijn < today)
+    if f.this_month:
+        first = today.replace(day=1)
+        nxt = (first + timedelta(days=32)).replace(day=1)
+        stmt = stmt.where(Measure.termijn >= first, Measure.termijn < nxt)
+    if f.q:
+        stmt = stmt.where(Measure.title.ilike(f"%{f.q.strip()}%"))
+    return stmt.order_by(Measure.termijn, Measure.id).options(*LIST_LOADING)
+
+
+# Lists load their relations with one query each, however many rows: the default selectin
+# loading sends one query per 500 parent ids, so a long plan would cost more queries.
+LIST_LOADING = (
+    subqueryload(Measure.risks).subqueryload(Risk.teams),
+    subqueryload(Measure.risks).subqueryload(Risk.factors),
+    subqueryload(Measure.teams),
+)
+
+
+def org_risks(org) -> list[Risk]:
+    """The organisation's risks, top 5 first, then by priority score."""
+    risks = db.session.scalars(
+        select(Risk).where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None))
+        .options(subqueryload(Risk.teams), subqueryload(Risk.factors))
+    ).all()
+    return sorted(risks, key=lambda r: (r.top5_rank is None, r.top5_rank or 0, -(r.current_score or 0), r.title))
+
+
+# --- hierarchy check ----------------------------------------------------------------
+
+
+@dataclass
+class RiskLevels:
+    risk: Risk
+    organisatie: int = 0
+    team: int = 0
+    individu: int = 0
+
+    @property
+    def flagged(self) -> bool:
+        """Team or individual measures but nothing at organisation level, and not team-bound."""
+        return (self.team or self.individu) and not self.organisatie and not (self.risk.team_bound_reason or "").strip()
+
+    @property
+    def total(self) -> int:
+        return self.organisatie + self.team + self.individu
+
+
+def hierarchy(org) -> list[RiskLevels]:
+    """Per risk: how many live (not vervallen) measures it has per level."""
+    rows = {r.id: RiskLevels(r) for r in org_risks(org)}
+    pairs = db.session.execute(
+        select(measure_risks.c.risk_id, Measure.level)
+        .join(Measure, Measure.id == measure_risks.c.measure_id)
+        .where(Measure.organisation_id == org.id, Measure.deleted_at.is_(None), Measure.status != "vervallen")
+    ).all()
+    for risk_id, level in pairs:
+        if risk_id in rows:
+            setattr(rows[risk_id], level, getattr(rows[risk_id], level) + 1)
+    return list(rows.values())
+
+
+def flagged_risks(org) -> list[RiskLevels]:
+    """Risks flagged 'eerst organisatieniveau'."""
+    return [row for row in hierarchy(org) if row.flagged]
+
+
+def set_team_bound_reason(risk: Risk, reason: str | None) -> None:
+    """Record (or clear) why a risk is team-bound, which silences the hierarchy flag."""
+    reason = (reason or "").strip() or None
+    if reason and len(reason) > 2000:
+        raise ServiceError(_("De toelichting is te lang (maximaal 2000 tekens)."), "reason")
+    risk.team_bound_reason = reason
+    db.session.flush()

@@ -1,0 +1,255 @@
+"""Evaluatie: plan and record evaluations, and close the loop with follow-up measures."""
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from riecycle import clock
+from riecycle.extensions import db
+from riecycle.forms.evaluatie import EvaluationPlanForm, FollowUpForm, OutcomeForm
+from riecycle.models import Evaluation, Measure, Membership, Risk, Team, Theme
+from riecycle.pagination import paginate
+from riecycle.permissions import can, can_see_employee, can_view_measure, requires
+from riecycle.services import ServiceError
+from riecycle.services import evaluations as service
+from riecycle.services import plan as plan_service
+from riecycle.services.records import soft_delete
+from riecycle.tenancy import get_or_404, scoped
+from riecycle.views.orgbp import org_blueprint
+
+bp = org_blueprint("evaluatie", __name__, "evaluatie")
+
+
+def measure_title(measure) -> str:
+    """A measure's title, pseudonymised for individual measures the member may not see (AVG)."""
+    if measure is None:
+        return "—"
+    if measure.level == "individu" and not can_see_employee(
+        measure.employee.team_id if measure.employee else None
+    ):
+        return plan_service.pseudonym(measure)
+    return measure.title
+
+
+def may_read_text(evaluation) -> bool:
+    """Free text of an evaluation of an individual measure is personal."""
+    measure = evaluation.measure
+    return (
+        measure is None
+        or measure.level != "individu"
+        or can_see_employee(measure.employee.team_id if measure.employee else None)
+    )
+
+
+@bp.context_processor
+def _helpers():
+    return {
+        "measure_title": measure_title,
+        "may_read_text": may_read_text,
+        "theme_name": _theme_name,
+        "default_planned_on": service.default_planned_on,
+    }
+
+
+def _theme_name(key) -> str:
+    theme = db.session.get(Theme, key) if key else None
+    return theme.name(str(get_locale())) if theme else "—"
+
+
+def _load(evaluation_id) -> Evaluation:
+    evaluation = get_or_404(Evaluation, evaluation_id)
+    if evaluation.measure is not None and not can_view_measure(evaluation.measure):
+        abort(404)
+    return evaluation
+
+
+def _field_error(form, error: ServiceError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [error.message]
+    else:
+        flash(error.message, "error")
+
+
+def _status(form) -> int:
+    return 400 if request.method == "POST" and form.errors else 200
+
+
+def _user_choices():
+    members = db.session.scalars(select(Membership).where(Membership.organisation_id == g.org.id)).all()
+    return [(None, _("— kies —"))] + [
+        (u.id, u.name) for u in sorted((m.user for m in members), key=lambda u: u.name.lower())
+    ]
+
+
+def _fill_plan_choices(form: EvaluationPlanForm) -> None:
+    measures = db.session.scalars(
+        scoped(Measure).where(Measure.status != "vervallen").order_by(Measure.title)
+    )
+    form.measure_id.choices = [(None, _("— kies —"))] + [(m.id, measure_title(m)) for m in measures]
+    locale = str(get_locale())
+    form.theme_key.choices = [("", _("— kies —"))] + [
+        (t.key, t.name(locale)) for t in db.session.scalars(select(Theme).order_by(Theme.position))
+    ]
+    form.responsible_id.choices = _user_choices()
+
+
+def _visible(evaluations):
+    return [e for e in evaluations if e.measure is None or can_view_measure(e.measure)]
+
+
+@bp.get("/", endpoint="index")
+@requires("view")
+def index():
+    """Evaluations due and planned, measures awaiting an evaluation, and evaluations done."""
+    today = clock.today()
+    open_evals = _visible(
+        db.session.scalars(
+            scoped(Evaluation).where(Evaluation.done_on.is_(None)).order_by(Evaluation.planned_on)
+        ).all()
+    )
+    done = paginate(
+        scoped(Evaluation).where(Evaluation.done_on.is_not(None)).order_by(Evaluation.done_on.desc()),
+        per_page=25,
+    )
+    awaiting = [m for m in service.measures_awaiting_evaluation(g.org) if can_view_measure(m)]
+    return render_template(
+        "evaluatie/index.html",
+        open_evals=open_evals,
+        done=done,
+        done_items=_visible(done.items),
+        awaiting=awaiting,
+        today=today,
+    )
+
+
+@bp.route("/nieuw", methods=["GET", "POST"])
+@requires("edit_evaluatie")
+def new():
+    """Plan an evaluation (prefilled from ?measure_id= with the default date)."""
+    form = EvaluationPlanForm()
+    _fill_plan_choices(form)
+    if request.method == "GET":
+        _prefill_plan(form)
+    if form.validate_on_submit():
+        try:
+            evaluation = service.plan_evaluation(g.org, _data(form), current_user)
+        except ServiceError as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(
+                _("De evaluatie is gepland op %(d)s.", d=evaluation.planned_on.strftime("%d-%m-%Y")),
+                "success",
+            )
+            return redirect(url_for("evaluatie.detail", evaluation_id=evaluation.id))
+    return render_template("evaluatie/form.html", form=form, evaluation=None), _status(form)
+
+
+def _prefill_plan(form) -> None:
+    form.responsible_id.data = current_user.id
+    measure_id = request.args.get("measure_id", type=int)
+    measure = db.session.get(Measure, measure_id) if measure_id else None
+    if measure is not None and measure.organisation_id == g.org.id and measure.deleted_at is None:
+        form.kind.data, form.measure_id.data = "maatregel", measure.id
+        form.planned_on.data = service.default_planned_on(measure)
+    if request.args.get("kind") == "thema":
+        form.kind.data, form.method.data = "thema", "herhaalde_vragenlijst"
+        form.is_repeat_measurement.data = True
+        form.planned_on.data = service.default_planned_on(is_repeat=True)
+
+
+def _data(form) -> dict:
+    data = {k: v for k, v in form.data.items() if k != "csrf_token"}
+    data["theme_key"] = data.get("theme_key") or None
+    return data
+
+
+@bp.get("/<int:evaluation_id>")
+@requires("view")
+def detail(evaluation_id):
+    """One evaluation: plan, outcome and follow-up measures."""
+    evaluation = _load(evaluation_id)
+    return render_template("evaluatie/detail.html", evaluation=evaluation, today=clock.today())
+
+
+@bp.route("/<int:evaluation_id>/bewerken", methods=["GET", "POST"])
+@requires("edit_evaluatie")
+def edit(evaluation_id):
+    """Change the planning of an evaluation."""
+    evaluation = _load(evaluation_id)
+    form = EvaluationPlanForm(obj=evaluation)
+    _fill_plan_choices(form)
+    if form.validate_on_submit():
+        try:
+            service.update_plan(g.org, evaluation, _data(form))
+        except ServiceError as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("De evaluatie is opgeslagen."), "success")
+            return redirect(url_for("evaluatie.detail", evaluation_id=evaluation.id))
+    return render_template("evaluatie/form.html", form=form, evaluation=evaluation), _status(form)
+
+
+@bp.route("/<int:evaluation_id>/uitkomst", methods=["GET", "POST"])
+@requires("edit_evaluatie")
+def record(evaluation_id):
+    """Record the outcome: effect, implementation, satisfaction and conclusion."""
+    evaluation = _load(evaluation_id)
+    form = OutcomeForm(obj=evaluation)
+    if request.method == "GET" and evaluation.done_on is None:
+        form.done_on.data = clock.today()
+    if form.validate_on_submit():
+        try:
+            note = service.record_outcome(g.org, evaluation, form.data, current_user)
+        except ServiceError as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("De uitkomst van de evaluatie is vastgelegd."), "success")
+            if note:
+                flash(note, "warning")
+            elif evaluation.measure is not None:
+                flash(_("De maatregel staat nu op geëvalueerd."), "info")
+            return redirect(url_for("evaluatie.detail", evaluation_id=evaluation.id))
+    return render_template("evaluatie/record.html", form=form, evaluation=evaluation), _status(form)
+
+
+@bp.route("/<int:evaluation_id>/vervolg", methods=["GET", "POST"])
+@requires("edit_evaluatie")
+def follow_up(evaluation_id):
+    """Bijstellen: create a new or adjusted measure from this evaluation."""
+    evaluation = _load(evaluation_id)
+    if not can("edit_plan"):
+        abort(403)
+    form = FollowUpForm(data=service.follow_up_defaults(evaluation) if request.method == "GET" else None)
+    form.responsible_id.choices = _user_choices()
+    form.risk_ids.choices = [(r.id, r.title) for r in db.session.scalars(scoped(Risk).order_by(Risk.title))]
+    form.team_ids.choices = [(t.id, t.name) for t in db.session.scalars(scoped(Team).order_by(Team.name))]
+    if form.validate_on_submit():
+        try:
+            measure = service.create_follow_up(g.org, evaluation, form.data, current_user)
+        except ServiceError as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(
+                _("Vervolgmaatregel '%(t)s' is toegevoegd aan het Plan van Aanpak.", t=measure.title),
+                "success",
+            )
+            return redirect(url_for("evaluatie.detail", evaluation_id=evaluation.id))
+    return render_template("evaluatie/follow_up.html", form=form, evaluation=evaluation), _status(form)
+
+
+@bp.post("/<int:evaluation_id>/verwijderen")
+@requires("edit_evaluatie")
+def delete(evaluation_id):
+    """Soft-delete an evaluation (restorable from the prullenbak)."""
+    evaluation = _load(evaluation_id)
+    soft_delete(evaluation)
+    db.session.commit()
+    flash(_("De evaluatie is verwijderd. U kunt haar terugzetten via de prullenbak."), "success")
+    return redirect(url_for("evaluatie.index"))

@@ -1,0 +1,114 @@
+"""Expectations for the Plan van Aanpak, plus builders the plan tests share."""
+
+import itertools
+from datetime import timedelta
+
+from riecycle import clock
+from riecycle.extensions import db
+from riecycle.models import Approval, CatalogueEntry, Measure, MeasureStatusChange, PlanVersion, Risk
+from tests.matrix import EDITORS, EVERYONE, org_route
+
+_serial = itertools.count(1)
+UPDATERS = EDITORS | {"leidinggevende"}
+COMMENTERS = EDITORS | {"or_lid"}
+
+
+def make_risk(world, title=None, **fields) -> Risk:
+    risk = Risk(organisation_id=fields.pop("org", world.org).id, theme_key="werkdruk",
+                title=title or f"Risico {next(_serial)}", description="Omschrijving", **fields)
+    db.session.add(risk)
+    db.session.flush()
+    return risk
+
+
+def make_measure(world, level="organisatie", *, risk=None, responsible=None, employee=None, teams=None,
+                 status="gepland", **fields) -> Measure:
+    """A measure built directly (the service is tested separately), committed by the caller."""
+    risk = risk or make_risk(world)
+    values = {
+        "title": f"Maatregel {next(_serial)}", "description": "Beschrijving", "approach": "bronaanpak",
+        "termijn": clock.today() + timedelta(days=30), **fields,
+    }
+    measure = Measure(organisation_id=risk.organisation_id, level=level, status=status,
+                      responsible_id=(responsible or world.users["preventiemedewerker"]).id,
+                      employee_id=employee.id if employee else None, **values)
+    measure.risks = [risk]
+    measure.teams = list(teams or [])
+    db.session.add(measure)
+    db.session.flush()
+    db.session.add(MeasureStatusChange(organisation_id=measure.organisation_id, measure_id=measure.id,
+                                       to_status=status))
+    db.session.flush()
+    return measure
+
+
+def make_version(world, pending=True) -> PlanVersion:
+    """A plan version put before the OR (with an empty snapshot)."""
+    number = (max((v.number for v in db.session.query(PlanVersion).filter_by(organisation_id=world.org.id)),
+                  default=0) + 1)
+    version = PlanVersion(organisation_id=world.org.id, number=number, snapshot={"measures": []},
+                          fingerprint="x" * 64)
+    db.session.add(version)
+    db.session.flush()
+    db.session.add(Approval(organisation_id=world.org.id, subject_type="plan_version", subject_id=version.id,
+                            submitted_on=clock.today(),
+                            decision=None if pending else "verleend", decided_on=None if pending else clock.today()))
+    db.session.flush()
+    return version
+
+
+def _measure(world):
+    measure = make_measure(world, responsible=world.users["leidinggevende"])
+    db.session.commit()
+    return {"measure_id": measure.id}
+
+
+def _risk(world):
+    risk = make_risk(world)
+    db.session.commit()
+    return {"risk_id": risk.id}
+
+
+def _entry(world):
+    entry = CatalogueEntry(organisation_id=world.org.id, title="Eigen maatregel", description="Tekst",
+                           level="team", approach="veerkracht", themes=[], factors=[])
+    db.session.add(entry)
+    db.session.commit()
+    return {"entry_id": entry.id}
+
+
+def _version(world):
+    version = make_version(world)
+    db.session.commit()
+    return {"version_id": version.id}
+
+
+ROUTES = {
+    "plan.index": org_route(EVERYONE),
+    "plan.mine": org_route(EVERYONE),
+    "plan.team": org_route(EVERYONE),
+    "plan.timeline": org_route(EVERYONE),
+    "plan.hierarchy": org_route(EVERYONE),
+    "plan.priorities": org_route(EVERYONE),
+    "plan.catalogue": org_route(EVERYONE),
+    "plan.versions": org_route(EVERYONE),
+    "plan.compare": org_route(EVERYONE),
+    "plan.new": org_route(EDITORS),
+    "plan.detail": org_route(EVERYONE, params=_measure),
+    "plan.edit": org_route(UPDATERS, params=_measure),
+    "plan.change_status": org_route(UPDATERS, params=_measure, post_ok=302,
+                                    data=lambda w: {"to_status": "in_uitvoering"}),
+    "plan.add_note": org_route(UPDATERS, params=_measure, post_ok=302, data=lambda w: {"text": "Voortgang"}),
+    "plan.upload": org_route(UPDATERS, params=_measure, post_ok=302),
+    "plan.delete": org_route(EDITORS, params=_measure, post_ok=302),
+    "plan.score": org_route(EDITORS, params=_measure),
+    "plan.team_bound": org_route(EDITORS, params=_risk, post_ok=302, data=lambda w: {"reason": "Alleen hier"}),
+    "plan.catalogue_new": org_route({"beheerder"}),
+    "plan.catalogue_edit": org_route({"beheerder"}, params=_entry),
+    "plan.catalogue_delete": org_route({"beheerder"}, params=_entry, post_ok=302),
+    "plan.submit": org_route(EDITORS, post_ok=302),
+    "plan.version": org_route(EVERYONE, params=_version),
+    "plan.comment": org_route(COMMENTERS, params=_version, post_ok=302, data=lambda w: {"text": "Opmerking"}),
+    "plan.decide": org_route({"or_lid"}, params=_version, post_ok=302,
+                             data=lambda w: {"decision": "aangehouden", "decided_on": clock.today().isoformat()}),
+}
