@@ -1,0 +1,171 @@
+"""The PSA policy register: instruments against ongewenst gedrag and the preventiemedewerker appointment."""
+
+from datetime import date
+
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from riecycle import clock
+from riecycle.extensions import db
+from riecycle.models import Membership, PolicyInstrument, PreventiemedewerkerAppointment, VoorlichtingSession
+from riecycle.models.policy import INSTRUMENT_KINDS, INSTRUMENT_STATUSES, VP_KINDS
+from riecycle.seeding import load_yaml
+from riecycle.services import ServiceError
+from riecycle.services.records import apply_changes
+
+INSTRUMENT_FIELDS = ("name", "status", "adopted_on", "details", "vp_kind", "contact", "trained",
+                     "anonymous_contact", "committee", "communicated_on", "communication")
+APPOINTMENT_FIELDS = ("user_id", "name", "since", "until", "or_instemming_on", "hours_per_week", "tasks")
+
+
+def locale() -> str:
+    """The display language ('nl' outside a request)."""
+    try:
+        current = get_locale()
+    except (RuntimeError, AttributeError):
+        current = None
+    return "en" if current is not None and current.language == "en" else "nl"
+
+
+def kinds() -> list[dict]:
+    """The instrument kinds from seed/taxonomy.yaml, in the user's language: key, name, description."""
+    lang = locale()
+    return [{"key": k["key"], "name": k["name"][lang], "description": k["description"][lang]}
+            for k in load_yaml("taxonomy.yaml")["policy_instruments"] if k["key"] in INSTRUMENT_KINDS]
+
+
+def kind_name(kind: str) -> str:
+    return next((k["name"] for k in kinds() if k["key"] == kind), kind)
+
+
+def _clean(text) -> str | None:
+    return (text or "").strip() or None
+
+
+def _check_date(value, field: str, label: str) -> None:
+    if value is not None and not isinstance(value, date):
+        raise ServiceError(_("Vul een geldige datum in."), field)
+    if value is not None and value > clock.today():
+        raise ServiceError(_("%(l)s kan niet in de toekomst liggen.", l=label), field)
+
+
+def _sessions(org, session_ids) -> list[VoorlichtingSession]:
+    ids = {int(i) for i in session_ids or []}
+    if not ids:
+        return []
+    found = list(db.session.scalars(select(VoorlichtingSession).where(
+        VoorlichtingSession.id.in_(ids), VoorlichtingSession.organisation_id == org.id,
+        VoorlichtingSession.deleted_at.is_(None))))
+    if len(found) != len(ids):
+        raise ServiceError(_("Kies een bestaande voorlichtingssessie."), "session_ids")
+    return found
+
+
+def _instrument_values(kind: str, data: dict) -> dict:
+    values = {k: data.get(k) for k in INSTRUMENT_FIELDS}
+    for key in ("name", "details", "contact", "committee", "communication"):
+        values[key] = _clean(values[key])
+    values["trained"], values["anonymous_contact"] = bool(values["trained"]), bool(values["anonymous_contact"])
+    if not values["name"]:
+        raise ServiceError(_("Vul een naam of titel in."), "name")
+    if values["status"] not in INSTRUMENT_STATUSES:
+        raise ServiceError(_("Kies een geldige status."), "status")
+    _check_date(values["adopted_on"], "adopted_on", _("De datum van vaststellen"))
+    _check_date(values["communicated_on"], "communicated_on", _("De datum van bekendmaken"))
+    if values["status"] == "vastgesteld" and values["adopted_on"] is None:
+        raise ServiceError(_("Vul in wanneer het is vastgesteld."), "adopted_on")
+    if values["communicated_on"] and not values["communication"]:
+        raise ServiceError(_("Beschrijf hoe het is bekendgemaakt (bijvoorbeeld nieuwsbrief, teamoverleg)."),
+                           "communication")
+    if kind == "vertrouwenspersoon":
+        if values["vp_kind"] not in VP_KINDS:
+            raise ServiceError(_("Kies intern of extern."), "vp_kind")
+    else:
+        values.update(vp_kind=None, contact=values["contact"] if kind == "meldprocedure" else None,
+                      trained=False, anonymous_contact=False)
+    if kind != "klachtenregeling":
+        values["committee"] = None
+    return values
+
+
+def create_instrument(org, kind: str, data: dict) -> PolicyInstrument:
+    """Add a gedragscode, vertrouwenspersoon, klachtenregeling, protocol or meldprocedure."""
+    if kind not in INSTRUMENT_KINDS:
+        raise ServiceError(_("Onbekend soort beleidsinstrument."), "kind")
+    values = _instrument_values(kind, data)
+    instrument = PolicyInstrument(organisation_id=org.id, kind=kind, **values)
+    instrument.sessions = _sessions(org, data.get("session_ids"))
+    db.session.add(instrument)
+    db.session.flush()
+    return instrument
+
+
+def update_instrument(org, instrument: PolicyInstrument, data: dict) -> bool:
+    """Change an instrument; returns whether anything changed."""
+    values = _instrument_values(instrument.kind, data)
+    sessions = _sessions(org, data.get("session_ids"))
+    changed = apply_changes(instrument, values)
+    if {s.id for s in sessions} != {s.id for s in instrument.sessions}:
+        instrument.sessions, changed = sessions, True
+    db.session.flush()
+    return changed
+
+
+def instruments(org) -> dict[str, list[PolicyInstrument]]:
+    """Every live instrument of the organisation, per kind (in taxonomy order)."""
+    rows = db.session.scalars(select(PolicyInstrument).where(
+        PolicyInstrument.organisation_id == org.id, PolicyInstrument.deleted_at.is_(None))
+        .order_by(PolicyInstrument.status != "vastgesteld", PolicyInstrument.id))
+    grouped: dict[str, list] = {k: [] for k in INSTRUMENT_KINDS}
+    for instrument in rows:
+        grouped.setdefault(instrument.kind, []).append(instrument)
+    return grouped
+
+
+# --- preventiemedewerker -----------------------------------------------------------------
+
+
+def _appointment_values(org, data: dict) -> dict:
+    values = {k: data.get(k) for k in APPOINTMENT_FIELDS}
+    values["name"], values["tasks"] = _clean(values["name"]), _clean(values["tasks"])
+    if values["user_id"] is not None:
+        member = db.session.scalar(select(Membership).where(
+            Membership.organisation_id == org.id, Membership.user_id == values["user_id"]))
+        if member is None:
+            raise ServiceError(_("Kies een gebruiker van deze organisatie."), "user_id")
+        values["name"] = None
+    elif not values["name"]:
+        raise ServiceError(_("Kies een gebruiker of vul een naam in."), "name")
+    if not isinstance(values["since"], date):
+        raise ServiceError(_("Vul in sinds wanneer."), "since")
+    _check_date(values["or_instemming_on"], "or_instemming_on", _("De datum van instemming"))
+    if values["until"] is not None and values["until"] < values["since"]:
+        raise ServiceError(_("De einddatum ligt vóór de begindatum."), "until")
+    hours = values["hours_per_week"]
+    if hours is not None and not 0 <= hours <= 80:
+        raise ServiceError(_("Vul een aantal uren tussen 0 en 80 in."), "hours_per_week")
+    return values
+
+
+def create_appointment(org, data: dict) -> PreventiemedewerkerAppointment:
+    """Record who is preventiemedewerker, since when, and the OR/PVT instemming."""
+    appointment = PreventiemedewerkerAppointment(organisation_id=org.id, **_appointment_values(org, data))
+    db.session.add(appointment)
+    db.session.flush()
+    return appointment
+
+
+def update_appointment(org, appointment: PreventiemedewerkerAppointment, data: dict) -> bool:
+    """Change an appointment; returns whether anything changed."""
+    changed = apply_changes(appointment, _appointment_values(org, data))
+    db.session.flush()
+    return changed
+
+
+def appointments(org) -> list[PreventiemedewerkerAppointment]:
+    """Every appointment, current first."""
+    return list(db.session.scalars(select(PreventiemedewerkerAppointment).where(
+        PreventiemedewerkerAppointment.organisation_id == org.id,
+        PreventiemedewerkerAppointment.deleted_at.is_(None))
+        .order_by(PreventiemedewerkerAppointment.since.desc())))

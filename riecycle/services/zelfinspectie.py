@@ -1,0 +1,280 @@
+"""The self-inspection: the checklist from seed/, automatic answers, hand-given answers and stored runs.
+
+A run evaluates every item (rules in riecycle/zelfinspectie_rules.py, or the standing answer given
+by hand) and is stored as an immutable ChecklistRun. The report is always a run: what was shown
+to an inspector can be shown again.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.routing import BuildError
+
+from riecycle import clock
+from riecycle.extensions import db
+from riecycle.models import ChecklistAnswer, ChecklistRun
+from riecycle.models.zelfinspectie import ANSWERS
+from riecycle.seeding import SEED_DIR
+from riecycle.services import ServiceError
+from riecycle.services.policy import locale
+from riecycle.zelfinspectie_rules import RULES
+
+# voldoet = 1, deels = 0.5, voldoet niet = 0; n.v.t. and unanswered items do not count.
+ANSWER_VALUES = {"voldoet": 1.0, "deels": 0.5, "voldoet_niet": 0.0}
+# Gap order within one importance: worst first; an unanswered item is an unknown, between the two.
+SEVERITY = {"voldoet_niet": 0, None: 1, "deels": 2}
+MIN_JUSTIFICATION = 10
+MAX_JUSTIFICATION = 2000
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    group: str
+    question: dict
+    legal_basis: str
+    guidance: dict
+    action: dict
+    importance: int
+    rule: str | None
+
+    def text(self, field: str, lang: str | None = None) -> str:
+        value = getattr(self, field)
+        if not isinstance(value, dict):
+            return str(value or "")
+        return value.get(lang or locale()) or value.get("nl") or ""
+
+
+@dataclass(frozen=True)
+class Checklist:
+    groups: tuple  # ({"key", "name": {nl, en}}, ...)
+    items: tuple
+
+    def item(self, item_id: str) -> Item | None:
+        return next((i for i in self.items if i.id == item_id), None)
+
+    def group_name(self, key: str, lang: str | None = None) -> str:
+        group = next((g for g in self.groups if g["key"] == key), None)
+        if group is None:
+            return key
+        return group["name"].get(lang or locale()) or group["name"].get("nl") or key
+
+
+def checklist_path() -> Path:
+    """seed/checklist.yaml, or the file named in the CHECKLIST_PATH setting."""
+    return Path(current_app.config.get("CHECKLIST_PATH") or SEED_DIR / "checklist.yaml")
+
+
+@lru_cache(maxsize=8)
+def _parse(path: str, mtime: float) -> Checklist:
+    with open(path, encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    items = tuple(
+        Item(id=str(raw["id"]), group=str(raw["group"]), question=raw["question"],
+             legal_basis=raw.get("legal_basis") or "", guidance=raw.get("guidance") or {},
+             action=raw.get("action") or {}, importance=int(raw.get("importance") or 1), rule=raw.get("rule"))
+        for raw in data["items"]
+    )
+    return Checklist(groups=tuple(data["groups"]), items=items)
+
+
+def load_checklist() -> Checklist:
+    """The checklist content (cached until the file changes)."""
+    path = checklist_path()
+    return _parse(str(path), path.stat().st_mtime)
+
+
+# --- answering ------------------------------------------------------------------------------
+
+
+def standing_answers(org) -> dict[str, ChecklistAnswer]:
+    """The hand-given answers currently in force, per item id."""
+    rows = db.session.scalars(select(ChecklistAnswer).where(
+        ChecklistAnswer.organisation_id == org.id, ChecklistAnswer.deleted_at.is_(None)))
+    return {a.item_id: a for a in rows}
+
+
+def evaluate_item(org, item: Item, today: date, standing: ChecklistAnswer | None) -> dict:
+    """One item's answer as it goes into a snapshot."""
+    rule = RULES.get(item.rule) if item.rule else None
+    result = rule(org, today) if rule else None
+    auto = result.answer if result else None
+    entry = {
+        "id": item.id, "group": item.group, "importance": item.importance, "rule": item.rule,
+        "question": item.text("question", "nl"), "auto_answer": auto,
+        "explanation": result.explanation if result else "",
+        "evidence": [ref.as_dict() for ref in result.evidence] if result else [],
+        "fix": result.fix.as_dict() if result and result.fix else None,
+        "justification": None, "answered_by_id": None, "answered_on": None,
+    }
+    if standing is not None:
+        entry.update(answer=standing.answer, source="override" if auto is not None else "manual",
+                     justification=standing.justification, answered_by_id=standing.answered_by_id,
+                     answered_on=standing.answered_on.isoformat())
+    else:
+        entry.update(answer=auto, source="auto" if auto is not None else "manual")
+    if entry["fix"] is None:
+        entry["fix"] = {"kind": "fix", "id": None, "label": _("Met de hand beantwoorden"),
+                        "endpoint": "zelfinspectie.answer", "params": {"item_id": item.id},
+                        "fallback": "zelfinspectie.index", "requires": "edit_zelfinspectie"}
+    return entry
+
+
+def evaluate(org, today: date | None = None) -> list[dict]:
+    """Every item of the checklist answered for this organisation, as of today."""
+    today = today or clock.today()
+    standing = standing_answers(org)
+    return [evaluate_item(org, item, today, standing.get(item.id)) for item in load_checklist().items]
+
+
+def score(items: list[dict]) -> float | None:
+    """The share of the counted items met: voldoet 1, deels 0.5, voldoet niet 0 (n.v.t./open excluded)."""
+    values = [ANSWER_VALUES[i["answer"]] for i in items if i.get("answer") in ANSWER_VALUES]
+    return sum(values) / len(values) if values else None
+
+
+def group_scores(items: list[dict]) -> dict:
+    groups = {g["key"] for g in load_checklist().groups} | {i["group"] for i in items}
+    return {g: score([i for i in items if i["group"] == g]) for g in sorted(groups)}
+
+
+def run_checklist(org, user=None, today: date | None = None, origin: str = "web") -> ChecklistRun:
+    """Answer the whole checklist and store the result as an immutable snapshot."""
+    today = today or clock.today()
+    items = evaluate(org, today)
+    run_at = clock.now() if today == clock.today() else datetime.combine(today, time(12), tzinfo=clock.AMSTERDAM)
+    run = ChecklistRun(organisation_id=org.id, run_at=run_at, run_on=today, user_id=user.id if user else None,
+                       origin=origin, score=score(items), group_scores=group_scores(items), items=items)
+    db.session.add(run)
+    db.session.flush()
+    return run
+
+
+def record_answer(org, user, item_id: str, answer: str, justification: str | None) -> ChecklistAnswer:
+    """Answer an item by hand, or override its automatic answer; both need a justification."""
+    item = load_checklist().item(item_id)
+    if item is None:
+        raise ServiceError(_("Onbekend item."), "item_id")
+    if answer not in ANSWERS:
+        raise ServiceError(_("Kies een antwoord."), "answer")
+    justification = (justification or "").strip()
+    if len(justification) < MIN_JUSTIFICATION:
+        raise ServiceError(_("Onderbouw het antwoord (minstens %(n)s tekens): waarop baseert u het?",
+                             n=MIN_JUSTIFICATION), "justification")
+    if len(justification) > MAX_JUSTIFICATION:
+        raise ServiceError(_("De onderbouwing is te lang (maximaal %(n)s tekens).", n=MAX_JUSTIFICATION),
+                           "justification")
+    values = {"answer": answer, "justification": justification, "answered_on": clock.today(),
+              "answered_by_id": user.id if user else None, "deleted_at": None}
+    existing = db.session.scalar(select(ChecklistAnswer).where(
+        ChecklistAnswer.organisation_id == org.id, ChecklistAnswer.item_id == item.id))
+    if existing is None:
+        existing = ChecklistAnswer(organisation_id=org.id, item_id=item.id, **values)
+        db.session.add(existing)
+    else:
+        for key, value in values.items():
+            setattr(existing, key, value)
+    db.session.flush()
+    return existing
+
+
+def clear_answer(org, item_id: str) -> None:
+    """Withdraw the hand-given answer: the item goes back to its automatic answer (or open)."""
+    from riecycle.services.records import soft_delete
+
+    existing = standing_answers(org).get(item_id)
+    if existing is None:
+        raise ServiceError(_("Voor dit item is geen handmatig antwoord vastgelegd."))
+    soft_delete(existing)
+
+
+def change_run(run: ChecklistRun, **changes) -> None:
+    """Runs are evidence: they are never changed."""
+    raise ServiceError(_("Een opgeslagen zelfinspectie kan niet worden gewijzigd."))
+
+
+def delete_run(run: ChecklistRun) -> None:
+    """Runs are evidence: they are never deleted."""
+    raise ServiceError(_("Een opgeslagen zelfinspectie kan niet worden verwijderd."))
+
+
+# --- reading runs ------------------------------------------------------------------------------
+
+
+def runs(org, limit: int | None = None) -> list[ChecklistRun]:
+    """Stored runs, newest first."""
+    stmt = (select(ChecklistRun).where(ChecklistRun.organisation_id == org.id)
+            .order_by(ChecklistRun.run_at.desc(), ChecklistRun.id.desc()))
+    return list(db.session.scalars(stmt.limit(limit) if limit else stmt))
+
+
+def latest_run(org) -> ChecklistRun | None:
+    """The most recent run (for the report, the dashboard and the Excel export)."""
+    found = runs(org, limit=1)
+    return found[0] if found else None
+
+
+def latest_score(org) -> float | None:
+    """The score of the most recent run, between 0 and 1, or None without a run."""
+    run = latest_run(org)
+    return run.score if run else None
+
+
+def gaps(run: ChecklistRun) -> list[dict]:
+    """Items not met (voldoet niet, deels, unanswered): most important first, then worst first."""
+    order = {i.id: n for n, i in enumerate(load_checklist().items)}
+    open_items = [i for i in run.items if i.get("answer") in SEVERITY]
+    return sorted(open_items, key=lambda i: (-int(i.get("importance") or 1), SEVERITY[i.get("answer")],
+                                             order.get(i["id"], 999)))
+
+
+def counts(run: ChecklistRun) -> dict:
+    result = {a: 0 for a in (*ANSWERS, None)}
+    for item in run.items:
+        result[item.get("answer")] = result.get(item.get("answer"), 0) + 1
+    return result
+
+
+def verdict(run: ChecklistRun) -> tuple[str, str]:
+    """(level, sentence): would we pass an inspection on this run?"""
+    core = [i for i in run.items if int(i.get("importance") or 1) >= 3 and i.get("answer") in SEVERITY]
+    failing = [i for i in run.items if i.get("answer") == "voldoet_niet"]
+    if any(i.get("answer") == "voldoet_niet" for i in core):
+        n = sum(1 for i in core if i.get("answer") == "voldoet_niet")
+        return "danger", _("Nog niet op orde: %(n)s wettelijk kernpunt(en) voldoen niet.", n=n)
+    if failing or core:
+        return "warn", _("Grotendeels op orde, maar er zijn nog %(n)s punten die aandacht vragen.", n=len(gaps(run)))
+    if gaps(run):
+        return "warn", _("Op orde op de kernpunten; %(n)s ondersteunende punten zijn nog niet (helemaal) in orde.",
+                         n=len(gaps(run)))
+    return "ok", _("Op orde: alle punten voldoen of zijn niet van toepassing.")
+
+
+def trend(org, limit: int = 12) -> list[ChecklistRun]:
+    """The last runs, oldest first, for the score trend."""
+    return list(reversed(runs(org, limit=limit)))
+
+
+def ref_url(ref: dict | None, may=None) -> str | None:
+    """The URL of an evidence reference; falls back to the readable page, or None (shown as text)."""
+    if not ref:
+        return None
+    params = dict(ref.get("params") or {})
+    anchor = {k: v for k, v in params.items() if k == "_anchor"}
+    candidates = [(ref.get("endpoint"), params), (ref.get("fallback"), anchor)]
+    if ref.get("requires") and may is not None and not may(ref["requires"]):
+        candidates = candidates[1:]
+    for endpoint, values in candidates:
+        if not endpoint:
+            continue
+        try:
+            return url_for(endpoint, **values)
+        except (BuildError, ValueError, TypeError):
+            continue
+    return None

@@ -1,0 +1,135 @@
+"""Zelfinspectie: run the Arbeidsinspectie-style checklist, answer items by hand, the report and history."""
+
+from flask import abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from riecycle import clock
+from riecycle.extensions import db
+from riecycle.forms.zelfinspectie import AnswerForm
+from riecycle.models import ChecklistRun, User
+from riecycle.permissions import can, requires
+from riecycle.services import ServiceError
+from riecycle.services import zelfinspectie as service
+from riecycle.tenancy import get_or_404
+from riecycle.views.orgbp import org_blueprint
+
+bp = org_blueprint("zelfinspectie", __name__, "zelfinspectie")
+
+
+@bp.context_processor
+def _helpers():
+    return {"ref_url": lambda ref: service.ref_url(ref, can), "checklist": service.load_checklist()}
+
+
+def _user_names(run: ChecklistRun | None) -> dict:
+    ids = {i.get("answered_by_id") for i in (run.items if run else [])} - {None}
+    if not ids:
+        return {}
+    return {u.id: u.name for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def _report(run: ChecklistRun | None, template: str):
+    return render_template(
+        template, run=run, gaps=service.gaps(run) if run else [], verdict=service.verdict(run) if run else None,
+        counts=service.counts(run) if run else {}, names=_user_names(run), latest=service.latest_run(g.org),
+        trend=service.trend(g.org), today=clock.today(),
+    )
+
+
+@bp.get("/")
+@requires("view")
+def index():
+    """The report of the latest run: would we pass, and what do we do first?"""
+    return _report(service.latest_run(g.org), "zelfinspectie/index.html")
+
+
+@bp.post("/uitvoeren")
+@requires("edit_zelfinspectie")
+def run():
+    """Answer the checklist from the records and store the result as a snapshot."""
+    result = service.run_checklist(g.org, current_user)
+    db.session.commit()
+    flash(_("De zelfinspectie is uitgevoerd: score %(s)s%%.", s=_pct(result.score)), "success")
+    return redirect(url_for("zelfinspectie.index"))
+
+
+def _pct(value) -> str:
+    return "—" if value is None else str(round(value * 100))
+
+
+@bp.get("/historie")
+@requires("view")
+def history():
+    """Every stored run with its score: the trend."""
+    return render_template("zelfinspectie/history.html", runs=service.runs(g.org), trend=service.trend(g.org, 24))
+
+
+@bp.get("/uitvoeringen/<int:run_id>")
+@requires("view")
+def show(run_id):
+    """One stored run, exactly as it was answered."""
+    return _report(get_or_404(ChecklistRun, run_id), "zelfinspectie/index.html")
+
+
+@bp.get("/uitvoeringen/<int:run_id>/afdrukken")
+@requires("view")
+def print_view(run_id):
+    """A print-friendly version of a run to hand to an inspector."""
+    return _report(get_or_404(ChecklistRun, run_id), "zelfinspectie/print.html")
+
+
+def _item_or_404(item_id: str):
+    item = service.load_checklist().item(item_id)
+    if item is None:
+        abort(404)
+    return item
+
+
+@bp.route("/items/<item_id>/antwoord", methods=["GET", "POST"])
+@requires("edit_zelfinspectie")
+def answer(item_id):
+    """Answer an item by hand, or override its automatic answer, with a justification."""
+    item = _item_or_404(item_id)
+    standing = service.standing_answers(g.org).get(item.id)
+    form = AnswerForm(obj=standing)
+    current = service.evaluate_item(g.org, item, clock.today(), None)
+    if form.validate_on_submit():
+        try:
+            service.record_answer(g.org, current_user, item.id, form.answer.data, form.justification.data)
+        except ServiceError as error:
+            _field_error(form, error)
+        else:
+            service.run_checklist(g.org, current_user)
+            db.session.commit()
+            flash(_("Het antwoord op %(i)s is opgeslagen en de zelfinspectie is opnieuw uitgevoerd.", i=item.id),
+                  "success")
+            return redirect(url_for("zelfinspectie.index", _anchor=f"item-{item.id}"))
+    return render_template("zelfinspectie/answer.html", item=item, form=form, standing=standing,
+                           current=current), 400 if form.errors else 200
+
+
+@bp.post("/items/<item_id>/antwoord/intrekken")
+@requires("edit_zelfinspectie")
+def answer_clear(item_id):
+    """Withdraw a hand-given answer or override; the item gets its automatic answer back."""
+    item = _item_or_404(item_id)
+    try:
+        service.clear_answer(g.org, item.id)
+    except ServiceError as error:
+        flash(error.message, "error")
+        return redirect(url_for("zelfinspectie.answer", item_id=item.id))
+    service.run_checklist(g.org, current_user)
+    db.session.commit()
+    flash(_("Het handmatige antwoord op %(i)s is ingetrokken; de zelfinspectie is opnieuw uitgevoerd.", i=item.id),
+          "success")
+    return redirect(url_for("zelfinspectie.index", _anchor=f"item-{item.id}"))
+
+
+def _field_error(form, error: ServiceError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [error.message]
+    else:
+        flash(error.message, "error")

@@ -1,0 +1,803 @@
+"""The automatic checks of the self-inspection, keyed by the rule key in seed/checklist.yaml.
+
+Each rule is a small function rule(org, today) -> Result that only reads: an answer (voldoet,
+deels, voldoet_niet, nvt, or None when the records cannot tell), one Dutch sentence that names
+the numbers, references to the evidence, and optionally where to fix it. Evidence labels never
+name an employee (DOMAIN.md §9): snapshots are shown to OR members and auditors as well.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from riecycle.extensions import db
+from riecycle.models import (
+    Approval,
+    Evaluation,
+    Incident,
+    IncidentAnalysis,
+    Measure,
+    Membership,
+    PolicyInstrument,
+    PreventiemedewerkerAppointment,
+    Rie,
+    RieTheme,
+    Risk,
+    Theme,
+    Toetsing,
+    User,
+    VerdiependOnderzoek,
+    VoorlichtingSession,
+)
+from riecycle.models.measure import OPEN_STATUSES, measure_risks
+
+# Thresholds, stated once so the explanations and the tests agree.
+COVERAGE_OK, COVERAGE_PARTLY = 0.8, 0.5  # C13: share of staff informed in 12 months
+OVERDUE_OK, OVERDUE_PARTLY = 0.10, 0.25  # B12: share of measures past their termijn
+INSTRUCTION_MONTHS = 24  # C14: an instruction for leidinggevenden counts for two years
+EVALUATE_AFTER_DAYS = 90  # E21: evaluate about three months after completion
+REPEAT_AFTER_DAYS = 365  # E22: the effect measurement follows one to two years after the baseline
+LIST_MAX = 3
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference to a record or page: rendered as a link when the endpoint exists, else as text."""
+
+    kind: str
+    label: str
+    id: int | None = None
+    endpoint: str | None = None
+    params: dict = field(default_factory=dict)
+    # A readable page to fall back on (e.g. the area's index) when the endpoint is not there.
+    fallback: str | None = None
+    # Permission the endpoint needs; readers without it get the fallback.
+    requires: str | None = None
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "id": self.id, "label": self.label, "endpoint": self.endpoint,
+                "params": dict(self.params), "fallback": self.fallback, "requires": self.requires}
+
+
+@dataclass
+class Result:
+    answer: str | None
+    explanation: str
+    evidence: list = field(default_factory=list)
+    fix: Ref | None = None
+
+
+RULES: dict[str, Callable[[object, date], Result]] = {}
+
+
+def rule(key: str):
+    """Register a rule under its key from seed/checklist.yaml."""
+
+    def register(func):
+        RULES[key] = func
+        return func
+
+    return register
+
+
+# --- helpers --------------------------------------------------------------------------
+
+
+def _live(model, org):
+    return select(model).where(model.organisation_id == org.id, model.deleted_at.is_(None))
+
+
+def _all(stmt) -> list:
+    return list(db.session.scalars(stmt))
+
+
+def _names(labels: list[str]) -> str:
+    """'a, b, c' with at most LIST_MAX names and '… en 3 andere'."""
+    shown = ", ".join(labels[:LIST_MAX])
+    rest = len(labels) - LIST_MAX
+    return shown + (_(" en %(n)s andere", n=rest) if rest > 0 else "")
+
+
+def _pct(part: int, whole: int) -> int:
+    return round(100 * part / whole) if whole else 0
+
+
+def _fmt(day: date | None) -> str:
+    return day.strftime("%d-%m-%Y") if day else "—"
+
+
+def _months_before(day: date, months: int) -> date:
+    index = day.month - 1 - months
+    year, month = day.year + index // 12, index % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, d)
+        except ValueError:
+            continue
+    return date(year, month, 28)
+
+
+def _current_rie(org, today: date) -> Rie | None:
+    return db.session.scalar(_live(Rie, org).where(Rie.is_current.is_(True), Rie.performed_on <= today))
+
+
+def _page(label: str, endpoint: str, **params) -> Ref:
+    return Ref("page", label, endpoint=endpoint, params=params, fallback=endpoint)
+
+
+def _edit(label: str, endpoint: str, params: dict, fallback: str, permission: str) -> Ref:
+    """A link to where an editor fixes the gap; readers get the fallback page."""
+    return Ref("fix", label, None, endpoint, params, fallback, permission)
+
+
+def rie_ref(rie: Rie) -> Ref:
+    return Ref("rie", rie.label, rie.id, "rie.rie_show", {"rie_id": rie.id}, "rie.index")
+
+
+def risk_ref(risk: Risk) -> Ref:
+    return Ref("risk", risk.title, risk.id, "rie.risk_show", {"risk_id": risk.id}, "rie.index")
+
+
+def measure_label(measure: Measure) -> str:
+    """Individual measures are pseudonymised: team and number, never the employee."""
+    if measure.level != "individu":
+        return measure.title
+    team = measure.employee.team.name if measure.employee is not None and measure.employee.team else None
+    return _("%(t)s – individuele maatregel #%(n)s", t=team or _("Geen team"), n=measure.id)
+
+
+def measure_ref(measure: Measure) -> Ref:
+    return Ref("measure", measure_label(measure), measure.id, "plan.detail",
+               {"measure_id": measure.id}, "plan.index")
+
+
+def session_ref(session: VoorlichtingSession) -> Ref:
+    return Ref("session", f"{session.topic} ({_fmt(session.session_date)})", session.id,
+               "voorlichting.session_detail", {"session_id": session.id}, "voorlichting.index")
+
+
+def evaluation_ref(evaluation: Evaluation) -> Ref:
+    return Ref("evaluation", _("Evaluatie van %(d)s", d=_fmt(evaluation.done_on or evaluation.planned_on)),
+               evaluation.id, "evaluatie.detail", {"evaluation_id": evaluation.id}, "evaluatie.index")
+
+
+def instrument_ref(instrument: PolicyInstrument) -> Ref:
+    from riecycle.services.policy import kind_name
+
+    return Ref("instrument", kind_name(instrument.kind), instrument.id, "beleid.index",
+               {"_anchor": f"instrument-{instrument.id}"}, "beleid.index")
+
+
+def _instrument_fix(kind: str, instrument: PolicyInstrument | None) -> Ref:
+    from riecycle.services.policy import kind_name
+
+    if instrument is None:
+        return Ref("fix", _("%(k)s vastleggen", k=kind_name(kind)), None, "beleid.instrument_new",
+                   {"kind": kind}, "beleid.index", "edit_zelfinspectie")
+    return Ref("fix", _("%(k)s bijwerken", k=kind_name(kind)), instrument.id, "beleid.instrument_edit",
+               {"instrument_id": instrument.id}, "beleid.index", "edit_zelfinspectie")
+
+
+def _no_rie(fix_label: str) -> Result:
+    return Result("voldoet_niet", _("Er is geen actuele RI&E vastgelegd."),
+                  fix=_page(fix_label, "rie.index"))
+
+
+# --- A. RI&E ---------------------------------------------------------------------------
+
+
+@rule("rie_covers_all_themes")
+def rie_covers_all_themes(org, today: date) -> Result:
+    rie = _current_rie(org, today)
+    if rie is None:
+        return _no_rie(_("RI&E vastleggen"))
+    themes = _all(select(Theme).order_by(Theme.position))
+    entries = {e.theme_key: e for e in _all(_live(RieTheme, org).where(RieTheme.rie_id == rie.id))}
+    with_risks = set(db.session.scalars(
+        select(Risk.theme_key).where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None),
+                                     Risk.rie_id == rie.id, Risk.status != "nvt")
+    ))
+
+    def covered(theme) -> bool:
+        entry = entries.get(theme.key)
+        if entry is not None:
+            return entry.applicable or bool((entry.reason or "").strip())
+        return theme.key in with_risks
+
+    missing = [t.name_nl for t in themes if not covered(t)]
+    done = len(themes) - len(missing)
+    fix = _edit(_("Thema's in de RI&E bijwerken"), "rie.themes", {"rie_id": rie.id}, "rie.index", "edit_rie")
+    if not missing:
+        return Result("voldoet", _("Alle %(n)s PSA-thema's zijn behandeld in %(rie)s of onderbouwd niet van "
+                                   "toepassing.", n=len(themes), rie=rie.label), [rie_ref(rie)], fix)
+    answer = "voldoet_niet" if done == 0 else "deels"
+    return Result(answer, _("%(d)s van %(n)s PSA-thema's zijn behandeld of onderbouwd niet van toepassing; "
+                            "ontbreekt: %(list)s.", d=done, n=len(themes), list=_names(missing)),
+                  [rie_ref(rie)], fix)
+
+
+@rule("rie_current")
+def rie_current(org, today: date) -> Result:
+    rie = _current_rie(org, today)
+    if rie is None:
+        return _no_rie(_("RI&E vastleggen"))
+    due = rie.review_due_on
+    fix = _page(_("RI&E herzien"), "rie.index")
+    if due < today:
+        return Result("voldoet_niet", _("%(rie)s is van %(d)s; de herzieningstermijn van %(m)s maanden is "
+                                        "verlopen op %(due)s.", rie=rie.label, d=_fmt(rie.performed_on),
+                                        m=rie.review_interval_months, due=_fmt(due)), [rie_ref(rie)], fix)
+    return Result("voldoet", _("%(rie)s is van %(d)s en binnen de herzieningstermijn (herziening uiterlijk "
+                               "%(due)s). Herzie eerder na organisatieveranderingen.", rie=rie.label,
+                               d=_fmt(rie.performed_on), due=_fmt(due)), [rie_ref(rie)], fix)
+
+
+def _onderzoek_gaps(org, today: date) -> tuple[list, list]:
+    """Verdiepende onderzoeken up to today and the names of the requirements they miss."""
+    from riecycle.services.onderzoek import requirements
+
+    onderzoeken = _all(_live(VerdiependOnderzoek, org).where(VerdiependOnderzoek.period_start <= today))
+    failing = sorted({r.title for o in onderzoeken for r in requirements(o) if not r.met})
+    return onderzoeken, failing
+
+
+@rule("bronnen_mapped")
+def bronnen_mapped(org, today: date) -> Result:
+    risks = _all(_live(Risk, org).where(Risk.theme_key == "werkdruk", Risk.status != "nvt"))
+    fix = _page(_("Werkdrukrisico's koppelen aan bronnen"), "rie.index")
+    if not risks:
+        rie = _current_rie(org, today)
+        entry = rie and db.session.scalar(
+            _live(RieTheme, org).where(RieTheme.rie_id == rie.id, RieTheme.theme_key == "werkdruk"))
+        if entry is not None and not entry.applicable:
+            return Result("nvt", _("Werkdruk is in de RI&E onderbouwd niet van toepassing."), [rie_ref(rie)])
+        return Result("voldoet_niet", _("Er zijn geen werkdrukrisico's vastgelegd, dus de werkdrukbronnen en "
+                                        "energiebronnen zijn niet in kaart gebracht."), fix=fix)
+    unmapped = [r for r in risks if not r.factors]
+    kinds = {f.kind for r in risks for f in r.factors}
+    onderzoeken, failing = _onderzoek_gaps(org, today)
+    evidence = [risk_ref(r) for r in unmapped[:LIST_MAX]] + [
+        Ref("onderzoek", o.title, o.id, "rie.onderzoek_show", {"onderzoek_id": o.id}, "rie.index")
+        for o in onderzoeken[:LIST_MAX]]
+    mapped = len(risks) - len(unmapped)
+    sentence = _("%(m)s van %(n)s werkdrukrisico's zijn gekoppeld aan bronnen uit het werkdrukmodel",
+                 m=mapped, n=len(risks))
+    if mapped == 0:
+        return Result("voldoet_niet", sentence + ".", evidence, fix)
+    problems = []
+    if unmapped:
+        problems.append(_("zonder bron: %(list)s", list=_names([r.title for r in unmapped])))
+    if "energiebron" not in kinds:
+        problems.append(_("er is geen energiebron benoemd"))
+    if failing:
+        problems.append(_("het verdiepend onderzoek voldoet niet aan: %(list)s", list=_names(failing)))
+    if problems:
+        return Result("deels", sentence + "; " + "; ".join(problems) + ".", evidence, fix)
+    extra = _(", met %(n)s verdiepend onderzoek dat aan de eisen voldoet", n=len(onderzoeken)) if onderzoeken else ""
+    return Result("voldoet", sentence + extra + ".", evidence, fix)
+
+
+@rule("hybrid_work_considered")
+def hybrid_work_considered(org, today: date) -> Result:
+    rie = _current_rie(org, today)
+    if rie is None:
+        return _no_rie(_("RI&E vastleggen"))
+    fix = _page(_("Hybride werken in de RI&E beoordelen"), "rie.index")
+    if rie.hybrid_work_considered:
+        return Result("voldoet", _("In %(rie)s is hybride en plaatsonafhankelijk werken beoordeeld.",
+                                   rie=rie.label), [rie_ref(rie)], fix)
+    return Result("voldoet_niet", _("In %(rie)s is niet vastgelegd dat hybride en plaatsonafhankelijk werken is "
+                                    "beoordeeld.", rie=rie.label), [rie_ref(rie)], fix)
+
+
+def art14_exemption(org, rie: Rie | None):
+    """Arbowet art. 14, from the RI&E service (issue 3)."""
+    from riecycle.services.rie import exemption
+
+    return exemption(org, rie)
+
+
+@rule("toetsing_or_exempt")
+def toetsing_or_exempt(org, today: date) -> Result:
+    rie = _current_rie(org, today)
+    exemption = art14_exemption(org, rie)
+    fix = (_edit(_("Toetsing vastleggen"), "rie.toetsing_new", {"rie_id": rie.id}, "rie.index", "edit_rie")
+           if rie else _page(_("Toetsing vastleggen"), "rie.index"))
+    if exemption.exempt:
+        return Result("voldoet", exemption.reason, [rie_ref(rie)] if rie else [], fix)
+    if rie is None:
+        return _no_rie(_("RI&E vastleggen"))
+    current = db.session.scalar(_live(Toetsing, org).where(Toetsing.rie_id == rie.id, Toetsing.tested_on <= today)
+                                .order_by(Toetsing.tested_on.desc()))
+    if current is not None:
+        return Result("voldoet", _("%(rie)s is op %(d)s getoetst door %(who)s.", rie=rie.label,
+                                   d=_fmt(current.tested_on), who=current.expert_name), [rie_ref(rie)], fix)
+    older = db.session.scalar(_live(Toetsing, org).where(Toetsing.tested_on <= today)
+                              .order_by(Toetsing.tested_on.desc()))
+    if older is not None:
+        return Result("deels", _("Alleen een eerdere RI&E-versie is getoetst (%(d)s); %(rie)s nog niet.",
+                                 d=_fmt(older.tested_on), rie=rie.label), [rie_ref(rie)], fix)
+    return Result("voldoet_niet", _("%(rie)s is niet getoetst en er geldt geen vrijstelling. %(why)s",
+                                    rie=rie.label, why=exemption.reason), [rie_ref(rie)], fix)
+
+
+def _latest_decided(org, subject_type: str, subject_id: int | None = None) -> Approval | None:
+    stmt = _live(Approval, org).where(Approval.subject_type == subject_type)
+    if subject_id is not None:
+        stmt = stmt.where(Approval.subject_id == subject_id)
+    return db.session.scalar(stmt.order_by(Approval.submitted_on.desc(), Approval.id.desc()))
+
+
+@rule("or_instemming_rie")
+def or_instemming_rie(org, today: date) -> Result:
+    rie = _current_rie(org, today)
+    if rie is None:
+        return _no_rie(_("RI&E vastleggen"))
+    fix = Ref("fix", _("RI&E voorleggen aan de OR/PVT"), rie.id, "rie.rie_show", {"rie_id": rie.id}, "rie.index")
+    rie_approval = _latest_decided(org, "rie", rie.id)
+    plan_approval = _latest_decided(org, "plan_version")
+    rie_ok = rie_approval is not None and rie_approval.decision == "verleend"
+    plan_ok = plan_approval is not None and plan_approval.decision == "verleend"
+    parts = [_describe_approval(rie_approval, _("RI&E")), _describe_approval(plan_approval, _("Plan van Aanpak"))]
+    sentence = "; ".join(parts) + "."
+    evidence = [rie_ref(rie), _page(_("Plan van Aanpak"), "plan.index")]
+    if rie_ok and plan_ok:
+        return Result("voldoet", sentence, evidence, fix)
+    refused = any(a is not None and a.decision == "geweigerd" for a in (rie_approval, plan_approval))
+    if refused or (rie_approval is None and plan_approval is None):
+        return Result("voldoet_niet", sentence, evidence, fix)
+    return Result("deels", sentence, evidence, fix)
+
+
+def _describe_approval(approval: Approval | None, what: str) -> str:
+    if approval is None:
+        return _("%(w)s niet voorgelegd aan de OR/PVT", w=what)
+    if approval.decision is None:
+        return _("%(w)s voorgelegd op %(d)s, besluit OR/PVT volgt", w=what, d=_fmt(approval.submitted_on))
+    if approval.decision == "verleend":
+        return _("instemming OR/PVT met %(w)s op %(d)s", w=what, d=_fmt(approval.decided_on))
+    if approval.decision == "geweigerd":
+        return _("OR/PVT weigerde instemming met %(w)s op %(d)s", w=what, d=_fmt(approval.decided_on))
+    return _("OR/PVT gaf op %(d)s geen instemming met %(w)s maar '%(s)s'", w=what, d=_fmt(approval.decided_on),
+             s=approval.decision)
+
+
+# --- B. Plan van Aanpak ----------------------------------------------------------------
+
+
+def _active_measures(org) -> list[Measure]:
+    return _all(_live(Measure, org).where(Measure.status != "vervallen").order_by(Measure.id))
+
+
+def _plan_fix(label: str) -> Ref:
+    return _page(label, "plan.index")
+
+
+@rule("every_risk_has_measure")
+def every_risk_has_measure(org, today: date) -> Result:
+    risks = _all(_live(Risk, org).where(Risk.status != "nvt").order_by(Risk.id))
+    fix = _plan_fix(_("Maatregelen toevoegen"))
+    if not risks:
+        return Result("voldoet_niet", _("Er zijn nog geen PSA-risico's vastgelegd, dus ook geen maatregelen."),
+                      [_page(_("RI&E"), "rie.index")], fix)
+    measured = set(db.session.scalars(
+        select(measure_risks.c.risk_id).join(Measure, Measure.id == measure_risks.c.measure_id)
+        .where(Measure.organisation_id == org.id, Measure.deleted_at.is_(None), Measure.status != "vervallen")
+    ))
+    without = [r for r in risks if r.id not in measured]
+    if not without:
+        return Result("voldoet", _("Alle %(n)s PSA-risico's hebben minstens één maatregel.", n=len(risks)),
+                      [_page(_("Plan van Aanpak"), "plan.index")], fix)
+    answer = "voldoet_niet" if len(without) == len(risks) else "deels"
+    fix = _edit(_("Maatregel toevoegen"), "plan.new", {"risico": without[0].id},
+                "plan.index", "edit_plan")
+    return Result(answer, _("%(m)s van %(n)s PSA-risico's hebben geen maatregel: %(list)s.", m=len(without),
+                            n=len(risks), list=_names([r.title for r in without])),
+                  [risk_ref(r) for r in without], fix)
+
+
+@rule("measures_have_owner_and_termijn")
+def measures_have_owner_and_termijn(org, today: date) -> Result:
+    measures = _active_measures(org)
+    fix = _plan_fix(_("Verantwoordelijke en termijn invullen"))
+    if not measures:
+        return Result("voldoet_niet", _("Er zijn nog geen maatregelen in het Plan van Aanpak."), fix=fix)
+    members = set(db.session.scalars(
+        select(Membership.user_id).join(User, User.id == Membership.user_id)
+        .where(Membership.organisation_id == org.id, User.active.is_(True))
+    ))
+    lacking = [m for m in measures if m.responsible_id not in members or m.termijn is None]
+    if not lacking:
+        return Result("voldoet", _("Alle %(n)s maatregelen hebben een verantwoordelijke en een termijn.",
+                                   n=len(measures)), [_page(_("Plan van Aanpak"), "plan.index")], fix)
+    return Result("deels" if len(lacking) < len(measures) else "voldoet_niet",
+                  _("%(m)s van %(n)s maatregelen hebben geen termijn of een verantwoordelijke die geen actieve "
+                    "gebruiker van de organisatie meer is: %(list)s.", m=len(lacking), n=len(measures),
+                    list=_names([measure_label(m) for m in lacking])),
+                  [measure_ref(m) for m in lacking], fix)
+
+
+@rule("organisation_level_first")
+def organisation_level_first(org, today: date) -> Result:
+    measures = _active_measures(org)
+    fix = _page(_("Maatregelen per niveau bekijken"), "plan.hierarchy")
+    if not measures:
+        return Result("voldoet_niet", _("Er zijn nog geen maatregelen in het Plan van Aanpak."), fix=fix)
+    levels = {lvl: sum(1 for m in measures if m.level == lvl) for lvl in ("organisatie", "team", "individu")}
+    counts = _("%(o)s op organisatie-, %(t)s op team- en %(i)s op individueel niveau", o=levels["organisatie"],
+               t=levels["team"], i=levels["individu"])
+    if levels["organisatie"] == 0:
+        return Result("voldoet_niet", _("Geen enkele maatregel werkt op organisatieniveau (%(c)s).", c=counts),
+                      [_page(_("Plan van Aanpak"), "plan.index")], fix)
+    by_risk: dict[int, set] = {}
+    for m in measures:
+        for r in m.risks:
+            by_risk.setdefault(r.id, set()).add(m.level)
+    wide = _all(_live(Risk, org).where(Risk.scope == "organisatie", Risk.status != "nvt").order_by(Risk.id))
+    only_lower = [r for r in wide if r.id in by_risk and "organisatie" not in by_risk[r.id]
+                  and not (r.team_bound_reason or "").strip()]
+    if only_lower:
+        return Result("deels", _("%(c)s; %(m)s van %(n)s organisatiebrede risico's hebben alleen team- of "
+                                 "individuele maatregelen: %(list)s.", c=counts, m=len(only_lower), n=len(wide),
+                                 list=_names([r.title for r in only_lower])),
+                      [risk_ref(r) for r in only_lower], fix)
+    return Result("voldoet", _("Maatregelen: %(c)s; elk organisatiebreed risico heeft een maatregel op "
+                               "organisatieniveau.", c=counts), [_page(_("Plan van Aanpak"), "plan.index")], fix)
+
+
+@rule("rust_en_herstel_measures")
+def rust_en_herstel_measures(org, today: date) -> Result:
+    rest = [m for m in _active_measures(org) if m.approach == "rust_en_herstel"]
+    fix = _plan_fix(_("Maatregel voor rust en herstel toevoegen"))
+    if not rest:
+        return Result("voldoet_niet", _("Er is geen maatregel gericht op rust en herstel (pauzes, bereikbaarheid, "
+                                        "avondmail)."), fix=fix)
+    collective = [m for m in rest if m.level != "individu"]
+    evidence = [measure_ref(m) for m in rest[:LIST_MAX]]
+    if not collective:
+        return Result("deels", _("Er zijn %(n)s maatregelen voor rust en herstel, maar alleen voor individuele "
+                                 "medewerkers.", n=len(rest)), evidence, fix)
+    return Result("voldoet", _("%(n)s maatregelen zijn gericht op rust en herstel, waarvan %(c)s op organisatie- of "
+                               "teamniveau.", n=len(rest), c=len(collective)), evidence, fix)
+
+
+@rule("participation_in_choice")
+def participation_in_choice(org, today: date) -> Result:
+    """No record of employee participation exists (yet); the OR's plan decision is the evidence we have."""
+    approval = _latest_decided(org, "plan_version")
+    if approval is not None and approval.decision == "verleend":
+        return Result("deels", _("De OR/PVT stemde op %(d)s in met het Plan van Aanpak; inspraak van medewerkers "
+                                 "bij het kiezen van de maatregelen is niet vastgelegd. Beantwoord dit met de hand "
+                                 "als die er was.", d=_fmt(approval.decided_on)),
+                      [_page(_("Versies van het Plan van Aanpak"), "plan.versions")])
+    return Result(None, _("De betrokkenheid van medewerkers en OR bij het kiezen van maatregelen staat niet in de "
+                          "gegevens; beantwoord dit item met de hand."))
+
+
+@rule("measures_on_schedule")
+def measures_on_schedule(org, today: date) -> Result:
+    measures = _active_measures(org)
+    fix = _plan_fix(_("Verlopen maatregelen bespreken"))
+    if not measures:
+        return Result("nvt", _("Er zijn nog geen maatregelen om te volgen."), fix=fix)
+    overdue = [m for m in measures if m.status in OPEN_STATUSES and m.termijn < today]
+    share = len(overdue) / len(measures)
+    if not overdue:
+        return Result("voldoet", _("Geen van de %(n)s maatregelen is over de termijn.", n=len(measures)),
+                      [_page(_("Plan van Aanpak"), "plan.index")], fix)
+    answer = "voldoet" if share <= OVERDUE_OK else "deels" if share <= OVERDUE_PARTLY else "voldoet_niet"
+    return Result(answer, _("%(m)s van %(n)s maatregelen (%(p)s%%) zijn over de termijn: %(list)s.",
+                            m=len(overdue), n=len(measures), p=_pct(len(overdue), len(measures)),
+                            list=_names([measure_label(m) for m in overdue])),
+                  [measure_ref(m) for m in overdue], fix)
+
+
+# --- C. Voorlichting -------------------------------------------------------------------
+
+
+def _sessions(org, since: date, today: date) -> list[VoorlichtingSession]:
+    return _all(_live(VoorlichtingSession, org).where(VoorlichtingSession.session_date > since,
+                                                      VoorlichtingSession.session_date <= today)
+                .order_by(VoorlichtingSession.session_date.desc()))
+
+
+@rule("voorlichting_coverage")
+def voorlichting_coverage(org, today: date) -> Result:
+    from riecycle.services import voorlichting
+
+    informed, total = voorlichting.coverage(org, months=12, on=today)
+    fix = _edit(_("Voorlichting plannen"), "voorlichting.session_new", {}, "voorlichting.index", "edit_voorlichting")
+    sessions = _sessions(org, _months_before(today, 12), today)
+    evidence = [session_ref(s) for s in sessions[:LIST_MAX]]
+    if not total:
+        return Result("voldoet_niet", _("Er zijn geen medewerkers geregistreerd, dus voorlichting is niet aan te "
+                                        "tonen."), evidence, _page(_("Medewerkers"), "beheer.employees_index"))
+    share = informed / total
+    answer = "voldoet" if share >= COVERAGE_OK else "deels" if share >= COVERAGE_PARTLY else "voldoet_niet"
+    sentence = _("%(p)s%% van de medewerkers (%(i)s van %(t)s) kreeg voorlichting in de afgelopen 12 maanden",
+                 p=_pct(informed, total), i=informed, t=total)
+    low = [(team, i, t) for team, i, t in voorlichting.team_coverage(org, 12, today) if t and i / t < COVERAGE_OK]
+    if low and answer != "voldoet_niet":
+        sentence += _("; laag bij %(list)s", list=_names([f"{team.name} ({_pct(i, t)}%)" for team, i, t in low]))
+    return Result(answer, sentence + ".", evidence, fix)
+
+
+@rule("leidinggevenden_instructed")
+def leidinggevenden_instructed(org, today: date) -> Result:
+    from riecycle.services import voorlichting
+
+    done, total = voorlichting.leidinggevenden_instructed(org, months=INSTRUCTION_MONTHS, on=today)
+    fix = _edit(_("Instructie leidinggevenden plannen"), "voorlichting.session_new", {}, "voorlichting.index",
+                "edit_voorlichting")
+    sessions = [s for s in _sessions(org, _months_before(today, INSTRUCTION_MONTHS), today)
+                if s.is_leidinggevenden_instructie]
+    evidence = [session_ref(s) for s in sessions[:LIST_MAX]]
+    if not total:
+        return Result(None, _("Bij de medewerkers is niemand als leidinggevende gemarkeerd; markeer ze in Beheer of "
+                              "beantwoord dit item met de hand."), evidence,
+                      _page(_("Medewerkers"), "beheer.employees_index"))
+    answer = "voldoet" if done == total else "deels" if done * 2 >= total else "voldoet_niet"
+    return Result(answer, _("%(d)s van %(t)s leidinggevenden (%(p)s%%) volgden in de afgelopen %(m)s maanden een "
+                            "instructie over signalen van werkstress en ongewenst gedrag.", d=done, t=total,
+                            p=_pct(done, total), m=INSTRUCTION_MONTHS), evidence, fix)
+
+
+@rule("attendance_register")
+def attendance_register(org, today: date) -> Result:
+    from riecycle.models import Attendance
+
+    sessions = _sessions(org, _months_before(today, 12), today)
+    fix = _page(_("Presentie registreren"), "voorlichting.index")
+    if not sessions:
+        return Result("voldoet_niet", _("Er is in de afgelopen 12 maanden geen voorlichting gehouden, dus er is geen "
+                                        "presentielijst."), fix=fix)
+    registered = set(db.session.scalars(
+        select(Attendance.session_id).where(Attendance.organisation_id == org.id, Attendance.deleted_at.is_(None),
+                                            Attendance.session_id.in_([s.id for s in sessions]))
+    ))
+    missing = [s for s in sessions if s.id not in registered]
+    if not missing:
+        return Result("voldoet", _("Van alle %(n)s voorlichtingssessies van de afgelopen 12 maanden is de presentie "
+                                   "geregistreerd.", n=len(sessions)), [session_ref(s) for s in sessions[:LIST_MAX]], fix)
+    answer = "voldoet_niet" if len(missing) == len(sessions) else "deels"
+    return Result(answer, _("Van %(m)s van %(n)s voorlichtingssessies in de afgelopen 12 maanden is geen presentie "
+                            "geregistreerd: %(list)s.", m=len(missing), n=len(sessions),
+                            list=_names([s.topic for s in missing])), [session_ref(s) for s in missing], fix)
+
+
+# --- D. Ongewenst gedrag ---------------------------------------------------------------
+
+
+def _instruments(org, kind: str) -> list[PolicyInstrument]:
+    return _all(_live(PolicyInstrument, org).where(PolicyInstrument.kind == kind).order_by(PolicyInstrument.id))
+
+
+def _best(instruments: list[PolicyInstrument], today: date) -> PolicyInstrument | None:
+    """The adopted instrument that was made known, else any adopted one, else the newest concept."""
+    adopted = [i for i in instruments if i.is_adopted(today)]
+    known = [i for i in adopted if i.made_known_on(today)]
+    concepts = [i for i in instruments if i.status == "concept"]
+    for group in (known, adopted, concepts):
+        if group:
+            return group[-1]
+    return None
+
+
+def _known_text(instrument: PolicyInstrument, today: date) -> str:
+    return _("bekendgemaakt op %(d)s", d=_fmt(instrument.made_known_on(today)))
+
+
+def _basic_instrument(org, today: date, kind: str, extra_checks) -> Result:
+    """Adopted + made known (+ kind-specific checks) -> voldoet; adopted with gaps -> deels; else voldoet niet."""
+    from riecycle.services.policy import kind_name
+
+    best = _best(_instruments(org, kind), today)
+    name = kind_name(kind)
+    fix = _instrument_fix(kind, best)
+    if best is None:
+        return Result("voldoet_niet", _("Er is geen %(k)s vastgelegd in het beleidsregister.", k=name.lower()),
+                      [_page(_("Beleidsregister"), "beleid.index")], fix)
+    evidence = [instrument_ref(best)]
+    if not best.is_adopted(today):
+        return Result("voldoet_niet", _("De %(k)s is nog niet vastgesteld (status: %(s)s).", k=name.lower(),
+                                        s=best.status), evidence, fix)
+    gaps = list(extra_checks(best))
+    if not best.made_known_on(today):
+        gaps.append(_("niet aantoonbaar bekendgemaakt aan medewerkers"))
+    if kind == "vertrouwenspersoon":
+        adopted = _("aangesteld sinds %(d)s", d=_fmt(best.adopted_on)) if best.adopted_on else _("aangesteld")
+    else:
+        adopted = _("vastgesteld op %(d)s", d=_fmt(best.adopted_on)) if best.adopted_on else _("vastgesteld")
+    if gaps:
+        return Result("deels", _("De %(k)s is %(a)s, maar: %(g)s.", k=name.lower(), a=adopted, g="; ".join(gaps)),
+                      evidence, fix)
+    return Result("voldoet", _("De %(k)s is %(a)s en %(known)s.", k=name.lower(), a=adopted,
+                               known=_known_text(best, today)), evidence, fix)
+
+
+@rule("gedragscode")
+def gedragscode(org, today: date) -> Result:
+    return _basic_instrument(org, today, "gedragscode", lambda i: [])
+
+
+def _vp_checks(instrument: PolicyInstrument):
+    if not instrument.trained:
+        yield _("niet aangetoond dat de vertrouwenspersoon is opgeleid")
+    if not (instrument.contact or "").strip():
+        yield _("niet vastgelegd hoe medewerkers de vertrouwenspersoon bereiken")
+
+
+@rule("vertrouwenspersoon")
+def vertrouwenspersoon(org, today: date) -> Result:
+    return _basic_instrument(org, today, "vertrouwenspersoon", _vp_checks)
+
+
+def _klachten_checks(instrument: PolicyInstrument):
+    if not (instrument.committee or "").strip():
+        yield _("er is geen klachtencommissie vastgelegd")
+
+
+@rule("klachtenregeling")
+def klachtenregeling(org, today: date) -> Result:
+    return _basic_instrument(org, today, "klachtenregeling", _klachten_checks)
+
+
+def _recent_incidents(org, today: date, months: int = 12) -> list[Incident]:
+    return _all(_live(Incident, org).where(Incident.occurred_on > _months_before(today, months),
+                                           Incident.occurred_on <= today).order_by(Incident.occurred_on))
+
+
+@rule("opvang_nazorg")
+def opvang_nazorg(org, today: date) -> Result:
+    week_ago = today - timedelta(days=7)
+    without = [i for i in _recent_incidents(org, today) if not i.opvang_done and i.occurred_on <= week_ago]
+
+    def checks(instrument):
+        if without:
+            yield _("bij %(n)s melding(en) van de afgelopen 12 maanden is geen opvang vastgelegd", n=len(without))
+
+    result = _basic_instrument(org, today, "opvang_nazorg", checks)
+    if without:
+        result.evidence.append(_page(_("Incidentregistratie"), "beleid.incidents"))
+    return result
+
+
+@rule("incidents_registered")
+def incidents_registered(org, today: date) -> Result:
+    incidents = _recent_incidents(org, today)
+    analysis = db.session.scalar(_live(IncidentAnalysis, org).where(
+        IncidentAnalysis.analysed_on > _months_before(today, 12), IncidentAnalysis.analysed_on <= today)
+        .order_by(IncidentAnalysis.analysed_on.desc()))
+    procedure = _best(_instruments(org, "meldprocedure"), today)
+    evidence = [_page(_("Incidentregistratie"), "beleid.incidents")] + ([instrument_ref(procedure)] if procedure else [])
+    fix = _instrument_fix("meldprocedure", procedure)
+    gaps = []
+    if procedure is None or not procedure.is_adopted(today):
+        gaps.append(_("er is geen vastgestelde meldprocedure"))
+    elif not procedure.made_known_on(today):
+        gaps.append(_("de meldprocedure is niet aantoonbaar bekendgemaakt"))
+    if incidents and analysis is None:
+        gaps.append(_("de meldingen zijn in de afgelopen 12 maanden niet geanalyseerd"))
+        fix = Ref("fix", _("Analyse vastleggen"), None, "beleid.analysis_new", {}, "beleid.incidents",
+                  "edit_zelfinspectie")
+    registered = _("%(n)s meldingen geregistreerd in de afgelopen 12 maanden", n=len(incidents))
+    if analysis is not None:
+        registered += _(", geanalyseerd op %(d)s", d=_fmt(analysis.analysed_on))
+    if not gaps:
+        return Result("voldoet", registered + ".", evidence, fix)
+    if not incidents and (procedure is None or not procedure.is_adopted(today)):
+        return Result("voldoet_niet", _("Er is geen meldprocedure en er zijn geen meldingen geregistreerd."),
+                      evidence, fix)
+    return Result("deels", registered + "; " + "; ".join(gaps) + ".", evidence, fix)
+
+
+# --- E. Evaluatie en borging -----------------------------------------------------------
+
+
+def _done_evaluations(org, today: date) -> list[Evaluation]:
+    return _all(_live(Evaluation, org).where(Evaluation.done_on.is_not(None), Evaluation.done_on <= today)
+                .order_by(Evaluation.done_on.desc()))
+
+
+@rule("measures_evaluated")
+def measures_evaluated(org, today: date) -> Result:
+    cutoff = today - timedelta(days=EVALUATE_AFTER_DAYS)
+    completed = [m for m in _all(_live(Measure, org).where(Measure.status.in_(("uitgevoerd", "geevalueerd"))))
+                 if (m.completed_on or m.termijn) <= cutoff]
+    fix = _edit(_("Evaluatie plannen"), "evaluatie.new", {}, "evaluatie.index", "edit_evaluatie")
+    if not completed:
+        return Result("nvt", _("Er zijn nog geen maatregelen die langer dan drie maanden zijn afgerond."), fix=fix)
+    evaluations = [e for e in _done_evaluations(org, today) if e.measure_id is not None]
+    full = {e.measure_id for e in evaluations if e.effect and e.implementation_rating}
+    partly = {e.measure_id for e in evaluations}
+    missing = [m for m in completed if m.id not in full]
+    n_full = len(completed) - len(missing)
+    if not missing:
+        return Result("voldoet", _("Alle %(n)s afgeronde maatregelen zijn geëvalueerd op proces en effect.",
+                                   n=len(completed)), [evaluation_ref(e) for e in evaluations[:LIST_MAX]], fix)
+    some = [m for m in missing if m.id in partly]
+    answer = "voldoet_niet" if n_full == 0 and not some else "deels"
+    fix = _edit(_("Evaluatie plannen"), "evaluatie.new", {"measure_id": missing[0].id}, "evaluatie.index",
+                "edit_evaluatie")
+    return Result(answer, _("%(f)s van %(n)s maatregelen die langer dan drie maanden zijn afgerond, zijn op proces én "
+                            "effect geëvalueerd; nog niet: %(list)s.", f=n_full, n=len(completed),
+                            list=_names([measure_label(m) for m in missing])),
+                  [measure_ref(m) for m in missing], fix)
+
+
+@rule("effect_same_sources")
+def effect_same_sources(org, today: date) -> Result:
+    done = _done_evaluations(org, today)
+    fix = _edit(_("Effectmeting plannen"), "evaluatie.new", {"kind": "thema"}, "evaluatie.index", "edit_evaluatie")
+    repeats = [e for e in done if e.is_repeat_measurement]
+    if repeats:
+        return Result("voldoet", _("De herhaalde meting van %(d)s vergelijkt dezelfde werkdrukbronnen en "
+                                   "energiebronnen als de nulmeting.", d=_fmt(repeats[0].done_on)),
+                      [evaluation_ref(e) for e in repeats[:LIST_MAX]], fix)
+    questionnaires = [e for e in done if e.method == "herhaalde_vragenlijst"]
+    if questionnaires:
+        return Result("deels", _("Er is een vragenlijst afgenomen (%(d)s), maar niet vastgelegd dat die dezelfde "
+                                 "bronnen meet als de nulmeting.", d=_fmt(questionnaires[0].done_on)),
+                      [evaluation_ref(e) for e in questionnaires[:LIST_MAX]], fix)
+    baseline = db.session.scalar(
+        select(func.min(Rie.performed_on)).where(Rie.organisation_id == org.id, Rie.deleted_at.is_(None)))
+    if baseline is None or baseline > today - timedelta(days=REPEAT_AFTER_DAYS):
+        return Result("nvt", _("De nulmeting is minder dan een jaar oud; een effectmeting volgt na één tot twee "
+                               "jaar."), fix=fix)
+    return Result("voldoet_niet", _("Sinds de nulmeting van %(d)s is geen effectmeting met dezelfde bronnen gedaan.",
+                                    d=_fmt(baseline)), fix=fix)
+
+
+@rule("policy_adjusted")
+def policy_adjusted(org, today: date) -> Result:
+    done = _done_evaluations(org, today)
+    fix = _page(_("Evaluaties verwerken"), "evaluatie.index")
+    if not done:
+        return Result("nvt", _("Er zijn nog geen afgeronde evaluaties."), fix=fix)
+
+    def adjusted(e):
+        return e.policy_adjusted or bool(e.follow_up_measures)
+
+    needing = [e for e in done if e.effect in ("niet", "deels")]
+    if not needing:
+        return Result("voldoet", _("Alle %(n)s afgeronde evaluaties lieten het gewenste effect zien; bijstellen was "
+                                   "niet nodig.", n=len(done)), [evaluation_ref(e) for e in done[:LIST_MAX]], fix)
+    open_ = [e for e in needing if not adjusted(e)]
+    sentence = _("Na %(a)s van %(n)s evaluaties zonder (volledig) effect is het beleid bijgesteld",
+                 a=len(needing) - len(open_), n=len(needing))
+    if not open_:
+        return Result("voldoet", sentence + ".", [evaluation_ref(e) for e in needing[:LIST_MAX]], fix)
+    answer = "voldoet_niet" if len(open_) == len(needing) else "deels"
+    fix = _edit(_("Bijstellen na de evaluatie"), "evaluatie.follow_up", {"evaluation_id": open_[0].id},
+                "evaluatie.index", "edit_evaluatie")
+    return Result(answer, sentence + _("; nog niet na: %(list)s.", list=_names([evaluation_ref(e).label
+                                                                                 for e in open_])),
+                  [evaluation_ref(e) for e in open_], fix)
+
+
+@rule("preventiemedewerker_appointed")
+def preventiemedewerker_appointed(org, today: date) -> Result:
+    appointments = [a for a in _all(_live(PreventiemedewerkerAppointment, org)
+                                    .order_by(PreventiemedewerkerAppointment.since)) if a.is_active(today)]
+    evidence = [_page(_("Beleidsregister"), "beleid.index", _anchor="preventiemedewerker")]
+    if not appointments:
+        has_role = db.session.scalar(select(func.count()).select_from(Membership).where(
+            Membership.organisation_id == org.id, Membership.role == "preventiemedewerker"))
+        fix = Ref("fix", _("Aanstelling vastleggen"), None, "beleid.appointment_new", {}, "beleid.index",
+                  "edit_zelfinspectie")
+        if has_role:
+            return Result("deels", _("Er is een gebruiker met de rol preventiemedewerker, maar de aanstelling (sinds "
+                                     "wanneer, instemming OR/PVT) is niet vastgelegd."), evidence, fix)
+        return Result("voldoet_niet", _("Er is geen preventiemedewerker aangesteld."), evidence, fix)
+    current = appointments[-1]
+    fix = Ref("fix", _("Aanstelling bijwerken"), current.id, "beleid.appointment_edit",
+              {"appointment_id": current.id}, "beleid.index", "edit_zelfinspectie")
+    if current.or_instemming_on and current.or_instemming_on <= today:
+        return Result("voldoet", _("Preventiemedewerker aangesteld sinds %(s)s, met instemming van de OR/PVT op "
+                                   "%(d)s.", s=_fmt(current.since), d=_fmt(current.or_instemming_on)), evidence, fix)
+    return Result("deels", _("Preventiemedewerker aangesteld sinds %(s)s, maar de instemming van de OR/PVT is niet "
+                             "vastgelegd.", s=_fmt(current.since)), evidence, fix)
+
