@@ -1,0 +1,119 @@
+"""CLI: the evidence workbook and the Excel import.
+
+flask --app wsgi export evidence --org SLUG --out FILE.xlsx [--from DATE --to DATE] [--pseudonymise]
+flask --app wsgi import plan --org SLUG FILE.xlsx [--dry-run] [--as EMAIL]
+flask --app wsgi import teams --org SLUG FILE.xlsx [--dry-run]
+"""
+
+import shutil
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from riecycle.audit import reset_actor, set_actor
+from riecycle.extensions import db
+
+export_cli = AppGroup("export", help="Exporteren naar Excel.")
+import_cli = AppGroup("import", help="Importeren uit Excel (alles of niets).")
+
+
+@export_cli.command("evidence")
+@click.option("--org", "slug", required=True, help="Korte naam van de organisatie.")
+@click.option(
+    "--out", "out", required=True, type=click.Path(dir_okay=False, writable=True), help="Het .xlsx-bestand."
+)
+@click.option(
+    "--from", "start", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Begindatum (JJJJ-MM-DD)."
+)
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Einddatum (JJJJ-MM-DD).")
+@click.option(
+    "--pseudonymise",
+    is_flag=True,
+    help="Individuele maatregelen zonder naam en vrije tekst (voor OR/auditor).",
+)
+def export_evidence(slug, out, start, end, pseudonymise):
+    """Write the evidence workbook of an organisation to FILE.xlsx."""
+    from riecycle.cli import find_org_or_fail
+    from riecycle.excel import evidence, rows
+
+    org = find_org_or_fail(slug)
+    if start and end and start > end:
+        raise click.BadParameter("--from ligt na --to.")
+    viewer = rows.Viewer(personal=not pseudonymise)
+    period = evidence.Period(start.date() if start else None, end.date() if end else None)
+    spooled = evidence.build(org, viewer, period)
+    with Path(out).open("wb") as handle:
+        shutil.copyfileobj(spooled, handle)
+    click.echo(f"Bewijsdossier van '{org.slug}' geschreven naar {out}.")
+
+
+def _actor(org, email):
+    if not email:
+        return None
+    from riecycle.services import accounts
+
+    user = accounts.find_user(email)
+    if user is None or user.membership_for(org.id) is None:
+        raise click.ClickException(f"{email} is geen gebruiker van '{org.slug}'.")
+    return user
+
+
+def _report(refused) -> None:
+    click.echo(
+        f"Het bestand is niet ingelezen: {len(refused.problems)} probleem/problemen. Er is niets opgeslagen.",
+        err=True,
+    )
+    for problem in refused.problems:
+        click.echo(f"  - {problem.as_text()}", err=True)
+
+
+def _run_import(kind, slug, path, dry_run, email):
+    from riecycle.cli import find_org_or_fail
+    from riecycle.excel import importer
+    from riecycle.services import imports
+
+    org = find_org_or_fail(slug)
+    user = _actor(org, email)
+    data = Path(path).read_bytes()
+    token = set_actor(user.id if user else None)
+    try:
+        if kind == "plan":
+            parsed = importer.parse_plan(org, data, path)
+            counts = imports.apply_plan(org, user, parsed)
+            summary = f"{counts['risks']} risico's en {counts['measures']} maatregelen"
+        else:
+            parsed = importer.parse_teams(org, data, path)
+            counts = imports.apply_teams(org, parsed)
+            summary = f"{counts['teams']} teams en {counts['employees']} medewerkers"
+    except importer.ImportRefused as refused:
+        db.session.rollback()
+        _report(refused)
+        raise SystemExit(1) from None
+    finally:
+        reset_actor(token)
+    if dry_run:
+        db.session.rollback()
+        click.echo(f"Proefimport geslaagd: {summary} zouden worden aangemaakt. Er is niets opgeslagen.")
+        return
+    db.session.commit()
+    click.echo(f"Import geslaagd: {summary} aangemaakt in '{org.slug}'.")
+
+
+@import_cli.command("plan")
+@click.option("--org", "slug", required=True, help="Korte naam van de organisatie.")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Alleen controleren; niets opslaan.")
+@click.option("--as", "email", default=None, help="E-mailadres van de gebruiker die importeert (audit log).")
+def import_plan(slug, path, dry_run, email):
+    """Import risks plus measures (the Plan van Aanpak) from an .xlsx file: all or nothing."""
+    _run_import("plan", slug, path, dry_run, email)
+
+
+@import_cli.command("teams")
+@click.option("--org", "slug", required=True, help="Korte naam van de organisatie.")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Alleen controleren; niets opslaan.")
+def import_teams(slug, path, dry_run):
+    """Import teams plus employees from an .xlsx file: all or nothing."""
+    _run_import("teams", slug, path, dry_run, None)

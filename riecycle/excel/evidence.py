@@ -1,0 +1,726 @@
+"""The evidence workbook: one .xlsx per organisation with every step of the PSA cycle.
+
+Optionally limited to a period: events (sessions, attendance, evaluations, meldingen, the audit
+log) are those within the period; the RI&E, risks and measures are those that existed at its
+end. Built with openpyxl's write-only mode and queries that stream, so memory stays bounded.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, or_, select
+
+from riecycle import clock
+from riecycle.clock import AMSTERDAM
+from riecycle.excel import rows, schema
+from riecycle.excel.writer import Col, SheetWriter, new_workbook, save
+from riecycle.extensions import db
+from riecycle.labels import label
+from riecycle.models import (
+    Attendance,
+    AuditEntry,
+    Employee,
+    Evaluation,
+    Incident,
+    IncidentAnalysis,
+    Measure,
+    PolicyInstrument,
+    PreventiemedewerkerAppointment,
+    Rie,
+    RieTheme,
+    Risk,
+    Theme,
+    VoorlichtingSession,
+)
+
+SHEET_SAMENVATTING = _l("Samenvatting")
+SHEET_RIE = _l("RI&E")
+SHEET_VOORLICHTING = _l("Voorlichting")
+SHEET_AANWEZIGHEID = _l("Aanwezigheid")
+SHEET_EVALUATIES = _l("Evaluaties")
+SHEET_ZELFINSPECTIE = _l("Zelfinspectie")
+SHEET_BELEID_EN_MELDINGEN = _l("Beleid en meldingen")
+SHEET_AUDIT_LOG = _l("Audit log")
+SHEETS = (
+    "Samenvatting",
+    "RI&E",
+    "Risico's",
+    "Plan van aanpak",
+    "Voorlichting",
+    "Aanwezigheid",
+    "Evaluaties",
+    "Zelfinspectie",
+    "Beleid en meldingen",
+    "Audit log",
+)
+
+
+@dataclass(frozen=True)
+class Period:
+    """An optional date range (inclusive, Dutch days)."""
+
+    start: date | None = None
+    end: date | None = None
+
+    @property
+    def start_moment(self) -> datetime | None:
+        return datetime.combine(self.start, time(), AMSTERDAM) if self.start else None
+
+    @property
+    def end_moment(self) -> datetime | None:
+        """The first moment after the period."""
+        return datetime.combine(self.end + timedelta(days=1), time(), AMSTERDAM) if self.end else None
+
+    def days(self, column):
+        """A where-clause: a date column within the period."""
+        clauses = []
+        if self.start:
+            clauses.append(column >= self.start)
+        if self.end:
+            clauses.append(column <= self.end)
+        return and_(True, *clauses)
+
+    def moments(self, column):
+        """A where-clause: a datetime column within the period."""
+        clauses = []
+        if self.start:
+            clauses.append(column >= self.start_moment)
+        if self.end:
+            clauses.append(column < self.end_moment)
+        return and_(True, *clauses)
+
+    def existed(self, column):
+        """Created before the end of the period."""
+        return column < self.end_moment if self.end else and_(True)
+
+
+# --- column sets of the other sheets ----------------------------------------------------
+
+
+def _cols(*specs) -> list[Col]:
+    return [Col(header, kind, width) for header, kind, width in specs]
+
+
+RIE_COLS = _cols(
+    (_l("Versie"), "int", 8),
+    (_l("Huidige versie"), "bool", 10),
+    (_l("Datum RI&E"), "date", None),
+    (_l("Uitgevoerd door"), "text", 24),
+    (_l("Intern of extern"), "text", 28),
+    (_l("Instrument"), "text", 24),
+    (_l("Erkend instrument"), "bool", 11),
+    (_l("Herzieningstermijn (maanden)"), "int", 14),
+    (_l("Herzien vóór"), "date", None),
+    (_l("Hybride werken meegenomen"), "bool", 14),
+    (_l("Toelichting hybride werken"), "longtext", 36),
+    (_l("Thema's behandeld"), "longtext", 36),
+    (_l("Thema's niet van toepassing (reden)"), "longtext", 40),
+    (_l("Toetsing door"), "text", 24),
+    (_l("Soort deskundige"), "text", 26),
+    (_l("Registratienummer"), "text", 16),
+    (_l("Getoetst op"), "date", None),
+    (_l("Advies toetsing"), "longtext", 40),
+    (_l("Instemming OR/PVT"), "text", 26),
+    (_l("Voorgelegd op"), "date", None),
+    (_l("Besluit op"), "date", None),
+    (_l("Opmerkingen OR/PVT"), "longtext", 36),
+)
+SESSION_COLS = _cols(
+    (_l("Datum"), "date", None),
+    (_l("Onderwerp"), "text", 34),
+    (_l("Doelgroep"), "text", 20),
+    (_l("Instructie leidinggevenden"), "bool", 14),
+    (_l("Begintijd"), "time", 9),
+    (_l("Eindtijd"), "time", 9),
+    (_l("Locatie"), "text", 20),
+    (_l("Presentator"), "text", 20),
+    (_l("Organisator"), "text", 20),
+    (_l("Herhaling"), "text", 16),
+    (_l("Teams"), "text", 22),
+    (_l("Risico's"), "longtext", 30),
+    (_l("Maatregelen"), "longtext", 30),
+    (_l("Aanwezig"), "int", 10),
+    (_l("Afwezig"), "int", 10),
+    (_l("Afgemeld"), "int", 10),
+    (_l("Doelgroep (aantal)"), "int", 12),
+    (_l("Opkomst"), "pct", 10),
+)
+ATTENDANCE_COLS = _cols(
+    (_l("Datum"), "date", None),
+    (_l("Bijeenkomst"), "text", 34),
+    (_l("Medewerker"), "text", 28),
+    (_l("Team"), "text", 22),
+    (_l("Functie"), "text", 20),
+    (_l("Status"), "text", 12),
+)
+EVALUATION_COLS = _cols(
+    (_l("Soort"), "text", 24),
+    (_l("Maatregel"), "text", 34),
+    (_l("Thema"), "text", 22),
+    (_l("Gepland op"), "date", None),
+    (_l("Methode"), "text", 20),
+    (_l("Herhaalde meting"), "bool", 11),
+    (_l("Verantwoordelijke"), "text", 22),
+    (_l("Uitgevoerd op"), "date", None),
+    (_l("Effect"), "text", 16),
+    (_l("Uitvoering (1-5)"), "int", 11),
+    (_l("Tevredenheid (1-5)"), "int", 12),
+    (_l("Conclusie"), "longtext", 40),
+    (_l("Beleid bijgesteld"), "bool", 11),
+    (_l("Vervolgmaatregelen"), "longtext", 30),
+)
+ZELF_COLS = _cols(
+    (_l("Nr"), "text", 6),
+    (_l("Groep"), "text", 18),
+    (_l("Vraag"), "longtext", 44),
+    (_l("Belang"), "int", 8),
+    (_l("Antwoord"), "text", 16),
+    (_l("Hoe beantwoord"), "text", 14),
+    (_l("Toelichting"), "longtext", 48),
+    (_l("Bewijs"), "longtext", 40),
+    (_l("Onderbouwing"), "longtext", 36),
+    (_l("Beantwoord op"), "date", None),
+)
+POLICY_COLS = _cols(
+    (_l("Soort"), "text", 26),
+    (_l("Onderwerp"), "text", 34),
+    (_l("Datum"), "date", None),
+    (_l("Status"), "text", 14),
+    (_l("Thema"), "text", 20),
+    (_l("Team"), "text", 20),
+    (_l("Bekendgemaakt op"), "date", None),
+    (_l("Toelichting"), "longtext", 48),
+)
+AUDIT_COLS = _cols(
+    (_l("Datum en tijd"), "datetime", None),
+    (_l("Door"), "text", 22),
+    (_l("Gegeven"), "text", 22),
+    (_l("Record-id"), "int", 10),
+    (_l("Actie"), "text", 12),
+    (_l("Omschrijving"), "text", 36),
+    (_l("Wijzigingen (oud → nieuw)"), "longtext", 60),
+)
+
+
+# --- the workbook -----------------------------------------------------------------------
+
+
+def build(org, viewer: rows.Viewer, period: Period | None = None):
+    """The evidence workbook as a rewound spooled file."""
+    period = period or Period()
+    with force_locale("nl"):
+        wb = new_workbook()
+        today = clock.today()
+        summary_sheet(wb, org, period, today)
+        rie_sheet(wb, org, period)
+        risk_sheet(wb, org, db.session.scalars(_risks_stmt(org, period)), viewer)
+        measure_sheet(wb, org, db.session.scalars(_measures_stmt(org, period)), viewer, today)
+        sessions = _sessions_stmt(org, period)
+        session_sheet(wb, db.session.scalars(sessions), viewer)
+        attendance_sheet(wb, org, sessions, viewer)
+        evaluation_sheet(wb, org, period, viewer)
+        zelfinspectie_sheet(wb, org, period)
+        policy_sheet(wb, org, period, viewer)
+        audit_sheet(wb, org, _audit_stmt(org, period), viewer)
+        return save(wb)
+
+
+def _risks_stmt(org, period: Period):
+    return (
+        select(Risk)
+        .where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None), period.existed(Risk.created_at))
+        .order_by(Risk.created_at, Risk.id)
+    )
+
+
+def _measures_stmt(org, period: Period):
+    return (
+        select(Measure)
+        .where(
+            Measure.organisation_id == org.id,
+            Measure.deleted_at.is_(None),
+            period.existed(Measure.created_at),
+        )
+        .order_by(Measure.created_at, Measure.id)
+    )
+
+
+def _sessions_stmt(org, period: Period):
+    return (
+        select(VoorlichtingSession)
+        .where(
+            VoorlichtingSession.organisation_id == org.id,
+            VoorlichtingSession.deleted_at.is_(None),
+            period.days(VoorlichtingSession.session_date),
+        )
+        .order_by(VoorlichtingSession.session_date, VoorlichtingSession.id)
+    )
+
+
+def _audit_stmt(org, period: Period):
+    return (
+        select(AuditEntry)
+        .where(AuditEntry.organisation_id == org.id, period.moments(AuditEntry.created_at))
+        .order_by(AuditEntry.created_at, AuditEntry.id)
+    )
+
+
+# --- Samenvatting ---------------------------------------------------------------------------
+
+
+def summary_sheet(wb, org, period: Period, today: date) -> None:
+    """Organisation, date, key figures, and per theme where it stands in the cycle."""
+    from riecycle.services import dashboard, plan_versions, voorlichting, zelfinspectie
+    from riecycle.services import rie as rie_service
+
+    sheet = SheetWriter(
+        wb,
+        str(SHEET_SAMENVATTING),
+        _cols((_l("Onderdeel"), "text", 40), (_l("Waarde"), "text", 30), (_l("Toelichting"), "longtext", 60)),
+    )
+    rie = rie_service.current_rie(org)
+    run = zelfinspectie.latest_run(org)
+    informed, total = voorlichting.coverage(org)
+    plan = plan_versions.plan_state(org)
+    measures = db.session.scalars(_measures_stmt(org, period)).all()
+    facts = [
+        (_l("Organisatie"), org.name, "text", org.sector),
+        (_l("Datum export"), today, "date", None),
+        (
+            _l("Periode van"),
+            period.start,
+            "date",
+            None if period.start else _("Geen begindatum: alles tot de einddatum."),
+        ),
+        (
+            _l("Periode tot en met"),
+            period.end,
+            "date",
+            None if period.end else _("Geen einddatum: tot vandaag."),
+        ),
+        (_l("Huidige RI&E"), rie.label if rie else _("Nog geen RI&E"), "text", None),
+        (_l("Datum huidige RI&E"), rie.performed_on if rie else None, "date", None),
+        (_l("RI&E herzien vóór"), rie.review_due_on if rie else None, "date", None),
+        (_l("Toetsing (art. 14)"), None, "text", rie_service.exemption(org, rie).reason),
+        (
+            _l("Plan van Aanpak: laatste versie"),
+            plan.latest.label if plan.latest else _("Nog niet voorgelegd"),
+            "text",
+            plan.status_of(plan.latest)[1] if plan.latest else None,
+        ),
+        (
+            _l("Plan van Aanpak: instemming OR/PVT"),
+            plan.approval(plan.latest).decided_on if plan.latest and plan.approval(plan.latest) else None,
+            "date",
+            None,
+        ),
+        (
+            _l("Zelfinspectie: score"),
+            run.score if run else None,
+            "pct",
+            None if run else _("Nog geen zelfinspectie uitgevoerd."),
+        ),
+        (_l("Zelfinspectie: datum"), run.run_on if run else None, "date", None),
+        (
+            _l("Voorlichting: bereik laatste 12 maanden"),
+            voorlichting.pct(informed, total),
+            "pct",
+            _("%(i)s van %(t)s medewerkers", i=informed, t=total),
+        ),
+        (
+            _l("Risico's"),
+            db.session.query(Risk.id)
+            .filter(Risk.organisation_id == org.id, Risk.deleted_at.is_(None))
+            .count(),
+            "int",
+            None,
+        ),
+        (_l("Maatregelen"), len(measures), "int", None),
+        (_l("Maatregelen open"), sum(1 for m in measures if m.is_open), "int", None),
+        (_l("Maatregelen te laat"), sum(1 for m in measures if m.is_overdue(today)), "int", None),
+        (
+            _l("Maatregelen uitgevoerd of geëvalueerd"),
+            sum(1 for m in measures if m.status in ("uitgevoerd", "geevalueerd")),
+            "int",
+            None,
+        ),
+    ]
+    for name, value, kind, note in facts:
+        sheet.plain_row([str(name), value, note], ["text", kind, "longtext"])
+    sheet.plain_row([])
+    stages = dashboard.STAGES
+    sheet.header_row(
+        [
+            _l("Thema"),
+            _l("In de RI&E"),
+            _l("Risico's"),
+            *[str(dashboard.STAGE_LABELS[s]) for s in stages],
+            _l("Huidige stap"),
+            _l("Reden niet van toepassing"),
+        ]
+    )
+    for stage in dashboard.theme_stages(org, today):
+        state = _("Van toepassing") if stage.applicable else _("Niet van toepassing")
+        marks = [stage.reached.get(s, False) for s in stages]
+        current = str(dashboard.STAGE_LABELS[stage.current]) if stage.current else _("Nog niet gestart")
+        sheet.plain_row(
+            [stage.name, state, stage.risks, *marks, current, stage.reason],
+            ["text", "text", "int", *["bool"] * len(stages), "text", "longtext"],
+        )
+    sheet.close()
+
+
+# --- RI&E -----------------------------------------------------------------------------------
+
+
+def rie_sheet(wb, org, period: Period) -> None:
+    """Every RI&E version with its themes, latest toetsing and the OR/PVT decision."""
+    from riecycle.services import approvals
+    from riecycle.services import rie as rie_service
+
+    sheet = SheetWriter(wb, str(SHEET_RIE), RIE_COLS)
+    themes = {t.key: t.name_nl for t in db.session.scalars(select(Theme))}
+    stmt = select(Rie).where(Rie.organisation_id == org.id, Rie.deleted_at.is_(None)).order_by(Rie.version)
+    if period.end:
+        stmt = stmt.where(Rie.performed_on <= period.end)
+    for rie in db.session.scalars(stmt):
+        entries = db.session.scalars(
+            select(RieTheme).where(RieTheme.rie_id == rie.id, RieTheme.deleted_at.is_(None))
+        ).all()
+        covered = "; ".join(sorted(themes.get(e.theme_key, e.theme_key) for e in entries if e.applicable))
+        not_applicable = "\n".join(
+            f"{themes.get(e.theme_key, e.theme_key)}: {e.reason or ''}" for e in entries if not e.applicable
+        )
+        toetsing = next(iter(rie_service.toetsingen(rie)), None)
+        approval = approvals.latest_for("rie", rie.id)
+        sheet.row(
+            [
+                rie.version,
+                rie.is_current,
+                rie.performed_on,
+                rie.performed_by,
+                label(rie.performed_by_kind, "performed_by_kind"),
+                rie.instrument,
+                rie.instrument_erkend,
+                rie.review_interval_months,
+                rie.review_due_on,
+                rie.hybrid_work_considered,
+                rie.hybrid_work_notes,
+                covered or None,
+                not_applicable or None,
+                toetsing.expert_name if toetsing else None,
+                label(toetsing.expert_kind, "expert_kind") if toetsing else None,
+                toetsing.registration if toetsing else None,
+                toetsing.tested_on if toetsing else None,
+                toetsing.advice_summary if toetsing else None,
+                label(approval.decision, "decision") if approval else _("Niet voorgelegd"),
+                approval.submitted_on if approval else None,
+                approval.decided_on if approval else None,
+                approval.remarks if approval else None,
+            ]
+        )
+    sheet.close()
+
+
+# --- risks and measures (importable) ---------------------------------------------------------
+
+
+def risk_sheet(wb, org, risks, viewer: rows.Viewer, title: str | None = None) -> None:
+    """The Risico's sheet: every risk with its current and its first evaluation."""
+    sheet = SheetWriter(wb, title or str(schema.RISKS_SHEET), schema.columns(schema.RISK_FIELDS))
+    refs = rows.risk_refs(org)
+    evaluations = rows.first_and_current(org)
+    for risk in risks:
+        sheet.row(rows.risk_row(risk, refs.get(risk.id), evaluations.get(risk.id)))
+    sheet.close()
+
+
+def measure_sheet(wb, org, measures, viewer: rows.Viewer, today: date, title: str | None = None) -> None:
+    """The Plan van aanpak sheet: measures with their risks, status dates and responsible person."""
+    sheet = SheetWriter(wb, title or str(schema.MEASURES_SHEET), schema.columns(schema.MEASURE_FIELDS))
+    risk_refs, refs, dates = rows.risk_refs(org), rows.measure_refs(org), rows.status_dates(org)
+    for measure in measures:
+        sheet.row(
+            rows.measure_row(
+                measure, refs.get(measure.id), risk_refs, dates.get(measure.id, {}), viewer, today
+            )
+        )
+    sheet.close()
+
+
+# --- voorlichting -----------------------------------------------------------------------------
+
+
+def session_sheet(wb, sessions, viewer: rows.Viewer) -> None:
+    """Every voorlichting session with its audience and attendance counts."""
+    from riecycle.services import voorlichting
+
+    sheet = SheetWriter(wb, str(SHEET_VOORLICHTING), SESSION_COLS)
+    for session in sessions:
+        counts = voorlichting.attendance_counts(session)
+        audience = len(voorlichting.audience_employees(session))
+        sheet.row(
+            [
+                session.session_date,
+                session.topic,
+                label(session.audience, "audience"),
+                session.is_leidinggevenden_instructie,
+                session.start_time,
+                session.end_time,
+                session.location,
+                session.presenter,
+                session.organiser.name if session.organiser else None,
+                label(session.recurrence, "recurrence"),
+                rows._names(session.teams),
+                "\n".join(sorted(r.title for r in session.risks)) or None,
+                "\n".join(sorted(rows.measure_title(m, viewer) for m in session.measures)) or None,
+                counts.get("aanwezig", 0),
+                counts.get("afwezig", 0),
+                counts.get("afgemeld", 0),
+                audience,
+                counts.get("aanwezig", 0) / audience if audience else None,
+            ]
+        )
+    sheet.close()
+
+
+def attendance_sheet(wb, org, sessions_stmt, viewer: rows.Viewer) -> None:
+    """The attendance register: who was present at which session."""
+    sheet = SheetWriter(wb, str(SHEET_AANWEZIGHEID), ATTENDANCE_COLS)
+    if not viewer.attendance:
+        sheet.plain_row([None, _("De presentielijst is niet zichtbaar voor uw rol.")])
+        sheet.close()
+        return
+    session_ids = sessions_stmt.with_only_columns(VoorlichtingSession.id).order_by(None)
+    stmt = (
+        select(Attendance, VoorlichtingSession, Employee)
+        .join(VoorlichtingSession, VoorlichtingSession.id == Attendance.session_id)
+        .join(Employee, Employee.id == Attendance.employee_id)
+        .where(
+            Attendance.organisation_id == org.id,
+            Attendance.deleted_at.is_(None),
+            Attendance.session_id.in_(session_ids),
+        )
+        .order_by(VoorlichtingSession.session_date, VoorlichtingSession.id, Employee.name)
+    )
+    for attendance, session, employee in db.session.execute(stmt.execution_options(yield_per=500)):
+        sheet.row(
+            [
+                session.session_date,
+                session.topic,
+                employee.name,
+                employee.team.name if employee.team else None,
+                employee.function,
+                label(attendance.status, "attendance"),
+            ]
+        )
+    sheet.close()
+
+
+# --- evaluaties ---------------------------------------------------------------------------------
+
+
+def evaluation_sheet(wb, org, period: Period, viewer: rows.Viewer) -> None:
+    """Evaluations of measures and themes, planned or done within the period."""
+    sheet = SheetWriter(wb, str(SHEET_EVALUATIES), EVALUATION_COLS)
+    themes = {t.key: t.name_nl for t in db.session.scalars(select(Theme))}
+    stmt = (
+        select(Evaluation)
+        .where(
+            Evaluation.organisation_id == org.id,
+            Evaluation.deleted_at.is_(None),
+            or_(period.days(Evaluation.planned_on), period.days(Evaluation.done_on)),
+        )
+        .order_by(Evaluation.planned_on, Evaluation.id)
+    )
+    for evaluation in db.session.scalars(stmt):
+        measure = evaluation.measure
+        private = measure is not None and not viewer.sees_measure(measure)
+        sheet.row(
+            [
+                label(evaluation.kind, "evaluation_kind"),
+                rows.measure_title(measure, viewer),
+                themes.get(evaluation.theme_key) if evaluation.theme_key else None,
+                evaluation.planned_on,
+                label(evaluation.method, "evaluation_method"),
+                evaluation.is_repeat_measurement,
+                evaluation.responsible.name if evaluation.responsible else None,
+                evaluation.done_on,
+                label(evaluation.effect, "effect") if evaluation.effect else None,
+                evaluation.implementation_rating,
+                evaluation.satisfaction,
+                None if private else evaluation.conclusion,
+                evaluation.policy_adjusted,
+                "\n".join(rows.measure_title(m, viewer) for m in evaluation.follow_up_measures) or None,
+            ]
+        )
+    sheet.close()
+
+
+# --- zelfinspectie ------------------------------------------------------------------------------
+
+
+def zelfinspectie_sheet(wb, org, period: Period) -> None:
+    """The latest self-inspection run (up to the end of the period): answer, explanation, evidence."""
+    from riecycle.models import ChecklistRun
+    from riecycle.services import zelfinspectie
+
+    sheet = SheetWriter(wb, str(SHEET_ZELFINSPECTIE), ZELF_COLS)
+    stmt = select(ChecklistRun).where(ChecklistRun.organisation_id == org.id)
+    if period.end:
+        stmt = stmt.where(ChecklistRun.run_on <= period.end)
+    run = db.session.scalars(
+        stmt.order_by(ChecklistRun.run_at.desc(), ChecklistRun.id.desc()).limit(1)
+    ).first()
+    if run is None:
+        sheet.plain_row([None, None, _("Nog geen zelfinspectie uitgevoerd.")])
+        sheet.close()
+        return
+    checklist = zelfinspectie.load_checklist()
+    for item in run.items:
+        evidence = "\n".join(ref.get("label") or "" for ref in item.get("evidence") or []) or None
+        answered = item.get("answered_on")
+        sheet.row(
+            [
+                item.get("id"),
+                checklist.group_name(item.get("group"), "nl"),
+                item.get("question"),
+                item.get("importance"),
+                label(item.get("answer"), "checklist_answer"),
+                label(item.get("source"), "answer_source"),
+                item.get("explanation"),
+                evidence,
+                item.get("justification"),
+                date.fromisoformat(answered) if answered else run.run_on,
+            ]
+        )
+    sheet.close()
+
+
+# --- beleid en meldingen ------------------------------------------------------------------------
+
+
+def policy_sheet(wb, org, period: Period, viewer: rows.Viewer) -> None:
+    """Policy instruments, the preventiemedewerker, meldingen and their analyses, in one filterable table."""
+    from riecycle.services import policy
+
+    sheet = SheetWriter(wb, str(SHEET_BELEID_EN_MELDINGEN), POLICY_COLS)
+    today = clock.today()
+    for instrument in db.session.scalars(
+        select(PolicyInstrument)
+        .where(PolicyInstrument.organisation_id == org.id, PolicyInstrument.deleted_at.is_(None))
+        .order_by(PolicyInstrument.kind, PolicyInstrument.id)
+    ):
+        sheet.row(
+            [
+                policy.kind_name(instrument.kind),
+                instrument.name,
+                instrument.adopted_on,
+                label(instrument.status, "instrument_status"),
+                None,
+                None,
+                instrument.made_known_on(today),
+                instrument.details,
+            ]
+        )
+    for appointment in db.session.scalars(
+        select(PreventiemedewerkerAppointment)
+        .where(
+            PreventiemedewerkerAppointment.organisation_id == org.id,
+            PreventiemedewerkerAppointment.deleted_at.is_(None),
+        )
+        .order_by(PreventiemedewerkerAppointment.since)
+    ):
+        consent = (
+            _("Instemming OR/PVT op %(d)s", d=appointment.or_instemming_on.strftime("%d-%m-%Y"))
+            if appointment.or_instemming_on
+            else _("Geen instemming OR/PVT vastgelegd")
+        )
+        sheet.row(
+            [
+                _("Preventiemedewerker"),
+                appointment.person,
+                appointment.since,
+                _("Actief") if appointment.is_active(today) else _("Beëindigd"),
+                None,
+                None,
+                None,
+                consent,
+            ]
+        )
+    for incident in db.session.scalars(
+        select(Incident)
+        .where(
+            Incident.organisation_id == org.id,
+            Incident.deleted_at.is_(None),
+            period.days(Incident.occurred_on),
+        )
+        .order_by(Incident.occurred_on, Incident.id)
+    ):
+        sheet.row(
+            [
+                _("Melding"),
+                label(incident.party, "incident_party"),
+                incident.occurred_on,
+                _("Opvang geboden") if incident.opvang_done else _("Geen opvang vastgelegd"),
+                incident.theme.name_nl if incident.theme else incident.theme_key,
+                incident.team.name if incident.team else None,
+                None,
+                "\n".join(
+                    filter(
+                        None,
+                        [
+                            incident.description,
+                            incident.follow_up,
+                            rows.measure_title(incident.measure, viewer),
+                        ],
+                    )
+                ),
+            ]
+        )
+    for analysis in db.session.scalars(
+        select(IncidentAnalysis)
+        .where(
+            IncidentAnalysis.organisation_id == org.id,
+            IncidentAnalysis.deleted_at.is_(None),
+            period.days(IncidentAnalysis.analysed_on),
+        )
+        .order_by(IncidentAnalysis.analysed_on)
+    ):
+        sheet.row(
+            [
+                _("Analyse meldingen"),
+                _(
+                    "Periode %(s)s – %(e)s",
+                    s=analysis.period_start.strftime("%d-%m-%Y"),
+                    e=analysis.period_end.strftime("%d-%m-%Y"),
+                ),
+                analysis.analysed_on,
+                _("Besproken met OR/PVT") if analysis.discussed_with_or else None,
+                None,
+                None,
+                None,
+                analysis.conclusions,
+            ]
+        )
+    sheet.close()
+
+
+# --- audit log ------------------------------------------------------------------------------------
+
+
+def audit_sheet(wb, org, stmt, viewer: rows.Viewer) -> None:
+    """The audit trail for the period; personal entries pseudonymised for viewers without that right."""
+    sheet = SheetWriter(wb, str(SHEET_AUDIT_LOG), AUDIT_COLS)
+    if not viewer.audit:
+        sheet.plain_row([None, None, _("Het audit log is alleen zichtbaar voor de beheerder en de auditor.")])
+        sheet.close()
+        return
+    users = rows.user_names()
+    privacy = rows.AuditPrivacy.for_org(org, viewer)
+    for entry in db.session.scalars(stmt.execution_options(yield_per=1000)):
+        sheet.row(rows.audit_row(entry, users, privacy))
+    sheet.close()

@@ -1,0 +1,295 @@
+"""Export and import: the evidence workbook, list exports, import templates and the Excel import.
+
+A checked upload waits for confirmation as an Attachment (owner_type 'import_plan' or
+'import_teams') in the database, so any app machine can show the preview and apply it: the
+preview and confirm URLs carry its id, nothing is kept on local disk between requests. It is
+deleted when the import is applied or cancelled, and after a day.
+"""
+
+from datetime import timedelta
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from riecycle import clock
+from riecycle.excel import evidence, importer, lists, rows, templates
+from riecycle.excel.writer import XLSX_MIMETYPE
+from riecycle.extensions import db
+from riecycle.forms.export import ConfirmForm, EvidenceForm, ImportForm
+from riecycle.models import Attachment, Risk, VoorlichtingSession
+from riecycle.permissions import can, managed_team_ids, requires
+from riecycle.services import ServiceError, attachments, imports
+from riecycle.services import plan as plan_service
+from riecycle.tenancy import get_or_404, scoped
+from riecycle.views.orgbp import org_blueprint
+
+bp = org_blueprint("export", __name__, "export")
+
+PENDING_TYPES = {"import_plan": "plan", "import_teams": "teams"}
+PENDING_HOURS = 24
+
+
+@bp.record_once
+def _register_document_checks(state):
+    """A pending import file is only for the people who may import it."""
+    from riecycle.views.documents import DELETE_PERMISSION, VIEW_CHECKS
+
+    VIEW_CHECKS["import_plan"] = lambda _id: can("import")
+    VIEW_CHECKS["import_teams"] = lambda _id: can("manage")
+    DELETE_PERMISSION["import_plan"] = DELETE_PERMISSION["import_teams"] = "import"
+
+
+def _viewer() -> rows.Viewer:
+    return rows.Viewer(
+        personal=can("see_personal"),
+        attendance=can("view_attendance"),
+        audit=can("view_audit"),
+        team_ids=frozenset(managed_team_ids()),
+    )
+
+
+def _download(spooled, name: str):
+    filename = f"{name}-{g.org.slug}-{clock.today().isoformat()}.xlsx"
+    return send_file(spooled, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=filename, max_age=0)
+
+
+def _page(form=None, evidence_form=None, problems=None, status=200):
+    return render_template(
+        "export/index.html",
+        form=form or ImportForm(),
+        evidence_form=evidence_form or EvidenceForm(formdata=None),
+        problems=problems,
+        max_mb=f"{importer.max_bytes() / 1048576:g}",
+        max_rows=importer.max_rows(),
+    ), status
+
+
+@bp.get("/", endpoint="index")
+@requires("export")
+def index():
+    """The Export page: the evidence workbook, list exports, templates and the import."""
+    return _page()
+
+
+@bp.get("/bewijsdossier")
+@requires("export")
+def evidence_download():
+    """The evidence workbook of this organisation, optionally for a period."""
+    form = EvidenceForm(request.args)
+    if not form.validate():
+        return _page(evidence_form=form, status=400)
+    period = evidence.Period(form.van.data, form.tot.data)
+    return _download(evidence.build(g.org, _viewer(), period), "bewijsdossier")
+
+
+# --- list exports: the same filters as the list pages ------------------------------------------
+
+
+@bp.get("/risicos.xlsx")
+@requires("export")
+def risks_list():
+    """The risk register exactly as filtered on screen."""
+    from riecycle.views import rie as rie_views
+
+    filters = rie_views._register_filters()
+    deleted = request.args.get("verwijderd") == "1" and can("edit_rie")
+    stmt = rie_views._visible_risks(include_deleted=deleted)
+    if deleted:
+        stmt = stmt.where(Risk.deleted_at.is_not(None))
+    stmt = rie_views._order(rie_views._apply_filters(stmt, filters), filters)
+    return _download(lists.risks(g.org, db.session.scalars(stmt), _viewer()), "risicoregister")
+
+
+@bp.get("/plan.xlsx")
+@requires("export")
+def plan_list():
+    """The Plan van Aanpak exactly as filtered on screen."""
+    from riecycle.views import plan as plan_views
+
+    stmt = plan_service.measures_query(g.org, plan_views._filters_from_args())
+    measures = plan_views._visible(db.session.scalars(stmt).all())
+    return _download(lists.measures(g.org, measures, _viewer()), "plan-van-aanpak")
+
+
+@bp.get("/voorlichting.xlsx")
+@requires("export")
+def sessions_list():
+    """The voorlichting sessions as listed: upcoming first, then past, newest first."""
+    today = clock.today()
+    upcoming = db.session.scalars(
+        scoped(VoorlichtingSession)
+        .where(VoorlichtingSession.session_date >= today)
+        .order_by(VoorlichtingSession.session_date, VoorlichtingSession.start_time)
+    ).all()
+    past = db.session.scalars(
+        scoped(VoorlichtingSession)
+        .where(VoorlichtingSession.session_date < today)
+        .order_by(VoorlichtingSession.session_date.desc())
+    ).all()
+    return _download(lists.sessions(g.org, [*upcoming, *past], _viewer()), "voorlichting")
+
+
+@bp.get("/auditlog.xlsx")
+@requires("export")
+def audit_list():
+    """The audit log exactly as filtered on screen."""
+    if not can("view_audit"):
+        abort(403)
+    from riecycle.views.audit import filtered_audit_query
+
+    return _download(lists.audit(g.org, filtered_audit_query(request.args), _viewer()), "auditlog")
+
+
+# --- import -------------------------------------------------------------------------------------
+
+
+@bp.get("/sjabloon/<kind>.xlsx")
+@requires("import")
+def template(kind):
+    """An empty import template with dropdowns for themes, levels, statuses and teams."""
+    if kind not in templates.KINDS:
+        abort(404)
+    name = "sjabloon-plan-van-aanpak" if kind == "plan" else "sjabloon-teams-en-medewerkers"
+    return _download(templates.build(g.org, kind), name)
+
+
+def _parse(kind: str, data: bytes, filename: str | None):
+    parse = importer.parse_plan if kind == "plan" else importer.parse_teams
+    return parse(g.org, data, filename)
+
+
+def _forget_stale() -> None:
+    """Pending imports nobody confirmed within a day are removed."""
+    limit = clock.now() - timedelta(hours=PENDING_HOURS)
+    for old in db.session.scalars(
+        scoped(Attachment).where(Attachment.owner_type.in_(PENDING_TYPES), Attachment.created_at < limit)
+    ):
+        db.session.delete(old)
+
+
+@bp.post("/importeren")
+@requires("import")
+def upload():
+    """Check an uploaded file: show every problem, or keep it and show the preview."""
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return _page(form=form, status=400)
+    kind = form.kind.data
+    if kind == "teams" and not can("manage"):
+        form.kind.errors.append(_("Alleen de beheerder kan teams en medewerkers importeren."))
+        return _page(form=form, status=403)
+    upload_file = form.file.data
+    data = upload_file.stream.read(importer.max_bytes() + 1)
+    try:
+        _parse(kind, data, upload_file.filename)
+    except importer.ImportRefused as refused:
+        db.session.rollback()
+        return _page(form=form, problems=refused.problems, status=400)
+    _forget_stale()
+    name = upload_file.filename if (upload_file.filename or "").lower().endswith(".xlsx") else "import.xlsx"
+    try:
+        pending = attachments.store(g.org, f"import_{kind}", current_user.id, name, data, current_user)
+    except ServiceError as error:
+        db.session.rollback()
+        return _page(form=form, problems=[importer.Problem(None, None, None, error.message)], status=400)
+    db.session.commit()
+    return redirect(url_for("export.preview", upload_id=pending.id))
+
+
+def _pending(upload_id) -> tuple[Attachment, str]:
+    """A pending import of this organisation that the member may apply."""
+    pending = get_or_404(Attachment, upload_id)
+    kind = PENDING_TYPES.get(pending.owner_type)
+    if kind is None:
+        abort(404)
+    if kind == "teams" and not can("manage"):
+        abort(403)
+    return pending, kind
+
+
+def _expired(pending) -> bool:
+    return pending.created_at < clock.now() - timedelta(hours=PENDING_HOURS)
+
+
+@bp.get("/importeren/<int:upload_id>")
+@requires("import")
+def preview(upload_id):
+    """What the checked file will create; nothing is saved until the user confirms."""
+    pending, kind = _pending(upload_id)
+    if _expired(pending):
+        flash(_("Deze import is verlopen. Upload het bestand opnieuw."), "error")
+        return redirect(url_for("export.index"))
+    try:
+        parsed = _parse(kind, pending.data, pending.filename)
+    except importer.ImportRefused as refused:
+        db.session.rollback()
+        return _page(problems=refused.problems, status=409)
+    return render_template(
+        "export/preview.html",
+        pending=pending,
+        kind=kind,
+        parsed=parsed,
+        form=ConfirmForm(),
+        themes=_theme_names(),
+    )
+
+
+def _theme_names() -> dict:
+    from riecycle.models import Theme
+
+    return {t.key: t.name_nl for t in db.session.scalars(select(Theme))}
+
+
+@bp.post("/importeren/<int:upload_id>/bevestigen")
+@requires("import")
+def confirm(upload_id):
+    """Create everything in one transaction, or nothing when anything fails."""
+    pending, kind = _pending(upload_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit() or _expired(pending):
+        flash(_("Deze import is verlopen. Upload het bestand opnieuw."), "error")
+        return redirect(url_for("export.index"))
+    try:
+        parsed = _parse(kind, pending.data, pending.filename)
+        if kind == "plan":
+            counts = imports.apply_plan(g.org, current_user, parsed)
+        else:
+            counts = imports.apply_teams(g.org, parsed)
+    except importer.ImportRefused as refused:
+        db.session.rollback()
+        current_app.logger.info("import refused on confirm: %s", refused)
+        return _page(problems=refused.problems, status=409)
+    db.session.delete(pending)
+    db.session.commit()
+    if kind == "plan":
+        flash(
+            _(
+                "Import gelukt: %(r)s risico's en %(m)s maatregelen toegevoegd.",
+                r=counts["risks"],
+                m=counts["measures"],
+            ),
+            "success",
+        )
+        return redirect(url_for("rie.risks"))
+    flash(
+        _(
+            "Import gelukt: %(t)s teams en %(e)s medewerkers toegevoegd.",
+            t=counts["teams"],
+            e=counts["employees"],
+        ),
+        "success",
+    )
+    return redirect(url_for("beheer.employees_index"))
+
+
+@bp.post("/importeren/<int:upload_id>/annuleren")
+@requires("import")
+def cancel(upload_id):
+    """Drop a checked file without importing it."""
+    pending, _kind = _pending(upload_id)
+    db.session.delete(pending)
+    db.session.commit()
+    flash(_("De import is geannuleerd; er is niets toegevoegd."), "success")
+    return redirect(url_for("export.index"))
