@@ -1,34 +1,88 @@
-"""The organisation's landing page."""
+"""The organisation's landing page: the PSA cycle per theme, what needs attention, and charts."""
 
-from flask import render_template
-from sqlalchemy import func, select
+from flask import current_app, g, render_template, url_for
+from flask_babel import gettext as _
 
-from riecycle.clock import today
-from riecycle.extensions import db
-from riecycle.models import Employee, Measure, Risk, Team
-from riecycle.models.measure import OPEN_STATUSES
-from riecycle.permissions import requires
-from riecycle.tenancy import scoped
+from riecycle import clock
+from riecycle.labels import label
+from riecycle.models.measure import LEVELS, STATUSES
+from riecycle.permissions import can_see_employee, can_view_measure, requires
+from riecycle.services import charts, dashboard, wegwijzer
+from riecycle.services import pulse as pulse_service
 from riecycle.views.orgbp import org_blueprint
+from riecycle.views.pulse import trend_charts, visible_team_ids
 
 bp = org_blueprint("dashboard", __name__)
 
 
-def _count(stmt) -> int:
-    return db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+def link_to(endpoint: str, **values) -> str | None:
+    """A URL when that page exists (other areas may not be installed), else None."""
+    if endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, **values)
+
+
+def measure_title(measure) -> str:
+    """Individual measures are pseudonymised for members who may not see the employee (DOMAIN.md §9)."""
+    if measure.level == "individu" and not can_see_employee(measure.employee_team_id):
+        team = measure.employee.team.name if measure.employee is not None and measure.employee.team else _("Geen team")
+        return _("%(team)s – individuele maatregel #%(n)s", team=team, n=measure.id)
+    return measure.title
+
+
+def _heatmaps(org):
+    figures = []
+    for grid in dashboard.heatmap_data(org):
+        title = _("Risico's: kans × effect (%(m)s)", m=label(grid["method"], "risk_method"))
+        figures.append(charts.heatmap(charts.Heatmap(
+            title, [(k, str(v)) for k, v in grid["kans"]], [(e, str(v)) for e, v in grid["effect"]],
+            grid["cells"], grid["priority"])))
+    return figures or [charts.empty("heatmap", _("Risico's: kans × effect"),
+                                    _("Nog geen beoordeelde risico's."))]
+
+
+def _measures_chart(org):
+    counts = dashboard.measures_by_level_status(org)
+    if not any(sum(v.values()) for v in counts.values()):
+        return charts.empty("measures", _("Maatregelen per niveau en status"), _("Nog geen maatregelen."))
+    rows = [(label(level, "level"), counts.get(level, {})) for level in LEVELS]
+    segments = [(s, label(s, "measure_status")) for s in STATUSES]
+    return charts.stacked_bars(_("Maatregelen per niveau en status"), rows, segments)
+
+
+def _completion_chart(org, today):
+    data = dashboard.completion_data(org, today)
+    if not any(data["due"]) and not any(data["cumulative"]):
+        return charts.empty("completion", _("Uitvoering van maatregelen in de tijd"), _("Nog geen maatregelen."))
+    return charts.completion(_("Uitvoering van maatregelen in de tijd"), charts.Completion(
+        data["labels"], data["completed"], data["cumulative"], data["due"]))
+
+
+def _pulse(org, today):
+    survey = pulse_service.get_survey(org)
+    if survey is None or not pulse_service.rounds(survey):
+        return None
+    round_list, histories, figures = trend_charts(survey, visible_team_ids(), today, limit=12)
+    return {"survey": survey, "figures": figures, "falling": [h for h in histories if h.falling],
+            "legend": charts.trend_legend(_("Gemiddelde op de werkdrukfactoren"), pulse_service.min_respondents()),
+            "rounds": round_list}
 
 
 @bp.get("/")
 @requires("view")
 def index():
-    """Where the organisation stands in the PSA cycle."""
-    counts = {
-        "teams": _count(scoped(Team)),
-        "employees": _count(scoped(Employee)),
-        "risks": _count(scoped(Risk)),
-        "measures": _count(scoped(Measure)),
-        "overdue": _count(
-            scoped(Measure).where(Measure.status.in_(OPEN_STATUSES), Measure.termijn < today())
-        ),
-    }
-    return render_template("dashboard/index.html", counts=counts)
+    """Where the organisation stands in the PSA cycle, what needs attention, and the charts."""
+    org, today = g.org, clock.today()
+    overdue, overdue_total = dashboard.overdue_measures(org, today, limit=50)
+    overdue = [m for m in overdue if can_view_measure(m)][:8]
+    themes = dashboard.theme_stages(org, today)
+    return render_template(
+        "dashboard/index.html", today=today, themes=themes, theme_names={t.key: t.name for t in themes},
+        stages=dashboard.STAGES,
+        stage_labels=dashboard.STAGE_LABELS, stage_rules=dashboard.STAGE_RULES,
+        overdue=overdue, overdue_total=overdue_total, measure_title=measure_title,
+        sessions=dashboard.upcoming_sessions(org, today), evaluations=dashboard.upcoming_evaluations(org, today),
+        inspection=dashboard.self_inspection(org), heatmaps=_heatmaps(org), measures_chart=_measures_chart(org),
+        completion_chart=_completion_chart(org, today), pulse=_pulse(org, today),
+        wegwijzer=wegwijzer.stages(org), link_to=link_to,
+    )

@@ -1,0 +1,64 @@
+"""The dashboard in a real browser: the charts render with data, on screen and in print."""
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from riecycle import clock
+from riecycle.extensions import db
+from riecycle.models import MeasureStatusChange
+from riecycle.services import pulse
+from tests.conftest import browser_login
+from tests.test_dashboard import measure, risk
+from tests.test_pulse import add_staff, make_survey, run_round, same, team
+
+pytestmark = pytest.mark.e2e
+
+
+def _data(world):
+    today = clock.today()
+    first = risk(world, "werkdruk", kans=5, effect=10)
+    risk(world, "pesten", kans=3, effect=5)
+    done = measure(world, [first], status="uitgevoerd", termijn=today - timedelta(days=60))
+    measure(world, [first], status="in_uitvoering", level="team")
+    measure(world, [first], termijn=today - timedelta(days=5))
+    db.session.add(MeasureStatusChange(organisation_id=world.org.id, measure_id=done.id, to_status="uitgevoerd",
+                                       changed_at=datetime.now(UTC) - timedelta(days=50)))
+    add_staff(world, "Zorgteam Noord", 5)
+    add_staff(world, "Zorgteam Zuid", 3)
+    survey = make_survey(world)
+    for months_ago, n in ((3, 7), (2, 6), (1, 5)):
+        run_round(survey, pulse.add_months(today, -months_ago),
+                  {team(world).id: same(3, n), team(world, "Zorgteam Zuid").id: same(4, 5)})
+    db.session.commit()
+
+
+def test_dashboard_charts_render_with_data(page, world):
+    _data(world)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    browser_login(page, world.users["preventiemedewerker"].email)
+    assert page.url.endswith("/o/acme/")
+    heatmap = page.locator("svg[data-chart=heatmap]")
+    assert int(heatmap.get_attribute("data-count")) == 2
+    assert page.locator("svg[data-chart=heatmap] rect[data-count='1']").count() == 2
+    assert page.locator("svg[data-chart=measures] rect[data-segment]").count() == 3
+    assert int(page.locator("svg[data-chart=completion]").get_attribute("data-count")) > 0
+    trends = page.locator("svg[data-chart=pulse-trend]")
+    assert trends.count() == 2
+    assert page.locator("svg[data-chart=pulse-trend] circle[data-score]").count() == 6
+    assert page.locator("svg[data-chart=pulse-trend] rect[data-rate]").count() == 6
+    assert "Dalende respons" in page.locator("[data-alert=falling-response]").inner_text()
+    assert heatmap.bounding_box()["width"] > 200
+    out = Path("test-artifacts")
+    out.mkdir(exist_ok=True)
+    page.screenshot(path=str(out / "dashboard.png"), full_page=True)
+    # Printed: navigation goes, the charts stay.
+    page.emulate_media(media="print")
+    assert not page.locator("nav.cyclenav").is_visible()
+    assert heatmap.is_visible() and trends.first.is_visible()
+    page.screenshot(path=str(out / "dashboard_print.png"), full_page=True)
+    # The numbers are there as a table for whoever cannot see the chart.
+    page.emulate_media(media="screen")
+    page.locator("figure.chart-heatmap details summary").click()
+    assert page.locator("figure.chart-heatmap table").is_visible()

@@ -1,0 +1,244 @@
+"""The dashboard: cycle stage per PSA theme, attention lists, charts with text alternatives."""
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from riecycle import clock
+from riecycle.extensions import db
+from riecycle.models import (
+    Evaluation,
+    Measure,
+    MeasureStatusChange,
+    Rie,
+    RieTheme,
+    Risk,
+    RiskEvaluation,
+    VoorlichtingSession,
+)
+from riecycle.services import charts, dashboard
+
+
+def risk(world, theme="werkdruk", title="Risico", kans=3, effect=5, frequentie=4, method="kinney"):
+    found = Risk(organisation_id=world.org.id, theme_key=theme, title=title, description="x")
+    db.session.add(found)
+    db.session.flush()
+    db.session.add(RiskEvaluation(organisation_id=world.org.id, risk_id=found.id, method=method, kans=kans,
+                                  effect=effect, frequentie=frequentie, score=kans * effect * (frequentie or 1),
+                                  priority="middel"))
+    db.session.flush()
+    return found
+
+
+def measure(world, risks=(), title="Maatregel", status="gepland", level="organisatie", termijn=None, employee=None):
+    found = Measure(organisation_id=world.org.id, title=title, level=level, approach="bronaanpak",
+                    responsible_id=world.users["preventiemedewerker"].id, status=status,
+                    termijn=termijn or clock.today() + timedelta(days=30), employee_id=employee.id if employee else None)
+    found.risks = list(risks)
+    db.session.add(found)
+    db.session.flush()
+    return found
+
+
+def _evaluation(world, **fields):
+    found = Evaluation(organisation_id=world.org.id, planned_on=clock.today() - timedelta(days=10), **fields)
+    db.session.add(found)
+    db.session.flush()
+    return found
+
+
+def stages_by_theme(world):
+    return {t.key: t for t in dashboard.theme_stages(world.org, clock.today())}
+
+
+# --- cycle stage derivation ---------------------------------------------------------------
+
+
+def test_cycle_stage_per_theme(world):
+    today = clock.today()
+    werkdruk = risk(world, "werkdruk")
+    werkdruk_measure = measure(world, [werkdruk])
+    session = VoorlichtingSession(organisation_id=world.org.id, topic="Werkstress", session_date=today - timedelta(days=40))
+    session.measures = [werkdruk_measure]
+    db.session.add(session)
+    _evaluation(world, kind="maatregel", measure_id=werkdruk_measure.id, done_on=today - timedelta(days=5),
+                policy_adjusted=True)
+    risk(world, "pesten")  # only inventoried
+    agressie = risk(world, "agressie_extern")
+    measure(world, [agressie], status="vervallen")  # a vervallen measure does not count
+    _evaluation(world, kind="thema", theme_key="agressie_extern", done_on=today - timedelta(days=3))
+    rie = Rie(organisation_id=world.org.id, version=1, is_current=True, performed_on=today)
+    db.session.add(rie)
+    db.session.flush()
+    db.session.add_all([
+        RieTheme(organisation_id=world.org.id, rie_id=rie.id, theme_key="discriminatie", applicable=False,
+                 reason="Geen klantcontact"),
+        RieTheme(organisation_id=world.org.id, rie_id=rie.id, theme_key="seksuele_intimidatie", applicable=True),
+    ])
+    old = risk(world, "agressie_intern")
+    old_measure = measure(world, [old])
+    old_session = VoorlichtingSession(organisation_id=world.org.id, topic="Oud", session_date=today - timedelta(days=400))
+    old_session.risks = [old]
+    db.session.add(old_session)
+    db.session.commit()
+
+    themes = stages_by_theme(world)
+    assert themes["werkdruk"].current == "bijgesteld" and not themes["werkdruk"].gaps
+    assert themes["pesten"].current == "geinventariseerd"
+    assert themes["seksuele_intimidatie"].current == "geinventariseerd" and themes["seksuele_intimidatie"].risks == 0
+    assert not themes["discriminatie"].applicable and themes["discriminatie"].reason == "Geen klantcontact"
+    agressie_stage = themes["agressie_extern"]
+    assert agressie_stage.current == "geinventariseerd"
+    assert agressie_stage.gaps == ["maatregelen", "voorlichting"]
+    assert agressie_stage.reached["geevalueerd"] and not agressie_stage.reached["bijgesteld"]
+    # Voorlichting older than 12 months does not count.
+    assert themes["agressie_intern"].current == "maatregelen"
+    assert old_measure.id
+    assert themes["ingrijpende_gebeurtenissen"].current is None and themes["ingrijpende_gebeurtenissen"].gaps == []
+
+
+def test_follow_up_measures_count_as_bijgesteld(world):
+    from riecycle.models.evaluation import evaluation_follow_ups
+
+    target = risk(world, "pesten")
+    first = measure(world, [target], status="uitgevoerd")
+    evaluation = _evaluation(world, kind="maatregel", measure_id=first.id, done_on=clock.today())
+    follow = measure(world, [target], title="Vervolg")
+    db.session.execute(evaluation_follow_ups.insert().values(evaluation_id=evaluation.id, measure_id=follow.id))
+    db.session.commit()
+    stage = stages_by_theme(world)["pesten"]
+    assert stage.reached["bijgesteld"] and stage.gaps == ["voorlichting"]
+
+
+def test_dashboard_page_shows_stages_with_rules(world, client_as):
+    risk(world, "werkdruk")
+    db.session.commit()
+    html = client_as("or_lid").get("/o/acme/").get_data(as_text=True)
+    row = re.search(r'<tr data-theme="werkdruk" data-stage="geinventariseerd">(.*?)</tr>', html, re.S).group(1)
+    assert row.count("stage-yes") == 1 and row.count("stage-no") == 4
+    untouched = re.search(r'<tr data-theme="pesten" data-stage="">(.*?)</tr>', html, re.S).group(1)
+    assert untouched.count("stage-no") == 5 and "stage-gap" not in untouched
+    assert "Hoe bepalen we de stand?" in html
+    assert 'title="Maatregelen: Minstens één maatregel' in html
+
+
+# --- attention lists -------------------------------------------------------------------------
+
+
+def test_overdue_measures_and_privacy(world, client_as):
+    today = clock.today()
+    employee = world.employees[1]  # Zorgteam Zuid: not the leidinggevende's team
+    measure(world, title="Te laat organisatie", termijn=today - timedelta(days=3))
+    measure(world, title="Mantelzorg Medewerker", level="individu", employee=employee, termijn=today - timedelta(days=9))
+    measure(world, title="Op tijd", termijn=today + timedelta(days=3))
+    measure(world, title="Klaar", status="uitgevoerd", termijn=today - timedelta(days=30))
+    db.session.commit()
+    found, total = dashboard.overdue_measures(world.org, today)
+    assert total == 2 and [m.title for m in found] == ["Mantelzorg Medewerker", "Te laat organisatie"]
+    preventie = client_as("preventiemedewerker").get("/o/acme/").get_data(as_text=True)
+    assert "Mantelzorg Medewerker" in preventie and "Te laat organisatie" in preventie
+    or_lid = client_as("or_lid").get("/o/acme/").get_data(as_text=True)
+    assert "Mantelzorg Medewerker" not in or_lid and "individuele maatregel #" in or_lid
+    leidinggevende = client_as("leidinggevende").get("/o/acme/").get_data(as_text=True)
+    assert "Mantelzorg Medewerker" not in leidinggevende
+
+
+def test_upcoming_sessions_and_evaluations(world, client_as):
+    today = clock.today()
+    db.session.add_all([
+        VoorlichtingSession(organisation_id=world.org.id, topic="Werkstress herkennen", session_date=today + timedelta(days=10)),
+        VoorlichtingSession(organisation_id=world.org.id, topic="Veel later", session_date=today + timedelta(days=200)),
+        Evaluation(organisation_id=world.org.id, kind="thema", theme_key="werkdruk", planned_on=today - timedelta(days=2)),
+        Evaluation(organisation_id=world.org.id, kind="thema", theme_key="pesten", planned_on=today + timedelta(days=20)),
+        Evaluation(organisation_id=world.org.id, kind="thema", theme_key="pesten", planned_on=today - timedelta(days=20),
+                   done_on=today - timedelta(days=1)),
+    ])
+    db.session.commit()
+    assert [s.topic for s in dashboard.upcoming_sessions(world.org, today)] == ["Werkstress herkennen"]
+    assert [e.theme_key for e in dashboard.upcoming_evaluations(world.org, today)] == ["werkdruk", "pesten"]
+    html = client_as("auditor").get("/o/acme/").get_data(as_text=True)
+    assert "Werkstress herkennen" in html and "Veel later" not in html and "achterstallig" in html
+
+
+def test_self_inspection_score_or_fallback(world, client_as, monkeypatch):
+    from riecycle.services import zelfinspectie
+
+    monkeypatch.setattr(zelfinspectie, "latest_score", lambda org: None, raising=False)
+    assert "nog geen zelfinspectie" in client_as("or_lid").get("/o/acme/").get_data(as_text=True)
+    monkeypatch.setattr(zelfinspectie, "latest_score", lambda org: 0.75, raising=False)
+    assert ">75%<" in client_as("or_lid").get("/o/acme/").get_data(as_text=True)
+    monkeypatch.delattr(zelfinspectie, "latest_score")
+    assert dashboard.self_inspection(world.org).available is False
+
+
+# --- charts ------------------------------------------------------------------------------------
+
+
+def _figures(html: str) -> dict:
+    return {m.group(1): m.group(0) for m in re.finditer(r'<figure class="chart chart-([a-z-]+)">.*?</figure>', html, re.S)}
+
+
+def test_charts_render_with_data_and_text_alternatives(world, client_as):
+    today = clock.today()
+    first = risk(world, "werkdruk", kans=5, effect=10)
+    second = risk(world, "pesten", kans=1, effect=1)
+    db.session.add(RiskEvaluation(organisation_id=world.org.id, risk_id=second.id, method="kinney", kans=3,
+                                  effect=5, frequentie=4, score=60, priority="hoog",
+                                  evaluated_at=datetime.now(UTC) + timedelta(minutes=1)))
+    done = measure(world, [first], status="uitgevoerd", termijn=today - timedelta(days=40))
+    measure(world, [first], status="in_uitvoering", level="team")
+    db.session.add(MeasureStatusChange(organisation_id=world.org.id, measure_id=done.id, from_status="in_uitvoering",
+                                       to_status="uitgevoerd", changed_at=datetime.now(UTC) - timedelta(days=35)))
+    db.session.commit()
+    html = client_as("or_lid").get("/o/acme/").get_data(as_text=True)
+    figures = _figures(html)
+    assert {"heatmap", "measures", "completion"} <= set(figures)
+    for name in ("heatmap", "measures", "completion"):
+        figure = figures[name]
+        assert re.search(r'<svg[^>]*role="img"[^>]*aria-labelledby="(\S+) (\S+)"', figure)
+        assert "<title id=" in figure and "<desc id=" in figure and "<table>" in figure
+        count = int(re.search(r'data-chart="[a-z-]+" data-count="(\d+)"', figure).group(1))
+        assert count > 0, name
+    heatmap = figures["heatmap"]
+    # The latest evaluation counts: 'pesten' moved from (1,1) to (3,5).
+    assert 'data-kans="3" data-effect="5" data-count="1"' in heatmap
+    assert 'data-kans="5" data-effect="10" data-count="1"' in heatmap
+    assert 'data-kans="1" data-effect="1" data-count="0"' in heatmap
+    assert 'data-segment="uitgevoerd" data-count="1"' in figures["measures"]
+
+
+def test_empty_dashboard_explains_itself(world, client_as):
+    html = client_as("auditor").get("/o/acme/").get_data(as_text=True)
+    assert "Nog geen beoordeelde risico" in html and "Nog geen pulsrondes" in html
+    assert "Stel de puls samen" not in html  # auditors cannot compose
+    assert "Stel de puls samen" in client_as("beheerder").get("/o/acme/").get_data(as_text=True)
+
+
+def test_completion_maths(world):
+    today = date(2030, 6, 15)
+    for i, (termijn, done_at) in enumerate([
+        (date(2030, 2, 1), datetime(2030, 1, 20, 10, tzinfo=UTC)),
+        (date(2030, 3, 1), datetime(2030, 4, 2, 10, tzinfo=UTC)),
+        (date(2030, 5, 1), None),
+        (date(2031, 1, 1), datetime(2030, 4, 30, 23, 30, tzinfo=UTC)),  # 1 May in Amsterdam
+    ]):
+        m = measure(world, title=f"M{i}", termijn=termijn, status="uitgevoerd" if done_at else "gepland")
+        if done_at:
+            db.session.add(MeasureStatusChange(organisation_id=world.org.id, measure_id=m.id, to_status="uitgevoerd",
+                                               changed_at=done_at))
+            # A second change to uitgevoerd (after a reopening) does not count twice.
+            db.session.add(MeasureStatusChange(organisation_id=world.org.id, measure_id=m.id, to_status="uitgevoerd",
+                                               changed_at=done_at + timedelta(days=40)))
+    db.session.commit()
+    data = dashboard.completion_data(world.org, today, months=6)
+    assert [s.month for s in data["starts"]] == [1, 2, 3, 4, 5, 6]
+    assert data["completed"] == [1, 0, 0, 1, 1, 0]
+    assert data["cumulative"] == [1, 1, 1, 2, 3, 3]
+    assert data["due"] == [0, 1, 2, 2, 3, 3]
+
+
+@pytest.mark.parametrize("label", ["<script>alert(1)</script>", 'a"b'])
+def test_chart_labels_are_escaped(label):
+    figure = charts.stacked_bars(label, [(label, {"gepland": 2})], [("gepland", label)])
+    assert "<script>" not in figure and "&lt;script&gt;" in figure or "&#34;" in figure
