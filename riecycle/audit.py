@@ -1,7 +1,7 @@
 """Field-level audit entries written for every flush of an audited record."""
 
 import contextvars
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from sqlalchemy import event, insert, inspect
@@ -40,7 +40,7 @@ def current_actor_id() -> int | None:
 
 
 def _plain(value):
-    if isinstance(value, (datetime, date)):
+    if isinstance(value, (datetime, date, time)):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
@@ -93,7 +93,17 @@ def _row(obj, action: str, changes: dict) -> dict:
         "action": action,
         "label": str(getattr(obj, "label", "") or "")[:300],
         "changes": changes,
+        "personal": _is_personal(obj),
     }
+
+
+def _is_personal(obj) -> bool:
+    """Whether the record concerns an individual measure (see audit_personal on the models)."""
+    session = inspect(obj).session
+    if session is None:
+        return False
+    with session.no_autoflush:
+        return bool(getattr(obj, "audit_personal", False))
 
 
 def collect(session: Session) -> list[dict]:

@@ -106,5 +106,17 @@ def seed_taxonomy():
 
 def register(app) -> None:
     """Attach every command group to the app."""
-    for command in (org_cli, user_cli, seed_cli, create_admin):
+    from riecycle.scheduler import reminders_cli, scheduler_command
+
+    for command in (org_cli, user_cli, seed_cli, create_admin, reminders_cli, scheduler_command):
         app.cli.add_command(command)
+    from riecycle.cli_zelfinspectie import zelfinspectie_command
+
+    app.cli.add_command(zelfinspectie_command)
+    from riecycle.cli_pulse import pulse_cli
+
+    app.cli.add_command(pulse_cli)
+    from riecycle.cli_excel import export_cli, import_cli
+
+    app.cli.add_command(export_cli)
+    app.cli.add_command(import_cli)

@@ -58,6 +58,10 @@ class Config:
     INVITE_DAYS = _env_int("INVITE_DAYS", 7)
     PASSWORD_HASH_METHOD = "scrypt"
     PULSE_MIN_RESPONDENTS = max(3, _env_int("PULSE_MIN_RESPONDENTS", 5))
+    # Scheduler: standby schedulers retry the leader lock this often; an interval (seconds)
+    # replaces the daily 07:00 run (tests and troubleshooting only).
+    SCHEDULER_LOCK_RETRY_SECONDS = _env_int("SCHEDULER_LOCK_RETRY_SECONDS", 5)
+    SCHEDULER_INTERVAL_SECONDS = _env_int("SCHEDULER_INTERVAL_SECONDS", None)
     TIMEZONE = "Europe/Amsterdam"
 
 

@@ -30,7 +30,13 @@ PERMISSIONS = {
     "or_decide": {OR_LID},
     "submit_to_or": {BEHEERDER, PREVENTIE},
     "edit_voorlichting": {BEHEERDER, PREVENTIE},
+    # The attendance register names employees: evidence for auditors, not for every member.
+    "view_attendance": {BEHEERDER, PREVENTIE, AUDITOR},
+    "edit_evaluatie": {BEHEERDER, PREVENTIE},
+    "view_reminders": {BEHEERDER, PREVENTIE, AUDITOR},
     "edit_zelfinspectie": {BEHEERDER, PREVENTIE},
+    # Compose and open pulse rounds, tick the Wegwijzer checklist.
+    "edit_pulse": {BEHEERDER, PREVENTIE},
     "view_audit": {BEHEERDER, AUDITOR},
     "export": {BEHEERDER, PREVENTIE, AUDITOR},
     "import": {BEHEERDER, PREVENTIE},

@@ -89,3 +89,30 @@ def test_tenant_ids_from_another_organisation_are_404(world, client_as):
     # And a member of the other organisation cannot open acme at all.
     assert client_as("other").get("/o/acme/").status_code == 404
     assert db.session.scalar(select(Team.name).where(Team.id == world.other_team.id)) == "Bouwploeg"
+
+
+def test_changes_to_individual_measures_are_masked_for_auditors(world, client_as):
+    from datetime import date
+
+    from riecycle.models import Measure, MeasureNote, Risk
+
+    employee = world.employees[0]
+    risk = Risk(organisation_id=world.org.id, theme_key="werkdruk", title="Werk-privebalans", description="x")
+    db.session.add(risk)
+    db.session.flush()
+    measure = Measure(organisation_id=world.org.id, title="Minder uren voor Jansen (mantelzorg moeder)",
+                      description="Zorgtaken thuis", level="individu", employee_id=employee.id,
+                      approach="werk_prive", responsible_id=world.users["preventiemedewerker"].id,
+                      termijn=date(2027, 1, 1), risks=[risk])
+    db.session.add(measure)
+    db.session.flush()
+    db.session.add(MeasureNote(organisation_id=world.org.id, measure_id=measure.id,
+                               noted_on=date(2026, 11, 1), text="Gesprek over mantelzorg gevoerd"))
+    db.session.commit()
+    personal = db.session.scalars(select(AuditEntry).where(AuditEntry.personal.is_(True))).all()
+    assert {e.entity for e in personal} == {"Maatregel", "Voortgangsnotitie"}
+    auditor_html = client_as("auditor").get("/o/acme/audit/").get_data(as_text=True)
+    assert "mantelzorg" not in auditor_html.lower()
+    assert "Afgeschermd" in auditor_html
+    beheerder_html = client_as("beheerder").get("/o/acme/audit/").get_data(as_text=True)
+    assert "Minder uren voor Jansen" in beheerder_html

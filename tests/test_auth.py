@@ -62,8 +62,9 @@ def test_lock_applies_per_ip_across_accounts(app, world):
 
 
 def test_lock_expires(app, world, time_machine=None):
-    import time_machine as tm
     from datetime import UTC, datetime, timedelta
+
+    import time_machine as tm
 
     email = world.users["auditor"].email
     client = app.test_client()
@@ -138,8 +139,9 @@ def test_password_reset_by_mail_over_smtp(app, client, world, smtp):
 
 
 def test_password_reset_token_expires(app, client, world, smtp):
-    import time_machine as tm
     from datetime import UTC, datetime, timedelta
+
+    import time_machine as tm
 
     user = world.users["auditor"]
     with tm.travel(datetime(2026, 11, 22, 9, 0, tzinfo=UTC), tick=False) as traveller:

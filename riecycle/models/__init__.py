@@ -5,28 +5,71 @@ from riecycle.models.attachment import Attachment
 from riecycle.models.audit import AuditEntry
 from riecycle.models.employee import Employee
 from riecycle.models.evaluation import Evaluation
+from riecycle.models.incident import Incident, IncidentAnalysis
 from riecycle.models.measure import Measure, MeasureNote, MeasureStatusChange
 from riecycle.models.organisation import Organisation
-from riecycle.models.rie import Rie, RieTheme, Risk, RiskEvaluation, Toetsing
+from riecycle.models.plan import CatalogueEntry, MeasureScore, PlanComment, PlanVersion
+from riecycle.models.policy import PolicyInstrument, PreventiemedewerkerAppointment
+from riecycle.models.pulse import (
+    PulseAnswer,
+    PulseResponse,
+    PulseRound,
+    PulseRoundTeam,
+    PulseSurvey,
+    PulseToken,
+    WegwijzerCheck,
+)
+from riecycle.models.reminders import Notification, ReminderLedger
+from riecycle.models.rie import (
+    OnderzoekScore,
+    OnderzoekTeam,
+    Rie,
+    RieTheme,
+    Risk,
+    RiskEvaluation,
+    Toetsing,
+    VerdiependOnderzoek,
+)
 from riecycle.models.taxonomy import Factor, Theme
 from riecycle.models.team import Team
 from riecycle.models.user import LoginThrottle, Membership, User
 from riecycle.models.voorlichting import Attendance, VoorlichtingSession
+from riecycle.models.zelfinspectie import ChecklistAnswer, ChecklistRun
 
 __all__ = [
     "Approval",
     "Attendance",
     "Attachment",
     "AuditEntry",
+    "CatalogueEntry",
+    "ChecklistAnswer",
+    "ChecklistRun",
     "Employee",
     "Evaluation",
     "Factor",
+    "Incident",
+    "IncidentAnalysis",
     "LoginThrottle",
     "Measure",
     "MeasureNote",
+    "MeasureScore",
     "MeasureStatusChange",
     "Membership",
+    "Notification",
+    "OnderzoekScore",
+    "OnderzoekTeam",
     "Organisation",
+    "PlanComment",
+    "PlanVersion",
+    "PolicyInstrument",
+    "PreventiemedewerkerAppointment",
+    "PulseAnswer",
+    "PulseResponse",
+    "PulseRound",
+    "PulseRoundTeam",
+    "PulseSurvey",
+    "PulseToken",
+    "ReminderLedger",
     "Rie",
     "RieTheme",
     "Risk",
@@ -35,5 +78,7 @@ __all__ = [
     "Theme",
     "Toetsing",
     "User",
+    "VerdiependOnderzoek",
     "VoorlichtingSession",
+    "WegwijzerCheck",
 ]

@@ -27,3 +27,9 @@ class Attachment(DomainMixin, Base):
     @property
     def label(self) -> str:
         return self.filename
+
+    @property
+    def audit_personal(self) -> bool:
+        from riecycle.models.measure import measure_is_personal
+
+        return self.owner_type == "measure" and measure_is_personal(self, self.owner_id)

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import DDL, JSON, ForeignKey, Index, String, event
+from sqlalchemy import DDL, JSON, ForeignKey, Index, String, event, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from riecycle.models.base import Base, utcnow
@@ -23,6 +23,9 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(10))
     label: Mapped[str | None] = mapped_column(String(300))
     changes: Mapped[dict] = mapped_column(JSON, default=dict)
+    # About an individual measure (a named employee, maybe health details): masked for
+    # viewers without the see_personal permission (DOMAIN.md §9).
+    personal: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 # PostgreSQL rejects any change to the trail, whatever the application does.

@@ -13,7 +13,14 @@ from riecycle import clock
 from riecycle.audit import reset_actor, set_actor
 from riecycle.extensions import db
 from riecycle.models import Employee, Organisation, Team
-from riecycle.seeding import load_yaml
+from riecycle.seeding import (
+    demo_plan,
+    demo_pulse,
+    demo_rie,
+    demo_voorlichting,
+    demo_zelfinspectie,
+    load_yaml,
+)
 from riecycle.seeding.taxonomy import load_taxonomy
 from riecycle.services import accounts, organisations
 
@@ -101,7 +108,10 @@ def load_employees(ctx: DemoContext) -> None:
 
 
 # One step per area, in the order of the cycle.
-DEMO_STEPS = [load_users, load_teams, load_employees]
+DEMO_STEPS = [
+    load_users, load_teams, load_employees, demo_rie.load, demo_plan.load,
+    demo_pulse.load, demo_voorlichting.load, demo_zelfinspectie.load,
+]
 
 
 def load_demo() -> int:

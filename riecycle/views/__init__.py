@@ -5,10 +5,23 @@ from riecycle.views.admin import bp as admin_bp
 from riecycle.views.audit import bp as audit_bp
 from riecycle.views.auth import bp as auth_bp
 from riecycle.views.beheer import bp as beheer_bp
+from riecycle.views.beleid import bp as beleid_bp
 from riecycle.views.dashboard import bp as dashboard_bp
 from riecycle.views.documents import bp as documents_bp
+from riecycle.views.evaluatie import bp as evaluatie_bp
+from riecycle.views.export import bp as export_bp
+from riecycle.views.notifications import bp as notifications_bp
+from riecycle.views.notifications import calendar_bp
+from riecycle.views.notifications import log_bp as reminder_log_bp
 from riecycle.views.placeholders import PLACEHOLDER_BLUEPRINTS
+from riecycle.views.plan import bp as plan_bp
+from riecycle.views.pulse import bp as pulse_bp
+from riecycle.views.pulse import public_bp as pulse_public_bp
+from riecycle.views.rie import bp as rie_bp
 from riecycle.views.system import bp as system_bp
+from riecycle.views.voorlichting import bp as voorlichting_bp
+from riecycle.views.wegwijzer import bp as wegwijzer_bp
+from riecycle.views.zelfinspectie import bp as zelfinspectie_bp
 
 BLUEPRINTS = [
     system_bp,
@@ -19,5 +32,18 @@ BLUEPRINTS = [
     beheer_bp,
     audit_bp,
     documents_bp,
+    rie_bp,
+    plan_bp,
+    zelfinspectie_bp,
+    beleid_bp,
+    voorlichting_bp,
+    evaluatie_bp,
+    pulse_bp,
+    pulse_public_bp,
+    wegwijzer_bp,
+    notifications_bp,
+    reminder_log_bp,
+    calendar_bp,
+    export_bp,
     *PLACEHOLDER_BLUEPRINTS,
 ]

@@ -4,6 +4,7 @@ from datetime import datetime, time, timedelta
 
 from flask import g, render_template, request
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from riecycle.clock import AMSTERDAM
 from riecycle.extensions import db
@@ -57,8 +58,8 @@ def index():
         select(AuditEntry.entity).where(AuditEntry.organisation_id == g.org.id).distinct()
     ).all()
     members = db.session.scalars(
-        select(Membership).where(Membership.organisation_id == g.org.id)
-    ).all()
+        select(Membership).where(Membership.organisation_id == g.org.id).options(joinedload(Membership.user))
+    ).unique().all()
     return render_template(
         "audit/index.html", page=page, users=users, entities=sorted(entities),
         members=members, args=request.args,

@@ -5,7 +5,19 @@ Each area adds its soft-deleted models here: kind -> (model, Dutch title).
 
 from flask_babel import lazy_gettext as _l
 
-from riecycle.models import Attachment, Employee, Measure, Risk, Team
+from riecycle.models import (
+    Attachment,
+    CatalogueEntry,
+    Employee,
+    Evaluation,
+    Incident,
+    Measure,
+    PolicyInstrument,
+    PreventiemedewerkerAppointment,
+    Risk,
+    Team,
+    VoorlichtingSession,
+)
 
 RESTORABLE = {
     "team": (Team, _l("Teams")),
@@ -13,4 +25,10 @@ RESTORABLE = {
     "risico": (Risk, _l("Risico's")),
     "maatregel": (Measure, _l("Maatregelen")),
     "document": (Attachment, _l("Documenten")),
+    "catalogusmaatregel": (CatalogueEntry, _l("Eigen catalogusmaatregelen")),
+    "beleidsinstrument": (PolicyInstrument, _l("Beleidsinstrumenten")),
+    "aanstelling": (PreventiemedewerkerAppointment, _l("Aanstellingen preventiemedewerker")),
+    "melding": (Incident, _l("Meldingen")),
+    "voorlichting": (VoorlichtingSession, _l("Voorlichtingsbijeenkomsten")),
+    "evaluatie": (Evaluation, _l("Evaluaties")),
 }

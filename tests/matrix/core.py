@@ -82,7 +82,6 @@ ROUTES = {
     "account.no_organisation": plain_route({"anon": 302, **LOGGED_IN}),
     "admin.organisations_index": plain_route({"anon": 302, **{v: 403 for v in LOGGED_IN}}),
     "admin.organisation_new": plain_route({"anon": 302, **{v: 403 for v in LOGGED_IN}}),
-    "dashboard.index": org_route(EVERYONE),
     "audit.index": org_route({"beheerder", "auditor"}),
     "beheer.index": org_route(MANAGE, post_ok=(200, 302)),
     "beheer.teams": org_route(MANAGE),
@@ -103,10 +102,4 @@ ROUTES = {
     "beheer.trash_restore": org_route(MANAGE, params=_deleted_team, post_ok=302),
     "documents.download": org_route(EVERYONE, params=_document),
     "documents.delete": org_route(EDITORS, params=_document, post_ok=302),
-    "rie.index": org_route(EVERYONE),
-    "plan.index": org_route(EVERYONE),
-    "voorlichting.index": org_route(EVERYONE),
-    "evaluatie.index": org_route(EVERYONE),
-    "zelfinspectie.index": org_route(EVERYONE),
-    "export.index": org_route({"beheerder", "preventiemedewerker", "auditor"}),
 }
