@@ -14,3 +14,17 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
+
+
+def refresh_statistics(session) -> bool:
+    """Refresh the query planner's statistics on SQLite (ANALYZE); PostgreSQL's autovacuum does its own.
+
+    Without statistics SQLite guesses that any indexed equality matches about ten rows, and walks
+    a whole organisation's measures to find the few of one page. Returns whether it ran.
+    """
+    from sqlalchemy import text
+
+    if session.get_bind().dialect.name != "sqlite":
+        return False
+    session.execute(text("ANALYZE"))
+    return True

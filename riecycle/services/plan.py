@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import subqueryload
 
 from riecycle import clock
@@ -405,39 +405,48 @@ class Filters:
     overdue: bool = False
     this_month: bool = False
     q: str | None = None
+    # A leidinggevende sees individual measures of these teams' staff only (None: no limit).
+    individual_teams: frozenset[int] | None = None
 
 
-def measures_query(org, filters: Filters | None = None):
-    """A select() of the organisation's measures with the plan filters applied."""
+def conditions(org, filters: Filters | None = None) -> list:
+    """The WHERE clauses for the organisation's live measures with the plan filters applied."""
     f = filters or Filters()
-    stmt = select(Measure).where(Measure.organisation_id == org.id, Measure.deleted_at.is_(None))
     today = clock.today()
+    where = [Measure.organisation_id == org.id, Measure.deleted_at.is_(None)]
     if f.status == "open":
-        stmt = stmt.where(Measure.status.in_(OPEN_STATUSES))
+        where.append(Measure.status.in_(OPEN_STATUSES))
     elif f.status in STATUSES:
-        stmt = stmt.where(Measure.status == f.status)
+        where.append(Measure.status == f.status)
     if f.level in LEVELS:
-        stmt = stmt.where(Measure.level == f.level)
+        where.append(Measure.level == f.level)
     if f.approach in APPROACHES:
-        stmt = stmt.where(Measure.approach == f.approach)
+        where.append(Measure.approach == f.approach)
     if f.responsible_id:
-        stmt = stmt.where(Measure.responsible_id == f.responsible_id)
+        where.append(Measure.responsible_id == f.responsible_id)
     if f.risk_id:
-        stmt = stmt.where(Measure.id.in_(select(measure_risks.c.measure_id).where(measure_risks.c.risk_id == f.risk_id)))
+        where.append(Measure.id.in_(select(measure_risks.c.measure_id).where(measure_risks.c.risk_id == f.risk_id)))
     if f.team_id:
-        stmt = stmt.where(or_(
+        where.append(or_(
             Measure.id.in_(select(measure_teams.c.measure_id).where(measure_teams.c.team_id == f.team_id)),
             Measure.employee_id.in_(select(Employee.id).where(Employee.team_id == f.team_id)),
         ))
     if f.overdue:
-        stmt = stmt.where(Measure.status.in_(OPEN_STATUSES), Measure.termijn < today)
+        where += [Measure.status.in_(OPEN_STATUSES), Measure.termijn < today]
     if f.this_month:
         first = today.replace(day=1)
-        nxt = (first + timedelta(days=32)).replace(day=1)
-        stmt = stmt.where(Measure.termijn >= first, Measure.termijn < nxt)
+        where += [Measure.termijn >= first, Measure.termijn < (first + timedelta(days=32)).replace(day=1)]
     if f.q:
-        stmt = stmt.where(Measure.title.ilike(f"%{f.q.strip()}%"))
-    return stmt.order_by(Measure.termijn, Measure.id).options(*LIST_LOADING)
+        where.append(Measure.title.ilike(f"%{f.q.strip()}%"))
+    if f.individual_teams is not None:
+        where.append(or_(Measure.level != "individu", Measure.employee_id.in_(
+            select(Employee.id).where(Employee.team_id.in_(sorted(f.individual_teams))))))
+    return where
+
+
+def measures_query(org, filters: Filters | None = None):
+    """A select() of the organisation's measures with the plan filters applied."""
+    return select(Measure).where(*conditions(org, filters)).order_by(Measure.termijn, Measure.id).options(*LIST_LOADING)
 
 
 # Lists load their relations with one query each, however many rows: the default selectin
@@ -478,18 +487,36 @@ class RiskLevels:
         return self.organisatie + self.team + self.individu
 
 
+def _level_counts(org):
+    """Per risk: live (not vervallen) measures per level, as a subquery."""
+    return (
+        select(measure_risks.c.risk_id.label("risk_id"),
+               *(func.count(case((Measure.level == level, 1))).label(level) for level in LEVELS))
+        .join(Measure, Measure.id == measure_risks.c.measure_id)
+        .where(Measure.organisation_id == org.id, Measure.deleted_at.is_(None), Measure.status != "vervallen")
+        .group_by(measure_risks.c.risk_id)
+    ).subquery()
+
+
 def hierarchy(org) -> list[RiskLevels]:
     """Per risk: how many live (not vervallen) measures it has per level."""
     rows = {r.id: RiskLevels(r) for r in org_risks(org)}
-    pairs = db.session.execute(
-        select(measure_risks.c.risk_id, Measure.level)
-        .join(Measure, Measure.id == measure_risks.c.measure_id)
-        .where(Measure.organisation_id == org.id, Measure.deleted_at.is_(None), Measure.status != "vervallen")
-    ).all()
-    for risk_id, level in pairs:
+    for risk_id, *numbers in db.session.execute(select(_level_counts(org))):
         if risk_id in rows:
-            setattr(rows[risk_id], level, getattr(rows[risk_id], level) + 1)
+            for level, number in zip(LEVELS, numbers, strict=True):
+                setattr(rows[risk_id], level, number)
     return list(rows.values())
+
+
+def flagged_risk_ids(org) -> set[int]:
+    """Ids of the risks flagged 'eerst organisatieniveau' (RiskLevels.flagged, in one query)."""
+    counts = _level_counts(org)
+    return set(db.session.scalars(
+        select(Risk.id).join(counts, counts.c.risk_id == Risk.id)
+        .where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None), counts.c.organisatie == 0,
+               counts.c.team + counts.c.individu > 0,
+               or_(Risk.team_bound_reason.is_(None), func.trim(Risk.team_bound_reason) == ""))
+    ))
 
 
 def flagged_risks(org) -> list[RiskLevels]:

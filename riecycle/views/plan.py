@@ -1,7 +1,6 @@
 """The Plan van Aanpak: measures, their workflow, the catalogue, prioritisation and the OR review."""
 
 import json
-from collections import OrderedDict
 from datetime import date, timedelta
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
@@ -37,16 +36,17 @@ from riecycle.models import (
     Team,
     Theme,
 )
-from riecycle.models.measure import STATUSES
 from riecycle.permissions import (
+    LEIDINGGEVENDE,
     can,
     can_edit_measure,
     can_see_employee,
     can_view_measure,
+    current_role,
     managed_team_ids,
     requires,
 )
-from riecycle.services import ServiceError, attachments, plan_versions, prioritisation
+from riecycle.services import ServiceError, attachments, plan_lists, plan_versions, prioritisation
 from riecycle.services import catalogue as catalogue_service
 from riecycle.services import plan as plan_service
 from riecycle.services.records import soft_delete
@@ -164,6 +164,11 @@ def _form_values(form) -> dict:
 # --- the plan -------------------------------------------------------------------------
 
 
+def _individual_teams() -> frozenset[int] | None:
+    """The teams whose staff's individual measures a leidinggevende may see (None: no limit)."""
+    return frozenset(managed_team_ids()) if current_role() == LEIDINGGEVENDE else None
+
+
 def _filters_from_args() -> plan_service.Filters:
     args = request.args
     return plan_service.Filters(
@@ -171,33 +176,8 @@ def _filters_from_args() -> plan_service.Filters:
         level=args.get("niveau") or None, approach=args.get("aanpak") or None,
         responsible_id=args.get("verantwoordelijke", type=int), risk_id=args.get("risico", type=int),
         overdue=args.get("te_laat") == "1", this_month=args.get("deze_maand") == "1",
-        q=(args.get("q") or "").strip()[:200] or None,
+        q=(args.get("q") or "").strip()[:200] or None, individual_teams=_individual_teams(),
     )
-
-
-def _group(measures, grouping, risks):
-    """OrderedDict of (heading, extra) -> measures for the chosen grouping."""
-    groups = OrderedDict()
-    if grouping == "risico":
-        by_risk = {r.id: r for r in risks}
-        for risk in risks:
-            groups[("risk", risk.id)] = []
-        for m in measures:
-            for r in m.risks:
-                groups.setdefault(("risk", r.id), []).append(m)
-                by_risk.setdefault(r.id, r)
-        return [(by_risk[k[1]], v) for k, v in groups.items() if v], "risico"
-    if grouping == "niveau":
-        from riecycle.models.measure import LEVELS
-
-        return [(level, [m for m in measures if m.level == level]) for level in LEVELS], "niveau"
-    if grouping == "status":
-        return [(s, [m for m in measures if m.status == s]) for s in STATUSES], "status"
-    if grouping == "verantwoordelijke":
-        for m in sorted(measures, key=lambda m: (m.responsible.name.lower() if m.responsible else "")):
-            groups.setdefault(m.responsible, []).append(m)
-        return list(groups.items()), "verantwoordelijke"
-    return [(None, measures)], "geen"
 
 
 def _stats(measures):
@@ -211,21 +191,28 @@ def _stats(measures):
     }
 
 
+def _team_choices():
+    return db.session.execute(scoped(Team).with_only_columns(Team.id, Team.name).order_by(Team.name)).all()
+
+
 @bp.get("/")
 @requires("view")
 def index():
-    """The plan, grouped by risk, level, status or responsible person, with filters."""
+    """The plan, grouped by risk, level, status or responsible person, with filters, a page at a time."""
     filters = _filters_from_args()
     grouping = request.args.get("groep") if request.args.get("groep") in GROUPINGS else "risico"
-    measures = _visible(db.session.scalars(plan_service.measures_query(g.org, filters)).all())
-    all_visible = _visible(db.session.scalars(plan_service.measures_query(g.org)).all())
-    risks = plan_service.org_risks(g.org)
-    groups, grouping = _group(measures, grouping, risks)
+    number = request.args.get("page", 1, type=int)
+    filtered = bool(request.args.to_dict(flat=True).keys() - {"groep", "page"})
+    if grouping == "risico":
+        groups, page = plan_lists.by_risk(g.org, filters, number, filtered)
+    else:
+        groups, page = plan_lists.flat(g.org, filters, grouping, number)
+    stats = plan_lists.stats(g.org, plan_service.Filters(individual_teams=filters.individual_teams))
+    shown = plan_lists.stats(g.org, filters)["total"] if filtered else stats["total"]
     return render_template(
-        "plan/index.html", groups=groups, grouping=grouping, filters=filters, teams=_teams(),
-        risks=risks, members=_members(), stats=_stats(all_visible), shown=len(measures),
-        flagged={row.risk.id for row in plan_service.flagged_risks(g.org)},
-        state=plan_versions.plan_state(g.org), filtered=bool(request.args.to_dict(flat=True).keys() - {"groep"}),
+        "plan/index.html", groups=groups, page=page, grouping=grouping, filters=filters, teams=_team_choices(),
+        stats=stats, shown=shown, flagged=plan_service.flagged_risk_ids(g.org),
+        state=plan_versions.plan_state(g.org), filtered=filtered,
     )
 
 
