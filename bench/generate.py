@@ -747,6 +747,15 @@ def _checklist_run(org_id: int, user_id: int) -> None:
     db.session.commit()
 
 
+def _freeze_pulse(today: date) -> None:
+    """The daily job freezes a round's results once it has closed: do what it would have done."""
+    from riecycle.services import pulse
+
+    with _request_context():
+        pulse.freeze_closed_rounds(today)
+    db.session.commit()
+
+
 def _request_context():
     from flask import current_app
 
@@ -786,6 +795,8 @@ def large_employer(seed: int = 9, today: date | None = None, scale: float = 1.0)
     generated = time.perf_counter() - started
     _checklist_run(org, people["preventiemedewerker"][0])
     checklist = time.perf_counter() - started - generated
+    _freeze_pulse(gen.today)
+    frozen = time.perf_counter() - started - generated - checklist
     past_team_sessions = [
         r for r in session_rows if r["audience"] == "teams" and r["session_date"] < gen.today
     ]
@@ -796,6 +807,7 @@ def large_employer(seed: int = 9, today: date | None = None, scale: float = 1.0)
         "password": PASSWORD,
         "generate_seconds": round(generated, 1),
         "checklist_run_seconds": round(checklist, 1),
+        "pulse_freeze_seconds": round(frozen, 1),
         "risk_id": top_risk["id"],
         "session_id": past_team_sessions[len(past_team_sessions) // 2]["id"],
         "today": gen.today.isoformat(),

@@ -17,7 +17,7 @@ from riecycle.models import (
     RiskEvaluation,
     VoorlichtingSession,
 )
-from riecycle.services import charts, dashboard
+from riecycle.services import charts, dashboard, risks
 
 
 def risk(world, theme="werkdruk", title="Risico", kans=3, effect=5, frequentie=4, method="kinney"):
@@ -28,6 +28,7 @@ def risk(world, theme="werkdruk", title="Risico", kans=3, effect=5, frequentie=4
                                   effect=effect, frequentie=frequentie, score=kans * effect * (frequentie or 1),
                                   priority="middel"))
     db.session.flush()
+    risks.refresh_current(found)  # what the risk service does after every evaluation
     return found
 
 
@@ -186,6 +187,8 @@ def test_charts_render_with_data_and_text_alternatives(world, client_as):
     db.session.add(RiskEvaluation(organisation_id=world.org.id, risk_id=second.id, method="kinney", kans=3,
                                   effect=5, frequentie=4, score=60, priority="hoog",
                                   evaluated_at=datetime.now(UTC) + timedelta(minutes=1)))
+    db.session.flush()
+    risks.refresh_current(second)
     done = measure(world, [first], status="uitgevoerd", termijn=today - timedelta(days=40))
     measure(world, [first], status="in_uitvoering", level="team")
     db.session.add(MeasureStatusChange(organisation_id=world.org.id, measure_id=done.id, from_status="in_uitvoering",

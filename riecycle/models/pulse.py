@@ -41,7 +41,7 @@ class PulseSurvey(DomainMixin, Base):
     open_days: Mapped[int] = mapped_column(default=10)
     active: Mapped[bool] = mapped_column(default=True)
 
-    teams = relationship("Team", secondary=pulse_survey_teams, lazy="selectin")
+    teams = relationship("Team", secondary=pulse_survey_teams, lazy="select")
 
     @property
     def label(self) -> str:
@@ -62,9 +62,17 @@ class PulseRound(DomainMixin, Base):
     closes_on: Mapped[date] = mapped_column(index=True)
     closed_early_on: Mapped[date | None]
     item_keys: Mapped[list] = mapped_column(JSON, default=list)
+    # Set by the daily job once the round has closed: its totals are then stored (see
+    # services.pulse.freeze_results), and frozen_summary holds the organisation figure.
+    results_frozen_on: Mapped[date | None]
+    frozen_summary: Mapped[dict | None] = mapped_column(JSON)
+
+    __audit_exclude__ = ("frozen_summary",)
 
     survey = relationship("PulseSurvey", lazy="joined")
-    teams = relationship("PulseRoundTeam", lazy="selectin", order_by="PulseRoundTeam.id",
+    # Not loaded with the round: a large employer's round has hundreds of team rows, and the
+    # results are read as columns (services.pulse.visible_team_results).
+    teams = relationship("PulseRoundTeam", lazy="select", order_by="PulseRoundTeam.id",
                          back_populates="round")
 
     @property
@@ -81,7 +89,9 @@ class PulseRound(DomainMixin, Base):
 
 
 class PulseRoundTeam(OrgScopedMixin, Base):
-    """How many employees of a team were invited to a round (kept after tokens are removed)."""
+    """How many employees of a team were invited to a round (kept after tokens are removed), and
+    once the round is frozen its totals: responses, per statement [sum, number] of the answers,
+    and whether the team's response was falling. Only shown through the anonymity gate."""
 
     __tablename__ = "pulse_round_teams"
     __table_args__ = (UniqueConstraint("round_id", "team_id", name="uq_pulse_round_teams_round_team"),)
@@ -90,6 +100,9 @@ class PulseRoundTeam(OrgScopedMixin, Base):
     round_id: Mapped[int] = mapped_column(ForeignKey("pulse_rounds.id"), index=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
     invited: Mapped[int] = mapped_column(default=0)
+    responded: Mapped[int | None]
+    answer_sums: Mapped[dict | None] = mapped_column(JSON)
+    falling: Mapped[str | None] = mapped_column(String(30))
 
     round = relationship("PulseRound", back_populates="teams")
     team = relationship("Team", lazy="joined")

@@ -4,7 +4,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, inspect, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from riecycle.models.base import Base, utcnow
@@ -37,8 +37,10 @@ class User(UserMixin, TimestampMixin, Base):
     last_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     last_login_at: Mapped[datetime | None]
 
+    # Loaded on access only: every User loaded as someone's responsible person or manager would
+    # otherwise pull all of that user's memberships (an adviser can be in thousands).
     memberships = relationship(
-        "Membership", back_populates="user", lazy="selectin", cascade="all, delete-orphan"
+        "Membership", back_populates="user", lazy="select", cascade="all, delete-orphan"
     )
 
     # Audit entries never show the password hash or tokens.
@@ -56,8 +58,16 @@ class User(UserMixin, TimestampMixin, Base):
         return self.name
 
     def membership_for(self, organisation_id: int):
-        return next(
-            (m for m in self.memberships if m.organisation_id == organisation_id), None
+        """This user's membership of one organisation (one small query unless all are loaded)."""
+        state = inspect(self)
+        if "memberships" not in state.unloaded or state.session is None:
+            return next(
+                (m for m in self.memberships if m.organisation_id == organisation_id), None
+            )
+        return state.session.scalar(
+            select(Membership).where(
+                Membership.user_id == self.id, Membership.organisation_id == organisation_id
+            )
         )
 
 

@@ -77,6 +77,7 @@ def _rounds(ctx, survey) -> None:
                 ctx.created += 1
         ctx.created += 1
     pulse.purge_tokens(ctx.day(0))
+    pulse.freeze_closed_rounds(ctx.day(0))  # as the daily job does after a round closes
 
 
 def load(ctx) -> None:

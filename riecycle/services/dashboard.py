@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import case, func, or_, select
 
 from riecycle.extensions import db
 from riecycle.models import (
@@ -15,7 +15,6 @@ from riecycle.models import (
     Rie,
     RieTheme,
     Risk,
-    RiskEvaluation,
     Theme,
     VoorlichtingSession,
 )
@@ -75,54 +74,54 @@ def _current_rie(org) -> Rie | None:
         Rie.organisation_id == org.id, Rie.is_current.is_(True), Rie.deleted_at.is_(None)))
 
 
-def _risk_themes(org) -> dict[int, str]:
-    rows = db.session.execute(select(Risk.id, Risk.theme_key).where(
-        Risk.organisation_id == org.id, Risk.deleted_at.is_(None), Risk.status != "nvt"))
-    return dict(rows.all())
+def _theme_risk(org, theme_key: str) -> list:
+    """A live, applicable risk of this theme (the conditions, for use in a join)."""
+    return [Risk.organisation_id == org.id, Risk.deleted_at.is_(None), Risk.status != "nvt",
+            Risk.theme_key == theme_key]
 
 
-def _measure_themes(org, risk_theme: dict[int, str]) -> dict[int, set[str]]:
-    rows = db.session.execute(
-        select(Measure.id, measure_risks.c.risk_id).join(measure_risks, measure_risks.c.measure_id == Measure.id)
-        .where(Measure.organisation_id == org.id, Measure.deleted_at.is_(None), Measure.status != "vervallen"))
-    result: dict[int, set[str]] = {}
-    for measure_id, risk_id in rows:
-        if risk_id in risk_theme:
-            result.setdefault(measure_id, set()).add(risk_theme[risk_id])
-    return result
+def _theme_measure_ids(org, theme_key: str):
+    """Live (not vervallen) measures linked to a live risk of this theme."""
+    return (select(measure_risks.c.measure_id)
+            .join(Risk, Risk.id == measure_risks.c.risk_id)
+            .join(Measure, Measure.id == measure_risks.c.measure_id)
+            .where(*_theme_risk(org, theme_key), Measure.deleted_at.is_(None), Measure.status != "vervallen"))
 
 
-def _session_themes(org, today: date, risk_theme, measure_theme) -> set[str]:
+def _held(org, today: date):
     since = today - timedelta(days=VOORLICHTING_WINDOW_DAYS)
-    held = select(VoorlichtingSession.id).where(
+    return select(VoorlichtingSession.id).where(
         VoorlichtingSession.organisation_id == org.id, VoorlichtingSession.deleted_at.is_(None),
         VoorlichtingSession.session_date <= today, VoorlichtingSession.session_date >= since)
-    themes = set()
-    for (risk_id,) in db.session.execute(select(session_risks.c.risk_id).where(session_risks.c.session_id.in_(held))):
-        if risk_id in risk_theme:
-            themes.add(risk_theme[risk_id])
-    for (measure_id,) in db.session.execute(
-            select(session_measures.c.measure_id).where(session_measures.c.session_id.in_(held))):
-        themes |= measure_theme.get(measure_id, set())
-    return themes
 
 
-def _evaluation_themes(org, risk_theme, measure_theme) -> tuple[set[str], set[str]]:
-    # Columns only: loading whole evaluations pulls in measures, users and follow-ups per row.
-    done = db.session.execute(select(
-        Evaluation.id, Evaluation.theme_key, Evaluation.measure_id, Evaluation.policy_adjusted).where(
-        Evaluation.organisation_id == org.id, Evaluation.deleted_at.is_(None), Evaluation.done_on.is_not(None))).all()
-    with_follow_up = set(db.session.scalars(select(evaluation_follow_ups.c.evaluation_id).where(
-        evaluation_follow_ups.c.evaluation_id.in_([e.id for e in done]))))
-    evaluated, adjusted = set(), set()
-    for evaluation in done:
-        themes = {evaluation.theme_key} if evaluation.theme_key else set()
-        if evaluation.measure_id:
-            themes |= measure_theme.get(evaluation.measure_id, set())
-        evaluated |= themes
-        if evaluation.policy_adjusted or evaluation.id in with_follow_up:
-            adjusted |= themes
-    return evaluated, adjusted
+def _informed(org, today: date, key: str):
+    held = _held(org, today)
+    by_risk = select(session_risks.c.risk_id).join(Risk, Risk.id == session_risks.c.risk_id).where(
+        *_theme_risk(org, key), session_risks.c.session_id.in_(held))
+    by_measure = select(session_measures.c.measure_id).where(
+        session_measures.c.session_id.in_(held), session_measures.c.measure_id.in_(_theme_measure_ids(org, key)))
+    return or_(by_risk.exists(), by_measure.exists())
+
+
+def _evaluated(org, key: str, adjusted: bool):
+    done = [Evaluation.organisation_id == org.id, Evaluation.deleted_at.is_(None), Evaluation.done_on.is_not(None)]
+    if adjusted:
+        done.append(or_(Evaluation.policy_adjusted.is_(True), select(evaluation_follow_ups.c.evaluation_id).where(
+            evaluation_follow_ups.c.evaluation_id == Evaluation.id).exists()))
+    return or_(select(Evaluation.id).where(*done, Evaluation.theme_key == key).exists(),
+               select(Evaluation.id).where(*done, Evaluation.measure_id.in_(_theme_measure_ids(org, key))).exists())
+
+
+def _reached(org, today: date, keys: list[str]) -> dict[str, dict[str, bool]]:
+    """Per theme: which of the stages after 'geinventariseerd' the records show, in one query."""
+    columns = []
+    for key in keys:
+        columns += [_theme_measure_ids(org, key).exists(), _informed(org, today, key),
+                    _evaluated(org, key, adjusted=False), _evaluated(org, key, adjusted=True)]
+    row = db.session.execute(select(*columns)).one() if keys else ()
+    return {key: dict(zip(STAGES[1:], (bool(v) for v in row[4 * i:4 * i + 4]), strict=True))
+            for i, key in enumerate(keys)}
 
 
 def theme_stages(org, today: date) -> list[ThemeStage]:
@@ -132,26 +131,19 @@ def theme_stages(org, today: date) -> list[ThemeStage]:
     if rie is not None:
         rie_themes = {t.theme_key: t for t in db.session.scalars(select(RieTheme).where(
             RieTheme.rie_id == rie.id, RieTheme.deleted_at.is_(None)))}
-    risk_theme = _risk_themes(org)
-    measure_theme = _measure_themes(org, risk_theme)
-    measured = set().union(*measure_theme.values()) if measure_theme else set()
-    informed = _session_themes(org, today, risk_theme, measure_theme)
-    evaluated, adjusted = _evaluation_themes(org, risk_theme, measure_theme)
+    risks = dict(db.session.execute(select(Risk.theme_key, func.count(Risk.id)).where(
+        Risk.organisation_id == org.id, Risk.deleted_at.is_(None), Risk.status != "nvt").group_by(Risk.theme_key)).all())
+    themes = list(db.session.scalars(select(Theme).order_by(Theme.position)))
+    reached = _reached(org, today, [t.key for t in themes])
     result = []
-    for theme in db.session.scalars(select(Theme).order_by(Theme.position)):
+    for theme in themes:
         covered = rie_themes.get(theme.key)
-        risks = sum(1 for t in risk_theme.values() if t == theme.key)
         applicable = covered is None or covered.applicable
-        reached = {
-            "geinventariseerd": risks > 0 or (covered is not None and covered.applicable),
-            "maatregelen": theme.key in measured,
-            "voorlichting": theme.key in informed,
-            "geevalueerd": theme.key in evaluated,
-            "bijgesteld": theme.key in adjusted,
-        }
+        stages = {"geinventariseerd": risks.get(theme.key, 0) > 0 or (covered is not None and covered.applicable),
+                  **reached[theme.key]}
         result.append(ThemeStage(theme.key, theme.name(_locale()), applicable,
                                  covered.reason if covered is not None and not covered.applicable else None,
-                                 risks, reached if applicable else {}))
+                                 risks.get(theme.key, 0), stages if applicable else {}))
     return result
 
 
@@ -169,10 +161,11 @@ def _locale() -> str:
 
 def overdue_measures(org, today: date, limit: int = 10) -> tuple[list[Measure], int]:
     """Open measures past their termijn, oldest termijn first, and how many there are."""
-    stmt = select(Measure).where(Measure.organisation_id == org.id, Measure.deleted_at.is_(None),
-                                 Measure.status.in_(OPEN_STATUSES), Measure.termijn < today)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    return list(db.session.scalars(stmt.order_by(Measure.termijn, Measure.id).limit(limit))), total
+    where = (Measure.organisation_id == org.id, Measure.deleted_at.is_(None),
+             Measure.status.in_(OPEN_STATUSES), Measure.termijn < today)
+    total = db.session.scalar(select(func.count(Measure.id)).where(*where)) or 0
+    return list(db.session.scalars(select(Measure).where(*where).order_by(Measure.termijn, Measure.id)
+                                   .limit(limit))), total
 
 
 def upcoming_sessions(org, today: date, days: int = 60, limit: int = 6) -> list[VoorlichtingSession]:
@@ -213,27 +206,20 @@ def self_inspection(org) -> SelfInspection:
 # --- chart data -----------------------------------------------------------------------
 
 
-def latest_evaluations(org) -> list[RiskEvaluation]:
-    """The latest evaluation of each current risk (not deleted, not n.v.t.)."""
-    ranked = (
-        select(RiskEvaluation.id, func.row_number().over(
-            partition_by=RiskEvaluation.risk_id,
-            order_by=(RiskEvaluation.evaluated_at.desc(), RiskEvaluation.id.desc())).label("rank"))
-        .join(Risk, Risk.id == RiskEvaluation.risk_id)
-        .where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None), Risk.status != "nvt",
-               RiskEvaluation.deleted_at.is_(None))
-    ).subquery()
-    ids = select(ranked.c.id).where(ranked.c.rank == 1)
-    return list(db.session.scalars(select(RiskEvaluation).where(RiskEvaluation.id.in_(ids))))
-
-
 def heatmap_data(org) -> list[dict]:
-    """Per method used: the kans × effect grid with the number of risks in each cell."""
+    """Per method used: the kans × effect grid with the number of risks in each cell.
+
+    Counts the latest evaluation of each current risk, which the risk carries as its current_*
+    columns (riecycle.services.risks.refresh_current).
+    """
+    rows = db.session.execute(
+        select(Risk.current_method, Risk.current_kans, Risk.current_effect, func.count(Risk.id))
+        .where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None), Risk.status != "nvt",
+               Risk.current_method.is_not(None))
+        .group_by(Risk.current_method, Risk.current_kans, Risk.current_effect))
     by_method: dict[str, dict] = {}
-    for evaluation in latest_evaluations(org):
-        cells = by_method.setdefault(evaluation.method, {})
-        key = (evaluation.kans, evaluation.effect)
-        cells[key] = cells.get(key, 0) + 1
+    for method, kans, effect, number in rows:
+        by_method.setdefault(method, {})[(kans, effect)] = number
     result = []
     for method in sorted(by_method, key=lambda m: (m != org.risk_method, m)):
         scale = scoring.scales(method)
@@ -277,34 +263,37 @@ def _month_end(start: date) -> date:
     return date(index // 12, index % 12 + 1, 1) - timedelta(days=1)
 
 
-def completion_data(org, today: date, months: int = 12) -> dict:
-    """Per month: measures first carried out then, carried out in total, and due by termijn in total."""
-    from riecycle.clock import local
+def _local_midnight_after(day: date):
+    """The first moment after `day` in Dutch time, in UTC (to compare with stored UTC times)."""
+    from datetime import UTC, datetime, time
 
-    firsts = db.session.execute(
-        select(MeasureStatusChange.measure_id, func.min(MeasureStatusChange.changed_at))
+    from riecycle.clock import AMSTERDAM
+
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=AMSTERDAM).astimezone(UTC)
+
+
+def completion_data(org, today: date, months: int = 12) -> dict:
+    """Per month: measures first carried out then, carried out in total, and due by termijn in total.
+
+    Counted in the database: one row of running totals per month boundary, not a row per measure.
+    """
+    starts = _month_starts(today, months)
+    ends = [min(_month_end(start), today) for start in starts]
+    bounds = [starts[0] - timedelta(days=1), *ends]  # cumulative counts up to each of these days
+    firsts = (
+        select(func.min(MeasureStatusChange.changed_at).label("first"))
         .join(Measure, Measure.id == MeasureStatusChange.measure_id)
         .where(Measure.organisation_id == org.id, Measure.deleted_at.is_(None),
                MeasureStatusChange.deleted_at.is_(None), MeasureStatusChange.to_status == "uitgevoerd")
-        .group_by(MeasureStatusChange.measure_id)).all()
-    done_days = sorted(local(_aware(moment)).date() for _id, moment in firsts)
-    termijnen = sorted(db.session.scalars(select(Measure.termijn).where(
-        Measure.organisation_id == org.id, Measure.deleted_at.is_(None), Measure.status != "vervallen")))
-    starts = _month_starts(today, months)
-    data = {"labels": [], "completed": [], "cumulative": [], "due": [], "starts": starts}
-    for start in starts:
-        end = min(_month_end(start), today)
-        data["labels"].append(_month_label(start))
-        data["completed"].append(sum(1 for d in done_days if start <= d <= end))
-        data["cumulative"].append(sum(1 for d in done_days if d <= end))
-        data["due"].append(sum(1 for t in termijnen if t is not None and t <= end))
-    return data
-
-
-def _aware(moment):
-    from datetime import UTC
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        .group_by(MeasureStatusChange.measure_id)
+    ).subquery()
+    done = db.session.execute(select(*(
+        func.count(case((firsts.c.first < _local_midnight_after(day), 1))) for day in bounds))).one()
+    due = db.session.execute(select(*(func.count(case((Measure.termijn <= day, 1))) for day in ends)).where(
+        Measure.organisation_id == org.id, Measure.deleted_at.is_(None), Measure.status != "vervallen")).one()
+    return {"labels": [_month_label(start) for start in starts],
+            "completed": [done[i + 1] - done[i] for i in range(months)], "cumulative": list(done[1:]),
+            "due": list(due), "starts": starts}
 
 
 MONTHS_NL = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")

@@ -1,10 +1,14 @@
 """The organisation's landing page: the PSA cycle per theme, what needs attention, and charts."""
 
 from flask import current_app, g, render_template, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from riecycle import clock
+from riecycle.extensions import db
 from riecycle.labels import label
+from riecycle.models import Team
 from riecycle.models.measure import LEVELS, STATUSES
 from riecycle.permissions import can_see_employee, can_view_measure, requires
 from riecycle.services import charts, dashboard, wegwijzer
@@ -58,12 +62,36 @@ def _completion_chart(org, today):
         data["labels"], data["completed"], data["cumulative"], data["due"]))
 
 
+FALLING_CHARTS = 6
+
+
+def _org_trend(org, survey, round_list, today):
+    """One chart: the organisation's response per round and its mean on the plan's factors."""
+    labels, rates, scores, hidden = [], [], [], []
+    for pulse_round, result in zip(round_list, pulse_service.organisation_trend(round_list, today), strict=True):
+        labels.append(format_date(pulse_round.opens_on, "MMM yy"))
+        rates.append(result.rate)
+        keys = pulse_service.factor_keys_of(pulse_round) or pulse_round.item_keys
+        values = [result.means[k] for k in keys if k in result.means]
+        scores.append(sum(values) / len(values) if values else None)
+        hidden.append(bool(result.responded) and not values and pulse_service.is_closed(pulse_round, today))
+    return charts.team_trend(charts.TeamTrend(org.name, labels, rates, scores, hidden),
+                             _("gemiddelde op de werkdrukfactoren"), pulse_service.min_respondents())
+
+
 def _pulse(org, today):
+    """The organisation's pulse trend, and the teams whose response is falling (the study's signal)."""
     survey = pulse_service.get_survey(org)
-    if survey is None or not pulse_service.rounds(survey):
+    round_list = pulse_service.rounds(survey)[-12:] if survey is not None else []
+    if not round_list:
         return None
-    round_list, histories, figures = trend_charts(survey, visible_team_ids(), today, limit=12)
-    return {"survey": survey, "figures": figures, "falling": [h for h in histories if h.falling],
+    falling = pulse_service.falling_teams(survey, today, visible_team_ids())
+    names = sorted(db.session.execute(select(Team.name, Team.id).where(Team.id.in_(falling))).all()) if falling else []
+    figures = []
+    if names:
+        _rounds, _histories, figures = trend_charts(survey, {i for _n, i in names[:FALLING_CHARTS]}, today, limit=12)
+    return {"survey": survey, "org_figure": _org_trend(org, survey, round_list, today), "figures": figures,
+            "falling": [n for n, _i in names],
             "legend": charts.trend_legend(_("Gemiddelde op de werkdrukfactoren"), pulse_service.min_respondents()),
             "rounds": round_list}
 
