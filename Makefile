@@ -33,7 +33,7 @@ translations: $(STAMP)
 # The gettext functions the source uses, besides Babel's defaults (_, gettext, ngettext, pgettext,
 # npgettext). tests/test_translations.py reads this line, so the test extracts exactly what
 # `make extract` does.
-BABEL_KEYWORDS := -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2
+BABEL_KEYWORDS := -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 -k lazy_npgettext:1c,2,3
 POT := riecycle/translations/messages.pot
 
 # Every marked string (python, .html and .txt templates, see babel.cfg) into messages.pot.
