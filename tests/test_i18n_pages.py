@@ -4,10 +4,12 @@ through (a stale .mo or a string rendered without _() would show up here)."""
 
 import html
 import re
+from io import BytesIO
 
 import pytest
 from babel.messages.pofile import read_po
 
+from tests.matrix.export import measure_row, plan_file, risk_row
 from tests.matrix.plan import make_measure
 from tests.matrix.rie import make_rie, make_risk
 from tests.matrix.voorlichting import _new_session
@@ -75,3 +77,20 @@ def test_cycle_pages_in_english(client_as, db, world, dutch_sentences):
 def test_dutch_stays_the_default(client_as, world):
     text = _visible_text(client_as("or_lid").get("/o/acme/").get_data(as_text=True))
     assert "Beleidscyclus per PSA-thema" in text and "Policy cycle per PSA theme" not in text
+
+
+def test_english_user_imports_the_dutch_workbook(client_as, db, world):
+    """The Excel templates and exports are always Dutch, so their column headers must be matched in
+    Dutch for an English user too; the messages around them are in English."""
+    world.users["preventiemedewerker"].locale = "en"
+    db.session.commit()
+    client = client_as("preventiemedewerker")
+    data = plan_file([risk_row()], [measure_row()])
+    response = client.post(
+        "/o/acme/export/importeren",
+        data={"kind": "plan", "file": (BytesIO(data), "plan.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302, _visible_text(response.get_data(as_text=True))
+    preview = _visible_text(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "This will be created: 1 risks and 1 measures." in preview
