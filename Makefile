@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format install system-deps translations db seed serve scheduler bench migration clean
+.PHONY: run test lint format install system-deps translations extract translations-update db seed serve scheduler bench migration clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,25 @@ system-deps:
 
 translations: $(STAMP)
 	$(BIN)/pybabel -q compile -d riecycle/translations
+
+# The gettext functions the source uses, besides Babel's defaults (_, gettext, ngettext, pgettext,
+# npgettext). tests/test_translations.py reads this line, so the test extracts exactly what
+# `make extract` does.
+BABEL_KEYWORDS := -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 -k lazy_npgettext:1c,2,3
+POT := riecycle/translations/messages.pot
+
+# Every marked string (python, .html and .txt templates, see babel.cfg) into messages.pot.
+extract: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg $(BABEL_KEYWORDS) -o $(POT) \
+	  --project riecycle --version 1.0 \
+	  --header-comment=$$'# Translations template for riecycle (Dutch msgids).\n# Made by `make extract` from the source: do not edit by hand.\n#' .
+
+# extract, then merge messages.pot into every language's messages.po: new strings get an empty
+# msgstr (no fuzzy guesses: Babel's were mostly wrong), strings gone from the source are dropped.
+# Translate the empty ones; tests/test_translations.py fails until every msgid has a non-fuzzy
+# translation. Then `make translations` compiles the .mo files.
+translations-update: extract
+	$(BIN)/pybabel update -i $(POT) -d riecycle/translations --no-fuzzy-matching --ignore-obsolete
 
 db: install
 	$(FLASK) db upgrade

@@ -222,8 +222,10 @@ def read_table(ws, title: str, fields, problems: list[Problem]) -> Table | None:
         ws.reset_dimensions()
     except AttributeError:
         pass
-    by_header = {norm(f.header): f for f in fields if f.importable}
-    computed = {norm(f.header) for f in fields if not f.importable}
+    with force_locale("nl"):  # the workbooks are always Dutch, whatever the user's language
+        by_header = {norm(f.header): f for f in fields if f.importable}
+        computed = {norm(f.header) for f in fields if not f.importable}
+        dutch_header = {f.key: str(f.header) for f in fields}
     iterator = ws.iter_rows(values_only=True)
     header = next(iterator, None)
     if not header or not any(v not in (None, "") for v in header):
@@ -260,10 +262,10 @@ def read_table(ws, title: str, fields, problems: list[Problem]) -> Table | None:
             Problem(
                 title,
                 1,
-                str(f.header),
+                dutch_header[f.key],
                 _(
                     "De verplichte kolom '%(c)s' ontbreekt. Gebruik de kolomkoppen van het sjabloon.",
-                    c=str(f.header),
+                    c=dutch_header[f.key],
                 ),
             )
         )

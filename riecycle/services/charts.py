@@ -50,7 +50,8 @@ def _table(caption: str, head: list, rows: list[list]) -> str:
             (f'<th scope="row">{escape(c)}</th>' if i == 0 else f'<td class="num">{escape(c)}</td>')
             for i, c in enumerate(row)) + "</tr>"
         for row in rows)
-    return (f'<details class="chart-data"><summary>{escape(_("Toon de cijfers als tabel"))}</summary>'
+    summary = _("Toon de cijfers als tabel")  # not inside the f-string: Babel does not extract from those
+    return (f'<details class="chart-data"><summary>{escape(summary)}</summary>'
             f'<div class="table-wrap"><table><caption>{escape(caption)}</caption><thead><tr>{head_html}'
             f"</tr></thead><tbody>{body}</tbody></table></div></details>")
 
@@ -230,9 +231,10 @@ def team_trend(trend: TeamTrend, score_label: str, minimum: int) -> Markup:
 def trend_legend(score_label: str, minimum: int) -> Markup:
     """The shared legend under the small multiples."""
     # _legend escapes its labels.
+    line = _("lijn, linkeras")  # not inside the f-string: Babel does not extract from those
     return Markup(_legend([(_("Respons (staaf, rechteras)"), RATE_FILL),  # noqa: S704
                            (_("Respons onder de drempel van %(n)s: score verborgen", n=minimum), RATE_LOW_FILL),
-                           (f"{score_label} ({_('lijn, linkeras')})", BRAND)]))
+                           (f"{score_label} ({line})", BRAND)]))
 
 
 # --- measure completion over time -----------------------------------------------------

@@ -4,6 +4,7 @@ Each area adds its soft-deleted models here: kind -> (model, Dutch title).
 """
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from riecycle.models import (
     Attachment,
@@ -28,7 +29,7 @@ RESTORABLE = {
     "catalogusmaatregel": (CatalogueEntry, _l("Eigen catalogusmaatregelen")),
     "beleidsinstrument": (PolicyInstrument, _l("Beleidsinstrumenten")),
     "aanstelling": (PreventiemedewerkerAppointment, _l("Aanstellingen preventiemedewerker")),
-    "melding": (Incident, _l("Meldingen")),
+    "melding": (Incident, lazy_pgettext("incident", "Meldingen")),
     "voorlichting": (VoorlichtingSession, _l("Voorlichtingsbijeenkomsten")),
     "evaluatie": (Evaluation, _l("Evaluaties")),
 }
