@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, ForeignKey, Numeric, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Index, Numeric, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from riecycle.models.base import Base, utcnow
@@ -32,6 +32,11 @@ measure_teams = Table(
 class Measure(DomainMixin, Base):
     __tablename__ = "measures"
     __audit_label__ = "Maatregel"
+    # Covers the plan's and the dashboard's counts (per level and status, open, overdue, due by a
+    # date), so they read the index instead of every measure row.
+    __table_args__ = (
+        Index("ix_measures_org_level_status", "organisation_id", "level", "status", "termijn", "quick_win", "deleted_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))

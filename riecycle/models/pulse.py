@@ -10,7 +10,7 @@ exact time. Team results are shown only via riecycle.services.pulse.visible_team
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from riecycle.models.base import Base, utcnow
@@ -130,6 +130,8 @@ class PulseResponse(OrgScopedMixin, Base):
     """One anonymous set of answers: round and team only, no person, token or time."""
 
     __tablename__ = "pulse_responses"
+    # Response counts per (round, team) from the index alone.
+    __table_args__ = (Index("ix_pulse_responses_round_team", "round_id", "team_id"),)
 
     # Random, so the id order does not reveal the order in which people answered.
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
