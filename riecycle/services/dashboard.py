@@ -3,9 +3,10 @@ attention, and the numbers behind the charts. Everything is derived from the rec
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import bindparam, case, func, or_, select
 
 from riecycle.extensions import db
 from riecycle.models import (
@@ -74,52 +75,66 @@ def _current_rie(org) -> Rie | None:
         Rie.organisation_id == org.id, Rie.is_current.is_(True), Rie.deleted_at.is_(None)))
 
 
-def _theme_risk(org, theme_key: str) -> list:
+# The stage query is built once per set of themes with bound parameters (it has 28 EXISTS
+# clauses: building and compiling it costs far more than running it).
+ORG, TODAY, SINCE = bindparam("org_id"), bindparam("today"), bindparam("since")
+
+
+def _theme_risk(theme_key: str) -> list:
     """A live, applicable risk of this theme (the conditions, for use in a join)."""
-    return [Risk.organisation_id == org.id, Risk.deleted_at.is_(None), Risk.status != "nvt",
+    return [Risk.organisation_id == ORG, Risk.deleted_at.is_(None), Risk.status != "nvt",
             Risk.theme_key == theme_key]
 
 
-def _theme_measure_ids(org, theme_key: str):
-    """Live (not vervallen) measures linked to a live risk of this theme."""
-    return (select(measure_risks.c.measure_id)
-            .join(Risk, Risk.id == measure_risks.c.risk_id)
+def _theme_measure_ids(theme_key: str, via=None):
+    """Live (not vervallen) measures linked to a live risk of this theme; `via` is a column of
+    measure ids to start from (the join then runs from that, usually smaller, side)."""
+    stmt = select(measure_risks.c.measure_id)
+    if via is not None:
+        stmt = stmt.where(measure_risks.c.measure_id == via)
+    return (stmt.join(Risk, Risk.id == measure_risks.c.risk_id)
             .join(Measure, Measure.id == measure_risks.c.measure_id)
-            .where(*_theme_risk(org, theme_key), Measure.deleted_at.is_(None), Measure.status != "vervallen"))
+            .where(*_theme_risk(theme_key), Measure.deleted_at.is_(None), Measure.status != "vervallen"))
 
 
-def _held(org, today: date):
-    since = today - timedelta(days=VOORLICHTING_WINDOW_DAYS)
-    return select(VoorlichtingSession.id).where(
-        VoorlichtingSession.organisation_id == org.id, VoorlichtingSession.deleted_at.is_(None),
-        VoorlichtingSession.session_date <= today, VoorlichtingSession.session_date >= since)
+HELD = (VoorlichtingSession.organisation_id == ORG, VoorlichtingSession.deleted_at.is_(None),
+        VoorlichtingSession.session_date <= TODAY, VoorlichtingSession.session_date >= SINCE)
 
 
-def _informed(org, today: date, key: str):
-    held = _held(org, today)
-    by_risk = select(session_risks.c.risk_id).join(Risk, Risk.id == session_risks.c.risk_id).where(
-        *_theme_risk(org, key), session_risks.c.session_id.in_(held))
-    by_measure = select(session_measures.c.measure_id).where(
-        session_measures.c.session_id.in_(held), session_measures.c.measure_id.in_(_theme_measure_ids(org, key)))
+def _informed(key: str):
+    by_risk = (select(session_risks.c.risk_id).join(Risk, Risk.id == session_risks.c.risk_id)
+               .join(VoorlichtingSession, VoorlichtingSession.id == session_risks.c.session_id)
+               .where(*_theme_risk(key), *HELD))
+    by_measure = (select(session_measures.c.measure_id)
+                  .join(VoorlichtingSession, VoorlichtingSession.id == session_measures.c.session_id)
+                  .where(*HELD, _theme_measure_ids(key, session_measures.c.measure_id).exists()))
     return or_(by_risk.exists(), by_measure.exists())
 
 
-def _evaluated(org, key: str, adjusted: bool):
-    done = [Evaluation.organisation_id == org.id, Evaluation.deleted_at.is_(None), Evaluation.done_on.is_not(None)]
+def _evaluated(key: str, adjusted: bool):
+    done = [Evaluation.organisation_id == ORG, Evaluation.deleted_at.is_(None), Evaluation.done_on.is_not(None)]
     if adjusted:
         done.append(or_(Evaluation.policy_adjusted.is_(True), select(evaluation_follow_ups.c.evaluation_id).where(
             evaluation_follow_ups.c.evaluation_id == Evaluation.id).exists()))
     return or_(select(Evaluation.id).where(*done, Evaluation.theme_key == key).exists(),
-               select(Evaluation.id).where(*done, Evaluation.measure_id.in_(_theme_measure_ids(org, key))).exists())
+               select(Evaluation.id).where(*done, _theme_measure_ids(key, Evaluation.measure_id).exists()).exists())
+
+
+@lru_cache(maxsize=8)
+def _stages_query(keys: tuple[str, ...]):
+    columns = []
+    for key in keys:
+        columns += [_theme_measure_ids(key).exists(), _informed(key), _evaluated(key, adjusted=False),
+                    _evaluated(key, adjusted=True)]
+    return select(*columns)
 
 
 def _reached(org, today: date, keys: list[str]) -> dict[str, dict[str, bool]]:
     """Per theme: which of the stages after 'geinventariseerd' the records show, in one query."""
-    columns = []
-    for key in keys:
-        columns += [_theme_measure_ids(org, key).exists(), _informed(org, today, key),
-                    _evaluated(org, key, adjusted=False), _evaluated(org, key, adjusted=True)]
-    row = db.session.execute(select(*columns)).one() if keys else ()
+    if not keys:
+        return {}
+    row = db.session.execute(_stages_query(tuple(keys)), {
+        "org_id": org.id, "today": today, "since": today - timedelta(days=VOORLICHTING_WINDOW_DAYS)}).one()
     return {key: dict(zip(STAGES[1:], (bool(v) for v in row[4 * i:4 * i + 4]), strict=True))
             for i, key in enumerate(keys)}
 
