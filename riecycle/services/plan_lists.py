@@ -6,6 +6,7 @@ page, so the work per request does not grow with the plan.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 from math import ceil
 
 from sqlalchemy import and_, case, exists, func, or_, select
@@ -228,3 +229,42 @@ def flat(org, filters: Filters, grouping: str, page_number: int | None) -> tuple
     slices = _slices(ordered, page.offset, page.per_page)
     found = _cut(where, grouping, slices, totals)
     return [Group(_group_key(grouping, v, found[v]), totals[v], found[v]) for v, _s, _c in slices], page
+
+
+# --- mijn maatregelen: what one person is responsible for, most urgent first ----------------------
+
+BUCKET_PREVIEW = 15
+BUCKETS = ("overdue", "soon", "later", "done")
+
+
+def _bucket_conditions(today) -> dict:
+    """Per bucket of 'mijn maatregelen': its WHERE clause and order (most urgent, or most recent, first)."""
+    month_end = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    is_open = Measure.status.in_(OPEN_STATUSES)
+    return {
+        "overdue": (and_(is_open, Measure.termijn < today), (Measure.termijn, Measure.id)),
+        "soon": (and_(is_open, Measure.termijn >= today, Measure.termijn < month_end), (Measure.termijn, Measure.id)),
+        "later": (and_(is_open, Measure.termijn >= month_end), (Measure.termijn, Measure.id)),
+        "done": (~is_open, (Measure.termijn.desc(), Measure.id.desc())),
+    }
+
+
+def bucket_totals(org, filters: Filters) -> dict[str, int]:
+    """How many measures fall in each bucket, in one aggregate query."""
+    buckets = _bucket_conditions(clock.today())
+    row = db.session.execute(select(*(func.count(case((buckets[b][0], 1))) for b in BUCKETS))
+                             .where(*conditions(org, filters))).one()
+    return dict(zip(BUCKETS, row, strict=True))
+
+
+def bucket_measures(org, filters: Filters, buckets, limit: int, offset: int = 0) -> dict[str, list[Measure]]:
+    """The first measures of each bucket (a page of one bucket with an offset), loaded together."""
+    where = conditions(org, filters)
+    ids = {}
+    for bucket in buckets:
+        condition, order = _bucket_conditions(clock.today())[bucket]
+        ids[bucket] = list(db.session.scalars(select(Measure.id).where(*where, condition).order_by(*order)
+                                              .limit(limit).offset(offset)))
+    wanted = [i for bucket in buckets for i in ids[bucket]]
+    loaded = {m.id: m for m in _load(select(Measure).where(Measure.id.in_(wanted)))} if wanted else {}
+    return {bucket: [loaded[i] for i in ids[bucket]] for bucket in buckets}

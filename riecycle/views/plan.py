@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -216,22 +217,32 @@ def index():
     )
 
 
+BUCKET_TITLES = {
+    "overdue": _l("Over de termijn"), "soon": _l("Deze maand of eerder klaar"), "later": _l("Later"),
+    "done": _l("Afgerond of vervallen"),
+}
+
+
 @bp.get("/mijn")
 @requires("view")
 def mine():
-    """Mijn maatregelen: what the logged-in person is responsible for, most urgent first."""
-    measures = _visible(db.session.scalars(
-        plan_service.measures_query(g.org, plan_service.Filters(responsible_id=current_user.id))
-    ).all())
-    today = clock.today()
-    month_end = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
-    buckets = [
-        ("overdue", _("Over de termijn"), [m for m in measures if m.is_overdue(today)]),
-        ("soon", _("Deze maand of eerder klaar"), [m for m in measures if m.is_open and today <= m.termijn < month_end]),
-        ("later", _("Later"), [m for m in measures if m.is_open and m.termijn >= month_end]),
-        ("done", _("Afgerond of vervallen"), [m for m in measures if not m.is_open]),
-    ]
-    return render_template("plan/mine.html", buckets=buckets, stats=_stats(measures))
+    """Mijn maatregelen: what the logged-in person is responsible for, most urgent first.
+
+    Every bucket shows its first measures; ?lijst=<bucket> shows one bucket whole, a page at a time.
+    """
+    filters = plan_service.Filters(responsible_id=current_user.id, individual_teams=_individual_teams())
+    totals = plan_lists.bucket_totals(g.org, filters)
+    chosen = request.args.get("lijst") if request.args.get("lijst") in plan_lists.BUCKETS else None
+    page = None
+    if chosen:
+        page = plan_lists.Page(max(1, request.args.get("page", 1, type=int) or 1), plan_lists.MEASURES_PER_PAGE,
+                               totals[chosen])
+        found = plan_lists.bucket_measures(g.org, filters, [chosen], page.per_page, page.offset)
+    else:
+        found = plan_lists.bucket_measures(g.org, filters, plan_lists.BUCKETS, plan_lists.BUCKET_PREVIEW)
+    buckets = [(key, BUCKET_TITLES[key], totals[key], found[key]) for key in found]
+    return render_template("plan/mine.html", buckets=buckets, stats=plan_lists.stats(g.org, filters),
+                           chosen=chosen, page=page)
 
 
 @bp.get("/team")
