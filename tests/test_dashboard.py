@@ -156,10 +156,24 @@ def test_upcoming_sessions_and_evaluations(world, client_as):
                    done_on=today - timedelta(days=1)),
     ])
     db.session.commit()
-    assert [s.topic for s in dashboard.upcoming_sessions(world.org, today)] == ["Werkstress herkennen"]
-    assert [e.theme_key for e in dashboard.upcoming_evaluations(world.org, today)] == ["werkdruk", "pesten"]
+    sessions, sessions_total = dashboard.upcoming_sessions(world.org, today)
+    assert [s.topic for s in sessions] == ["Werkstress herkennen"] and sessions_total == 1
+    evaluations, evaluations_total = dashboard.upcoming_evaluations(world.org, today)
+    assert [e.theme_key for e in evaluations] == ["werkdruk", "pesten"] and evaluations_total == 2
     html = client_as("auditor").get("/o/acme/").get_data(as_text=True)
     assert "Werkstress herkennen" in html and "Veel later" not in html and "achterstallig" in html
+
+
+def test_attention_cards_count_all_not_just_the_ones_listed(world, client_as):
+    today = clock.today()
+    db.session.add_all([VoorlichtingSession(organisation_id=world.org.id, topic=f"Sessie {i}",
+                                            session_date=today + timedelta(days=i + 1)) for i in range(9)])
+    db.session.commit()
+    sessions, total = dashboard.upcoming_sessions(world.org, today)
+    assert len(sessions) == 6 and total == 9
+    html = client_as("auditor").get("/o/acme/").get_data(as_text=True)
+    card = re.search(r'data-card="sessions">\s*<div class="stat">(\d+)</div>', html)
+    assert card and card.group(1) == "9"
 
 
 def test_self_inspection_score_or_fallback(world, client_as, monkeypatch):

@@ -1,15 +1,19 @@
 """The organisation's landing page: where each PSA theme stands in the cycle, what needs
 attention, and the numbers behind the charts. Everything is derived from the records."""
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
+from itertools import accumulate
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, case, func, or_, select
+from sqlalchemy.orm import joinedload, lazyload
 
 from riecycle.extensions import db
 from riecycle.models import (
+    Employee,
     Evaluation,
     Measure,
     MeasureStatusChange,
@@ -20,7 +24,7 @@ from riecycle.models import (
     VoorlichtingSession,
 )
 from riecycle.models.evaluation import evaluation_follow_ups
-from riecycle.models.measure import LEVELS, OPEN_STATUSES, STATUSES, measure_risks
+from riecycle.models.measure import LEVELS, STATUSES, measure_risks
 from riecycle.models.voorlichting import session_measures, session_risks
 from riecycle.services import scoring
 
@@ -174,27 +178,42 @@ def _locale() -> str:
 # --- attention lists ------------------------------------------------------------------
 
 
-def overdue_measures(org, today: date, limit: int = 10) -> tuple[list[Measure], int]:
-    """Open measures past their termijn, oldest termijn first, and how many there are."""
-    where = (Measure.organisation_id == org.id, Measure.deleted_at.is_(None),
-             Measure.status.in_(OPEN_STATUSES), Measure.termijn < today)
+def overdue_measures(org, today: date, limit: int = 10, individual_teams=None) -> tuple[list[Measure], int]:
+    """Open measures past their termijn, oldest termijn first, and how many there are.
+
+    individual_teams: for a leidinggevende, the teams whose staff's individual measures they see.
+    """
+    from riecycle.services.plan import Filters, conditions
+
+    where = (*conditions(org, Filters(overdue=True, individual_teams=individual_teams)),)
     total = db.session.scalar(select(func.count(Measure.id)).where(*where)) or 0
-    return list(db.session.scalars(select(Measure).where(*where).order_by(Measure.termijn, Measure.id)
-                                   .limit(limit))), total
+    found = db.session.scalars(select(Measure).where(*where).order_by(Measure.termijn, Measure.id).limit(limit)
+                               .options(lazyload("*"), joinedload(Measure.employee).joinedload(Employee.team)))
+    return list(found), total
 
 
-def upcoming_sessions(org, today: date, days: int = 60, limit: int = 6) -> list[VoorlichtingSession]:
-    return list(db.session.scalars(select(VoorlichtingSession).where(
-        VoorlichtingSession.organisation_id == org.id, VoorlichtingSession.deleted_at.is_(None),
-        VoorlichtingSession.session_date >= today, VoorlichtingSession.session_date <= today + timedelta(days=days))
-        .order_by(VoorlichtingSession.session_date).limit(limit)))
+def _upcoming_sessions_where(org, today: date, days: int):
+    return (VoorlichtingSession.organisation_id == org.id, VoorlichtingSession.deleted_at.is_(None),
+            VoorlichtingSession.session_date >= today, VoorlichtingSession.session_date <= today + timedelta(days=days))
 
 
-def upcoming_evaluations(org, today: date, days: int = 90, limit: int = 6) -> list[Evaluation]:
-    """Evaluations not done yet: overdue ones first, then those planned in the coming period."""
-    return list(db.session.scalars(select(Evaluation).where(
-        Evaluation.organisation_id == org.id, Evaluation.deleted_at.is_(None), Evaluation.done_on.is_(None),
-        Evaluation.planned_on <= today + timedelta(days=days)).order_by(Evaluation.planned_on).limit(limit)))
+def upcoming_sessions(org, today: date, days: int = 60, limit: int = 6) -> tuple[list[VoorlichtingSession], int]:
+    """The next sessions (at most `limit`) and how many there are in the coming `days`."""
+    where = _upcoming_sessions_where(org, today, days)
+    total = db.session.scalar(select(func.count(VoorlichtingSession.id)).where(*where)) or 0
+    return list(db.session.scalars(select(VoorlichtingSession).where(*where).options(lazyload("*"))
+                                   .order_by(VoorlichtingSession.session_date).limit(limit))), total
+
+
+def upcoming_evaluations(org, today: date, days: int = 90, limit: int = 6) -> tuple[list[Evaluation], int]:
+    """Evaluations not done yet: overdue ones first, then those planned in the coming period (and how many)."""
+    where = (Evaluation.organisation_id == org.id, Evaluation.deleted_at.is_(None), Evaluation.done_on.is_(None),
+             Evaluation.planned_on <= today + timedelta(days=days))
+    total = db.session.scalar(select(func.count(Evaluation.id)).where(*where)) or 0
+    found = db.session.scalars(select(Evaluation).where(*where).order_by(Evaluation.planned_on).limit(limit).options(
+        lazyload("*"), joinedload(Evaluation.measure).options(
+            lazyload("*"), joinedload(Measure.employee).joinedload(Employee.team))))
+    return list(found), total
 
 
 @dataclass
@@ -295,20 +314,23 @@ def completion_data(org, today: date, months: int = 12) -> dict:
     starts = _month_starts(today, months)
     ends = [min(_month_end(start), today) for start in starts]
     bounds = [starts[0] - timedelta(days=1), *ends]  # cumulative counts up to each of these days
+    deleted = select(Measure.id).where(Measure.organisation_id == org.id, Measure.deleted_at.is_not(None))
     firsts = (
         select(func.min(MeasureStatusChange.changed_at).label("first"))
-        .join(Measure, Measure.id == MeasureStatusChange.measure_id)
-        .where(Measure.organisation_id == org.id, Measure.deleted_at.is_(None),
-               MeasureStatusChange.deleted_at.is_(None), MeasureStatusChange.to_status == "uitgevoerd")
+        .where(MeasureStatusChange.organisation_id == org.id, MeasureStatusChange.to_status == "uitgevoerd",
+               MeasureStatusChange.deleted_at.is_(None), MeasureStatusChange.measure_id.not_in(deleted))
         .group_by(MeasureStatusChange.measure_id)
     ).subquery()
     done = db.session.execute(select(*(
         func.count(case((firsts.c.first < _local_midnight_after(day), 1))) for day in bounds))).one()
-    due = db.session.execute(select(*(func.count(case((Measure.termijn <= day, 1))) for day in ends)).where(
-        Measure.organisation_id == org.id, Measure.deleted_at.is_(None), Measure.status != "vervallen")).one()
+    per_day = db.session.execute(select(Measure.termijn, func.count(Measure.id)).where(
+        Measure.organisation_id == org.id, Measure.deleted_at.is_(None), Measure.status != "vervallen",
+        Measure.termijn <= ends[-1]).group_by(Measure.termijn).order_by(Measure.termijn)).all()
+    days, running = [d for d, _n in per_day], list(accumulate(n for _d, n in per_day))
+    due = [running[i - 1] if (i := bisect_right(days, day)) else 0 for day in ends]
     return {"labels": [_month_label(start) for start in starts],
             "completed": [done[i + 1] - done[i] for i in range(months)], "cumulative": list(done[1:]),
-            "due": list(due), "starts": starts}
+            "due": due, "starts": starts}
 
 
 MONTHS_NL = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")

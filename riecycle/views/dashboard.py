@@ -10,7 +10,7 @@ from riecycle.extensions import db
 from riecycle.labels import label
 from riecycle.models import Team
 from riecycle.models.measure import LEVELS, STATUSES
-from riecycle.permissions import can_see_employee, can_view_measure, requires
+from riecycle.permissions import LEIDINGGEVENDE, can_see_employee, current_role, managed_team_ids, requires
 from riecycle.services import charts, dashboard, wegwijzer
 from riecycle.services import pulse as pulse_service
 from riecycle.views.orgbp import org_blueprint
@@ -101,15 +101,18 @@ def _pulse(org, today):
 def index():
     """Where the organisation stands in the PSA cycle, what needs attention, and the charts."""
     org, today = g.org, clock.today()
-    overdue, overdue_total = dashboard.overdue_measures(org, today, limit=50)
-    overdue = [m for m in overdue if can_view_measure(m)][:8]
+    teams = frozenset(managed_team_ids()) if current_role() == LEIDINGGEVENDE else None
+    overdue, overdue_total = dashboard.overdue_measures(org, today, limit=8, individual_teams=teams)
+    sessions, sessions_total = dashboard.upcoming_sessions(org, today)
+    evaluations, evaluations_total = dashboard.upcoming_evaluations(org, today)
     themes = dashboard.theme_stages(org, today)
     return render_template(
         "dashboard/index.html", today=today, themes=themes, theme_names={t.key: t.name for t in themes},
         stages=dashboard.STAGES,
         stage_labels=dashboard.STAGE_LABELS, stage_rules=dashboard.STAGE_RULES,
         overdue=overdue, overdue_total=overdue_total, measure_title=measure_title,
-        sessions=dashboard.upcoming_sessions(org, today), evaluations=dashboard.upcoming_evaluations(org, today),
+        sessions=sessions, sessions_total=sessions_total, evaluations=evaluations,
+        evaluations_total=evaluations_total,
         inspection=dashboard.self_inspection(org), heatmaps=_heatmaps(org), measures_chart=_measures_chart(org),
         completion_chart=_completion_chart(org, today), pulse=_pulse(org, today),
         wegwijzer=wegwijzer.stages(org), link_to=link_to,
