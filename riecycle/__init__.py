@@ -20,7 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from riecycle import audit, dbsetup, i18n  # noqa: F401 - dbsetup installs engine hooks
+    from riecycle import audit, dbsetup, i18n, risk_levels  # noqa: F401 - dbsetup installs engine hooks
     from riecycle.extensions import babel, csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -32,7 +32,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = None
     login_manager.session_protection = "strong"
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    i18n.install_gettext(app)
     audit.install(db.session)
+    risk_levels.install(db.session)
 
     from riecycle.auth_loader import load_user
 

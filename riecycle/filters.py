@@ -7,6 +7,7 @@ from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from markupsafe import Markup
 
 from riecycle import labels
+from riecycle.i18n import memoised
 
 
 def fmt_date(value, fmt="medium"):
@@ -15,7 +16,7 @@ def fmt_date(value, fmt="medium"):
     if isinstance(value, datetime):
         return format_datetime(value, "medium")
     if isinstance(value, date):
-        return format_date(value, fmt)
+        return memoised(("date", value, fmt), lambda: format_date(value, fmt))
     return str(value)
 
 

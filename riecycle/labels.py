@@ -127,8 +127,11 @@ LABELS = {
 
 
 def label(value, kind: str) -> str:
-    """The display label of a stored value, or the value itself when unknown."""
-    return str(LABELS.get(kind, {}).get(value, value if value is not None else "—"))
+    """The display label of a stored value, or the value itself when unknown (translated once per request)."""
+    from riecycle.i18n import memoised
+
+    return memoised(("label", kind, value),
+                    lambda: str(LABELS.get(kind, {}).get(value, value if value is not None else "—")))
 
 
 def choices(kind: str) -> list[tuple[str, str]]:

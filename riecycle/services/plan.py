@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import subqueryload
 
 from riecycle import clock
@@ -487,36 +487,17 @@ class RiskLevels:
         return self.organisatie + self.team + self.individu
 
 
-def _level_counts(org):
-    """Per risk: live (not vervallen) measures per level, as a subquery."""
-    return (
-        select(measure_risks.c.risk_id.label("risk_id"),
-               *(func.count(case((Measure.level == level, 1))).label(level) for level in LEVELS))
-        .join(Measure, Measure.id == measure_risks.c.measure_id)
-        .where(Measure.organisation_id == org.id, Measure.deleted_at.is_(None), Measure.status != "vervallen")
-        .group_by(measure_risks.c.risk_id)
-    ).subquery()
-
-
 def hierarchy(org) -> list[RiskLevels]:
-    """Per risk: how many live (not vervallen) measures it has per level."""
-    rows = {r.id: RiskLevels(r) for r in org_risks(org)}
-    for risk_id, *numbers in db.session.execute(select(_level_counts(org))):
-        if risk_id in rows:
-            for level, number in zip(LEVELS, numbers, strict=True):
-                setattr(rows[risk_id], level, number)
-    return list(rows.values())
+    """Per risk: how many live (not vervallen) measures it has per level (kept by riecycle.risk_levels)."""
+    return [RiskLevels(r, r.measures_organisatie, r.measures_team, r.measures_individu) for r in org_risks(org)]
 
 
 def flagged_risk_ids(org) -> set[int]:
     """Ids of the risks flagged 'eerst organisatieniveau' (RiskLevels.flagged, in one query)."""
-    counts = _level_counts(org)
     return set(db.session.scalars(
-        select(Risk.id).join(counts, counts.c.risk_id == Risk.id)
-        .where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None), counts.c.organisatie == 0,
-               counts.c.team + counts.c.individu > 0,
-               or_(Risk.team_bound_reason.is_(None), func.trim(Risk.team_bound_reason) == ""))
-    ))
+        select(Risk.id).where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None), Risk.measures_organisatie == 0,
+                              Risk.measures_team + Risk.measures_individu > 0,
+                              or_(Risk.team_bound_reason.is_(None), func.trim(Risk.team_bound_reason) == ""))))
 
 
 def flagged_risks(org) -> list[RiskLevels]:
