@@ -24,7 +24,7 @@ from decimal import Decimal
 from sqlalchemy import func, insert, select, text
 from werkzeug.security import generate_password_hash
 
-from riecycle import risk_levels
+from riecycle import completion, risk_levels
 from riecycle.extensions import db
 from riecycle.models import (
     Attendance,
@@ -792,7 +792,8 @@ def large_employer(seed: int = 9, today: date | None = None, scale: float = 1.0)
     pulse(gen, org, 24, team_ids, staff, factors, (4, 10))
     audit_trail(gen, org, s(100000), editors + managers[:20], measure_rows)
     fix_sequences()
-    risk_levels.recount_organisation(db.session, None)  # bulk inserts bypass the ORM hook
+    risk_levels.recount_organisation(db.session, None)  # bulk inserts bypass the ORM hooks
+    completion.recount_organisation(db.session, None)
     db.session.commit()
     generated = time.perf_counter() - started
     _checklist_run(org, people["preventiemedewerker"][0])
@@ -896,7 +897,8 @@ def arbodienst(seed: int = 11, today: date | None = None, orgs: int = 2000) -> d
         if n % 100 == 0:
             db.session.commit()
     fix_sequences()
-    risk_levels.recount_organisation(db.session, None)  # bulk inserts bypass the ORM hook
+    risk_levels.recount_organisation(db.session, None)  # bulk inserts bypass the ORM hooks
+    completion.recount_organisation(db.session, None)
     db.session.commit()
     return {
         "organisations": orgs,

@@ -20,7 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from riecycle import audit, dbsetup, i18n, risk_levels  # noqa: F401 - dbsetup installs engine hooks
+    from riecycle import audit, completion, dbsetup, i18n, risk_levels  # noqa: F401 - dbsetup: engine hooks
     from riecycle.extensions import babel, csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -35,6 +35,7 @@ def register_extensions(app: Flask) -> None:
     i18n.install_gettext(app)
     audit.install(db.session)
     risk_levels.install(db.session)
+    completion.install(db.session)
 
     from riecycle.auth_loader import load_user
 

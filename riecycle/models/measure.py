@@ -35,8 +35,10 @@ class Measure(DomainMixin, Base):
     # Covers the plan's and the dashboard's counts (per level and status, open, overdue, due by a
     # date), so they read the index instead of every measure row.
     __table_args__ = (
-        Index("ix_measures_org_level_status", "organisation_id", "level", "status", "termijn", "quick_win", "deleted_at"),
+        Index("ix_measures_org_level_status", "organisation_id", "level", "status", "termijn", "quick_win", "deleted_at",
+              "first_done_on"),
     )
+    __audit_exclude__ = ("first_done_on",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -55,6 +57,8 @@ class Measure(DomainMixin, Base):
     status: Mapped[str] = mapped_column(String(20), default="gepland", index=True)
     status_reason: Mapped[str | None] = mapped_column(Text)
     completed_on: Mapped[date | None]
+    # The Dutch day of the first change to 'uitgevoerd' in the status history (riecycle.completion).
+    first_done_on: Mapped[date | None]
     catalogue_key: Mapped[str | None] = mapped_column(String(80))
     # Optimistic locking: every UPDATE checks and bumps this.
     version_id: Mapped[int] = mapped_column(default=1)

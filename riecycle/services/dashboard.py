@@ -16,7 +16,6 @@ from riecycle.models import (
     Employee,
     Evaluation,
     Measure,
-    MeasureStatusChange,
     Rie,
     RieTheme,
     Risk,
@@ -297,40 +296,38 @@ def _month_end(start: date) -> date:
     return date(index // 12, index % 12 + 1, 1) - timedelta(days=1)
 
 
-def _local_midnight_after(day: date):
-    """The first moment after `day` in Dutch time, in UTC (to compare with stored UTC times)."""
-    from datetime import UTC, datetime, time
-
-    from riecycle.clock import AMSTERDAM
-
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=AMSTERDAM).astimezone(UTC)
-
-
 def completion_data(org, today: date, months: int = 12) -> dict:
     """Per month: measures first carried out then, carried out in total, and due by termijn in total.
 
-    Counted in the database: one row of running totals per month boundary, not a row per measure.
+    Counted in the database from each measure's first_done_on (riecycle.completion) and termijn: one
+    row per day in the period, not a row per measure.
     """
     starts = _month_starts(today, months)
     ends = [min(_month_end(start), today) for start in starts]
     bounds = [starts[0] - timedelta(days=1), *ends]  # cumulative counts up to each of these days
-    deleted = select(Measure.id).where(Measure.organisation_id == org.id, Measure.deleted_at.is_not(None))
-    firsts = (
-        select(func.min(MeasureStatusChange.changed_at).label("first"))
-        .where(MeasureStatusChange.organisation_id == org.id, MeasureStatusChange.to_status == "uitgevoerd",
-               MeasureStatusChange.deleted_at.is_(None), MeasureStatusChange.measure_id.not_in(deleted))
-        .group_by(MeasureStatusChange.measure_id)
-    ).subquery()
-    done = db.session.execute(select(*(
-        func.count(case((firsts.c.first < _local_midnight_after(day), 1))) for day in bounds))).one()
-    per_day = db.session.execute(select(Measure.termijn, func.count(Measure.id)).where(
-        Measure.organisation_id == org.id, Measure.deleted_at.is_(None), Measure.status != "vervallen",
-        Measure.termijn <= ends[-1]).group_by(Measure.termijn).order_by(Measure.termijn)).all()
-    days, running = [d for d, _n in per_day], list(accumulate(n for _d, n in per_day))
-    due = [running[i - 1] if (i := bisect_right(days, day)) else 0 for day in ends]
+    live = (Measure.organisation_id == org.id, Measure.deleted_at.is_(None))
+    done = _running_totals(Measure.first_done_on, live, bounds)
+    due = _running_totals(Measure.termijn, (*live, Measure.status != "vervallen"), ends)
     return {"labels": [_month_label(start) for start in starts],
-            "completed": [done[i + 1] - done[i] for i in range(months)], "cumulative": list(done[1:]),
+            "completed": [done[i + 1] - done[i] for i in range(months)], "cumulative": done[1:],
             "due": due, "starts": starts}
+
+
+def _running_totals(column, where, days: list[date]) -> list[int]:
+    """How many rows have `column` on or before each of these (ascending) days, from one grouped query."""
+    first, last = days[0], days[-1]
+    # No condition on the date column itself: SQLite would then walk that column's index and read
+    # every row, instead of counting from the covering index on the organisation.
+    day = case((column < first, first), (column > last, None), else_=column)
+    rows = db.session.execute(select(day, func.count()).where(*where).group_by(day)).all()
+    rows = sorted((_as_date(d), n) for d, n in rows if d is not None)
+    found, running = [d for d, _n in rows], list(accumulate(n for _d, n in rows))
+    return [running[i - 1] if (i := bisect_right(found, d)) else 0 for d in days]
+
+
+def _as_date(value) -> date:
+    """SQLite returns a CASE over a date column as text."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 MONTHS_NL = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
