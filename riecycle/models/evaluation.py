@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from riecycle.models.base import Base
@@ -25,6 +25,8 @@ evaluation_follow_ups = Table(
 class Evaluation(DomainMixin, Base):
     __tablename__ = "evaluations"
     __audit_label__ = "Evaluatie"
+    # "Evaluaties te doen": the open ones of an organisation by planned date.
+    __table_args__ = (Index("ix_evaluations_org_open", "organisation_id", "done_on", "planned_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), default="maatregel")

@@ -679,9 +679,11 @@ def falling_response(rates: list[float | None]) -> str | None:
     return None
 
 
-def _closed_window(survey: PulseSurvey, today: date, up_to: PulseRound | None = None) -> list[PulseRound]:
+def _closed_window(survey: PulseSurvey, today: date, up_to: PulseRound | None = None,
+                   all_rounds: list | None = None) -> list[PulseRound]:
     """The last FALLING_WINDOW closed rounds (up to and including `up_to`), oldest first."""
-    closed = [r for r in rounds(survey) if is_closed(r, today) and (up_to is None or r.number <= up_to.number)]
+    all_rounds = rounds(survey) if all_rounds is None else all_rounds
+    closed = [r for r in all_rounds if is_closed(r, today) and (up_to is None or r.number <= up_to.number)]
     return closed[-FALLING_WINDOW:]
 
 
@@ -696,12 +698,13 @@ def _live_falling(window: list[PulseRound], team_ids=None) -> dict[int, str]:
     return {team_id: flag for team_id, flag in flags.items() if flag}
 
 
-def falling_teams(survey: PulseSurvey, today: date, team_ids=None) -> dict[int, str]:
+def falling_teams(survey: PulseSurvey, today: date, team_ids=None, all_rounds: list | None = None) -> dict[int, str]:
     """Team id -> why its response is falling, over the last FALLING_WINDOW closed rounds.
 
     Stored on the latest closed round when it was frozen; computed from the responses otherwise.
+    all_rounds: the survey's rounds when the caller has them already.
     """
-    window = _closed_window(survey, today)
+    window = _closed_window(survey, today, all_rounds=all_rounds)
     if not window:
         return {}
     latest = window[-1]
@@ -727,14 +730,13 @@ class TeamHistory:
 
 
 def team_histories(survey: PulseSurvey, team_ids=None, today: date | None = None,
-                   limit: int | None = None) -> tuple[list[PulseRound], list[TeamHistory]]:
+                   limit: int | None = None, all_rounds: list | None = None) -> tuple[list[PulseRound], list[TeamHistory]]:
     """Per team, its result in each round, plus the falling-response flag over closed rounds."""
     today = today or clock.today()
-    round_list = rounds(survey)
-    if limit:
-        round_list = round_list[-limit:]
+    all_rounds = rounds(survey) if all_rounds is None else all_rounds
+    round_list = all_rounds[-limit:] if limit else all_rounds
     results = visible_team_results(round_list, team_ids)
-    falling = falling_teams(survey, today, team_ids)
+    falling = falling_teams(survey, today, team_ids, all_rounds)
     teams: dict[int, str] = {}
     for (_r, team_id), result in results.items():
         teams.setdefault(team_id, result.team_name)

@@ -82,14 +82,16 @@ def _org_trend(org, survey, round_list, today):
 def _pulse(org, today):
     """The organisation's pulse trend, and the teams whose response is falling (the study's signal)."""
     survey = pulse_service.get_survey(org)
-    round_list = pulse_service.rounds(survey)[-12:] if survey is not None else []
+    all_rounds = pulse_service.rounds(survey) if survey is not None else []
+    round_list = all_rounds[-12:]
     if not round_list:
         return None
-    falling = pulse_service.falling_teams(survey, today, visible_team_ids())
+    falling = pulse_service.falling_teams(survey, today, visible_team_ids(), all_rounds)
     names = sorted(db.session.execute(select(Team.name, Team.id).where(Team.id.in_(falling))).all()) if falling else []
     figures = []
     if names:
-        _rounds, _histories, figures = trend_charts(survey, {i for _n, i in names[:FALLING_CHARTS]}, today, limit=12)
+        _rounds, _histories, figures = trend_charts(survey, {i for _n, i in names[:FALLING_CHARTS]}, today, limit=12,
+                                                    all_rounds=all_rounds)
     return {"survey": survey, "org_figure": _org_trend(org, survey, round_list, today), "figures": figures,
             "falling": [n for n, _i in names],
             "legend": charts.trend_legend(_("Gemiddelde op de werkdrukfactoren"), pulse_service.min_respondents()),

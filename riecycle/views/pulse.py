@@ -39,9 +39,9 @@ def _catalogue():
     return service.item_catalogue()
 
 
-def trend_charts(survey, team_ids, today, limit=12):
+def trend_charts(survey, team_ids, today, limit=12, all_rounds=None):
     """Small multiples per team (response bars, score line on the plan's factors) + histories."""
-    round_list, histories = service.team_histories(survey, team_ids, today, limit=limit)
+    round_list, histories = service.team_histories(survey, team_ids, today, limit=limit, all_rounds=all_rounds)
     minimum = service.min_respondents()
     figures = []
     for history in histories:
