@@ -9,12 +9,13 @@ from sqlalchemy import select
 from riecycle import clock
 from riecycle.extensions import db
 from riecycle.forms.evaluatie import EvaluationPlanForm, FollowUpForm, OutcomeForm
-from riecycle.models import Evaluation, Measure, Membership, Risk, Team, Theme
+from riecycle.models import Evaluation, Measure, Membership, Risk, Theme
 from riecycle.pagination import paginate
 from riecycle.permissions import can, can_see_employee, can_view_measure, requires
 from riecycle.services import ServiceError
 from riecycle.services import evaluations as service
 from riecycle.services import plan as plan_service
+from riecycle.services import teams as team_service
 from riecycle.services.records import soft_delete
 from riecycle.tenancy import get_or_404, scoped
 from riecycle.views.orgbp import org_blueprint
@@ -228,7 +229,7 @@ def follow_up(evaluation_id):
     form = FollowUpForm(data=service.follow_up_defaults(evaluation) if request.method == "GET" else None)
     form.responsible_id.choices = _user_choices()
     form.risk_ids.choices = [(r.id, r.title) for r in db.session.scalars(scoped(Risk).order_by(Risk.title))]
-    form.team_ids.choices = [(t.id, t.name) for t in db.session.scalars(scoped(Team).order_by(Team.name))]
+    form.team_ids.choices = team_service.choices(g.org)
     if form.validate_on_submit():
         try:
             measure = service.create_follow_up(g.org, evaluation, form.data, current_user)

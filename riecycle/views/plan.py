@@ -50,6 +50,7 @@ from riecycle.permissions import (
 from riecycle.services import ServiceError, attachments, plan_lists, plan_versions, prioritisation
 from riecycle.services import catalogue as catalogue_service
 from riecycle.services import plan as plan_service
+from riecycle.services import teams as team_service
 from riecycle.services.records import soft_delete
 from riecycle.tenancy import get_or_404, scoped
 from riecycle.views.orgbp import org_blueprint
@@ -193,7 +194,7 @@ def _stats(measures):
 
 
 def _team_choices():
-    return db.session.execute(scoped(Team).with_only_columns(Team.id, Team.name).order_by(Team.name)).all()
+    return team_service.choices(g.org)
 
 
 @bp.get("/")

@@ -25,7 +25,6 @@ from riecycle.models import (
     Factor,
     Rie,
     Risk,
-    Team,
     Theme,
     Toetsing,
     User,
@@ -38,6 +37,7 @@ from riecycle.services import ServiceError, approvals, attachments, scoring
 from riecycle.services import onderzoek as onderzoek_service
 from riecycle.services import rie as rie_service
 from riecycle.services import risks as risk_service
+from riecycle.services import teams as team_service
 from riecycle.services.records import restore, soft_delete
 from riecycle.tenancy import get_or_404, scoped
 from riecycle.views.orgbp import org_blueprint
@@ -108,7 +108,7 @@ def _only_visible(risks_: list) -> list:
 
 
 def _team_choices():
-    return [(t.id, t.name) for t in db.session.scalars(scoped(Team).order_by(Team.name))]
+    return team_service.choices(g.org)
 
 
 def _users(ids) -> dict:

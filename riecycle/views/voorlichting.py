@@ -9,12 +9,13 @@ from sqlalchemy import select
 from riecycle import clock
 from riecycle.extensions import db
 from riecycle.forms.voorlichting import MaterialForm, SessionForm
-from riecycle.models import Employee, Measure, Membership, Risk, Team, VoorlichtingSession
+from riecycle.models import Employee, Measure, Membership, Risk, VoorlichtingSession
 from riecycle.models.voorlichting import ATTENDANCE_STATUSES
 from riecycle.pagination import paginate
 from riecycle.permissions import requires
 from riecycle.services import ServiceError, attachments
 from riecycle.services import calendar as calendar_service
+from riecycle.services import teams as team_service
 from riecycle.services import voorlichting as service
 from riecycle.services.records import soft_delete
 from riecycle.tenancy import get_or_404, scoped
@@ -45,7 +46,7 @@ def _status(form) -> int:
 
 
 def _fill_choices(form: SessionForm) -> None:
-    form.team_ids.choices = [(t.id, t.name) for t in db.session.scalars(scoped(Team).order_by(Team.name))]
+    form.team_ids.choices = team_service.choices(g.org)
     form.risk_ids.choices = [(r.id, r.title) for r in db.session.scalars(scoped(Risk).order_by(Risk.title))]
     form.measure_ids.choices = [
         (m.id, m.title)
