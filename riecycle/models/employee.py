@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from riecycle.models.base import Base
@@ -12,6 +12,8 @@ from riecycle.models.mixins import DomainMixin
 class Employee(DomainMixin, Base):
     __tablename__ = "employees"
     __audit_label__ = "Medewerker"
+    # Staff lists by name (beheer, presentielijst) read the first page in index order.
+    __table_args__ = (Index("ix_employees_org_name", "organisation_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))

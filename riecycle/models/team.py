@@ -20,8 +20,10 @@ class Team(DomainMixin, Base):
     # The leidinggevende: a user with the leidinggevende role sees this team's measures.
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
-    parent = relationship("Team", remote_side=[id], lazy="joined")
-    manager = relationship("User", lazy="joined")
+    # Loaded when asked for (the teams list joins them): a team is loaded with nearly every
+    # employee and measure, and its parent and manager are rarely shown there.
+    parent = relationship("Team", remote_side=[id], lazy="select")
+    manager = relationship("User", lazy="select")
 
     @property
     def label(self) -> str:

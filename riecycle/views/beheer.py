@@ -4,6 +4,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from riecycle.extensions import db
 from riecycle.forms.beheer import (
@@ -40,8 +41,7 @@ def _field_error(form, error: ServiceError) -> None:
 
 
 def _team_choices(exclude_id=None):
-    teams = db.session.scalars(scoped(Team).order_by(Team.name)).all()
-    return [(None, _("— geen —"))] + [(t.id, t.name) for t in teams if t.id != exclude_id]
+    return [(None, _("— geen —"))] + [(i, name) for i, name in team_service.choices(g.org) if i != exclude_id]
 
 
 def _manager_choices():
@@ -79,7 +79,8 @@ def teams():
             .group_by(Employee.team_id)
         ).all()
     )
-    teams = db.session.scalars(scoped(Team).order_by(Team.name)).all()
+    teams = db.session.scalars(scoped(Team).order_by(Team.name).options(
+        joinedload(Team.parent), joinedload(Team.manager))).all()
     rows = [(team, staff.get(team.id, 0)) for team in teams]
     return render_template("beheer/teams.html", rows=rows)
 
