@@ -4,13 +4,13 @@ from datetime import datetime, time, timedelta
 
 from flask import g, render_template, request
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from riecycle.clock import AMSTERDAM
 from riecycle.extensions import db
-from riecycle.models import AuditEntry, Membership, User
+from riecycle.models import AuditEntry, User
 from riecycle.pagination import paginate
 from riecycle.permissions import requires
+from riecycle.services import accounts
 from riecycle.views.orgbp import org_blueprint
 
 bp = org_blueprint("audit", __name__, "audit")
@@ -57,9 +57,7 @@ def index():
     entities = db.session.scalars(
         select(AuditEntry.entity).where(AuditEntry.organisation_id == g.org.id).distinct()
     ).all()
-    members = db.session.scalars(
-        select(Membership).where(Membership.organisation_id == g.org.id).options(joinedload(Membership.user))
-    ).unique().all()
+    members = accounts.member_choices(g.org)
     return render_template(
         "audit/index.html", page=page, users=users, entities=sorted(entities),
         members=members, args=request.args,

@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from riecycle import clock
@@ -31,7 +30,6 @@ from riecycle.models import (
     Employee,
     Factor,
     Measure,
-    Membership,
     PlanVersion,
     Risk,
     Team,
@@ -47,7 +45,7 @@ from riecycle.permissions import (
     managed_team_ids,
     requires,
 )
-from riecycle.services import ServiceError, attachments, plan_lists, plan_versions, prioritisation
+from riecycle.services import ServiceError, accounts, attachments, plan_lists, plan_versions, prioritisation
 from riecycle.services import catalogue as catalogue_service
 from riecycle.services import plan as plan_service
 from riecycle.services import teams as team_service
@@ -131,13 +129,6 @@ def _field_error(form, error: ServiceError) -> None:
 # --- choices -------------------------------------------------------------------------
 
 
-def _members():
-    members = db.session.scalars(
-        select(Membership).where(Membership.organisation_id == g.org.id).options(joinedload(Membership.user))
-    ).unique().all()
-    return sorted((m.user for m in members), key=lambda u: u.name.lower())
-
-
 def _teams():
     return db.session.scalars(scoped(Team).order_by(Team.name)).all()
 
@@ -149,7 +140,7 @@ def _fill_choices(form) -> None:
     form.employee_id.choices = [(None, _("— kies een medewerker —"))] + [
         (e.id, f"{e.name} ({e.team.name})" if e.team else e.name) for e in employees
     ]
-    form.responsible_id.choices = [(None, _("— kies —"))] + [(u.id, u.name) for u in _members()]
+    form.responsible_id.choices = [(None, _("— kies —"))] + accounts.member_choices(g.org)
 
 
 def _form_values(form) -> dict:
