@@ -84,25 +84,29 @@ def flush_new(rows: list) -> None:
 
 
 def assign_ids(rows: list) -> None:
-    """On SQLite, give new rows their ids up front, so a flush inserts them with one statement
-    per table instead of one per row.
+    """Give new rows their ids before a flush, so it inserts them with one executemany per table.
 
-    SQLite cannot tell which generated id a multi-row INSERT gave which row, so SQLAlchemy
-    inserts such rows one at a time there. Under the write lock (taken now when this
-    transaction has not written yet), max(id) + 1, + 2, ... are the ids SQLite would give."""
+    Rows whose id the database generates need INSERT ... RETURNING: SQLite then gets one INSERT
+    per row (it cannot say which id went to which row of a multi-row INSERT), PostgreSQL one
+    INSERT per 1,000 rows whose tens of thousands of parameters psycopg parses slowly."""
     conn = db.session.connection()
-    if conn.dialect.name != "sqlite":
-        return
     by_model: dict[type, list] = {}
     for row in rows:
         if row.id is None:
             by_model.setdefault(type(row), []).append(row)
-    if by_model:
-        _sqlite_write_lock(conn)
     for model, new in by_model.items():
-        last = conn.scalar(select(func.max(model.id))) or 0
-        for number, row in enumerate(new, start=last + 1):
+        for row, number in zip(new, _next_ids(conn, model.__table__, len(new)), strict=True):
             row.id = number
+
+
+def _next_ids(conn, table, n: int) -> list[int]:
+    """n new ids for table: from its sequence (PostgreSQL), or max(id) + 1, ... under the write lock (SQLite)."""
+    if conn.dialect.name == "postgresql":
+        sequence = func.nextval(func.pg_get_serial_sequence(table.name, "id"))
+        return sorted(conn.scalars(select(sequence).select_from(func.generate_series(1, n))))
+    _sqlite_write_lock(conn)
+    last = conn.scalar(select(func.max(table.c.id))) or 0
+    return list(range(last + 1, last + 1 + n))
 
 
 def _sqlite_write_lock(conn) -> None:
