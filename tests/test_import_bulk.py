@@ -5,6 +5,7 @@ import json
 from collections import defaultdict
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from riecycle import clock
@@ -17,7 +18,7 @@ from riecycle.services import imports
 from riecycle.services import plan as plan_service
 from riecycle.services import rie as rie_service
 from riecycle.services import risks as risk_service
-from tests.matrix.export import MEASURE_HEADERS, RISK_HEADERS, measure_row, risk_row, xlsx
+from tests.matrix.export import MEASURE_HEADERS, RISK_HEADERS, measure_row, plan_file, risk_row, xlsx
 from tests.support.queries import count_queries
 from tests.test_excel import download
 from tests.test_import_roundtrip import _copy_organisation, _rich_measures, _rich_plan
@@ -158,3 +159,20 @@ def test_a_status_step_costs_only_its_versioned_update(world):
     # measures) on its own, to check that exactly that row changed; everything else is batched.
     ten, twenty = _statements(world, 5, started=10), _statements(world, 5, started=20)
     assert twenty - ten == 2 * 10
+
+
+def test_an_employee_name_twice_is_told_apart_by_team(world):
+    from riecycle.models import Employee
+
+    noord, zuid = world.teams["Zorgteam Noord"], world.teams["Zorgteam Zuid"]
+    for team in (noord, zuid):
+        db.session.add(Employee(organisation_id=world.org.id, name="Sam de Vries", team_id=team.id))
+    db.session.commit()
+    row = {"Niveau": "Individu", "Medewerker": "Sam de Vries"}
+    with pytest.raises(importer.ImportRefused) as refused:
+        importer.parse_plan(world.org, plan_file([risk_row()], [measure_row(**row)]), "plan.xlsx")
+    assert "Er zijn meerdere medewerkers met de naam 'Sam de Vries'" in refused.value.problems[0].message
+    row["Medewerker"] = "Sam de Vries (Zorgteam Zuid)"
+    plan = importer.parse_plan(world.org, plan_file([risk_row()], [measure_row(**row)]), "plan.xlsx")
+    chosen = db.session.get(Employee, plan.measures[0]["data"]["employee_id"])
+    assert (chosen.name, chosen.team_id) == ("Sam de Vries", zuid.id)
