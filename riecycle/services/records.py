@@ -1,4 +1,4 @@
-"""Soft delete and restore for every domain record."""
+"""Soft delete and restore for every domain record, and helpers for creating many at once."""
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -90,6 +90,8 @@ def assign_ids(rows: list) -> None:
     per row (it cannot say which id went to which row of a multi-row INSERT), PostgreSQL one
     INSERT per 1,000 rows whose tens of thousands of parameters psycopg parses slowly."""
     conn = db.session.connection()
+    if conn.dialect.name not in ("postgresql", "sqlite"):
+        return
     by_model: dict[type, list] = {}
     for row in rows:
         if row.id is None:
@@ -100,7 +102,7 @@ def assign_ids(rows: list) -> None:
 
 
 def _next_ids(conn, table, n: int) -> list[int]:
-    """n new ids for table: from its sequence (PostgreSQL), or max(id) + 1, ... under the write lock (SQLite)."""
+    """n new ids: from the table's sequence (PostgreSQL), or max(id) + 1, ... (SQLite, write lock held)."""
     if conn.dialect.name == "postgresql":
         sequence = func.nextval(func.pg_get_serial_sequence(table.name, "id"))
         return sorted(conn.scalars(select(sequence).select_from(func.generate_series(1, n))))
