@@ -39,7 +39,12 @@ def current_actor_id() -> int | None:
     return None
 
 
+_SCALARS = frozenset({str, int, bool, float})
+
+
 def _plain(value):
+    if value is None or type(value) in _SCALARS:
+        return value
     if isinstance(value, (datetime, date, time)):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -51,28 +56,58 @@ def _plain(value):
     return value
 
 
-def _changes(obj, only_changed: bool) -> dict:
-    state = inspect(obj)
-    excluded = set(getattr(obj, "__audit_exclude__", ())) | {"updated_at", "created_at", "version_id"}
+_AUDITED_ATTRS: dict[type, tuple] = {}
+
+
+def _audited_attrs(obj) -> tuple:
+    """The class's audited attributes in mapper order: (key, is a many-to-many collection)."""
+    cls = type(obj)
+    if cls not in _AUDITED_ATTRS:
+        excluded = set(getattr(obj, "__audit_exclude__", ())) | {"updated_at", "created_at", "version_id"}
+        attrs = [a for a in inspect(cls).attrs if a.key not in excluded and _is_audited(a)]
+        _AUDITED_ATTRS[cls] = tuple((a.key, hasattr(a, "direction")) for a in attrs)
+    return _AUDITED_ATTRS[cls]
+
+
+def _is_audited(attr) -> bool:
+    """Columns and many-to-many collections; a many-to-one relationship is covered by its FK column."""
+    if hasattr(attr, "direction"):
+        return attr.secondary is not None
+    return hasattr(attr, "columns")
+
+
+def _created(obj) -> dict:
+    """Every audited value of a new record, as [None, value] (what its history would say)."""
+    loaded = inspect(obj).dict
     result = {}
-    for attr in state.mapper.attrs:
-        key = attr.key
-        if key in excluded or not hasattr(attr, "columns") and not hasattr(attr, "direction"):
-            continue
-        if hasattr(attr, "direction") and attr.secondary is None:
-            continue  # many-to-one relationships are covered by their FK column
+    for key, collection in _audited_attrs(obj):
+        if key in loaded:
+            value = list(loaded[key]) if collection else loaded[key]
+        else:
+            value = [] if collection else getattr(obj, key)
+        result[key] = [None, _plain(value)]
+    return result
+
+
+def _changes(obj, only_changed: bool) -> dict:
+    if not only_changed:
+        return _created(obj)
+    state = inspect(obj)
+    result = {}
+    for key, collection in _audited_attrs(obj):
+        if key not in state.committed_state:
+            continue  # SQLAlchemy keeps the old value of every changed attribute there
         hist = state.attrs[key].history
-        if only_changed and not hist.has_changes():
+        if not hist.has_changes():
             continue
-        if hasattr(attr, "direction"):
+        if collection:
             old = _plain(list(hist.unchanged) + list(hist.deleted))
             new = _plain(list(hist.unchanged) + list(hist.added))
         else:
             old = _plain(hist.deleted[0]) if hist.deleted else None
             new = _plain(hist.added[0]) if hist.added else _plain(getattr(obj, key))
-        if only_changed and old == new:
-            continue
-        result[key] = [None, new] if not only_changed else [old, new]
+        if old != new:
+            result[key] = [old, new]
     return result
 
 
@@ -82,44 +117,39 @@ def _action(obj, changes: dict) -> str:
     return "update"
 
 
-def _row(obj, action: str, changes: dict) -> dict:
+def _row(obj, action: str, changes: dict, actor: int | None) -> dict:
     org_id = getattr(obj, "organisation_id", None)
     return {
         "created_at": utcnow(),
-        "user_id": current_actor_id(),
+        "user_id": actor,
         "organisation_id": org_id,
         "entity": obj.__audit_label__ or type(obj).__name__,
         "entity_id": obj.id,
         "action": action,
         "label": str(getattr(obj, "label", "") or "")[:300],
         "changes": changes,
-        "personal": _is_personal(obj),
+        # Whether the record concerns an individual measure (see audit_personal on the models).
+        "personal": bool(getattr(obj, "audit_personal", False)),
     }
-
-
-def _is_personal(obj) -> bool:
-    """Whether the record concerns an individual measure (see audit_personal on the models)."""
-    session = inspect(obj).session
-    if session is None:
-        return False
-    with session.no_autoflush:
-        return bool(getattr(obj, "audit_personal", False))
 
 
 def collect(session: Session) -> list[dict]:
     """Audit rows for the pending changes of one flush."""
-    rows = []
-    for obj in session.new:
-        if getattr(obj, "__audited__", False):
-            rows.append(_row(obj, "create", _changes(obj, only_changed=False)))
-    for obj in session.dirty:
-        if getattr(obj, "__audited__", False) and session.is_modified(obj):
-            changes = _changes(obj, only_changed=True)
-            if changes:
-                rows.append(_row(obj, _action(obj, changes), changes))
-    for obj in session.deleted:
-        if getattr(obj, "__audited__", False):
-            rows.append(_row(obj, "delete", {"hard_delete": [None, True]}))
+    actor = current_actor_id()
+    with session.no_autoflush:
+        rows = [
+            _row(obj, "create", _changes(obj, only_changed=False), actor)
+            for obj in session.new
+            if getattr(obj, "__audited__", False)
+        ]
+        for obj in session.dirty:
+            if getattr(obj, "__audited__", False) and session.is_modified(obj):
+                changes = _changes(obj, only_changed=True)
+                if changes:
+                    rows.append(_row(obj, _action(obj, changes), changes, actor))
+        for obj in session.deleted:
+            if getattr(obj, "__audited__", False):
+                rows.append(_row(obj, "delete", {"hard_delete": [None, True]}, actor))
     return rows
 
 

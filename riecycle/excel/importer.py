@@ -15,6 +15,7 @@ from io import BytesIO
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
@@ -429,12 +430,13 @@ class RowReader:
         self.table, self.number, self.cells, self.problems = table, number, cells, problems
         self.failed = False
 
-    def error(self, key: str | None, message: str) -> None:
+    def error(self, key: str | None, message) -> None:
         column = self.table.columns.get(key) if key else None
-        self.problems.append(Problem(self.table.sheet, self.number, column, message))
+        self.problems.append(Problem(self.table.sheet, self.number, column, str(message)))
         self.failed = True
 
-    def get(self, key: str, parse=text, *args, required: str | None = None, default=None):
+    def get(self, key: str, parse=text, *args, required=None, default=None):
+        """The parsed cell; a missing required value is reported with the (lazy) message `required`."""
         raw = self.cells.get(key)
         try:
             value = parse(raw, *args) if parse is not None else raw
@@ -482,9 +484,12 @@ class _Directory:
         ).all()
         self.users_by_email = {norm(u.email): u for u in members}
         self.users_by_name = _by_name(members, "name")
+        # Rows (id, name, team_name), not records: a large employer has tens of thousands.
         self.employees = _by_name(
-            db.session.scalars(
-                select(Employee).where(Employee.organisation_id == org.id, Employee.deleted_at.is_(None))
+            db.session.execute(
+                select(Employee.id, Employee.name, Team.name.label("team_name"))
+                .outerjoin(Team, Team.id == Employee.team_id)
+                .where(Employee.organisation_id == org.id, Employee.deleted_at.is_(None))
             ),
             "name",
         )
@@ -514,7 +519,7 @@ class _Directory:
                 )
         return ids
 
-    def user(self, reader: RowReader, key: str, required: str | None):
+    def user(self, reader: RowReader, key: str, required):
         value = reader.get(key, text, required=required)
         if not value:
             return None
@@ -542,7 +547,7 @@ class _Directory:
             found = [
                 e
                 for e in self.employees.get(norm(match.group(1)), [])
-                if e.team is not None and norm(e.team.name) == norm(match.group(2))
+                if e.team_name is not None and norm(e.team_name) == norm(match.group(2))
             ]
         if len(found) == 1:
             return found[0]
@@ -641,7 +646,7 @@ def _risks(org, directory: _Directory, table: Table, problems, result: PlanImpor
             "ref",
             text,
             40,
-            required=_("Vul een Risico-ref in, bijvoorbeeld R-001: de maatregelen verwijzen ernaar."),
+            required=_l("Vul een Risico-ref in, bijvoorbeeld R-001: de maatregelen verwijzen ernaar."),
         )
         if ref and norm(ref) in refs:
             r.error(
@@ -653,7 +658,7 @@ def _risks(org, directory: _Directory, table: Table, problems, result: PlanImpor
                     n=refs[norm(ref)],
                 ),
             )
-        theme = r.get("theme", text, required=_("Kies een PSA-thema."))
+        theme = r.get("theme", text, required=_l("Kies een PSA-thema."))
         theme_key = directory.themes.get(norm(theme)) if theme else None
         if theme and theme_key is None:
             r.error(
@@ -663,9 +668,9 @@ def _risks(org, directory: _Directory, table: Table, problems, result: PlanImpor
                     t=theme,
                 ),
             )
-        title = r.get("title", text, 200, required=_("Geef het knelpunt een korte titel."))
+        title = r.get("title", text, 200, required=_l("Geef het knelpunt een korte titel."))
         description = r.get(
-            "description", text, required=_("Beschrijf wat er speelt: de oorzaak, wanneer en wie het raakt.")
+            "description", text, required=_l("Beschrijf wat er speelt: de oorzaak, wanneer en wie het raakt.")
         )
         team_ids = directory.team_ids(r, "teams")
         scope_value = r.get("scope", scope, default="teams" if team_ids else "organisatie")
@@ -821,7 +826,7 @@ def _measures(directory: _Directory, table: Table, refs: dict, problems, result:
         risk_refs = r.get(
             "risk_refs",
             names,
-            required=_(
+            required=_l(
                 "Vul de Risico-ref in van het risico waar deze maatregel bij hoort (zie tabblad Risico's)."
             ),
         )
@@ -835,8 +840,8 @@ def _measures(directory: _Directory, table: Table, refs: dict, problems, result:
                         r=value,
                     ),
                 )
-        title = r.get("title", text, 200, required=_("Geef de maatregel een titel: wat gaat er gebeuren?"))
-        level_value = r.get("level", level, required=_("Kies het niveau: Organisatie, Team of Individu."))
+        title = r.get("title", text, 200, required=_l("Geef de maatregel een titel: wat gaat er gebeuren?"))
+        level_value = r.get("level", level, required=_l("Kies het niveau: Organisatie, Team of Individu."))
         team_ids = directory.team_ids(r, "teams") if level_value == "team" else []
         if level_value == "team" and not team_ids and not r.failed:
             r.error("teams", _("Kies bij een teammaatregel het team of de teams."))
@@ -855,17 +860,17 @@ def _measures(directory: _Directory, table: Table, refs: dict, problems, result:
                 r.error("employee", _("Vul bij een individuele maatregel de medewerker in."))
             else:
                 employee = directory.employee(r, "employee", value)
-        approach_value = r.get("approach", approach, required=_("Kies de aanpak, bijvoorbeeld Bronaanpak."))
+        approach_value = r.get("approach", approach, required=_l("Kies de aanpak, bijvoorbeeld Bronaanpak."))
         responsible = directory.user(
             r,
             "responsible",
-            _(
+            _l(
                 "Vul de verantwoordelijke in: elke maatregel heeft een "
                 "eigenaar (naam of e-mailadres van een gebruiker)."
             ),
         )
         termijn = r.get(
-            "termijn", day, required=_("Vul de termijn in: wanneer moet de maatregel klaar zijn?")
+            "termijn", day, required=_l("Vul de termijn in: wanneer moet de maatregel klaar zijn?")
         )
         start = r.get("start_date", day)
         if start and termijn and start > termijn:
@@ -1002,7 +1007,7 @@ def _teams(directory: _Directory, table: Table, known: dict, problems, result: T
     seen: dict[str, int] = {}
     for number, cells in table.rows:
         r = RowReader(table, number, cells, problems)
-        name = r.get("name", text, 200, required=_("Vul de naam van het team in."))
+        name = r.get("name", text, 200, required=_l("Vul de naam van het team in."))
         if name and norm(name) in seen:
             r.error(
                 "name", _("Dubbele rij: team '%(t)s' staat ook in rij %(n)s.", t=name, n=seen[norm(name)])
@@ -1043,8 +1048,8 @@ def _employees(org, directory: _Directory, table: Table, known: dict, problems, 
     seen: dict[tuple, int] = {}
     for number, cells in table.rows:
         r = RowReader(table, number, cells, problems)
-        name = r.get("name", text, 200, required=_("Vul de naam van de medewerker in."))
-        team = r.get("team", text, required=_("Vul het team in."))
+        name = r.get("name", text, 200, required=_l("Vul de naam van de medewerker in."))
+        team = r.get("team", text, required=_l("Vul het team in."))
         if team and norm(team) not in known:
             r.error(
                 "team",
@@ -1066,7 +1071,7 @@ def _employees(org, directory: _Directory, table: Table, known: dict, problems, 
                 "name", _("Dubbele rij: %(n)s staat ook in rij %(r)s in hetzelfde team.", n=name, r=seen[key])
             )
         elif name and any(
-            e.team is not None and norm(e.team.name) == norm(team)
+            e.team_name is not None and norm(e.team_name) == norm(team)
             for e in directory.employees.get(norm(name), [])
         ):
             r.error("name", _("%(n)s staat al in riecycle in team %(t)s.", n=name, t=team))

@@ -1,4 +1,4 @@
-"""Create what a checked import file describes, through the normal services (flush only).
+"""Create what a checked import file describes, through the normal services (flush only, in batches).
 
 All or nothing: the caller commits once when everything worked and rolls back otherwise. A
 ServiceError raised by a service (a rule the file check did not foresee) becomes an
@@ -17,6 +17,7 @@ from riecycle.models import Employee, Team
 from riecycle.services import ServiceError, risks, teams
 from riecycle.services import plan as plan_service
 from riecycle.services import rie as rie_service
+from riecycle.services.records import chunks
 
 # Service field -> the column to name in the report.
 RISK_COLUMNS = {
@@ -65,48 +66,111 @@ def _refused(sheet, row, columns: dict, error: ServiceError):
     raise ImportRefused([Problem(str(sheet), row, columns.get(error.field or ""), error.message)])
 
 
+def _guarded(sheet, item: dict, columns: dict, action, *args, **kwargs):
+    """Run one service call for an item; a ServiceError becomes a refusal naming the item's row."""
+    try:
+        return action(*args, **kwargs)
+    except ServiceError as error:
+        _refused(sheet, item["row"], columns, error)
+
+
 def apply_plan(org, user, plan: PlanImport) -> dict:
-    """Create the risks (with their evaluations) and the measures (with their status history)."""
-    rie = rie_service.current_rie(org)
-    created: dict[str, int] = {}
-    for item in plan.risks:
-        try:
-            risk = risks.create_risk(org, item["data"], rie=rie)
-            for evaluation in item["evaluations"]:
-                risks.evaluate(
-                    org,
-                    risk,
-                    user,
-                    evaluation["kans"],
-                    evaluation["effect"],
-                    evaluation["frequentie"],
-                    evaluated_on=evaluation["on"],
-                    method=evaluation["method"],
+    """Create the risks (with their evaluations) and the measures (with their status history).
+
+    The services get a batch, so they look references up once and flush per chunk of rows and
+    per round (all creations, then each next evaluation or status step) instead of per row; the
+    audit trail and the status history come out the same as when each row is created alone."""
+    with db.session.no_autoflush:
+        created: dict[str, int] = {}
+        risk_batch = risks.RiskBatch(org, [item["data"] for item in plan.risks])
+        rie = rie_service.current_rie(org)
+        for chunk in chunks(plan.risks):
+            created.update(_create_risks(org, user, chunk, rie, risk_batch))
+        datas = [_measure_data(item, created) for item in plan.measures]
+        batch = plan_service.MeasureBatch(org, datas)
+        for chunk in chunks(list(zip(plan.measures, datas, strict=True))):
+            _create_measures(org, user, chunk, batch)
+    return {"risks": len(plan.risks), "measures": len(plan.measures)}
+
+
+def _create_risks(org, user, items: list[dict], rie, batch) -> dict[str, int]:
+    """A chunk of risks, then their evaluations round by round, then their top 5 ranks."""
+    made = [
+        _guarded(schema.RISKS_SHEET, item, RISK_COLUMNS, risks.create_risk, org, item["data"], rie, batch)
+        for item in items
+    ]
+    batch.flush()
+    for round_ in range(max(len(item["evaluations"]) for item in items)):
+        for item, risk in zip(items, made, strict=True):
+            if round_ < len(item["evaluations"]):
+                evaluation = item["evaluations"][round_]
+                _guarded(
+                    schema.RISKS_SHEET, item, RISK_COLUMNS, _evaluate, org, risk, user, evaluation, batch
                 )
-        except ServiceError as error:
-            _refused(schema.RISKS_SHEET, item["row"], RISK_COLUMNS, error)
+        batch.flush()
+    for item, risk in zip(items, made, strict=True):
         if item["top5"]:
             risk.top5_rank = item["top5"]
-        created[norm(item["ref"])] = risk.id
     db.session.flush()
-    for item in plan.measures:
-        data = {**item["data"], "risk_ids": [created[ref] for ref in item["risk_refs"]]}
-        steps = item["steps"]
-        try:
-            measure = plan_service.create_measure(org, user, data, created_at=_noon(steps[0]["on"]))
-            for step in steps[1:]:
-                plan_service.change_status(
-                    measure,
-                    user,
-                    step["status"],
-                    step.get("reason"),
-                    on=step["on"] or clock.today(),
-                    at=_noon(step["on"]),
-                )
-        except ServiceError as error:
-            _refused(schema.MEASURES_SHEET, item["row"], MEASURE_COLUMNS, error)
-    db.session.flush()
-    return {"risks": len(plan.risks), "measures": len(plan.measures)}
+    return {norm(item["ref"]): risk.id for item, risk in zip(items, made, strict=True)}
+
+
+def _evaluate(org, risk, user, evaluation: dict, batch) -> None:
+    """Record one evaluation read from the file."""
+    risks.evaluate(
+        org,
+        risk,
+        user,
+        evaluation["kans"],
+        evaluation["effect"],
+        evaluation["frequentie"],
+        evaluated_on=evaluation["on"],
+        method=evaluation["method"],
+        batch=batch,
+    )
+
+
+def _measure_data(item: dict, created: dict) -> dict:
+    """The service input for one measure row, with the new risks' ids for its risk refs."""
+    return {**item["data"], "risk_ids": [created[ref] for ref in item["risk_refs"]]}
+
+
+def _create_measures(org, user, chunk: list[tuple], batch) -> None:
+    """A chunk of measures, then their status steps round by round."""
+    measures = [
+        _guarded(
+            schema.MEASURES_SHEET,
+            item,
+            MEASURE_COLUMNS,
+            plan_service.create_measure,
+            org,
+            user,
+            data,
+            created_at=_noon(item["steps"][0]["on"]),
+            batch=batch,
+        )
+        for item, data in chunk
+    ]
+    batch.flush()
+    for round_ in range(1, max(len(item["steps"]) for item, _data in chunk)):
+        for (item, _data), measure in zip(chunk, measures, strict=True):
+            if round_ < len(item["steps"]):
+                step = item["steps"][round_]
+                _guarded(schema.MEASURES_SHEET, item, MEASURE_COLUMNS, _step, measure, user, step, batch)
+        batch.flush()
+
+
+def _step(measure, user, step: dict, batch) -> None:
+    """Replay one status step with its date (today when the file gives none)."""
+    plan_service.change_status(
+        measure,
+        user,
+        step["status"],
+        step.get("reason"),
+        on=step["on"] or clock.today(),
+        at=_noon(step["on"]),
+        batch=batch,
+    )
 
 
 def apply_teams(org, parsed: TeamsImport) -> dict:

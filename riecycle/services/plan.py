@@ -26,6 +26,7 @@ from riecycle.models import (
 from riecycle.models.measure import APPROACHES, LEVELS, OPEN_STATUSES, STATUSES, measure_risks, measure_teams
 from riecycle.services import ServiceError
 from riecycle.services.catalogue import CHANGE_TYPES
+from riecycle.services.records import Prefetch, chunks, clean_ids, flush_new
 
 # The status workflow: status -> the statuses it may move to.
 TRANSITIONS = {
@@ -98,13 +99,69 @@ def _member_user(org, user_id) -> User | None:
 
 
 def _records(org, model, ids) -> list:
-    ids = {int(i) for i in ids or () if str(i).strip().isdigit()}
+    ids = clean_ids(ids)
     if not ids:
         return []
     rows = db.session.scalars(
         select(model).where(model.organisation_id == org.id, model.id.in_(ids), model.deleted_at.is_(None))
     ).all()
     return sorted(rows, key=lambda r: r.id)
+
+
+class Refs:
+    """What a measure refers to (risks, teams, employee, responsible), one query per lookup."""
+
+    def __init__(self, org):
+        self.org = org
+
+    def records(self, model, ids) -> list:
+        """The organisation's live records of model among ids, sorted by id."""
+        return _records(self.org, model, ids)
+
+    def member(self, user_id) -> User | None:
+        """The user with this id if they are a member of the organisation."""
+        return _member_user(self.org, user_id)
+
+
+class BatchRefs(Refs):
+    """The same lookups for many measures, answered from records loaded once per 1,000 ids."""
+
+    def __init__(self, org, datas: list[dict]):
+        super().__init__(org)
+        wanted = {Risk: set(), Team: set(), Employee: set()}
+        for data in datas:
+            wanted[Risk].update(clean_ids(data.get("risk_ids")))
+            wanted[Team].update(clean_ids(data.get("team_ids")))
+            wanted[Employee].update(clean_ids([data.get("employee_id")]))
+        self.found = {model: Prefetch(org, model, ids) for model, ids in wanted.items()}
+        self.members: dict[int, User | None] = {}
+        self._load_members({data.get("responsible_id") for data in datas})
+
+    def _load_members(self, ids) -> None:
+        """Look up the members among ids not asked for before (None for non-members)."""
+        missing = sorted(clean_ids(ids) - set(self.members))
+        for part in chunks(missing):
+            self.members.update(dict.fromkeys(part))
+            self.members.update((u.id, u) for u in db.session.scalars(_members_query(self.org, part)))
+
+    def records(self, model, ids) -> list:
+        """As Refs.records, from the prefetched records."""
+        return self.found[model].get(ids)
+
+    def member(self, user_id) -> User | None:
+        """As Refs.member, from the prefetched members."""
+        ids = clean_ids([user_id])
+        self._load_members(ids)
+        return self.members.get(ids.pop()) if ids else None
+
+
+def _members_query(org, user_ids):
+    """The organisation's members among user_ids."""
+    return (
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.organisation_id == org.id, User.id.in_(user_ids))
+    )
 
 
 def _money(value) -> Decimal | None:
@@ -124,31 +181,32 @@ def _money(value) -> Decimal | None:
     return amount.quantize(Decimal("0.01"))
 
 
-def clean(org, data: dict) -> dict:
+def clean(org, data: dict, refs: Refs | None = None) -> dict:
     """Validate a measure's fields; return values ready to set, or raise ServiceError."""
+    refs = refs or Refs(org)
     title = (data.get("title") or "").strip()
     if not title:
         raise ServiceError(_("Geef de maatregel een titel: wat gaat er gebeuren?"), "title")
     if len(title) > 200:
         raise ServiceError(_("De titel is te lang (maximaal 200 tekens)."), "title")
-    risks = _records(org, Risk, data.get("risk_ids"))
+    risks = refs.records(Risk, data.get("risk_ids"))
     if not risks:
         raise ServiceError(_("Koppel de maatregel aan minstens één risico."), "risk_ids")
     level = data.get("level")
     if level not in LEVELS:
         raise ServiceError(_("Kies het niveau: organisatie, team of individu."), "level")
-    teams = _records(org, Team, data.get("team_ids")) if level == "team" else []
+    teams = refs.records(Team, data.get("team_ids")) if level == "team" else []
     if level == "team" and not teams:
         raise ServiceError(_("Kies voor een teammaatregel het team of de teams."), "team_ids")
     employee = None
     if level == "individu":
-        found = _records(org, Employee, [data.get("employee_id")])
+        found = refs.records(Employee, [data.get("employee_id")])
         if not found:
             raise ServiceError(_("Kies voor een individuele maatregel de medewerker."), "employee_id")
         employee = found[0]
     if data.get("approach") not in APPROACHES:
         raise ServiceError(_("Kies de aanpak."), "approach")
-    responsible = _member_user(org, data.get("responsible_id"))
+    responsible = refs.member(data.get("responsible_id"))
     if responsible is None:
         raise ServiceError(_("Kies wie verantwoordelijk is: elke maatregel heeft een eigenaar."), "responsible_id")
     termijn, start = data.get("termijn"), data.get("start_date")
@@ -177,18 +235,52 @@ def clean(org, data: dict) -> dict:
 # --- create / update ----------------------------------------------------------------
 
 
-def create_measure(org, user, data: dict, *, created_at: datetime | None = None) -> Measure:
+class MeasureBatch:
+    """Many new measures at once: references are looked up once and create_measure and
+    change_status leave the flush to flush(), so a chunk of rows costs a few statements."""
+
+    def __init__(self, org, datas: list[dict]):
+        self.refs = BatchRefs(org, datas)
+        self.new: list = []
+        self.first_statuses: list[tuple] = []
+
+    def add(self, row) -> None:
+        """A new row for the next flush."""
+        db.session.add(row)
+        self.new.append(row)
+
+    def flush(self) -> None:
+        """Insert the rows, then the first status of new measures (which needs their id)."""
+        flush_new(self.new)
+        if self.first_statuses:
+            for pending in self.first_statuses:
+                self.add(_first_status(*pending))
+            self.first_statuses.clear()
+            flush_new(self.new)
+
+
+def _first_status(measure: Measure, user, created_at: datetime | None) -> MeasureStatusChange:
+    """A new measure's first step in its status history: gepland."""
+    return MeasureStatusChange(
+        organisation_id=measure.organisation_id, measure_id=measure.id, from_status=None,
+        to_status="gepland", changed_at=created_at or clock.now(), changed_by_id=user.id if user else None,
+    )
+
+
+def create_measure(org, user, data: dict, *, created_at: datetime | None = None,
+                   batch: MeasureBatch | None = None) -> Measure:
     """Add a measure to the plan (status gepland) and record its first status."""
-    values = clean(org, data)
+    values = clean(org, data, batch.refs if batch else None)
     measure = Measure(organisation_id=org.id, status="gepland", catalogue_key=(data.get("catalogue_key") or None), **values)
     if measure.catalogue_key:
         measure.catalogue_key = measure.catalogue_key[:80]
+    if batch is not None:
+        batch.add(measure)
+        batch.first_statuses.append((measure, user, created_at))
+        return measure
     db.session.add(measure)
     db.session.flush()
-    db.session.add(MeasureStatusChange(
-        organisation_id=org.id, measure_id=measure.id, from_status=None, to_status="gepland",
-        changed_at=created_at or clock.now(), changed_by_id=user.id if user else None,
-    ))
+    db.session.add(_first_status(measure, user, created_at))
     db.session.flush()
     return measure
 
@@ -328,8 +420,9 @@ def _refusal(current: str, target: str) -> str:
 
 
 def change_status(measure: Measure, user, to_status: str, reason: str | None = None,
-                  *, on: date | None = None, at: datetime | None = None) -> MeasureStatusChange:
-    """Move a measure along the workflow; every step is kept with its date and user."""
+                  *, on: date | None = None, at: datetime | None = None,
+                  batch: MeasureBatch | None = None) -> MeasureStatusChange:
+    """Move a measure along the workflow; every step is kept with its date and user (a batch flushes later)."""
     reason = (reason or "").strip() or None
     if to_status not in STATUSES:
         raise ServiceError(_("Onbekende status."), "to_status")
@@ -353,6 +446,9 @@ def change_status(measure: Measure, user, to_status: str, reason: str | None = N
         measure.completed_on = None
     measure.status_reason = reason if to_status == "vervallen" else None
     measure.status = to_status
+    if batch is not None:
+        batch.add(change)
+        return change
     db.session.add(change)
     db.session.flush()
     return change

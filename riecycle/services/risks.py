@@ -10,7 +10,7 @@ from riecycle.extensions import db
 from riecycle.models import Factor, Risk, RiskEvaluation, Team, Theme, VerdiependOnderzoek
 from riecycle.models.rie import RISK_SCOPES, RISK_SOURCES, RISK_STATUSES, risk_teams
 from riecycle.services import ServiceError, scoring
-from riecycle.services.records import apply_changes
+from riecycle.services.records import Prefetch, apply_changes, flush_new
 
 TOP_N = 5
 
@@ -19,19 +19,56 @@ def _clean(text) -> str | None:
     return (text or "").strip() or None
 
 
-def _teams(org, team_ids) -> list[Team]:
+class RiskBatch:
+    """Many new risks at once: teams, factors and themes are looked up once, and create_risk and
+    evaluate leave the flush (and the current score) to flush(), so a chunk costs a few statements."""
+
+    def __init__(self, org, datas: list[dict]):
+        self.teams = Prefetch(org, Team, {t for data in datas for t in data.get("team_ids") or []})
+        self.factors = {f.key: f for f in db.session.scalars(select(Factor))}
+        self.themes = {t.key: t for t in db.session.scalars(select(Theme))}
+        self.history: dict[Risk, list[RiskEvaluation]] = {}  # the risks created in this batch
+        self.evaluated: list[Risk] = []
+        self.new: list = []
+
+    def add(self, row) -> None:
+        """A new row for the next flush."""
+        db.session.add(row)
+        self.new.append(row)
+
+    def flush(self) -> None:
+        """Insert the rows, then give each risk evaluated since the last flush its current score."""
+        flush_new(self.new)
+        if not self.evaluated:
+            return
+        for risk in dict.fromkeys(self.evaluated):
+            if risk in self.history:  # a new risk has no evaluations but the ones made here
+                _set_current(risk, max(self.history[risk], key=lambda e: (e.evaluated_at, e.id)))
+            else:
+                refresh_current(risk)
+        self.evaluated.clear()
+        db.session.flush()
+
+
+def _teams(org, team_ids, batch: RiskBatch | None = None) -> list[Team]:
     ids = {int(t) for t in team_ids or []}
-    teams = db.session.scalars(
-        select(Team).where(Team.id.in_(ids), Team.organisation_id == org.id, Team.deleted_at.is_(None))
-    ).all() if ids else []
+    if batch is not None:
+        teams = batch.teams.get(ids)
+    else:
+        teams = db.session.scalars(
+            select(Team).where(Team.id.in_(ids), Team.organisation_id == org.id, Team.deleted_at.is_(None))
+        ).all() if ids else []
     if len(teams) != len(ids):
         raise ServiceError(_("Kies bestaande teams van deze organisatie."), "team_ids")
     return sorted(teams, key=lambda t: t.name)
 
 
-def _factors(keys) -> list[Factor]:
+def _factors(keys, batch: RiskBatch | None = None) -> list[Factor]:
     keys = set(keys or [])
-    factors = db.session.scalars(select(Factor).where(Factor.key.in_(keys))).all() if keys else []
+    if batch is not None:
+        factors = [batch.factors[k] for k in keys if k in batch.factors]
+    else:
+        factors = db.session.scalars(select(Factor).where(Factor.key.in_(keys))).all() if keys else []
     if len(factors) != len(keys):
         raise ServiceError(_("Kies bestaande werkdrukfactoren."), "factor_keys")
     return sorted(factors, key=lambda f: f.position)
@@ -46,7 +83,12 @@ def _onderzoek(org, onderzoek_id):
     return onderzoek.id
 
 
-def _validated(org, data: dict) -> dict:
+def _theme(key, batch: RiskBatch | None) -> Theme | None:
+    """The PSA theme with this key, if it exists."""
+    return batch.themes.get(key) if batch is not None else db.session.get(Theme, key)
+
+
+def _validated(org, data: dict, batch: RiskBatch | None = None) -> dict:
     """Check a risk's fields; return the column values plus teams and factors."""
     values = {
         "title": _clean(data.get("title")), "description": _clean(data.get("description")),
@@ -59,7 +101,7 @@ def _validated(org, data: dict) -> dict:
         raise ServiceError(_("Geef het knelpunt een korte titel."), "title")
     if not values["description"]:
         raise ServiceError(_("Beschrijf wat er speelt, de oorzaak, wanneer en wie het raakt."), "description")
-    if db.session.get(Theme, values["theme_key"] or "") is None:
+    if _theme(values["theme_key"] or "", batch) is None:
         raise ServiceError(_("Kies een PSA-thema."), "theme_key")
     if values["scope"] not in RISK_SCOPES:
         raise ServiceError(_("Kies voor wie het risico geldt."), "scope")
@@ -69,7 +111,7 @@ def _validated(org, data: dict) -> dict:
         raise ServiceError(_("Kies een geldige status."), "status")
     if values["status"] == "nvt" and not values["status_reason"]:
         raise ServiceError(_("Geef aan waarom dit risico niet van toepassing is."), "status_reason")
-    teams = _teams(org, data.get("team_ids")) if values["scope"] == "teams" else []
+    teams = _teams(org, data.get("team_ids"), batch) if values["scope"] == "teams" else []
     if values["scope"] == "teams" and not teams:
         raise ServiceError(_("Kies minstens één team."), "team_ids")
     if values["scope"] == "functiegroep" and not values["function_group"]:
@@ -77,14 +119,18 @@ def _validated(org, data: dict) -> dict:
     if values["scope"] != "functiegroep":
         values["function_group"] = None
     values["onderzoek_id"] = _onderzoek(org, data.get("onderzoek_id"))
-    return {"values": values, "teams": teams, "factors": _factors(data.get("factor_keys"))}
+    return {"values": values, "teams": teams, "factors": _factors(data.get("factor_keys"), batch)}
 
 
-def create_risk(org, data: dict, rie=None) -> Risk:
+def create_risk(org, data: dict, rie=None, batch: RiskBatch | None = None) -> Risk:
     """Record a new knelpunt, linked to the given (current) RI&E."""
-    checked = _validated(org, data)
+    checked = _validated(org, data, batch)
     risk = Risk(organisation_id=org.id, rie_id=rie.id if rie else None, **checked["values"])
     risk.teams, risk.factors = checked["teams"], checked["factors"]
+    if batch is not None:
+        batch.add(risk)
+        batch.history[risk] = []
+        return risk
     db.session.add(risk)
     db.session.flush()
     return risk
@@ -111,7 +157,8 @@ def _moment(on: date | None) -> datetime:
 
 
 def evaluate(org, risk: Risk, user, kans, effect, frequentie=None, evaluated_on: date | None = None,
-             note: str | None = None, method: str | None = None) -> RiskEvaluation:
+             note: str | None = None, method: str | None = None,
+             batch: RiskBatch | None = None) -> RiskEvaluation:
     """Add a (re-)evaluation; earlier ones are kept, the latest sets the current score."""
     method = method or org.risk_method
     if evaluated_on is not None and evaluated_on > clock.today():
@@ -123,6 +170,11 @@ def evaluate(org, risk: Risk, user, kans, effect, frequentie=None, evaluated_on:
         priority=result.priority, evaluated_at=_moment(evaluated_on),
         evaluated_by_id=user.id if user else None, note=_clean(note),
     )
+    if batch is not None:
+        batch.add(evaluation)
+        batch.history.get(risk, []).append(evaluation)
+        batch.evaluated.append(risk)
+        return evaluation
     db.session.add(evaluation)
     db.session.flush()
     refresh_current(risk)
@@ -146,13 +198,17 @@ def before_after(risk: Risk) -> tuple[RiskEvaluation | None, RiskEvaluation | No
 
 def refresh_current(risk: Risk) -> None:
     """Copy the latest evaluation onto the risk, for filtering and the heatmap."""
-    latest = before_after(risk)[1]
+    _set_current(risk, before_after(risk)[1])
+    db.session.flush()
+
+
+def _set_current(risk: Risk, latest: RiskEvaluation | None) -> None:
+    """The risk's current score, priority and scale values from its latest evaluation."""
     risk.current_score = latest.score if latest else None
     risk.current_priority = latest.priority if latest else None
     risk.current_method = latest.method if latest else None
     risk.current_kans = latest.kans if latest else None
     risk.current_effect = latest.effect if latest else None
-    db.session.flush()
 
 
 # --- top 5 -------------------------------------------------------------------------
