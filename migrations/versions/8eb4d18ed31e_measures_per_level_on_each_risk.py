@@ -32,6 +32,11 @@ def upgrade():
             "WHERE measure_risks.risk_id = risks.id AND measures.deleted_at IS NULL "
             f"AND measures.status != 'vervallen' AND measures.level = '{level}')"
         )
+    # The app always writes the counts itself; a server default would make SQLAlchemy read each new
+    # risk back after inserting it, one statement per risk.
+    with op.batch_alter_table('risks', schema=None) as batch_op:
+        for level in ("organisatie", "team", "individu"):
+            batch_op.alter_column(f"measures_{level}", server_default=None)
 
 
 def downgrade():

@@ -123,11 +123,12 @@ class Risk(DomainMixin, Base):
     current_method: Mapped[str | None] = mapped_column(String(10))
     current_kans: Mapped[int | None]
     current_effect: Mapped[int | None]
-    # Live (not deleted, not vervallen) measures per level, kept by riecycle.risk_levels: the
+    # Live (not deleted, not vervallen) measures per level, kept by riecycle.risk_levels (no server
+    # default: it would make every insert read the row back, one statement per risk): the
     # plan's "eerst organisatieniveau" flag and the Niveaus page read them instead of counting.
-    measures_organisatie: Mapped[int] = mapped_column(default=0, server_default="0")
-    measures_team: Mapped[int] = mapped_column(default=0, server_default="0")
-    measures_individu: Mapped[int] = mapped_column(default=0, server_default="0")
+    measures_organisatie: Mapped[int] = mapped_column(default=0)
+    measures_team: Mapped[int] = mapped_column(default=0)
+    measures_individu: Mapped[int] = mapped_column(default=0)
 
     __audit_exclude__ = ("measures_organisatie", "measures_team", "measures_individu")
     # The verdiepend onderzoek that revealed this knelpunt, if any.
