@@ -1,6 +1,6 @@
 """Simple offset pagination for select() statements."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from math import ceil
 
 from flask import request
@@ -11,10 +11,12 @@ from riecycle.extensions import db
 
 @dataclass
 class Page:
-    items: list
+    """Page `page` of `total` items, `per_page` at a time (items: the ones on it, when kept here)."""
+
     page: int
     per_page: int
     total: int
+    items: list = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -27,6 +29,18 @@ class Page:
     @property
     def has_next(self) -> bool:
         return self.page < self.pages
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+def page_of(total: int, per_page: int) -> Page:
+    """The page asked for with ?page= (clamped to the last one), without loading anything."""
+    number = max(1, request.args.get("page", 1, type=int) or 1)
+    page = Page(number, per_page, total)
+    page.page = min(page.page, page.pages)
+    return page
 
 
 def paginate(stmt, per_page: int = 50) -> Page:

@@ -110,3 +110,20 @@ def test_the_daily_job_freezes_closed_rounds(history, outbox):
     db.session.expire_all()
     assert all(r.results_frozen_on == today for r in service.rounds(survey)[:4])
     assert db.session.get(PulseRound, service.rounds(survey)[-1].id).results_frozen_on is None
+
+
+def test_the_pulse_page_shows_teams_a_page_at_a_time(history, client_as, monkeypatch):
+    import re
+
+    from riecycle.views import pulse as pulse_views
+
+    monkeypatch.setattr(pulse_views, "TEAMS_PER_PAGE", 1)
+    client = client_as("preventiemedewerker")
+    first = client.get("/o/acme/pulse/").get_data(as_text=True)
+    second = client.get("/o/acme/pulse/?page=2").get_data(as_text=True)
+    rows = [re.findall(r'<tr data-team="([^"]+)">', html) for html in (first, second)]
+    assert rows == [["Zorgteam Noord"], ["Zorgteam Zuid"]]
+    assert "Pagina 1 van 2" in first
+    falling = client.get("/o/acme/pulse/?dalend=1").get_data(as_text=True)
+    assert re.findall(r'<tr data-team="([^"]+)">', falling) == ["Zorgteam Noord"]
+    assert 'data-alert="falling-response"' in falling

@@ -16,6 +16,7 @@ from riecycle import clock
 from riecycle.extensions import db
 from riecycle.models import Measure, Risk, User
 from riecycle.models.measure import LEVELS, OPEN_STATUSES, STATUSES, measure_risks
+from riecycle.pagination import Page
 from riecycle.services.plan import Filters, conditions
 
 MEASURES_PER_PAGE = 50
@@ -29,31 +30,6 @@ DISPLAY_LOADING = (
     selectinload(Measure.teams),
     joinedload(Measure.responsible).lazyload(User.memberships),
 )
-
-
-@dataclass
-class Page:
-    """Which page of how many, for the pager macro."""
-
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.per_page
 
 
 @dataclass

@@ -717,6 +717,18 @@ def falling_teams(survey: PulseSurvey, today: date, team_ids=None, all_rounds: l
     return dict(db.session.execute(stmt).all())
 
 
+def round_teams(round_list, team_ids=None) -> list[tuple[str, int]]:
+    """(name, id) of the teams invited to any of these rounds, by name."""
+    ids = [r.id for r in round_list]
+    if not ids:
+        return []
+    stmt = (select(Team.name, Team.id).join(PulseRoundTeam, PulseRoundTeam.team_id == Team.id)
+            .where(PulseRoundTeam.round_id.in_(ids)).distinct())
+    if team_ids is not None:
+        stmt = stmt.where(Team.id.in_(sorted(team_ids)))
+    return sorted(tuple(row) for row in db.session.execute(stmt))
+
+
 @dataclass
 class TeamHistory:
     team_id: int

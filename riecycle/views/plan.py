@@ -35,6 +35,7 @@ from riecycle.models import (
     Team,
     Theme,
 )
+from riecycle.pagination import page_of
 from riecycle.permissions import (
     LEIDINGGEVENDE,
     can,
@@ -227,8 +228,7 @@ def mine():
     chosen = request.args.get("lijst") if request.args.get("lijst") in plan_lists.BUCKETS else None
     page = None
     if chosen:
-        page = plan_lists.Page(max(1, request.args.get("page", 1, type=int) or 1), plan_lists.MEASURES_PER_PAGE,
-                               totals[chosen])
+        page = page_of(totals[chosen], plan_lists.MEASURES_PER_PAGE)
         found = plan_lists.bucket_measures(g.org, filters, [chosen], page.per_page, page.offset)
     else:
         found = plan_lists.bucket_measures(g.org, filters, plan_lists.BUCKETS, plan_lists.BUCKET_PREVIEW)

@@ -12,6 +12,7 @@ from riecycle import clock
 from riecycle.extensions import db
 from riecycle.forms.pulse import INTERVAL_CHOICES, ConfirmForm, SurveyForm, answer_form_class
 from riecycle.models import Organisation, PulseRound, Team, VerdiependOnderzoek
+from riecycle.pagination import page_of
 from riecycle.permissions import LEIDINGGEVENDE, current_role, managed_team_ids, requires
 from riecycle.services import ServiceError, charts
 from riecycle.services import pulse as service
@@ -68,14 +69,35 @@ def index():
                "today": today, "confirm": ConfirmForm(), "drop_points": service.FALLING_DROP_POINTS,
                "interval_label": dict(INTERVAL_CHOICES).get(survey.interval_months) if survey else None}
     if survey is not None:
-        round_list, histories, figures = trend_charts(survey, visible_team_ids(), today)
+        all_rounds = service.rounds(survey)
+        context.update(_team_page(survey, all_rounds, today))
         context.update(
-            rounds=list(reversed(service.rounds(survey))), histories=histories, trend_rounds=round_list,
-            figures=figures, current=service.open_round_of(survey, today), next_due=service.next_due_on(survey),
+            rounds=list(reversed(all_rounds)), current=service.open_round_of(survey, today),
+            next_due=service.next_due_on(survey),
             legend=charts.trend_legend(_("Gemiddelde op de werkdrukfactoren"), service.min_respondents()),
-            org_results={r.id: service.organisation_result(r) for r in service.rounds(survey)},
+            org_results={r.id: service.organisation_result(r) for r in all_rounds},
         )
     return render_template("pulse/index.html", **context)
+
+
+TEAMS_PER_PAGE = 24
+
+
+def _team_page(survey, all_rounds, today) -> dict:
+    """One page of teams (or only those with falling response, ?dalend=1) with their charts and rates."""
+    visible = visible_team_ids()
+    falling = service.falling_teams(survey, today, visible, all_rounds)
+    teams = service.round_teams(all_rounds[-12:], visible)
+    only_falling = request.args.get("dalend") == "1"
+    if only_falling:
+        teams = [(name, i) for name, i in teams if i in falling]
+    page = page_of(len(teams), TEAMS_PER_PAGE)
+    chosen = {i for _n, i in teams[page.offset:page.offset + page.per_page]}
+    round_list, histories, figures = trend_charts(survey, chosen, today, all_rounds=all_rounds) if chosen else (
+        all_rounds[-12:], [], [])
+    names = sorted(name for name, i in service.round_teams(all_rounds[-12:], visible) if i in falling)
+    return {"histories": histories, "trend_rounds": round_list, "figures": figures, "team_page": page,
+            "falling_names": names, "only_falling": only_falling}
 
 
 def _survey_form(survey):
