@@ -60,6 +60,16 @@ def memoised(key, compute):
         return value
 
 
+def language() -> str:
+    """The request's language ('nl' or 'en'); Dutch outside a request."""
+    from flask_babel import get_locale
+
+    try:
+        return str(get_locale() or "nl")
+    except RuntimeError:  # no application context
+        return "nl"
+
+
 def install_gettext(app) -> None:
     """Give the templates gettext functions that use the per-request catalogue."""
     app.jinja_env.install_gettext_callables(

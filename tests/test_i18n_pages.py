@@ -94,3 +94,14 @@ def test_english_user_imports_the_dutch_workbook(client_as, db, world):
     assert response.status_code == 302, _visible_text(response.get_data(as_text=True))
     preview = _visible_text(client.get(response.headers["Location"]).get_data(as_text=True))
     assert "This will be created: 1 risks and 1 measures." in preview
+
+
+def test_theme_names_follow_the_language(client_as, db, world):
+    risk = make_risk(world, title="Risico werkdruk zorgteams")
+    db.session.commit()
+    dutch = _visible_text(client_as("beheerder").get(f"/o/acme/rie/risicos/{risk.id}").get_data(as_text=True))
+    world.users["preventiemedewerker"].locale = "en"
+    db.session.commit()
+    english = _visible_text(client_as("preventiemedewerker").get(f"/o/acme/rie/risicos/{risk.id}")
+                            .get_data(as_text=True))
+    assert "Werkdruk (work pressure)" in english and "Werkdruk (work pressure)" not in dutch

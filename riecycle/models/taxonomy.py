@@ -6,6 +6,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from riecycle.models.base import Base
 
 
+def _language() -> str:
+    from riecycle.i18n import language
+
+    return language()
+
+
 class Theme(Base):
     __tablename__ = "psa_themes"
 
@@ -18,6 +24,15 @@ class Theme(Base):
 
     def name(self, locale: str = "nl") -> str:
         return self.name_en if locale == "en" else self.name_nl
+
+    @property
+    def local_name(self) -> str:
+        """The name in the user's language."""
+        return self.name(_language())
+
+    @property
+    def local_description(self) -> str | None:
+        return self.description_en if _language() == "en" else self.description_nl
 
 
 class Factor(Base):
@@ -38,3 +53,12 @@ class Factor(Base):
 
     def name(self, locale: str = "nl") -> str:
         return self.name_en if locale == "en" else self.name_nl
+
+    @property
+    def local_name(self) -> str:
+        """The name in the user's language."""
+        return self.name(_language())
+
+    @property
+    def local_group_name(self) -> str:
+        return self.group_name_en if _language() == "en" else self.group_name_nl

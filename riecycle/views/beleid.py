@@ -250,7 +250,7 @@ def incidents():
 
 def _incident_form(incident):
     form = IncidentForm(obj=incident)
-    form.theme_key.choices = [(t.key, t.name_nl) for t in incident_service.incident_themes()]
+    form.theme_key.choices = [(t.key, t.local_name) for t in incident_service.incident_themes()]
     form.team_id.choices = [(None, _("— geen team —"))] + [(t.id, t.name) for t in _teams()]
     measures = db.session.scalars(scoped(Measure).where(Measure.status != "vervallen").order_by(Measure.title))
     form.measure_id.choices = [(None, _("— geen —"))] + [(m.id, measure_label(m)) for m in measures]

@@ -410,7 +410,7 @@ def risks():
 def _risk_form(risk: Risk | None = None) -> RiskForm:
     form = RiskForm(obj=risk)
     form.theme_key.choices = [("", _("— kies een thema —"))] + [
-        (t.key, t.name_nl) for t in db.session.scalars(select(Theme).order_by(Theme.position))]
+        (t.key, t.local_name) for t in db.session.scalars(select(Theme).order_by(Theme.position))]
     form.team_ids.choices = _team_choices()
     form.onderzoek_id.choices = [(None, _("— geen —"))] + [
         (o.id, o.title) for o in db.session.scalars(scoped(VerdiependOnderzoek).order_by(VerdiependOnderzoek.title))]
@@ -423,7 +423,7 @@ def _risk_form(risk: Risk | None = None) -> RiskForm:
 def _factor_groups() -> list:
     groups = {}
     for factor in db.session.scalars(select(Factor).order_by(Factor.position)):
-        groups.setdefault(factor.group_name_nl, []).append(factor)
+        groups.setdefault(factor.local_group_name, []).append(factor)
     return list(groups.items())
 
 
@@ -463,7 +463,7 @@ def risk_show(risk_id):
 def _group_factors(factors) -> list:
     groups = {}
     for factor in sorted(factors, key=lambda f: f.position):
-        groups.setdefault(factor.group_name_nl, []).append(factor)
+        groups.setdefault(factor.local_group_name, []).append(factor)
     return list(groups.items())
 
 
@@ -688,7 +688,7 @@ def onderzoek_team(onderzoek_id):
             return redirect(url_for("rie.onderzoek_show", onderzoek_id=onderzoek.id))
     groups = {}
     for factor in factors:
-        groups.setdefault(factor.group_name_nl, []).append(factor)
+        groups.setdefault(factor.local_group_name, []).append(factor)
     return render_template("rie/onderzoek_team.html", form=form, o=onderzoek, groups=list(groups.items()),
                            minimum=onderzoek_service.min_respondents()), 400 if form.errors else 200
 
