@@ -28,12 +28,23 @@ def _n(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
+_ATTR_NAMES: dict[str, str] = {}
+
+
 def _attrs(attrs: dict) -> str:
+    """key="value" pairs: stroke_width becomes stroke-width, class_ class; numbers need no escaping."""
     parts = []
     for key, value in attrs.items():
         if value is None:
             continue
-        parts.append(f'{key.rstrip("_").replace("_", "-")}="{escape(value if isinstance(value, str) else _n(value) if isinstance(value, float) else value)}"')
+        name = _ATTR_NAMES.get(key) or _ATTR_NAMES.setdefault(key, key.rstrip("_").replace("_", "-"))
+        if isinstance(value, float):
+            text = _n(value)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            text = str(value)
+        else:
+            text = escape(value)
+        parts.append(f'{name}="{text}"')
     return " ".join(parts)
 
 
