@@ -159,6 +159,14 @@ def _after_flush(session, flush_context):
         session.connection().execute(insert(AuditEntry), rows)
 
 
+def entity_labels() -> list[str]:
+    """The names audit entries give their records (every audited model), sorted."""
+    from riecycle.models.base import Base
+
+    return sorted({m.class_.__audit_label__ or m.class_.__name__ for m in Base.registry.mappers
+                   if getattr(m.class_, "__audited__", False)})
+
+
 def install(session_class) -> None:
     """Write audit rows in the same transaction as the change they record (once per process)."""
     if not event.contains(session_class, "after_flush", _after_flush):

@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 from flask import g, render_template, request
 from sqlalchemy import select
 
+from riecycle.audit import entity_labels
 from riecycle.clock import AMSTERDAM
 from riecycle.extensions import db
 from riecycle.models import AuditEntry, User
@@ -54,11 +55,9 @@ def index():
     users = {
         u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))
     } if user_ids else {}
-    entities = db.session.scalars(
-        select(AuditEntry.entity).where(AuditEntry.organisation_id == g.org.id).distinct()
-    ).all()
+    entities = entity_labels()  # all kinds of record: reading the distinct ones means reading every entry
     members = accounts.member_choices(g.org)
     return render_template(
-        "audit/index.html", page=page, users=users, entities=sorted(entities),
+        "audit/index.html", page=page, users=users, entities=entities,
         members=members, args=request.args,
     )
