@@ -21,7 +21,7 @@ from riecycle.services.plan import Filters, conditions
 
 MEASURES_PER_PAGE = 50
 RISKS_PER_PAGE = 10
-MEASURES_PER_RISK = 10
+MEASURES_PER_RISK = 5
 DONE_STATUSES = ("uitgevoerd", "geevalueerd")
 
 # What a row of a measure list shows: its risks' titles, teams, employee and responsible person.
