@@ -240,3 +240,12 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"rep_{rep.when}", rep)
 
 
+@pytest.fixture
+def staffed(world):
+    """The world for the pulse tests: Noord has 8 people with e-mail, Zuid 6."""
+    from tests.test_pulse import add_staff
+
+    add_staff(world, "Zorgteam Noord", 5)
+    add_staff(world, "Zorgteam Zuid", 3)
+    _db.session.commit()
+    return world

@@ -69,15 +69,6 @@ def same(value: int, n: int, items=ITEMS):
     return [dict.fromkeys(items, value) for _ in range(n)]
 
 
-@pytest.fixture
-def staffed(world):
-    """Noord: 8 people with e-mail, Zuid: 6."""
-    add_staff(world, "Zorgteam Noord", 5)
-    add_staff(world, "Zorgteam Zuid", 3)
-    db.session.commit()
-    return world
-
-
 # --- answering -------------------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from riecycle.models import PulseRound
 from riecycle.services import ServiceError
 from riecycle.services import pulse as service
 from tests.support.queries import count_queries
-from tests.test_pulse import add_staff, make_survey, run_round, same, team
+from tests.test_pulse import make_survey, run_round, same, team
 
 
 def _figures(survey, today):
@@ -23,15 +23,6 @@ def _figures(survey, today):
         service.falling_teams(survey, today),
         [(h.team_name, h.falling) for h in service.team_histories(survey, today=today)[1]],
     )
-
-
-@pytest.fixture
-def staffed(world):
-    """Noord: 8 people with e-mail, Zuid: 6 (as in test_pulse)."""
-    add_staff(world, "Zorgteam Noord", 5)
-    add_staff(world, "Zorgteam Zuid", 3)
-    db.session.commit()
-    return world
 
 
 @pytest.fixture
