@@ -34,11 +34,21 @@ def open_pulse_rounds(now: datetime | None = None) -> list:
         reset_actor(token)
 
 
-def daily_reminders(app) -> None:
-    """The scheduled entry point: the reminder pass and the pulse rounds, each logged.
+def refresh_statistics() -> bool:
+    """SQLite: refresh the query planner's statistics (PostgreSQL's autovacuum does this itself)."""
+    from riecycle.dbsetup import refresh_statistics as refresh
+    from riecycle.extensions import db
 
-    The two parts are independent: when one fails (logged with its traceback), the other
-    still runs, and the next run retries what was missed (both are idempotent).
+    ran = refresh(db.session)
+    db.session.commit()
+    return ran
+
+
+def daily_reminders(app) -> None:
+    """The scheduled entry point: the reminder pass, the pulse rounds and the planner statistics.
+
+    The parts are independent: when one fails (logged with its traceback), the others still
+    run, and the next run retries what was missed (each is idempotent).
     """
     with app.app_context():
         try:
@@ -59,3 +69,11 @@ def daily_reminders(app) -> None:
             app.logger.info("pulsmetingen: %s ronde(s) geopend", len(opened))
         except Exception:
             app.logger.exception("pulsmetingen: openen is mislukt")
+            from riecycle.extensions import db
+
+            db.session.rollback()
+        try:
+            if refresh_statistics():
+                app.logger.info("database: statistieken voor de planner bijgewerkt")
+        except Exception:
+            app.logger.exception("database: statistieken bijwerken is mislukt")
