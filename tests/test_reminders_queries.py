@@ -22,6 +22,7 @@ from riecycle.models import (
     Team,
     VoorlichtingSession,
 )
+from riecycle.seeding.taxonomy import load_taxonomy
 from riecycle.services import accounts, voorlichting
 from tests.factories import make_org
 from tests.support.queries import count_queries
@@ -125,6 +126,7 @@ def monday_pass() -> tuple[int, int]:
 
 
 def test_a_pass_costs_the_same_queries_for_3_and_12_organisations(app, outbox):
+    load_taxonomy()
     adviser = accounts.create_user("adviseur@arbo.example", "Adviseur")
     for n in range(3):
         client_org(n, adviser)
