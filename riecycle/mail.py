@@ -11,7 +11,12 @@ import smtplib
 import time
 import uuid
 from contextlib import contextmanager
-from email.message import EmailMessage
+from email import encoders
+from email.charset import QP, Charset
+from email.message import Message
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
@@ -21,22 +26,47 @@ IDLE_SECONDS = 10
 MESSAGES_PER_CONNECTION = 100
 
 
-def build_message(to: str, subject: str, body: str, attachments=()) -> EmailMessage:
-    """A plain-text message; attachments are (filename, mimetype, bytes)."""
-    msg = EmailMessage()
+# UTF-8 text as 8bit (7bit when it is plain ASCII), or quoted-printable when a line is longer
+# than 78 bytes: what EmailMessage.set_content() chooses.
+_UTF8, _UTF8_QP = Charset("utf-8"), Charset("utf-8")
+_UTF8.body_encoding, _UTF8_QP.body_encoding = None, QP
+MAX_LINE = 78
+
+
+def build_message(to: str, subject: str, body: str, attachments=()) -> Message:
+    """A plain-text message; attachments are (filename, mimetype, bytes).
+
+    Built with the compat32 MIME classes: the same message as with EmailMessage, in a fraction of
+    the time (its header parsing dominated a reminder pass of a thousand mails).
+    """
+    if any(c in value for value in (to, subject) for c in "\r\n"):
+        raise ValueError("Header values may not contain linefeed or carriage return characters")
+    msg = _text(body)
+    if attachments:
+        msg = MIMEMultipart("mixed", None, [msg, *(_attachment(*a) for a in attachments)])
     msg["From"] = current_app.config["MAIL_FROM"]
     msg["To"] = to
     msg["Subject"] = subject
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = make_msgid(domain="riecycle")
-    msg.set_content(body)
-    for filename, mimetype, data in attachments:
-        maintype, subtype = mimetype.split("/", 1)
-        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     return msg
 
 
-def send(msg: EmailMessage) -> None:
+def _text(body: str) -> MIMEText:
+    body = body if body.endswith("\n") else body + "\n"
+    long_lines = any(len(line.encode()) > MAX_LINE for line in body.splitlines())
+    return MIMEText(body, "plain", _UTF8_QP if long_lines else _UTF8)
+
+
+def _attachment(filename: str, mimetype: str, data: bytes) -> MIMEBase:
+    part = MIMEBase(*mimetype.split("/", 1))
+    part.set_payload(data)
+    encoders.encode_base64(part)
+    part.add_header("Content-Disposition", "attachment", filename=filename)
+    return part
+
+
+def send(msg: Message) -> None:
     """Deliver one message over SMTP, or write it to the outbox folder."""
     config = current_app.config
     if not config.get("SMTP_HOST"):
@@ -73,7 +103,7 @@ class _Shared:
     def __init__(self):
         self.smtp, self.sent, self.used_at = None, 0, 0.0
 
-    def send(self, msg: EmailMessage) -> None:
+    def send(self, msg: Message) -> None:
         stale = time.monotonic() - self.used_at > IDLE_SECONDS
         if self.smtp is not None and (stale or self.sent >= MESSAGES_PER_CONNECTION):
             self.close()
