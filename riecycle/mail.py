@@ -53,12 +53,14 @@ def build_message(to: str, subject: str, body: str, attachments=()) -> Message:
 
 
 def _text(body: str) -> MIMEText:
+    """The text/plain part, ending in a newline."""
     body = body if body.endswith("\n") else body + "\n"
     long_lines = any(len(line.encode()) > MAX_LINE for line in body.splitlines())
     return MIMEText(body, "plain", _UTF8_QP if long_lines else _UTF8)
 
 
 def _attachment(filename: str, mimetype: str, data: bytes) -> MIMEBase:
+    """A base64 attachment part."""
     part = MIMEBase(*mimetype.split("/", 1))
     part.set_payload(data)
     encoders.encode_base64(part)
@@ -104,6 +106,7 @@ class _Shared:
         self.smtp, self.sent, self.used_at = None, 0, 0.0
 
     def send(self, msg: Message) -> None:
+        """Send over the open connection; open a fresh one when it is idle, full or missing."""
         stale = time.monotonic() - self.used_at > IDLE_SECONDS
         if self.smtp is not None and (stale or self.sent >= MESSAGES_PER_CONNECTION):
             self.close()
@@ -117,6 +120,7 @@ class _Shared:
         self.sent, self.used_at = self.sent + 1, time.monotonic()
 
     def close(self, quit: bool = True) -> None:
+        """Close the connection (QUIT when it is in a known state)."""
         smtp, self.smtp, self.sent = self.smtp, None, 0
         if smtp is not None:
             try:

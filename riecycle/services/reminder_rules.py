@@ -80,6 +80,7 @@ class Due:
 
 
 def _live_org_ids():
+    """The ids of the organisations that are not deleted, as a subquery."""
     return select(Organisation.id).where(Organisation.deleted_at.is_(None))
 
 
@@ -144,6 +145,7 @@ def _unique(users) -> list[User]:
 
 
 def _rows(stmt) -> list:
+    """All rows of a select."""
     return db.session.execute(stmt).all()
 
 
@@ -244,6 +246,7 @@ def _session_lines(s: VoorlichtingSession) -> list[str]:
 
 
 def _session_team_ids(session_ids: list[int]) -> dict[int, list[int]]:
+    """Session id -> the ids of its teams (for audience 'teams')."""
     result: dict[int, list[int]] = {}
     if session_ids:
         stmt = select(session_teams.c.session_id, session_teams.c.team_id).where(
@@ -330,6 +333,7 @@ def _session_dues(t: Tenants, session, audience: list) -> Iterator[Due]:
 
 
 def _session_ics(session) -> bytes:
+    """The invitation's .ics attachment."""
     from riecycle.services import calendar
 
     return calendar.session_ics(session)
@@ -409,6 +413,7 @@ def rule_rie_review(t: Tenants, today: date, lookback: int) -> Iterator[Due]:
 
 
 def _rie_dues(t: Tenants, rie, review: date, due: date) -> Iterator[Due]:
+    """The review reminder for every beheerder and preventiemedewerker."""
     org = t.orgs[rie.organisation_id]
     for user in t.with_roles(org.id, EDITOR_ROLES):
 
@@ -438,6 +443,7 @@ def rule_pva_review(t: Tenants, today: date, lookback: int) -> Iterator[Due]:
 
 
 def _pva_dues(t: Tenants, org, due: date) -> Iterator[Due]:
+    """The yearly review reminder for every beheerder and preventiemedewerker."""
     for user in t.with_roles(org.id, EDITOR_ROLES):
 
         def render(d=due, org=org):

@@ -23,10 +23,9 @@ passes never retry the same row. After REMINDER_MAX_ATTEMPTS failed deliveries a
 ``failed`` and is shown in the reminder log.
 
 The one window we cannot close: the SMTP server accepted the message but the process died
-before its mark was committed (until the next claim commits: milliseconds, nothing is rendered
-or queried in between). The next pass then sends that one message again. SMTP has no two-phase
-commit, so "exactly once" here means: never twice except after a crash inside that window, and
-never lost.
+before its mark was committed (with the next claim, milliseconds later). The next pass then
+sends that one message again. SMTP has no two-phase commit, so "exactly once" here means: never
+twice except after a crash inside that window, and never lost.
 
 Catch-up: a rule yields every reminder whose due date is <= today and still inside the
 lookback window (REMINDER_LOOKBACK_DAYS, default 14). Whatever fell due while the scheduler was
@@ -195,6 +194,7 @@ class Writes:
         self.run(db.session.execute, MARK, self.marks[-1])
 
     def commit(self) -> None:
+        """Commit the open transaction: the pending claims and marks."""
         self.run(db.session.commit)
         self.marks, self.uncommitted = [], 0
 
@@ -205,6 +205,7 @@ class Writes:
             self.commit()
 
     def _rescue(self) -> None:
+        """After a failed write: roll back, then commit the marks on their own (mails went out)."""
         db.session.rollback()
         marks, self.marks, self.uncommitted = self.marks, [], 0
         for values in marks:
@@ -257,6 +258,7 @@ def claim_and_deliver(claims: list[Claim], report: PassReport, writes: Writes) -
 
 
 def _attachments(entry: dict) -> list:
+    """A retried invitation's .ics, rebuilt from its session (none once the session is deleted)."""
     if entry["channel"] != "invitation" or entry["object_type"] != "session":
         return []
     from riecycle.services import calendar
