@@ -379,6 +379,27 @@ def test_killed_pass_is_resumed_without_duplicates(world, frozen, outbox, monkey
     assert len(subjects) == 5 and len(set(subjects)) == 5
 
 
+def test_a_failing_claim_after_a_send_still_commits_the_sent_mark(world, frozen, outbox, monkeypatch):
+    from riecycle.services import reminders
+
+    measure(world, TODAY + timedelta(days=14), title="Eerste")
+    measure(world, TODAY + timedelta(days=14), title="Tweede")
+    real_insert, calls = reminders._insert, []
+
+    def insert_then_fail(values):
+        calls.append(values["subject"])
+        if len(calls) == 2:
+            raise RuntimeError("database hiccup")
+        return real_insert(values)
+
+    monkeypatch.setattr(reminders, "_insert", insert_then_fail)
+    with pytest.raises(RuntimeError):
+        run_reminders()
+    [row] = ledger()
+    assert row.status == "sent" and row.subject == calls[0]  # mailed, so never sent again
+    assert len(outbox()) == 1
+
+
 def test_smtp_failure_is_retried_then_marked_failed(world, frozen, app, monkeypatch):
     measure(world, TODAY + timedelta(days=14))
 

@@ -11,9 +11,9 @@ Protocol for one reminder (a `Due`, found by the rules in reminder_rules.py):
 2. **Send.** The message text was rendered into the ledger row at claim time; the mail is sent
    from that row (an invitation gets its .ics rebuilt from the session).
 3. **Mark sent.** ``status='sent', sent_at=now`` is written right after the SMTP server
-   accepted the message, and committed with the next claim's transaction (or on its own at the
-   end of the pass), so a mail costs one commit rather than two. Claims that mail nothing
-   (in-app, digest) are committed in batches. Should a later write of that transaction fail,
+   accepted the message, and committed with the next claim (or on its own at the end of the
+   pass), so a mail costs one commit rather than two. Claims that mail nothing (in-app, digest)
+   are committed in batches. Should a later write of that transaction fail,
    the marks are committed on their own before the error goes on.
 
 A pass that dies between 1 and 3 leaves a row in status ``claimed``. The next pass re-sends
@@ -199,9 +199,9 @@ class Writes:
         self.marks, self.uncommitted = [], 0
 
     def batch(self) -> None:
-        """Count one write that mails nothing; commit every CLAIM_BATCH of them."""
+        """Count one write that mails nothing; commit every CLAIM_BATCH of them, or a pending mark."""
         self.uncommitted += 1
-        if self.uncommitted >= CLAIM_BATCH:
+        if self.marks or self.uncommitted >= CLAIM_BATCH:
             self.commit()
 
     def _rescue(self) -> None:
