@@ -1,5 +1,6 @@
 """The reminder engine: every rule, exactly once, catch-up, a killed pass, digest, SMTP, CLI."""
 
+import smtplib
 from collections import Counter
 from datetime import date, datetime, timedelta
 
@@ -378,6 +379,27 @@ def test_killed_pass_is_resumed_without_duplicates(world, frozen, outbox, monkey
     assert len(subjects) == 5 and len(set(subjects)) == 5
 
 
+def test_a_failing_claim_after_a_send_still_commits_the_sent_mark(world, frozen, outbox, monkeypatch):
+    from riecycle.services import reminders
+
+    measure(world, TODAY + timedelta(days=14), title="Eerste")
+    measure(world, TODAY + timedelta(days=14), title="Tweede")
+    real_insert, calls = reminders._insert, []
+
+    def insert_then_fail(values):
+        calls.append(values["subject"])
+        if len(calls) == 2:
+            raise RuntimeError("database hiccup")
+        return real_insert(values)
+
+    monkeypatch.setattr(reminders, "_insert", insert_then_fail)
+    with pytest.raises(RuntimeError):
+        run_reminders()
+    [row] = ledger()
+    assert row.status == "sent" and row.subject == calls[0]  # mailed, so never sent again
+    assert len(outbox()) == 1
+
+
 def test_smtp_failure_is_retried_then_marked_failed(world, frozen, app, monkeypatch):
     measure(world, TODAY + timedelta(days=14))
 
@@ -408,6 +430,31 @@ def test_real_smtp_delivery_in_the_users_language(world, frozen, smtp):
     assert "March 24, 2025" in body  # formatted in the user's locale
     assert f"http://localhost/o/acme/plan/{m.id}" in body
     assert smtp.envelopes[0].rcpt_tos == [user.email]
+
+
+def test_one_smtp_connection_per_pass_and_a_fresh_one_after_an_error(world, frozen, smtp, monkeypatch):
+    for d in range(5):
+        measure(world, TODAY + timedelta(days=14), title=f"Termijn {d}")
+    connects, real_connect = [], smtplib.SMTP.connect
+    real_send, calls = smtplib.SMTP.send_message, []
+
+    def connect(self, *args, **kwargs):
+        connects.append(args)
+        return real_connect(self, *args, **kwargs)
+
+    def send_message(self, msg, *args, **kwargs):
+        calls.append(msg["Subject"])
+        if len(calls) == 2:
+            raise smtplib.SMTPServerDisconnected("connection dropped")
+        return real_send(self, msg, *args, **kwargs)
+
+    monkeypatch.setattr(smtplib.SMTP, "connect", connect)
+    monkeypatch.setattr(smtplib.SMTP, "send_message", send_message)
+    report = run_reminders()
+    assert report.mailed == 4 and report.failed == 1
+    assert len(smtp.wait_for(4)) == 4
+    assert len(connects) == 2  # one for the pass, one more after the dropped connection
+    assert Counter(r.status for r in ledger()) == {"sent": 4, "claimed": 1}
 
 
 def test_modes_direct_digest_and_off(world, frozen, outbox):

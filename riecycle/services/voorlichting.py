@@ -54,14 +54,22 @@ def current_staff(org, on: date | None = None, team_id: int | None = None) -> li
 
 def newcomer_weeks(org) -> int:
     """How soon newcomers must be informed: the shortest newcomer session setting, else 8 weeks."""
-    weeks = db.session.scalar(
-        select(func.min(VoorlichtingSession.newcomer_weeks)).where(
-            VoorlichtingSession.organisation_id == org.id,
+    return newcomer_weeks_of([org.id])[org.id]
+
+
+def newcomer_weeks_of(org_ids) -> dict[int, int]:
+    """newcomer_weeks() for many organisations at once: organisation id -> weeks."""
+    rows = db.session.execute(
+        select(VoorlichtingSession.organisation_id, func.min(VoorlichtingSession.newcomer_weeks))
+        .where(
+            VoorlichtingSession.organisation_id.in_(list(org_ids)),
             VoorlichtingSession.deleted_at.is_(None),
             VoorlichtingSession.recurrence == "nieuwkomers",
         )
+        .group_by(VoorlichtingSession.organisation_id)
     )
-    return weeks or DEFAULT_NEWCOMER_WEEKS
+    found = dict(rows.all())
+    return {org_id: found.get(org_id) or DEFAULT_NEWCOMER_WEEKS for org_id in org_ids}
 
 
 def audience_employees(session: VoorlichtingSession) -> list[Employee]:
@@ -80,6 +88,23 @@ def audience_employees(session: VoorlichtingSession) -> list[Employee]:
             Employee.start_date.is_not(None), Employee.start_date >= on - timedelta(weeks=weeks)
         )
     return list(db.session.scalars(stmt.order_by(Employee.name)))
+
+
+def in_audience(session: VoorlichtingSession, team_ids, employee) -> bool:
+    """audience_employees() for one employee (or row) in Python, to match many sessions at once."""
+    on = session.session_date
+    if employee.organisation_id != session.organisation_id or employee.deleted_at is not None:
+        return False
+    if (employee.start_date or on) > on or (employee.end_date or on) < on:
+        return False  # not staff on the session date
+    if session.audience == "teams":
+        return employee.team_id in team_ids
+    if session.audience == "leidinggevenden":
+        return bool(employee.is_leidinggevende)
+    if session.audience == "nieuwe_medewerkers":
+        weeks = session.newcomer_weeks or DEFAULT_NEWCOMER_WEEKS
+        return employee.start_date is not None and employee.start_date >= on - timedelta(weeks=weeks)
+    return True
 
 
 def register_rows(session: VoorlichtingSession) -> list[tuple[Employee, Attendance | None]]:

@@ -1,0 +1,608 @@
+"""The reminder rules: which reminders are due on a day, for every organisation at once.
+
+Each rule runs a few set-based queries over all live organisations (never one per
+organisation), reads only the columns it needs, and checks recipients against the members
+loaded once per pass (`Tenants`). That keeps a pass over thousands of organisations at a
+handful of queries; loading ORM users per measure used to pull every membership of a user
+(an adviser in 2,000 organisations) again and again. Delivery is in reminders.py.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import cache
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import lazyload
+from werkzeug.routing import BuildError
+
+from riecycle.extensions import db
+from riecycle.filters import fmt_date
+from riecycle.models import (
+    Approval,
+    Attendance,
+    Employee,
+    Evaluation,
+    Measure,
+    Membership,
+    Organisation,
+    Rie,
+    Team,
+    User,
+    VoorlichtingSession,
+)
+from riecycle.models.measure import OPEN_STATUSES
+from riecycle.models.voorlichting import session_teams
+from riecycle.services import voorlichting
+
+EDITOR_ROLES = ("beheerder", "preventiemedewerker")
+# What in_audience() and an invitation need of an employee.
+AUDIENCE_COLUMNS = (
+    Employee.id,
+    Employee.organisation_id,
+    Employee.name,
+    Employee.email,
+    Employee.team_id,
+    Employee.start_date,
+    Employee.end_date,
+    Employee.deleted_at,
+    Employee.is_leidinggevende,
+)
+
+
+def _setting(name: str, default: int) -> int:
+    return int(current_app.config.get(name) or default)
+
+
+@dataclass
+class Due:
+    """One reminder for one recipient; `render` builds (subject, lines, path) in their language."""
+
+    rule: str
+    org: Organisation
+    object_type: str
+    object_id: int
+    due_date: date
+    recipient: object  # a User, or an employee row (id, name, email) for invitations
+    render: Callable[[], tuple[str, list[str], str | None]]
+    attach: Callable[[], list] | None = None
+
+    @property
+    def recipient_key(self) -> str:
+        prefix = "u" if isinstance(self.recipient, User) else "e"
+        return f"{prefix}{self.recipient.id}"
+
+    @property
+    def key(self) -> tuple:
+        return (self.rule, self.object_type, self.object_id, self.due_date, self.recipient_key)
+
+
+def _live_org_ids():
+    """The ids of the organisations that are not deleted, as a subquery."""
+    return select(Organisation.id).where(Organisation.deleted_at.is_(None))
+
+
+@dataclass
+class Tenants:
+    """Every live organisation and its active members (role, user), loaded once per pass."""
+
+    orgs: dict[int, Organisation]
+    members: dict[int, dict[int, tuple[str, User]]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> "Tenants":
+        """Two queries: the organisations, and every active membership with its user."""
+        stmt = select(Organisation).where(Organisation.deleted_at.is_(None)).order_by(Organisation.id)
+        tenants = cls({org.id: org for org in db.session.scalars(stmt)})
+        tenants.members = {org_id: {} for org_id in tenants.orgs}
+        rows = db.session.execute(
+            select(Membership.organisation_id, Membership.role, User)
+            .join(User, User.id == Membership.user_id)
+            .where(User.active.is_(True), Membership.organisation_id.in_(_live_org_ids()))
+            .options(lazyload(User.memberships))
+            .order_by(User.id)
+        )
+        for org_id, role, user in rows:
+            tenants.members[org_id][user.id] = (role, user)
+        return tenants
+
+    def reachable(self, org_id: int, user_id: int | None) -> User | None:
+        """The user when active and a member of the organisation, else None."""
+        member = self.members.get(org_id, {}).get(user_id)
+        return member[1] if member else None
+
+    def with_roles(self, org_id: int, roles: tuple[str, ...]) -> list[User]:
+        """Active members with one of `roles`, by user id."""
+        return [user for role, user in self.members.get(org_id, {}).values() if role in roles]
+
+
+# --- helpers -------------------------------------------------------------------
+
+
+def _path(org, candidates: tuple[str, ...], **values) -> str | None:
+    """The first endpoint of `candidates` that exists, as a path; areas may not be built yet."""
+    for endpoint in candidates:
+        try:
+            return url_for(endpoint, org_slug=org.slug, **values)
+        except BuildError:
+            continue
+    return None
+
+
+def _measure_path(org, measure) -> str | None:
+    return _path(org, ("plan.detail",), measure_id=measure.id) or _path(org, ("plan.index",))
+
+
+def _unique(users) -> list[User]:
+    seen, result = set(), []
+    for user in users:
+        if user is not None and user.id not in seen:
+            seen.add(user.id)
+            result.append(user)
+    return result
+
+
+def _rows(stmt) -> list:
+    """All rows of a select."""
+    return db.session.execute(stmt).all()
+
+
+# --- rules ---------------------------------------------------------------------
+# Each rule yields the reminders due on `today` (within the lookback window), for all
+# organisations in `t`.
+
+
+def _open_measures(*window) -> list:
+    """Open, not deleted measures of live organisations with a termijn in `window`."""
+    return _rows(
+        select(Measure.id, Measure.organisation_id, Measure.title, Measure.termijn, Measure.responsible_id)
+        .where(
+            Measure.organisation_id.in_(_live_org_ids()),
+            Measure.deleted_at.is_(None),
+            Measure.status.in_(OPEN_STATUSES),
+            *window,
+        )
+        .order_by(Measure.organisation_id, Measure.id)
+    )
+
+
+def rule_measure_termijn(t: Tenants, today: date, lookback: int) -> Iterator[Due]:
+    """A measure's termijn is 14 days away, then 1 day away (only the nearer one after downtime)."""
+    for measure in _open_measures(Measure.termijn >= today, Measure.termijn <= today + timedelta(days=14)):
+        org, user = (
+            t.orgs[measure.organisation_id],
+            t.reachable(measure.organisation_id, measure.responsible_id),
+        )
+        days = 14 if measure.termijn > today + timedelta(days=1) else 1
+        if user is None:
+            continue
+
+        def render(m=measure, d=days, org=org):
+            subject = (
+                _("Termijn over 14 dagen: %(t)s", t=m.title)
+                if d == 14
+                else _("Termijn morgen: %(t)s", t=m.title)
+            )
+            lines = [
+                _("De termijn van de maatregel '%(t)s' is %(d)s.", t=m.title, d=fmt_date(m.termijn, "long")),
+                _("Werk de status of de voortgang bij in het Plan van Aanpak."),
+            ]
+            return subject, lines, _measure_path(org, m)
+
+        due = measure.termijn - timedelta(days=days)
+        yield Due(f"measure_termijn_{days}d", org, "measure", measure.id, due, user, render)
+
+
+def rule_measure_overdue(t: Tenants, today: date, lookback: int) -> Iterator[Due]:
+    """An open measure past its termijn: the day after, then weekly, at most REMINDER_OVERDUE_LIMIT times."""
+    limit = _setting("REMINDER_OVERDUE_LIMIT", 6)
+    window = (Measure.termijn < today, Measure.termijn >= today - timedelta(days=7 * limit + 1))
+    for measure in _open_measures(*window):
+        org, user = (
+            t.orgs[measure.organisation_id],
+            t.reachable(measure.organisation_id, measure.responsible_id),
+        )
+        week = (today - measure.termijn - timedelta(days=1)).days // 7
+        if week >= limit or user is None:
+            continue
+
+        def render(m=measure, n=week + 1, org=org):
+            subject = _("Termijn verstreken: %(t)s", t=m.title)
+            lines = [
+                _(
+                    "De termijn van de maatregel '%(t)s' was %(d)s en de maatregel is nog niet uitgevoerd.",
+                    t=m.title,
+                    d=fmt_date(m.termijn, "long"),
+                ),
+                _(
+                    "Dit is herinnering %(n)s van %(l)s. Zet de maatregel op uitgevoerd of stel de termijn "
+                    "bij met een reden.",
+                    n=n,
+                    l=limit,
+                ),
+            ]
+            return subject, lines, _measure_path(org, m)
+
+        due = measure.termijn + timedelta(days=1 + 7 * week)
+        yield Due("measure_overdue", org, "measure", measure.id, due, user, render)
+
+
+def _session_lines(s: VoorlichtingSession) -> list[str]:
+    when = fmt_date(s.session_date, "full")
+    if s.start_time:
+        when += (
+            " " + s.start_time.strftime("%H:%M") + (f"–{s.end_time.strftime('%H:%M')}" if s.end_time else "")
+        )
+    lines = [_("Wanneer: %(w)s", w=when)]
+    if s.location:
+        lines.append(_("Waar: %(l)s", l=s.location))
+    if s.online_link:
+        lines.append(_("Online: %(l)s", l=s.online_link))
+    if s.presenter:
+        lines.append(_("Door: %(p)s", p=s.presenter))
+    return lines
+
+
+def _session_team_ids(session_ids: list[int]) -> dict[int, list[int]]:
+    """Session id -> the ids of its teams (for audience 'teams')."""
+    result: dict[int, list[int]] = {}
+    if session_ids:
+        stmt = select(session_teams.c.session_id, session_teams.c.team_id).where(
+            session_teams.c.session_id.in_(session_ids)
+        )
+        for session_id, team_id in _rows(stmt):
+            result.setdefault(session_id, []).append(team_id)
+    return result
+
+
+def _audiences(sessions: list) -> dict[int, list]:
+    """Session id -> its audience as employee rows, by name: one query for all sessions."""
+    teams = _session_team_ids([s.id for s in sessions])
+    staff: dict[int, list] = {}
+    if sessions:
+        rows = _rows(
+            select(*AUDIENCE_COLUMNS)
+            .where(Employee.organisation_id.in_(sorted({s.organisation_id for s in sessions})))
+            .where(Employee.deleted_at.is_(None))
+            .order_by(Employee.name)
+        )
+        for row in rows:
+            staff.setdefault(row.organisation_id, []).append(row)
+    return {
+        s.id: [
+            e for e in staff.get(s.organisation_id, ()) if voorlichting.in_audience(s, teams.get(s.id, ()), e)
+        ]
+        for s in sessions
+    }
+
+
+def rule_session(t: Tenants, today: date, lookback: int) -> Iterator[Due]:
+    """A session 7 days away: a reminder to the organiser and an invitation (.ics) to the audience."""
+    sessions = db.session.scalars(
+        select(VoorlichtingSession)
+        .where(
+            VoorlichtingSession.organisation_id.in_(_live_org_ids()),
+            VoorlichtingSession.deleted_at.is_(None),
+            VoorlichtingSession.session_date >= today,
+            VoorlichtingSession.session_date <= today + timedelta(days=7),
+        )
+        .options(lazyload("*"))
+        .order_by(VoorlichtingSession.organisation_id, VoorlichtingSession.id)
+    ).all()
+    audiences = _audiences(sessions)
+    for session in sessions:
+        yield from _session_dues(t, session, audiences[session.id])
+
+
+def _session_dues(t: Tenants, session, audience: list) -> Iterator[Due]:
+    """The organiser's reminder and the invitations of one session."""
+    org, due = t.orgs[session.organisation_id], session.session_date - timedelta(days=7)
+    path = _path(org, ("voorlichting.session_detail",), session_id=session.id)
+    organiser = t.reachable(org.id, session.organiser_id)
+    if organiser is not None:
+
+        def render(s=session, p=path):
+            lines = [
+                _("Over een week is de voorlichting '%(t)s'.", t=s.topic),
+                *_session_lines(s),
+                _("De deelnemers krijgen vandaag een uitnodiging. Leg na afloop de aanwezigheid vast."),
+            ]
+            return _("Voorlichting over 7 dagen: %(t)s", t=s.topic), lines, p
+
+        yield Due("session_7d", org, "session", session.id, due, organiser, render)
+    attach = cache(lambda s=session: [("uitnodiging.ics", "text/calendar", _session_ics(s))])
+    for employee in audience:
+        if not employee.email:
+            continue
+
+        def invite(s=session, e=employee):
+            lines = [
+                _("Beste %(n)s,", n=e.name),
+                "",
+                _("U bent uitgenodigd voor de voorlichting '%(t)s' van %(o)s.", t=s.topic, o=org.name),
+                *_session_lines(s),
+                "",
+                _("De bijlage zet de bijeenkomst in uw agenda."),
+                *([s.description] if s.description else []),
+            ]
+            return _("Uitnodiging: %(t)s", t=s.topic), lines, None
+
+        yield Due("session_invitation", org, "session", session.id, due, employee, invite, attach)
+
+
+def _session_ics(session) -> bytes:
+    """The invitation's .ics attachment."""
+    from riecycle.services import calendar
+
+    return calendar.session_ics(session)
+
+
+def rule_evaluation_due(t: Tenants, today: date, lookback: int) -> Iterator[Due]:
+    """A planned evaluation has reached its date and is not done."""
+    evaluations = _rows(
+        select(
+            Evaluation.id,
+            Evaluation.organisation_id,
+            Evaluation.planned_on,
+            Evaluation.theme_key,
+            Evaluation.responsible_id,
+            Evaluation.measure_id,
+            Measure.title.label("measure_title"),
+            Measure.responsible_id.label("measure_responsible_id"),
+        )
+        .outerjoin(Measure, Measure.id == Evaluation.measure_id)
+        .where(
+            Evaluation.organisation_id.in_(_live_org_ids()),
+            Evaluation.deleted_at.is_(None),
+            Evaluation.done_on.is_(None),
+            Evaluation.planned_on <= today,
+            Evaluation.planned_on > today - timedelta(days=lookback),
+        )
+        .order_by(Evaluation.organisation_id, Evaluation.id)
+    )
+    for evaluation in evaluations:
+        yield from _evaluation_dues(t, evaluation)
+
+
+def _evaluation_dues(t: Tenants, evaluation) -> Iterator[Due]:
+    """The owner (the evaluation's, else the measure's responsible) or else the preventiemedewerkers."""
+    org = t.orgs[evaluation.organisation_id]
+    owner_id = evaluation.responsible_id
+    if owner_id is None:
+        owner_id = evaluation.measure_responsible_id
+    owner = t.reachable(org.id, owner_id)
+    for user in [owner] if owner is not None else t.with_roles(org.id, ("preventiemedewerker",)):
+
+        def render(ev=evaluation):
+            what = ev.measure_title if ev.measure_id is not None else (ev.theme_key or "")
+            lines = [
+                _(
+                    "De evaluatie van '%(w)s' staat gepland op %(d)s.",
+                    w=what,
+                    d=fmt_date(ev.planned_on, "long"),
+                ),
+                _("Evalueer het effect op het knelpunt en hoe de uitvoering ging, en leg de uitkomst vast."),
+            ]
+            return (
+                _("Evaluatie gepland: %(w)s", w=what),
+                lines,
+                _path(org, ("evaluatie.detail",), evaluation_id=ev.id),
+            )
+
+        yield Due("evaluation_due", org, "evaluation", evaluation.id, evaluation.planned_on, user, render)
+
+
+def rule_rie_review(t: Tenants, today: date, lookback: int) -> Iterator[Due]:
+    """The current RI&E's review date (performed_on + review interval) is within 90 days."""
+    ries = _rows(
+        select(Rie.id, Rie.organisation_id, Rie.version, Rie.performed_on, Rie.review_interval_months)
+        .where(Rie.organisation_id.in_(_live_org_ids()), Rie.deleted_at.is_(None), Rie.is_current.is_(True))
+        .order_by(Rie.organisation_id, Rie.id)
+    )
+    seen: set[int] = set()
+    for rie in ries:
+        if rie.organisation_id in seen:
+            continue  # one current RI&E per organisation
+        seen.add(rie.organisation_id)
+        review = voorlichting.add_months(rie.performed_on, rie.review_interval_months or 36)
+        due = review - timedelta(days=90)
+        if due <= today and review >= today - timedelta(days=lookback):
+            yield from _rie_dues(t, rie, review, due)
+
+
+def _rie_dues(t: Tenants, rie, review: date, due: date) -> Iterator[Due]:
+    """The review reminder for every beheerder and preventiemedewerker."""
+    org = t.orgs[rie.organisation_id]
+    for user in t.with_roles(org.id, EDITOR_ROLES):
+
+        def render(r=rie, when=review):
+            lines = [
+                _(
+                    "De RI&E (versie %(v)s) moet uiterlijk %(d)s worden herzien.",
+                    v=r.version,
+                    d=fmt_date(when, "long"),
+                ),
+                _("Plan de herziening, en betrek de OR/PVT en de toetsing."),
+            ]
+            return _("RI&E herzien vóór %(d)s", d=fmt_date(when, "long")), lines, _path(org, ("rie.index",))
+
+        yield Due("rie_review", org, "rie", rie.id, due, user, render)
+
+
+def rule_pva_review(t: Tenants, today: date, lookback: int) -> Iterator[Due]:
+    """The yearly discussion of the PvA progress, on the 1st of the organisation's review month."""
+    for org in t.orgs.values():
+        month = org.pva_review_month if 1 <= (org.pva_review_month or 0) <= 12 else 2
+        due = date(today.year, month, 1)
+        if due > today:
+            due = date(today.year - 1, month, 1)
+        if (today - due).days <= lookback:
+            yield from _pva_dues(t, org, due)
+
+
+def _pva_dues(t: Tenants, org, due: date) -> Iterator[Due]:
+    """The yearly review reminder for every beheerder and preventiemedewerker."""
+    for user in t.with_roles(org.id, EDITOR_ROLES):
+
+        def render(d=due, org=org):
+            lines = [
+                _("Het is tijd voor de jaarlijkse bespreking van de voortgang van het Plan van Aanpak."),
+                _("Bespreek welke maatregelen zijn uitgevoerd, wat het effect was en wat u bijstelt."),
+            ]
+            return (
+                _("Jaarlijkse voortgangsbespreking Plan van Aanpak (%(y)s)", y=d.year),
+                lines,
+                _path(org, ("plan.index",)),
+            )
+
+        yield Due("pva_review", org, "organisation", org.id, due, user, render)
+
+
+def rule_or_pending(t: Tenants, today: date, lookback: int) -> Iterator[Due]:
+    """An OR/PVT decision has been pending for more than 30 days."""
+    approvals = _rows(
+        select(
+            Approval.id,
+            Approval.organisation_id,
+            Approval.subject_type,
+            Approval.submitted_on,
+            Approval.submitted_by_id,
+        )
+        .where(
+            Approval.organisation_id.in_(_live_org_ids()),
+            Approval.deleted_at.is_(None),
+            Approval.decision.is_(None),
+            Approval.submitted_on < today - timedelta(days=30),
+            Approval.submitted_on >= today - timedelta(days=31 + lookback),
+        )
+        .order_by(Approval.organisation_id, Approval.id)
+    )
+    for approval in approvals:
+        yield from _approval_dues(t, approval)
+
+
+def _approval_dues(t: Tenants, approval) -> Iterator[Due]:
+    """The submitter (when still a member) and every OR member."""
+    org = t.orgs[approval.organisation_id]
+    submitter = t.reachable(org.id, approval.submitted_by_id)
+    subject_path = _path(org, ("rie.index",) if approval.subject_type == "rie" else ("plan.index",))
+    for user in _unique([submitter, *t.with_roles(org.id, ("or_lid",))]):
+
+        def render(a=approval, p=subject_path):
+            what = _("de RI&E") if a.subject_type == "rie" else _("het Plan van Aanpak")
+            lines = [
+                _(
+                    "Op %(d)s is %(w)s voorgelegd aan de OR/PVT. Er is nog geen besluit.",
+                    d=fmt_date(a.submitted_on, "long"),
+                    w=what,
+                ),
+                _("Leg het besluit (instemming, weigering of advies) met datum vast."),
+            ]
+            return _("Besluit OR/PVT staat al meer dan 30 dagen open"), lines, p
+
+        due = approval.submitted_on + timedelta(days=31)
+        yield Due("or_pending", org, "approval", approval.id, due, user, render)
+
+
+def _newcomer_filter(today: date, weeks: dict[int, int], lookback: int) -> tuple:
+    """Current staff who started in the widest newcomer window of any organisation."""
+    return (
+        Employee.organisation_id.in_(_live_org_ids()),
+        voorlichting.current_staff_filter(today),
+        Employee.start_date.is_not(None),
+        Employee.start_date > today - timedelta(weeks=max(weeks.values()), days=lookback),
+        Employee.start_date <= today - timedelta(weeks=min(weeks.values())),
+    )
+
+
+def _presence(candidates: tuple, since: date, today: date) -> dict[int, list[date]]:
+    """Employee id -> dates of sessions in [since, today] they attended, for the candidates only."""
+    rows = _rows(
+        select(Attendance.employee_id, VoorlichtingSession.session_date)
+        .join(VoorlichtingSession, VoorlichtingSession.id == Attendance.session_id)
+        .join(Employee, Employee.id == Attendance.employee_id)
+        .where(
+            *candidates,
+            Attendance.organisation_id == Employee.organisation_id,
+            Attendance.deleted_at.is_(None),
+            Attendance.status == "aanwezig",
+            VoorlichtingSession.deleted_at.is_(None),
+            VoorlichtingSession.session_date >= since,
+            VoorlichtingSession.session_date <= today,
+        )
+    )
+    result: dict[int, list[date]] = {}
+    for employee_id, day in rows:
+        result.setdefault(employee_id, []).append(day)
+    return result
+
+
+def rule_newcomer(t: Tenants, today: date, lookback: int) -> Iterator[Due]:
+    """A new employee has had no voorlichting within N weeks of starting."""
+    if not t.orgs:
+        return
+    weeks = voorlichting.newcomer_weeks_of(t.orgs)
+    candidates = _newcomer_filter(today, weeks, lookback)
+    employees = _rows(
+        select(Employee.id, Employee.organisation_id, Employee.name, Employee.start_date, Team.manager_id)
+        .outerjoin(Team, Team.id == Employee.team_id)
+        .where(*candidates)
+        .order_by(Employee.organisation_id, Employee.id)
+    )
+    since = today - timedelta(weeks=max(weeks.values()), days=lookback)
+    present = _presence(candidates, since, today)
+    for employee in employees:
+        w = weeks[employee.organisation_id]
+        in_window = (
+            today - timedelta(weeks=w, days=lookback) < employee.start_date <= today - timedelta(weeks=w)
+        )
+        if in_window and not any(day >= employee.start_date for day in present.get(employee.id, ())):
+            yield from _newcomer_dues(t, employee, w)
+
+
+def _newcomer_dues(t: Tenants, employee, weeks: int) -> Iterator[Due]:
+    """The team's manager (when a member) and the preventiemedewerkers, else the beheerders."""
+    org = t.orgs[employee.organisation_id]
+    editors = t.with_roles(org.id, ("preventiemedewerker",)) or t.with_roles(org.id, ("beheerder",))
+    for user in _unique([t.reachable(org.id, employee.manager_id), *editors]):
+
+        def render(e=employee, w=weeks):
+            lines = [
+                _(
+                    "%(n)s is op %(d)s begonnen en heeft na %(w)s weken nog geen voorlichting over "
+                    "werkstress en PSA gehad.",
+                    n=e.name,
+                    d=fmt_date(e.start_date, "long"),
+                    w=w,
+                ),
+                _("Nodig de nieuwe medewerker uit voor een nieuwkomersbijeenkomst of een gesprek."),
+            ]
+            return (
+                _("Nieuwe medewerker zonder voorlichting: %(n)s", n=e.name),
+                lines,
+                _path(org, ("voorlichting.index",)),
+            )
+
+        due = employee.start_date + timedelta(weeks=weeks)
+        yield Due("newcomer_no_voorlichting", org, "employee", employee.id, due, user, render)
+
+
+RULES = {
+    "measure_termijn": rule_measure_termijn,
+    "measure_overdue": rule_measure_overdue,
+    "session": rule_session,
+    "evaluation_due": rule_evaluation_due,
+    "rie_review": rule_rie_review,
+    "pva_review": rule_pva_review,
+    "or_pending": rule_or_pending,
+    "newcomer": rule_newcomer,
+}
+
+
+def due_reminders(t: Tenants, today: date, lookback: int | None = None) -> list[Due]:
+    """Every reminder due on `today` (whether or not already sent), by organisation, rules in order."""
+    lookback = lookback if lookback is not None else _setting("REMINDER_LOOKBACK_DAYS", 14)
+    dues = [due for rule in RULES.values() for due in rule(t, today, lookback)]
+    return sorted(dues, key=lambda due: due.org.id)  # stable: per organisation, like one pass per org
