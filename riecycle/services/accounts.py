@@ -176,3 +176,22 @@ def member_choices(org) -> list[tuple[int, str]]:
     rows = db.session.execute(select(User.id, User.name).join(Membership, Membership.user_id == User.id)
                               .where(Membership.organisation_id == org.id))
     return sorted(((user_id, name) for user_id, name in rows), key=lambda row: (row[1].lower(), row[0]))
+
+
+def memberships_of(user, q: str | None = None, limit: int | None = None, offset: int = 0) -> list[Membership]:
+    """A user's memberships by organisation name, optionally only organisations matching q."""
+    stmt = (select(Membership).join(Organisation, Organisation.id == Membership.organisation_id)
+            .where(Membership.user_id == user.id, Organisation.deleted_at.is_(None))
+            .order_by(Organisation.name, Organisation.id))
+    if q:
+        stmt = stmt.where(Organisation.name.ilike(f"%{q}%"))
+    return list(db.session.scalars(stmt.limit(limit).offset(offset)))
+
+
+def membership_count(user, q: str | None = None) -> int:
+    """How many (live) organisations a user belongs to, optionally matching q."""
+    stmt = (select(func.count(Membership.id)).join(Organisation, Organisation.id == Membership.organisation_id)
+            .where(Membership.user_id == user.id, Organisation.deleted_at.is_(None)))
+    if q:
+        stmt = stmt.where(Organisation.name.ilike(f"%{q}%"))
+    return db.session.scalar(stmt) or 0

@@ -1,12 +1,13 @@
 """The user's own account: name, language, reminder preference and password."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from werkzeug.security import check_password_hash
 
 from riecycle.extensions import db
 from riecycle.forms.auth import AccountForm, ChangePasswordForm
+from riecycle.pagination import page_of
 from riecycle.services import ServiceError, accounts
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -47,6 +48,31 @@ def change_password():
                 return redirect(url_for("account.settings"))
     return render_template("account/settings.html", form=AccountForm(obj=current_user),
                            password_form=form), 400
+
+
+ORGANISATIONS_PER_PAGE = 50
+SWITCHER_LIMIT = 15
+
+
+def org_switcher() -> tuple[list, int]:
+    """The first organisations for the header's switcher (none when there is only one), and the count."""
+    total = accounts.membership_count(current_user)
+    return (accounts.memberships_of(current_user, limit=SWITCHER_LIMIT) if total > 1 else []), total
+
+
+@bp.app_context_processor
+def _switcher():
+    return {"org_switcher": org_switcher}
+
+
+@bp.get("/organisaties")
+@login_required
+def organisations():
+    """Every organisation the user belongs to (an adviser may have thousands), searchable by name."""
+    q = (request.args.get("q") or "").strip()[:100] or None
+    page = page_of(accounts.membership_count(current_user, q), ORGANISATIONS_PER_PAGE)
+    page.items = accounts.memberships_of(current_user, q, page.per_page, page.offset)
+    return render_template("account/organisations.html", page=page, q=q)
 
 
 @bp.get("/geen-organisatie")

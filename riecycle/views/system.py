@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from riecycle.extensions import db
+from riecycle.services import accounts
 from riecycle.views.safety import safe_next
 
 bp = Blueprint("system", __name__)
@@ -22,15 +23,14 @@ def home():
     """Send a user to the dashboard of their last (or only) organisation."""
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    memberships = current_user.memberships
-    if not memberships:
+    last = current_user.last_organisation_id
+    chosen = current_user.membership_for(last) if last else None
+    if chosen is None or chosen.organisation.deleted_at is not None:
+        chosen = next(iter(accounts.memberships_of(current_user, limit=1)), None)
+    if chosen is None:
         if current_user.is_platform_admin:
             return redirect(url_for("admin.organisations_index"))
         return redirect(url_for("account.no_organisation"))
-    chosen = next(
-        (m for m in memberships if m.organisation_id == current_user.last_organisation_id),
-        memberships[0],
-    )
     return redirect(url_for("dashboard.index", org_slug=chosen.organisation.slug))
 
 

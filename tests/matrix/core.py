@@ -80,6 +80,7 @@ ROUTES = {
     "account.settings": plain_route({"anon": 302, **{v: {"GET": 200, "POST": 302} for v in LOGGED_IN}}),
     "account.change_password": plain_route({"anon": 302, **{v: 400 for v in LOGGED_IN}}),
     "account.no_organisation": plain_route({"anon": 302, **LOGGED_IN}),
+    "account.organisations": plain_route({"anon": 302, **LOGGED_IN}),
     "admin.organisations_index": plain_route({"anon": 302, **{v: 403 for v in LOGGED_IN}}),
     "admin.organisation_new": plain_route({"anon": 302, **{v: 403 for v in LOGGED_IN}}),
     "audit.index": org_route({"beheerder", "auditor"}),
