@@ -46,6 +46,7 @@ class StyledSheet(WriteOnlyWorksheet):
     """
 
     def _values_to_row(self, values, row_idx):
+        """The cells of one row, as openpyxl's write-only writer consumes them (one at a time)."""
         cell = WriteOnlyCell(self)
         for col_idx, value in enumerate(values, 1):
             if value is None:
@@ -72,6 +73,7 @@ class StreamingWorkbook(Workbook):
         super().__init__(write_only=True)
 
     def create_sheet(self, title=None, index=None):
+        """A new StyledSheet, added as openpyxl's Workbook.create_sheet adds a write-only sheet."""
         ws = StyledSheet(parent=self, title=title)
         self._add_sheet(sheet=ws, index=index)
         return ws
@@ -87,6 +89,7 @@ class Col:
 
 
 def new_workbook() -> Workbook:
+    """An empty write-only workbook for SheetWriter."""
     return StreamingWorkbook()
 
 
@@ -139,6 +142,7 @@ class Cells:
         return self.maker(kind)(value, kind)
 
     def moment(self, value, kind: str):
+        """A date or datetime column: aware moments in Dutch local time, dates without the time."""
         if isinstance(value, date):
             if isinstance(value, datetime):
                 value = _local(value)
@@ -148,11 +152,13 @@ class Cells:
         return self.other(value, kind)
 
     def number(self, value, kind: str):
+        """An amount, percentage, integer or number column."""
         if isinstance(value, NUMBERS) and not isinstance(value, bool):
             return Styled(value, "n", self.formats[kind])
         return self.other(value, kind)
 
     def clock_time(self, value, kind: str):
+        """A time-of-day column."""
         return Styled(value, "d", self.formats[kind]) if isinstance(value, time) else self.other(value, kind)
 
     def other(self, value, kind: str):
@@ -163,11 +169,6 @@ class Cells:
             return "Ja" if value else "Nee"
         text, risky = safe.safe_text(value)
         return Styled(text[:MAX_TEXT], "s", self.text_styles[(kind == "longtext", risky)])
-
-
-def cell(ws, value, kind: str = "text"):
-    """One typed cell for ws (a plain value or None where no style is needed)."""
-    return Cells(ws).make(value, kind)
 
 
 def header_cell(ws, text: str):
