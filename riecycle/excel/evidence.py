@@ -16,6 +16,7 @@ from sqlalchemy import and_, or_, select
 from riecycle import clock
 from riecycle.clock import AMSTERDAM
 from riecycle.excel import rows, schema
+from riecycle.excel.lookups import Labels, Lookups, grouped, stream
 from riecycle.excel.writer import Col, SheetWriter, new_workbook, save
 from riecycle.extensions import db
 from riecycle.labels import label
@@ -32,9 +33,12 @@ from riecycle.models import (
     Rie,
     RieTheme,
     Risk,
+    Team,
     Theme,
     VoorlichtingSession,
 )
+from riecycle.models.evaluation import evaluation_follow_ups
+from riecycle.models.measure import OPEN_STATUSES, overdue
 
 SHEET_SAMENVATTING = _l("Samenvatting")
 SHEET_RIE = _l("RI&E")
@@ -214,31 +218,32 @@ def build(org, viewer: rows.Viewer, period: Period | None = None):
     with force_locale("nl"):
         wb = new_workbook()
         today = clock.today()
+        lookups = Lookups(org, viewer)
         summary_sheet(wb, org, period, today)
         rie_sheet(wb, org, period)
-        risk_sheet(wb, org, db.session.scalars(_risks_stmt(org, period)), viewer)
-        measure_sheet(wb, org, db.session.scalars(_measures_stmt(org, period)), viewer, today)
+        risk_sheet(wb, org, stream(_risks_stmt(org, period)), viewer, lookups=lookups)
+        measure_sheet(wb, org, stream(_measures_stmt(org, period)), viewer, today, lookups=lookups)
         sessions = _sessions_stmt(org, period)
-        session_sheet(wb, db.session.scalars(sessions), viewer)
+        session_sheet(wb, org, stream(sessions), viewer, lookups=lookups)
         attendance_sheet(wb, org, sessions, viewer)
-        evaluation_sheet(wb, org, period, viewer)
+        evaluation_sheet(wb, org, period, lookups)
         zelfinspectie_sheet(wb, org, period)
-        policy_sheet(wb, org, period, viewer)
-        audit_sheet(wb, org, _audit_stmt(org, period), viewer)
+        policy_sheet(wb, org, period, lookups)
+        audit_sheet(wb, org, _audit_stmt(org, period), viewer, lookups=lookups)
         return save(wb)
 
 
 def _risks_stmt(org, period: Period):
     return (
-        select(Risk)
+        select(*rows.RISK_COLUMNS)
         .where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None), period.existed(Risk.created_at))
         .order_by(Risk.created_at, Risk.id)
     )
 
 
-def _measures_stmt(org, period: Period):
+def _measures_stmt(org, period: Period, columns=rows.MEASURE_COLUMNS):
     return (
-        select(Measure)
+        select(*columns)
         .where(
             Measure.organisation_id == org.id,
             Measure.deleted_at.is_(None),
@@ -250,7 +255,7 @@ def _measures_stmt(org, period: Period):
 
 def _sessions_stmt(org, period: Period):
     return (
-        select(VoorlichtingSession)
+        select(*rows.SESSION_COLUMNS)
         .where(
             VoorlichtingSession.organisation_id == org.id,
             VoorlichtingSession.deleted_at.is_(None),
@@ -285,7 +290,7 @@ def summary_sheet(wb, org, period: Period, today: date) -> None:
     run = zelfinspectie.latest_run(org)
     informed, total = voorlichting.coverage(org)
     plan = plan_versions.plan_state(org)
-    measures = db.session.scalars(_measures_stmt(org, period)).all()
+    measures, open_, late, done = _measure_counts(org, period, today)
     facts = [
         (_l("Organisatie"), org.name, "text", org.sector),
         (_l("Datum export"), today, "date", None),
@@ -338,15 +343,10 @@ def summary_sheet(wb, org, period: Period, today: date) -> None:
             "int",
             None,
         ),
-        (_l("Maatregelen"), len(measures), "int", None),
-        (_l("Maatregelen open"), sum(1 for m in measures if m.is_open), "int", None),
-        (_l("Maatregelen te laat"), sum(1 for m in measures if m.is_overdue(today)), "int", None),
-        (
-            _l("Maatregelen uitgevoerd of geëvalueerd"),
-            sum(1 for m in measures if m.status in ("uitgevoerd", "geevalueerd")),
-            "int",
-            None,
-        ),
+        (_l("Maatregelen"), measures, "int", None),
+        (_l("Maatregelen open"), open_, "int", None),
+        (_l("Maatregelen te laat"), late, "int", None),
+        (_l("Maatregelen uitgevoerd of geëvalueerd"), done, "int", None),
     ]
     for name, value, kind, note in facts:
         sheet.plain_row([str(name), value, note], ["text", kind, "longtext"])
@@ -371,6 +371,17 @@ def summary_sheet(wb, org, period: Period, today: date) -> None:
             ["text", "text", "int", *["bool"] * len(stages), "text", "longtext"],
         )
     sheet.close()
+
+
+def _measure_counts(org, period: Period, today: date) -> tuple[int, int, int, int]:
+    """Measures: all, open, overdue, and done (uitgevoerd or geëvalueerd)."""
+    total = open_ = late = done = 0
+    for status, termijn in stream(_measures_stmt(org, period, (Measure.status, Measure.termijn))):
+        total += 1
+        open_ += status in OPEN_STATUSES
+        late += overdue(status, termijn, today)
+        done += status in ("uitgevoerd", "geevalueerd")
+    return total, open_, late, done
 
 
 # --- RI&E -----------------------------------------------------------------------------------
@@ -428,62 +439,36 @@ def rie_sheet(wb, org, period: Period) -> None:
 # --- risks and measures (importable) ---------------------------------------------------------
 
 
-def risk_sheet(wb, org, risks, viewer: rows.Viewer, title: str | None = None) -> None:
-    """The Risico's sheet: every risk with its current and its first evaluation."""
+def risk_sheet(wb, org, risks, viewer: rows.Viewer, title: str | None = None, lookups=None) -> None:
+    """The Risico's sheet: every risk (ORM objects or rows) with its current and its first evaluation."""
     sheet = SheetWriter(wb, title or str(schema.RISKS_SHEET), schema.columns(schema.RISK_FIELDS))
-    refs = rows.risk_refs(org)
-    evaluations = rows.first_and_current(org)
+    links = rows.RiskLinks.load(org, lookups or Lookups(org, viewer))
     for risk in risks:
-        sheet.row(rows.risk_row(risk, refs.get(risk.id), evaluations.get(risk.id)))
+        sheet.row(rows.risk_row(risk, links))
     sheet.close()
 
 
-def measure_sheet(wb, org, measures, viewer: rows.Viewer, today: date, title: str | None = None) -> None:
+def measure_sheet(
+    wb, org, measures, viewer: rows.Viewer, today: date, title: str | None = None, lookups=None
+) -> None:
     """The Plan van aanpak sheet: measures with their risks, status dates and responsible person."""
     sheet = SheetWriter(wb, title or str(schema.MEASURES_SHEET), schema.columns(schema.MEASURE_FIELDS))
-    risk_refs, refs, dates = rows.risk_refs(org), rows.measure_refs(org), rows.status_dates(org)
+    links = rows.MeasureLinks.load(org, lookups or Lookups(org, viewer))
     for measure in measures:
-        sheet.row(
-            rows.measure_row(
-                measure, refs.get(measure.id), risk_refs, dates.get(measure.id, {}), viewer, today
-            )
-        )
+        sheet.row(rows.measure_row(measure, links, viewer, today))
     sheet.close()
 
 
 # --- voorlichting -----------------------------------------------------------------------------
 
 
-def session_sheet(wb, sessions, viewer: rows.Viewer) -> None:
-    """Every voorlichting session with its audience and attendance counts."""
-    from riecycle.services import voorlichting
-
+def session_sheet(wb, org, sessions, viewer: rows.Viewer, lookups=None) -> None:
+    """Every voorlichting session (ORM objects or rows) with its audience and attendance counts."""
     sheet = SheetWriter(wb, str(SHEET_VOORLICHTING), SESSION_COLS)
+    lookups = lookups or Lookups(org, viewer)
+    links = rows.SessionLinks.load(org)
     for session in sessions:
-        counts = voorlichting.attendance_counts(session)
-        audience = len(voorlichting.audience_employees(session))
-        sheet.row(
-            [
-                session.session_date,
-                session.topic,
-                label(session.audience, "audience"),
-                session.is_leidinggevenden_instructie,
-                session.start_time,
-                session.end_time,
-                session.location,
-                session.presenter,
-                session.organiser.name if session.organiser else None,
-                label(session.recurrence, "recurrence"),
-                rows._names(session.teams),
-                "\n".join(sorted(r.title for r in session.risks)) or None,
-                "\n".join(sorted(rows.measure_title(m, viewer) for m in session.measures)) or None,
-                counts.get("aanwezig", 0),
-                counts.get("afwezig", 0),
-                counts.get("afgemeld", 0),
-                audience,
-                counts.get("aanwezig", 0) / audience if audience else None,
-            ]
-        )
+        sheet.row(rows.session_row(session, links, lookups))
     sheet.close()
 
 
@@ -494,41 +479,72 @@ def attendance_sheet(wb, org, sessions_stmt, viewer: rows.Viewer) -> None:
         sheet.plain_row([None, _("De presentielijst is niet zichtbaar voor uw rol.")])
         sheet.close()
         return
+    labels = Labels()
+    for row in stream(_attendance_stmt(org, sessions_stmt)):
+        sheet.row([*row[:-1], labels.label(row[-1], "attendance")])
+    sheet.close()
+
+
+def _attendance_stmt(org, sessions_stmt):
+    """Date, session, employee, team, function and status of each attendance in the sessions."""
     session_ids = sessions_stmt.with_only_columns(VoorlichtingSession.id).order_by(None)
-    stmt = (
-        select(Attendance, VoorlichtingSession, Employee)
+    return (
+        select(
+            VoorlichtingSession.session_date,
+            VoorlichtingSession.topic,
+            Employee.name,
+            Team.name,
+            Employee.function,
+            Attendance.status,
+        )
+        .select_from(Attendance)
         .join(VoorlichtingSession, VoorlichtingSession.id == Attendance.session_id)
         .join(Employee, Employee.id == Attendance.employee_id)
+        .outerjoin(Team, Team.id == Employee.team_id)
         .where(
             Attendance.organisation_id == org.id,
             Attendance.deleted_at.is_(None),
             Attendance.session_id.in_(session_ids),
         )
-        .order_by(VoorlichtingSession.session_date, VoorlichtingSession.id, Employee.name)
+        .order_by(VoorlichtingSession.session_date, VoorlichtingSession.id, Employee.name, Attendance.id)
     )
-    for attendance, session, employee in db.session.execute(stmt.execution_options(yield_per=500)):
-        sheet.row(
-            [
-                session.session_date,
-                session.topic,
-                employee.name,
-                employee.team.name if employee.team else None,
-                employee.function,
-                label(attendance.status, "attendance"),
-            ]
-        )
-    sheet.close()
 
 
 # --- evaluaties ---------------------------------------------------------------------------------
 
 
-def evaluation_sheet(wb, org, period: Period, viewer: rows.Viewer) -> None:
+def evaluation_sheet(wb, org, period: Period, lookups: Lookups) -> None:
     """Evaluations of measures and themes, planned or done within the period."""
     sheet = SheetWriter(wb, str(SHEET_EVALUATIES), EVALUATION_COLS)
-    themes = {t.key: t.name_nl for t in db.session.scalars(select(Theme))}
-    stmt = (
-        select(Evaluation)
+    follow_ups = grouped(
+        select(evaluation_follow_ups.c.evaluation_id, evaluation_follow_ups.c.measure_id)
+        .join(Evaluation, Evaluation.id == evaluation_follow_ups.c.evaluation_id)
+        .where(Evaluation.organisation_id == org.id)
+        .order_by(evaluation_follow_ups.c.evaluation_id, evaluation_follow_ups.c.measure_id)
+    )
+    for evaluation in stream(_evaluations_stmt(org, period)):
+        sheet.row(_evaluation_row(evaluation, follow_ups.get(evaluation.id, []), lookups))
+    sheet.close()
+
+
+def _evaluations_stmt(org, period: Period):
+    return (
+        select(
+            Evaluation.id,
+            Evaluation.kind,
+            Evaluation.measure_id,
+            Evaluation.theme_key,
+            Evaluation.planned_on,
+            Evaluation.method,
+            Evaluation.is_repeat_measurement,
+            Evaluation.responsible_id,
+            Evaluation.done_on,
+            Evaluation.effect,
+            Evaluation.implementation_rating,
+            Evaluation.satisfaction,
+            Evaluation.conclusion,
+            Evaluation.policy_adjusted,
+        )
         .where(
             Evaluation.organisation_id == org.id,
             Evaluation.deleted_at.is_(None),
@@ -536,28 +552,28 @@ def evaluation_sheet(wb, org, period: Period, viewer: rows.Viewer) -> None:
         )
         .order_by(Evaluation.planned_on, Evaluation.id)
     )
-    for evaluation in db.session.scalars(stmt):
-        measure = evaluation.measure
-        private = measure is not None and not viewer.sees_measure(measure)
-        sheet.row(
-            [
-                label(evaluation.kind, "evaluation_kind"),
-                rows.measure_title(measure, viewer),
-                themes.get(evaluation.theme_key) if evaluation.theme_key else None,
-                evaluation.planned_on,
-                label(evaluation.method, "evaluation_method"),
-                evaluation.is_repeat_measurement,
-                evaluation.responsible.name if evaluation.responsible else None,
-                evaluation.done_on,
-                label(evaluation.effect, "effect") if evaluation.effect else None,
-                evaluation.implementation_rating,
-                evaluation.satisfaction,
-                None if private else evaluation.conclusion,
-                evaluation.policy_adjusted,
-                "\n".join(rows.measure_title(m, viewer) for m in evaluation.follow_up_measures) or None,
-            ]
-        )
-    sheet.close()
+
+
+def _evaluation_row(evaluation, follow_ups: list, lookups: Lookups) -> list:
+    """One evaluation; the conclusion is left out where its measure is pseudonymised."""
+    labels, measure_id = lookups.labels, evaluation.measure_id
+    follow_up_titles = (lookups.measure_title(m) for m in follow_ups)
+    return [
+        labels.label(evaluation.kind, "evaluation_kind"),
+        lookups.measure_title(measure_id),
+        lookups.themes.get(evaluation.theme_key) if evaluation.theme_key else None,
+        evaluation.planned_on,
+        labels.label(evaluation.method, "evaluation_method"),
+        evaluation.is_repeat_measurement,
+        lookups.user(evaluation.responsible_id),
+        evaluation.done_on,
+        labels.label(evaluation.effect, "effect") if evaluation.effect else None,
+        evaluation.implementation_rating,
+        evaluation.satisfaction,
+        evaluation.conclusion if lookups.measure_visible(measure_id) else None,
+        evaluation.policy_adjusted,
+        "\n".join(t for t in follow_up_titles if t is not None) or None,
+    ]
 
 
 # --- zelfinspectie ------------------------------------------------------------------------------
@@ -603,7 +619,7 @@ def zelfinspectie_sheet(wb, org, period: Period) -> None:
 # --- beleid en meldingen ------------------------------------------------------------------------
 
 
-def policy_sheet(wb, org, period: Period, viewer: rows.Viewer) -> None:
+def policy_sheet(wb, org, period: Period, lookups: Lookups) -> None:
     """Policy instruments, the preventiemedewerker, meldingen and their analyses, in one filterable table."""
     from riecycle.services import policy
 
@@ -651,36 +667,8 @@ def policy_sheet(wb, org, period: Period, viewer: rows.Viewer) -> None:
                 consent,
             ]
         )
-    for incident in db.session.scalars(
-        select(Incident)
-        .where(
-            Incident.organisation_id == org.id,
-            Incident.deleted_at.is_(None),
-            period.days(Incident.occurred_on),
-        )
-        .order_by(Incident.occurred_on, Incident.id)
-    ):
-        sheet.row(
-            [
-                _("Melding"),
-                label(incident.party, "incident_party"),
-                incident.occurred_on,
-                _("Opvang geboden") if incident.opvang_done else _("Geen opvang vastgelegd"),
-                incident.theme.name_nl if incident.theme else incident.theme_key,
-                incident.team.name if incident.team else None,
-                None,
-                "\n".join(
-                    filter(
-                        None,
-                        [
-                            incident.description,
-                            incident.follow_up,
-                            rows.measure_title(incident.measure, viewer),
-                        ],
-                    )
-                ),
-            ]
-        )
+    for row in _incident_rows(org, period, lookups):
+        sheet.row(row)
     for analysis in db.session.scalars(
         select(IncidentAnalysis)
         .where(
@@ -709,18 +697,55 @@ def policy_sheet(wb, org, period: Period, viewer: rows.Viewer) -> None:
     sheet.close()
 
 
+def _incident_rows(org, period: Period, lookups: Lookups):
+    """The meldingen within the period, as rows of the Beleid en meldingen sheet."""
+    stmt = (
+        select(
+            Incident.party,
+            Incident.occurred_on,
+            Incident.opvang_done,
+            Incident.theme_key,
+            Incident.team_id,
+            Incident.description,
+            Incident.follow_up,
+            Incident.measure_id,
+        )
+        .where(
+            Incident.organisation_id == org.id,
+            Incident.deleted_at.is_(None),
+            period.days(Incident.occurred_on),
+        )
+        .order_by(Incident.occurred_on, Incident.id)
+    )
+    for incident in stream(stmt):
+        yield [
+            _("Melding"),
+            lookups.labels.label(incident.party, "incident_party"),
+            incident.occurred_on,
+            _("Opvang geboden") if incident.opvang_done else _("Geen opvang vastgelegd"),
+            lookups.themes.get(incident.theme_key, incident.theme_key),
+            lookups.team_names.get(incident.team_id),
+            None,
+            "\n".join(
+                filter(
+                    None,
+                    [incident.description, incident.follow_up, lookups.measure_title(incident.measure_id)],
+                )
+            ),
+        ]
+
+
 # --- audit log ------------------------------------------------------------------------------------
 
 
-def audit_sheet(wb, org, stmt, viewer: rows.Viewer) -> None:
+def audit_sheet(wb, org, stmt, viewer: rows.Viewer, lookups=None) -> None:
     """The audit trail for the period; personal entries pseudonymised for viewers without that right."""
     sheet = SheetWriter(wb, str(SHEET_AUDIT_LOG), AUDIT_COLS)
     if not viewer.audit:
         sheet.plain_row([None, None, _("Het audit log is alleen zichtbaar voor de beheerder en de auditor.")])
         sheet.close()
         return
-    users = rows.user_names()
-    privacy = rows.AuditPrivacy.for_org(org, viewer)
-    for entry in db.session.scalars(stmt.execution_options(yield_per=1000)):
-        sheet.row(rows.audit_row(entry, users, privacy))
+    audit_rows = rows.AuditRows(lookups or Lookups(org, viewer))
+    for entry in stream(stmt.with_only_columns(*rows.AUDIT_COLUMNS)):
+        sheet.row(audit_rows.row(entry))
     sheet.close()

@@ -28,7 +28,7 @@ def sessions(org, records, viewer: Viewer):
     """Voorlichting sessions as listed."""
     with force_locale("nl"):
         wb = new_workbook()
-        evidence.session_sheet(wb, records, viewer)
+        evidence.session_sheet(wb, org, records, viewer)
         return save(wb)
 
 

@@ -1,24 +1,97 @@
-"""Records as spreadsheet rows: risks, measures, sessions, attendance, evaluations, audit entries.
+"""Records as spreadsheet rows: risks, measures, sessions and audit entries.
 
 Used by the evidence workbook and by the list exports, so a list export has the same columns
 as the matching sheet of the evidence workbook (and the risks and measures import back).
+A record is an ORM object or a Core row with the same column names; what it links to (teams,
+factors, evaluations, employees, users) comes from dicts loaded once (lookups.py).
 """
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from riecycle.clock import AMSTERDAM
-from riecycle.excel.schema import SEPARATOR, dutch
-from riecycle.extensions import db
-from riecycle.labels import label
-from riecycle.models import Measure, MeasureStatusChange, Risk, RiskEvaluation, User
+from riecycle.excel.lookups import JOIN, Labels, Lookups, grouped, joined_names, stream
+from riecycle.models import (
+    Attendance,
+    AuditEntry,
+    Employee,
+    Factor,
+    Measure,
+    MeasureStatusChange,
+    Risk,
+    RiskEvaluation,
+    Team,
+    VoorlichtingSession,
+)
+from riecycle.models.measure import measure_risks, measure_teams, overdue
+from riecycle.models.rie import risk_factors, risk_teams
+from riecycle.models.voorlichting import session_measures, session_risks, session_teams
 from riecycle.services import plan as plan_service
+from riecycle.services.voorlichting import AudienceSizes
 
 FORWARD = ("gepland", "in_uitvoering", "uitgevoerd", "geevalueerd")
-JOIN = f"{SEPARATOR} "
+NO_EVALUATION = (None,) * 7
+
+# The columns a row needs, for sheets that stream Core rows instead of loading ORM objects.
+RISK_COLUMNS = (
+    Risk.id,
+    Risk.theme_key,
+    Risk.title,
+    Risk.description,
+    Risk.scope,
+    Risk.function_group,
+    Risk.source,
+    Risk.status,
+    Risk.status_reason,
+    Risk.team_bound_reason,
+    Risk.top5_rank,
+)
+MEASURE_COLUMNS = (
+    Measure.id,
+    Measure.title,
+    Measure.description,
+    Measure.level,
+    Measure.employee_id,
+    Measure.approach,
+    Measure.responsible_id,
+    Measure.termijn,
+    Measure.start_date,
+    Measure.budget_eur,
+    Measure.effort,
+    Measure.quick_win,
+    Measure.change_type,
+    Measure.pilot,
+    Measure.status,
+    Measure.status_reason,
+    Measure.completed_on,
+    Measure.created_at,
+)
+SESSION_COLUMNS = (
+    VoorlichtingSession.id,
+    VoorlichtingSession.session_date,
+    VoorlichtingSession.topic,
+    VoorlichtingSession.audience,
+    VoorlichtingSession.is_leidinggevenden_instructie,
+    VoorlichtingSession.start_time,
+    VoorlichtingSession.end_time,
+    VoorlichtingSession.location,
+    VoorlichtingSession.presenter,
+    VoorlichtingSession.organiser_id,
+    VoorlichtingSession.recurrence,
+    VoorlichtingSession.newcomer_weeks,
+)
+AUDIT_COLUMNS = (
+    AuditEntry.created_at,
+    AuditEntry.user_id,
+    AuditEntry.entity,
+    AuditEntry.entity_id,
+    AuditEntry.action,
+    AuditEntry.label,
+    AuditEntry.changes,
+)
 
 
 @dataclass(frozen=True)
@@ -33,17 +106,17 @@ class Viewer:
     def sees_employee(self, team_id) -> bool:
         return self.personal or (team_id is not None and team_id in self.team_ids)
 
+    def sees(self, level: str, employee_team_id) -> bool:
+        """Whether a measure's name and free text may be shown (else it is pseudonymised)."""
+        return level != "individu" or self.sees_employee(employee_team_id)
+
     def sees_measure(self, measure: Measure) -> bool:
-        """Whether the measure's name and free text may be shown (else it is pseudonymised)."""
-        return measure.level != "individu" or self.sees_employee(measure.employee_team_id)
+        """sees() for an ORM measure."""
+        return self.sees(measure.level, measure.employee_team_id)
 
 
 def local_date(moment: datetime | None) -> date | None:
     return moment.astimezone(AMSTERDAM).date() if moment else None
-
-
-def _names(items, attr="name") -> str | None:
-    return JOIN.join(sorted(getattr(i, attr) for i in items)) or None
 
 
 # --- stable references -----------------------------------------------------------------
@@ -51,11 +124,14 @@ def _names(items, attr="name") -> str | None:
 
 def _refs(model, org, prefix: str) -> dict[int, str]:
     """R-001, R-002 ... in order of creation over the live records: the same after a round trip."""
-    ids = db.session.scalars(
-        select(model.id)
-        .where(model.organisation_id == org.id, model.deleted_at.is_(None))
-        .order_by(model.created_at, model.id)
-    ).all()
+    ids = [
+        row[0]
+        for row in stream(
+            select(model.id)
+            .where(model.organisation_id == org.id, model.deleted_at.is_(None))
+            .order_by(model.created_at, model.id)
+        )
+    ]
     width = max(3, len(str(len(ids))))
     return {record_id: f"{prefix}-{n:0{width}d}" for n, record_id in enumerate(ids, start=1)}
 
@@ -71,61 +147,95 @@ def measure_refs(org) -> dict[int, str]:
 # --- risks -----------------------------------------------------------------------------
 
 
-def first_and_current(org) -> dict[int, tuple[RiskEvaluation, RiskEvaluation]]:
-    """Per risk id: its first and its latest evaluation."""
+def first_and_current(org, labels: Labels) -> dict[int, tuple[tuple, tuple]]:
+    """Per risk id: the row values of its first and of its latest evaluation."""
     result: dict[int, tuple] = {}
     stmt = (
-        select(RiskEvaluation)
+        select(
+            RiskEvaluation.risk_id,
+            RiskEvaluation.method,
+            RiskEvaluation.kans,
+            RiskEvaluation.frequentie,
+            RiskEvaluation.effect,
+            RiskEvaluation.score,
+            RiskEvaluation.priority,
+            RiskEvaluation.evaluated_at,
+        )
         .where(RiskEvaluation.organisation_id == org.id, RiskEvaluation.deleted_at.is_(None))
         .order_by(RiskEvaluation.risk_id, RiskEvaluation.evaluated_at, RiskEvaluation.id)
     )
-    for evaluation in db.session.scalars(stmt.execution_options(yield_per=500)):
-        first = result.get(evaluation.risk_id, (evaluation,))[0]
-        result[evaluation.risk_id] = (first, evaluation)
+    for evaluation in stream(stmt):
+        values = _evaluation_values(evaluation, labels)
+        result[evaluation.risk_id] = (result.get(evaluation.risk_id, (values,))[0], values)
     return result
 
 
-def _evaluation_values(evaluation: RiskEvaluation | None) -> list:
-    if evaluation is None:
-        return [None] * 7
-    return [
-        dutch("risk_method_short", evaluation.method),
+def _evaluation_values(evaluation, labels: Labels) -> tuple:
+    """Method, kans, frequentie, effect, score, priority and date of one risk evaluation."""
+    return (
+        labels.dutch("risk_method_short", evaluation.method),
         evaluation.kans,
         evaluation.frequentie,
         evaluation.effect,
         evaluation.score,
-        dutch("priority", evaluation.priority),
-        evaluation.evaluated_on,
-    ]
+        labels.dutch("priority", evaluation.priority),
+        local_date(evaluation.evaluated_at),
+    )
 
 
-def risk_row(risk: Risk, ref: str | None, evaluations: tuple | None) -> list:
+@dataclass
+class RiskLinks:
+    """What a risk row looks up: its reference, theme, teams, factors and evaluations."""
+
+    refs: dict
+    themes: dict
+    teams: dict
+    factors: dict
+    evaluations: dict
+    labels: Labels
+
+    @classmethod
+    def load(cls, org, lookups: Lookups) -> "RiskLinks":
+        """One query per kind of link, over the whole organisation."""
+        in_org = Risk.organisation_id == org.id
+        teams = joined_names(
+            select(risk_teams.c.risk_id, Team.name)
+            .join(Team, Team.id == risk_teams.c.team_id)
+            .join(Risk, Risk.id == risk_teams.c.risk_id)
+            .where(in_org)
+        )
+        factors = grouped(
+            select(risk_factors.c.risk_id, Factor.name_nl)
+            .join(Factor, Factor.key == risk_factors.c.factor_key)
+            .join(Risk, Risk.id == risk_factors.c.risk_id)
+            .where(in_org)
+            .order_by(Factor.position, Factor.key)
+        )
+        factors = {risk_id: JOIN.join(names) for risk_id, names in factors.items()}
+        evaluations = first_and_current(org, lookups.labels)
+        return cls(risk_refs(org), lookups.themes, teams, factors, evaluations, lookups.labels)
+
+
+def risk_row(risk, links: RiskLinks) -> list:
     """One risk in the order of schema.RISK_FIELDS."""
-    first, current = evaluations or (None, None)
-    method, kans, freq, effect, score, priority, on = _evaluation_values(current)
-    first_values = _evaluation_values(first)
+    first, current = links.evaluations.get(risk.id, (NO_EVALUATION, NO_EVALUATION))
+    dutch = links.labels.dutch
     return [
-        ref,
-        risk.theme.name_nl if risk.theme else risk.theme_key,
+        links.refs.get(risk.id),
+        links.themes.get(risk.theme_key, risk.theme_key),
         risk.title,
         risk.description,
         dutch("risk_scope", risk.scope),
-        _names(risk.teams),
+        links.teams.get(risk.id) or None,
         risk.function_group,
-        JOIN.join(f.name_nl for f in sorted(risk.factors, key=lambda f: f.position)) or None,
+        links.factors.get(risk.id) or None,
         dutch("risk_source", risk.source),
         dutch("risk_status", risk.status),
         risk.status_reason,
         risk.team_bound_reason,
         risk.top5_rank,
-        method,
-        kans,
-        freq,
-        effect,
-        score,
-        priority,
-        on,
-        *first_values,
+        *current,
+        *first,
     ]
 
 
@@ -140,7 +250,7 @@ def status_dates(org) -> dict[int, dict[str, date]]:
         .where(MeasureStatusChange.organisation_id == org.id, MeasureStatusChange.deleted_at.is_(None))
         .order_by(MeasureStatusChange.changed_at, MeasureStatusChange.id)
     )
-    for measure_id, status, moment in db.session.execute(stmt.execution_options(yield_per=1000)):
+    for measure_id, status, moment in stream(stmt):
         result.setdefault(measure_id, {})[status] = local_date(moment)
     return result
 
@@ -152,7 +262,7 @@ def status_path(status: str, dates: dict) -> list[str]:
     return list(FORWARD[: FORWARD.index(status) + 1]) if status in FORWARD else ["gepland"]
 
 
-def _path_dates(measure: Measure, dates: dict) -> list:
+def _path_dates(measure, dates: dict) -> list:
     path = status_path(measure.status, dates)
     shown = {s: dates.get(s) for s in path}
     shown["gepland"] = shown.get("gepland") or local_date(measure.created_at)
@@ -161,24 +271,70 @@ def _path_dates(measure: Measure, dates: dict) -> list:
     return [shown.get(s) for s in (*FORWARD, "vervallen")]
 
 
-def measure_row(
-    measure: Measure, ref: str | None, refs: dict, dates: dict, viewer: Viewer, today: date
-) -> list:
+def _measure_employees(in_org) -> dict[int, tuple]:
+    """Employee id -> (name, team id, team name) for the employees of individual measures."""
+    stmt = (
+        select(Employee.id, Employee.name, Employee.team_id, Team.name)
+        .outerjoin(Team, Team.id == Employee.team_id)
+        .where(Employee.id.in_(select(Measure.employee_id).where(in_org)))
+    )
+    return {row[0]: tuple(row[1:]) for row in stream(stmt)}
+
+
+@dataclass
+class MeasureLinks:
+    """What a measure row looks up: references, risks, teams, employee, responsible, status dates."""
+
+    refs: dict
+    risk_refs: dict
+    risks: dict
+    teams: dict
+    employees: dict
+    users: dict
+    dates: dict
+    labels: Labels
+
+    @classmethod
+    def load(cls, org, lookups: Lookups) -> "MeasureLinks":
+        """One query per kind of link, over the whole organisation."""
+        in_org = Measure.organisation_id == org.id
+        risks = grouped(
+            select(measure_risks.c.measure_id, measure_risks.c.risk_id)
+            .join(Measure, Measure.id == measure_risks.c.measure_id)
+            .where(in_org)
+        )
+        teams = joined_names(
+            select(measure_teams.c.measure_id, Team.name)
+            .join(Team, Team.id == measure_teams.c.team_id)
+            .join(Measure, Measure.id == measure_teams.c.measure_id)
+            .where(in_org)
+        )
+        employees = _measure_employees(in_org)
+        refs, risk_ids = measure_refs(org), risk_refs(org)
+        return cls(refs, risk_ids, risks, teams, employees, lookups.users, status_dates(org), lookups.labels)
+
+    def risk_refs_of(self, measure_id) -> str | None:
+        """The references of the measure's (live) risks, sorted and joined."""
+        refs = self.risk_refs
+        return JOIN.join(sorted(refs[r] for r in self.risks.get(measure_id, ()) if r in refs)) or None
+
+
+def measure_row(measure, links: MeasureLinks, viewer: Viewer, today: date) -> list:
     """One measure in the order of schema.MEASURE_FIELDS; pseudonymised where the viewer may not
     see the employee: no name, no free text."""
-    visible = viewer.sees_measure(measure)
-    risk_refs = JOIN.join(sorted(refs[r.id] for r in measure.risks if r.id in refs)) or None
-    employee = measure.employee.name if measure.employee is not None and visible else None
+    name, team_id, team_name = links.employees.get(measure.employee_id) or (None, None, None)
+    visible = viewer.sees(measure.level, team_id)
+    dutch = links.labels.dutch
     return [
-        ref,
-        risk_refs,
-        measure.title if visible else plan_service.pseudonym(measure),
+        links.refs.get(measure.id),
+        links.risk_refs_of(measure.id),
+        measure.title if visible else plan_service.pseudonym_of(measure.id, team_name),
         measure.description if visible else None,
         dutch("level", measure.level),
-        _names(measure.teams),
-        employee,
+        links.teams.get(measure.id) or None,
+        name if visible else None,
         dutch("approach", measure.approach),
-        measure.responsible.name if measure.responsible else None,
+        links.users.get(measure.responsible_id),
         measure.termijn,
         measure.start_date,
         measure.budget_eur,
@@ -187,26 +343,93 @@ def measure_row(
         dutch("change_type", measure.change_type),
         measure.pilot,
         dutch("measure_status", measure.status),
-        *_path_dates(measure, dates),
+        *_path_dates(measure, links.dates.get(measure.id, {})),
         measure.status_reason if visible else None,
-        measure.is_overdue(today),
+        overdue(measure.status, measure.termijn, today),
     ]
 
 
-def measure_title(measure: Measure | None, viewer: Viewer) -> str | None:
-    if measure is None:
-        return None
-    return measure.title if viewer.sees_measure(measure) else plan_service.pseudonym(measure)
+# --- voorlichting ------------------------------------------------------------------------
+
+
+@dataclass
+class SessionLinks:
+    """What a session row looks up: teams, risks, measures, attendance counts and audience size."""
+
+    teams: dict
+    risks: dict
+    measures: dict
+    counts: dict
+    audience: AudienceSizes
+
+    @classmethod
+    def load(cls, org) -> "SessionLinks":
+        """One query per kind of link, over the whole organisation."""
+        ids = select(VoorlichtingSession.id).where(VoorlichtingSession.organisation_id == org.id)
+        teams = grouped(
+            select(session_teams.c.session_id, Team.id, Team.name)
+            .join(Team, Team.id == session_teams.c.team_id)
+            .where(session_teams.c.session_id.in_(ids))
+        )
+        risks = grouped(
+            select(session_risks.c.session_id, Risk.title)
+            .join(Risk, Risk.id == session_risks.c.risk_id)
+            .where(session_risks.c.session_id.in_(ids))
+        )
+        measures = grouped(
+            select(session_measures.c.session_id, session_measures.c.measure_id).where(
+                session_measures.c.session_id.in_(ids)
+            )
+        )
+        return cls(teams, risks, measures, _attendance_counts(ids), AudienceSizes(org))
+
+
+def _attendance_counts(session_ids) -> dict[int, dict[str, int]]:
+    """Session id -> number of employees per attendance status."""
+    counts: dict[int, dict[str, int]] = {}
+    stmt = (
+        select(Attendance.session_id, Attendance.status, func.count(Attendance.id))
+        .where(Attendance.session_id.in_(session_ids), Attendance.deleted_at.is_(None))
+        .group_by(Attendance.session_id, Attendance.status)
+    )
+    for session_id, status, n in stream(stmt):
+        counts.setdefault(session_id, {})[status] = n
+    return counts
+
+
+def session_row(session, links: SessionLinks, lookups: Lookups) -> list:
+    """One voorlichting session with its audience and attendance counts."""
+    teams = links.teams.get(session.id, [])
+    counts = links.counts.get(session.id, {})
+    audience = links.audience.size(session, [team_id for team_id, _name in teams])
+    present = counts.get("aanwezig", 0)
+    titles = (lookups.measure_title(m) for m in links.measures.get(session.id, []))
+    return [
+        session.session_date,
+        session.topic,
+        lookups.labels.label(session.audience, "audience"),
+        session.is_leidinggevenden_instructie,
+        session.start_time,
+        session.end_time,
+        session.location,
+        session.presenter,
+        lookups.user(session.organiser_id),
+        lookups.labels.label(session.recurrence, "recurrence"),
+        JOIN.join(sorted(name for _id, name in teams)) or None,
+        "\n".join(sorted(links.risks.get(session.id, []))) or None,
+        "\n".join(sorted(t for t in titles if t is not None)) or None,
+        present,
+        counts.get("afwezig", 0),
+        counts.get("afgemeld", 0),
+        audience,
+        present / audience if audience else None,
+    ]
 
 
 # --- audit -----------------------------------------------------------------------------
 
 PERSONAL_ENTITIES = ("Medewerker",)
 MEASURE_CHILDREN = ("Statuswijziging", "Voortgangsnotitie", "Evaluatie", "Prioritering")
-
-
-def user_names() -> dict[int, str]:
-    return dict(db.session.execute(select(User.id, User.name)).all())
 
 
 def _changes_text(changes: dict, action: str) -> str | None:
@@ -230,13 +453,11 @@ class AuditPrivacy:
     individual: dict  # measure id -> pseudonym
 
     @classmethod
-    def for_org(cls, org, viewer: Viewer) -> "AuditPrivacy | None":
-        if viewer.personal:
+    def for_org(cls, lookups: Lookups) -> "AuditPrivacy | None":
+        """None when the viewer may see everything, else the pseudonyms of the hidden measures."""
+        if lookups.viewer.personal:
             return None
-        measures = db.session.scalars(
-            select(Measure).where(Measure.organisation_id == org.id, Measure.level == "individu")
-        )
-        return cls({m.id: plan_service.pseudonym(m) for m in measures if not viewer.sees_measure(m)})
+        return cls({m: title for m, (title, visible) in lookups.measure_titles.items() if not visible})
 
     def hides(self, entry) -> str | None:
         """The label to show instead, or None when the entry may be shown as is."""
@@ -257,15 +478,23 @@ class AuditPrivacy:
         return None
 
 
-def audit_row(entry, users: dict, privacy: AuditPrivacy | None) -> list:
-    hidden = privacy.hides(entry) if privacy is not None else None
-    changes = _("afgeschermd (persoonsgegevens)") if hidden else _changes_text(entry.changes, entry.action)
-    return [
-        entry.created_at,
-        users.get(entry.user_id, _("systeem")) if entry.user_id else _("systeem"),
-        entry.entity,
-        entry.entity_id,
-        label(entry.action, "audit_action"),
-        hidden or entry.label,
-        changes,
-    ]
+class AuditRows:
+    """Audit entries as rows; personal entries pseudonymised for viewers without that right."""
+
+    def __init__(self, lookups: Lookups):
+        self.users, self.labels = lookups.users, lookups.labels
+        self.privacy = AuditPrivacy.for_org(lookups)
+        self.system, self.masked = _("systeem"), _("afgeschermd (persoonsgegevens)")
+
+    def row(self, entry) -> list:
+        """One entry in the order of the Audit log sheet."""
+        hidden = self.privacy.hides(entry) if self.privacy is not None else None
+        return [
+            entry.created_at,
+            self.users.get(entry.user_id, self.system) if entry.user_id else self.system,
+            entry.entity,
+            entry.entity_id,
+            self.labels.label(entry.action, "audit_action"),
+            hidden or entry.label,
+            self.masked if hidden else _changes_text(entry.changes, entry.action),
+        ]

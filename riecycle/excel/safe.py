@@ -15,6 +15,12 @@ def is_risky(text: str) -> bool:
     return text.startswith(TRIGGERS)
 
 
+def safe_text(value) -> tuple[str, bool]:
+    """The text to store, and whether it needs the quote prefix (see neutralise)."""
+    text = clean_text(value)
+    return text, is_risky(text)
+
+
 def neutralise(cell, text: str) -> None:
     """Store text as text, never as a formula.
 
@@ -23,8 +29,8 @@ def neutralise(cell, text: str) -> None:
     text as typed (no visible apostrophe) and keeps it text when the cell is edited. The value
     itself is unchanged, so an exported file imports back to the same text.
     """
-    text = clean_text(text)
+    text, risky = safe_text(text)
     cell.value = text
     cell.data_type = "s"
-    if is_risky(text):
+    if risky:
         cell.quotePrefix = True

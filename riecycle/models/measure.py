@@ -29,6 +29,11 @@ measure_teams = Table(
 )
 
 
+def overdue(status: str, termijn: date | None, today: date) -> bool:
+    """Open and past its termijn (Measure.is_overdue, for plain rows too)."""
+    return status in OPEN_STATUSES and termijn is not None and termijn < today
+
+
 class Measure(DomainMixin, Base):
     __tablename__ = "measures"
     __audit_label__ = "Maatregel"
@@ -84,7 +89,7 @@ class Measure(DomainMixin, Base):
 
     def is_overdue(self, today: date) -> bool:
         """Open and past its termijn."""
-        return self.is_open and self.termijn is not None and self.termijn < today
+        return overdue(self.status, self.termijn, today)
 
     @property
     def employee_team_id(self) -> int | None:

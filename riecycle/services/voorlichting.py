@@ -6,6 +6,8 @@ uses coverage() and leidinggevenden_instructed().
 """
 
 import calendar
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
 from datetime import date, timedelta
 from urllib.parse import urlsplit
 
@@ -105,6 +107,58 @@ def in_audience(session: VoorlichtingSession, team_ids, employee) -> bool:
         weeks = session.newcomer_weeks or DEFAULT_NEWCOMER_WEEKS
         return employee.start_date is not None and employee.start_date >= on - timedelta(weeks=weeks)
     return True
+
+
+class AudienceSizes:
+    """len(audience_employees(session)) for many sessions, from one query over the staff.
+
+    Each employee is staff on the days [start_date, end_date] (open-ended where empty); a
+    sorted list of the starts and one of the ends per group (everyone, a team, the
+    leidinggevenden) count the staff on any day with two bisections.
+    """
+
+    def __init__(self, org):
+        intervals: dict = defaultdict(list)
+        self.newcomers: list[tuple[date, date]] = []  # the spans of staff with a start date
+        for team_id, lead, start, span in _staff_spans(org):
+            for group in ("all", ("team", team_id), *(("lead",) if lead else ())):
+                intervals[group].append(span)
+            if start is not None:
+                self.newcomers.append(span)
+        self.newcomers.sort()
+        self.groups = {g: (sorted(s for s, _e in v), sorted(e for _s, e in v)) for g, v in intervals.items()}
+
+    def _staff(self, group, on: date) -> int:
+        """Employees of the group with start <= on <= end."""
+        starts, ends = self.groups.get(group, ((), ()))
+        return bisect_right(starts, on) - bisect_left(ends, on)
+
+    def _newcomers(self, since: date, on: date) -> int:
+        first, last = bisect_left(self.newcomers, (since,)), bisect_right(self.newcomers, (on, date.max))
+        return sum(1 for _start, end in self.newcomers[first:last] if end >= on)
+
+    def size(self, session, team_ids) -> int:
+        """The audience size of a session (ORM object or row) whose teams have these ids."""
+        on = session.session_date
+        if session.audience == "teams":
+            return sum(self._staff(("team", t), on) for t in set(team_ids))
+        if session.audience == "leidinggevenden":
+            return self._staff("lead", on)
+        if session.audience == "nieuwe_medewerkers":
+            weeks = session.newcomer_weeks or DEFAULT_NEWCOMER_WEEKS
+            return self._newcomers(on - timedelta(weeks=weeks), on)
+        return self._staff("all", on)
+
+
+def _staff_spans(org):
+    """(team id, is leidinggevende, start date, (first, last day on staff)) of each employee ever on staff."""
+    stmt = select(Employee.team_id, Employee.is_leidinggevende, Employee.start_date, Employee.end_date).where(
+        Employee.organisation_id == org.id, Employee.deleted_at.is_(None)
+    )
+    for team_id, lead, start, end in db.session.execute(stmt):
+        span = (start or date.min, end or date.max)
+        if span[0] <= span[1]:  # an end before the start: never on staff
+            yield team_id, lead, start, span
 
 
 def register_rows(session: VoorlichtingSession) -> list[tuple[Employee, Attendance | None]]:
