@@ -505,7 +505,8 @@ def main() -> None:
             data["large_employer"] = info
             print(
                 f"  large employer generated in {info['generate_seconds']} s "
-                f"(+ self-inspection run {info['checklist_run_seconds']} s)",
+                f"(+ self-inspection run {info['checklist_run_seconds']} s, "
+                f"pulse results frozen in {info.get('pulse_freeze_seconds')} s)",
                 flush=True,
             )
             data["pages"] = measure_pages(url, info, workdir, backend)
