@@ -23,7 +23,7 @@ from riecycle.models.zelfinspectie import ANSWERS
 from riecycle.seeding import SEED_DIR
 from riecycle.services import ServiceError
 from riecycle.services.policy import locale
-from riecycle.zelfinspectie_rules import RULES
+from riecycle.zelfinspectie_rules import EVIDENCE_MAX, RULES
 
 # voldoet = 1, deels = 0.5, voldoet niet = 0; n.v.t. and unanswered items do not count.
 ANSWER_VALUES = {"voldoet": 1.0, "deels": 0.5, "voldoet_niet": 0.0}
@@ -100,6 +100,15 @@ def standing_answers(org) -> dict[str, ChecklistAnswer]:
     return {a.item_id: a for a in rows}
 
 
+def _evidence(result) -> dict:
+    """The first EVIDENCE_MAX references, how many records they stand for, and the page listing all."""
+    refs = result.evidence if result else []
+    total = result.total if result and result.total is not None else len(refs)
+    full_list = result.full_list.as_dict() if result and result.full_list else None
+    return {"evidence": [ref.as_dict() for ref in refs[:EVIDENCE_MAX]], "evidence_total": total,
+            "evidence_list": full_list}
+
+
 def evaluate_item(org, item: Item, today: date, standing: ChecklistAnswer | None) -> dict:
     """One item's answer as it goes into a snapshot."""
     rule = RULES.get(item.rule) if item.rule else None
@@ -108,8 +117,7 @@ def evaluate_item(org, item: Item, today: date, standing: ChecklistAnswer | None
     entry = {
         "id": item.id, "group": item.group, "importance": item.importance, "rule": item.rule,
         "question": item.text("question", "nl"), "auto_answer": auto,
-        "explanation": result.explanation if result else "",
-        "evidence": [ref.as_dict() for ref in result.evidence] if result else [],
+        "explanation": result.explanation if result else "", **_evidence(result),
         "fix": result.fix.as_dict() if result and result.fix else None,
         "justification": None, "answered_by_id": None, "answered_on": None,
     }
