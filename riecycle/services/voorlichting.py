@@ -353,16 +353,21 @@ def _team_coverage_stmt(org, months: int, on: date | None, *columns):
     on = on or clock.today()
     informed = _informed_ids(org, add_months(on, -months), on).distinct().subquery()
     counts = (
-        select(Employee.team_id, func.count(Employee.id).label("total"),
-               func.count(informed.c.employee_id).label("informed"))
+        select(
+            Employee.team_id,
+            func.count(Employee.id).label("total"),
+            func.count(informed.c.employee_id).label("informed"),
+        )
         .outerjoin(informed, informed.c.employee_id == Employee.id)
         .where(Employee.organisation_id == org.id, current_staff_filter(on))
-        .group_by(Employee.team_id).subquery()
+        .group_by(Employee.team_id)
+        .subquery()
     )
     return (
         select(*columns, func.coalesce(counts.c.informed, 0), func.coalesce(counts.c.total, 0))
         .outerjoin(counts, counts.c.team_id == Team.id)
-        .where(Team.organisation_id == org.id, Team.deleted_at.is_(None)).order_by(Team.name, Team.id)
+        .where(Team.organisation_id == org.id, Team.deleted_at.is_(None))
+        .order_by(Team.name, Team.id)
     )
 
 
