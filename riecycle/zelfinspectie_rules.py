@@ -20,6 +20,7 @@ from riecycle.models import (
     Attendance,
     Employee,
     Evaluation,
+    Factor,
     Incident,
     IncidentAnalysis,
     Measure,
@@ -38,6 +39,7 @@ from riecycle.models import (
 )
 from riecycle.models.evaluation import evaluation_follow_ups
 from riecycle.models.measure import OPEN_STATUSES, measure_risks
+from riecycle.models.rie import risk_factors
 
 # Thresholds, stated once so the explanations and the tests agree.
 COVERAGE_OK, COVERAGE_PARTLY = 0.8, 0.5  # C13: share of staff informed in 12 months
@@ -109,6 +111,11 @@ def _all(stmt) -> list:
 def _count(model, *where) -> int:
     """The number of rows of a table matching the conditions."""
     return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+def _live_risks(org, *where) -> list:
+    """The conditions for the organisation's live risks that are not marked n.v.t."""
+    return [Risk.organisation_id == org.id, Risk.deleted_at.is_(None), Risk.status != "nvt", *where]
 
 
 def _n(number: int) -> str:
@@ -282,11 +289,18 @@ def _onderzoek_gaps(org, today: date) -> tuple[list, list]:
     return onderzoeken, failing
 
 
+def _with_factor(*where):
+    """EXISTS: a factor from the werkdrukmodel (matching `where`) is linked to the risk."""
+    return (select(risk_factors.c.risk_id).join(Factor, Factor.key == risk_factors.c.factor_key)
+            .where(risk_factors.c.risk_id == Risk.id, *where).exists())
+
+
 @rule("bronnen_mapped")
 def bronnen_mapped(org, today: date) -> Result:
-    risks = _all(_live(Risk, org).where(Risk.theme_key == "werkdruk", Risk.status != "nvt"))
+    werkdruk = _live_risks(org, Risk.theme_key == "werkdruk")
+    total = _count(Risk, *werkdruk)
     fix = _page(_("Werkdrukrisico's koppelen aan bronnen"), "rie.index")
-    if not risks:
+    if not total:
         rie = _current_rie(org, today)
         entry = rie and db.session.scalar(
             _live(RieTheme, org).where(RieTheme.rie_id == rie.id, RieTheme.theme_key == "werkdruk"))
@@ -294,21 +308,21 @@ def bronnen_mapped(org, today: date) -> Result:
             return Result("nvt", _("Werkdruk is in de RI&E onderbouwd niet van toepassing."), [rie_ref(rie)])
         return Result("voldoet_niet", _("Er zijn geen werkdrukrisico's vastgelegd, dus de werkdrukbronnen en "
                                         "energiebronnen zijn niet in kaart gebracht."), fix=fix)
-    unmapped = [r for r in risks if not r.factors]
-    kinds = {f.kind for r in risks for f in r.factors}
+    unmapped = _count(Risk, *werkdruk, ~_with_factor())
+    first = _risk_briefs(*werkdruk, ~_with_factor(), limit=LIST_MAX)
     onderzoeken, failing = _onderzoek_gaps(org, today)
-    evidence = [risk_ref(r) for r in unmapped[:LIST_MAX]] + [
+    evidence = [risk_ref(r) for r in first] + [
         Ref("onderzoek", o.title, o.id, "rie.onderzoek_show", {"onderzoek_id": o.id}, "rie.index")
         for o in onderzoeken[:LIST_MAX]]
-    mapped = len(risks) - len(unmapped)
+    mapped = total - unmapped
     sentence = _("%(m)s van %(n)s werkdrukrisico's zijn gekoppeld aan bronnen uit het werkdrukmodel",
-                 m=mapped, n=len(risks))
+                 m=_n(mapped), n=_n(total))
     if mapped == 0:
         return Result("voldoet_niet", sentence + ".", evidence, fix)
     problems = []
     if unmapped:
-        problems.append(_("zonder bron: %(list)s", list=_names([r.title for r in unmapped])))
-    if "energiebron" not in kinds:
+        problems.append(_("zonder bron: %(list)s", list=_names([r.title for r in first], unmapped)))
+    if not _count(Risk, *werkdruk, _with_factor(Factor.kind == "energiebron")):
         problems.append(_("er is geen energiebron benoemd"))
     if failing:
         problems.append(_("het verdiepend onderzoek voldoet niet aan: %(list)s", list=_names(failing)))
@@ -409,10 +423,6 @@ def _describe_approval(approval: Approval | None, what: str) -> str:
 def _active(org) -> list:
     """The conditions for the organisation's live measures that have not been cancelled."""
     return [Measure.organisation_id == org.id, Measure.deleted_at.is_(None), Measure.status != "vervallen"]
-
-
-def _live_risks(org, *where) -> list:
-    return [Risk.organisation_id == org.id, Risk.deleted_at.is_(None), Risk.status != "nvt", *where]
 
 
 def _has_measure(org, *where):
@@ -738,19 +748,20 @@ def klachtenregeling(org, today: date) -> Result:
     return _basic_instrument(org, today, "klachtenregeling", _klachten_checks)
 
 
-def _recent_incidents(org, today: date, months: int = 12) -> list[Incident]:
-    return _all(_live(Incident, org).where(Incident.occurred_on > _months_before(today, months),
-                                           Incident.occurred_on <= today).order_by(Incident.occurred_on))
+def _recent_incidents(org, today: date, *where) -> int:
+    """How many (live) meldingen of the last 12 months match the conditions."""
+    return _count(Incident, Incident.organisation_id == org.id, Incident.deleted_at.is_(None),
+                  Incident.occurred_on > _months_before(today, 12), Incident.occurred_on <= today, *where)
 
 
 @rule("opvang_nazorg")
 def opvang_nazorg(org, today: date) -> Result:
     week_ago = today - timedelta(days=7)
-    without = [i for i in _recent_incidents(org, today) if not i.opvang_done and i.occurred_on <= week_ago]
+    without = _recent_incidents(org, today, Incident.opvang_done.is_not(True), Incident.occurred_on <= week_ago)
 
     def checks(instrument):
         if without:
-            yield _("bij %(n)s melding(en) van de afgelopen 12 maanden is geen opvang vastgelegd", n=len(without))
+            yield _("bij %(n)s melding(en) van de afgelopen 12 maanden is geen opvang vastgelegd", n=_n(without))
 
     result = _basic_instrument(org, today, "opvang_nazorg", checks)
     if without:
@@ -776,7 +787,7 @@ def incidents_registered(org, today: date) -> Result:
         gaps.append(_("de meldingen zijn in de afgelopen 12 maanden niet geanalyseerd"))
         fix = Ref("fix", _("Analyse vastleggen"), None, "beleid.analysis_new", {}, "beleid.incidents",
                   "edit_zelfinspectie")
-    registered = _("%(n)s meldingen geregistreerd in de afgelopen 12 maanden", n=len(incidents))
+    registered = _("%(n)s meldingen geregistreerd in de afgelopen 12 maanden", n=_n(incidents))
     if analysis is not None:
         registered += _(", geanalyseerd op %(d)s", d=_fmt(analysis.analysed_on))
     if not gaps:
