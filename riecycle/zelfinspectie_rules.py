@@ -850,7 +850,8 @@ def measures_evaluated(org, today: date) -> Result:
     return Result(answer, _("%(f)s van %(n)s maatregelen die langer dan drie maanden zijn afgerond, zijn op proces én "
                             "effect geëvalueerd; nog niet: %(list)s.", f=_n(n_full), n=_n(total),
                             list=_names([_brief_label(m) for m in first], n_missing)),
-                  [_brief_ref(m) for m in first], fix, n_missing, _page(_("Evaluaties"), "evaluatie.index"))
+                  [_brief_ref(m) for m in first], fix, n_missing,
+                  _page(_("Evaluaties en maatregelen zonder evaluatie"), "evaluatie.index"))
 
 
 @rule("effect_same_sources")
@@ -907,7 +908,7 @@ def policy_adjusted(org, today: date) -> Result:
     fix = _edit(_("Bijstellen na de evaluatie"), "evaluatie.follow_up", {"evaluation_id": first[0].id},
                 "evaluatie.index", "edit_evaluatie")
     return Result(answer, sentence + _("; nog niet na: %(list)s.", list=_names([e.label for e in first], n_open)),
-                  first, fix, n_open, _page(_("Evaluaties"), "evaluatie.index"))
+                  first, fix, n_open, _page(_("Alle evaluaties"), "evaluatie.index"))
 
 
 @rule("preventiemedewerker_appointed")

@@ -32,6 +32,7 @@ from riecycle.models.evaluation import evaluation_follow_ups
 from riecycle.models.measure import measure_risks
 from riecycle.models.rie import risk_factors
 from riecycle.services import zelfinspectie as service
+from riecycle.views.zelfinspectie import REPORT_REFS
 from riecycle.zelfinspectie_rules import EVIDENCE_MAX
 from tests.conftest import login
 from tests.factories import make_org, make_user
@@ -301,11 +302,11 @@ def test_report_shows_the_first_references_the_rest_as_a_count_and_a_link(app, o
     page = client.get("/o/groot/zelfinspectie/").text
     item = page[page.index('id="item-B12"') :]
     item = item[: item.index("</article>")]
-    assert len(re.findall(r'href="/o/groot/plan/\d+"', item)) == EVIDENCE_MAX
-    assert "en 380 meer" in item
+    assert len(re.findall(r'href="/o/groot/plan/\d+"', item)) == REPORT_REFS
+    assert "en 390 meer" in item
     assert 'href="/o/groot/plan/?te_laat=1&amp;groep=geen"' in item
     answer = client.get("/o/groot/zelfinspectie/items/B12/antwoord").text
-    assert "en 380 meer" in answer
+    assert "en 390 meer" in answer
     assert client.get("/o/groot/plan/?te_laat=1&groep=geen").status_code == 200
 
 
@@ -336,7 +337,7 @@ def test_old_runs_with_every_reference_still_render_bounded(app, orgs, client_as
     client = login(app.test_client(), "beheerder@klein.example")
     page = client.get("/o/klein/zelfinspectie/")
     assert page.status_code == 200
-    assert "en 2.980 meer" in page.text and "Maatregel 19<" in page.text and "Maatregel 20<" not in page.text
+    assert "en 2.990 meer" in page.text and "Maatregel 9<" in page.text and "Maatregel 10<" not in page.text
     run_id = db.session.scalar(select(ChecklistRun.id).where(ChecklistRun.organisation_id == small.id))
     printed = client.get(f"/o/klein/zelfinspectie/uitvoeringen/{run_id}/afdrukken").text
     assert "en 2.980 meer" in printed and "Maatregel 20;" not in printed

@@ -17,12 +17,15 @@ from riecycle.tenancy import get_or_404
 from riecycle.views.orgbp import org_blueprint
 
 bp = org_blueprint("zelfinspectie", __name__, "zelfinspectie")
+# References shown per item on screen; the rest is a count and a link to the full list. A run
+# keeps up to EVIDENCE_MAX, which the print version and the Excel export show.
+REPORT_REFS = 10
 
 
 @bp.context_processor
 def _helpers():
     return {"ref_url": lambda ref: service.ref_url(ref, can), "checklist": service.load_checklist(),
-            "evidence": service.evidence_shown, "number": format_decimal}
+            "evidence": service.evidence_shown, "number": format_decimal, "report_refs": REPORT_REFS}
 
 
 def _user_names(run: ChecklistRun | None) -> dict:
