@@ -192,10 +192,12 @@ def _measure_briefs(*where, order=(Measure.id,), limit: int = EVIDENCE_MAX) -> l
 
 
 def _brief_label(row) -> str:
+    """The label of a measure row from _measure_briefs (pseudonymised when individual)."""
     return _pseudonym(row.id, row.title, row.level, row.team)
 
 
 def _brief_ref(row) -> Ref:
+    """A reference to a measure row from _measure_briefs."""
     return Ref("measure", _brief_label(row), row.id, "plan.detail", {"measure_id": row.id}, "plan.index")
 
 
@@ -432,6 +434,7 @@ def _has_measure(org, *where):
 
 
 def _risk_briefs(*where, limit: int = EVIDENCE_MAX) -> list:
+    """The first risks matching, by id: (id, title), enough for a reference."""
     return list(db.session.execute(select(Risk.id, Risk.title).where(*where).order_by(Risk.id).limit(limit)))
 
 
@@ -440,6 +443,7 @@ def _plan_fix(label: str) -> Ref:
 
 
 def _plan_evidence() -> list:
+    """The plan as a whole as the evidence."""
     return [_page(_("Plan van Aanpak"), "plan.index")]
 
 
@@ -583,6 +587,7 @@ def measures_on_schedule(org, today: date) -> Result:
 
 
 def _session_window(org, since: date, today: date, *where) -> list:
+    """The conditions for the organisation's live sessions after `since` up to today."""
     return [VoorlichtingSession.organisation_id == org.id, VoorlichtingSession.deleted_at.is_(None),
             VoorlichtingSession.session_date > since, VoorlichtingSession.session_date <= today, *where]
 

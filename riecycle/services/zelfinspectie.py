@@ -218,6 +218,7 @@ def delete_run(run: ChecklistRun) -> None:
 
 
 def _newest_first(stmt):
+    """Runs ordered newest first (the same order everywhere)."""
     return stmt.order_by(ChecklistRun.run_at.desc(), ChecklistRun.id.desc())
 
 
