@@ -428,9 +428,13 @@ def _active(org) -> list:
 
 
 def _has_measure(org, *where):
-    """EXISTS: the risk has an active measure (matching `where`)."""
-    return (select(measure_risks.c.risk_id).join(Measure, Measure.id == measure_risks.c.measure_id)
-            .where(measure_risks.c.risk_id == Risk.id, *_active(org), *where).exists())
+    """The risk has an active measure (matching `where`).
+
+    IN over an uncorrelated subquery, so the database builds the set of ids once; a correlated
+    EXISTS here made SQLite without planner statistics scan every measure for every risk.
+    """
+    return Risk.id.in_(select(measure_risks.c.risk_id).join(Measure, Measure.id == measure_risks.c.measure_id)
+                       .where(*_active(org), *where))
 
 
 def _risk_briefs(*where, limit: int = EVIDENCE_MAX) -> list:
@@ -820,8 +824,9 @@ def _evaluation_briefs(*where, limit: int = EVIDENCE_MAX) -> list:
 
 
 def _evaluated(org, today: date, *where):
-    """EXISTS: a done evaluation of the measure (matching `where`)."""
-    return exists().where(*_done(org, today, Evaluation.measure_id == Measure.id, *where))
+    """The measure has a done evaluation (matching `where`); IN over an uncorrelated subquery, as above."""
+    return Measure.id.in_(select(Evaluation.measure_id).where(*_done(org, today, Evaluation.measure_id.is_not(None),
+                                                                     *where)))
 
 
 # Evaluated on process and effect: both an effect and an implementation rating are recorded.
