@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import func, or_, select
 
 from riecycle.extensions import db
 from riecycle.models import (
@@ -473,10 +473,10 @@ def every_risk_has_measure(org, today: date) -> Result:
 
 def _without_owner(org) -> list:
     """Active measures without a termijn or whose responsible is not an active member any more."""
-    member = (select(Membership.user_id).join(User, User.id == Membership.user_id)
-              .where(Membership.organisation_id == org.id, User.active.is_(True),
-                     Membership.user_id == Measure.responsible_id).exists())
-    return [*_active(org), or_(~member, Measure.termijn.is_(None))]
+    members = (select(Membership.user_id).join(User, User.id == Membership.user_id)
+               .where(Membership.organisation_id == org.id, User.active.is_(True)))
+    return [*_active(org), or_(Measure.responsible_id.is_(None), Measure.responsible_id.not_in(members),
+                               Measure.termijn.is_(None))]
 
 
 @rule("measures_have_owner_and_termijn")
@@ -652,11 +652,10 @@ def leidinggevenden_instructed(org, today: date) -> Result:
                             p=_pct(done, total), m=INSTRUCTION_MONTHS), evidence, fix)
 
 
-def _unregistered():
-    """NOT EXISTS: no (live) attendance row for the session."""
-    return ~exists().where(Attendance.session_id == VoorlichtingSession.id,
-                           Attendance.organisation_id == VoorlichtingSession.organisation_id,
-                           Attendance.deleted_at.is_(None))
+def _unregistered(org):
+    """No (live) attendance row for the session (NOT IN over an uncorrelated subquery, see _has_measure)."""
+    return VoorlichtingSession.id.not_in(select(Attendance.session_id).where(
+        Attendance.organisation_id == org.id, Attendance.deleted_at.is_(None), Attendance.session_id.is_not(None)))
 
 
 @rule("attendance_register")
@@ -667,12 +666,12 @@ def attendance_register(org, today: date) -> Result:
     if not total:
         return Result("voldoet_niet", _("Er is in de afgelopen 12 maanden geen voorlichting gehouden, dus er is geen "
                                         "presentielijst."), fix=fix)
-    missing = _count(VoorlichtingSession, *window, _unregistered())
+    missing = _count(VoorlichtingSession, *window, _unregistered(org))
     if not missing:
         return Result("voldoet", _("Van alle %(n)s voorlichtingssessies van de afgelopen 12 maanden is de presentie "
                                    "geregistreerd.", n=_n(total)),
                       [session_ref(s) for s in _session_briefs(*window, limit=LIST_MAX)], fix)
-    first = _session_briefs(*window, _unregistered())
+    first = _session_briefs(*window, _unregistered(org))
     answer = "voldoet_niet" if missing == total else "deels"
     return Result(answer, _("Van %(m)s van %(n)s voorlichtingssessies in de afgelopen 12 maanden is geen presentie "
                             "geregistreerd: %(list)s.", m=_n(missing), n=_n(total),
