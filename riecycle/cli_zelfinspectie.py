@@ -21,7 +21,8 @@ def _as_json(org, run) -> str:
         "items": [
             {"id": i["id"], "group": i["group"], "importance": i["importance"], "answer": i["answer"],
              "auto_answer": i["auto_answer"], "source": i["source"], "explanation": i["explanation"],
-             "justification": i["justification"], "evidence": i["evidence"]}
+             "justification": i["justification"], "evidence": i["evidence"],
+             "evidence_total": i.get("evidence_total", len(i["evidence"])), "evidence_list": i.get("evidence_list")}
             for i in run.items
         ],
         "gaps": [g["id"] for g in service.gaps(run)],

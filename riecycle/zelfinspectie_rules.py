@@ -10,13 +10,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from riecycle.extensions import db
 from riecycle.models import (
     Approval,
+    Attendance,
+    Employee,
     Evaluation,
+    Factor,
     Incident,
     IncidentAnalysis,
     Measure,
@@ -26,13 +30,16 @@ from riecycle.models import (
     Rie,
     RieTheme,
     Risk,
+    Team,
     Theme,
     Toetsing,
     User,
     VerdiependOnderzoek,
     VoorlichtingSession,
 )
+from riecycle.models.evaluation import evaluation_follow_ups
 from riecycle.models.measure import OPEN_STATUSES, measure_risks
+from riecycle.models.rie import risk_factors
 
 # Thresholds, stated once so the explanations and the tests agree.
 COVERAGE_OK, COVERAGE_PARTLY = 0.8, 0.5  # C13: share of staff informed in 12 months
@@ -41,6 +48,9 @@ INSTRUCTION_MONTHS = 24  # C14: an instruction for leidinggevenden counts for tw
 EVALUATE_AFTER_DAYS = 90  # E21: evaluate about three months after completion
 REPEAT_AFTER_DAYS = 365  # E22: the effect measurement follows one to two years after the baseline
 LIST_MAX = 3
+# A run keeps at most this many evidence references per item (most relevant first), with the total
+# and a link to the page that lists them all: a large employer has thousands of overdue measures.
+EVIDENCE_MAX = 20
 
 
 @dataclass(frozen=True)
@@ -68,6 +78,10 @@ class Result:
     explanation: str
     evidence: list = field(default_factory=list)
     fix: Ref | None = None
+    # How many records the evidence stands for when only the first EVIDENCE_MAX are referenced,
+    # and the (filtered) page that lists them all.
+    total: int | None = None
+    full_list: Ref | None = None
 
 
 RULES: dict[str, Callable[[object, date], Result]] = {}
@@ -94,11 +108,26 @@ def _all(stmt) -> list:
     return list(db.session.scalars(stmt))
 
 
-def _names(labels: list[str]) -> str:
-    """'a, b, c' with at most LIST_MAX names and '… en 3 andere'."""
+def _count(model, *where) -> int:
+    """The number of rows of a table matching the conditions."""
+    return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+def _live_risks(org, *where) -> list:
+    """The conditions for the organisation's live risks that are not marked n.v.t."""
+    return [Risk.organisation_id == org.id, Risk.deleted_at.is_(None), Risk.status != "nvt", *where]
+
+
+def _n(number: int) -> str:
+    """A count as the reader writes it: 2.993 in Dutch."""
+    return format_decimal(number)
+
+
+def _names(labels: list[str], total: int | None = None) -> str:
+    """'a, b, c' with at most LIST_MAX names and '… en 3 andere' (of `total`, default: all labels)."""
     shown = ", ".join(labels[:LIST_MAX])
-    rest = len(labels) - LIST_MAX
-    return shown + (_(" en %(n)s andere", n=rest) if rest > 0 else "")
+    rest = (len(labels) if total is None else total) - LIST_MAX
+    return shown + (_(" en %(n)s andere", n=_n(rest)) if rest > 0 else "")
 
 
 def _pct(part: int, whole: int) -> int:
@@ -141,17 +170,35 @@ def risk_ref(risk: Risk) -> Ref:
     return Ref("risk", risk.title, risk.id, "rie.risk_show", {"risk_id": risk.id}, "rie.index")
 
 
-def measure_label(measure: Measure) -> str:
+def _pseudonym(measure_id: int, title: str, level: str, team: str | None) -> str:
     """Individual measures are pseudonymised: team and number, never the employee."""
-    if measure.level != "individu":
-        return measure.title
+    if level != "individu":
+        return title
+    return _("%(t)s – individuele maatregel #%(n)s", t=team or _("Geen team"), n=measure_id)
+
+
+def measure_label(measure: Measure) -> str:
+    """The measure's title, or for an individual measure its pseudonym."""
     team = measure.employee.team.name if measure.employee is not None and measure.employee.team else None
-    return _("%(t)s – individuele maatregel #%(n)s", t=team or _("Geen team"), n=measure.id)
+    return _pseudonym(measure.id, measure.title, measure.level, team)
 
 
-def measure_ref(measure: Measure) -> Ref:
-    return Ref("measure", measure_label(measure), measure.id, "plan.detail",
-               {"measure_id": measure.id}, "plan.index")
+def _measure_briefs(*where, order=(Measure.id,), limit: int = EVIDENCE_MAX) -> list:
+    """The first measures matching: (id, title, level, team of the employee), enough for a label."""
+    stmt = (select(Measure.id, Measure.title, Measure.level, Team.name.label("team"))
+            .outerjoin(Employee, Employee.id == Measure.employee_id).outerjoin(Team, Team.id == Employee.team_id)
+            .where(*where).order_by(*order).limit(limit))
+    return list(db.session.execute(stmt))
+
+
+def _brief_label(row) -> str:
+    """The label of a measure row from _measure_briefs (pseudonymised when individual)."""
+    return _pseudonym(row.id, row.title, row.level, row.team)
+
+
+def _brief_ref(row) -> Ref:
+    """A reference to a measure row from _measure_briefs."""
+    return Ref("measure", _brief_label(row), row.id, "plan.detail", {"measure_id": row.id}, "plan.index")
 
 
 def session_ref(session: VoorlichtingSession) -> Ref:
@@ -197,7 +244,7 @@ def rie_covers_all_themes(org, today: date) -> Result:
     themes = _all(select(Theme).order_by(Theme.position))
     entries = {e.theme_key: e for e in _all(_live(RieTheme, org).where(RieTheme.rie_id == rie.id))}
     with_risks = set(db.session.scalars(
-        select(Risk.theme_key).where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None),
+        select(Risk.theme_key).distinct().where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None),
                                      Risk.rie_id == rie.id, Risk.status != "nvt")
     ))
 
@@ -244,11 +291,18 @@ def _onderzoek_gaps(org, today: date) -> tuple[list, list]:
     return onderzoeken, failing
 
 
+def _with_factor(*where):
+    """EXISTS: a factor from the werkdrukmodel (matching `where`) is linked to the risk."""
+    return (select(risk_factors.c.risk_id).join(Factor, Factor.key == risk_factors.c.factor_key)
+            .where(risk_factors.c.risk_id == Risk.id, *where).exists())
+
+
 @rule("bronnen_mapped")
 def bronnen_mapped(org, today: date) -> Result:
-    risks = _all(_live(Risk, org).where(Risk.theme_key == "werkdruk", Risk.status != "nvt"))
+    werkdruk = _live_risks(org, Risk.theme_key == "werkdruk")
+    total = _count(Risk, *werkdruk)
     fix = _page(_("Werkdrukrisico's koppelen aan bronnen"), "rie.index")
-    if not risks:
+    if not total:
         rie = _current_rie(org, today)
         entry = rie and db.session.scalar(
             _live(RieTheme, org).where(RieTheme.rie_id == rie.id, RieTheme.theme_key == "werkdruk"))
@@ -256,21 +310,21 @@ def bronnen_mapped(org, today: date) -> Result:
             return Result("nvt", _("Werkdruk is in de RI&E onderbouwd niet van toepassing."), [rie_ref(rie)])
         return Result("voldoet_niet", _("Er zijn geen werkdrukrisico's vastgelegd, dus de werkdrukbronnen en "
                                         "energiebronnen zijn niet in kaart gebracht."), fix=fix)
-    unmapped = [r for r in risks if not r.factors]
-    kinds = {f.kind for r in risks for f in r.factors}
+    unmapped = _count(Risk, *werkdruk, ~_with_factor())
+    first = _risk_briefs(*werkdruk, ~_with_factor(), limit=LIST_MAX)
     onderzoeken, failing = _onderzoek_gaps(org, today)
-    evidence = [risk_ref(r) for r in unmapped[:LIST_MAX]] + [
+    evidence = [risk_ref(r) for r in first] + [
         Ref("onderzoek", o.title, o.id, "rie.onderzoek_show", {"onderzoek_id": o.id}, "rie.index")
         for o in onderzoeken[:LIST_MAX]]
-    mapped = len(risks) - len(unmapped)
+    mapped = total - unmapped
     sentence = _("%(m)s van %(n)s werkdrukrisico's zijn gekoppeld aan bronnen uit het werkdrukmodel",
-                 m=mapped, n=len(risks))
+                 m=_n(mapped), n=_n(total))
     if mapped == 0:
         return Result("voldoet_niet", sentence + ".", evidence, fix)
     problems = []
     if unmapped:
-        problems.append(_("zonder bron: %(list)s", list=_names([r.title for r in unmapped])))
-    if "energiebron" not in kinds:
+        problems.append(_("zonder bron: %(list)s", list=_names([r.title for r in first], unmapped)))
+    if not _count(Risk, *werkdruk, _with_factor(Factor.kind == "energiebron")):
         problems.append(_("er is geen energiebron benoemd"))
     if failing:
         problems.append(_("het verdiepend onderzoek voldoet niet aan: %(list)s", list=_names(failing)))
@@ -368,100 +422,135 @@ def _describe_approval(approval: Approval | None, what: str) -> str:
 # --- B. Plan van Aanpak ----------------------------------------------------------------
 
 
-def _active_measures(org) -> list[Measure]:
-    return _all(_live(Measure, org).where(Measure.status != "vervallen").order_by(Measure.id))
+def _active(org) -> list:
+    """The conditions for the organisation's live measures that have not been cancelled."""
+    return [Measure.organisation_id == org.id, Measure.deleted_at.is_(None), Measure.status != "vervallen"]
+
+
+def _has_measure(org, *where):
+    """The risk has an active measure (matching `where`).
+
+    IN over an uncorrelated subquery, so the database builds the set of ids once; a correlated
+    EXISTS here made SQLite without planner statistics scan every measure for every risk.
+    """
+    return Risk.id.in_(select(measure_risks.c.risk_id).join(Measure, Measure.id == measure_risks.c.measure_id)
+                       .where(*_active(org), *where))
+
+
+def _risk_briefs(*where, limit: int = EVIDENCE_MAX) -> list:
+    """The first risks matching, by id: (id, title), enough for a reference."""
+    return list(db.session.execute(select(Risk.id, Risk.title).where(*where).order_by(Risk.id).limit(limit)))
 
 
 def _plan_fix(label: str) -> Ref:
     return _page(label, "plan.index")
 
 
+def _plan_evidence() -> list:
+    """The plan as a whole as the evidence."""
+    return [_page(_("Plan van Aanpak"), "plan.index")]
+
+
 @rule("every_risk_has_measure")
 def every_risk_has_measure(org, today: date) -> Result:
-    risks = _all(_live(Risk, org).where(Risk.status != "nvt").order_by(Risk.id))
+    total = _count(Risk, *_live_risks(org))
     fix = _plan_fix(_("Maatregelen toevoegen"))
-    if not risks:
+    if not total:
         return Result("voldoet_niet", _("Er zijn nog geen PSA-risico's vastgelegd, dus ook geen maatregelen."),
                       [_page(_("RI&E"), "rie.index")], fix)
-    measured = set(db.session.scalars(
-        select(measure_risks.c.risk_id).join(Measure, Measure.id == measure_risks.c.measure_id)
-        .where(Measure.organisation_id == org.id, Measure.deleted_at.is_(None), Measure.status != "vervallen")
-    ))
-    without = [r for r in risks if r.id not in measured]
-    if not without:
-        return Result("voldoet", _("Alle %(n)s PSA-risico's hebben minstens één maatregel.", n=len(risks)),
-                      [_page(_("Plan van Aanpak"), "plan.index")], fix)
-    answer = "voldoet_niet" if len(without) == len(risks) else "deels"
-    fix = _edit(_("Maatregel toevoegen"), "plan.new", {"risico": without[0].id},
-                "plan.index", "edit_plan")
-    return Result(answer, _("%(m)s van %(n)s PSA-risico's hebben geen maatregel: %(list)s.", m=len(without),
-                            n=len(risks), list=_names([r.title for r in without])),
-                  [risk_ref(r) for r in without], fix)
+    without = _live_risks(org, ~_has_measure(org))
+    missing = _count(Risk, *without)
+    if not missing:
+        return Result("voldoet", _("Alle %(n)s PSA-risico's hebben minstens één maatregel.", n=_n(total)),
+                      _plan_evidence(), fix)
+    first = _risk_briefs(*without)
+    answer = "voldoet_niet" if missing == total else "deels"
+    fix = _edit(_("Maatregel toevoegen"), "plan.new", {"risico": first[0].id}, "plan.index", "edit_plan")
+    return Result(answer, _("%(m)s van %(n)s PSA-risico's hebben geen maatregel: %(list)s.", m=_n(missing),
+                            n=_n(total), list=_names([r.title for r in first], missing)),
+                  [risk_ref(r) for r in first], fix, missing, _page(_("Maatregelen per risico"), "plan.hierarchy"))
+
+
+def _without_owner(org) -> list:
+    """Active measures without a termijn or whose responsible is not an active member any more."""
+    members = (select(Membership.user_id).join(User, User.id == Membership.user_id)
+               .where(Membership.organisation_id == org.id, User.active.is_(True)))
+    return [*_active(org), or_(Measure.responsible_id.is_(None), Measure.responsible_id.not_in(members),
+                               Measure.termijn.is_(None))]
 
 
 @rule("measures_have_owner_and_termijn")
 def measures_have_owner_and_termijn(org, today: date) -> Result:
-    measures = _active_measures(org)
+    total = _count(Measure, *_active(org))
     fix = _plan_fix(_("Verantwoordelijke en termijn invullen"))
-    if not measures:
+    if not total:
         return Result("voldoet_niet", _("Er zijn nog geen maatregelen in het Plan van Aanpak."), fix=fix)
-    members = set(db.session.scalars(
-        select(Membership.user_id).join(User, User.id == Membership.user_id)
-        .where(Membership.organisation_id == org.id, User.active.is_(True))
-    ))
-    lacking = [m for m in measures if m.responsible_id not in members or m.termijn is None]
+    lacking = _count(Measure, *_without_owner(org))
     if not lacking:
         return Result("voldoet", _("Alle %(n)s maatregelen hebben een verantwoordelijke en een termijn.",
-                                   n=len(measures)), [_page(_("Plan van Aanpak"), "plan.index")], fix)
-    return Result("deels" if len(lacking) < len(measures) else "voldoet_niet",
+                                   n=_n(total)), _plan_evidence(), fix)
+    first = _measure_briefs(*_without_owner(org))
+    return Result("deels" if lacking < total else "voldoet_niet",
                   _("%(m)s van %(n)s maatregelen hebben geen termijn of een verantwoordelijke die geen actieve "
-                    "gebruiker van de organisatie meer is: %(list)s.", m=len(lacking), n=len(measures),
-                    list=_names([measure_label(m) for m in lacking])),
-                  [measure_ref(m) for m in lacking], fix)
+                    "gebruiker van de organisatie meer is: %(list)s.", m=_n(lacking), n=_n(total),
+                    list=_names([_brief_label(m) for m in first], lacking)),
+                  [_brief_ref(m) for m in first], fix, lacking,
+                  _page(_("Maatregelen per verantwoordelijke"), "plan.index", groep="verantwoordelijke"))
+
+
+def _level_counts(org) -> dict:
+    """Active measures per level (every level in the data, not only the three known ones)."""
+    rows = db.session.execute(select(Measure.level, func.count()).where(*_active(org)).group_by(Measure.level))
+    return dict(rows.all())
+
+
+def _only_lower(org) -> list:
+    """Organisation-wide risks with team or individual measures only, and no team-bound reason."""
+    rows = db.session.execute(
+        select(Risk.id, Risk.title, Risk.team_bound_reason)
+        .where(*_live_risks(org, Risk.scope == "organisatie"), _has_measure(org),
+               ~_has_measure(org, Measure.level == "organisatie")).order_by(Risk.id))
+    return [r for r in rows if not (r.team_bound_reason or "").strip()]
 
 
 @rule("organisation_level_first")
 def organisation_level_first(org, today: date) -> Result:
-    measures = _active_measures(org)
+    found = _level_counts(org)
     fix = _page(_("Maatregelen per niveau bekijken"), "plan.hierarchy")
-    if not measures:
+    if not sum(found.values()):
         return Result("voldoet_niet", _("Er zijn nog geen maatregelen in het Plan van Aanpak."), fix=fix)
-    levels = {lvl: sum(1 for m in measures if m.level == lvl) for lvl in ("organisatie", "team", "individu")}
-    counts = _("%(o)s op organisatie-, %(t)s op team- en %(i)s op individueel niveau", o=levels["organisatie"],
-               t=levels["team"], i=levels["individu"])
+    levels = {lvl: found.get(lvl, 0) for lvl in ("organisatie", "team", "individu")}
+    counts = _("%(o)s op organisatie-, %(t)s op team- en %(i)s op individueel niveau", o=_n(levels["organisatie"]),
+               t=_n(levels["team"]), i=_n(levels["individu"]))
     if levels["organisatie"] == 0:
         return Result("voldoet_niet", _("Geen enkele maatregel werkt op organisatieniveau (%(c)s).", c=counts),
-                      [_page(_("Plan van Aanpak"), "plan.index")], fix)
-    by_risk: dict[int, set] = {}
-    for m in measures:
-        for r in m.risks:
-            by_risk.setdefault(r.id, set()).add(m.level)
-    wide = _all(_live(Risk, org).where(Risk.scope == "organisatie", Risk.status != "nvt").order_by(Risk.id))
-    only_lower = [r for r in wide if r.id in by_risk and "organisatie" not in by_risk[r.id]
-                  and not (r.team_bound_reason or "").strip()]
+                      _plan_evidence(), fix)
+    only_lower = _only_lower(org)
     if only_lower:
+        wide = _count(Risk, *_live_risks(org, Risk.scope == "organisatie"))
         return Result("deels", _("%(c)s; %(m)s van %(n)s organisatiebrede risico's hebben alleen team- of "
-                                 "individuele maatregelen: %(list)s.", c=counts, m=len(only_lower), n=len(wide),
+                                 "individuele maatregelen: %(list)s.", c=counts, m=_n(len(only_lower)), n=_n(wide),
                                  list=_names([r.title for r in only_lower])),
-                      [risk_ref(r) for r in only_lower], fix)
+                      [risk_ref(r) for r in only_lower[:EVIDENCE_MAX]], fix, len(only_lower), fix)
     return Result("voldoet", _("Maatregelen: %(c)s; elk organisatiebreed risico heeft een maatregel op "
-                               "organisatieniveau.", c=counts), [_page(_("Plan van Aanpak"), "plan.index")], fix)
+                               "organisatieniveau.", c=counts), _plan_evidence(), fix)
 
 
 @rule("rust_en_herstel_measures")
 def rust_en_herstel_measures(org, today: date) -> Result:
-    rest = [m for m in _active_measures(org) if m.approach == "rust_en_herstel"]
+    rest = [*_active(org), Measure.approach == "rust_en_herstel"]
+    total = _count(Measure, *rest)
     fix = _plan_fix(_("Maatregel voor rust en herstel toevoegen"))
-    if not rest:
+    if not total:
         return Result("voldoet_niet", _("Er is geen maatregel gericht op rust en herstel (pauzes, bereikbaarheid, "
                                         "avondmail)."), fix=fix)
-    collective = [m for m in rest if m.level != "individu"]
-    evidence = [measure_ref(m) for m in rest[:LIST_MAX]]
+    collective = _count(Measure, *rest, Measure.level != "individu")
+    evidence = [_brief_ref(m) for m in _measure_briefs(*rest, limit=LIST_MAX)]
     if not collective:
         return Result("deels", _("Er zijn %(n)s maatregelen voor rust en herstel, maar alleen voor individuele "
-                                 "medewerkers.", n=len(rest)), evidence, fix)
+                                 "medewerkers.", n=_n(total)), evidence, fix)
     return Result("voldoet", _("%(n)s maatregelen zijn gericht op rust en herstel, waarvan %(c)s op organisatie- of "
-                               "teamniveau.", n=len(rest), c=len(collective)), evidence, fix)
+                               "teamniveau.", n=_n(total), c=_n(collective)), evidence, fix)
 
 
 @rule("participation_in_choice")
@@ -479,29 +568,47 @@ def participation_in_choice(org, today: date) -> Result:
 
 @rule("measures_on_schedule")
 def measures_on_schedule(org, today: date) -> Result:
-    measures = _active_measures(org)
+    total = _count(Measure, *_active(org))
     fix = _plan_fix(_("Verlopen maatregelen bespreken"))
-    if not measures:
+    if not total:
         return Result("nvt", _("Er zijn nog geen maatregelen om te volgen."), fix=fix)
-    overdue = [m for m in measures if m.status in OPEN_STATUSES and m.termijn < today]
-    share = len(overdue) / len(measures)
+    late = [*_active(org), Measure.status.in_(OPEN_STATUSES), Measure.termijn < today]
+    overdue = _count(Measure, *late)
     if not overdue:
-        return Result("voldoet", _("Geen van de %(n)s maatregelen is over de termijn.", n=len(measures)),
-                      [_page(_("Plan van Aanpak"), "plan.index")], fix)
+        return Result("voldoet", _("Geen van de %(n)s maatregelen is over de termijn.", n=_n(total)),
+                      _plan_evidence(), fix)
+    share = overdue / total
     answer = "voldoet" if share <= OVERDUE_OK else "deels" if share <= OVERDUE_PARTLY else "voldoet_niet"
+    oldest = _measure_briefs(*late, order=(Measure.termijn, Measure.id))
     return Result(answer, _("%(m)s van %(n)s maatregelen (%(p)s%%) zijn over de termijn: %(list)s.",
-                            m=len(overdue), n=len(measures), p=_pct(len(overdue), len(measures)),
-                            list=_names([measure_label(m) for m in overdue])),
-                  [measure_ref(m) for m in overdue], fix)
+                            m=_n(overdue), n=_n(total), p=_pct(overdue, total),
+                            list=_names([_brief_label(m) for m in oldest], overdue)),
+                  [_brief_ref(m) for m in oldest], fix, overdue,
+                  _page(_("Alle maatregelen over de termijn"), "plan.index", te_laat=1, groep="geen"))
 
 
 # --- C. Voorlichting -------------------------------------------------------------------
 
 
-def _sessions(org, since: date, today: date) -> list[VoorlichtingSession]:
-    return _all(_live(VoorlichtingSession, org).where(VoorlichtingSession.session_date > since,
-                                                      VoorlichtingSession.session_date <= today)
-                .order_by(VoorlichtingSession.session_date.desc()))
+def _session_window(org, since: date, today: date, *where) -> list:
+    """The conditions for the organisation's live sessions after `since` up to today."""
+    return [VoorlichtingSession.organisation_id == org.id, VoorlichtingSession.deleted_at.is_(None),
+            VoorlichtingSession.session_date > since, VoorlichtingSession.session_date <= today, *where]
+
+
+def _session_briefs(*where, limit: int = EVIDENCE_MAX) -> list:
+    """The newest sessions matching: (id, topic, session_date), enough for a reference."""
+    stmt = (select(VoorlichtingSession.id, VoorlichtingSession.topic, VoorlichtingSession.session_date)
+            .where(*where).order_by(VoorlichtingSession.session_date.desc(), VoorlichtingSession.id))
+    return list(db.session.execute(stmt.limit(limit)))
+
+
+def _low_teams(org, today: date) -> list[str]:
+    """'Team (40%)' for every team with staff below the coverage norm, by team name."""
+    from riecycle.services import voorlichting
+
+    return [f"{name} ({_pct(i, t)}%)" for name, i, t in voorlichting.team_coverage_counts(org, 12, today)
+            if t and i / t < COVERAGE_OK]
 
 
 @rule("voorlichting_coverage")
@@ -510,18 +617,18 @@ def voorlichting_coverage(org, today: date) -> Result:
 
     informed, total = voorlichting.coverage(org, months=12, on=today)
     fix = _edit(_("Voorlichting plannen"), "voorlichting.session_new", {}, "voorlichting.index", "edit_voorlichting")
-    sessions = _sessions(org, _months_before(today, 12), today)
-    evidence = [session_ref(s) for s in sessions[:LIST_MAX]]
+    evidence = [session_ref(s) for s in _session_briefs(*_session_window(org, _months_before(today, 12), today),
+                                                         limit=LIST_MAX)]
     if not total:
         return Result("voldoet_niet", _("Er zijn geen medewerkers geregistreerd, dus voorlichting is niet aan te "
                                         "tonen."), evidence, _page(_("Medewerkers"), "beheer.employees_index"))
     share = informed / total
     answer = "voldoet" if share >= COVERAGE_OK else "deels" if share >= COVERAGE_PARTLY else "voldoet_niet"
     sentence = _("%(p)s%% van de medewerkers (%(i)s van %(t)s) kreeg voorlichting in de afgelopen 12 maanden",
-                 p=_pct(informed, total), i=informed, t=total)
-    low = [(team, i, t) for team, i, t in voorlichting.team_coverage(org, 12, today) if t and i / t < COVERAGE_OK]
-    if low and answer != "voldoet_niet":
-        sentence += _("; laag bij %(list)s", list=_names([f"{team.name} ({_pct(i, t)}%)" for team, i, t in low]))
+                 p=_pct(informed, total), i=_n(informed), t=_n(total))
+    low = _low_teams(org, today) if answer != "voldoet_niet" else []
+    if low:
+        sentence += _("; laag bij %(list)s", list=_names(low))
     return Result(answer, sentence + ".", evidence, fix)
 
 
@@ -532,40 +639,44 @@ def leidinggevenden_instructed(org, today: date) -> Result:
     done, total = voorlichting.leidinggevenden_instructed(org, months=INSTRUCTION_MONTHS, on=today)
     fix = _edit(_("Instructie leidinggevenden plannen"), "voorlichting.session_new", {}, "voorlichting.index",
                 "edit_voorlichting")
-    sessions = [s for s in _sessions(org, _months_before(today, INSTRUCTION_MONTHS), today)
-                if s.is_leidinggevenden_instructie]
-    evidence = [session_ref(s) for s in sessions[:LIST_MAX]]
+    window = _session_window(org, _months_before(today, INSTRUCTION_MONTHS), today,
+                             VoorlichtingSession.is_leidinggevenden_instructie.is_(True))
+    evidence = [session_ref(s) for s in _session_briefs(*window, limit=LIST_MAX)]
     if not total:
         return Result(None, _("Bij de medewerkers is niemand als leidinggevende gemarkeerd; markeer ze in Beheer of "
                               "beantwoord dit item met de hand."), evidence,
                       _page(_("Medewerkers"), "beheer.employees_index"))
     answer = "voldoet" if done == total else "deels" if done * 2 >= total else "voldoet_niet"
     return Result(answer, _("%(d)s van %(t)s leidinggevenden (%(p)s%%) volgden in de afgelopen %(m)s maanden een "
-                            "instructie over signalen van werkstress en ongewenst gedrag.", d=done, t=total,
+                            "instructie over signalen van werkstress en ongewenst gedrag.", d=_n(done), t=_n(total),
                             p=_pct(done, total), m=INSTRUCTION_MONTHS), evidence, fix)
+
+
+def _unregistered(org):
+    """No (live) attendance row for the session (NOT IN over an uncorrelated subquery, see _has_measure)."""
+    return VoorlichtingSession.id.not_in(select(Attendance.session_id).where(
+        Attendance.organisation_id == org.id, Attendance.deleted_at.is_(None), Attendance.session_id.is_not(None)))
 
 
 @rule("attendance_register")
 def attendance_register(org, today: date) -> Result:
-    from riecycle.models import Attendance
-
-    sessions = _sessions(org, _months_before(today, 12), today)
+    window = _session_window(org, _months_before(today, 12), today)
+    total = _count(VoorlichtingSession, *window)
     fix = _page(_("Presentie registreren"), "voorlichting.index")
-    if not sessions:
+    if not total:
         return Result("voldoet_niet", _("Er is in de afgelopen 12 maanden geen voorlichting gehouden, dus er is geen "
                                         "presentielijst."), fix=fix)
-    registered = set(db.session.scalars(
-        select(Attendance.session_id).where(Attendance.organisation_id == org.id, Attendance.deleted_at.is_(None),
-                                            Attendance.session_id.in_([s.id for s in sessions]))
-    ))
-    missing = [s for s in sessions if s.id not in registered]
+    missing = _count(VoorlichtingSession, *window, _unregistered(org))
     if not missing:
         return Result("voldoet", _("Van alle %(n)s voorlichtingssessies van de afgelopen 12 maanden is de presentie "
-                                   "geregistreerd.", n=len(sessions)), [session_ref(s) for s in sessions[:LIST_MAX]], fix)
-    answer = "voldoet_niet" if len(missing) == len(sessions) else "deels"
+                                   "geregistreerd.", n=_n(total)),
+                      [session_ref(s) for s in _session_briefs(*window, limit=LIST_MAX)], fix)
+    first = _session_briefs(*window, _unregistered(org))
+    answer = "voldoet_niet" if missing == total else "deels"
     return Result(answer, _("Van %(m)s van %(n)s voorlichtingssessies in de afgelopen 12 maanden is geen presentie "
-                            "geregistreerd: %(list)s.", m=len(missing), n=len(sessions),
-                            list=_names([s.topic for s in missing])), [session_ref(s) for s in missing], fix)
+                            "geregistreerd: %(list)s.", m=_n(missing), n=_n(total),
+                            list=_names([s.topic for s in first], missing)), [session_ref(s) for s in first], fix,
+                  missing)
 
 
 # --- D. Ongewenst gedrag ---------------------------------------------------------------
@@ -645,19 +756,20 @@ def klachtenregeling(org, today: date) -> Result:
     return _basic_instrument(org, today, "klachtenregeling", _klachten_checks)
 
 
-def _recent_incidents(org, today: date, months: int = 12) -> list[Incident]:
-    return _all(_live(Incident, org).where(Incident.occurred_on > _months_before(today, months),
-                                           Incident.occurred_on <= today).order_by(Incident.occurred_on))
+def _recent_incidents(org, today: date, *where) -> int:
+    """How many (live) meldingen of the last 12 months match the conditions."""
+    return _count(Incident, Incident.organisation_id == org.id, Incident.deleted_at.is_(None),
+                  Incident.occurred_on > _months_before(today, 12), Incident.occurred_on <= today, *where)
 
 
 @rule("opvang_nazorg")
 def opvang_nazorg(org, today: date) -> Result:
     week_ago = today - timedelta(days=7)
-    without = [i for i in _recent_incidents(org, today) if not i.opvang_done and i.occurred_on <= week_ago]
+    without = _recent_incidents(org, today, Incident.opvang_done.is_not(True), Incident.occurred_on <= week_ago)
 
     def checks(instrument):
         if without:
-            yield _("bij %(n)s melding(en) van de afgelopen 12 maanden is geen opvang vastgelegd", n=len(without))
+            yield _("bij %(n)s melding(en) van de afgelopen 12 maanden is geen opvang vastgelegd", n=_n(without))
 
     result = _basic_instrument(org, today, "opvang_nazorg", checks)
     if without:
@@ -683,7 +795,7 @@ def incidents_registered(org, today: date) -> Result:
         gaps.append(_("de meldingen zijn in de afgelopen 12 maanden niet geanalyseerd"))
         fix = Ref("fix", _("Analyse vastleggen"), None, "beleid.analysis_new", {}, "beleid.incidents",
                   "edit_zelfinspectie")
-    registered = _("%(n)s meldingen geregistreerd in de afgelopen 12 maanden", n=len(incidents))
+    registered = _("%(n)s meldingen geregistreerd in de afgelopen 12 maanden", n=_n(incidents))
     if analysis is not None:
         registered += _(", geanalyseerd op %(d)s", d=_fmt(analysis.analysed_on))
     if not gaps:
@@ -697,51 +809,74 @@ def incidents_registered(org, today: date) -> Result:
 # --- E. Evaluatie en borging -----------------------------------------------------------
 
 
-def _done_evaluations(org, today: date) -> list[Evaluation]:
-    return _all(_live(Evaluation, org).where(Evaluation.done_on.is_not(None), Evaluation.done_on <= today)
-                .order_by(Evaluation.done_on.desc()))
+def _done(org, today: date, *where) -> list:
+    """The conditions for the organisation's live evaluations done by today."""
+    return [Evaluation.organisation_id == org.id, Evaluation.deleted_at.is_(None), Evaluation.done_on.is_not(None),
+            Evaluation.done_on <= today, *where]
+
+
+def _evaluation_briefs(*where, limit: int = EVIDENCE_MAX) -> list:
+    """The most recent evaluations matching: (id, done_on, planned_on), enough for a reference."""
+    stmt = (select(Evaluation.id, Evaluation.done_on, Evaluation.planned_on).where(*where)
+            .order_by(Evaluation.done_on.desc(), Evaluation.id))
+    return list(db.session.execute(stmt.limit(limit)))
+
+
+def _evaluated(org, today: date, *where):
+    """The measure has a done evaluation (matching `where`); IN over an uncorrelated subquery, as above."""
+    return Measure.id.in_(select(Evaluation.measure_id).where(*_done(org, today, Evaluation.measure_id.is_not(None),
+                                                                     *where)))
+
+
+# Evaluated on process and effect: both an effect and an implementation rating are recorded.
+_FULL = (Evaluation.effect.is_not(None), Evaluation.effect != "", Evaluation.implementation_rating.is_not(None),
+         Evaluation.implementation_rating != 0)
 
 
 @rule("measures_evaluated")
 def measures_evaluated(org, today: date) -> Result:
     cutoff = today - timedelta(days=EVALUATE_AFTER_DAYS)
-    completed = [m for m in _all(_live(Measure, org).where(Measure.status.in_(("uitgevoerd", "geevalueerd"))))
-                 if (m.completed_on or m.termijn) <= cutoff]
+    completed = [Measure.organisation_id == org.id, Measure.deleted_at.is_(None),
+                 Measure.status.in_(("uitgevoerd", "geevalueerd")),
+                 func.coalesce(Measure.completed_on, Measure.termijn) <= cutoff]
+    total = _count(Measure, *completed)
     fix = _edit(_("Evaluatie plannen"), "evaluatie.new", {}, "evaluatie.index", "edit_evaluatie")
-    if not completed:
+    if not total:
         return Result("nvt", _("Er zijn nog geen maatregelen die langer dan drie maanden zijn afgerond."), fix=fix)
-    evaluations = [e for e in _done_evaluations(org, today) if e.measure_id is not None]
-    full = {e.measure_id for e in evaluations if e.effect and e.implementation_rating}
-    partly = {e.measure_id for e in evaluations}
-    missing = [m for m in completed if m.id not in full]
-    n_full = len(completed) - len(missing)
-    if not missing:
+    missing = [*completed, ~_evaluated(org, today, *_FULL)]
+    n_missing = _count(Measure, *missing)
+    if not n_missing:
+        evaluations = _evaluation_briefs(*_done(org, today, Evaluation.measure_id.is_not(None)), limit=LIST_MAX)
         return Result("voldoet", _("Alle %(n)s afgeronde maatregelen zijn geëvalueerd op proces en effect.",
-                                   n=len(completed)), [evaluation_ref(e) for e in evaluations[:LIST_MAX]], fix)
-    some = [m for m in missing if m.id in partly]
-    answer = "voldoet_niet" if n_full == 0 and not some else "deels"
-    fix = _edit(_("Evaluatie plannen"), "evaluatie.new", {"measure_id": missing[0].id}, "evaluatie.index",
+                                   n=_n(total)), [evaluation_ref(e) for e in evaluations], fix)
+    n_full = total - n_missing
+    # Nothing evaluated on both counts and nothing evaluated at all: voldoet niet; otherwise deels.
+    none_at_all = n_full == 0 and not _count(Measure, *missing, _evaluated(org, today))
+    answer = "voldoet_niet" if none_at_all else "deels"
+    first = _measure_briefs(*missing)
+    fix = _edit(_("Evaluatie plannen"), "evaluatie.new", {"measure_id": first[0].id}, "evaluatie.index",
                 "edit_evaluatie")
     return Result(answer, _("%(f)s van %(n)s maatregelen die langer dan drie maanden zijn afgerond, zijn op proces én "
-                            "effect geëvalueerd; nog niet: %(list)s.", f=n_full, n=len(completed),
-                            list=_names([measure_label(m) for m in missing])),
-                  [measure_ref(m) for m in missing], fix)
+                            "effect geëvalueerd; nog niet: %(list)s.", f=_n(n_full), n=_n(total),
+                            list=_names([_brief_label(m) for m in first], n_missing)),
+                  [_brief_ref(m) for m in first], fix, n_missing,
+                  _page(_("Evaluaties en maatregelen zonder evaluatie"), "evaluatie.index"))
 
 
 @rule("effect_same_sources")
 def effect_same_sources(org, today: date) -> Result:
-    done = _done_evaluations(org, today)
     fix = _edit(_("Effectmeting plannen"), "evaluatie.new", {"kind": "thema"}, "evaluatie.index", "edit_evaluatie")
-    repeats = [e for e in done if e.is_repeat_measurement]
+    repeats = _evaluation_briefs(*_done(org, today, Evaluation.is_repeat_measurement.is_(True)), limit=LIST_MAX)
     if repeats:
         return Result("voldoet", _("De herhaalde meting van %(d)s vergelijkt dezelfde werkdrukbronnen en "
                                    "energiebronnen als de nulmeting.", d=_fmt(repeats[0].done_on)),
-                      [evaluation_ref(e) for e in repeats[:LIST_MAX]], fix)
-    questionnaires = [e for e in done if e.method == "herhaalde_vragenlijst"]
+                      [evaluation_ref(e) for e in repeats], fix)
+    questionnaires = _evaluation_briefs(*_done(org, today, Evaluation.method == "herhaalde_vragenlijst"),
+                                        limit=LIST_MAX)
     if questionnaires:
         return Result("deels", _("Er is een vragenlijst afgenomen (%(d)s), maar niet vastgelegd dat die dezelfde "
                                  "bronnen meet als de nulmeting.", d=_fmt(questionnaires[0].done_on)),
-                      [evaluation_ref(e) for e in questionnaires[:LIST_MAX]], fix)
+                      [evaluation_ref(e) for e in questionnaires], fix)
     baseline = db.session.scalar(
         select(func.min(Rie.performed_on)).where(Rie.organisation_id == org.id, Rie.deleted_at.is_(None)))
     if baseline is None or baseline > today - timedelta(days=REPEAT_AFTER_DAYS):
@@ -751,31 +886,38 @@ def effect_same_sources(org, today: date) -> Result:
                                     d=_fmt(baseline)), fix=fix)
 
 
+def _not_adjusted():
+    """The policy was not adjusted after the evaluation, and it led to no follow-up measure."""
+    follow_up = (select(evaluation_follow_ups.c.evaluation_id)
+                 .join(Measure, Measure.id == evaluation_follow_ups.c.measure_id)
+                 .where(evaluation_follow_ups.c.evaluation_id == Evaluation.id).exists())
+    return [Evaluation.policy_adjusted.is_not(True), ~follow_up]
+
+
 @rule("policy_adjusted")
 def policy_adjusted(org, today: date) -> Result:
-    done = _done_evaluations(org, today)
+    total = _count(Evaluation, *_done(org, today))
     fix = _page(_("Evaluaties verwerken"), "evaluatie.index")
-    if not done:
+    if not total:
         return Result("nvt", _("Er zijn nog geen afgeronde evaluaties."), fix=fix)
-
-    def adjusted(e):
-        return e.policy_adjusted or bool(e.follow_up_measures)
-
-    needing = [e for e in done if e.effect in ("niet", "deels")]
-    if not needing:
+    needing = _done(org, today, Evaluation.effect.in_(("niet", "deels")))
+    n_needing = _count(Evaluation, *needing)
+    if not n_needing:
         return Result("voldoet", _("Alle %(n)s afgeronde evaluaties lieten het gewenste effect zien; bijstellen was "
-                                   "niet nodig.", n=len(done)), [evaluation_ref(e) for e in done[:LIST_MAX]], fix)
-    open_ = [e for e in needing if not adjusted(e)]
+                                   "niet nodig.", n=_n(total)),
+                      [evaluation_ref(e) for e in _evaluation_briefs(*_done(org, today), limit=LIST_MAX)], fix)
+    n_open = _count(Evaluation, *needing, *_not_adjusted())
     sentence = _("Na %(a)s van %(n)s evaluaties zonder (volledig) effect is het beleid bijgesteld",
-                 a=len(needing) - len(open_), n=len(needing))
-    if not open_:
-        return Result("voldoet", sentence + ".", [evaluation_ref(e) for e in needing[:LIST_MAX]], fix)
-    answer = "voldoet_niet" if len(open_) == len(needing) else "deels"
-    fix = _edit(_("Bijstellen na de evaluatie"), "evaluatie.follow_up", {"evaluation_id": open_[0].id},
+                 a=_n(n_needing - n_open), n=_n(n_needing))
+    if not n_open:
+        return Result("voldoet", sentence + ".",
+                      [evaluation_ref(e) for e in _evaluation_briefs(*needing, limit=LIST_MAX)], fix)
+    answer = "voldoet_niet" if n_open == n_needing else "deels"
+    first = [evaluation_ref(e) for e in _evaluation_briefs(*needing, *_not_adjusted())]
+    fix = _edit(_("Bijstellen na de evaluatie"), "evaluatie.follow_up", {"evaluation_id": first[0].id},
                 "evaluatie.index", "edit_evaluatie")
-    return Result(answer, sentence + _("; nog niet na: %(list)s.", list=_names([evaluation_ref(e).label
-                                                                                 for e in open_])),
-                  [evaluation_ref(e) for e in open_], fix)
+    return Result(answer, sentence + _("; nog niet na: %(list)s.", list=_names([e.label for e in first], n_open)),
+                  first, fix, n_open, _page(_("Alle evaluaties"), "evaluatie.index"))
 
 
 @rule("preventiemedewerker_appointed")

@@ -597,7 +597,7 @@ def zelfinspectie_sheet(wb, org, period: Period) -> None:
         return
     checklist = zelfinspectie.load_checklist()
     for item in run.items:
-        evidence = "\n".join(ref.get("label") or "" for ref in item.get("evidence") or []) or None
+        evidence = zelfinspectie.evidence_text(item)
         answered = item.get("answered_on")
         sheet.row(
             [

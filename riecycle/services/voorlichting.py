@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from riecycle import clock
 from riecycle.extensions import db
@@ -427,12 +427,37 @@ def coverage(
     return informed or 0, total or 0
 
 
+def _team_coverage_stmt(org, months: int, on: date | None, *columns):
+    """Per live team (by name) the columns asked for plus informed and total, as one grouped query."""
+    on = on or clock.today()
+    # IN over the uncorrelated subquery: the database builds the set of informed ids once.
+    informed = Employee.id.in_(_informed_ids(org, add_months(on, -months), on))
+    counts = (
+        select(
+            Employee.team_id,
+            func.count(Employee.id).label("total"),
+            func.count(case((informed, 1))).label("informed"),
+        )
+        .where(Employee.organisation_id == org.id, current_staff_filter(on))
+        .group_by(Employee.team_id)
+        .subquery()
+    )
+    return (
+        select(*columns, func.coalesce(counts.c.informed, 0), func.coalesce(counts.c.total, 0))
+        .outerjoin(counts, counts.c.team_id == Team.id)
+        .where(Team.organisation_id == org.id, Team.deleted_at.is_(None))
+        .order_by(Team.name, Team.id)
+    )
+
+
 def team_coverage(org, months: int = COVERAGE_MONTHS, on: date | None = None) -> list[tuple]:
     """Per team (by name): (team, informed, total)."""
-    teams = db.session.scalars(
-        select(Team).where(Team.organisation_id == org.id, Team.deleted_at.is_(None)).order_by(Team.name)
-    )
-    return [(team, *coverage(org, team.id, months, on)) for team in teams]
+    return [tuple(row) for row in db.session.execute(_team_coverage_stmt(org, months, on, Team))]
+
+
+def team_coverage_counts(org, months: int = COVERAGE_MONTHS, on: date | None = None) -> list[tuple]:
+    """Per team (by name): (team name, informed, total), without loading the teams."""
+    return [tuple(row) for row in db.session.execute(_team_coverage_stmt(org, months, on, Team.name))]
 
 
 def leidinggevenden_instructed(org, months: int = COVERAGE_MONTHS, on: date | None = None) -> tuple[int, int]:

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import yaml
 from flask import current_app, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import undefer
 from werkzeug.routing import BuildError
 
 from riecycle import clock
@@ -23,7 +25,7 @@ from riecycle.models.zelfinspectie import ANSWERS
 from riecycle.seeding import SEED_DIR
 from riecycle.services import ServiceError
 from riecycle.services.policy import locale
-from riecycle.zelfinspectie_rules import RULES
+from riecycle.zelfinspectie_rules import EVIDENCE_MAX, RULES
 
 # voldoet = 1, deels = 0.5, voldoet niet = 0; n.v.t. and unanswered items do not count.
 ANSWER_VALUES = {"voldoet": 1.0, "deels": 0.5, "voldoet_niet": 0.0}
@@ -100,6 +102,15 @@ def standing_answers(org) -> dict[str, ChecklistAnswer]:
     return {a.item_id: a for a in rows}
 
 
+def _evidence(result) -> dict:
+    """The first EVIDENCE_MAX references, how many records they stand for, and the page listing all."""
+    refs = result.evidence if result else []
+    total = result.total if result and result.total is not None else len(refs)
+    full_list = result.full_list.as_dict() if result and result.full_list else None
+    return {"evidence": [ref.as_dict() for ref in refs[:EVIDENCE_MAX]], "evidence_total": total,
+            "evidence_list": full_list}
+
+
 def evaluate_item(org, item: Item, today: date, standing: ChecklistAnswer | None) -> dict:
     """One item's answer as it goes into a snapshot."""
     rule = RULES.get(item.rule) if item.rule else None
@@ -108,8 +119,7 @@ def evaluate_item(org, item: Item, today: date, standing: ChecklistAnswer | None
     entry = {
         "id": item.id, "group": item.group, "importance": item.importance, "rule": item.rule,
         "question": item.text("question", "nl"), "auto_answer": auto,
-        "explanation": result.explanation if result else "",
-        "evidence": [ref.as_dict() for ref in result.evidence] if result else [],
+        "explanation": result.explanation if result else "", **_evidence(result),
         "fix": result.fix.as_dict() if result and result.fix else None,
         "justification": None, "answered_by_id": None, "answered_on": None,
     }
@@ -207,23 +217,27 @@ def delete_run(run: ChecklistRun) -> None:
 # --- reading runs ------------------------------------------------------------------------------
 
 
+def _newest_first(stmt):
+    """Runs ordered newest first (the same order everywhere)."""
+    return stmt.order_by(ChecklistRun.run_at.desc(), ChecklistRun.id.desc())
+
+
 def runs(org, limit: int | None = None) -> list[ChecklistRun]:
-    """Stored runs, newest first."""
-    stmt = (select(ChecklistRun).where(ChecklistRun.organisation_id == org.id)
-            .order_by(ChecklistRun.run_at.desc(), ChecklistRun.id.desc()))
+    """Stored runs, newest first (their items load when first read)."""
+    stmt = _newest_first(select(ChecklistRun).where(ChecklistRun.organisation_id == org.id))
     return list(db.session.scalars(stmt.limit(limit) if limit else stmt))
 
 
-def latest_run(org) -> ChecklistRun | None:
+def latest_run(org, with_items: bool = False) -> ChecklistRun | None:
     """The most recent run (for the report, the dashboard and the Excel export)."""
-    found = runs(org, limit=1)
-    return found[0] if found else None
+    stmt = _newest_first(select(ChecklistRun).where(ChecklistRun.organisation_id == org.id)).limit(1)
+    return db.session.scalar(stmt.options(undefer(ChecklistRun.items)) if with_items else stmt)
 
 
 def latest_score(org) -> float | None:
     """The score of the most recent run, between 0 and 1, or None without a run."""
-    run = latest_run(org)
-    return run.score if run else None
+    return db.session.scalar(_newest_first(
+        select(ChecklistRun.score).where(ChecklistRun.organisation_id == org.id)).limit(1))
 
 
 def gaps(run: ChecklistRun) -> list[dict]:
@@ -259,6 +273,28 @@ def verdict(run: ChecklistRun) -> tuple[str, str]:
 def trend(org, limit: int = 12) -> list[ChecklistRun]:
     """The last runs, oldest first, for the score trend."""
     return list(reversed(runs(org, limit=limit)))
+
+
+def evidence_shown(entry: dict, limit: int = EVIDENCE_MAX) -> dict:
+    """What a report shows of an item's evidence: the first refs, how many more, and the full list.
+
+    Runs stored before issue 9 keep every reference (thousands for a large employer); they are
+    shown the same way, bounded.
+    """
+    refs = list(entry.get("evidence") or [])
+    total = entry.get("evidence_total")
+    total = len(refs) if total is None else max(total, len(refs))
+    shown = refs[:limit]
+    return {"refs": shown, "more": total - len(shown), "list": entry.get("evidence_list")}
+
+
+def evidence_text(entry: dict) -> str | None:
+    """The evidence labels one per line, bounded like the report (for the Excel export)."""
+    shown = evidence_shown(entry)
+    lines = [ref.get("label") or "" for ref in shown["refs"]]
+    if shown["more"] > 0:
+        lines.append(_("en %(n)s meer", n=format_decimal(shown["more"])))
+    return "\n".join(lines) or None
 
 
 def ref_url(ref: dict | None, may=None) -> str | None:

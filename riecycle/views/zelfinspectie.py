@@ -1,6 +1,7 @@
 """Zelfinspectie: run the Arbeidsinspectie-style checklist, answer items by hand, the report and history."""
 
 from flask import abort, flash, g, redirect, render_template, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,11 +17,15 @@ from riecycle.tenancy import get_or_404
 from riecycle.views.orgbp import org_blueprint
 
 bp = org_blueprint("zelfinspectie", __name__, "zelfinspectie")
+# References shown per item on screen; the rest is a count and a link to the full list. A run
+# keeps up to EVIDENCE_MAX, which the print version and the Excel export show.
+REPORT_REFS = 10
 
 
 @bp.context_processor
 def _helpers():
-    return {"ref_url": lambda ref: service.ref_url(ref, can), "checklist": service.load_checklist()}
+    return {"ref_url": lambda ref: service.ref_url(ref, can), "checklist": service.load_checklist(),
+            "evidence": service.evidence_shown, "number": format_decimal, "report_refs": REPORT_REFS}
 
 
 def _user_names(run: ChecklistRun | None) -> dict:
@@ -30,11 +35,11 @@ def _user_names(run: ChecklistRun | None) -> dict:
     return {u.id: u.name for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
 
 
-def _report(run: ChecklistRun | None, template: str):
+def _report(run: ChecklistRun | None, template: str, latest: ChecklistRun | None = None):
     return render_template(
         template, run=run, gaps=service.gaps(run) if run else [], verdict=service.verdict(run) if run else None,
-        counts=service.counts(run) if run else {}, names=_user_names(run), latest=service.latest_run(g.org),
-        trend=service.trend(g.org), today=clock.today(),
+        counts=service.counts(run) if run else {}, names=_user_names(run),
+        latest=latest or service.latest_run(g.org), trend=service.trend(g.org), today=clock.today(),
     )
 
 
@@ -42,7 +47,8 @@ def _report(run: ChecklistRun | None, template: str):
 @requires("view")
 def index():
     """The report of the latest run: would we pass, and what do we do first?"""
-    return _report(service.latest_run(g.org), "zelfinspectie/index.html")
+    run = service.latest_run(g.org, with_items=True)
+    return _report(run, "zelfinspectie/index.html", latest=run)
 
 
 @bp.post("/uitvoeren")
