@@ -914,9 +914,19 @@ def arbodienst(seed: int = 11, today: date | None = None, orgs: int = 2000) -> d
 
 
 def analyze() -> None:
-    """Gather planner statistics for the bulk-loaded tables."""
-    db.session.execute(text("ANALYZE"))
+    """Gather planner statistics for the bulk-loaded tables, and on PostgreSQL also vacuum them.
+
+    A live database has both (autovacuum, the app's daily job on SQLite). Without a vacuum,
+    PostgreSQL's visibility map is empty after a bulk load and every index-only count reads the
+    table rows as well, which a running installation does not.
+    """
     db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE"))
+    else:
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
 
 
 def row_count(model) -> int:

@@ -42,6 +42,9 @@ class Measure(DomainMixin, Base):
     __table_args__ = (
         Index("ix_measures_org_level_status", "organisation_id", "level", "status", "termijn", "quick_win", "deleted_at",
               "first_done_on"),
+        # The completion chart: measures due, and first carried out, up to each month's end.
+        Index("ix_measures_org_termijn", "organisation_id", "termijn", "status", "deleted_at"),
+        Index("ix_measures_org_first_done", "organisation_id", "first_done_on", "deleted_at"),
     )
     __audit_exclude__ = ("first_done_on",)
 

@@ -8,7 +8,7 @@ from functools import lru_cache
 from itertools import accumulate
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, case, func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from riecycle.extensions import db
@@ -78,18 +78,19 @@ def _current_rie(org) -> Rie | None:
         Rie.organisation_id == org.id, Rie.is_current.is_(True), Rie.deleted_at.is_(None)))
 
 
-# The stage query is built once per set of themes with bound parameters (it has 28 EXISTS
-# clauses: building and compiling it costs far more than running it).
+# One query, one row per theme: the stage tests are subqueries correlated on the theme, so the
+# database plans each once, not once per theme. Built once with bound parameters (building and
+# compiling it costs more than running it).
 ORG, TODAY, SINCE = bindparam("org_id"), bindparam("today"), bindparam("since")
 
 
-def _theme_risk(theme_key: str) -> list:
+def _theme_risk(theme_key) -> list:
     """A live, applicable risk of this theme (the conditions, for use in a join)."""
     return [Risk.organisation_id == ORG, Risk.deleted_at.is_(None), Risk.status != "nvt",
             Risk.theme_key == theme_key]
 
 
-def _theme_measure_ids(theme_key: str, via=None):
+def _theme_measure_ids(theme_key, via=None):
     """Live (not vervallen) measures linked to a live risk of this theme; `via` is a column of
     measure ids to start from (the join then runs from that, usually smaller, side)."""
     stmt = select(measure_risks.c.measure_id)
@@ -97,14 +98,21 @@ def _theme_measure_ids(theme_key: str, via=None):
         stmt = stmt.where(measure_risks.c.measure_id == via)
     return (stmt.join(Risk, Risk.id == measure_risks.c.risk_id)
             .join(Measure, Measure.id == measure_risks.c.measure_id)
-            .where(*_theme_risk(theme_key), Measure.deleted_at.is_(None), Measure.status != "vervallen"))
+            .where(*_theme_risk(theme_key), Measure.deleted_at.is_(None), Measure.status != "vervallen")
+            .correlate(Theme))  # nested two deep: name the outer table, auto-correlation looks one level up
+
+
+def _measured(theme_key):
+    """A live risk of the theme has a live measure (the per-level counts on the risk say so)."""
+    counted = Risk.measures_organisatie + Risk.measures_team + Risk.measures_individu
+    return select(Risk.id).where(*_theme_risk(theme_key), counted > 0).exists()
 
 
 HELD = (VoorlichtingSession.organisation_id == ORG, VoorlichtingSession.deleted_at.is_(None),
         VoorlichtingSession.session_date <= TODAY, VoorlichtingSession.session_date >= SINCE)
 
 
-def _informed(key: str):
+def _informed(key):
     by_risk = (select(session_risks.c.risk_id).join(Risk, Risk.id == session_risks.c.risk_id)
                .join(VoorlichtingSession, VoorlichtingSession.id == session_risks.c.session_id)
                .where(*_theme_risk(key), *HELD))
@@ -114,7 +122,7 @@ def _informed(key: str):
     return or_(by_risk.exists(), by_measure.exists())
 
 
-def _evaluated(key: str, adjusted: bool):
+def _evaluated(key, adjusted: bool):
     done = [Evaluation.organisation_id == ORG, Evaluation.deleted_at.is_(None), Evaluation.done_on.is_not(None)]
     if adjusted:
         done.append(or_(Evaluation.policy_adjusted.is_(True), select(evaluation_follow_ups.c.evaluation_id).where(
@@ -123,23 +131,18 @@ def _evaluated(key: str, adjusted: bool):
                select(Evaluation.id).where(*done, _theme_measure_ids(key, Evaluation.measure_id).exists()).exists())
 
 
-@lru_cache(maxsize=8)
-def _stages_query(keys: tuple[str, ...]):
-    columns = []
-    for key in keys:
-        columns += [_theme_measure_ids(key).exists(), _informed(key), _evaluated(key, adjusted=False),
-                    _evaluated(key, adjusted=True)]
-    return select(*columns)
+@lru_cache(maxsize=1)
+def _stages_query():
+    key = Theme.key
+    return select(key, _measured(key), _informed(key), _evaluated(key, adjusted=False),
+                  _evaluated(key, adjusted=True))
 
 
-def _reached(org, today: date, keys: list[str]) -> dict[str, dict[str, bool]]:
+def _reached(org, today: date) -> dict[str, dict[str, bool]]:
     """Per theme: which of the stages after 'geinventariseerd' the records show, in one query."""
-    if not keys:
-        return {}
-    row = db.session.execute(_stages_query(tuple(keys)), {
-        "org_id": org.id, "today": today, "since": today - timedelta(days=VOORLICHTING_WINDOW_DAYS)}).one()
-    return {key: dict(zip(STAGES[1:], (bool(v) for v in row[4 * i:4 * i + 4]), strict=True))
-            for i, key in enumerate(keys)}
+    rows = db.session.execute(_stages_query(), {
+        "org_id": org.id, "today": today, "since": today - timedelta(days=VOORLICHTING_WINDOW_DAYS)})
+    return {key: dict(zip(STAGES[1:], (bool(v) for v in flags), strict=True)) for key, *flags in rows}
 
 
 def theme_stages(org, today: date) -> list[ThemeStage]:
@@ -152,7 +155,7 @@ def theme_stages(org, today: date) -> list[ThemeStage]:
     risks = dict(db.session.execute(select(Risk.theme_key, func.count(Risk.id)).where(
         Risk.organisation_id == org.id, Risk.deleted_at.is_(None), Risk.status != "nvt").group_by(Risk.theme_key)).all())
     themes = list(db.session.scalars(select(Theme).order_by(Theme.position)))
-    reached = _reached(org, today, [t.key for t in themes])
+    reached = _reached(org, today)
     result = []
     for theme in themes:
         covered = rie_themes.get(theme.key)
@@ -314,15 +317,17 @@ def completion_data(org, today: date, months: int = 12) -> dict:
 
 
 def _running_totals(column, where, days: list[date]) -> list[int]:
-    """How many rows have `column` on or before each of these (ascending) days, from one grouped query."""
+    """How many rows have `column` on or before each of these (ascending) days.
+
+    Two range reads of an index on (organisation, column): the count up to the first day, and
+    the count per day after it up to the last.
+    """
     first, last = days[0], days[-1]
-    # No condition on the date column itself: SQLite would then walk that column's index and read
-    # every row, instead of counting from the covering index on the organisation.
-    day = case((column < first, first), (column > last, None), else_=column)
-    rows = db.session.execute(select(day, func.count()).where(*where).group_by(day)).all()
-    rows = sorted((_as_date(d), n) for d, n in rows if d is not None)
-    found, running = [d for d, _n in rows], list(accumulate(n for _d, n in rows))
-    return [running[i - 1] if (i := bisect_right(found, d)) else 0 for d in days]
+    before = db.session.scalar(select(func.count()).where(*where, column <= first)) or 0
+    rows = db.session.execute(select(column, func.count()).where(*where, column > first, column <= last)
+                              .group_by(column).order_by(column)).all()
+    found, running = [_as_date(d) for d, _n in rows], list(accumulate((n for _d, n in rows), initial=before))
+    return [running[bisect_right(found, d)] for d in days]
 
 
 def _as_date(value) -> date:
