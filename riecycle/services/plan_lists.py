@@ -10,7 +10,7 @@ from datetime import timedelta
 from math import ceil
 
 from sqlalchemy import and_, case, exists, func, or_, select
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
 
 from riecycle import clock
 from riecycle.extensions import db
@@ -26,7 +26,8 @@ DONE_STATUSES = ("uitgevoerd", "geevalueerd")
 
 # What a row of a measure list shows: its risks' titles, teams, employee and responsible person.
 DISPLAY_LOADING = (
-    selectinload(Measure.risks).options(lazyload(Risk.teams), lazyload(Risk.factors)),
+    selectinload(Measure.risks).options(load_only(Risk.id, Risk.title), lazyload(Risk.teams), lazyload(Risk.factors),
+                                        lazyload(Risk.theme)),
     selectinload(Measure.teams),
     joinedload(Measure.responsible).lazyload(User.memberships),
 )
