@@ -163,8 +163,13 @@ def entity_labels() -> list[str]:
     """The names audit entries give their records (every audited model), sorted."""
     from riecycle.models.base import Base
 
-    return sorted({m.class_.__audit_label__ or m.class_.__name__ for m in Base.registry.mappers
-                   if getattr(m.class_, "__audited__", False)})
+    return sorted(
+        {
+            m.class_.__audit_label__ or m.class_.__name__
+            for m in Base.registry.mappers
+            if getattr(m.class_, "__audited__", False)
+        }
+    )
 
 
 def install(session_class) -> None:

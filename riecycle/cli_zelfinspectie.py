@@ -12,21 +12,34 @@ from riecycle.labels import label
 def _as_json(org, run) -> str:
     from riecycle.services import zelfinspectie as service
 
-    return json.dumps({
-        "organisation": org.slug,
-        "run_id": run.id,
-        "run_at": run.run_at.isoformat(),
-        "score": run.score,
-        "group_scores": run.group_scores,
-        "items": [
-            {"id": i["id"], "group": i["group"], "importance": i["importance"], "answer": i["answer"],
-             "auto_answer": i["auto_answer"], "source": i["source"], "explanation": i["explanation"],
-             "justification": i["justification"], "evidence": i["evidence"],
-             "evidence_total": i.get("evidence_total", len(i["evidence"])), "evidence_list": i.get("evidence_list")}
-            for i in run.items
-        ],
-        "gaps": [g["id"] for g in service.gaps(run)],
-    }, ensure_ascii=False, indent=2)
+    return json.dumps(
+        {
+            "organisation": org.slug,
+            "run_id": run.id,
+            "run_at": run.run_at.isoformat(),
+            "score": run.score,
+            "group_scores": run.group_scores,
+            "items": [
+                {
+                    "id": i["id"],
+                    "group": i["group"],
+                    "importance": i["importance"],
+                    "answer": i["answer"],
+                    "auto_answer": i["auto_answer"],
+                    "source": i["source"],
+                    "explanation": i["explanation"],
+                    "justification": i["justification"],
+                    "evidence": i["evidence"],
+                    "evidence_total": i.get("evidence_total", len(i["evidence"])),
+                    "evidence_list": i.get("evidence_list"),
+                }
+                for i in run.items
+            ],
+            "gaps": [g["id"] for g in service.gaps(run)],
+        },
+        ensure_ascii=False,
+        indent=2,
+    )
 
 
 def _as_text(org, run) -> str:
@@ -36,7 +49,9 @@ def _as_text(org, run) -> str:
     level, sentence = service.verdict(run)
     lines = [f"Zelfinspectie {org.name} ({run.run_on.isoformat()}): score {pct}", sentence, ""]
     for item in run.items:
-        lines.append(f"{item['id']:>4}  {label(item['answer'], 'checklist_answer'):<20} {item['explanation']}")
+        lines.append(
+            f"{item['id']:>4}  {label(item['answer'], 'checklist_answer'):<20} {item['explanation']}"
+        )
     gaps = service.gaps(run)
     if gaps:
         lines += ["", "Eerst doen: " + ", ".join(g["id"] for g in gaps)]

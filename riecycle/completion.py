@@ -33,10 +33,14 @@ def _after_flush(session, flush_context) -> None:
     measures = Measure.__table__
     day = bindparam("day", type_=measures.c.first_done_on.type)
     session.connection().execute(  # one executemany for the whole flush (an import adds thousands)
-        update(measures).where(measures.c.id == bindparam("measure_id"),
-                               or_(measures.c.first_done_on.is_(None), measures.c.first_done_on > day))
+        update(measures)
+        .where(
+            measures.c.id == bindparam("measure_id"),
+            or_(measures.c.first_done_on.is_(None), measures.c.first_done_on > day),
+        )
         .values(first_done_on=day, updated_at=measures.c.updated_at),
-        [{"measure_id": measure_id, "day": first} for measure_id, first in firsts.items()])
+        [{"measure_id": measure_id, "day": first} for measure_id, first in firsts.items()],
+    )
     session.info.setdefault("completion.expire", set()).update(firsts)
 
 
@@ -49,17 +53,22 @@ def _after_flush_postexec(session, flush_context) -> None:
 
 def recount_organisation(session, organisation_id: int | None) -> None:
     """Set first_done_on from the status history of an organisation's measures (or all: None)."""
-    stmt = (select(MeasureStatusChange.measure_id, func.min(MeasureStatusChange.changed_at))
-            .where(MeasureStatusChange.to_status == DONE, MeasureStatusChange.deleted_at.is_(None))
-            .group_by(MeasureStatusChange.measure_id))
+    stmt = (
+        select(MeasureStatusChange.measure_id, func.min(MeasureStatusChange.changed_at))
+        .where(MeasureStatusChange.to_status == DONE, MeasureStatusChange.deleted_at.is_(None))
+        .group_by(MeasureStatusChange.measure_id)
+    )
     if organisation_id is not None:
         stmt = stmt.where(MeasureStatusChange.organisation_id == organisation_id)
     rows = [{"measure_id": m, "day": _day(moment)} for m, moment in session.execute(stmt)]
     measures = Measure.__table__
     if rows:
         session.connection().execute(
-            update(measures).where(measures.c.id == bindparam("measure_id"))
-            .values(first_done_on=bindparam("day"), updated_at=measures.c.updated_at), rows)
+            update(measures)
+            .where(measures.c.id == bindparam("measure_id"))
+            .values(first_done_on=bindparam("day"), updated_at=measures.c.updated_at),
+            rows,
+        )
 
 
 def install(session_class) -> None:

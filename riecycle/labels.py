@@ -22,7 +22,10 @@ LABELS = {
         "delete": _l("verwijderd"),
         "restore": _l("hersteld"),
     },
-    "risk_method": {"kinney": _l("Kinney (kans × frequentie × effect)"), "matrix": _l("Matrix 5×5 (kans × effect)")},
+    "risk_method": {
+        "kinney": _l("Kinney (kans × frequentie × effect)"),
+        "matrix": _l("Matrix 5×5 (kans × effect)"),
+    },
     "level": {"organisatie": _l("Organisatie"), "team": _l("Team"), "individu": _l("Individu")},
     "approach": {
         "bronaanpak": _l("Bronaanpak"),
@@ -63,7 +66,10 @@ LABELS = {
         "aangehouden": _l("Aangehouden"),
         None: _l("In behandeling bij OR/PVT"),
     },
-    "change_type": {"eenvoudig": _l("Eenvoudige maatregel"), "organisatieverandering": _l("Organisatieverandering")},
+    "change_type": {
+        "eenvoudig": _l("Eenvoudige maatregel"),
+        "organisatieverandering": _l("Organisatieverandering"),
+    },
     # Zelfinspectie, beleidsregister and meldingen (issue 6).
     "checklist_answer": {
         "voldoet": _l("Voldoet"),
@@ -73,7 +79,11 @@ LABELS = {
         None: _l("Nog te beantwoorden"),
     },
     "answer_source": {"auto": _l("Automatisch"), "manual": _l("Met de hand"), "override": _l("Overschreven")},
-    "instrument_status": {"concept": _l("Concept"), "vastgesteld": _l("Vastgesteld"), "ingetrokken": _l("Ingetrokken")},
+    "instrument_status": {
+        "concept": _l("Concept"),
+        "vastgesteld": _l("Vastgesteld"),
+        "ingetrokken": _l("Ingetrokken"),
+    },
     "vp_kind": {"intern": _l("Intern"), "extern": _l("Extern")},
     "incident_party": {
         "ouder_klant": _l("Ouder of klant"),
@@ -90,7 +100,11 @@ LABELS = {
         "leidinggevenden": _l("Leidinggevenden"),
         "nieuwe_medewerkers": _l("Nieuwe medewerkers"),
     },
-    "recurrence": {"geen": _l("Eenmalig"), "jaarlijks": _l("Jaarlijks"), "nieuwkomers": _l("Voor nieuwkomers")},
+    "recurrence": {
+        "geen": _l("Eenmalig"),
+        "jaarlijks": _l("Jaarlijks"),
+        "nieuwkomers": _l("Voor nieuwkomers"),
+    },
     "attendance": {"aanwezig": _l("Aanwezig"), "afwezig": _l("Afwezig"), "afgemeld": _l("Afgemeld")},
     "evaluation_kind": {"maatregel": _l("Eén maatregel"), "thema": _l("De hele aanpak van een thema")},
     "evaluation_method": {
@@ -120,9 +134,19 @@ LABELS = {
         "app": _l("Alleen in riecycle"),
         "invitation": _l("Uitnodiging per e-mail"),
     },
-    "performed_by_kind": {"intern": _l("Intern (eigen organisatie)"), "extern": _l("Extern (adviesbureau of arbodienst)")},
-    "expert_kind": {"kerndeskundige": _l("Gecertificeerde kerndeskundige"), "arbodienst": _l("Gecertificeerde arbodienst")},
-    "theme_state": {"behandeld": _l("Behandeld"), "nvt": _l("Niet van toepassing"), "open": _l("Nog niet vastgelegd")},
+    "performed_by_kind": {
+        "intern": _l("Intern (eigen organisatie)"),
+        "extern": _l("Extern (adviesbureau of arbodienst)"),
+    },
+    "expert_kind": {
+        "kerndeskundige": _l("Gecertificeerde kerndeskundige"),
+        "arbodienst": _l("Gecertificeerde arbodienst"),
+    },
+    "theme_state": {
+        "behandeld": _l("Behandeld"),
+        "nvt": _l("Niet van toepassing"),
+        "open": _l("Nog niet vastgelegd"),
+    },
 }
 
 
@@ -130,8 +154,10 @@ def label(value, kind: str) -> str:
     """The display label of a stored value, or the value itself when unknown (translated once per request)."""
     from riecycle.i18n import memoised
 
-    return memoised(("label", kind, value),
-                    lambda: str(LABELS.get(kind, {}).get(value, value if value is not None else "—")))
+    return memoised(
+        ("label", kind, value),
+        lambda: str(LABELS.get(kind, {}).get(value, value if value is not None else "—")),
+    )
 
 
 def choices(kind: str) -> list[tuple[str, str]]:

@@ -98,9 +98,7 @@ def managed_team_ids() -> set[int]:
     from riecycle.services.teams import team_ids_managed_by
 
     g._managed_team_ids = (
-        team_ids_managed_by(g.org.id, current_user.id)
-        if current_role() == LEIDINGGEVENDE
-        else set()
+        team_ids_managed_by(g.org.id, current_user.id) if current_role() == LEIDINGGEVENDE else set()
     )
     return g._managed_team_ids
 

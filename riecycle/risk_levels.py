@@ -22,10 +22,15 @@ _MEASURES = "risk_levels.measures"
 
 def _counts(risk_id_column):
     """Correlated counts per level for the risk in `risk_id_column`."""
-    live = and_(Measure.id == measure_risks.c.measure_id, Measure.deleted_at.is_(None), Measure.status != "vervallen")
+    live = and_(
+        Measure.id == measure_risks.c.measure_id, Measure.deleted_at.is_(None), Measure.status != "vervallen"
+    )
     return {
-        column: select(func.count(case((Measure.level == level, 1)))).select_from(measure_risks).join(Measure, live)
-        .where(measure_risks.c.risk_id == risk_id_column).scalar_subquery()
+        column: select(func.count(case((Measure.level == level, 1))))
+        .select_from(measure_risks)
+        .join(Measure, live)
+        .where(measure_risks.c.risk_id == risk_id_column)
+        .scalar_subquery()
         for level, column in COLUMNS.items()
     }
 
@@ -39,14 +44,21 @@ def recount(connection, risk_ids) -> None:
     """Recount the given risks from their measures."""
     ids = sorted({int(i) for i in risk_ids if i is not None})
     for start in range(0, len(ids), 500):
-        connection.execute(update(Risk.__table__).where(Risk.__table__.c.id.in_(ids[start:start + 500]))
-                           .values(**_values()))
+        connection.execute(
+            update(Risk.__table__)
+            .where(Risk.__table__.c.id.in_(ids[start : start + 500]))
+            .values(**_values())
+        )
 
 
 def recount_organisation(session, organisation_id: int | None) -> None:
     """Recount every risk of an organisation, or of all (None), after bulk writes that bypass the ORM."""
     risks = Risk.__table__
-    stmt = update(risks) if organisation_id is None else update(risks).where(risks.c.organisation_id == organisation_id)
+    stmt = (
+        update(risks)
+        if organisation_id is None
+        else update(risks).where(risks.c.organisation_id == organisation_id)
+    )
     session.connection().execute(stmt.values(**_values()))
 
 
@@ -54,7 +66,11 @@ def _linked(connection, measure_ids) -> set[int]:
     ids = sorted(i for i in measure_ids if i is not None)
     if not ids:
         return set()
-    return set(connection.execute(select(measure_risks.c.risk_id).where(measure_risks.c.measure_id.in_(ids))).scalars())
+    return set(
+        connection.execute(
+            select(measure_risks.c.risk_id).where(measure_risks.c.measure_id.in_(ids))
+        ).scalars()
+    )
 
 
 def _collection_ids(measure: Measure) -> set[int]:
@@ -72,15 +88,20 @@ def _changes_counts(measure: Measure) -> bool:
 
 
 def _before_flush(session, flush_context, instances) -> None:
-    measures = [m for m in (*session.new, *session.dirty, *session.deleted)
-                if isinstance(m, Measure) and (m in session.new or m in session.deleted or _changes_counts(m))]
+    measures = [
+        m
+        for m in (*session.new, *session.dirty, *session.deleted)
+        if isinstance(m, Measure) and (m in session.new or m in session.deleted or _changes_counts(m))
+    ]
     if not measures:
         return
     touched = session.info.setdefault(_TOUCHED, set())
     session.info.setdefault(_MEASURES, set()).update(m for m in measures)
     for measure in measures:
         touched |= _collection_ids(measure)
-    touched |= _linked(session.connection(), {inspect(m).identity[0] for m in measures if inspect(m).identity})
+    touched |= _linked(
+        session.connection(), {inspect(m).identity[0] for m in measures if inspect(m).identity}
+    )
 
 
 def _after_flush(session, flush_context) -> None:
@@ -102,7 +123,10 @@ def _after_flush_postexec(session, flush_context) -> None:
 
 def install(session_class) -> None:
     """Keep the counts in step with every flush (once per process)."""
-    for name, hook in (("before_flush", _before_flush), ("after_flush", _after_flush),
-                       ("after_flush_postexec", _after_flush_postexec)):
+    for name, hook in (
+        ("before_flush", _before_flush),
+        ("after_flush", _after_flush),
+        ("after_flush_postexec", _after_flush_postexec),
+    ):
         if not event.contains(session_class, name, hook):
             event.listen(session_class, name, hook)

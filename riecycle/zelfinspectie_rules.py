@@ -68,8 +68,15 @@ class Ref:
     requires: str | None = None
 
     def as_dict(self) -> dict:
-        return {"kind": self.kind, "id": self.id, "label": self.label, "endpoint": self.endpoint,
-                "params": dict(self.params), "fallback": self.fallback, "requires": self.requires}
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "label": self.label,
+            "endpoint": self.endpoint,
+            "params": dict(self.params),
+            "fallback": self.fallback,
+            "requires": self.requires,
+        }
 
 
 @dataclass
@@ -185,9 +192,14 @@ def measure_label(measure: Measure) -> str:
 
 def _measure_briefs(*where, order=(Measure.id,), limit: int = EVIDENCE_MAX) -> list:
     """The first measures matching: (id, title, level, team of the employee), enough for a label."""
-    stmt = (select(Measure.id, Measure.title, Measure.level, Team.name.label("team"))
-            .outerjoin(Employee, Employee.id == Measure.employee_id).outerjoin(Team, Team.id == Employee.team_id)
-            .where(*where).order_by(*order).limit(limit))
+    stmt = (
+        select(Measure.id, Measure.title, Measure.level, Team.name.label("team"))
+        .outerjoin(Employee, Employee.id == Measure.employee_id)
+        .outerjoin(Team, Team.id == Employee.team_id)
+        .where(*where)
+        .order_by(*order)
+        .limit(limit)
+    )
     return list(db.session.execute(stmt))
 
 
@@ -202,35 +214,66 @@ def _brief_ref(row) -> Ref:
 
 
 def session_ref(session: VoorlichtingSession) -> Ref:
-    return Ref("session", f"{session.topic} ({_fmt(session.session_date)})", session.id,
-               "voorlichting.session_detail", {"session_id": session.id}, "voorlichting.index")
+    return Ref(
+        "session",
+        f"{session.topic} ({_fmt(session.session_date)})",
+        session.id,
+        "voorlichting.session_detail",
+        {"session_id": session.id},
+        "voorlichting.index",
+    )
 
 
 def evaluation_ref(evaluation: Evaluation) -> Ref:
-    return Ref("evaluation", _("Evaluatie van %(d)s", d=_fmt(evaluation.done_on or evaluation.planned_on)),
-               evaluation.id, "evaluatie.detail", {"evaluation_id": evaluation.id}, "evaluatie.index")
+    return Ref(
+        "evaluation",
+        _("Evaluatie van %(d)s", d=_fmt(evaluation.done_on or evaluation.planned_on)),
+        evaluation.id,
+        "evaluatie.detail",
+        {"evaluation_id": evaluation.id},
+        "evaluatie.index",
+    )
 
 
 def instrument_ref(instrument: PolicyInstrument) -> Ref:
     from riecycle.services.policy import kind_name
 
-    return Ref("instrument", kind_name(instrument.kind), instrument.id, "beleid.index",
-               {"_anchor": f"instrument-{instrument.id}"}, "beleid.index")
+    return Ref(
+        "instrument",
+        kind_name(instrument.kind),
+        instrument.id,
+        "beleid.index",
+        {"_anchor": f"instrument-{instrument.id}"},
+        "beleid.index",
+    )
 
 
 def _instrument_fix(kind: str, instrument: PolicyInstrument | None) -> Ref:
     from riecycle.services.policy import kind_name
 
     if instrument is None:
-        return Ref("fix", _("%(k)s vastleggen", k=kind_name(kind)), None, "beleid.instrument_new",
-                   {"kind": kind}, "beleid.index", "edit_zelfinspectie")
-    return Ref("fix", _("%(k)s bijwerken", k=kind_name(kind)), instrument.id, "beleid.instrument_edit",
-               {"instrument_id": instrument.id}, "beleid.index", "edit_zelfinspectie")
+        return Ref(
+            "fix",
+            _("%(k)s vastleggen", k=kind_name(kind)),
+            None,
+            "beleid.instrument_new",
+            {"kind": kind},
+            "beleid.index",
+            "edit_zelfinspectie",
+        )
+    return Ref(
+        "fix",
+        _("%(k)s bijwerken", k=kind_name(kind)),
+        instrument.id,
+        "beleid.instrument_edit",
+        {"instrument_id": instrument.id},
+        "beleid.index",
+        "edit_zelfinspectie",
+    )
 
 
 def _no_rie(fix_label: str) -> Result:
-    return Result("voldoet_niet", _("Er is geen actuele RI&E vastgelegd."),
-                  fix=_page(fix_label, "rie.index"))
+    return Result("voldoet_niet", _("Er is geen actuele RI&E vastgelegd."), fix=_page(fix_label, "rie.index"))
 
 
 # --- A. RI&E ---------------------------------------------------------------------------
@@ -243,10 +286,18 @@ def rie_covers_all_themes(org, today: date) -> Result:
         return _no_rie(_("RI&E vastleggen"))
     themes = _all(select(Theme).order_by(Theme.position))
     entries = {e.theme_key: e for e in _all(_live(RieTheme, org).where(RieTheme.rie_id == rie.id))}
-    with_risks = set(db.session.scalars(
-        select(Risk.theme_key).distinct().where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None),
-                                     Risk.rie_id == rie.id, Risk.status != "nvt")
-    ))
+    with_risks = set(
+        db.session.scalars(
+            select(Risk.theme_key)
+            .distinct()
+            .where(
+                Risk.organisation_id == org.id,
+                Risk.deleted_at.is_(None),
+                Risk.rie_id == rie.id,
+                Risk.status != "nvt",
+            )
+        )
+    )
 
     def covered(theme) -> bool:
         entry = entries.get(theme.key)
@@ -258,12 +309,29 @@ def rie_covers_all_themes(org, today: date) -> Result:
     done = len(themes) - len(missing)
     fix = _edit(_("Thema's in de RI&E bijwerken"), "rie.themes", {"rie_id": rie.id}, "rie.index", "edit_rie")
     if not missing:
-        return Result("voldoet", _("Alle %(n)s PSA-thema's zijn behandeld in %(rie)s of onderbouwd niet van "
-                                   "toepassing.", n=len(themes), rie=rie.label), [rie_ref(rie)], fix)
+        return Result(
+            "voldoet",
+            _(
+                "Alle %(n)s PSA-thema's zijn behandeld in %(rie)s of onderbouwd niet van toepassing.",
+                n=len(themes),
+                rie=rie.label,
+            ),
+            [rie_ref(rie)],
+            fix,
+        )
     answer = "voldoet_niet" if done == 0 else "deels"
-    return Result(answer, _("%(d)s van %(n)s PSA-thema's zijn behandeld of onderbouwd niet van toepassing; "
-                            "ontbreekt: %(list)s.", d=done, n=len(themes), list=_names(missing)),
-                  [rie_ref(rie)], fix)
+    return Result(
+        answer,
+        _(
+            "%(d)s van %(n)s PSA-thema's zijn behandeld of onderbouwd niet van toepassing; "
+            "ontbreekt: %(list)s.",
+            d=done,
+            n=len(themes),
+            list=_names(missing),
+        ),
+        [rie_ref(rie)],
+        fix,
+    )
 
 
 @rule("rie_current")
@@ -274,12 +342,30 @@ def rie_current(org, today: date) -> Result:
     due = rie.review_due_on
     fix = _page(_("RI&E herzien"), "rie.index")
     if due < today:
-        return Result("voldoet_niet", _("%(rie)s is van %(d)s; de herzieningstermijn van %(m)s maanden is "
-                                        "verlopen op %(due)s.", rie=rie.label, d=_fmt(rie.performed_on),
-                                        m=rie.review_interval_months, due=_fmt(due)), [rie_ref(rie)], fix)
-    return Result("voldoet", _("%(rie)s is van %(d)s en binnen de herzieningstermijn (herziening uiterlijk "
-                               "%(due)s). Herzie eerder na organisatieveranderingen.", rie=rie.label,
-                               d=_fmt(rie.performed_on), due=_fmt(due)), [rie_ref(rie)], fix)
+        return Result(
+            "voldoet_niet",
+            _(
+                "%(rie)s is van %(d)s; de herzieningstermijn van %(m)s maanden is verlopen op %(due)s.",
+                rie=rie.label,
+                d=_fmt(rie.performed_on),
+                m=rie.review_interval_months,
+                due=_fmt(due),
+            ),
+            [rie_ref(rie)],
+            fix,
+        )
+    return Result(
+        "voldoet",
+        _(
+            "%(rie)s is van %(d)s en binnen de herzieningstermijn (herziening uiterlijk "
+            "%(due)s). Herzie eerder na organisatieveranderingen.",
+            rie=rie.label,
+            d=_fmt(rie.performed_on),
+            due=_fmt(due),
+        ),
+        [rie_ref(rie)],
+        fix,
+    )
 
 
 def _onderzoek_gaps(org, today: date) -> tuple[list, list]:
@@ -293,8 +379,12 @@ def _onderzoek_gaps(org, today: date) -> tuple[list, list]:
 
 def _with_factor(*where):
     """EXISTS: a factor from the werkdrukmodel (matching `where`) is linked to the risk."""
-    return (select(risk_factors.c.risk_id).join(Factor, Factor.key == risk_factors.c.factor_key)
-            .where(risk_factors.c.risk_id == Risk.id, *where).exists())
+    return (
+        select(risk_factors.c.risk_id)
+        .join(Factor, Factor.key == risk_factors.c.factor_key)
+        .where(risk_factors.c.risk_id == Risk.id, *where)
+        .exists()
+    )
 
 
 @rule("bronnen_mapped")
@@ -305,20 +395,31 @@ def bronnen_mapped(org, today: date) -> Result:
     if not total:
         rie = _current_rie(org, today)
         entry = rie and db.session.scalar(
-            _live(RieTheme, org).where(RieTheme.rie_id == rie.id, RieTheme.theme_key == "werkdruk"))
+            _live(RieTheme, org).where(RieTheme.rie_id == rie.id, RieTheme.theme_key == "werkdruk")
+        )
         if entry is not None and not entry.applicable:
             return Result("nvt", _("Werkdruk is in de RI&E onderbouwd niet van toepassing."), [rie_ref(rie)])
-        return Result("voldoet_niet", _("Er zijn geen werkdrukrisico's vastgelegd, dus de werkdrukbronnen en "
-                                        "energiebronnen zijn niet in kaart gebracht."), fix=fix)
+        return Result(
+            "voldoet_niet",
+            _(
+                "Er zijn geen werkdrukrisico's vastgelegd, dus de werkdrukbronnen en "
+                "energiebronnen zijn niet in kaart gebracht."
+            ),
+            fix=fix,
+        )
     unmapped = _count(Risk, *werkdruk, ~_with_factor())
     first = _risk_briefs(*werkdruk, ~_with_factor(), limit=LIST_MAX)
     onderzoeken, failing = _onderzoek_gaps(org, today)
     evidence = [risk_ref(r) for r in first] + [
         Ref("onderzoek", o.title, o.id, "rie.onderzoek_show", {"onderzoek_id": o.id}, "rie.index")
-        for o in onderzoeken[:LIST_MAX]]
+        for o in onderzoeken[:LIST_MAX]
+    ]
     mapped = total - unmapped
-    sentence = _("%(m)s van %(n)s werkdrukrisico's zijn gekoppeld aan bronnen uit het werkdrukmodel",
-                 m=_n(mapped), n=_n(total))
+    sentence = _(
+        "%(m)s van %(n)s werkdrukrisico's zijn gekoppeld aan bronnen uit het werkdrukmodel",
+        m=_n(mapped),
+        n=_n(total),
+    )
     if mapped == 0:
         return Result("voldoet_niet", sentence + ".", evidence, fix)
     problems = []
@@ -330,7 +431,11 @@ def bronnen_mapped(org, today: date) -> Result:
         problems.append(_("het verdiepend onderzoek voldoet niet aan: %(list)s", list=_names(failing)))
     if problems:
         return Result("deels", sentence + "; " + "; ".join(problems) + ".", evidence, fix)
-    extra = _(", met %(n)s verdiepend onderzoek dat aan de eisen voldoet", n=len(onderzoeken)) if onderzoeken else ""
+    extra = (
+        _(", met %(n)s verdiepend onderzoek dat aan de eisen voldoet", n=len(onderzoeken))
+        if onderzoeken
+        else ""
+    )
     return Result("voldoet", sentence + extra + ".", evidence, fix)
 
 
@@ -341,10 +446,21 @@ def hybrid_work_considered(org, today: date) -> Result:
         return _no_rie(_("RI&E vastleggen"))
     fix = _page(_("Hybride werken in de RI&E beoordelen"), "rie.index")
     if rie.hybrid_work_considered:
-        return Result("voldoet", _("In %(rie)s is hybride en plaatsonafhankelijk werken beoordeeld.",
-                                   rie=rie.label), [rie_ref(rie)], fix)
-    return Result("voldoet_niet", _("In %(rie)s is niet vastgelegd dat hybride en plaatsonafhankelijk werken is "
-                                    "beoordeeld.", rie=rie.label), [rie_ref(rie)], fix)
+        return Result(
+            "voldoet",
+            _("In %(rie)s is hybride en plaatsonafhankelijk werken beoordeeld.", rie=rie.label),
+            [rie_ref(rie)],
+            fix,
+        )
+    return Result(
+        "voldoet_niet",
+        _(
+            "In %(rie)s is niet vastgelegd dat hybride en plaatsonafhankelijk werken is beoordeeld.",
+            rie=rie.label,
+        ),
+        [rie_ref(rie)],
+        fix,
+    )
 
 
 def art14_exemption(org, rie: Rie | None):
@@ -358,24 +474,56 @@ def art14_exemption(org, rie: Rie | None):
 def toetsing_or_exempt(org, today: date) -> Result:
     rie = _current_rie(org, today)
     exemption = art14_exemption(org, rie)
-    fix = (_edit(_("Toetsing vastleggen"), "rie.toetsing_new", {"rie_id": rie.id}, "rie.index", "edit_rie")
-           if rie else _page(_("Toetsing vastleggen"), "rie.index"))
+    fix = (
+        _edit(_("Toetsing vastleggen"), "rie.toetsing_new", {"rie_id": rie.id}, "rie.index", "edit_rie")
+        if rie
+        else _page(_("Toetsing vastleggen"), "rie.index")
+    )
     if exemption.exempt:
         return Result("voldoet", exemption.reason, [rie_ref(rie)] if rie else [], fix)
     if rie is None:
         return _no_rie(_("RI&E vastleggen"))
-    current = db.session.scalar(_live(Toetsing, org).where(Toetsing.rie_id == rie.id, Toetsing.tested_on <= today)
-                                .order_by(Toetsing.tested_on.desc()))
+    current = db.session.scalar(
+        _live(Toetsing, org)
+        .where(Toetsing.rie_id == rie.id, Toetsing.tested_on <= today)
+        .order_by(Toetsing.tested_on.desc())
+    )
     if current is not None:
-        return Result("voldoet", _("%(rie)s is op %(d)s getoetst door %(who)s.", rie=rie.label,
-                                   d=_fmt(current.tested_on), who=current.expert_name), [rie_ref(rie)], fix)
-    older = db.session.scalar(_live(Toetsing, org).where(Toetsing.tested_on <= today)
-                              .order_by(Toetsing.tested_on.desc()))
+        return Result(
+            "voldoet",
+            _(
+                "%(rie)s is op %(d)s getoetst door %(who)s.",
+                rie=rie.label,
+                d=_fmt(current.tested_on),
+                who=current.expert_name,
+            ),
+            [rie_ref(rie)],
+            fix,
+        )
+    older = db.session.scalar(
+        _live(Toetsing, org).where(Toetsing.tested_on <= today).order_by(Toetsing.tested_on.desc())
+    )
     if older is not None:
-        return Result("deels", _("Alleen een eerdere RI&E-versie is getoetst (%(d)s); %(rie)s nog niet.",
-                                 d=_fmt(older.tested_on), rie=rie.label), [rie_ref(rie)], fix)
-    return Result("voldoet_niet", _("%(rie)s is niet getoetst en er geldt geen vrijstelling. %(why)s",
-                                    rie=rie.label, why=exemption.reason), [rie_ref(rie)], fix)
+        return Result(
+            "deels",
+            _(
+                "Alleen een eerdere RI&E-versie is getoetst (%(d)s); %(rie)s nog niet.",
+                d=_fmt(older.tested_on),
+                rie=rie.label,
+            ),
+            [rie_ref(rie)],
+            fix,
+        )
+    return Result(
+        "voldoet_niet",
+        _(
+            "%(rie)s is niet getoetst en er geldt geen vrijstelling. %(why)s",
+            rie=rie.label,
+            why=exemption.reason,
+        ),
+        [rie_ref(rie)],
+        fix,
+    )
 
 
 def _latest_decided(org, subject_type: str, subject_id: int | None = None) -> Approval | None:
@@ -390,12 +538,17 @@ def or_instemming_rie(org, today: date) -> Result:
     rie = _current_rie(org, today)
     if rie is None:
         return _no_rie(_("RI&E vastleggen"))
-    fix = Ref("fix", _("RI&E voorleggen aan de OR/PVT"), rie.id, "rie.rie_show", {"rie_id": rie.id}, "rie.index")
+    fix = Ref(
+        "fix", _("RI&E voorleggen aan de OR/PVT"), rie.id, "rie.rie_show", {"rie_id": rie.id}, "rie.index"
+    )
     rie_approval = _latest_decided(org, "rie", rie.id)
     plan_approval = _latest_decided(org, "plan_version")
     rie_ok = rie_approval is not None and rie_approval.decision == "verleend"
     plan_ok = plan_approval is not None and plan_approval.decision == "verleend"
-    parts = [_describe_approval(rie_approval, _("RI&E")), _describe_approval(plan_approval, _("Plan van Aanpak"))]
+    parts = [
+        _describe_approval(rie_approval, _("RI&E")),
+        _describe_approval(plan_approval, _("Plan van Aanpak")),
+    ]
     sentence = "; ".join(parts) + "."
     evidence = [rie_ref(rie), _page(_("Plan van Aanpak"), "plan.index")]
     if rie_ok and plan_ok:
@@ -415,8 +568,12 @@ def _describe_approval(approval: Approval | None, what: str) -> str:
         return _("instemming OR/PVT met %(w)s op %(d)s", w=what, d=_fmt(approval.decided_on))
     if approval.decision == "geweigerd":
         return _("OR/PVT weigerde instemming met %(w)s op %(d)s", w=what, d=_fmt(approval.decided_on))
-    return _("OR/PVT gaf op %(d)s geen instemming met %(w)s maar '%(s)s'", w=what, d=_fmt(approval.decided_on),
-             s=approval.decision)
+    return _(
+        "OR/PVT gaf op %(d)s geen instemming met %(w)s maar '%(s)s'",
+        w=what,
+        d=_fmt(approval.decided_on),
+        s=approval.decision,
+    )
 
 
 # --- B. Plan van Aanpak ----------------------------------------------------------------
@@ -433,8 +590,11 @@ def _has_measure(org, *where):
     IN over an uncorrelated subquery, so the database builds the set of ids once; a correlated
     EXISTS here made SQLite without planner statistics scan every measure for every risk.
     """
-    return Risk.id.in_(select(measure_risks.c.risk_id).join(Measure, Measure.id == measure_risks.c.measure_id)
-                       .where(*_active(org), *where))
+    return Risk.id.in_(
+        select(measure_risks.c.risk_id)
+        .join(Measure, Measure.id == measure_risks.c.measure_id)
+        .where(*_active(org), *where)
+    )
 
 
 def _risk_briefs(*where, limit: int = EVIDENCE_MAX) -> list:
@@ -456,27 +616,54 @@ def every_risk_has_measure(org, today: date) -> Result:
     total = _count(Risk, *_live_risks(org))
     fix = _plan_fix(_("Maatregelen toevoegen"))
     if not total:
-        return Result("voldoet_niet", _("Er zijn nog geen PSA-risico's vastgelegd, dus ook geen maatregelen."),
-                      [_page(_("RI&E"), "rie.index")], fix)
+        return Result(
+            "voldoet_niet",
+            _("Er zijn nog geen PSA-risico's vastgelegd, dus ook geen maatregelen."),
+            [_page(_("RI&E"), "rie.index")],
+            fix,
+        )
     without = _live_risks(org, ~_has_measure(org))
     missing = _count(Risk, *without)
     if not missing:
-        return Result("voldoet", _("Alle %(n)s PSA-risico's hebben minstens één maatregel.", n=_n(total)),
-                      _plan_evidence(), fix)
+        return Result(
+            "voldoet",
+            _("Alle %(n)s PSA-risico's hebben minstens één maatregel.", n=_n(total)),
+            _plan_evidence(),
+            fix,
+        )
     first = _risk_briefs(*without)
     answer = "voldoet_niet" if missing == total else "deels"
     fix = _edit(_("Maatregel toevoegen"), "plan.new", {"risico": first[0].id}, "plan.index", "edit_plan")
-    return Result(answer, _("%(m)s van %(n)s PSA-risico's hebben geen maatregel: %(list)s.", m=_n(missing),
-                            n=_n(total), list=_names([r.title for r in first], missing)),
-                  [risk_ref(r) for r in first], fix, missing, _page(_("Maatregelen per risico"), "plan.hierarchy"))
+    return Result(
+        answer,
+        _(
+            "%(m)s van %(n)s PSA-risico's hebben geen maatregel: %(list)s.",
+            m=_n(missing),
+            n=_n(total),
+            list=_names([r.title for r in first], missing),
+        ),
+        [risk_ref(r) for r in first],
+        fix,
+        missing,
+        _page(_("Maatregelen per risico"), "plan.hierarchy"),
+    )
 
 
 def _without_owner(org) -> list:
     """Active measures without a termijn or whose responsible is not an active member any more."""
-    members = (select(Membership.user_id).join(User, User.id == Membership.user_id)
-               .where(Membership.organisation_id == org.id, User.active.is_(True)))
-    return [*_active(org), or_(Measure.responsible_id.is_(None), Measure.responsible_id.not_in(members),
-                               Measure.termijn.is_(None))]
+    members = (
+        select(Membership.user_id)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.organisation_id == org.id, User.active.is_(True))
+    )
+    return [
+        *_active(org),
+        or_(
+            Measure.responsible_id.is_(None),
+            Measure.responsible_id.not_in(members),
+            Measure.termijn.is_(None),
+        ),
+    ]
 
 
 @rule("measures_have_owner_and_termijn")
@@ -487,20 +674,34 @@ def measures_have_owner_and_termijn(org, today: date) -> Result:
         return Result("voldoet_niet", _("Er zijn nog geen maatregelen in het Plan van Aanpak."), fix=fix)
     lacking = _count(Measure, *_without_owner(org))
     if not lacking:
-        return Result("voldoet", _("Alle %(n)s maatregelen hebben een verantwoordelijke en een termijn.",
-                                   n=_n(total)), _plan_evidence(), fix)
+        return Result(
+            "voldoet",
+            _("Alle %(n)s maatregelen hebben een verantwoordelijke en een termijn.", n=_n(total)),
+            _plan_evidence(),
+            fix,
+        )
     first = _measure_briefs(*_without_owner(org))
-    return Result("deels" if lacking < total else "voldoet_niet",
-                  _("%(m)s van %(n)s maatregelen hebben geen termijn of een verantwoordelijke die geen actieve "
-                    "gebruiker van de organisatie meer is: %(list)s.", m=_n(lacking), n=_n(total),
-                    list=_names([_brief_label(m) for m in first], lacking)),
-                  [_brief_ref(m) for m in first], fix, lacking,
-                  _page(_("Maatregelen per verantwoordelijke"), "plan.index", groep="verantwoordelijke"))
+    return Result(
+        "deels" if lacking < total else "voldoet_niet",
+        _(
+            "%(m)s van %(n)s maatregelen hebben geen termijn of een verantwoordelijke die geen actieve "
+            "gebruiker van de organisatie meer is: %(list)s.",
+            m=_n(lacking),
+            n=_n(total),
+            list=_names([_brief_label(m) for m in first], lacking),
+        ),
+        [_brief_ref(m) for m in first],
+        fix,
+        lacking,
+        _page(_("Maatregelen per verantwoordelijke"), "plan.index", groep="verantwoordelijke"),
+    )
 
 
 def _level_counts(org) -> dict:
     """Active measures per level (every level in the data, not only the three known ones)."""
-    rows = db.session.execute(select(Measure.level, func.count()).where(*_active(org)).group_by(Measure.level))
+    rows = db.session.execute(
+        select(Measure.level, func.count()).where(*_active(org)).group_by(Measure.level)
+    )
     return dict(rows.all())
 
 
@@ -508,8 +709,13 @@ def _only_lower(org) -> list:
     """Organisation-wide risks with team or individual measures only, and no team-bound reason."""
     rows = db.session.execute(
         select(Risk.id, Risk.title, Risk.team_bound_reason)
-        .where(*_live_risks(org, Risk.scope == "organisatie"), _has_measure(org),
-               ~_has_measure(org, Measure.level == "organisatie")).order_by(Risk.id))
+        .where(
+            *_live_risks(org, Risk.scope == "organisatie"),
+            _has_measure(org),
+            ~_has_measure(org, Measure.level == "organisatie"),
+        )
+        .order_by(Risk.id)
+    )
     return [r for r in rows if not (r.team_bound_reason or "").strip()]
 
 
@@ -520,20 +726,46 @@ def organisation_level_first(org, today: date) -> Result:
     if not sum(found.values()):
         return Result("voldoet_niet", _("Er zijn nog geen maatregelen in het Plan van Aanpak."), fix=fix)
     levels = {lvl: found.get(lvl, 0) for lvl in ("organisatie", "team", "individu")}
-    counts = _("%(o)s op organisatie-, %(t)s op team- en %(i)s op individueel niveau", o=_n(levels["organisatie"]),
-               t=_n(levels["team"]), i=_n(levels["individu"]))
+    counts = _(
+        "%(o)s op organisatie-, %(t)s op team- en %(i)s op individueel niveau",
+        o=_n(levels["organisatie"]),
+        t=_n(levels["team"]),
+        i=_n(levels["individu"]),
+    )
     if levels["organisatie"] == 0:
-        return Result("voldoet_niet", _("Geen enkele maatregel werkt op organisatieniveau (%(c)s).", c=counts),
-                      _plan_evidence(), fix)
+        return Result(
+            "voldoet_niet",
+            _("Geen enkele maatregel werkt op organisatieniveau (%(c)s).", c=counts),
+            _plan_evidence(),
+            fix,
+        )
     only_lower = _only_lower(org)
     if only_lower:
         wide = _count(Risk, *_live_risks(org, Risk.scope == "organisatie"))
-        return Result("deels", _("%(c)s; %(m)s van %(n)s organisatiebrede risico's hebben alleen team- of "
-                                 "individuele maatregelen: %(list)s.", c=counts, m=_n(len(only_lower)), n=_n(wide),
-                                 list=_names([r.title for r in only_lower])),
-                      [risk_ref(r) for r in only_lower[:EVIDENCE_MAX]], fix, len(only_lower), fix)
-    return Result("voldoet", _("Maatregelen: %(c)s; elk organisatiebreed risico heeft een maatregel op "
-                               "organisatieniveau.", c=counts), _plan_evidence(), fix)
+        return Result(
+            "deels",
+            _(
+                "%(c)s; %(m)s van %(n)s organisatiebrede risico's hebben alleen team- of "
+                "individuele maatregelen: %(list)s.",
+                c=counts,
+                m=_n(len(only_lower)),
+                n=_n(wide),
+                list=_names([r.title for r in only_lower]),
+            ),
+            [risk_ref(r) for r in only_lower[:EVIDENCE_MAX]],
+            fix,
+            len(only_lower),
+            fix,
+        )
+    return Result(
+        "voldoet",
+        _(
+            "Maatregelen: %(c)s; elk organisatiebreed risico heeft een maatregel op organisatieniveau.",
+            c=counts,
+        ),
+        _plan_evidence(),
+        fix,
+    )
 
 
 @rule("rust_en_herstel_measures")
@@ -542,15 +774,33 @@ def rust_en_herstel_measures(org, today: date) -> Result:
     total = _count(Measure, *rest)
     fix = _plan_fix(_("Maatregel voor rust en herstel toevoegen"))
     if not total:
-        return Result("voldoet_niet", _("Er is geen maatregel gericht op rust en herstel (pauzes, bereikbaarheid, "
-                                        "avondmail)."), fix=fix)
+        return Result(
+            "voldoet_niet",
+            _("Er is geen maatregel gericht op rust en herstel (pauzes, bereikbaarheid, avondmail)."),
+            fix=fix,
+        )
     collective = _count(Measure, *rest, Measure.level != "individu")
     evidence = [_brief_ref(m) for m in _measure_briefs(*rest, limit=LIST_MAX)]
     if not collective:
-        return Result("deels", _("Er zijn %(n)s maatregelen voor rust en herstel, maar alleen voor individuele "
-                                 "medewerkers.", n=_n(total)), evidence, fix)
-    return Result("voldoet", _("%(n)s maatregelen zijn gericht op rust en herstel, waarvan %(c)s op organisatie- of "
-                               "teamniveau.", n=_n(total), c=_n(collective)), evidence, fix)
+        return Result(
+            "deels",
+            _(
+                "Er zijn %(n)s maatregelen voor rust en herstel, maar alleen voor individuele medewerkers.",
+                n=_n(total),
+            ),
+            evidence,
+            fix,
+        )
+    return Result(
+        "voldoet",
+        _(
+            "%(n)s maatregelen zijn gericht op rust en herstel, waarvan %(c)s op organisatie- of teamniveau.",
+            n=_n(total),
+            c=_n(collective),
+        ),
+        evidence,
+        fix,
+    )
 
 
 @rule("participation_in_choice")
@@ -558,12 +808,23 @@ def participation_in_choice(org, today: date) -> Result:
     """No record of employee participation exists (yet); the OR's plan decision is the evidence we have."""
     approval = _latest_decided(org, "plan_version")
     if approval is not None and approval.decision == "verleend":
-        return Result("deels", _("De OR/PVT stemde op %(d)s in met het Plan van Aanpak; inspraak van medewerkers "
-                                 "bij het kiezen van de maatregelen is niet vastgelegd. Beantwoord dit met de hand "
-                                 "als die er was.", d=_fmt(approval.decided_on)),
-                      [_page(_("Versies van het Plan van Aanpak"), "plan.versions")])
-    return Result(None, _("De betrokkenheid van medewerkers en OR bij het kiezen van maatregelen staat niet in de "
-                          "gegevens; beantwoord dit item met de hand."))
+        return Result(
+            "deels",
+            _(
+                "De OR/PVT stemde op %(d)s in met het Plan van Aanpak; inspraak van medewerkers "
+                "bij het kiezen van de maatregelen is niet vastgelegd. Beantwoord dit met de hand "
+                "als die er was.",
+                d=_fmt(approval.decided_on),
+            ),
+            [_page(_("Versies van het Plan van Aanpak"), "plan.versions")],
+        )
+    return Result(
+        None,
+        _(
+            "De betrokkenheid van medewerkers en OR bij het kiezen van maatregelen staat niet in de "
+            "gegevens; beantwoord dit item met de hand."
+        ),
+    )
 
 
 @rule("measures_on_schedule")
@@ -575,16 +836,29 @@ def measures_on_schedule(org, today: date) -> Result:
     late = [*_active(org), Measure.status.in_(OPEN_STATUSES), Measure.termijn < today]
     overdue = _count(Measure, *late)
     if not overdue:
-        return Result("voldoet", _("Geen van de %(n)s maatregelen is over de termijn.", n=_n(total)),
-                      _plan_evidence(), fix)
+        return Result(
+            "voldoet",
+            _("Geen van de %(n)s maatregelen is over de termijn.", n=_n(total)),
+            _plan_evidence(),
+            fix,
+        )
     share = overdue / total
     answer = "voldoet" if share <= OVERDUE_OK else "deels" if share <= OVERDUE_PARTLY else "voldoet_niet"
     oldest = _measure_briefs(*late, order=(Measure.termijn, Measure.id))
-    return Result(answer, _("%(m)s van %(n)s maatregelen (%(p)s%%) zijn over de termijn: %(list)s.",
-                            m=_n(overdue), n=_n(total), p=_pct(overdue, total),
-                            list=_names([_brief_label(m) for m in oldest], overdue)),
-                  [_brief_ref(m) for m in oldest], fix, overdue,
-                  _page(_("Alle maatregelen over de termijn"), "plan.index", te_laat=1, groep="geen"))
+    return Result(
+        answer,
+        _(
+            "%(m)s van %(n)s maatregelen (%(p)s%%) zijn over de termijn: %(list)s.",
+            m=_n(overdue),
+            n=_n(total),
+            p=_pct(overdue, total),
+            list=_names([_brief_label(m) for m in oldest], overdue),
+        ),
+        [_brief_ref(m) for m in oldest],
+        fix,
+        overdue,
+        _page(_("Alle maatregelen over de termijn"), "plan.index", te_laat=1, groep="geen"),
+    )
 
 
 # --- C. Voorlichting -------------------------------------------------------------------
@@ -592,14 +866,22 @@ def measures_on_schedule(org, today: date) -> Result:
 
 def _session_window(org, since: date, today: date, *where) -> list:
     """The conditions for the organisation's live sessions after `since` up to today."""
-    return [VoorlichtingSession.organisation_id == org.id, VoorlichtingSession.deleted_at.is_(None),
-            VoorlichtingSession.session_date > since, VoorlichtingSession.session_date <= today, *where]
+    return [
+        VoorlichtingSession.organisation_id == org.id,
+        VoorlichtingSession.deleted_at.is_(None),
+        VoorlichtingSession.session_date > since,
+        VoorlichtingSession.session_date <= today,
+        *where,
+    ]
 
 
 def _session_briefs(*where, limit: int = EVIDENCE_MAX) -> list:
     """The newest sessions matching: (id, topic, session_date), enough for a reference."""
-    stmt = (select(VoorlichtingSession.id, VoorlichtingSession.topic, VoorlichtingSession.session_date)
-            .where(*where).order_by(VoorlichtingSession.session_date.desc(), VoorlichtingSession.id))
+    stmt = (
+        select(VoorlichtingSession.id, VoorlichtingSession.topic, VoorlichtingSession.session_date)
+        .where(*where)
+        .order_by(VoorlichtingSession.session_date.desc(), VoorlichtingSession.id)
+    )
     return list(db.session.execute(stmt.limit(limit)))
 
 
@@ -607,8 +889,11 @@ def _low_teams(org, today: date) -> list[str]:
     """'Team (40%)' for every team with staff below the coverage norm, by team name."""
     from riecycle.services import voorlichting
 
-    return [f"{name} ({_pct(i, t)}%)" for name, i, t in voorlichting.team_coverage_counts(org, 12, today)
-            if t and i / t < COVERAGE_OK]
+    return [
+        f"{name} ({_pct(i, t)}%)"
+        for name, i, t in voorlichting.team_coverage_counts(org, 12, today)
+        if t and i / t < COVERAGE_OK
+    ]
 
 
 @rule("voorlichting_coverage")
@@ -616,16 +901,28 @@ def voorlichting_coverage(org, today: date) -> Result:
     from riecycle.services import voorlichting
 
     informed, total = voorlichting.coverage(org, months=12, on=today)
-    fix = _edit(_("Voorlichting plannen"), "voorlichting.session_new", {}, "voorlichting.index", "edit_voorlichting")
-    evidence = [session_ref(s) for s in _session_briefs(*_session_window(org, _months_before(today, 12), today),
-                                                         limit=LIST_MAX)]
+    fix = _edit(
+        _("Voorlichting plannen"), "voorlichting.session_new", {}, "voorlichting.index", "edit_voorlichting"
+    )
+    evidence = [
+        session_ref(s)
+        for s in _session_briefs(*_session_window(org, _months_before(today, 12), today), limit=LIST_MAX)
+    ]
     if not total:
-        return Result("voldoet_niet", _("Er zijn geen medewerkers geregistreerd, dus voorlichting is niet aan te "
-                                        "tonen."), evidence, _page(_("Medewerkers"), "beheer.employees_index"))
+        return Result(
+            "voldoet_niet",
+            _("Er zijn geen medewerkers geregistreerd, dus voorlichting is niet aan te tonen."),
+            evidence,
+            _page(_("Medewerkers"), "beheer.employees_index"),
+        )
     share = informed / total
     answer = "voldoet" if share >= COVERAGE_OK else "deels" if share >= COVERAGE_PARTLY else "voldoet_niet"
-    sentence = _("%(p)s%% van de medewerkers (%(i)s van %(t)s) kreeg voorlichting in de afgelopen 12 maanden",
-                 p=_pct(informed, total), i=_n(informed), t=_n(total))
+    sentence = _(
+        "%(p)s%% van de medewerkers (%(i)s van %(t)s) kreeg voorlichting in de afgelopen 12 maanden",
+        p=_pct(informed, total),
+        i=_n(informed),
+        t=_n(total),
+    )
     low = _low_teams(org, today) if answer != "voldoet_niet" else []
     if low:
         sentence += _("; laag bij %(list)s", list=_names(low))
@@ -637,25 +934,55 @@ def leidinggevenden_instructed(org, today: date) -> Result:
     from riecycle.services import voorlichting
 
     done, total = voorlichting.leidinggevenden_instructed(org, months=INSTRUCTION_MONTHS, on=today)
-    fix = _edit(_("Instructie leidinggevenden plannen"), "voorlichting.session_new", {}, "voorlichting.index",
-                "edit_voorlichting")
-    window = _session_window(org, _months_before(today, INSTRUCTION_MONTHS), today,
-                             VoorlichtingSession.is_leidinggevenden_instructie.is_(True))
+    fix = _edit(
+        _("Instructie leidinggevenden plannen"),
+        "voorlichting.session_new",
+        {},
+        "voorlichting.index",
+        "edit_voorlichting",
+    )
+    window = _session_window(
+        org,
+        _months_before(today, INSTRUCTION_MONTHS),
+        today,
+        VoorlichtingSession.is_leidinggevenden_instructie.is_(True),
+    )
     evidence = [session_ref(s) for s in _session_briefs(*window, limit=LIST_MAX)]
     if not total:
-        return Result(None, _("Bij de medewerkers is niemand als leidinggevende gemarkeerd; markeer ze in Beheer of "
-                              "beantwoord dit item met de hand."), evidence,
-                      _page(_("Medewerkers"), "beheer.employees_index"))
+        return Result(
+            None,
+            _(
+                "Bij de medewerkers is niemand als leidinggevende gemarkeerd; markeer ze in Beheer of "
+                "beantwoord dit item met de hand."
+            ),
+            evidence,
+            _page(_("Medewerkers"), "beheer.employees_index"),
+        )
     answer = "voldoet" if done == total else "deels" if done * 2 >= total else "voldoet_niet"
-    return Result(answer, _("%(d)s van %(t)s leidinggevenden (%(p)s%%) volgden in de afgelopen %(m)s maanden een "
-                            "instructie over signalen van werkstress en ongewenst gedrag.", d=_n(done), t=_n(total),
-                            p=_pct(done, total), m=INSTRUCTION_MONTHS), evidence, fix)
+    return Result(
+        answer,
+        _(
+            "%(d)s van %(t)s leidinggevenden (%(p)s%%) volgden in de afgelopen %(m)s maanden een "
+            "instructie over signalen van werkstress en ongewenst gedrag.",
+            d=_n(done),
+            t=_n(total),
+            p=_pct(done, total),
+            m=INSTRUCTION_MONTHS,
+        ),
+        evidence,
+        fix,
+    )
 
 
 def _unregistered(org):
     """No (live) attendance row for the session (NOT IN over an uncorrelated subquery, see _has_measure)."""
-    return VoorlichtingSession.id.not_in(select(Attendance.session_id).where(
-        Attendance.organisation_id == org.id, Attendance.deleted_at.is_(None), Attendance.session_id.is_not(None)))
+    return VoorlichtingSession.id.not_in(
+        select(Attendance.session_id).where(
+            Attendance.organisation_id == org.id,
+            Attendance.deleted_at.is_(None),
+            Attendance.session_id.is_not(None),
+        )
+    )
 
 
 @rule("attendance_register")
@@ -664,26 +991,47 @@ def attendance_register(org, today: date) -> Result:
     total = _count(VoorlichtingSession, *window)
     fix = _page(_("Presentie registreren"), "voorlichting.index")
     if not total:
-        return Result("voldoet_niet", _("Er is in de afgelopen 12 maanden geen voorlichting gehouden, dus er is geen "
-                                        "presentielijst."), fix=fix)
+        return Result(
+            "voldoet_niet",
+            _("Er is in de afgelopen 12 maanden geen voorlichting gehouden, dus er is geen presentielijst."),
+            fix=fix,
+        )
     missing = _count(VoorlichtingSession, *window, _unregistered(org))
     if not missing:
-        return Result("voldoet", _("Van alle %(n)s voorlichtingssessies van de afgelopen 12 maanden is de presentie "
-                                   "geregistreerd.", n=_n(total)),
-                      [session_ref(s) for s in _session_briefs(*window, limit=LIST_MAX)], fix)
+        return Result(
+            "voldoet",
+            _(
+                "Van alle %(n)s voorlichtingssessies van de afgelopen 12 maanden is de presentie "
+                "geregistreerd.",
+                n=_n(total),
+            ),
+            [session_ref(s) for s in _session_briefs(*window, limit=LIST_MAX)],
+            fix,
+        )
     first = _session_briefs(*window, _unregistered(org))
     answer = "voldoet_niet" if missing == total else "deels"
-    return Result(answer, _("Van %(m)s van %(n)s voorlichtingssessies in de afgelopen 12 maanden is geen presentie "
-                            "geregistreerd: %(list)s.", m=_n(missing), n=_n(total),
-                            list=_names([s.topic for s in first], missing)), [session_ref(s) for s in first], fix,
-                  missing)
+    return Result(
+        answer,
+        _(
+            "Van %(m)s van %(n)s voorlichtingssessies in de afgelopen 12 maanden is geen presentie "
+            "geregistreerd: %(list)s.",
+            m=_n(missing),
+            n=_n(total),
+            list=_names([s.topic for s in first], missing),
+        ),
+        [session_ref(s) for s in first],
+        fix,
+        missing,
+    )
 
 
 # --- D. Ongewenst gedrag ---------------------------------------------------------------
 
 
 def _instruments(org, kind: str) -> list[PolicyInstrument]:
-    return _all(_live(PolicyInstrument, org).where(PolicyInstrument.kind == kind).order_by(PolicyInstrument.id))
+    return _all(
+        _live(PolicyInstrument, org).where(PolicyInstrument.kind == kind).order_by(PolicyInstrument.id)
+    )
 
 
 def _best(instruments: list[PolicyInstrument], today: date) -> PolicyInstrument | None:
@@ -709,12 +1057,20 @@ def _basic_instrument(org, today: date, kind: str, extra_checks) -> Result:
     name = kind_name(kind)
     fix = _instrument_fix(kind, best)
     if best is None:
-        return Result("voldoet_niet", _("Er is geen %(k)s vastgelegd in het beleidsregister.", k=name.lower()),
-                      [_page(_("Beleidsregister"), "beleid.index")], fix)
+        return Result(
+            "voldoet_niet",
+            _("Er is geen %(k)s vastgelegd in het beleidsregister.", k=name.lower()),
+            [_page(_("Beleidsregister"), "beleid.index")],
+            fix,
+        )
     evidence = [instrument_ref(best)]
     if not best.is_adopted(today):
-        return Result("voldoet_niet", _("De %(k)s is nog niet vastgesteld (status: %(s)s).", k=name.lower(),
-                                        s=best.status), evidence, fix)
+        return Result(
+            "voldoet_niet",
+            _("De %(k)s is nog niet vastgesteld (status: %(s)s).", k=name.lower(), s=best.status),
+            evidence,
+            fix,
+        )
     gaps = list(extra_checks(best))
     if not best.made_known_on(today):
         gaps.append(_("niet aantoonbaar bekendgemaakt aan medewerkers"))
@@ -723,10 +1079,18 @@ def _basic_instrument(org, today: date, kind: str, extra_checks) -> Result:
     else:
         adopted = _("vastgesteld op %(d)s", d=_fmt(best.adopted_on)) if best.adopted_on else _("vastgesteld")
     if gaps:
-        return Result("deels", _("De %(k)s is %(a)s, maar: %(g)s.", k=name.lower(), a=adopted, g="; ".join(gaps)),
-                      evidence, fix)
-    return Result("voldoet", _("De %(k)s is %(a)s en %(known)s.", k=name.lower(), a=adopted,
-                               known=_known_text(best, today)), evidence, fix)
+        return Result(
+            "deels",
+            _("De %(k)s is %(a)s, maar: %(g)s.", k=name.lower(), a=adopted, g="; ".join(gaps)),
+            evidence,
+            fix,
+        )
+    return Result(
+        "voldoet",
+        _("De %(k)s is %(a)s en %(known)s.", k=name.lower(), a=adopted, known=_known_text(best, today)),
+        evidence,
+        fix,
+    )
 
 
 @rule("gedragscode")
@@ -758,18 +1122,28 @@ def klachtenregeling(org, today: date) -> Result:
 
 def _recent_incidents(org, today: date, *where) -> int:
     """How many (live) meldingen of the last 12 months match the conditions."""
-    return _count(Incident, Incident.organisation_id == org.id, Incident.deleted_at.is_(None),
-                  Incident.occurred_on > _months_before(today, 12), Incident.occurred_on <= today, *where)
+    return _count(
+        Incident,
+        Incident.organisation_id == org.id,
+        Incident.deleted_at.is_(None),
+        Incident.occurred_on > _months_before(today, 12),
+        Incident.occurred_on <= today,
+        *where,
+    )
 
 
 @rule("opvang_nazorg")
 def opvang_nazorg(org, today: date) -> Result:
     week_ago = today - timedelta(days=7)
-    without = _recent_incidents(org, today, Incident.opvang_done.is_not(True), Incident.occurred_on <= week_ago)
+    without = _recent_incidents(
+        org, today, Incident.opvang_done.is_not(True), Incident.occurred_on <= week_ago
+    )
 
     def checks(instrument):
         if without:
-            yield _("bij %(n)s melding(en) van de afgelopen 12 maanden is geen opvang vastgelegd", n=_n(without))
+            yield _(
+                "bij %(n)s melding(en) van de afgelopen 12 maanden is geen opvang vastgelegd", n=_n(without)
+            )
 
     result = _basic_instrument(org, today, "opvang_nazorg", checks)
     if without:
@@ -780,11 +1154,17 @@ def opvang_nazorg(org, today: date) -> Result:
 @rule("incidents_registered")
 def incidents_registered(org, today: date) -> Result:
     incidents = _recent_incidents(org, today)
-    analysis = db.session.scalar(_live(IncidentAnalysis, org).where(
-        IncidentAnalysis.analysed_on > _months_before(today, 12), IncidentAnalysis.analysed_on <= today)
-        .order_by(IncidentAnalysis.analysed_on.desc()))
+    analysis = db.session.scalar(
+        _live(IncidentAnalysis, org)
+        .where(
+            IncidentAnalysis.analysed_on > _months_before(today, 12), IncidentAnalysis.analysed_on <= today
+        )
+        .order_by(IncidentAnalysis.analysed_on.desc())
+    )
     procedure = _best(_instruments(org, "meldprocedure"), today)
-    evidence = [_page(_("Incidentregistratie"), "beleid.incidents")] + ([instrument_ref(procedure)] if procedure else [])
+    evidence = [_page(_("Incidentregistratie"), "beleid.incidents")] + (
+        [instrument_ref(procedure)] if procedure else []
+    )
     fix = _instrument_fix("meldprocedure", procedure)
     gaps = []
     if procedure is None or not procedure.is_adopted(today):
@@ -793,16 +1173,27 @@ def incidents_registered(org, today: date) -> Result:
         gaps.append(_("de meldprocedure is niet aantoonbaar bekendgemaakt"))
     if incidents and analysis is None:
         gaps.append(_("de meldingen zijn in de afgelopen 12 maanden niet geanalyseerd"))
-        fix = Ref("fix", _("Analyse vastleggen"), None, "beleid.analysis_new", {}, "beleid.incidents",
-                  "edit_zelfinspectie")
+        fix = Ref(
+            "fix",
+            _("Analyse vastleggen"),
+            None,
+            "beleid.analysis_new",
+            {},
+            "beleid.incidents",
+            "edit_zelfinspectie",
+        )
     registered = _("%(n)s meldingen geregistreerd in de afgelopen 12 maanden", n=_n(incidents))
     if analysis is not None:
         registered += _(", geanalyseerd op %(d)s", d=_fmt(analysis.analysed_on))
     if not gaps:
         return Result("voldoet", registered + ".", evidence, fix)
     if not incidents and (procedure is None or not procedure.is_adopted(today)):
-        return Result("voldoet_niet", _("Er is geen meldprocedure en er zijn geen meldingen geregistreerd."),
-                      evidence, fix)
+        return Result(
+            "voldoet_niet",
+            _("Er is geen meldprocedure en er zijn geen meldingen geregistreerd."),
+            evidence,
+            fix,
+        )
     return Result("deels", registered + "; " + "; ".join(gaps) + ".", evidence, fix)
 
 
@@ -811,86 +1202,153 @@ def incidents_registered(org, today: date) -> Result:
 
 def _done(org, today: date, *where) -> list:
     """The conditions for the organisation's live evaluations done by today."""
-    return [Evaluation.organisation_id == org.id, Evaluation.deleted_at.is_(None), Evaluation.done_on.is_not(None),
-            Evaluation.done_on <= today, *where]
+    return [
+        Evaluation.organisation_id == org.id,
+        Evaluation.deleted_at.is_(None),
+        Evaluation.done_on.is_not(None),
+        Evaluation.done_on <= today,
+        *where,
+    ]
 
 
 def _evaluation_briefs(*where, limit: int = EVIDENCE_MAX) -> list:
     """The most recent evaluations matching: (id, done_on, planned_on), enough for a reference."""
-    stmt = (select(Evaluation.id, Evaluation.done_on, Evaluation.planned_on).where(*where)
-            .order_by(Evaluation.done_on.desc(), Evaluation.id))
+    stmt = (
+        select(Evaluation.id, Evaluation.done_on, Evaluation.planned_on)
+        .where(*where)
+        .order_by(Evaluation.done_on.desc(), Evaluation.id)
+    )
     return list(db.session.execute(stmt.limit(limit)))
 
 
 def _evaluated(org, today: date, *where):
     """The measure has a done evaluation (matching `where`); IN over an uncorrelated subquery, as above."""
-    return Measure.id.in_(select(Evaluation.measure_id).where(*_done(org, today, Evaluation.measure_id.is_not(None),
-                                                                     *where)))
+    return Measure.id.in_(
+        select(Evaluation.measure_id).where(*_done(org, today, Evaluation.measure_id.is_not(None), *where))
+    )
 
 
 # Evaluated on process and effect: both an effect and an implementation rating are recorded.
-_FULL = (Evaluation.effect.is_not(None), Evaluation.effect != "", Evaluation.implementation_rating.is_not(None),
-         Evaluation.implementation_rating != 0)
+_FULL = (
+    Evaluation.effect.is_not(None),
+    Evaluation.effect != "",
+    Evaluation.implementation_rating.is_not(None),
+    Evaluation.implementation_rating != 0,
+)
 
 
 @rule("measures_evaluated")
 def measures_evaluated(org, today: date) -> Result:
     cutoff = today - timedelta(days=EVALUATE_AFTER_DAYS)
-    completed = [Measure.organisation_id == org.id, Measure.deleted_at.is_(None),
-                 Measure.status.in_(("uitgevoerd", "geevalueerd")),
-                 func.coalesce(Measure.completed_on, Measure.termijn) <= cutoff]
+    completed = [
+        Measure.organisation_id == org.id,
+        Measure.deleted_at.is_(None),
+        Measure.status.in_(("uitgevoerd", "geevalueerd")),
+        func.coalesce(Measure.completed_on, Measure.termijn) <= cutoff,
+    ]
     total = _count(Measure, *completed)
     fix = _edit(_("Evaluatie plannen"), "evaluatie.new", {}, "evaluatie.index", "edit_evaluatie")
     if not total:
-        return Result("nvt", _("Er zijn nog geen maatregelen die langer dan drie maanden zijn afgerond."), fix=fix)
+        return Result(
+            "nvt", _("Er zijn nog geen maatregelen die langer dan drie maanden zijn afgerond."), fix=fix
+        )
     missing = [*completed, ~_evaluated(org, today, *_FULL)]
     n_missing = _count(Measure, *missing)
     if not n_missing:
-        evaluations = _evaluation_briefs(*_done(org, today, Evaluation.measure_id.is_not(None)), limit=LIST_MAX)
-        return Result("voldoet", _("Alle %(n)s afgeronde maatregelen zijn geëvalueerd op proces en effect.",
-                                   n=_n(total)), [evaluation_ref(e) for e in evaluations], fix)
+        evaluations = _evaluation_briefs(
+            *_done(org, today, Evaluation.measure_id.is_not(None)), limit=LIST_MAX
+        )
+        return Result(
+            "voldoet",
+            _("Alle %(n)s afgeronde maatregelen zijn geëvalueerd op proces en effect.", n=_n(total)),
+            [evaluation_ref(e) for e in evaluations],
+            fix,
+        )
     n_full = total - n_missing
     # Nothing evaluated on both counts and nothing evaluated at all: voldoet niet; otherwise deels.
     none_at_all = n_full == 0 and not _count(Measure, *missing, _evaluated(org, today))
     answer = "voldoet_niet" if none_at_all else "deels"
     first = _measure_briefs(*missing)
-    fix = _edit(_("Evaluatie plannen"), "evaluatie.new", {"measure_id": first[0].id}, "evaluatie.index",
-                "edit_evaluatie")
-    return Result(answer, _("%(f)s van %(n)s maatregelen die langer dan drie maanden zijn afgerond, zijn op proces én "
-                            "effect geëvalueerd; nog niet: %(list)s.", f=_n(n_full), n=_n(total),
-                            list=_names([_brief_label(m) for m in first], n_missing)),
-                  [_brief_ref(m) for m in first], fix, n_missing,
-                  _page(_("Evaluaties en maatregelen zonder evaluatie"), "evaluatie.index"))
+    fix = _edit(
+        _("Evaluatie plannen"),
+        "evaluatie.new",
+        {"measure_id": first[0].id},
+        "evaluatie.index",
+        "edit_evaluatie",
+    )
+    return Result(
+        answer,
+        _(
+            "%(f)s van %(n)s maatregelen die langer dan drie maanden zijn afgerond, zijn op proces én "
+            "effect geëvalueerd; nog niet: %(list)s.",
+            f=_n(n_full),
+            n=_n(total),
+            list=_names([_brief_label(m) for m in first], n_missing),
+        ),
+        [_brief_ref(m) for m in first],
+        fix,
+        n_missing,
+        _page(_("Evaluaties en maatregelen zonder evaluatie"), "evaluatie.index"),
+    )
 
 
 @rule("effect_same_sources")
 def effect_same_sources(org, today: date) -> Result:
-    fix = _edit(_("Effectmeting plannen"), "evaluatie.new", {"kind": "thema"}, "evaluatie.index", "edit_evaluatie")
-    repeats = _evaluation_briefs(*_done(org, today, Evaluation.is_repeat_measurement.is_(True)), limit=LIST_MAX)
+    fix = _edit(
+        _("Effectmeting plannen"), "evaluatie.new", {"kind": "thema"}, "evaluatie.index", "edit_evaluatie"
+    )
+    repeats = _evaluation_briefs(
+        *_done(org, today, Evaluation.is_repeat_measurement.is_(True)), limit=LIST_MAX
+    )
     if repeats:
-        return Result("voldoet", _("De herhaalde meting van %(d)s vergelijkt dezelfde werkdrukbronnen en "
-                                   "energiebronnen als de nulmeting.", d=_fmt(repeats[0].done_on)),
-                      [evaluation_ref(e) for e in repeats], fix)
-    questionnaires = _evaluation_briefs(*_done(org, today, Evaluation.method == "herhaalde_vragenlijst"),
-                                        limit=LIST_MAX)
+        return Result(
+            "voldoet",
+            _(
+                "De herhaalde meting van %(d)s vergelijkt dezelfde werkdrukbronnen en "
+                "energiebronnen als de nulmeting.",
+                d=_fmt(repeats[0].done_on),
+            ),
+            [evaluation_ref(e) for e in repeats],
+            fix,
+        )
+    questionnaires = _evaluation_briefs(
+        *_done(org, today, Evaluation.method == "herhaalde_vragenlijst"), limit=LIST_MAX
+    )
     if questionnaires:
-        return Result("deels", _("Er is een vragenlijst afgenomen (%(d)s), maar niet vastgelegd dat die dezelfde "
-                                 "bronnen meet als de nulmeting.", d=_fmt(questionnaires[0].done_on)),
-                      [evaluation_ref(e) for e in questionnaires], fix)
+        return Result(
+            "deels",
+            _(
+                "Er is een vragenlijst afgenomen (%(d)s), maar niet vastgelegd dat die dezelfde "
+                "bronnen meet als de nulmeting.",
+                d=_fmt(questionnaires[0].done_on),
+            ),
+            [evaluation_ref(e) for e in questionnaires],
+            fix,
+        )
     baseline = db.session.scalar(
-        select(func.min(Rie.performed_on)).where(Rie.organisation_id == org.id, Rie.deleted_at.is_(None)))
+        select(func.min(Rie.performed_on)).where(Rie.organisation_id == org.id, Rie.deleted_at.is_(None))
+    )
     if baseline is None or baseline > today - timedelta(days=REPEAT_AFTER_DAYS):
-        return Result("nvt", _("De nulmeting is minder dan een jaar oud; een effectmeting volgt na één tot twee "
-                               "jaar."), fix=fix)
-    return Result("voldoet_niet", _("Sinds de nulmeting van %(d)s is geen effectmeting met dezelfde bronnen gedaan.",
-                                    d=_fmt(baseline)), fix=fix)
+        return Result(
+            "nvt",
+            _("De nulmeting is minder dan een jaar oud; een effectmeting volgt na één tot twee jaar."),
+            fix=fix,
+        )
+    return Result(
+        "voldoet_niet",
+        _("Sinds de nulmeting van %(d)s is geen effectmeting met dezelfde bronnen gedaan.", d=_fmt(baseline)),
+        fix=fix,
+    )
 
 
 def _not_adjusted():
     """The policy was not adjusted after the evaluation, and it led to no follow-up measure."""
-    follow_up = (select(evaluation_follow_ups.c.evaluation_id)
-                 .join(Measure, Measure.id == evaluation_follow_ups.c.measure_id)
-                 .where(evaluation_follow_ups.c.evaluation_id == Evaluation.id).exists())
+    follow_up = (
+        select(evaluation_follow_ups.c.evaluation_id)
+        .join(Measure, Measure.id == evaluation_follow_ups.c.measure_id)
+        .where(evaluation_follow_ups.c.evaluation_id == Evaluation.id)
+        .exists()
+    )
     return [Evaluation.policy_adjusted.is_not(True), ~follow_up]
 
 
@@ -903,43 +1361,111 @@ def policy_adjusted(org, today: date) -> Result:
     needing = _done(org, today, Evaluation.effect.in_(("niet", "deels")))
     n_needing = _count(Evaluation, *needing)
     if not n_needing:
-        return Result("voldoet", _("Alle %(n)s afgeronde evaluaties lieten het gewenste effect zien; bijstellen was "
-                                   "niet nodig.", n=_n(total)),
-                      [evaluation_ref(e) for e in _evaluation_briefs(*_done(org, today), limit=LIST_MAX)], fix)
+        return Result(
+            "voldoet",
+            _(
+                "Alle %(n)s afgeronde evaluaties lieten het gewenste effect zien; bijstellen was niet nodig.",
+                n=_n(total),
+            ),
+            [evaluation_ref(e) for e in _evaluation_briefs(*_done(org, today), limit=LIST_MAX)],
+            fix,
+        )
     n_open = _count(Evaluation, *needing, *_not_adjusted())
-    sentence = _("Na %(a)s van %(n)s evaluaties zonder (volledig) effect is het beleid bijgesteld",
-                 a=_n(n_needing - n_open), n=_n(n_needing))
+    sentence = _(
+        "Na %(a)s van %(n)s evaluaties zonder (volledig) effect is het beleid bijgesteld",
+        a=_n(n_needing - n_open),
+        n=_n(n_needing),
+    )
     if not n_open:
-        return Result("voldoet", sentence + ".",
-                      [evaluation_ref(e) for e in _evaluation_briefs(*needing, limit=LIST_MAX)], fix)
+        return Result(
+            "voldoet",
+            sentence + ".",
+            [evaluation_ref(e) for e in _evaluation_briefs(*needing, limit=LIST_MAX)],
+            fix,
+        )
     answer = "voldoet_niet" if n_open == n_needing else "deels"
     first = [evaluation_ref(e) for e in _evaluation_briefs(*needing, *_not_adjusted())]
-    fix = _edit(_("Bijstellen na de evaluatie"), "evaluatie.follow_up", {"evaluation_id": first[0].id},
-                "evaluatie.index", "edit_evaluatie")
-    return Result(answer, sentence + _("; nog niet na: %(list)s.", list=_names([e.label for e in first], n_open)),
-                  first, fix, n_open, _page(_("Alle evaluaties"), "evaluatie.index"))
+    fix = _edit(
+        _("Bijstellen na de evaluatie"),
+        "evaluatie.follow_up",
+        {"evaluation_id": first[0].id},
+        "evaluatie.index",
+        "edit_evaluatie",
+    )
+    return Result(
+        answer,
+        sentence + _("; nog niet na: %(list)s.", list=_names([e.label for e in first], n_open)),
+        first,
+        fix,
+        n_open,
+        _page(_("Alle evaluaties"), "evaluatie.index"),
+    )
 
 
 @rule("preventiemedewerker_appointed")
 def preventiemedewerker_appointed(org, today: date) -> Result:
-    appointments = [a for a in _all(_live(PreventiemedewerkerAppointment, org)
-                                    .order_by(PreventiemedewerkerAppointment.since)) if a.is_active(today)]
+    appointments = [
+        a
+        for a in _all(
+            _live(PreventiemedewerkerAppointment, org).order_by(PreventiemedewerkerAppointment.since)
+        )
+        if a.is_active(today)
+    ]
     evidence = [_page(_("Beleidsregister"), "beleid.index", _anchor="preventiemedewerker")]
     if not appointments:
-        has_role = db.session.scalar(select(func.count()).select_from(Membership).where(
-            Membership.organisation_id == org.id, Membership.role == "preventiemedewerker"))
-        fix = Ref("fix", _("Aanstelling vastleggen"), None, "beleid.appointment_new", {}, "beleid.index",
-                  "edit_zelfinspectie")
+        has_role = db.session.scalar(
+            select(func.count())
+            .select_from(Membership)
+            .where(Membership.organisation_id == org.id, Membership.role == "preventiemedewerker")
+        )
+        fix = Ref(
+            "fix",
+            _("Aanstelling vastleggen"),
+            None,
+            "beleid.appointment_new",
+            {},
+            "beleid.index",
+            "edit_zelfinspectie",
+        )
         if has_role:
-            return Result("deels", _("Er is een gebruiker met de rol preventiemedewerker, maar de aanstelling (sinds "
-                                     "wanneer, instemming OR/PVT) is niet vastgelegd."), evidence, fix)
+            return Result(
+                "deels",
+                _(
+                    "Er is een gebruiker met de rol preventiemedewerker, maar de aanstelling (sinds "
+                    "wanneer, instemming OR/PVT) is niet vastgelegd."
+                ),
+                evidence,
+                fix,
+            )
         return Result("voldoet_niet", _("Er is geen preventiemedewerker aangesteld."), evidence, fix)
     current = appointments[-1]
-    fix = Ref("fix", _("Aanstelling bijwerken"), current.id, "beleid.appointment_edit",
-              {"appointment_id": current.id}, "beleid.index", "edit_zelfinspectie")
+    fix = Ref(
+        "fix",
+        _("Aanstelling bijwerken"),
+        current.id,
+        "beleid.appointment_edit",
+        {"appointment_id": current.id},
+        "beleid.index",
+        "edit_zelfinspectie",
+    )
     if current.or_instemming_on and current.or_instemming_on <= today:
-        return Result("voldoet", _("Preventiemedewerker aangesteld sinds %(s)s, met instemming van de OR/PVT op "
-                                   "%(d)s.", s=_fmt(current.since), d=_fmt(current.or_instemming_on)), evidence, fix)
-    return Result("deels", _("Preventiemedewerker aangesteld sinds %(s)s, maar de instemming van de OR/PVT is niet "
-                             "vastgelegd.", s=_fmt(current.since)), evidence, fix)
-
+        return Result(
+            "voldoet",
+            _(
+                "Preventiemedewerker aangesteld sinds %(s)s, met instemming van de OR/PVT op %(d)s.",
+                s=_fmt(current.since),
+                d=_fmt(current.or_instemming_on),
+            ),
+            evidence,
+            fix,
+        )
+    return Result(
+        "deels",
+        _(
+            "Preventiemedewerker aangesteld sinds %(s)s, maar de instemming van de OR/PVT is niet "
+            "vastgelegd.",
+            s=_fmt(current.since),
+        ),
+        evidence,
+        fix,
+    )

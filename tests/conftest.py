@@ -65,11 +65,13 @@ class IsolatedClient(FlaskClient):
 
 @pytest.fixture(scope="session")
 def _app(database_url, tmp_path_factory):
-    app = create_app({
-        "ENV_NAME": "testing",
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SERVER_NAME": None,
-    })
+    app = create_app(
+        {
+            "ENV_NAME": "testing",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SERVER_NAME": None,
+        }
+    )
     app.instance_path = str(tmp_path_factory.mktemp("instance"))
     app.test_client_class = IsolatedClient
     with app.app_context():

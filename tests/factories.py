@@ -16,8 +16,8 @@ ROLES = ("beheerder", "preventiemedewerker", "leidinggevende", "or_lid", "audito
 class World:
     org: object
     other_org: object
-    users: dict = field(default_factory=dict)   # role -> User (in org); "other" -> beheerder of other_org
-    teams: dict = field(default_factory=dict)   # name -> Team
+    users: dict = field(default_factory=dict)  # role -> User (in org); "other" -> beheerder of other_org
+    teams: dict = field(default_factory=dict)  # name -> Team
     employees: list = field(default_factory=list)
     other_team: object = None
     other_employee: object = None
@@ -51,17 +51,18 @@ def build_world() -> World:
     world.teams["Zorgteam Noord"].manager_id = world.users["leidinggevende"].id
     for i, team in enumerate([*world.teams.values()] * 3):
         employee = Employee(
-            organisation_id=org.id, name=f"Medewerker {i + 1} {team.name}", team_id=team.id,
-            email=f"m{i + 1}@acme.example", start_date=date(2020, 1, 1),
+            organisation_id=org.id,
+            name=f"Medewerker {i + 1} {team.name}",
+            team_id=team.id,
+            email=f"m{i + 1}@acme.example",
+            start_date=date(2020, 1, 1),
         )
         db.session.add(employee)
         world.employees.append(employee)
     world.other_team = Team(organisation_id=other.id, name="Bouwploeg", kind="afdeling")
     db.session.add(world.other_team)
     db.session.flush()
-    world.other_employee = Employee(
-        organisation_id=other.id, name="Piet Anders", team_id=world.other_team.id
-    )
+    world.other_employee = Employee(organisation_id=other.id, name="Piet Anders", team_id=world.other_team.id)
     db.session.add(world.other_employee)
     db.session.flush()
     return world

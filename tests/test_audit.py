@@ -16,8 +16,10 @@ def _entries(entity=None):
 def test_create_update_delete_restore_are_recorded_with_old_and_new(world, client_as):
     client = client_as("beheerder")
     team = world.teams["Zorgteam Zuid"]
-    client.post(f"/o/acme/beheer/teams/{team.id}",
-                data={"name": "Zorgteam Zuid-Oost", "kind": "locatie", "parent_id": "", "manager_id": ""})
+    client.post(
+        f"/o/acme/beheer/teams/{team.id}",
+        data={"name": "Zorgteam Zuid-Oost", "kind": "locatie", "parent_id": "", "manager_id": ""},
+    )
     [update] = [e for e in _entries("Team") if e.action == "update" and e.entity_id == team.id]
     assert update.changes["name"] == ["Zorgteam Zuid", "Zorgteam Zuid-Oost"]
     assert update.user_id == world.users["beheerder"].id
@@ -35,7 +37,8 @@ def test_audit_page_shows_the_change_and_filters(world, client_as):
     team = world.teams["Zorgteam Zuid"]
     client_as("beheerder").post(
         f"/o/acme/beheer/teams/{team.id}",
-        data={"name": "Zorgteam Zuid-Oost", "kind": "locatie", "parent_id": "", "manager_id": ""})
+        data={"name": "Zorgteam Zuid-Oost", "kind": "locatie", "parent_id": "", "manager_id": ""},
+    )
     html = client_as("auditor").get("/o/acme/audit/?entity=Team&action=update").get_data(as_text=True)
     assert "Zorgteam Zuid" in html and "Zorgteam Zuid-Oost" in html
     assert "gewijzigd" in html
@@ -100,14 +103,27 @@ def test_changes_to_individual_measures_are_masked_for_auditors(world, client_as
     risk = Risk(organisation_id=world.org.id, theme_key="werkdruk", title="Werk-privebalans", description="x")
     db.session.add(risk)
     db.session.flush()
-    measure = Measure(organisation_id=world.org.id, title="Minder uren voor Jansen (mantelzorg moeder)",
-                      description="Zorgtaken thuis", level="individu", employee_id=employee.id,
-                      approach="werk_prive", responsible_id=world.users["preventiemedewerker"].id,
-                      termijn=date(2027, 1, 1), risks=[risk])
+    measure = Measure(
+        organisation_id=world.org.id,
+        title="Minder uren voor Jansen (mantelzorg moeder)",
+        description="Zorgtaken thuis",
+        level="individu",
+        employee_id=employee.id,
+        approach="werk_prive",
+        responsible_id=world.users["preventiemedewerker"].id,
+        termijn=date(2027, 1, 1),
+        risks=[risk],
+    )
     db.session.add(measure)
     db.session.flush()
-    db.session.add(MeasureNote(organisation_id=world.org.id, measure_id=measure.id,
-                               noted_on=date(2026, 11, 1), text="Gesprek over mantelzorg gevoerd"))
+    db.session.add(
+        MeasureNote(
+            organisation_id=world.org.id,
+            measure_id=measure.id,
+            noted_on=date(2026, 11, 1),
+            text="Gesprek over mantelzorg gevoerd",
+        )
+    )
     db.session.commit()
     personal = db.session.scalars(select(AuditEntry).where(AuditEntry.personal.is_(True))).all()
     assert {e.entity for e in personal} == {"Maatregel", "Voortgangsnotitie"}

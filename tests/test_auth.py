@@ -56,8 +56,9 @@ def test_lock_applies_per_ip_across_accounts(app, world):
     emails = [u.email for u in world.users.values()]
     for i in range(5):
         _post_login(client, emails[i % len(emails)], "fout", environ_base={"REMOTE_ADDR": "10.7.7.7"})
-    response = _post_login(client, world.users["beheerder"].email, PASSWORD,
-                           environ_base={"REMOTE_ADDR": "10.7.7.7"})
+    response = _post_login(
+        client, world.users["beheerder"].email, PASSWORD, environ_base={"REMOTE_ADDR": "10.7.7.7"}
+    )
     assert response.status_code == 429
 
 
@@ -115,7 +116,9 @@ def test_production_cookies_are_secure_and_secret_key_required(monkeypatch):
     monkeypatch.delenv("RIECYCLE_SECRET_KEY", raising=False)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app({"ENV_NAME": "production", "SECRET_KEY": None, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
-    app = create_app({"ENV_NAME": "production", "SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = create_app(
+        {"ENV_NAME": "production", "SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
 
@@ -149,13 +152,17 @@ def test_password_reset_token_expires(app, client, world, smtp):
         [message] = smtp.wait_for(1)
         link = re.search(r"http://localhost(/wachtwoord-herstellen/\S+)", message.get_content()).group(1)
         traveller.shift(timedelta(hours=app.config["PASSWORD_RESET_HOURS"], minutes=1))
-        response = client.post(link, data={"password": "nieuw-wachtwoord-42", "confirm": "nieuw-wachtwoord-42"})
+        response = client.post(
+            link, data={"password": "nieuw-wachtwoord-42", "confirm": "nieuw-wachtwoord-42"}
+        )
     assert response.status_code == 302 and "wachtwoord-vergeten" in response.headers["Location"]
     login(client, user.email, PASSWORD)  # old password still valid
 
 
 def test_reset_for_unknown_address_says_the_same_and_sends_nothing(client, world, smtp):
-    response = client.post("/wachtwoord-vergeten", data={"email": "niemand@acme.example"}, follow_redirects=True)
+    response = client.post(
+        "/wachtwoord-vergeten", data={"email": "niemand@acme.example"}, follow_redirects=True
+    )
     assert "Als dit e-mailadres bij ons bekend is" in response.get_data(as_text=True)
     assert smtp.messages == []
 
@@ -166,22 +173,32 @@ def test_password_reset_logs_out_other_sessions(app, world, smtp):
     assert other_device.get("/o/acme/").status_code == 200
     client = app.test_client()
     client.post("/wachtwoord-vergeten", data={"email": user.email})
-    link = re.search(r"http://localhost(/wachtwoord-herstellen/\S+)", smtp.wait_for(1)[0].get_content()).group(1)
+    link = re.search(
+        r"http://localhost(/wachtwoord-herstellen/\S+)", smtp.wait_for(1)[0].get_content()
+    ).group(1)
     client.post(link, data={"password": "nieuw-wachtwoord-42", "confirm": "nieuw-wachtwoord-42"})
     assert other_device.get("/o/acme/").status_code == 302
 
 
 def test_invite_user_by_mail_and_accept(app, world, client_as, smtp):
     beheerder = client_as("beheerder")
-    response = beheerder.post("/o/acme/beheer/gebruikers/uitnodigen",
-                              data={"email": "nieuw@acme.example", "name": "Nieuwe Collega", "role": "or_lid"})
+    response = beheerder.post(
+        "/o/acme/beheer/gebruikers/uitnodigen",
+        data={"email": "nieuw@acme.example", "name": "Nieuwe Collega", "role": "or_lid"},
+    )
     assert response.status_code == 302
     [message] = smtp.wait_for(1)
     assert "Acme Zorg" in message["Subject"]
     link = re.search(r"http://localhost(/uitnodiging/\S+)", message.get_content()).group(1)
     invited = app.test_client()
-    accepted = invited.post(link, data={"name": "Nieuwe Collega", "password": "mijn-eigen-wachtwoord",
-                                        "confirm": "mijn-eigen-wachtwoord"})
+    accepted = invited.post(
+        link,
+        data={
+            "name": "Nieuwe Collega",
+            "password": "mijn-eigen-wachtwoord",
+            "confirm": "mijn-eigen-wachtwoord",
+        },
+    )
     assert accepted.status_code == 302
     assert invited.get("/o/acme/").status_code == 200
     db.session.expire_all()
@@ -197,8 +214,9 @@ def test_post_without_csrf_token_is_rejected(app, world):
     refused = client.post("/login", data={"email": world.users["beheerder"].email, "password": PASSWORD})
     assert refused.status_code == 400
     assert "beveiligingscode" in refused.get_data(as_text=True)
-    accepted = client.post("/login", data={"email": world.users["beheerder"].email, "password": PASSWORD,
-                                           "csrf_token": token})
+    accepted = client.post(
+        "/login", data={"email": world.users["beheerder"].email, "password": PASSWORD, "csrf_token": token}
+    )
     assert accepted.status_code == 302
     # A destructive action without the token changes nothing.
     team = world.teams["Zorgteam Zuid"]

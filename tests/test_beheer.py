@@ -12,15 +12,23 @@ def _count(model, org_id):
 
 def test_create_and_edit_team(world, client_as):
     client = client_as("beheerder")
-    response = client.post("/o/acme/beheer/teams/nieuw",
-                           data={"name": "Huishouding", "kind": "afdeling", "parent_id": "", "manager_id": ""})
+    response = client.post(
+        "/o/acme/beheer/teams/nieuw",
+        data={"name": "Huishouding", "kind": "afdeling", "parent_id": "", "manager_id": ""},
+    )
     assert response.status_code == 302
     team = db.session.scalar(select(Team).where(Team.name == "Huishouding"))
     assert team.organisation_id == world.org.id
     noord = world.teams["Zorgteam Noord"]
-    client.post(f"/o/acme/beheer/teams/{team.id}",
-                data={"name": "Huishouding", "kind": "afdeling", "parent_id": str(noord.id),
-                      "manager_id": str(world.users["leidinggevende"].id)})
+    client.post(
+        f"/o/acme/beheer/teams/{team.id}",
+        data={
+            "name": "Huishouding",
+            "kind": "afdeling",
+            "parent_id": str(noord.id),
+            "manager_id": str(world.users["leidinggevende"].id),
+        },
+    )
     db.session.expire_all()
     assert team.parent_id == noord.id and team.manager_id == world.users["leidinggevende"].id
 
@@ -31,7 +39,8 @@ def test_team_cannot_be_its_own_ancestor(world, client_as):
     db.session.commit()
     response = client_as("beheerder").post(
         f"/o/acme/beheer/teams/{noord.id}",
-        data={"name": noord.name, "kind": "locatie", "parent_id": str(zuid.id), "manager_id": ""})
+        data={"name": noord.name, "kind": "locatie", "parent_id": str(zuid.id), "manager_id": ""},
+    )
     assert response.status_code == 200
     assert "kan niet onder zichzelf vallen" in response.get_data(as_text=True)
     db.session.expire_all()
@@ -42,7 +51,8 @@ def test_team_of_another_organisation_cannot_be_chosen_as_parent(world, client_a
     noord = world.teams["Zorgteam Noord"]
     response = client_as("beheerder").post(
         f"/o/acme/beheer/teams/{noord.id}",
-        data={"name": noord.name, "kind": "locatie", "parent_id": str(world.other_team.id), "manager_id": ""})
+        data={"name": noord.name, "kind": "locatie", "parent_id": str(world.other_team.id), "manager_id": ""},
+    )
     assert "Kies een bestaand bovenliggend team" in response.get_data(as_text=True)
     db.session.expire_all()
     assert noord.parent_id is None
@@ -50,7 +60,9 @@ def test_team_of_another_organisation_cannot_be_chosen_as_parent(world, client_a
 
 def test_team_with_staff_cannot_be_deleted(world, client_as):
     noord = world.teams["Zorgteam Noord"]
-    response = client_as("beheerder").post(f"/o/acme/beheer/teams/{noord.id}/verwijderen", follow_redirects=True)
+    response = client_as("beheerder").post(
+        f"/o/acme/beheer/teams/{noord.id}/verwijderen", follow_redirects=True
+    )
     assert "Verplaats ze eerst" in response.get_data(as_text=True)
     db.session.expire_all()
     assert noord.deleted_at is None
@@ -62,7 +74,9 @@ def test_soft_deleted_employee_is_restorable(world, client_as):
     client.post(f"/o/acme/beheer/medewerkers/{employee.id}/verwijderen")
     db.session.expire_all()
     assert employee.deleted_at is not None
-    assert f"/medewerkers/{employee.id}\"" not in client.get("/o/acme/beheer/medewerkers").get_data(as_text=True)
+    assert f'/medewerkers/{employee.id}"' not in client.get("/o/acme/beheer/medewerkers").get_data(
+        as_text=True
+    )
     assert employee.name in client.get("/o/acme/beheer/prullenbak").get_data(as_text=True)
     client.post(f"/o/acme/beheer/prullenbak/medewerker/{employee.id}/terugzetten")
     db.session.expire_all()
@@ -73,7 +87,8 @@ def test_employee_form_rejects_bad_input_and_changes_nothing(world, client_as):
     employee = world.employees[0]
     response = client_as("beheerder").post(
         f"/o/acme/beheer/medewerkers/{employee.id}",
-        data={"name": "", "email": "geen-adres", "team_id": "", "start_date": "31-31-2024"})
+        data={"name": "", "email": "geen-adres", "team_id": "", "start_date": "31-31-2024"},
+    )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Controleer de gemarkeerde velden" in html
@@ -87,9 +102,11 @@ CSV_OK = "naam;team;e-mail;functie;startdatum\nAnna de Vries;Zorgteam Noord;anna
 def _upload(client, content: str, name="medewerkers.csv"):
     from io import BytesIO
 
-    return client.post("/o/acme/beheer/medewerkers/importeren",
-                       data={"file": (BytesIO(content.encode("utf-8")), name)},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/o/acme/beheer/medewerkers/importeren",
+        data={"file": (BytesIO(content.encode("utf-8")), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def test_csv_import_adds_every_row(world, client_as):
@@ -104,8 +121,10 @@ def test_csv_import_adds_every_row(world, client_as):
 
 def test_csv_import_is_all_or_nothing_with_row_errors(world, client_as):
     before = _count(Employee, world.org.id)
-    bad = (CSV_OK + "Carla;Onbekend team;carla@;;2024-13-01\n;Zorgteam Noord;;;\n"
-           "Anna de Vries;Zorgteam Noord;;;\n")
+    bad = (
+        CSV_OK + "Carla;Onbekend team;carla@;;2024-13-01\n;Zorgteam Noord;;;\n"
+        "Anna de Vries;Zorgteam Noord;;;\n"
+    )
     response = _upload(client_as("beheerder"), bad)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
@@ -132,7 +151,8 @@ def test_csv_import_with_binary_garbage_fails_cleanly(world, client_as):
     response = client_as("beheerder").post(
         "/o/acme/beheer/medewerkers/importeren",
         data={"file": (BytesIO(b"PK\x03\x04\x00\xff\xfe\x00garbage"), "medewerkers.csv")},
-        content_type="multipart/form-data")
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 400
 
 
@@ -143,8 +163,9 @@ def test_change_role_and_keep_last_beheerder(world, client_as):
     db.session.expire_all()
     assert db.session.get(Membership, membership.id).role == "or_lid"
     own = world.users["beheerder"].membership_for(world.org.id)
-    response = client.post(f"/o/acme/beheer/gebruikers/{own.id}/rol", data={"role": "auditor"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/o/acme/beheer/gebruikers/{own.id}/rol", data={"role": "auditor"}, follow_redirects=True
+    )
     assert "minstens één beheerder" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Membership, own.id).role == "beheerder"

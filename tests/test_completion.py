@@ -30,9 +30,17 @@ def test_the_first_completion_day_is_kept_when_a_measure_is_finished_again(world
 def test_bulk_history_is_counted_by_recount_organisation(world):
     measure = make_measure(world)
     db.session.commit()
-    db.session.execute(insert(MeasureStatusChange), [
-        {"organisation_id": world.org.id, "measure_id": measure.id, "to_status": "uitgevoerd",
-         "changed_at": datetime(2031, 1, 5, 10, tzinfo=UTC)}])
+    db.session.execute(
+        insert(MeasureStatusChange),
+        [
+            {
+                "organisation_id": world.org.id,
+                "measure_id": measure.id,
+                "to_status": "uitgevoerd",
+                "changed_at": datetime(2031, 1, 5, 10, tzinfo=UTC),
+            }
+        ],
+    )
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(Measure, measure.id).first_done_on is None  # the ORM hook did not see it

@@ -24,18 +24,36 @@ def risk(world, theme="werkdruk", title="Risico", kans=3, effect=5, frequentie=4
     found = Risk(organisation_id=world.org.id, theme_key=theme, title=title, description="x")
     db.session.add(found)
     db.session.flush()
-    db.session.add(RiskEvaluation(organisation_id=world.org.id, risk_id=found.id, method=method, kans=kans,
-                                  effect=effect, frequentie=frequentie, score=kans * effect * (frequentie or 1),
-                                  priority="middel"))
+    db.session.add(
+        RiskEvaluation(
+            organisation_id=world.org.id,
+            risk_id=found.id,
+            method=method,
+            kans=kans,
+            effect=effect,
+            frequentie=frequentie,
+            score=kans * effect * (frequentie or 1),
+            priority="middel",
+        )
+    )
     db.session.flush()
     risks.refresh_current(found)  # what the risk service does after every evaluation
     return found
 
 
-def measure(world, risks=(), title="Maatregel", status="gepland", level="organisatie", termijn=None, employee=None):
-    found = Measure(organisation_id=world.org.id, title=title, level=level, approach="bronaanpak",
-                    responsible_id=world.users["preventiemedewerker"].id, status=status,
-                    termijn=termijn or clock.today() + timedelta(days=30), employee_id=employee.id if employee else None)
+def measure(
+    world, risks=(), title="Maatregel", status="gepland", level="organisatie", termijn=None, employee=None
+):
+    found = Measure(
+        organisation_id=world.org.id,
+        title=title,
+        level=level,
+        approach="bronaanpak",
+        responsible_id=world.users["preventiemedewerker"].id,
+        status=status,
+        termijn=termijn or clock.today() + timedelta(days=30),
+        employee_id=employee.id if employee else None,
+    )
     found.risks = list(risks)
     db.session.add(found)
     db.session.flush()
@@ -60,11 +78,18 @@ def test_cycle_stage_per_theme(world):
     today = clock.today()
     werkdruk = risk(world, "werkdruk")
     werkdruk_measure = measure(world, [werkdruk])
-    session = VoorlichtingSession(organisation_id=world.org.id, topic="Werkstress", session_date=today - timedelta(days=40))
+    session = VoorlichtingSession(
+        organisation_id=world.org.id, topic="Werkstress", session_date=today - timedelta(days=40)
+    )
     session.measures = [werkdruk_measure]
     db.session.add(session)
-    _evaluation(world, kind="maatregel", measure_id=werkdruk_measure.id, done_on=today - timedelta(days=5),
-                policy_adjusted=True)
+    _evaluation(
+        world,
+        kind="maatregel",
+        measure_id=werkdruk_measure.id,
+        done_on=today - timedelta(days=5),
+        policy_adjusted=True,
+    )
     risk(world, "pesten")  # only inventoried
     agressie = risk(world, "agressie_extern")
     measure(world, [agressie], status="vervallen")  # a vervallen measure does not count
@@ -72,14 +97,25 @@ def test_cycle_stage_per_theme(world):
     rie = Rie(organisation_id=world.org.id, version=1, is_current=True, performed_on=today)
     db.session.add(rie)
     db.session.flush()
-    db.session.add_all([
-        RieTheme(organisation_id=world.org.id, rie_id=rie.id, theme_key="discriminatie", applicable=False,
-                 reason="Geen klantcontact"),
-        RieTheme(organisation_id=world.org.id, rie_id=rie.id, theme_key="seksuele_intimidatie", applicable=True),
-    ])
+    db.session.add_all(
+        [
+            RieTheme(
+                organisation_id=world.org.id,
+                rie_id=rie.id,
+                theme_key="discriminatie",
+                applicable=False,
+                reason="Geen klantcontact",
+            ),
+            RieTheme(
+                organisation_id=world.org.id, rie_id=rie.id, theme_key="seksuele_intimidatie", applicable=True
+            ),
+        ]
+    )
     old = risk(world, "agressie_intern")
     old_measure = measure(world, [old])
-    old_session = VoorlichtingSession(organisation_id=world.org.id, topic="Oud", session_date=today - timedelta(days=400))
+    old_session = VoorlichtingSession(
+        organisation_id=world.org.id, topic="Oud", session_date=today - timedelta(days=400)
+    )
     old_session.risks = [old]
     db.session.add(old_session)
     db.session.commit()
@@ -87,7 +123,10 @@ def test_cycle_stage_per_theme(world):
     themes = stages_by_theme(world)
     assert themes["werkdruk"].current == "bijgesteld" and not themes["werkdruk"].gaps
     assert themes["pesten"].current == "geinventariseerd"
-    assert themes["seksuele_intimidatie"].current == "geinventariseerd" and themes["seksuele_intimidatie"].risks == 0
+    assert (
+        themes["seksuele_intimidatie"].current == "geinventariseerd"
+        and themes["seksuele_intimidatie"].risks == 0
+    )
     assert not themes["discriminatie"].applicable and themes["discriminatie"].reason == "Geen klantcontact"
     agressie_stage = themes["agressie_extern"]
     assert agressie_stage.current == "geinventariseerd"
@@ -96,7 +135,10 @@ def test_cycle_stage_per_theme(world):
     # Voorlichting older than 12 months does not count.
     assert themes["agressie_intern"].current == "maatregelen"
     assert old_measure.id
-    assert themes["ingrijpende_gebeurtenissen"].current is None and themes["ingrijpende_gebeurtenissen"].gaps == []
+    assert (
+        themes["ingrijpende_gebeurtenissen"].current is None
+        and themes["ingrijpende_gebeurtenissen"].gaps == []
+    )
 
 
 def test_follow_up_measures_count_as_bijgesteld(world):
@@ -106,7 +148,9 @@ def test_follow_up_measures_count_as_bijgesteld(world):
     first = measure(world, [target], status="uitgevoerd")
     evaluation = _evaluation(world, kind="maatregel", measure_id=first.id, done_on=clock.today())
     follow = measure(world, [target], title="Vervolg")
-    db.session.execute(evaluation_follow_ups.insert().values(evaluation_id=evaluation.id, measure_id=follow.id))
+    db.session.execute(
+        evaluation_follow_ups.insert().values(evaluation_id=evaluation.id, measure_id=follow.id)
+    )
     db.session.commit()
     stage = stages_by_theme(world)["pesten"]
     assert stage.reached["bijgesteld"] and stage.gaps == ["voorlichting"]
@@ -116,7 +160,9 @@ def test_dashboard_page_shows_stages_with_rules(world, client_as):
     risk(world, "werkdruk")
     db.session.commit()
     html = client_as("or_lid").get("/o/acme/").get_data(as_text=True)
-    row = re.search(r'<tr data-theme="werkdruk" data-stage="geinventariseerd">(.*?)</tr>', html, re.S).group(1)
+    row = re.search(r'<tr data-theme="werkdruk" data-stage="geinventariseerd">(.*?)</tr>', html, re.S).group(
+        1
+    )
     assert row.count("stage-yes") == 1 and row.count("stage-no") == 4
     untouched = re.search(r'<tr data-theme="pesten" data-stage="">(.*?)</tr>', html, re.S).group(1)
     assert untouched.count("stage-no") == 5 and "stage-gap" not in untouched
@@ -131,7 +177,13 @@ def test_overdue_measures_and_privacy(world, client_as):
     today = clock.today()
     employee = world.employees[1]  # Zorgteam Zuid: not the leidinggevende's team
     measure(world, title="Te laat organisatie", termijn=today - timedelta(days=3))
-    measure(world, title="Mantelzorg Medewerker", level="individu", employee=employee, termijn=today - timedelta(days=9))
+    measure(
+        world,
+        title="Mantelzorg Medewerker",
+        level="individu",
+        employee=employee,
+        termijn=today - timedelta(days=9),
+    )
     measure(world, title="Op tijd", termijn=today + timedelta(days=3))
     measure(world, title="Klaar", status="uitgevoerd", termijn=today - timedelta(days=30))
     db.session.commit()
@@ -147,14 +199,37 @@ def test_overdue_measures_and_privacy(world, client_as):
 
 def test_upcoming_sessions_and_evaluations(world, client_as):
     today = clock.today()
-    db.session.add_all([
-        VoorlichtingSession(organisation_id=world.org.id, topic="Werkstress herkennen", session_date=today + timedelta(days=10)),
-        VoorlichtingSession(organisation_id=world.org.id, topic="Veel later", session_date=today + timedelta(days=200)),
-        Evaluation(organisation_id=world.org.id, kind="thema", theme_key="werkdruk", planned_on=today - timedelta(days=2)),
-        Evaluation(organisation_id=world.org.id, kind="thema", theme_key="pesten", planned_on=today + timedelta(days=20)),
-        Evaluation(organisation_id=world.org.id, kind="thema", theme_key="pesten", planned_on=today - timedelta(days=20),
-                   done_on=today - timedelta(days=1)),
-    ])
+    db.session.add_all(
+        [
+            VoorlichtingSession(
+                organisation_id=world.org.id,
+                topic="Werkstress herkennen",
+                session_date=today + timedelta(days=10),
+            ),
+            VoorlichtingSession(
+                organisation_id=world.org.id, topic="Veel later", session_date=today + timedelta(days=200)
+            ),
+            Evaluation(
+                organisation_id=world.org.id,
+                kind="thema",
+                theme_key="werkdruk",
+                planned_on=today - timedelta(days=2),
+            ),
+            Evaluation(
+                organisation_id=world.org.id,
+                kind="thema",
+                theme_key="pesten",
+                planned_on=today + timedelta(days=20),
+            ),
+            Evaluation(
+                organisation_id=world.org.id,
+                kind="thema",
+                theme_key="pesten",
+                planned_on=today - timedelta(days=20),
+                done_on=today - timedelta(days=1),
+            ),
+        ]
+    )
     db.session.commit()
     sessions, sessions_total = dashboard.upcoming_sessions(world.org, today)
     assert [s.topic for s in sessions] == ["Werkstress herkennen"] and sessions_total == 1
@@ -166,8 +241,14 @@ def test_upcoming_sessions_and_evaluations(world, client_as):
 
 def test_attention_cards_count_all_not_just_the_ones_listed(world, client_as):
     today = clock.today()
-    db.session.add_all([VoorlichtingSession(organisation_id=world.org.id, topic=f"Sessie {i}",
-                                            session_date=today + timedelta(days=i + 1)) for i in range(9)])
+    db.session.add_all(
+        [
+            VoorlichtingSession(
+                organisation_id=world.org.id, topic=f"Sessie {i}", session_date=today + timedelta(days=i + 1)
+            )
+            for i in range(9)
+        ]
+    )
     db.session.commit()
     sessions, total = dashboard.upcoming_sessions(world.org, today)
     assert len(sessions) == 6 and total == 9
@@ -191,22 +272,42 @@ def test_self_inspection_score_or_fallback(world, client_as, monkeypatch):
 
 
 def _figures(html: str) -> dict:
-    return {m.group(1): m.group(0) for m in re.finditer(r'<figure class="chart chart-([a-z-]+)">.*?</figure>', html, re.S)}
+    return {
+        m.group(1): m.group(0)
+        for m in re.finditer(r'<figure class="chart chart-([a-z-]+)">.*?</figure>', html, re.S)
+    }
 
 
 def test_charts_render_with_data_and_text_alternatives(world, client_as):
     today = clock.today()
     first = risk(world, "werkdruk", kans=5, effect=10)
     second = risk(world, "pesten", kans=1, effect=1)
-    db.session.add(RiskEvaluation(organisation_id=world.org.id, risk_id=second.id, method="kinney", kans=3,
-                                  effect=5, frequentie=4, score=60, priority="hoog",
-                                  evaluated_at=datetime.now(UTC) + timedelta(minutes=1)))
+    db.session.add(
+        RiskEvaluation(
+            organisation_id=world.org.id,
+            risk_id=second.id,
+            method="kinney",
+            kans=3,
+            effect=5,
+            frequentie=4,
+            score=60,
+            priority="hoog",
+            evaluated_at=datetime.now(UTC) + timedelta(minutes=1),
+        )
+    )
     db.session.flush()
     risks.refresh_current(second)
     done = measure(world, [first], status="uitgevoerd", termijn=today - timedelta(days=40))
     measure(world, [first], status="in_uitvoering", level="team")
-    db.session.add(MeasureStatusChange(organisation_id=world.org.id, measure_id=done.id, from_status="in_uitvoering",
-                                       to_status="uitgevoerd", changed_at=datetime.now(UTC) - timedelta(days=35)))
+    db.session.add(
+        MeasureStatusChange(
+            organisation_id=world.org.id,
+            measure_id=done.id,
+            from_status="in_uitvoering",
+            to_status="uitgevoerd",
+            changed_at=datetime.now(UTC) - timedelta(days=35),
+        )
+    )
     db.session.commit()
     html = client_as("or_lid").get("/o/acme/").get_data(as_text=True)
     figures = _figures(html)
@@ -234,19 +335,30 @@ def test_empty_dashboard_explains_itself(world, client_as):
 
 def test_completion_maths(world):
     today = date(2030, 6, 15)
-    for i, (termijn, done_at) in enumerate([
-        (date(2030, 2, 1), datetime(2030, 1, 20, 10, tzinfo=UTC)),
-        (date(2030, 3, 1), datetime(2030, 4, 2, 10, tzinfo=UTC)),
-        (date(2030, 5, 1), None),
-        (date(2031, 1, 1), datetime(2030, 4, 30, 23, 30, tzinfo=UTC)),  # 1 May in Amsterdam
-    ]):
+    for i, (termijn, done_at) in enumerate(
+        [
+            (date(2030, 2, 1), datetime(2030, 1, 20, 10, tzinfo=UTC)),
+            (date(2030, 3, 1), datetime(2030, 4, 2, 10, tzinfo=UTC)),
+            (date(2030, 5, 1), None),
+            (date(2031, 1, 1), datetime(2030, 4, 30, 23, 30, tzinfo=UTC)),  # 1 May in Amsterdam
+        ]
+    ):
         m = measure(world, title=f"M{i}", termijn=termijn, status="uitgevoerd" if done_at else "gepland")
         if done_at:
-            db.session.add(MeasureStatusChange(organisation_id=world.org.id, measure_id=m.id, to_status="uitgevoerd",
-                                               changed_at=done_at))
+            db.session.add(
+                MeasureStatusChange(
+                    organisation_id=world.org.id, measure_id=m.id, to_status="uitgevoerd", changed_at=done_at
+                )
+            )
             # A second change to uitgevoerd (after a reopening) does not count twice.
-            db.session.add(MeasureStatusChange(organisation_id=world.org.id, measure_id=m.id, to_status="uitgevoerd",
-                                               changed_at=done_at + timedelta(days=40)))
+            db.session.add(
+                MeasureStatusChange(
+                    organisation_id=world.org.id,
+                    measure_id=m.id,
+                    to_status="uitgevoerd",
+                    changed_at=done_at + timedelta(days=40),
+                )
+            )
     db.session.commit()
     data = dashboard.completion_data(world.org, today, months=6)
     assert [s.month for s in data["starts"]] == [1, 2, 3, 4, 5, 6]

@@ -102,6 +102,7 @@ def test_theme_names_follow_the_language(client_as, db, world):
     dutch = _visible_text(client_as("beheerder").get(f"/o/acme/rie/risicos/{risk.id}").get_data(as_text=True))
     world.users["preventiemedewerker"].locale = "en"
     db.session.commit()
-    english = _visible_text(client_as("preventiemedewerker").get(f"/o/acme/rie/risicos/{risk.id}")
-                            .get_data(as_text=True))
+    english = _visible_text(
+        client_as("preventiemedewerker").get(f"/o/acme/rie/risicos/{risk.id}").get_data(as_text=True)
+    )
     assert "Werkdruk (work pressure)" in english and "Werkdruk (work pressure)" not in dutch

@@ -176,4 +176,3 @@ def test_an_employee_name_twice_is_told_apart_by_team(world):
     plan = importer.parse_plan(world.org, plan_file([risk_row()], [measure_row(**row)]), "plan.xlsx")
     chosen = db.session.get(Employee, plan.measures[0]["data"]["employee_id"])
     assert (chosen.name, chosen.team_id) == ("Sam de Vries", zuid.id)
-

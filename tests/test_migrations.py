@@ -44,10 +44,12 @@ def test_audit_trail_is_append_only_on_postgresql(fresh_url, backend):
     with app.app_context():
         upgrade()
         with db.engine.begin() as conn:
-            conn.execute(text(
-                "INSERT INTO audit_entries (created_at, entity, entity_id, action, changes) "
-                "VALUES (now(), 'Test', 1, 'create', '{}')"
-            ))
+            conn.execute(
+                text(
+                    "INSERT INTO audit_entries (created_at, entity, entity_id, action, changes) "
+                    "VALUES (now(), 'Test', 1, 'create', '{}')"
+                )
+            )
         for statement in ("UPDATE audit_entries SET action = 'update'", "DELETE FROM audit_entries"):
             with pytest.raises(DBAPIError, match="append-only"):
                 with db.engine.begin() as conn:

@@ -34,7 +34,9 @@ def test_the_organisations_page_searches_and_pages(world, client_as, monkeypatch
     assert "Pagina 1 van 3" in first and "Acme Zorg" in first and "Klant 07 BV" not in first
     found = client.get("/account/organisaties?q=klant 07").get_data(as_text=True)
     assert re.findall(r'href="/o/([^/"]+)/"', found) == ["klant-07"]
-    assert "Geen organisaties gevonden" in client.get("/account/organisaties?q=bestaat niet").get_data(as_text=True)
+    assert "Geen organisaties gevonden" in client.get("/account/organisaties?q=bestaat niet").get_data(
+        as_text=True
+    )
 
 
 def test_home_goes_to_the_last_organisation(world, client_as):

@@ -18,12 +18,19 @@ from tests.matrix.plan import make_measure, make_risk
 
 def _data(world, risk, **overrides):
     data = {
-        "title": "Vaste pauzes in het rooster", "description": "Iedereen een half uur pauze.",
-        "risk_ids": [risk.id], "level": "organisatie", "approach": "rust_en_herstel",
+        "title": "Vaste pauzes in het rooster",
+        "description": "Iedereen een half uur pauze.",
+        "risk_ids": [risk.id],
+        "level": "organisatie",
+        "approach": "rust_en_herstel",
         "responsible_id": world.users["preventiemedewerker"].id,
-        "termijn": clock.today() + timedelta(days=60), "start_date": clock.today(),
-        "budget_eur": "1.500,50", "effort": "2 uur per week", "quick_win": True,
-        "change_type": "eenvoudig", "pilot": False,
+        "termijn": clock.today() + timedelta(days=60),
+        "start_date": clock.today(),
+        "budget_eur": "1.500,50",
+        "effort": "2 uur per week",
+        "quick_win": True,
+        "change_type": "eenvoudig",
+        "pilot": False,
     }
     data.update(overrides)
     return data
@@ -31,11 +38,17 @@ def _data(world, risk, **overrides):
 
 def _form(world, risk, **overrides):
     form = {
-        "title": "Vaste pauzes in het rooster", "description": "Iedereen een half uur pauze.",
-        "risk_ids": [str(risk.id)], "level": "organisatie", "approach": "rust_en_herstel",
+        "title": "Vaste pauzes in het rooster",
+        "description": "Iedereen een half uur pauze.",
+        "risk_ids": [str(risk.id)],
+        "level": "organisatie",
+        "approach": "rust_en_herstel",
         "responsible_id": str(world.users["preventiemedewerker"].id),
-        "termijn": (clock.today() + timedelta(days=60)).isoformat(), "start_date": "",
-        "budget_eur": "", "effort": "", "change_type": "eenvoudig",
+        "termijn": (clock.today() + timedelta(days=60)).isoformat(),
+        "start_date": "",
+        "budget_eur": "",
+        "effort": "",
+        "change_type": "eenvoudig",
     }
     form.update(overrides)
     return form
@@ -56,20 +69,23 @@ def test_create_measure_records_first_status(app, world):
     assert history[0].changed_by_id == world.users["preventiemedewerker"].id
 
 
-@pytest.mark.parametrize("override, field", [
-    ({"title": " "}, "title"),
-    ({"risk_ids": []}, "risk_ids"),
-    ({"level": "bestuur"}, "level"),
-    ({"level": "team", "team_ids": []}, "team_ids"),
-    ({"level": "individu", "employee_id": None}, "employee_id"),
-    ({"approach": "magie"}, "approach"),
-    ({"responsible_id": None}, "responsible_id"),
-    ({"termijn": None}, "termijn"),
-    ({"start_date": clock.today() + timedelta(days=90)}, "start_date"),
-    ({"budget_eur": "veel"}, "budget_eur"),
-    ({"budget_eur": "-5"}, "budget_eur"),
-    ({"change_type": "revolutie"}, "change_type"),
-])
+@pytest.mark.parametrize(
+    "override, field",
+    [
+        ({"title": " "}, "title"),
+        ({"risk_ids": []}, "risk_ids"),
+        ({"level": "bestuur"}, "level"),
+        ({"level": "team", "team_ids": []}, "team_ids"),
+        ({"level": "individu", "employee_id": None}, "employee_id"),
+        ({"approach": "magie"}, "approach"),
+        ({"responsible_id": None}, "responsible_id"),
+        ({"termijn": None}, "termijn"),
+        ({"start_date": clock.today() + timedelta(days=90)}, "start_date"),
+        ({"budget_eur": "veel"}, "budget_eur"),
+        ({"budget_eur": "-5"}, "budget_eur"),
+        ({"change_type": "revolutie"}, "change_type"),
+    ],
+)
 def test_create_measure_refuses_bad_input(app, world, override, field):
     risk = make_risk(world)
     with pytest.raises(ServiceError) as error:
@@ -83,12 +99,16 @@ def test_create_refuses_records_of_another_tenant(app, world):
         plan_service.create_measure(world.org, world.users["beheerder"], _data(world, foreign_risk))
     risk = make_risk(world)
     with pytest.raises(ServiceError) as error:
-        plan_service.create_measure(world.org, world.users["beheerder"], _data(
-            world, risk, level="individu", employee_id=world.other_employee.id))
+        plan_service.create_measure(
+            world.org,
+            world.users["beheerder"],
+            _data(world, risk, level="individu", employee_id=world.other_employee.id),
+        )
     assert error.value.field == "employee_id"
     with pytest.raises(ServiceError) as error:
-        plan_service.create_measure(world.org, world.users["beheerder"], _data(
-            world, risk, responsible_id=world.users["other"].id))
+        plan_service.create_measure(
+            world.org, world.users["beheerder"], _data(world, risk, responsible_id=world.users["other"].id)
+        )
     assert error.value.field == "responsible_id"
 
 
@@ -109,9 +129,15 @@ def test_bad_form_input_never_500s(app, world, client_as):
     db.session.commit()
     client = client_as("preventiemedewerker")
     for bad in (
-        {"termijn": "gisteren"}, {"risk_ids": ["abc"]}, {"responsible_id": "x"}, {"level": "x"},
-        {"budget_eur": "1e999"}, {"budget_eur": "NaN"}, {"team_ids": ["x"], "level": "team"},
-        {"employee_id": "99999", "level": "individu"}, {"title": "x" * 500},
+        {"termijn": "gisteren"},
+        {"risk_ids": ["abc"]},
+        {"responsible_id": "x"},
+        {"level": "x"},
+        {"budget_eur": "1e999"},
+        {"budget_eur": "NaN"},
+        {"team_ids": ["x"], "level": "team"},
+        {"employee_id": "99999", "level": "individu"},
+        {"title": "x" * 500},
     ):
         response = client.post("/o/acme/plan/nieuw", data=_form(world, risk, **bad))
         assert response.status_code == 400, bad
@@ -124,12 +150,21 @@ def test_bad_form_input_never_500s(app, world, client_as):
         (f"/o/acme/plan/{measure.id}/notities", {"text": "", "noted_on": "morgen"}),
         (f"/o/acme/plan/{measure.id}/prioriteren", {"c_knelpunten": "9"}),
         (f"/o/acme/plan/{measure.id}/bewerken", {"version_id": "abc", **_form(world, risk)}),
-        (f"/o/acme/plan/{measure.id}/bewerken", {"version_id": "1", "original": "{kapot", **_form(world, risk)}),
+        (
+            f"/o/acme/plan/{measure.id}/bewerken",
+            {"version_id": "1", "original": "{kapot", **_form(world, risk)},
+        ),
     ):
         assert client.post(url, data=data).status_code in (302, 400, 409), url
-    for url in ("/o/acme/plan/?team=x&status=zzz&groep=<script>", "/o/acme/plan/versies/vergelijk?van=x&naar=y",
-                "/o/acme/plan/catalogus?niveau=x&factor=y", "/o/acme/plan/nieuw?catalogus=org-abc&risico=x",
-                "/o/acme/plan/tijdlijn?status=zzz", "/o/acme/plan/team?team=abc", "/o/acme/plan/999999"):
+    for url in (
+        "/o/acme/plan/?team=x&status=zzz&groep=<script>",
+        "/o/acme/plan/versies/vergelijk?van=x&naar=y",
+        "/o/acme/plan/catalogus?niveau=x&factor=y",
+        "/o/acme/plan/nieuw?catalogus=org-abc&risico=x",
+        "/o/acme/plan/tijdlijn?status=zzz",
+        "/o/acme/plan/team?team=abc",
+        "/o/acme/plan/999999",
+    ):
         assert client.get(url).status_code in (200, 404), url
 
 
@@ -188,8 +223,12 @@ def test_vervallen_needs_a_reason(app, world):
 def test_uitgevoerd_sets_completion_date_and_refuses_future(app, world):
     measure = _at_status(world, "in_uitvoering")
     with pytest.raises(ServiceError):
-        plan_service.change_status(measure, world.users["beheerder"], "uitgevoerd", on=clock.today() + timedelta(days=1))
-    plan_service.change_status(measure, world.users["beheerder"], "uitgevoerd", on=clock.today() - timedelta(days=2))
+        plan_service.change_status(
+            measure, world.users["beheerder"], "uitgevoerd", on=clock.today() + timedelta(days=1)
+        )
+    plan_service.change_status(
+        measure, world.users["beheerder"], "uitgevoerd", on=clock.today() - timedelta(days=2)
+    )
     assert measure.completed_on == clock.today() - timedelta(days=2)
     plan_service.change_status(measure, world.users["beheerder"], "in_uitvoering", "Toch nog niet af")
     assert measure.completed_on is None
@@ -199,15 +238,20 @@ def test_status_route_shows_refusal(app, world, client_as):
     measure = _at_status(world, "gepland")
     db.session.commit()
     client = client_as("preventiemedewerker")
-    response = client.post(f"/o/acme/plan/{measure.id}/status", data={"to_status": "geevalueerd"}, follow_redirects=True)
+    response = client.post(
+        f"/o/acme/plan/{measure.id}/status", data={"to_status": "geevalueerd"}, follow_redirects=True
+    )
     assert "kan niet direct naar" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Measure, measure.id).status == "gepland"
     client.post(f"/o/acme/plan/{measure.id}/status", data={"to_status": "in_uitvoering"})
     db.session.expire_all()
     assert db.session.get(Measure, measure.id).status == "in_uitvoering"
-    changes = db.session.scalars(db.select(MeasureStatusChange).where(
-        MeasureStatusChange.measure_id == measure.id).order_by(MeasureStatusChange.id)).all()
+    changes = db.session.scalars(
+        db.select(MeasureStatusChange)
+        .where(MeasureStatusChange.measure_id == measure.id)
+        .order_by(MeasureStatusChange.id)
+    ).all()
     assert changes[-1].changed_by_id == world.users["preventiemedewerker"].id
 
 
@@ -254,7 +298,9 @@ def test_service_conflict_and_stale_data(app, world):
     assert measure.version_id == version + 1
     with pytest.raises(plan_service.EditConflict):
         plan_service.update_measure(measure, {"title": "Ouder"}, version)
-    rows = plan_service.conflict_rows(measure, {**plan_service.state(measure), "title": "Oud"}, {"title": "Ouder"})
+    rows = plan_service.conflict_rows(
+        measure, {**plan_service.state(measure), "title": "Oud"}, {"title": "Ouder"}
+    )
     assert [(r["field"], r["theirs"], r["yours"]) for r in rows] == [("title", "Nieuw", "Ouder")]
 
 
@@ -275,8 +321,13 @@ def test_leidinggevende_updates_own_team_only(app, world, client_as):
     foreign = make_measure(world, "team", risk=risk, teams=[zuid])
     db.session.commit()
     client = client_as("leidinggevende")
-    assert client.post(f"/o/acme/plan/{foreign.id}/status", data={"to_status": "in_uitvoering"}).status_code == 403
-    assert client.post(f"/o/acme/plan/{own.id}/status", data={"to_status": "in_uitvoering"}).status_code == 302
+    assert (
+        client.post(f"/o/acme/plan/{foreign.id}/status", data={"to_status": "in_uitvoering"}).status_code
+        == 403
+    )
+    assert (
+        client.post(f"/o/acme/plan/{own.id}/status", data={"to_status": "in_uitvoering"}).status_code == 302
+    )
     html = client.get(f"/o/acme/plan/{own.id}/bewerken").get_data(as_text=True)
     form = _edit_form(html)
     # Level and team fields are not offered, and ignored when posted.
@@ -284,7 +335,11 @@ def test_leidinggevende_updates_own_team_only(app, world, client_as):
     assert client.post(f"/o/acme/plan/{own.id}/bewerken", data=data).status_code == 302
     db.session.expire_all()
     saved = db.session.get(Measure, own.id)
-    assert saved.title == "Team Noord bijgewerkt" and saved.level == "team" and [t.id for t in saved.teams] == [noord.id]
+    assert (
+        saved.title == "Team Noord bijgewerkt"
+        and saved.level == "team"
+        and [t.id for t in saved.teams] == [noord.id]
+    )
 
 
 # --- notes and evidence -------------------------------------------------------------------------
@@ -294,17 +349,29 @@ def test_notes_and_evidence(app, world, client_as):
     measure = make_measure(world)
     db.session.commit()
     client = client_as("preventiemedewerker")
-    client.post(f"/o/acme/plan/{measure.id}/notities", data={"text": "Eerste overleg gehouden",
-                                                             "noted_on": (clock.today() - timedelta(days=1)).isoformat()})
-    assert db.session.scalar(db.select(MeasureNote.text).where(MeasureNote.measure_id == measure.id)) == "Eerste overleg gehouden"
+    client.post(
+        f"/o/acme/plan/{measure.id}/notities",
+        data={"text": "Eerste overleg gehouden", "noted_on": (clock.today() - timedelta(days=1)).isoformat()},
+    )
+    assert (
+        db.session.scalar(db.select(MeasureNote.text).where(MeasureNote.measure_id == measure.id))
+        == "Eerste overleg gehouden"
+    )
     from io import BytesIO
 
-    client.post(f"/o/acme/plan/{measure.id}/documenten", data={"file": (BytesIO(b"%PDF-1.4 verslag"), "verslag.pdf")},
-                content_type="multipart/form-data")
+    client.post(
+        f"/o/acme/plan/{measure.id}/documenten",
+        data={"file": (BytesIO(b"%PDF-1.4 verslag"), "verslag.pdf")},
+        content_type="multipart/form-data",
+    )
     html = client.get(f"/o/acme/plan/{measure.id}").get_data(as_text=True)
     assert "Eerste overleg gehouden" in html and "verslag.pdf" in html
-    response = client.post(f"/o/acme/plan/{measure.id}/documenten", data={"file": (BytesIO(b"MZ"), "virus.exe")},
-                           content_type="multipart/form-data", follow_redirects=True)
+    response = client.post(
+        f"/o/acme/plan/{measure.id}/documenten",
+        data={"file": (BytesIO(b"MZ"), "virus.exe")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     assert "niet toegestaan" in response.get_data(as_text=True)
 
 
@@ -326,14 +393,18 @@ def test_hierarchy_flag(app, world, client_as):
     db.session.commit()
     assert risk.id in {r.risk.id for r in plan_service.flagged_risks(world.org)}
     # Recording why the risk is team-bound silences the flag.
-    client_as("preventiemedewerker").post(f"/o/acme/plan/risico/{risk.id}/teamgebonden",
-                                          data={"reason": "Speelt alleen op de nachtdienst van Noord"})
+    client_as("preventiemedewerker").post(
+        f"/o/acme/plan/risico/{risk.id}/teamgebonden",
+        data={"reason": "Speelt alleen op de nachtdienst van Noord"},
+    )
     db.session.expire_all()
     assert db.session.get(Risk, risk.id).team_bound_reason == "Speelt alleen op de nachtdienst van Noord"
     assert plan_service.flagged_risks(world.org) == []
     plan_service.set_team_bound_reason(db.session.get(Risk, risk.id), "")
     assert [r.risk.id for r in plan_service.flagged_risks(world.org)] == [risk.id]
-    plan_service.change_status(db.session.get(Measure, dropped.id), world.users["beheerder"], "gepland", "toch")
+    plan_service.change_status(
+        db.session.get(Measure, dropped.id), world.users["beheerder"], "gepland", "toch"
+    )
     assert plan_service.flagged_risks(world.org) == []
 
 
@@ -343,8 +414,13 @@ def test_hierarchy_flag(app, world, client_as):
 def test_plan_views_group_filter_and_overdue(app, world, client_as):
     risk = make_risk(world, title="Werkdruk planning")
     late = make_measure(world, risk=risk, title="Te laat", termijn=clock.today() - timedelta(days=3))
-    make_measure(world, risk=risk, title="Op tijd", termijn=clock.today() + timedelta(days=90),
-                 responsible=world.users["beheerder"])
+    make_measure(
+        world,
+        risk=risk,
+        title="Op tijd",
+        termijn=clock.today() + timedelta(days=90),
+        responsible=world.users["beheerder"],
+    )
     make_measure(world, "team", risk=risk, title="Team Zuid", teams=[world.teams["Zorgteam Zuid"]])
     db.session.commit()
     client = client_as("preventiemedewerker")
@@ -372,7 +448,11 @@ def test_team_view_for_leidinggevende(app, world, client_as):
     html = client_as("leidinggevende").get("/o/acme/plan/team").get_data(as_text=True)
     assert "Noord-overleg" in html and "Zuid-overleg" not in html
     # A leidinggevende cannot pick another team in the team view.
-    html = client_as("leidinggevende").get(f"/o/acme/plan/team?team={world.teams['Zorgteam Zuid'].id}").get_data(as_text=True)
+    html = (
+        client_as("leidinggevende")
+        .get(f"/o/acme/plan/team?team={world.teams['Zorgteam Zuid'].id}")
+        .get_data(as_text=True)
+    )
     assert "Zuid-overleg" not in html
 
 
@@ -385,7 +465,11 @@ def test_catalogue_loads_seed_in_both_languages(app, world):
     assert len(nl) >= 40 and len(nl) == len(en)
     assert nl[0].title != en[0].title
     for entry in nl:
-        assert entry.level in ("organisatie", "team", "individu") and entry.approach and entry.factors is not None
+        assert (
+            entry.level in ("organisatie", "team", "individu")
+            and entry.approach
+            and entry.factors is not None
+        )
     team = catalogue_service.entries(world.org, level="team", approach="veerkracht")
     assert team and all(e.level == "team" and e.approach == "veerkracht" for e in team)
     assert all("werkdruk" in e.themes for e in catalogue_service.entries(world.org, theme="werkdruk"))
@@ -399,19 +483,28 @@ def test_pick_from_catalogue_prefills_and_keeps_key(app, world, client_as):
     html = client.get(f"/o/acme/plan/nieuw?catalogus=geen_avondmail&risico={risk.id}").get_data(as_text=True)
     entry = catalogue_service.get_entry(world.org, "geen_avondmail")
     assert entry.title in html and 'value="geen_avondmail"' in html
-    response = client.post("/o/acme/plan/nieuw", data=_form(world, risk, title="Geen mail na 19 uur",
-                                                             catalogue_key="geen_avondmail"))
+    response = client.post(
+        "/o/acme/plan/nieuw",
+        data=_form(world, risk, title="Geen mail na 19 uur", catalogue_key="geen_avondmail"),
+    )
     assert response.status_code == 302
     measure = db.session.scalar(db.select(Measure).where(Measure.title == "Geen mail na 19 uur"))
     assert measure.catalogue_key == "geen_avondmail"
 
 
 def test_beheerder_adds_own_entries(app, world, client_as):
-    response = client_as("beheerder").post("/o/acme/plan/catalogus/nieuw", data={
-        "title": "Stilteruimte op elke locatie", "description": "Een ruimte om even bij te komen.",
-        "level": "organisatie", "approach": "rust_en_herstel", "themes": ["werkdruk"],
-        "factors": ["herstelmogelijkheden"], "change_type": "eenvoudig",
-    })
+    response = client_as("beheerder").post(
+        "/o/acme/plan/catalogus/nieuw",
+        data={
+            "title": "Stilteruimte op elke locatie",
+            "description": "Een ruimte om even bij te komen.",
+            "level": "organisatie",
+            "approach": "rust_en_herstel",
+            "themes": ["werkdruk"],
+            "factors": ["herstelmogelijkheden"],
+            "change_type": "eenvoudig",
+        },
+    )
     assert response.status_code == 302
     entry = db.session.scalar(db.select(CatalogueEntry))
     assert entry.organisation_id == world.org.id and entry.factors == ["herstelmogelijkheden"]
@@ -435,11 +528,16 @@ def test_prioritisation_ranks_candidates(app, world, client_as):
     client = client_as("preventiemedewerker")
     keys = [c.key for c in prioritisation.criteria()]
     client.post(f"/o/acme/plan/{weak.id}/prioriteren", data={f"c_{k}": "2" for k in keys})
-    client.post(f"/o/acme/plan/{strong.id}/prioriteren", data={**{f"c_{k}": "5" for k in keys[:6]}, "c_weerstand": ""})
+    client.post(
+        f"/o/acme/plan/{strong.id}/prioriteren", data={**{f"c_{k}": "5" for k in keys[:6]}, "c_weerstand": ""}
+    )
     db.session.expire_all()
     assert db.session.scalar(db.select(MeasureScore.total).where(MeasureScore.measure_id == strong.id)) == 30
     candidates = db.session.scalars(db.select(Measure)).all()
-    assert [r.measure.title for r in prioritisation.ranking(candidates)][:2] == ["Sterke kandidaat", "Zwakke kandidaat"]
+    assert [r.measure.title for r in prioritisation.ranking(candidates)][:2] == [
+        "Sterke kandidaat",
+        "Zwakke kandidaat",
+    ]
     html = client.get("/o/acme/plan/prioriteren").get_data(as_text=True)
     assert html.index("Sterke kandidaat") < html.index("Zwakke kandidaat") < html.index("Niet gescoord")
     bad = client.post(f"/o/acme/plan/{weak.id}/prioriteren", data={"c_knelpunten": "7"})
@@ -454,7 +552,10 @@ def test_tenant_isolation(app, world, client_as):
     db.session.commit()
     other = client_as("other")
     assert other.get(f"/o/other/plan/{measure.id}").status_code == 404
-    assert other.post(f"/o/other/plan/{measure.id}/status", data={"to_status": "in_uitvoering"}).status_code == 404
+    assert (
+        other.post(f"/o/other/plan/{measure.id}/status", data={"to_status": "in_uitvoering"}).status_code
+        == 404
+    )
     assert other.get(f"/o/acme/plan/{measure.id}").status_code == 404
     assert "Geheim van Acme" not in other.get("/o/other/plan/?groep=geen").get_data(as_text=True)
     db.session.expire_all()

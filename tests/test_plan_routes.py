@@ -24,7 +24,9 @@ def test_plan_route_matrix(app, world, client_as):
                 response = client_as(visitor).open(url, method=method, data=data)
                 accepted = expected if isinstance(expected, tuple) else (expected,)
                 if response.status_code not in accepted:
-                    failures.append(f"{method} {url} as {visitor}: {response.status_code}, expected {expected}")
+                    failures.append(
+                        f"{method} {url} as {visitor}: {response.status_code}, expected {expected}"
+                    )
             if route.cross:
                 url = _url(app, rule.endpoint, route, world, world.other_org.slug)
                 response = client_as("other").open(url, method=method, data={})

@@ -16,8 +16,14 @@ from tests.matrix.plan import make_measure, make_risk
 def _plan(world):
     risk = make_risk(world, title="Hoge werkdruk")
     org_measure = make_measure(world, risk=risk, title="Werkdruk vast agendapunt")
-    personal = make_measure(world, "individu", risk=risk, employee=world.employees[0],
-                            title="Coaching bij mantelzorg", description="Zorgt voor zieke moeder")
+    personal = make_measure(
+        world,
+        "individu",
+        risk=risk,
+        employee=world.employees[0],
+        title="Coaching bij mantelzorg",
+        description="Zorgt voor zieke moeder",
+    )
     db.session.commit()
     return risk, org_measure, personal
 
@@ -60,7 +66,9 @@ def test_submit_decide_and_superseded(app, world):
     assert state.status_of(version)[1].startswith("Instemming verleend – geldend")
     with pytest.raises(ServiceError):
         plan_versions.submit_plan(world.org, preventie)  # nothing changed since the approved version
-    plan_service.update_measure(org_measure, {"termijn": org_measure.termijn + timedelta(days=14)}, org_measure.version_id)
+    plan_service.update_measure(
+        org_measure, {"termijn": org_measure.termijn + timedelta(days=14)}, org_measure.version_id
+    )
     state = plan_versions.plan_state(world.org)
     assert state.superseded and "verouderd" in state.status_of(version)[1]
     second = plan_versions.submit_plan(world.org, preventie)
@@ -68,7 +76,9 @@ def test_submit_decide_and_superseded(app, world):
     plan_versions.record_decision(world.org, second, or_lid, "aangehouden", clock.today())
     state = plan_versions.plan_state(world.org)
     assert state.approved.id == version.id and state.superseded
-    assert plan_versions.submit_plan(world.org, preventie).number == 3  # resubmitting after aangehouden is fine
+    assert (
+        plan_versions.submit_plan(world.org, preventie).number == 3
+    )  # resubmitting after aangehouden is fine
 
 
 def test_decision_rules(app, world):
@@ -77,17 +87,21 @@ def test_decision_rules(app, world):
     with pytest.raises(ServiceError):
         plan_versions.record_decision(world.org, version, world.users["or_lid"], "advies", clock.today())
     with pytest.raises(ServiceError):
-        plan_versions.record_decision(world.org, version, world.users["or_lid"], "geweigerd", clock.today(), "")
+        plan_versions.record_decision(
+            world.org, version, world.users["or_lid"], "geweigerd", clock.today(), ""
+        )
     with pytest.raises(ServiceError):
-        plan_versions.record_decision(world.org, version, world.users["or_lid"], "verleend",
-                                      clock.today() + timedelta(days=1))
+        plan_versions.record_decision(
+            world.org, version, world.users["or_lid"], "verleend", clock.today() + timedelta(days=1)
+        )
 
 
 def test_diff_between_versions(app, world):
     risk, org_measure, personal = _plan(world)
     first = plan_versions.build_snapshot(world.org)
-    plan_service.update_measure(org_measure, {"title": "Werkdruk elke vergadering", "quick_win": True},
-                                org_measure.version_id)
+    plan_service.update_measure(
+        org_measure, {"title": "Werkdruk elke vergadering", "quick_win": True}, org_measure.version_id
+    )
     plan_service.update_measure(personal, {"description": "Nieuwe afspraak"}, personal.version_id)
     added = make_measure(world, risk=risk, title="Nieuwe maatregel")
     removed = make_measure(world, risk=risk, title="Wordt verwijderd")
@@ -116,7 +130,9 @@ def test_or_review_over_http(app, world, client_as):
     url = f"/o/acme/plan/versies/{version.id}"
     html = or_client.get(url).get_data(as_text=True)
     assert "Werkdruk vast agendapunt" in html and "Besluit vastleggen" in html
-    assert or_client.post(f"{url}/opmerkingen", data={"text": "Goed plan", "measure_id": ""}).status_code == 302
+    assert (
+        or_client.post(f"{url}/opmerkingen", data={"text": "Goed plan", "measure_id": ""}).status_code == 302
+    )
     or_client.post(f"{url}/opmerkingen", data={"text": "Hoe lang duurt dit?", "measure_id": str(personal.id)})
     assert or_client.post(f"{url}/opmerkingen", data={"text": "x", "measure_id": "99999"}).status_code == 302
     comments = db.session.scalars(db.select(PlanComment).order_by(PlanComment.id)).all()
@@ -126,20 +142,38 @@ def test_or_review_over_http(app, world, client_as):
     assert "Moeder is opgenomen" not in or_client.get(url).get_data(as_text=True)
     assert "Moeder is opgenomen" in preventie.get(url).get_data(as_text=True)
     # Only the OR decides.
-    assert preventie.post(f"{url}/besluit", data={"decision": "verleend", "decided_on": clock.today().isoformat()}).status_code == 403
-    response = or_client.post(f"{url}/besluit", data={
-        "decision": "verleend", "decided_on": clock.today().isoformat(), "remarks": "Akkoord",
-        "document": (BytesIO(b"%PDF-1.4 besluit"), "besluit.pdf"),
-    }, content_type="multipart/form-data")
+    assert (
+        preventie.post(
+            f"{url}/besluit", data={"decision": "verleend", "decided_on": clock.today().isoformat()}
+        ).status_code
+        == 403
+    )
+    response = or_client.post(
+        f"{url}/besluit",
+        data={
+            "decision": "verleend",
+            "decided_on": clock.today().isoformat(),
+            "remarks": "Akkoord",
+            "document": (BytesIO(b"%PDF-1.4 besluit"), "besluit.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
-    assert db.session.scalar(db.select(Attachment.filename).where(Attachment.owner_type == "plan_version")) == "besluit.pdf"
+    assert (
+        db.session.scalar(db.select(Attachment.filename).where(Attachment.owner_type == "plan_version"))
+        == "besluit.pdf"
+    )
     plan = or_client.get("/o/acme/plan/").get_data(as_text=True)
     assert "Geldende versie: versie 1" in plan
     # A later change marks it superseded and shows what changed.
-    preventie.post(f"/o/acme/plan/{org_measure.id}/status", data={"to_status": "vervallen", "reason": "Dubbel"})
+    preventie.post(
+        f"/o/acme/plan/{org_measure.id}/status", data={"to_status": "vervallen", "reason": "Dubbel"}
+    )
     plan = or_client.get("/o/acme/plan/").get_data(as_text=True)
     assert "gewijzigd na de instemming met versie 1" in plan
-    diff = or_client.get(f"/o/acme/plan/versies/vergelijk?van={version.id}&naar=huidig").get_data(as_text=True)
+    diff = or_client.get(f"/o/acme/plan/versies/vergelijk?van={version.id}&naar=huidig").get_data(
+        as_text=True
+    )
     assert "Werkdruk vast agendapunt" in diff and "Vervallen" in diff
 
 
@@ -149,11 +183,16 @@ def test_bad_decision_input(app, world, client_as):
     version = db.session.scalar(db.select(PlanVersion))
     url = f"/o/acme/plan/versies/{version.id}/besluit"
     or_client = client_as("or_lid")
-    for data in ({"decision": "weet niet", "decided_on": clock.today().isoformat()},
-                 {"decision": "verleend", "decided_on": "morgen"},
-                 {"decision": "geweigerd", "decided_on": clock.today().isoformat()},
-                 {"decision": "verleend", "decided_on": clock.today().isoformat(),
-                  "document": (BytesIO(b"MZ..."), "x.exe")}):
+    for data in (
+        {"decision": "weet niet", "decided_on": clock.today().isoformat()},
+        {"decision": "verleend", "decided_on": "morgen"},
+        {"decision": "geweigerd", "decided_on": clock.today().isoformat()},
+        {
+            "decision": "verleend",
+            "decided_on": clock.today().isoformat(),
+            "document": (BytesIO(b"MZ..."), "x.exe"),
+        },
+    ):
         assert or_client.post(url, data=data, content_type="multipart/form-data").status_code == 302
     assert approvals.pending_for("plan_version", version.id) is not None  # nothing was decided
 
@@ -169,7 +208,13 @@ def test_demo_plan_loads_and_is_idempotent(app):
     measures = db.session.scalars(db.select(Measure)).all()
     assert len(measures) >= 60
     assert {m.level for m in measures} == {"organisatie", "team", "individu"}
-    assert {m.status for m in measures} == {"gepland", "in_uitvoering", "uitgevoerd", "geevalueerd", "vervallen"}
+    assert {m.status for m in measures} == {
+        "gepland",
+        "in_uitvoering",
+        "uitgevoerd",
+        "geevalueerd",
+        "vervallen",
+    }
     assert any(m.is_overdue(clock.today()) for m in measures)
     assert all(m.risks for m in measures)
     geevalueerd = next(m for m in measures if m.status == "geevalueerd")
@@ -185,9 +230,13 @@ def test_demo_plan_loads_and_is_idempotent(app):
     assert state.approved is not None and state.superseded
     flagged = {row.risk.title for row in plan_service.flagged_risks(org)}
     assert flagged and "Piekbelasting rond begroting en jaarverslag" not in flagged  # explained as team-bound
-    counts = [db.session.scalar(db.select(db.func.count()).select_from(t)) for t in
-              (Measure, MeasureStatusChange, PlanVersion, PlanComment)]
+    counts = [
+        db.session.scalar(db.select(db.func.count()).select_from(t))
+        for t in (Measure, MeasureStatusChange, PlanVersion, PlanComment)
+    ]
     load_demo()
     db.session.commit()
-    assert [db.session.scalar(db.select(db.func.count()).select_from(t)) for t in
-            (Measure, MeasureStatusChange, PlanVersion, PlanComment)] == counts
+    assert [
+        db.session.scalar(db.select(db.func.count()).select_from(t))
+        for t in (Measure, MeasureStatusChange, PlanVersion, PlanComment)
+    ] == counts

@@ -39,14 +39,30 @@ def add_staff(world, team_name: str, n: int):
     target = team(world, team_name)
     start = sum(1 for e in db.session.scalars(select(Employee).where(Employee.team_id == target.id)))
     for i in range(start, start + n):
-        db.session.add(Employee(organisation_id=world.org.id, name=f"Extra {i} {target.name}", team_id=target.id,
-                                email=f"extra{i}.{target.id}@acme.example", start_date=date(2020, 1, 1)))
+        db.session.add(
+            Employee(
+                organisation_id=world.org.id,
+                name=f"Extra {i} {target.name}",
+                team_id=target.id,
+                email=f"extra{i}.{target.id}@acme.example",
+                start_date=date(2020, 1, 1),
+            )
+        )
     db.session.flush()
 
 
 def make_survey(world, items=ITEMS, **extra):
-    survey = service.save_survey(world.org, {"title": "Puls", "item_keys": list(items), "interval_months": 1,
-                                             "open_days": 10, "active": True, **extra})
+    survey = service.save_survey(
+        world.org,
+        {
+            "title": "Puls",
+            "item_keys": list(items),
+            "interval_months": 1,
+            "open_days": 10,
+            "active": True,
+            **extra,
+        },
+    )
     db.session.commit()
     return survey
 
@@ -131,7 +147,9 @@ def test_public_post_requires_csrf(staffed, client, app):
     assert response.status_code == 400
     page = client.get(f"/puls/{issued[0].raw}").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    ok = client.post(f"/puls/{issued[0].raw}", data={"tijdsdruk": "4", "betrokkenheid": "2", "csrf_token": token})
+    ok = client.post(
+        f"/puls/{issued[0].raw}", data={"tijdsdruk": "4", "betrokkenheid": "2", "csrf_token": token}
+    )
     assert ok.status_code == 302
 
 
@@ -143,9 +161,16 @@ def test_no_table_links_an_answer_to_an_employee(staffed):
         table = model.__table__
         targets = {fk.column.table.name for fk in table.foreign_keys}
         assert not targets & {"employees", "pulse_tokens", "users"}, (table.name, targets)
-        assert not [c.name for c in table.columns if "employee" in c.name or "token" in c.name or "user" in c.name]
+        assert not [
+            c.name for c in table.columns if "employee" in c.name or "token" in c.name or "user" in c.name
+        ]
         assert not [c.name for c in table.columns if isinstance(c.type, DateTime) or c.name.endswith("_at")]
-    assert {c.name for c in PulseResponse.__table__.columns} == {"id", "organisation_id", "round_id", "team_id"}
+    assert {c.name for c in PulseResponse.__table__.columns} == {
+        "id",
+        "organisation_id",
+        "round_id",
+        "team_id",
+    }
     assert {fk.column.table.name for fk in PulseAnswer.__table__.foreign_keys} == {"pulse_responses"}
     token_targets = {fk.column.table.name for fk in PulseToken.__table__.foreign_keys}
     assert "pulse_responses" not in token_targets and "token_hash" in PulseToken.__table__.columns
@@ -185,14 +210,20 @@ def test_closing_a_round_removes_its_tokens(staffed):
 def four_and_five(staffed):
     """Noord: 5 respondents answering 5; Zuid: 4 respondents answering 1 (threshold 5)."""
     survey = make_survey(staffed)
-    pulse_round, _issued = run_round(survey, clock.today() - timedelta(days=2), {
-        team(staffed).id: same(5, 5), team(staffed, "Zorgteam Zuid").id: same(1, 4)})
+    pulse_round, _issued = run_round(
+        survey,
+        clock.today() - timedelta(days=2),
+        {team(staffed).id: same(5, 5), team(staffed, "Zorgteam Zuid").id: same(1, 4)},
+    )
     return pulse_round
 
 
 def test_threshold_in_the_service(four_and_five, staffed):
     results = service.visible_team_results([four_and_five])
-    noord, zuid = results[(four_and_five.id, team(staffed).id)], results[(four_and_five.id, team(staffed, "Zorgteam Zuid").id)]
+    noord, zuid = (
+        results[(four_and_five.id, team(staffed).id)],
+        results[(four_and_five.id, team(staffed, "Zorgteam Zuid").id)],
+    )
     assert noord.visible and noord.means == {"tijdsdruk": 5.0, "betrokkenheid": 5.0}
     assert not zuid.visible and zuid.means == {} and zuid.responded == 4
     org = service.organisation_result(four_and_five)
@@ -248,8 +279,9 @@ def test_leidinggevende_sees_only_their_own_teams(four_and_five, client_as):
 
 def test_response_rate_maths(staffed):
     survey = make_survey(staffed)
-    pulse_round, _issued = run_round(survey, clock.today(), {
-        team(staffed).id: same(3, 6), team(staffed, "Zorgteam Zuid").id: same(3, 3)})
+    pulse_round, _issued = run_round(
+        survey, clock.today(), {team(staffed).id: same(3, 6), team(staffed, "Zorgteam Zuid").id: same(3, 3)}
+    )
     results = service.visible_team_results([pulse_round])
     noord = results[(pulse_round.id, team(staffed).id)]
     zuid = results[(pulse_round.id, team(staffed, "Zorgteam Zuid").id)]
@@ -262,24 +294,34 @@ def test_response_rate_maths(staffed):
 def test_people_without_email_or_out_of_service_are_not_invited(staffed):
     noord = team(staffed)
     db.session.add(Employee(organisation_id=staffed.org.id, name="Zonder mail", team_id=noord.id))
-    db.session.add(Employee(organisation_id=staffed.org.id, name="Vertrokken", team_id=noord.id,
-                            email="weg@acme.example", end_date=date(2021, 1, 1)))
+    db.session.add(
+        Employee(
+            organisation_id=staffed.org.id,
+            name="Vertrokken",
+            team_id=noord.id,
+            email="weg@acme.example",
+            end_date=date(2021, 1, 1),
+        )
+    )
     survey = make_survey(staffed, team_ids=[noord.id])
     pulse_round, issued = service.open_round(survey, clock.today())
     assert len(issued) == 8 and {i.employee.team_id for i in issued} == {noord.id}
     assert [(t.team_id, t.invited) for t in pulse_round.teams] == [(noord.id, 8)]
 
 
-@pytest.mark.parametrize(("rates", "flag"), [
-    ([0.8, 0.7, 0.6], "twee_keer_gedaald"),
-    ([0.8, 0.8, 0.8, 0.6], "onder_gemiddelde"),  # 20 points under the average
-    ([0.8, 0.8, 0.8, 0.66], None),  # 14 points: not yet
-    ([0.8, 0.8, 0.8, 0.65], "onder_gemiddelde"),  # exactly 15 points
-    ([0.8, 0.6, 0.7], None),
-    ([0.8, 0.7], None),  # too few rounds
-    ([0.9, None, 0.8, 0.7], "twee_keer_gedaald"),  # rounds the team was not in are skipped
-    ([0.5, 0.6, 0.7], None),
-])
+@pytest.mark.parametrize(
+    ("rates", "flag"),
+    [
+        ([0.8, 0.7, 0.6], "twee_keer_gedaald"),
+        ([0.8, 0.8, 0.8, 0.6], "onder_gemiddelde"),  # 20 points under the average
+        ([0.8, 0.8, 0.8, 0.66], None),  # 14 points: not yet
+        ([0.8, 0.8, 0.8, 0.65], "onder_gemiddelde"),  # exactly 15 points
+        ([0.8, 0.6, 0.7], None),
+        ([0.8, 0.7], None),  # too few rounds
+        ([0.9, None, 0.8, 0.7], "twee_keer_gedaald"),  # rounds the team was not in are skipped
+        ([0.5, 0.6, 0.7], None),
+    ],
+)
 def test_falling_response_rule(rates, flag):
     assert service.falling_response(rates) == flag
 
@@ -307,8 +349,15 @@ def test_falling_response_is_flagged_on_the_pages(staffed, client_as):
 
 
 def _onderzoek(world, scores_by_team: dict, respondents: dict):
-    found = onderzoek.create(world.org, {"title": "Verdiepend onderzoek 2024", "period_start": date(2024, 3, 1),
-                                         "anonymous": True, "reveals_causes": True})
+    found = onderzoek.create(
+        world.org,
+        {
+            "title": "Verdiepend onderzoek 2024",
+            "period_start": date(2024, 3, 1),
+            "anonymous": True,
+            "reveals_causes": True,
+        },
+    )
     for team_id, scores in scores_by_team.items():
         onderzoek.set_team_result(world.org, found, team_id, None, respondents[team_id], scores)
     db.session.commit()
@@ -318,11 +367,18 @@ def _onderzoek(world, scores_by_team: dict, respondents: dict):
 def test_baseline_comparison_with_verdiepend_onderzoek(staffed, client_as):
     noord, zuid = team(staffed).id, team(staffed, "Zorgteam Zuid").id
     # Onderzoek: higher = bigger knelpunt. 4.0 on tijdsdruk is 2.0 in the pulse direction.
-    baseline = _onderzoek(staffed, {noord: {"tijdsdruk": 4.0}, zuid: {"tijdsdruk": 2.0}}, {noord: 10, zuid: 3})
+    baseline = _onderzoek(
+        staffed, {noord: {"tijdsdruk": 4.0}, zuid: {"tijdsdruk": 2.0}}, {noord: 10, zuid: 3}
+    )
     survey = make_survey(staffed)
-    pulse_round, _issued = run_round(survey, clock.today() - timedelta(days=1), {
-        noord: [{"tijdsdruk": 3, "betrokkenheid": 4}] * 3 + [{"tijdsdruk": 4, "betrokkenheid": 4}] * 3,
-        zuid: same(2, 6)})
+    pulse_round, _issued = run_round(
+        survey,
+        clock.today() - timedelta(days=1),
+        {
+            noord: [{"tijdsdruk": 3, "betrokkenheid": 4}] * 3 + [{"tijdsdruk": 4, "betrokkenheid": 4}] * 3,
+            zuid: same(2, 6),
+        },
+    )
     side = service.onderzoek_side(baseline)
     items = service.common_items({"tijdsdruk"}, pulse_round)
     assert items == ["tijdsdruk"]
@@ -332,8 +388,11 @@ def test_baseline_comparison_with_verdiepend_onderzoek(staffed, client_as):
     assert rows["Zorgteam Noord"].difference == pytest.approx(1.5)
     # Zuid had only 3 respondents in the onderzoek: hidden, although the pulse side is visible.
     assert rows["Zorgteam Zuid"].hidden and rows["Zorgteam Zuid"].difference is None
-    html = client_as("or_lid").get(
-        f"/o/acme/pulse/vergelijken?baseline=o:{baseline.id}&followup={pulse_round.id}").get_data(as_text=True)
+    html = (
+        client_as("or_lid")
+        .get(f"/o/acme/pulse/vergelijken?baseline=o:{baseline.id}&followup={pulse_round.id}")
+        .get_data(as_text=True)
+    )
     assert 'data-difference="1.50"' in html and "6 − score" in html
     assert re.search(r'data-team="Zorgteam Zuid".*?te weinig respondenten', html, re.S)
 
@@ -348,20 +407,27 @@ def test_baseline_comparison_between_pulse_rounds(staffed, client_as):
     by_key = {(r.team_name, r.item_key): r for r in rows}
     assert by_key[("Zorgteam Noord", "tijdsdruk")].difference == pytest.approx(2.0)
     assert by_key[("Zorgteam Zuid", "betrokkenheid")].hidden  # 4 respondents in the later round
-    html = client_as("auditor").get(
-        f"/o/acme/pulse/vergelijken?baseline=r:{first.id}&followup={later.id}").get_data(as_text=True)
+    html = (
+        client_as("auditor")
+        .get(f"/o/acme/pulse/vergelijken?baseline=r:{first.id}&followup={later.id}")
+        .get_data(as_text=True)
+    )
     assert html.count('data-difference="2.00"') == 2
     assert client_as("auditor").get("/o/acme/pulse/vergelijken?baseline=o:999999").status_code == 200
 
 
 def test_foreign_baseline_is_refused(staffed, client_as):
-    other_onderzoek = VerdiependOnderzoek(organisation_id=staffed.other_org.id, title="Ander",
-                                          period_start=date(2024, 1, 1))
+    other_onderzoek = VerdiependOnderzoek(
+        organisation_id=staffed.other_org.id, title="Ander", period_start=date(2024, 1, 1)
+    )
     db.session.add(other_onderzoek)
     db.session.commit()
     make_survey(staffed)
-    html = client_as("beheerder").get(f"/o/acme/pulse/vergelijken?baseline=o:{other_onderzoek.id}").get_data(
-        as_text=True)
+    html = (
+        client_as("beheerder")
+        .get(f"/o/acme/pulse/vergelijken?baseline=o:{other_onderzoek.id}")
+        .get_data(as_text=True)
+    )
     assert "Ander" not in html and "Kies een bestaande nulmeting" in html
     assert db.session.scalar(select(func.count()).select_from(OnderzoekTeam)) == 0
 
@@ -379,15 +445,26 @@ def test_targeted_factors_come_from_risks_with_open_measures(staffed):
     db.session.add_all([risk, closed])
     db.session.flush()
     for target, status in ((risk, "in_uitvoering"), (closed, "uitgevoerd")):
-        measure = Measure(organisation_id=staffed.org.id, title=f"M {target.title}", level="organisatie",
-                          approach="bronaanpak", responsible_id=staffed.users["preventiemedewerker"].id,
-                          termijn=date(2030, 1, 1), status=status)
+        measure = Measure(
+            organisation_id=staffed.org.id,
+            title=f"M {target.title}",
+            level="organisatie",
+            approach="bronaanpak",
+            responsible_id=staffed.users["preventiemedewerker"].id,
+            termijn=date(2030, 1, 1),
+            status=status,
+        )
         measure.risks = [target]
         db.session.add(measure)
     db.session.commit()
     assert service.targeted_factor_keys(staffed.org) == ["tijdsdruk", "taakonderbrekingen"]
     assert service.default_item_keys(staffed.org) == [
-        "tijdsdruk", "taakonderbrekingen", "voortgang_bekend", "betrokkenheid", "directie_betrokken"]
+        "tijdsdruk",
+        "taakonderbrekingen",
+        "voortgang_bekend",
+        "betrokkenheid",
+        "directie_betrokken",
+    ]
 
 
 def test_compose_validates_and_saves(staffed, client_as):
@@ -395,26 +472,60 @@ def test_compose_validates_and_saves(staffed, client_as):
     page = client.get("/o/acme/pulse/samenstellen").get_data(as_text=True)
     assert 'value="directie_betrokken" checked' in page
     catalogue = list(service.item_catalogue())
-    too_many = client.post("/o/acme/pulse/samenstellen", data={
-        "title": "Puls", "item_keys": catalogue[:11], "interval_months": "1", "open_days": "10"})
+    too_many = client.post(
+        "/o/acme/pulse/samenstellen",
+        data={"title": "Puls", "item_keys": catalogue[:11], "interval_months": "1", "open_days": "10"},
+    )
     assert too_many.status_code == 400 and "binnen een minuut" in too_many.get_data(as_text=True)
-    assert client.post("/o/acme/pulse/samenstellen", data={
-        "title": "Puls", "item_keys": ["tijdsdruk"], "interval_months": "1", "open_days": "40"}).status_code == 400
-    assert client.post("/o/acme/pulse/samenstellen", data={
-        "title": "Puls", "item_keys": ["bestaat_niet"], "interval_months": "1", "open_days": "5"}).status_code == 400
-    assert client.post("/o/acme/pulse/samenstellen", data={
-        "title": "Puls", "item_keys": ["tijdsdruk"], "interval_months": "1", "open_days": "5",
-        "team_ids": [str(staffed.other_team.id)]}).status_code == 400
+    assert (
+        client.post(
+            "/o/acme/pulse/samenstellen",
+            data={"title": "Puls", "item_keys": ["tijdsdruk"], "interval_months": "1", "open_days": "40"},
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post(
+            "/o/acme/pulse/samenstellen",
+            data={"title": "Puls", "item_keys": ["bestaat_niet"], "interval_months": "1", "open_days": "5"},
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post(
+            "/o/acme/pulse/samenstellen",
+            data={
+                "title": "Puls",
+                "item_keys": ["tijdsdruk"],
+                "interval_months": "1",
+                "open_days": "5",
+                "team_ids": [str(staffed.other_team.id)],
+            },
+        ).status_code
+        == 400
+    )
     db.session.expire_all()
     assert service.get_survey(staffed.org) is None
-    ok = client.post("/o/acme/pulse/samenstellen", data={
-        "title": "Maandpuls", "item_keys": ["directie_betrokken", "tijdsdruk"], "interval_months": "2",
-        "open_days": "7", "active": "y", "team_ids": [str(team(staffed).id)]})
+    ok = client.post(
+        "/o/acme/pulse/samenstellen",
+        data={
+            "title": "Maandpuls",
+            "item_keys": ["directie_betrokken", "tijdsdruk"],
+            "interval_months": "2",
+            "open_days": "7",
+            "active": "y",
+            "team_ids": [str(team(staffed).id)],
+        },
+    )
     assert ok.status_code == 302
     db.session.expire_all()
     survey = service.get_survey(staffed.org)
     assert survey.item_keys == ["tijdsdruk", "directie_betrokken"]  # catalogue order
-    assert (survey.interval_months, survey.open_days, [t.id for t in survey.teams]) == (2, 7, [team(staffed).id])
+    assert (survey.interval_months, survey.open_days, [t.id for t in survey.teams]) == (
+        2,
+        7,
+        [team(staffed).id],
+    )
 
 
 def test_open_now_and_close_from_the_pages(staffed, client_as, outbox):

@@ -11,8 +11,10 @@ from riecycle.services import pulse
 def test_demo_pulse_is_realistic_and_idempotent(app):
     load_demo()
     db.session.commit()
-    counts = {m: db.session.scalar(select(func.count()).select_from(m))
-              for m in (PulseRound, PulseResponse, WegwijzerCheck)}
+    counts = {
+        m: db.session.scalar(select(func.count()).select_from(m))
+        for m in (PulseRound, PulseResponse, WegwijzerCheck)
+    }
     assert load_demo() == 0
     db.session.commit()
     assert counts == {m: db.session.scalar(select(func.count()).select_from(m)) for m in counts}
@@ -20,11 +22,15 @@ def test_demo_pulse_is_realistic_and_idempotent(app):
     survey = pulse.get_survey(org)
     rounds, histories = pulse.team_histories(survey)
     assert len(rounds) == 12 and counts[WegwijzerCheck] >= 5
-    assert db.session.scalar(select(func.count()).select_from(PulseToken)) == 0  # closed rounds keep no tokens
+    assert (
+        db.session.scalar(select(func.count()).select_from(PulseToken)) == 0
+    )  # closed rounds keep no tokens
     by_team = {h.team_name: h for h in histories}
     assert set(by_team) == {"OBS De Regenboog", "OBS De Schans", "OBS Het Kompas", "OBS De Vesting"}
     vesting = by_team["OBS De Vesting"]
-    assert vesting.falling and not vesting.latest.visible and vesting.latest.responded < pulse.min_respondents()
+    assert (
+        vesting.falling and not vesting.latest.visible and vesting.latest.responded < pulse.min_respondents()
+    )
     assert all(not h.falling and h.latest.visible for name, h in by_team.items() if name != "OBS De Vesting")
     # The targeted factors improve slowly where the approach works.
     regenboog = by_team["OBS De Regenboog"].results

@@ -32,16 +32,19 @@ def count(model) -> int:
 # --- Kinney and matrix -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("kans", "frequentie", "effect", "score", "priority"), [
-    (1, 1, 1, 1, "laag"),
-    (3, 1, 5, 15, "laag"),      # highest laag: 15
-    (1, 4, 5, 20, "middel"),    # lowest middel product above 15
-    (3, 7, 1, 21, "middel"),
-    (5, 1, 10, 50, "middel"),   # 50 is still middel
-    (3, 4, 5, 60, "hoog"),      # lowest hoog product above 50
-    (5, 7, 5, 175, "hoog"),
-    (5, 7, 10, 350, "hoog"),
-])
+@pytest.mark.parametrize(
+    ("kans", "frequentie", "effect", "score", "priority"),
+    [
+        (1, 1, 1, 1, "laag"),
+        (3, 1, 5, 15, "laag"),  # highest laag: 15
+        (1, 4, 5, 20, "middel"),  # lowest middel product above 15
+        (3, 7, 1, 21, "middel"),
+        (5, 1, 10, 50, "middel"),  # 50 is still middel
+        (3, 4, 5, 60, "hoog"),  # lowest hoog product above 50
+        (5, 7, 5, 175, "hoog"),
+        (5, 7, 10, 350, "hoog"),
+    ],
+)
 def test_kinney_score_and_priority(app, kans, frequentie, effect, score, priority):
     result = scoring.compute("kinney", kans, effect, frequentie)
     assert (result.score, result.priority) == (score, priority)
@@ -52,20 +55,34 @@ def test_kinney_thresholds(score, priority):
     assert scoring.kinney_priority(score) == priority
 
 
-@pytest.mark.parametrize(("kans", "frequentie", "effect", "field"), [
-    (2, 4, 5, "kans"), (3, 5, 5, "frequentie"), (3, 4, 3, "effect"), (3, None, 5, "frequentie"),
-    ("x", 4, 5, "kans"), (None, 4, 5, "kans"),
-])
+@pytest.mark.parametrize(
+    ("kans", "frequentie", "effect", "field"),
+    [
+        (2, 4, 5, "kans"),
+        (3, 5, 5, "frequentie"),
+        (3, 4, 3, "effect"),
+        (3, None, 5, "frequentie"),
+        ("x", 4, 5, "kans"),
+        (None, 4, 5, "kans"),
+    ],
+)
 def test_kinney_rejects_values_off_the_scale(app, kans, frequentie, effect, field):
     with pytest.raises(ServiceError) as error:
         scoring.compute("kinney", kans, effect, frequentie)
     assert error.value.field == field
 
 
-@pytest.mark.parametrize(("kans", "effect", "score", "priority"), [
-    (1, 1, 1, "laag"), (2, 2, 4, "laag"), (1, 5, 5, "middel"), (3, 4, 12, "middel"),
-    (3, 5, 15, "hoog"), (5, 5, 25, "hoog"),
-])
+@pytest.mark.parametrize(
+    ("kans", "effect", "score", "priority"),
+    [
+        (1, 1, 1, "laag"),
+        (2, 2, 4, "laag"),
+        (1, 5, 5, "middel"),
+        (3, 4, 12, "middel"),
+        (3, 5, 15, "hoog"),
+        (5, 5, 25, "hoog"),
+    ],
+)
 def test_matrix_score_and_priority(app, kans, effect, score, priority):
     result = scoring.compute("matrix", kans, effect)
     assert (result.score, result.priority) == (score, priority)
@@ -104,7 +121,11 @@ def test_evaluation_uses_the_organisations_method(app, world):
     risk = make_risk(world)
     evaluation = risk_service.evaluate(world.org, risk, None, 4, 4)
     assert (evaluation.method, evaluation.score, evaluation.priority, evaluation.frequentie) == (
-        "matrix", 16, "hoog", None)
+        "matrix",
+        16,
+        "hoog",
+        None,
+    )
 
 
 def test_evaluation_date_cannot_be_in_the_future(app, world):
@@ -118,18 +139,33 @@ def test_evaluation_date_cannot_be_in_the_future(app, world):
 # --- art. 14 exemption ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("employees", "hours", "branche", "exempt", "words"), [
-    (25, None, True, True, ["25 werknemers", "erkende branche-RI&E"]),
-    (26, None, True, False, ["26 werknemers is meer dan 25"]),
-    (25, None, False, False, ["geen erkende branche-RI&E"]),
-    (1, None, False, False, ["geen erkende branche-RI&E"]),
-    (None, 40, False, True, ["40 betaalde uren per week"]),
-    (None, 41, False, False, ["41 betaalde uren per week is meer dan 40", "aantal werknemers is niet ingevuld"]),
-    (120, 40, False, True, ["niet meer dan 40"]),
-    (120, 41, True, False, ["120 werknemers is meer dan 25", "41 betaalde uren"]),
-    (None, None, True, False, ["aantal werknemers is niet ingevuld", "betaalde uren per week is niet ingevuld"]),
-    (None, None, False, False, ["niet ingevuld"]),
-])
+@pytest.mark.parametrize(
+    ("employees", "hours", "branche", "exempt", "words"),
+    [
+        (25, None, True, True, ["25 werknemers", "erkende branche-RI&E"]),
+        (26, None, True, False, ["26 werknemers is meer dan 25"]),
+        (25, None, False, False, ["geen erkende branche-RI&E"]),
+        (1, None, False, False, ["geen erkende branche-RI&E"]),
+        (None, 40, False, True, ["40 betaalde uren per week"]),
+        (
+            None,
+            41,
+            False,
+            False,
+            ["41 betaalde uren per week is meer dan 40", "aantal werknemers is niet ingevuld"],
+        ),
+        (120, 40, False, True, ["niet meer dan 40"]),
+        (120, 41, True, False, ["120 werknemers is meer dan 25", "41 betaalde uren"]),
+        (
+            None,
+            None,
+            True,
+            False,
+            ["aantal werknemers is niet ingevuld", "betaalde uren per week is niet ingevuld"],
+        ),
+        (None, None, False, False, ["niet ingevuld"]),
+    ],
+)
 def test_exemption_boundaries(app, world, employees, hours, branche, exempt, words):
     org = world.org
     org.employee_count, org.weekly_paid_hours, org.uses_branche_rie = employees, hours, branche
@@ -165,15 +201,25 @@ def test_exactly_one_version_is_current(app, world):
     rie_service.set_current(world.org, first)
     assert rie_service.current_rie(world.org) is first
     assert db.session.scalar(select(func.count()).where(Rie.is_current.is_(True))) == 1
-    third = rie_service.create_rie(world.org, {"performed_on": clock.today(), "performed_by_kind": "extern",
-                                               "review_interval_months": 12}, make_current=False)
+    third = rie_service.create_rie(
+        world.org,
+        {"performed_on": clock.today(), "performed_by_kind": "extern", "review_interval_months": 12},
+        make_current=False,
+    )
     assert not third.is_current and rie_service.current_rie(world.org) is first
 
 
 def test_hybrid_work_needs_a_description(app, world):
     with pytest.raises(ServiceError) as error:
-        rie_service.create_rie(world.org, {"performed_on": clock.today(), "performed_by_kind": "intern",
-                                           "review_interval_months": 36, "hybrid_work_considered": True})
+        rie_service.create_rie(
+            world.org,
+            {
+                "performed_on": clock.today(),
+                "performed_by_kind": "intern",
+                "review_interval_months": 36,
+                "hybrid_work_considered": True,
+            },
+        )
     assert error.value.field == "hybrid_work_notes"
 
 
@@ -189,7 +235,9 @@ def test_niet_van_toepassing_requires_a_reason(app, world):
         rie_service.set_theme_coverage(world.org, rie, {"pesten": (False, "  ")})
     assert error.value.field == "reason_pesten"
     assert count(RieTheme) == 0
-    rie_service.set_theme_coverage(world.org, rie, {"pesten": (False, "Eenmanszaak"), "werkdruk": (True, None)})
+    rie_service.set_theme_coverage(
+        world.org, rie, {"pesten": (False, "Eenmanszaak"), "werkdruk": (True, None)}
+    )
     rows = {r.theme.key: r for r in rie_service.theme_rows(world.org, rie)}
     assert rows["pesten"].state == "nvt" and rows["pesten"].entry.reason == "Eenmanszaak"
     assert rows["werkdruk"].state == "behandeld"
@@ -199,13 +247,20 @@ def test_niet_van_toepassing_requires_a_reason(app, world):
 def test_toetsing_needs_a_name_and_a_date_not_in_the_future(app, world):
     rie = make_rie(world)
     with pytest.raises(ServiceError):
-        rie_service.add_toetsing(world.org, rie, {"expert_kind": "arbodienst", "expert_name": "",
-                                                  "tested_on": clock.today()})
+        rie_service.add_toetsing(
+            world.org, rie, {"expert_kind": "arbodienst", "expert_name": "", "tested_on": clock.today()}
+        )
     with pytest.raises(ServiceError):
-        rie_service.add_toetsing(world.org, rie, {"expert_kind": "arbodienst", "expert_name": "X",
-                                                  "tested_on": clock.today() + timedelta(days=2)})
-    rie_service.add_toetsing(world.org, rie, {"expert_kind": "kerndeskundige", "expert_name": "A. Deskundige",
-                                              "tested_on": clock.today()})
+        rie_service.add_toetsing(
+            world.org,
+            rie,
+            {"expert_kind": "arbodienst", "expert_name": "X", "tested_on": clock.today() + timedelta(days=2)},
+        )
+    rie_service.add_toetsing(
+        world.org,
+        rie,
+        {"expert_kind": "kerndeskundige", "expert_name": "A. Deskundige", "tested_on": clock.today()},
+    )
     assert count(Toetsing) == 1
 
 
@@ -220,13 +275,16 @@ def test_risk_status_nvt_requires_a_reason(app, world):
     assert risk.status == "nvt"
 
 
-@pytest.mark.parametrize(("extra", "field"), [
-    ({"scope": "teams", "team_ids": []}, "team_ids"),
-    ({"scope": "functiegroep"}, "function_group"),
-    ({"theme_key": "bestaat_niet"}, "theme_key"),
-    ({"factor_keys": ["bestaat_niet"]}, "factor_keys"),
-    ({"description": " "}, "description"),
-])
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"scope": "teams", "team_ids": []}, "team_ids"),
+        ({"scope": "functiegroep"}, "function_group"),
+        ({"theme_key": "bestaat_niet"}, "theme_key"),
+        ({"factor_keys": ["bestaat_niet"]}, "factor_keys"),
+        ({"description": " "}, "description"),
+    ],
+)
 def test_risk_validation(app, world, extra, field):
     with pytest.raises(ServiceError) as error:
         make_risk(world, **extra)
@@ -256,20 +314,31 @@ def test_top5_ranks_are_unique(app, world):
 # --- verdiepend onderzoek -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("invited", "respondents", "rate", "met"), [
-    (100, 50, 0.5, True), (100, 49, 0.49, False), (2, 1, 0.5, True), (None, 10, None, False), (0, 0, None, False),
-])
+@pytest.mark.parametrize(
+    ("invited", "respondents", "rate", "met"),
+    [
+        (100, 50, 0.5, True),
+        (100, 49, 0.49, False),
+        (2, 1, 0.5, True),
+        (None, 10, None, False),
+        (0, 0, None, False),
+    ],
+)
 def test_response_rate_and_the_half_rule(app, world, invited, respondents, rate, met):
     assert onderzoek.response_rate(invited, respondents) == rate
-    study = onderzoek.create(world.org, {"title": "O", "period_start": clock.today(),
-                                         "invited": invited or None, "respondents": respondents})
+    study = onderzoek.create(
+        world.org,
+        {"title": "O", "period_start": clock.today(), "invited": invited or None, "respondents": respondents},
+    )
     requirement = {r.key: r for r in onderzoek.requirements(study)}["response"]
     assert requirement.met is met
 
 
 def test_more_respondents_than_invited_is_refused(app, world):
     with pytest.raises(ServiceError) as error:
-        onderzoek.create(world.org, {"title": "O", "period_start": clock.today(), "invited": 10, "respondents": 11})
+        onderzoek.create(
+            world.org, {"title": "O", "period_start": clock.today(), "invited": 10, "respondents": 11}
+        )
     assert error.value.field == "respondents"
 
 
@@ -310,10 +379,18 @@ def test_team_result_replaces_scores_and_checks_the_range(app, world):
 
 
 def test_all_requirements_met(app, world):
-    study = onderzoek.create(world.org, {
-        "title": "O", "period_start": clock.today() - timedelta(days=30), "invited": 12, "respondents": 6,
-        "anonymous": True, "reveals_causes": True, "discussed_on": clock.today(),
-    })
+    study = onderzoek.create(
+        world.org,
+        {
+            "title": "O",
+            "period_start": clock.today() - timedelta(days=30),
+            "invited": 12,
+            "respondents": 6,
+            "anonymous": True,
+            "reveals_causes": True,
+            "discussed_on": clock.today(),
+        },
+    )
     onderzoek.set_team_result(world.org, study, world.teams["Zorgteam Noord"].id, 6, 6, {"tijdsdruk": 3.5})
     assert all(r.met for r in onderzoek.requirements(study))
     study.anonymous, study.discussed_on = False, None
@@ -329,8 +406,17 @@ def test_demo_rie_loads_once(app):
 
     load_demo()
     db.session.commit()
-    models = (Rie, Toetsing, RieTheme, Risk, RiskEvaluation, VerdiependOnderzoek, OnderzoekTeam,
-              OnderzoekScore, Approval)
+    models = (
+        Rie,
+        Toetsing,
+        RieTheme,
+        Risk,
+        RiskEvaluation,
+        VerdiependOnderzoek,
+        OnderzoekTeam,
+        OnderzoekScore,
+        Approval,
+    )
     before = {m.__name__: count(m) for m in models}
     assert before["Risk"] == 25 and before["Rie"] == 1 and before["RieTheme"] == 7
     assert before["VerdiependOnderzoek"] == 1 and before["Toetsing"] == 1
@@ -341,7 +427,9 @@ def test_demo_rie_loads_once(app):
     assert rie.is_current and rie.instrument_erkend and "primair onderwijs" in rie.instrument
     approval = db.session.scalar(select(Approval).where(Approval.subject_type == "rie"))
     assert approval.decision == "verleend"
-    ranked = db.session.scalars(select(Risk).where(Risk.top5_rank.is_not(None)).order_by(Risk.top5_rank)).all()
+    ranked = db.session.scalars(
+        select(Risk).where(Risk.top5_rank.is_not(None)).order_by(Risk.top5_rank)
+    ).all()
     assert [r.top5_rank for r in ranked] == [1, 2, 3, 4, 5]
     study = db.session.scalar(select(VerdiependOnderzoek))
     hidden = [t for t in study.teams if not onderzoek.team_visible(t)]

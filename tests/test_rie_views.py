@@ -26,9 +26,15 @@ def url(path: str) -> str:
 
 
 def rie_form(**extra):
-    data = {"performed_on": clock.today().isoformat(), "performed_by": "Werkgroep", "performed_by_kind": "intern",
-            "instrument": "Branche-RI&E zorg", "review_interval_months": "36", "scope": "Hele organisatie",
-            "make_current": "y"}
+    data = {
+        "performed_on": clock.today().isoformat(),
+        "performed_by": "Werkgroep",
+        "performed_by_kind": "intern",
+        "instrument": "Branche-RI&E zorg",
+        "review_interval_months": "36",
+        "scope": "Hele organisatie",
+        "make_current": "y",
+    }
     data.update(extra)
     return data
 
@@ -70,10 +76,13 @@ def test_request_over_the_server_limit_gets_a_clear_413(app, client_as):
     assert count(Rie) == 0 and count(Attachment) == 0
 
 
-@pytest.mark.parametrize(("filename", "content", "message"), [
-    ("virus.exe", b"MZ\x90\x00", "Dit bestandstype is niet toegestaan"),
-    ("nep.pdf", b"dit is geen pdf", "past niet bij de extensie .pdf"),
-])
+@pytest.mark.parametrize(
+    ("filename", "content", "message"),
+    [
+        ("virus.exe", b"MZ\x90\x00", "Dit bestandstype is niet toegestaan"),
+        ("nep.pdf", b"dit is geen pdf", "past niet bij de extensie .pdf"),
+    ],
+)
 def test_wrong_type_upload_changes_nothing(client_as, world, filename, content, message):
     rie = make_rie(world)
     rie_id, before = rie.id, rie.scope
@@ -89,21 +98,33 @@ def test_wrong_type_upload_changes_nothing(client_as, world, filename, content, 
 def test_upload_route_refuses_bad_files(client_as, world):
     rie = make_rie(world)
     client = client_as("preventiemedewerker")
-    response = client.post(url(f"/documenten/rie/{rie.id}"), data={"file": (io.BytesIO(b"MZ"), "x.exe")},
-                           content_type="multipart/form-data", follow_redirects=True)
+    response = client.post(
+        url(f"/documenten/rie/{rie.id}"),
+        data={"file": (io.BytesIO(b"MZ"), "x.exe")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     assert "Dit bestandstype is niet toegestaan" in response.get_data(as_text=True)
     assert count(Attachment) == 0
-    response = client.post(url(f"/documenten/rie/{rie.id}"), data={"file": (io.BytesIO(PDF), "ok.pdf")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        url(f"/documenten/rie/{rie.id}"),
+        data={"file": (io.BytesIO(PDF), "ok.pdf")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302 and count(Attachment) == 1
 
 
 def test_toetsing_with_report_and_exemption_shown(client_as, world):
     rie = make_rie(world)
     client = client_as("beheerder")
-    data = {"expert_kind": "arbodienst", "expert_name": "Arbodienst Test", "registration": "123",
-            "tested_on": clock.today().isoformat(), "advice_summary": "Akkoord",
-            "file": (io.BytesIO(PDF), "toetsing.pdf")}
+    data = {
+        "expert_kind": "arbodienst",
+        "expert_name": "Arbodienst Test",
+        "registration": "123",
+        "tested_on": clock.today().isoformat(),
+        "advice_summary": "Akkoord",
+        "file": (io.BytesIO(PDF), "toetsing.pdf"),
+    }
     response = client.post(url(f"/versies/{rie.id}/toetsing"), data=data, content_type="multipart/form-data")
     assert response.status_code == 302
     page = client.get(url("/")).get_data(as_text=True)
@@ -118,8 +139,18 @@ def test_toetsing_with_report_and_exemption_shown(client_as, world):
 def test_theme_nvt_without_reason_is_refused(client_as, world):
     rie = make_rie(world)
     client = client_as("preventiemedewerker")
-    data = {f"applicable_{k}": "1" for k in ("werkdruk", "pesten", "seksuele_intimidatie", "discriminatie",
-                                              "agressie_intern", "agressie_extern", "ingrijpende_gebeurtenissen")}
+    data = {
+        f"applicable_{k}": "1"
+        for k in (
+            "werkdruk",
+            "pesten",
+            "seksuele_intimidatie",
+            "discriminatie",
+            "agressie_intern",
+            "agressie_extern",
+            "ingrijpende_gebeurtenissen",
+        )
+    }
     data["applicable_agressie_extern"] = "0"
     response = client.post(url(f"/versies/{rie.id}/themas"), data=data)
     assert response.status_code == 400
@@ -138,8 +169,9 @@ def test_theme_nvt_without_reason_is_refused(client_as, world):
 def test_or_instemming_flow(client_as, world):
     rie = make_rie(world)
     client = client_as("preventiemedewerker")
-    response = client.post(url(f"/versies/{rie.id}/voorleggen"),
-                           data={"submitted_on": clock.today().isoformat()})
+    response = client.post(
+        url(f"/versies/{rie.id}/voorleggen"), data={"submitted_on": clock.today().isoformat()}
+    )
     assert response.status_code == 302
     approval = db.session.scalar(select(Approval))
     assert approval.is_pending
@@ -150,12 +182,23 @@ def test_or_instemming_flow(client_as, world):
     or_client = client_as("or_lid")
     page = or_client.get(url("/")).get_data(as_text=True)
     assert f"/instemming/{approval.id}" in page
-    refused = or_client.post(url(f"/instemming/{approval.id}"), data={
-        "decision": "geweigerd", "decided_on": clock.today().isoformat()})
-    assert refused.status_code == 400 and "Geef bij een weigering de reden op." in refused.get_data(as_text=True)
-    response = or_client.post(url(f"/instemming/{approval.id}"), data={
-        "decision": "verleend", "decided_on": clock.today().isoformat(), "remarks": "Akkoord",
-        "file": (io.BytesIO(PDF), "besluit.pdf")}, content_type="multipart/form-data")
+    refused = or_client.post(
+        url(f"/instemming/{approval.id}"),
+        data={"decision": "geweigerd", "decided_on": clock.today().isoformat()},
+    )
+    assert refused.status_code == 400 and "Geef bij een weigering de reden op." in refused.get_data(
+        as_text=True
+    )
+    response = or_client.post(
+        url(f"/instemming/{approval.id}"),
+        data={
+            "decision": "verleend",
+            "decided_on": clock.today().isoformat(),
+            "remarks": "Akkoord",
+            "file": (io.BytesIO(PDF), "besluit.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     db.session.expire_all()
     approval = db.session.get(Approval, approval.id)
@@ -169,10 +212,15 @@ def test_or_instemming_flow(client_as, world):
 
 
 def risk_form(**extra):
-    data = {"title": "Piekdrukte in december", "theme_key": "werkdruk",
-            "description": "Wat: veel werk. Oorzaak: jaarafsluiting. Wanneer: december. Wie: administratie.",
-            "scope": "organisatie", "source": "rie", "status": "open",
-            "factor_keys": ["tijdsdruk", "hoeveelheid_werk"]}
+    data = {
+        "title": "Piekdrukte in december",
+        "theme_key": "werkdruk",
+        "description": "Wat: veel werk. Oorzaak: jaarafsluiting. Wanneer: december. Wie: administratie.",
+        "scope": "organisatie",
+        "source": "rie",
+        "status": "open",
+        "factor_keys": ["tijdsdruk", "hoeveelheid_werk"],
+    }
     data.update(extra)
     return data
 
@@ -184,10 +232,20 @@ def test_create_evaluate_and_show_before_after(client_as, world):
     risk = db.session.scalar(select(Risk))
     assert sorted(f.key for f in risk.factors) == ["hoeveelheid_werk", "tijdsdruk"]
     day = (clock.today() - timedelta(days=90)).isoformat()
-    assert client.post(url(f"/risicos/{risk.id}/beoordelen"),
-                       data={"kans": "5", "frequentie": "7", "effect": "5", "evaluated_on": day}).status_code == 302
-    assert client.post(url(f"/risicos/{risk.id}/beoordelen"), data={
-        "kans": "3", "frequentie": "4", "effect": "1", "evaluated_on": clock.today().isoformat()}).status_code == 302
+    assert (
+        client.post(
+            url(f"/risicos/{risk.id}/beoordelen"),
+            data={"kans": "5", "frequentie": "7", "effect": "5", "evaluated_on": day},
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            url(f"/risicos/{risk.id}/beoordelen"),
+            data={"kans": "3", "frequentie": "4", "effect": "1", "evaluated_on": clock.today().isoformat()},
+        ).status_code
+        == 302
+    )
     assert count(RiskEvaluation) == 2
     page = client_as("auditor").get(url(f"/risicos/{risk.id}")).get_data(as_text=True)
     assert "Eerste beoordeling" in page and "175" in page and "12" in page
@@ -215,7 +273,9 @@ def test_register_filters_sort_and_paginate(client_as, world):
     assert "Laag risico" in only_pesten and "Hoog risico" not in only_pesten
     assert "Hoog risico" in client.get(url("/risicos?prioriteit=hoog")).get_data(as_text=True)
     assert "Vervallen risico" in client.get(url("/risicos?status=nvt")).get_data(as_text=True)
-    assert "Vervallen risico" not in client.get(url("/risicos?status=actief&page=1&thema=")).get_data(as_text=True)
+    assert "Vervallen risico" not in client.get(url("/risicos?status=actief&page=1&thema=")).get_data(
+        as_text=True
+    )
     page2 = client.get(url("/risicos?sort=titel&dir=asc&page=2")).get_data(as_text=True)
     assert "Vulrisico 29" in page2
 
@@ -255,7 +315,9 @@ def test_top5_form(client_as, world):
     client.post(url("/top5"), data={"rank_1": str(b.id), "rank_2": str(a.id)})
     db.session.expire_all()
     assert [r.title for r in risks.top5(world.org)] == ["B", "A"]
-    response = client.post(url("/top5"), data={"rank_1": str(a.id), "rank_2": str(a.id)}, follow_redirects=True)
+    response = client.post(
+        url("/top5"), data={"rank_1": str(a.id), "rank_2": str(a.id)}, follow_redirects=True
+    )
     assert "maar één keer" in response.get_data(as_text=True)
     db.session.expire_all()
     assert [r.title for r in risks.top5(world.org)] == ["B", "A"]
@@ -280,8 +342,10 @@ def test_leidinggevende_sees_only_own_teams_and_organisation_risks(client_as, wo
 def test_other_organisations_records_are_404(client_as, world):
     from riecycle.services import risks as risk_service
 
-    foreign = risk_service.create_risk(world.other_org, {
-        "title": "Vreemd", "description": "x", "theme_key": "werkdruk", "scope": "organisatie"})
+    foreign = risk_service.create_risk(
+        world.other_org,
+        {"title": "Vreemd", "description": "x", "theme_key": "werkdruk", "scope": "organisatie"},
+    )
     study = onderzoek.create(world.other_org, {"title": "Vreemd onderzoek", "period_start": clock.today()})
     db.session.commit()
     client = client_as("beheerder")
@@ -290,7 +354,9 @@ def test_other_organisations_records_are_404(client_as, world):
     assert client.get(url(f"/onderzoek/{study.id}")).status_code == 404
     assert "Vreemd" not in client.get(url("/risicos")).get_data(as_text=True)
     # Another organisation's team in a form is refused without a 500.
-    response = client.post(url("/risicos/nieuw"), data=risk_form(scope="teams", team_ids=[world.other_team.id]))
+    response = client.post(
+        url("/risicos/nieuw"), data=risk_form(scope="teams", team_ids=[world.other_team.id])
+    )
     assert response.status_code == 400 and count(Risk) == 1
 
 
@@ -306,23 +372,38 @@ def test_or_member_cannot_edit(client_as, world):
 # --- bad input never 500s ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("path", "data"), [
-    ("/versies/nieuw", {"performed_on": "gisteren", "review_interval_months": "veel", "performed_by_kind": "?"}),
-    ("/versies/nieuw", rie_form(performed_on="2999-01-01")),
-    ("/versies/nieuw", rie_form(review_interval_months="0")),
-    ("/versies/nieuw", rie_form(hybrid_work_considered="y")),
-    ("/risicos/nieuw", {"title": "x" * 500, "theme_key": "bestaat_niet", "scope": "?", "team_ids": "abc"}),
-    ("/risicos/nieuw", risk_form(scope="functiegroep")),
-    ("/risicos/nieuw", risk_form(status="nvt")),
-    ("/risicos/nieuw", risk_form(factor_keys=["onbekend"])),
-    ("/risicos/nieuw", risk_form(onderzoek_id="9999")),
-    ("/risicos/nieuw", risk_form(source="roddel", status="weg")),
-    ("/onderzoek/nieuw", {"title": "O", "period_start": "2024-13-45", "invited": "-3", "respondents": "x"}),
-    ("/onderzoek/nieuw", {"title": "O", "period_start": "2024-01-01", "invited": "3", "respondents": "9"}),
-    ("/onderzoek/nieuw", {"title": "O", "period_start": "2024-05-01", "period_end": "2024-01-01"}),
-    ("/top5", {"rank_1": "abc"}),
-    ("/top5", {"rank_1": "999999"}),
-])
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        (
+            "/versies/nieuw",
+            {"performed_on": "gisteren", "review_interval_months": "veel", "performed_by_kind": "?"},
+        ),
+        ("/versies/nieuw", rie_form(performed_on="2999-01-01")),
+        ("/versies/nieuw", rie_form(review_interval_months="0")),
+        ("/versies/nieuw", rie_form(hybrid_work_considered="y")),
+        (
+            "/risicos/nieuw",
+            {"title": "x" * 500, "theme_key": "bestaat_niet", "scope": "?", "team_ids": "abc"},
+        ),
+        ("/risicos/nieuw", risk_form(scope="functiegroep")),
+        ("/risicos/nieuw", risk_form(status="nvt")),
+        ("/risicos/nieuw", risk_form(factor_keys=["onbekend"])),
+        ("/risicos/nieuw", risk_form(onderzoek_id="9999")),
+        ("/risicos/nieuw", risk_form(source="roddel", status="weg")),
+        (
+            "/onderzoek/nieuw",
+            {"title": "O", "period_start": "2024-13-45", "invited": "-3", "respondents": "x"},
+        ),
+        (
+            "/onderzoek/nieuw",
+            {"title": "O", "period_start": "2024-01-01", "invited": "3", "respondents": "9"},
+        ),
+        ("/onderzoek/nieuw", {"title": "O", "period_start": "2024-05-01", "period_end": "2024-01-01"}),
+        ("/top5", {"rank_1": "abc"}),
+        ("/top5", {"rank_1": "999999"}),
+    ],
+)
 def test_bad_input_is_refused_without_500(client_as, world, path, data):
     before = (count(Rie), count(Risk))
     response = client_as("preventiemedewerker").post(url(path), data=data)
@@ -336,19 +417,29 @@ def test_bad_evaluation_and_team_result_input(client_as, world):
     rie = make_rie(world)
     db.session.commit()
     client = client_as("preventiemedewerker")
-    for data in ({"kans": "2", "frequentie": "4", "effect": "5", "evaluated_on": clock.today().isoformat()},
-                 {"kans": "abc", "frequentie": "", "effect": "", "evaluated_on": "nooit"},
-                 {"kans": "3", "frequentie": "4", "effect": "5",
-                  "evaluated_on": (clock.today() + timedelta(days=3)).isoformat()}):
+    for data in (
+        {"kans": "2", "frequentie": "4", "effect": "5", "evaluated_on": clock.today().isoformat()},
+        {"kans": "abc", "frequentie": "", "effect": "", "evaluated_on": "nooit"},
+        {
+            "kans": "3",
+            "frequentie": "4",
+            "effect": "5",
+            "evaluated_on": (clock.today() + timedelta(days=3)).isoformat(),
+        },
+    ):
         response = client.post(url(f"/risicos/{risk.id}/beoordelen"), data=data)
         assert response.status_code == 400
     assert count(RiskEvaluation) == 0
-    for data in ({"team_id": "abc", "respondents": "x"},
-                 {"team_id": str(world.other_team.id), "respondents": "5"},
-                 {"team_id": str(world.teams["Zorgteam Noord"].id), "respondents": "5", "invited": "3"},
-                 {"team_id": str(world.teams["Zorgteam Noord"].id), "respondents": "5", "score_tijdsdruk": "9"}):
+    for data in (
+        {"team_id": "abc", "respondents": "x"},
+        {"team_id": str(world.other_team.id), "respondents": "5"},
+        {"team_id": str(world.teams["Zorgteam Noord"].id), "respondents": "5", "invited": "3"},
+        {"team_id": str(world.teams["Zorgteam Noord"].id), "respondents": "5", "score_tijdsdruk": "9"},
+    ):
         response = client.post(url(f"/onderzoek/{study.id}/teamresultaat"), data=data)
         assert response.status_code == 400
-    assert client.post(url(f"/versies/{rie.id}/voorleggen"), data={"submitted_on": "morgen"}).status_code == 302
+    assert (
+        client.post(url(f"/versies/{rie.id}/voorleggen"), data={"submitted_on": "morgen"}).status_code == 302
+    )
     assert count(Approval) == 0
     assert client.get(url("/risicos?team=abc&kans=x&page=-4&sort=bogus")).status_code == 200

@@ -15,37 +15,55 @@ from tests.test_plan import _data
 def counted(org) -> dict[int, tuple[int, int, int]]:
     """Per risk: live measures per level, counted from the links (the reference)."""
     rows = db.session.execute(
-        select(Risk.id, *(func.count(case((Measure.level == level, Measure.id))) for level in ("organisatie", "team",
-                                                                                               "individu")))
-        .select_from(Risk).outerjoin(measure_risks, measure_risks.c.risk_id == Risk.id)
-        .outerjoin(Measure, (Measure.id == measure_risks.c.measure_id) & Measure.deleted_at.is_(None)
-                   & (Measure.status != "vervallen"))
-        .where(Risk.organisation_id == org.id).group_by(Risk.id)).all()
+        select(
+            Risk.id,
+            *(
+                func.count(case((Measure.level == level, Measure.id)))
+                for level in ("organisatie", "team", "individu")
+            ),
+        )
+        .select_from(Risk)
+        .outerjoin(measure_risks, measure_risks.c.risk_id == Risk.id)
+        .outerjoin(
+            Measure,
+            (Measure.id == measure_risks.c.measure_id)
+            & Measure.deleted_at.is_(None)
+            & (Measure.status != "vervallen"),
+        )
+        .where(Risk.organisation_id == org.id)
+        .group_by(Risk.id)
+    ).all()
     return {risk_id: tuple(numbers) for risk_id, *numbers in rows}
 
 
 def stored(org) -> dict[int, tuple[int, int, int]]:
     db.session.expire_all()
-    return {r.id: (r.measures_organisatie, r.measures_team, r.measures_individu)
-            for r in db.session.scalars(select(Risk).where(Risk.organisation_id == org.id))}
+    return {
+        r.id: (r.measures_organisatie, r.measures_team, r.measures_individu)
+        for r in db.session.scalars(select(Risk).where(Risk.organisation_id == org.id))
+    }
 
 
 def test_counts_follow_every_change_to_a_measure(world):
     editor = world.users["preventiemedewerker"]
     first, second = make_risk(world), make_risk(world)
-    measure = plan_service.create_measure(world.org, editor, _data(world, first, level="team",
-                                                                    team_ids=[world.teams["Zorgteam Noord"].id]))
+    measure = plan_service.create_measure(
+        world.org, editor, _data(world, first, level="team", team_ids=[world.teams["Zorgteam Noord"].id])
+    )
     db.session.commit()
     assert stored(world.org)[first.id] == (0, 1, 0) == counted(world.org)[first.id]
     assert plan_service.flagged_risk_ids(world.org) == {first.id}
 
-    plan_service.update_measure(measure, {"risk_ids": [first.id, second.id], "level": "organisatie"},
-                                measure.version_id)
+    plan_service.update_measure(
+        measure, {"risk_ids": [first.id, second.id], "level": "organisatie"}, measure.version_id
+    )
     db.session.commit()
     assert stored(world.org) == counted(world.org)
     assert stored(world.org)[second.id] == (1, 0, 0) and plan_service.flagged_risk_ids(world.org) == set()
 
-    plan_service.update_measure(measure, {"risk_ids": [second.id]}, measure.version_id)  # unlinked from the first
+    plan_service.update_measure(
+        measure, {"risk_ids": [second.id]}, measure.version_id
+    )  # unlinked from the first
     db.session.commit()
     assert stored(world.org)[first.id] == (0, 0, 0) and stored(world.org) == counted(world.org)
 
@@ -75,9 +93,19 @@ def test_measures_built_directly_and_in_one_flush_are_counted(world):
 def test_bulk_inserts_are_counted_by_recount_organisation(world):
     risk = make_risk(world)
     db.session.commit()
-    measure_id = db.session.scalar(insert(Measure).returning(Measure.id), [{
-        "organisation_id": world.org.id, "title": "Bulk", "level": "organisatie", "approach": "bronaanpak",
-        "responsible_id": world.users["beheerder"].id, "termijn": risk.created_at.date()}])
+    measure_id = db.session.scalar(
+        insert(Measure).returning(Measure.id),
+        [
+            {
+                "organisation_id": world.org.id,
+                "title": "Bulk",
+                "level": "organisatie",
+                "approach": "bronaanpak",
+                "responsible_id": world.users["beheerder"].id,
+                "termijn": risk.created_at.date(),
+            }
+        ],
+    )
     db.session.execute(insert(measure_risks), [{"measure_id": measure_id, "risk_id": risk.id}])
     db.session.commit()
     assert stored(world.org)[risk.id] == (0, 0, 0)  # the ORM hook did not see the Core insert
@@ -87,7 +115,11 @@ def test_bulk_inserts_are_counted_by_recount_organisation(world):
 
 
 def test_flagged_ids_match_the_hierarchy_rows(world):
-    team_only, mixed, explained = make_risk(world), make_risk(world), make_risk(world, team_bound_reason="Alleen Zuid")
+    team_only, mixed, explained = (
+        make_risk(world),
+        make_risk(world),
+        make_risk(world, team_bound_reason="Alleen Zuid"),
+    )
     for risk in (team_only, mixed, explained):
         make_measure(world, "team", risk=risk)
     make_measure(world, "organisatie", risk=mixed)

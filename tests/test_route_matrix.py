@@ -51,10 +51,14 @@ def test_route_matrix(app, world, client_as):
                 response = client.open(url, method=method, data=data)
                 accepted = expected if isinstance(expected, tuple) else (expected,)
                 if response.status_code not in accepted:
-                    failures.append(f"{method} {url} as {visitor}: {response.status_code}, expected {expected}")
+                    failures.append(
+                        f"{method} {url} as {visitor}: {response.status_code}, expected {expected}"
+                    )
             if route.cross:
                 url = _url(app, rule.endpoint, route, world, world.other_org.slug)
                 response = client_as("other").open(url, method=method, data={})
                 if response.status_code != 404:
-                    failures.append(f"{method} {url} (record of acme) as other: {response.status_code}, expected 404")
+                    failures.append(
+                        f"{method} {url} (record of acme) as other: {response.status_code}, expected 404"
+                    )
     assert not failures, "\n".join(failures)

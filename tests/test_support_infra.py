@@ -33,23 +33,17 @@ def _unavailable(reason: str) -> None:
 @pytest.fixture(scope="module")
 def pg_cluster():
     if not pg_available():
-        _unavailable(
-            "PostgreSQL server binaries (initdb/pg_ctl) or 'postgres' user not available"
-        )
+        _unavailable("PostgreSQL server binaries (initdb/pg_ctl) or 'postgres' user not available")
     t0 = time.monotonic()
     cluster = PostgresCluster()
     cluster.start()
-    print(
-        f"\nPostgresCluster startup: {time.monotonic() - t0:.2f}s on port {cluster.port}"
-    )
+    print(f"\nPostgresCluster startup: {time.monotonic() - t0:.2f}s on port {cluster.port}")
     base_dir = cluster.base_dir
     try:
         yield cluster
     finally:
         cluster.stop()
-        assert base_dir is not None and not base_dir.exists(), (
-            "cluster temp dir not removed"
-        )
+        assert base_dir is not None and not base_dir.exists(), "cluster temp dir not removed"
 
 
 @pytest.fixture()
@@ -77,10 +71,7 @@ def test_pg_select_1_psycopg(pg_cluster):
 def test_pg_select_1_sqlalchemy(pg_cluster):
     from sqlalchemy import create_engine, text
 
-    assert (
-        pg_cluster.url
-        == f"postgresql+psycopg://riecycle@127.0.0.1:{pg_cluster.port}/riecycle"
-    )
+    assert pg_cluster.url == f"postgresql+psycopg://riecycle@127.0.0.1:{pg_cluster.port}/riecycle"
     engine = create_engine(pg_cluster.url)
     try:
         with engine.connect() as conn:

@@ -33,8 +33,9 @@ def test_tick_records_who_and_when_and_untick_is_audited(world, client_as):
     db.session.expire_all()
     check = db.session.scalar(select(WegwijzerCheck))
     assert not check.ticked and check.ticked_by_id == world.users["beheerder"].id
-    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.entity == "Wegwijzer-check")
-                                 .order_by(AuditEntry.id)).all()
+    entries = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.entity == "Wegwijzer-check").order_by(AuditEntry.id)
+    ).all()
     assert [e.action for e in entries] == ["create", "update"]
     assert entries[1].changes["ticked"] == [True, False]
     assert [s.done for s in wegwijzer.stages(world.org)][0] == 0

@@ -141,12 +141,23 @@ def test_new_hand_answered_item_from_data_needs_no_code(app, db, world, tmp_path
 def test_ref_url_falls_back_without_500(app, world):
     with app.test_request_context():
         assert service.ref_url({"endpoint": "bestaat.niet", "params": {}, "label": "x"}) is None
-        url = service.ref_url({"endpoint": "bestaat.niet", "params": {}, "fallback": "beleid.index",
-                               "label": "x"}.copy() | {"params": {"org_slug": "acme"}})
+        url = service.ref_url(
+            {"endpoint": "bestaat.niet", "params": {}, "fallback": "beleid.index", "label": "x"}.copy()
+            | {"params": {"org_slug": "acme"}}
+        )
         assert url is None or url.startswith("/o/")
-        assert service.ref_url({"endpoint": "beleid.instrument_new", "params": {"kind": "gedragscode",
-                                "org_slug": "acme"}, "requires": "edit_zelfinspectie",
-                                "fallback": "beleid.index"}, may=lambda p: False) is None
+        assert (
+            service.ref_url(
+                {
+                    "endpoint": "beleid.instrument_new",
+                    "params": {"kind": "gedragscode", "org_slug": "acme"},
+                    "requires": "edit_zelfinspectie",
+                    "fallback": "beleid.index",
+                },
+                may=lambda p: False,
+            )
+            is None
+        )
 
 
 # --- views -----------------------------------------------------------------------------
@@ -171,22 +182,32 @@ def test_readers_cannot_run_or_answer(client_as, db, world):
         client = client_as(role)
         assert client.get("/o/acme/zelfinspectie/").status_code == 200
         assert client.post("/o/acme/zelfinspectie/uitvoeren").status_code == 403
-        assert client.post("/o/acme/zelfinspectie/items/D16/antwoord",
-                           data={"answer": "voldoet", "justification": JUSTIFICATION}).status_code == 403
+        assert (
+            client.post(
+                "/o/acme/zelfinspectie/items/D16/antwoord",
+                data={"answer": "voldoet", "justification": JUSTIFICATION},
+            ).status_code
+            == 403
+        )
     db.session.expire_all()
     assert service.latest_run(world.org) is None
 
 
 def test_answer_form_refuses_without_justification(client_as, db, world):
     client = client_as("beheerder")
-    response = client.post("/o/acme/zelfinspectie/items/D16/antwoord", data={"answer": "voldoet", "justification": ""})
+    response = client.post(
+        "/o/acme/zelfinspectie/items/D16/antwoord", data={"answer": "voldoet", "justification": ""}
+    )
     assert response.status_code == 400 and "onderbouwing is verplicht" in response.text
-    response = client.post("/o/acme/zelfinspectie/items/D16/antwoord", data={"answer": "voldoet", "justification": "x"})
+    response = client.post(
+        "/o/acme/zelfinspectie/items/D16/antwoord", data={"answer": "voldoet", "justification": "x"}
+    )
     assert response.status_code == 400
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(ChecklistAnswer)) == 0
-    response = client.post("/o/acme/zelfinspectie/items/D16/antwoord",
-                           data={"answer": "voldoet", "justification": JUSTIFICATION})
+    response = client.post(
+        "/o/acme/zelfinspectie/items/D16/antwoord", data={"answer": "voldoet", "justification": JUSTIFICATION}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     entry = service.latest_run(world.org).item("D16")
@@ -198,19 +219,23 @@ def test_answer_form_refuses_without_justification(client_as, db, world):
     assert service.latest_run(world.org).item("D16")["source"] == "auto"
 
 
-@pytest.mark.parametrize("url, status", [
-    ("/o/acme/zelfinspectie/items/XX/antwoord", 404),
-    ("/o/acme/zelfinspectie/items/<script>/antwoord", 404),
-    ("/o/acme/zelfinspectie/uitvoeringen/999999", 404),
-    ("/o/acme/zelfinspectie/uitvoeringen/999999/afdrukken", 404),
-])
+@pytest.mark.parametrize(
+    "url, status",
+    [
+        ("/o/acme/zelfinspectie/items/XX/antwoord", 404),
+        ("/o/acme/zelfinspectie/items/<script>/antwoord", 404),
+        ("/o/acme/zelfinspectie/uitvoeringen/999999", 404),
+        ("/o/acme/zelfinspectie/uitvoeringen/999999/afdrukken", 404),
+    ],
+)
 def test_bad_input_never_500s(client_as, world, url, status):
     assert client_as("beheerder").get(url).status_code == status
 
 
 def test_bad_answer_choice_is_refused(client_as, db, world):
-    response = client_as("beheerder").post("/o/acme/zelfinspectie/items/B11/antwoord",
-                                           data={"answer": "ja", "justification": JUSTIFICATION})
+    response = client_as("beheerder").post(
+        "/o/acme/zelfinspectie/items/B11/antwoord", data={"answer": "ja", "justification": JUSTIFICATION}
+    )
     assert response.status_code == 400
 
 
@@ -232,13 +257,23 @@ def test_other_tenant_sees_nothing(client_as, db, world):
 
 def _individual_measure(db, world):
     employee = world.employees[0]
-    risk = Risk(organisation_id=world.org.id, theme_key="werkdruk", title="Mantelzorg en werk",
-                description="x", scope="organisatie")
+    risk = Risk(
+        organisation_id=world.org.id,
+        theme_key="werkdruk",
+        title="Mantelzorg en werk",
+        description="x",
+        scope="organisatie",
+    )
     db.session.add(risk)
-    measure = Measure(organisation_id=world.org.id, title=f"Rooster aanpassen voor {employee.name}",
-                      level="individu", employee_id=employee.id, approach="rust_en_herstel",
-                      responsible_id=world.users["preventiemedewerker"].id,
-                      termijn=clock.today() - timedelta(days=10))
+    measure = Measure(
+        organisation_id=world.org.id,
+        title=f"Rooster aanpassen voor {employee.name}",
+        level="individu",
+        employee_id=employee.id,
+        approach="rust_en_herstel",
+        responsible_id=world.users["preventiemedewerker"].id,
+        termijn=clock.today() - timedelta(days=10),
+    )
     measure.risks = [risk]
     db.session.add(measure)
     db.session.commit()
@@ -252,8 +287,11 @@ def test_no_employee_names_in_the_report(client_as, db, world, role):
     db.session.commit()
     run = service.latest_run(world.org)
     client = client_as(role)
-    for url in ("/o/acme/zelfinspectie/", f"/o/acme/zelfinspectie/uitvoeringen/{run.id}/afdrukken",
-                "/o/acme/zelfinspectie/historie"):
+    for url in (
+        "/o/acme/zelfinspectie/",
+        f"/o/acme/zelfinspectie/uitvoeringen/{run.id}/afdrukken",
+        "/o/acme/zelfinspectie/historie",
+    ):
         page = client.get(url)
         assert page.status_code == 200
         assert employee.name not in page.text
@@ -264,8 +302,15 @@ def test_no_employee_names_in_the_report(client_as, db, world, role):
 
 def test_evidence_links_point_to_existing_pages(client_as, db, world):
     PolicyInstrument.__table__  # noqa: B018 - the register is part of the evidence
-    db.session.add(PolicyInstrument(organisation_id=world.org.id, kind="gedragscode", name="Code",
-                                    status="vastgesteld", adopted_on=clock.today()))
+    db.session.add(
+        PolicyInstrument(
+            organisation_id=world.org.id,
+            kind="gedragscode",
+            name="Code",
+            status="vastgesteld",
+            adopted_on=clock.today(),
+        )
+    )
     db.session.commit()
     client = client_as("auditor")
     service.run_checklist(world.org)

@@ -55,8 +55,13 @@ def make_risk(db, world, theme="werkdruk", **fields):
 
 
 def make_measure(db, world, risks=(), **fields):
-    values = {"title": "Maatregel", "level": "organisatie", "approach": "bronaanpak",
-              "responsible_id": world.users["preventiemedewerker"].id, "termijn": TODAY + timedelta(days=30)} | fields
+    values = {
+        "title": "Maatregel",
+        "level": "organisatie",
+        "approach": "bronaanpak",
+        "responsible_id": world.users["preventiemedewerker"].id,
+        "termijn": TODAY + timedelta(days=30),
+    } | fields
     measure = Measure(organisation_id=world.org.id, **values)
     measure.risks = list(risks)
     return add(db, measure)
@@ -69,8 +74,12 @@ def make_session(db, world, **fields):
 
 def attend(db, world, session, employees, status="aanwezig"):
     for employee in employees:
-        add(db, Attendance(organisation_id=world.org.id, session_id=session.id, employee_id=employee.id,
-                           status=status))
+        add(
+            db,
+            Attendance(
+                organisation_id=world.org.id, session_id=session.id, employee_id=employee.id, status=status
+            ),
+        )
 
 
 def make_instrument(db, world, kind, **fields):
@@ -97,8 +106,16 @@ def test_a1_themes_covered_flips(db, world):
     assert result.answer == "deels"
     assert f"{len(themes) - 1} van {len(themes)}" in result.explanation
     assert themes[-1].name_nl in result.explanation
-    add(db, RieTheme(organisation_id=world.org.id, rie_id=rie.id, theme_key=themes[-1].key, applicable=False,
-                     reason="Komt in ons werk niet voor."))
+    add(
+        db,
+        RieTheme(
+            organisation_id=world.org.id,
+            rie_id=rie.id,
+            theme_key=themes[-1].key,
+            applicable=False,
+            reason="Komt in ons werk niet voor.",
+        ),
+    )
     assert answer(world, "rie_covers_all_themes") == "voldoet"
 
 
@@ -143,7 +160,10 @@ def test_a4_hybrid_work_flips(db, world):
 def test_a5_toetsing_or_exemption_flips(db, world):
     rie = make_rie(db, world)
     assert answer(world, "toetsing_or_exempt") == "voldoet_niet"
-    add(db, Toetsing(organisation_id=world.org.id, rie_id=rie.id, expert_name="Arbodienst X", tested_on=ago(10)))
+    add(
+        db,
+        Toetsing(organisation_id=world.org.id, rie_id=rie.id, expert_name="Arbodienst X", tested_on=ago(10)),
+    )
     assert answer(world, "toetsing_or_exempt") == "voldoet"
 
 
@@ -159,11 +179,29 @@ def test_a5_exemption_by_paid_hours(db, world):
 def test_a6_or_instemming_flips(db, world):
     rie = make_rie(db, world)
     assert answer(world, "or_instemming_rie") == "voldoet_niet"
-    add(db, Approval(organisation_id=world.org.id, subject_type="rie", subject_id=rie.id, submitted_on=ago(60),
-                     decision="verleend", decided_on=ago(50)))
+    add(
+        db,
+        Approval(
+            organisation_id=world.org.id,
+            subject_type="rie",
+            subject_id=rie.id,
+            submitted_on=ago(60),
+            decision="verleend",
+            decided_on=ago(50),
+        ),
+    )
     assert answer(world, "or_instemming_rie") == "deels"
-    add(db, Approval(organisation_id=world.org.id, subject_type="plan_version", subject_id=1,
-                     submitted_on=ago(40), decision="verleend", decided_on=ago(30)))
+    add(
+        db,
+        Approval(
+            organisation_id=world.org.id,
+            subject_type="plan_version",
+            subject_id=1,
+            submitted_on=ago(40),
+            decision="verleend",
+            decided_on=ago(30),
+        ),
+    )
     assert answer(world, "or_instemming_rie") == "voldoet"
 
 
@@ -171,8 +209,10 @@ def test_a6_or_instemming_flips(db, world):
 
 
 def test_b7_every_risk_has_measure_flips(db, world):
-    first, second = make_risk(db, world, title="Hoge werkdruk"), make_risk(db, world, title="Agressie ouders",
-                                                                             theme="agressie_extern")
+    first, second = (
+        make_risk(db, world, title="Hoge werkdruk"),
+        make_risk(db, world, title="Agressie ouders", theme="agressie_extern"),
+    )
     assert answer(world, "every_risk_has_measure") == "voldoet_niet"
     make_measure(db, world, risks=[first])
     result = RULES["every_risk_has_measure"](world.org, TODAY)
@@ -222,8 +262,17 @@ def test_b10_rust_en_herstel_flips(db, world):
 def test_b11_participation_from_the_or_plan_decision(db, world):
     result = RULES["participation_in_choice"](world.org, TODAY)
     assert result.answer is None and "met de hand" in result.explanation
-    add(db, Approval(organisation_id=world.org.id, subject_type="plan_version", subject_id=1,
-                     submitted_on=ago(40), decision="verleend", decided_on=ago(30)))
+    add(
+        db,
+        Approval(
+            organisation_id=world.org.id,
+            subject_type="plan_version",
+            subject_id=1,
+            submitted_on=ago(40),
+            decision="verleend",
+            decided_on=ago(30),
+        ),
+    )
     assert answer(world, "participation_in_choice") == "deels"
 
 
@@ -246,7 +295,9 @@ def test_c13_coverage_flips(db, world):
     attend(db, world, session, world.employees[:3])
     result = RULES["voorlichting_coverage"](world.org, TODAY)
     assert result.answer == "deels"
-    assert result.explanation.startswith("50% van de medewerkers (3 van 6) kreeg voorlichting in de afgelopen 12")
+    assert result.explanation.startswith(
+        "50% van de medewerkers (3 van 6) kreeg voorlichting in de afgelopen 12"
+    )
     attend(db, world, session, world.employees[3:5])
     assert answer(world, "voorlichting_coverage") == "voldoet"
 
@@ -301,13 +352,21 @@ def test_d16_made_known_through_a_voorlichting_session(db, world):
 
 
 def test_d16_withdrawn_code_does_not_count(db, world):
-    make_instrument(db, world, "gedragscode", status="ingetrokken", communicated_on=ago(3), communication="Mail")
+    make_instrument(
+        db, world, "gedragscode", status="ingetrokken", communicated_on=ago(3), communication="Mail"
+    )
     assert answer(world, "gedragscode") == "voldoet_niet"
 
 
 def test_d17_vertrouwenspersoon_flips(db, world):
-    vp = make_instrument(db, world, "vertrouwenspersoon", vp_kind="extern", communicated_on=ago(10),
-                         communication="Teamoverleg")
+    vp = make_instrument(
+        db,
+        world,
+        "vertrouwenspersoon",
+        vp_kind="extern",
+        communicated_on=ago(10),
+        communication="Teamoverleg",
+    )
     result = RULES["vertrouwenspersoon"](world.org, TODAY)
     assert result.answer == "deels" and "opgeleid" in result.explanation
     vp.trained, vp.contact = True, "06-00000000"
@@ -316,7 +375,9 @@ def test_d17_vertrouwenspersoon_flips(db, world):
 
 
 def test_d18_klachtenregeling_flips(db, world):
-    regeling = make_instrument(db, world, "klachtenregeling", communicated_on=ago(10), communication="Intranet")
+    regeling = make_instrument(
+        db, world, "klachtenregeling", communicated_on=ago(10), communication="Intranet"
+    )
     assert answer(world, "klachtenregeling") == "deels"
     regeling.committee = "Landelijke Klachtencommissie"
     db.session.flush()
@@ -327,8 +388,16 @@ def test_d19_opvang_nazorg_flips(db, world):
     assert answer(world, "opvang_nazorg") == "voldoet_niet"
     make_instrument(db, world, "opvang_nazorg", communicated_on=ago(10), communication="Directieoverleg")
     assert answer(world, "opvang_nazorg") == "voldoet"
-    incident = add(db, Incident(organisation_id=world.org.id, occurred_on=ago(20), theme_key="agressie_extern",
-                                party="ouder_klant", description="Een ouder schold."))
+    incident = add(
+        db,
+        Incident(
+            organisation_id=world.org.id,
+            occurred_on=ago(20),
+            theme_key="agressie_extern",
+            party="ouder_klant",
+            description="Een ouder schold.",
+        ),
+    )
     assert answer(world, "opvang_nazorg") == "deels"
     incident.opvang_done = True
     db.session.flush()
@@ -339,12 +408,28 @@ def test_d20_incidents_registered_and_analysed_flips(db, world):
     assert answer(world, "incidents_registered") == "voldoet_niet"
     make_instrument(db, world, "meldprocedure", communicated_on=ago(100), communication="Intranet")
     assert answer(world, "incidents_registered") == "voldoet"
-    add(db, Incident(organisation_id=world.org.id, occurred_on=ago(20), theme_key="agressie_extern",
-                     party="ouder_klant", description="Een ouder schold."))
+    add(
+        db,
+        Incident(
+            organisation_id=world.org.id,
+            occurred_on=ago(20),
+            theme_key="agressie_extern",
+            party="ouder_klant",
+            description="Een ouder schold.",
+        ),
+    )
     result = RULES["incidents_registered"](world.org, TODAY)
     assert result.answer == "deels" and result.fix.endpoint == "beleid.analysis_new"
-    add(db, IncidentAnalysis(organisation_id=world.org.id, analysed_on=ago(5), period_start=ago(365),
-                             period_end=ago(5), conclusions="Vooral ouders."))
+    add(
+        db,
+        IncidentAnalysis(
+            organisation_id=world.org.id,
+            analysed_on=ago(5),
+            period_start=ago(365),
+            period_end=ago(5),
+            conclusions="Vooral ouders.",
+        ),
+    )
     assert answer(world, "incidents_registered") == "voldoet"
 
 
@@ -355,8 +440,16 @@ def test_e21_measures_evaluated_flips(db, world):
     assert answer(world, "measures_evaluated") == "nvt"
     measure = make_measure(db, world, status="uitgevoerd", completed_on=ago(120), termijn=ago(120))
     assert answer(world, "measures_evaluated") == "voldoet_niet"
-    evaluation = add(db, Evaluation(organisation_id=world.org.id, measure_id=measure.id, planned_on=ago(20),
-                                    done_on=ago(10), effect="deels"))
+    evaluation = add(
+        db,
+        Evaluation(
+            organisation_id=world.org.id,
+            measure_id=measure.id,
+            planned_on=ago(20),
+            done_on=ago(10),
+            effect="deels",
+        ),
+    )
     assert answer(world, "measures_evaluated") == "deels"  # effect, but no process rating
     evaluation.implementation_rating = 4
     db.session.flush()
@@ -366,8 +459,17 @@ def test_e21_measures_evaluated_flips(db, world):
 def test_e22_effect_measurement_flips(db, world):
     make_rie(db, world, performed_on=ago(800))
     assert answer(world, "effect_same_sources") == "voldoet_niet"
-    evaluation = add(db, Evaluation(organisation_id=world.org.id, kind="thema", theme_key="werkdruk",
-                                    planned_on=ago(20), done_on=ago(10), method="herhaalde_vragenlijst"))
+    evaluation = add(
+        db,
+        Evaluation(
+            organisation_id=world.org.id,
+            kind="thema",
+            theme_key="werkdruk",
+            planned_on=ago(20),
+            done_on=ago(10),
+            method="herhaalde_vragenlijst",
+        ),
+    )
     assert answer(world, "effect_same_sources") == "deels"
     evaluation.is_repeat_measurement = True
     db.session.flush()
@@ -376,8 +478,17 @@ def test_e22_effect_measurement_flips(db, world):
 
 def test_e23_policy_adjusted_flips(db, world):
     assert answer(world, "policy_adjusted") == "nvt"
-    evaluation = add(db, Evaluation(organisation_id=world.org.id, kind="thema", theme_key="werkdruk",
-                                    planned_on=ago(20), done_on=ago(10), effect="niet"))
+    evaluation = add(
+        db,
+        Evaluation(
+            organisation_id=world.org.id,
+            kind="thema",
+            theme_key="werkdruk",
+            planned_on=ago(20),
+            done_on=ago(10),
+            effect="niet",
+        ),
+    )
     assert answer(world, "policy_adjusted") == "voldoet_niet"
     evaluation.policy_adjusted = True
     db.session.flush()
@@ -387,8 +498,12 @@ def test_e23_policy_adjusted_flips(db, world):
 def test_e24_preventiemedewerker_flips(db, world):
     # The world has a user with the preventiemedewerker role, but no recorded appointment.
     assert answer(world, "preventiemedewerker_appointed") == "deels"
-    appointment = add(db, PreventiemedewerkerAppointment(
-        organisation_id=world.org.id, user_id=world.users["preventiemedewerker"].id, since=ago(300)))
+    appointment = add(
+        db,
+        PreventiemedewerkerAppointment(
+            organisation_id=world.org.id, user_id=world.users["preventiemedewerker"].id, since=ago(300)
+        ),
+    )
     assert answer(world, "preventiemedewerker_appointed") == "deels"
     appointment.or_instemming_on = ago(310)
     db.session.flush()
@@ -407,8 +522,14 @@ def test_e24_without_anyone(db, world):
 
 def test_rules_ignore_other_tenants_records(db, world):
     risk = make_risk(db, world)
-    other_measure = Measure(organisation_id=world.other_org.id, title="Elders", level="organisatie",
-                            approach="bronaanpak", responsible_id=world.users["other"].id, termijn=TODAY)
+    other_measure = Measure(
+        organisation_id=world.other_org.id,
+        title="Elders",
+        level="organisatie",
+        approach="bronaanpak",
+        responsible_id=world.users["other"].id,
+        termijn=TODAY,
+    )
     other_measure.risks = [risk]
     add(db, other_measure)
     make_instrument(db, world, "gedragscode", communicated_on=ago(1), communication="Mail")
@@ -416,11 +537,20 @@ def test_rules_ignore_other_tenants_records(db, world):
     assert RULES["gedragscode"](world.other_org, TODAY).answer == "voldoet_niet"
 
 
-@pytest.mark.parametrize("key", ["every_risk_has_measure", "measures_on_schedule", "rust_en_herstel_measures"])
+@pytest.mark.parametrize(
+    "key", ["every_risk_has_measure", "measures_on_schedule", "rust_en_herstel_measures"]
+)
 def test_individual_measures_are_pseudonymised_in_evidence(db, world, key):
     employee = world.employees[0]
-    measure = make_measure(db, world, level="individu", employee_id=employee.id, approach="rust_en_herstel",
-                           termijn=ago(3), title=f"Coaching {employee.name}")
+    measure = make_measure(
+        db,
+        world,
+        level="individu",
+        employee_id=employee.id,
+        approach="rust_en_herstel",
+        termijn=ago(3),
+        title=f"Coaching {employee.name}",
+    )
     make_risk(db, world, title="Zonder maatregel")
     result = RULES[key](world.org, TODAY)
     text = result.explanation + " ".join(ref.label for ref in result.evidence)

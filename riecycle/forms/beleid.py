@@ -40,7 +40,9 @@ class AppointmentForm(FlaskForm):
     since = DateField(_l("Preventiemedewerker sinds"), validators=[DataRequired(_l("Vul een datum in."))])
     until = DateField(_l("Tot en met"), validators=[Optional()])
     or_instemming_on = DateField(_l("Instemming OR/PVT op"), validators=[Optional()])
-    hours_per_week = IntegerField(_l("Beschikbare uren per week"), validators=[Optional(), NumberRange(0, 80)])
+    hours_per_week = IntegerField(
+        _l("Beschikbare uren per week"), validators=[Optional(), NumberRange(0, 80)]
+    )
     tasks = TextAreaField(_l("Taken"), validators=[Optional(), Length(max=5000)])
 
 
@@ -49,10 +51,14 @@ class IncidentForm(FlaskForm):
     theme_key = SelectField(_l("Thema"), validate_choice=False)
     team_id = SelectField(_l("Team"), coerce=coerce_optional_int, validate_choice=False)
     party = SelectField(_l("Veroorzaakt door"), choices=choices("incident_party"))
-    description = TextAreaField(_l("Wat gebeurde er (zonder namen)"), validators=[DataRequired(), Length(max=5000)])
+    description = TextAreaField(
+        _l("Wat gebeurde er (zonder namen)"), validators=[DataRequired(), Length(max=5000)]
+    )
     opvang_done = BooleanField(_l("Opvang gegeven"))
     opvang_on = DateField(_l("Opvang op"), validators=[Optional()])
-    follow_up = TextAreaField(_l("Nazorg en vervolg (zonder namen)"), validators=[Optional(), Length(max=5000)])
+    follow_up = TextAreaField(
+        _l("Nazorg en vervolg (zonder namen)"), validators=[Optional(), Length(max=5000)]
+    )
     measure_id = SelectField(_l("Gekoppelde maatregel"), coerce=coerce_optional_int, validate_choice=False)
 
 
@@ -60,6 +66,7 @@ class AnalysisForm(FlaskForm):
     analysed_on = DateField(_l("Geanalyseerd op"), validators=[DataRequired(_l("Vul een datum in."))])
     period_start = DateField(_l("Periode van"), validators=[DataRequired(_l("Vul een datum in."))])
     period_end = DateField(_l("Periode tot en met"), validators=[DataRequired(_l("Vul een datum in."))])
-    conclusions = TextAreaField(_l("Wat laten de meldingen zien en wat doen we ermee"),
-                                validators=[DataRequired(), Length(max=5000)])
+    conclusions = TextAreaField(
+        _l("Wat laten de meldingen zien en wat doen we ermee"), validators=[DataRequired(), Length(max=5000)]
+    )
     discussed_with_or = BooleanField(_l("Besproken met directie en OR/PVT"))

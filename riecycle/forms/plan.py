@@ -24,17 +24,26 @@ def coerce_int_list_item(value):
 
 
 class MeasureForm(FlaskForm):
-    title = StringField(_l("Titel"), validators=[DataRequired(_l("Geef de maatregel een titel.")), Length(max=200)])
-    description = TextAreaField(_l("Beschrijving (SMART: wat, wanneer, wie)"), validators=[Optional(), Length(max=10000)])
-    risk_ids = SelectMultipleField(_l("Risico's waar deze maatregel iets aan doet"), coerce=coerce_int_list_item,
-                                   validate_choice=False)
-    level = RadioField(_l("Niveau"), choices=choices("level"), validators=[DataRequired(_l("Kies het niveau."))])
+    title = StringField(
+        _l("Titel"), validators=[DataRequired(_l("Geef de maatregel een titel.")), Length(max=200)]
+    )
+    description = TextAreaField(
+        _l("Beschrijving (SMART: wat, wanneer, wie)"), validators=[Optional(), Length(max=10000)]
+    )
+    risk_ids = SelectMultipleField(
+        _l("Risico's waar deze maatregel iets aan doet"), coerce=coerce_int_list_item, validate_choice=False
+    )
+    level = RadioField(
+        _l("Niveau"), choices=choices("level"), validators=[DataRequired(_l("Kies het niveau."))]
+    )
     team_ids = SelectMultipleField(_l("Team(s)"), coerce=coerce_int_list_item, validate_choice=False)
     employee_id = SelectField(_l("Medewerker"), coerce=coerce_optional_int, validate_choice=False)
     approach = SelectField(_l("Aanpak"), choices=choices("approach"))
     responsible_id = SelectField(_l("Verantwoordelijke"), coerce=coerce_optional_int, validate_choice=False)
     start_date = DateField(_l("Startdatum"), validators=[Optional()])
-    termijn = DateField(_l("Termijn (klaar op)"), validators=[DataRequired(_l("Vul een geldige termijn in."))])
+    termijn = DateField(
+        _l("Termijn (klaar op)"), validators=[DataRequired(_l("Vul een geldige termijn in."))]
+    )
     budget_eur = StringField(_l("Budget (€)"), validators=[Optional(), Length(max=20)])
     effort = StringField(_l("Inzet (uren, mensen, middelen)"), validators=[Optional(), Length(max=200)])
     quick_win = BooleanField(_l("Quick win: snel resultaat met weinig moeite"))
@@ -53,7 +62,9 @@ class StatusForm(FlaskForm):
 
 class NoteForm(FlaskForm):
     noted_on = DateField(_l("Datum"), validators=[Optional()])
-    text = TextAreaField(_l("Voortgang"), validators=[DataRequired(_l("Schrijf wat er gebeurd is.")), Length(max=10000)])
+    text = TextAreaField(
+        _l("Voortgang"), validators=[DataRequired(_l("Schrijf wat er gebeurd is.")), Length(max=10000)]
+    )
 
 
 class DocumentForm(FlaskForm):
@@ -81,19 +92,27 @@ class SubmitPlanForm(FlaskForm):
 
 class CommentForm(FlaskForm):
     measure_id = SelectField(_l("Over"), coerce=coerce_optional_int, validate_choice=False)
-    text = TextAreaField(_l("Opmerking"), validators=[DataRequired(_l("Schrijf uw opmerking.")), Length(max=5000)])
+    text = TextAreaField(
+        _l("Opmerking"), validators=[DataRequired(_l("Schrijf uw opmerking.")), Length(max=5000)]
+    )
 
 
 class DecisionForm(FlaskForm):
-    decision = RadioField(_l("Besluit"), choices=[
-        ("verleend", _l("Instemming verleend")),
-        ("geweigerd", _l("Instemming geweigerd")),
-        ("aangehouden", _l("Aangehouden (later besluit)")),
-    ], validators=[DataRequired(_l("Kies het besluit."))])
+    decision = RadioField(
+        _l("Besluit"),
+        choices=[
+            ("verleend", _l("Instemming verleend")),
+            ("geweigerd", _l("Instemming geweigerd")),
+            ("aangehouden", _l("Aangehouden (later besluit)")),
+        ],
+        validators=[DataRequired(_l("Kies het besluit."))],
+    )
     decided_on = DateField(_l("Datum besluit"), validators=[DataRequired(_l("Vul een geldige datum in."))])
     remarks = TextAreaField(_l("Opmerkingen bij het besluit"), validators=[Optional(), Length(max=10000)])
     document = FileField(_l("Besluitdocument (optioneel)"))
 
 
 class TeamBoundForm(FlaskForm):
-    reason = TextAreaField(_l("Waarom is dit risico teamgebonden?"), validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(
+        _l("Waarom is dit risico teamgebonden?"), validators=[Optional(), Length(max=2000)]
+    )

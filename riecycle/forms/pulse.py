@@ -23,8 +23,11 @@ class SurveyForm(FlaskForm):
     title = StringField(_l("Naam van de puls"), validators=[DataRequired(), Length(max=200)])
     item_keys = MultiCheckboxField(_l("Stellingen"), validate_choice=True)
     interval_months = SelectField(_l("Hoe vaak"), coerce=int, choices=INTERVAL_CHOICES)
-    open_days = IntegerField(_l("Dagen dat een ronde openstaat"),
-                             validators=[InputRequired(), NumberRange(min=1, max=28)], default=10)
+    open_days = IntegerField(
+        _l("Dagen dat een ronde openstaat"),
+        validators=[InputRequired(), NumberRange(min=1, max=28)],
+        default=10,
+    )
     team_ids = MultiCheckboxField(_l("Teams"), coerce=int, validate_choice=True)
     active = BooleanField(_l("Actief: de planner opent rondes automatisch"), default=True)
 
@@ -45,7 +48,14 @@ def answer_form_class(items, scale: dict):
 
     choices = [(value, f"{value} – {label}") for value, label in scale.items()]
     for item in items:
-        setattr(AnswerForm, item.key, RadioField(
-            item.text(), coerce=int, choices=choices,
-            validators=[InputRequired(message=_l("Kies een antwoord bij deze stelling."))]))
+        setattr(
+            AnswerForm,
+            item.key,
+            RadioField(
+                item.text(),
+                coerce=int,
+                choices=choices,
+                validators=[InputRequired(message=_l("Kies een antwoord bij deze stelling."))],
+            ),
+        )
     return AnswerForm

@@ -27,17 +27,23 @@ class RieForm(FlaskForm):
     performed_on = DateField(_l("Datum RI&E"), validators=[DataRequired(DATE_MSG)])
     scope = TextAreaField(_l("Reikwijdte"), validators=[Optional(), Length(max=4000)])
     performed_by = StringField(_l("Uitgevoerd door"), validators=[Optional(), Length(max=200)])
-    performed_by_kind = RadioField(_l("Intern of extern"), choices=choices("performed_by_kind"),
-                                   default="intern", validators=[InputRequired(_l("Kies intern of extern."))])
+    performed_by_kind = RadioField(
+        _l("Intern of extern"),
+        choices=choices("performed_by_kind"),
+        default="intern",
+        validators=[InputRequired(_l("Kies intern of extern."))],
+    )
     instrument = StringField(_l("Instrument"), validators=[Optional(), Length(max=200)])
     instrument_erkend = BooleanField(_l("Het instrument is erkend (branche-RI&E)"))
     review_interval_months = IntegerField(
-        _l("Herzieningstermijn (maanden)"), default=36,
+        _l("Herzieningstermijn (maanden)"),
+        default=36,
         validators=[InputRequired(NUMBER_MSG), NumberRange(1, 120, _l("Kies 1 tot 120 maanden."))],
     )
     hybrid_work_considered = BooleanField(_l("Hybride en plaatsonafhankelijk werken is meegenomen"))
-    hybrid_work_notes = TextAreaField(_l("Hoe is hybride werken meegenomen?"),
-                                      validators=[Optional(), Length(max=4000)])
+    hybrid_work_notes = TextAreaField(
+        _l("Hoe is hybride werken meegenomen?"), validators=[Optional(), Length(max=4000)]
+    )
     make_current = BooleanField(_l("Maak dit de huidige versie"), default=True)
     file = FileField(_l("Document toevoegen (bijv. het RI&E-rapport)"))
 
@@ -47,13 +53,23 @@ class DocumentForm(FlaskForm):
 
 
 class ToetsingForm(FlaskForm):
-    expert_kind = RadioField(_l("Getoetst door"), choices=choices("expert_kind"), default="kerndeskundige",
-                             validators=[InputRequired(_l("Kies kerndeskundige of arbodienst."))])
-    expert_name = StringField(_l("Naam kerndeskundige of arbodienst"),
-                              validators=[DataRequired(_l("Vul een naam in.")), Length(max=200)])
-    registration = StringField(_l("Registratienummer (certificaat)"), validators=[Optional(), Length(max=100)])
+    expert_kind = RadioField(
+        _l("Getoetst door"),
+        choices=choices("expert_kind"),
+        default="kerndeskundige",
+        validators=[InputRequired(_l("Kies kerndeskundige of arbodienst."))],
+    )
+    expert_name = StringField(
+        _l("Naam kerndeskundige of arbodienst"),
+        validators=[DataRequired(_l("Vul een naam in.")), Length(max=200)],
+    )
+    registration = StringField(
+        _l("Registratienummer (certificaat)"), validators=[Optional(), Length(max=100)]
+    )
     tested_on = DateField(_l("Datum toetsing"), validators=[DataRequired(DATE_MSG)])
-    advice_summary = TextAreaField(_l("Samenvatting van het advies"), validators=[Optional(), Length(max=8000)])
+    advice_summary = TextAreaField(
+        _l("Samenvatting van het advies"), validators=[Optional(), Length(max=8000)]
+    )
     file = FileField(_l("Toetsingsrapport"))
 
 
@@ -62,59 +78,91 @@ class SubmitForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
-    decision = RadioField(_l("Besluit"), choices=[
-        ("verleend", _l("Instemming verleend")), ("geweigerd", _l("Instemming geweigerd")),
-        ("advies", _l("Advies")),
-    ], validators=[InputRequired(_l("Kies een besluit."))])
+    decision = RadioField(
+        _l("Besluit"),
+        choices=[
+            ("verleend", _l("Instemming verleend")),
+            ("geweigerd", _l("Instemming geweigerd")),
+            ("advies", _l("Advies")),
+        ],
+        validators=[InputRequired(_l("Kies een besluit."))],
+    )
     decided_on = DateField(_l("Datum besluit"), validators=[DataRequired(DATE_MSG)])
     remarks = TextAreaField(_l("Opmerkingen"), validators=[Optional(), Length(max=8000)])
     file = FileField(_l("Besluit of advies (document)"))
 
 
 class RiskForm(FlaskForm):
-    title = StringField(_l("Titel"), validators=[DataRequired(_l("Geef het knelpunt een korte titel.")),
-                                                 Length(max=200)])
+    title = StringField(
+        _l("Titel"), validators=[DataRequired(_l("Geef het knelpunt een korte titel.")), Length(max=200)]
+    )
     theme_key = SelectField(_l("PSA-thema"), validators=[DataRequired(_l("Kies een PSA-thema."))])
     factor_keys = SelectMultipleField(_l("Werkdrukfactoren (Werkdruk Wegwijzer)"), validate_choice=False)
     description = TextAreaField(
         _l("Beschrijving"),
-        validators=[DataRequired(_l("Beschrijf wat er speelt, de oorzaak, wanneer en wie het raakt.")),
-                    Length(max=8000)],
+        validators=[
+            DataRequired(_l("Beschrijf wat er speelt, de oorzaak, wanneer en wie het raakt.")),
+            Length(max=8000),
+        ],
     )
-    scope = RadioField(_l("Voor wie"), choices=choices("risk_scope"), default="organisatie",
-                       validators=[InputRequired(_l("Kies voor wie het risico geldt."))])
+    scope = RadioField(
+        _l("Voor wie"),
+        choices=choices("risk_scope"),
+        default="organisatie",
+        validators=[InputRequired(_l("Kies voor wie het risico geldt."))],
+    )
     team_ids = SelectMultipleField(_l("Team(s)"), coerce=int, validate_choice=False)
     function_group = StringField(_l("Functiegroep"), validators=[Optional(), Length(max=200)])
     source = SelectField(_l("Bron"), choices=choices("risk_source"))
-    onderzoek_id = SelectField(_l("Uit verdiepend onderzoek"), coerce=coerce_optional_int,
-                               validate_choice=False)
+    onderzoek_id = SelectField(
+        _l("Uit verdiepend onderzoek"), coerce=coerce_optional_int, validate_choice=False
+    )
     status = SelectField(_l("Status"), choices=choices("risk_status"))
-    status_reason = TextAreaField(_l("Reden (verplicht bij niet van toepassing)"),
-                                  validators=[Optional(), Length(max=4000)])
-    team_bound_reason = TextAreaField(_l("Waarom teamgebonden? (optioneel)"),
-                                      validators=[Optional(), Length(max=4000)])
+    status_reason = TextAreaField(
+        _l("Reden (verplicht bij niet van toepassing)"), validators=[Optional(), Length(max=4000)]
+    )
+    team_bound_reason = TextAreaField(
+        _l("Waarom teamgebonden? (optioneel)"), validators=[Optional(), Length(max=4000)]
+    )
 
 
 class EvaluationForm(FlaskForm):
-    kans = SelectField(_l("Kans"), coerce=coerce_optional_int, validate_choice=False,
-                       validators=[InputRequired(_l("Kies een kans."))])
-    frequentie = SelectField(_l("Frequentie (blootstelling)"), coerce=coerce_optional_int,
-                             validate_choice=False, validators=[Optional()])
-    effect = SelectField(_l("Effect"), coerce=coerce_optional_int, validate_choice=False,
-                         validators=[InputRequired(_l("Kies een effect."))])
+    kans = SelectField(
+        _l("Kans"),
+        coerce=coerce_optional_int,
+        validate_choice=False,
+        validators=[InputRequired(_l("Kies een kans."))],
+    )
+    frequentie = SelectField(
+        _l("Frequentie (blootstelling)"),
+        coerce=coerce_optional_int,
+        validate_choice=False,
+        validators=[Optional()],
+    )
+    effect = SelectField(
+        _l("Effect"),
+        coerce=coerce_optional_int,
+        validate_choice=False,
+        validators=[InputRequired(_l("Kies een effect."))],
+    )
     evaluated_on = DateField(_l("Datum beoordeling"), validators=[DataRequired(DATE_MSG)])
-    note = TextAreaField(_l("Toelichting (bijv. welke maatregelen het effect hadden)"),
-                         validators=[Optional(), Length(max=4000)])
+    note = TextAreaField(
+        _l("Toelichting (bijv. welke maatregelen het effect hadden)"),
+        validators=[Optional(), Length(max=4000)],
+    )
 
 
 class OnderzoekForm(FlaskForm):
-    title = StringField(_l("Naam"), validators=[DataRequired(_l("Geef het onderzoek een naam.")),
-                                                Length(max=200)])
+    title = StringField(
+        _l("Naam"), validators=[DataRequired(_l("Geef het onderzoek een naam.")), Length(max=200)]
+    )
     instrument = StringField(_l("Instrument (vragenlijst)"), validators=[Optional(), Length(max=200)])
     period_start = DateField(_l("Begin"), validators=[DataRequired(DATE_MSG)])
     period_end = DateField(_l("Einde"), validators=[Optional()])
     invited = IntegerField(_l("Uitgenodigd"), validators=[Optional(), NumberRange(1, 1_000_000, NUMBER_MSG)])
-    respondents = IntegerField(_l("Respondenten"), validators=[Optional(), NumberRange(0, 1_000_000, NUMBER_MSG)])
+    respondents = IntegerField(
+        _l("Respondenten"), validators=[Optional(), NumberRange(0, 1_000_000, NUMBER_MSG)]
+    )
     reveals_causes = BooleanField(_l("De vragen brengen oorzaken in beeld"))
     anonymous = BooleanField(_l("Antwoorden zijn anoniem"))
     discussed_on = DateField(_l("Besproken met medewerkers op"), validators=[Optional()])
@@ -128,12 +176,20 @@ def theme_form(themes, data=None):
         pass
 
     for theme in themes:
-        setattr(ThemeForm, f"applicable_{theme.key}", RadioField(
-            theme.name_nl, choices=[("1", _l("Behandeld in de RI&E")), ("0", _l("Niet van toepassing"))],
-            validators=[InputRequired(_l("Kies behandeld of niet van toepassing."))],
-        ))
-        setattr(ThemeForm, f"reason_{theme.key}", TextAreaField(
-            _l("Reden of toelichting"), validators=[Optional(), Length(max=4000)]))
+        setattr(
+            ThemeForm,
+            f"applicable_{theme.key}",
+            RadioField(
+                theme.name_nl,
+                choices=[("1", _l("Behandeld in de RI&E")), ("0", _l("Niet van toepassing"))],
+                validators=[InputRequired(_l("Kies behandeld of niet van toepassing."))],
+            ),
+        )
+        setattr(
+            ThemeForm,
+            f"reason_{theme.key}",
+            TextAreaField(_l("Reden of toelichting"), validators=[Optional(), Length(max=4000)]),
+        )
     return ThemeForm(data=data)
 
 
@@ -141,14 +197,27 @@ def team_result_form(factors, data=None):
     """A team's respondents and an optional 1-5 score per Wegwijzer factor."""
 
     class TeamResultForm(FlaskForm):
-        team_id = SelectField(_l("Team"), coerce=coerce_optional_int, validate_choice=False,
-                              validators=[DataRequired(_l("Kies een team."))])
-        invited = IntegerField(_l("Uitgenodigd in dit team"),
-                               validators=[Optional(), NumberRange(1, 1_000_000, NUMBER_MSG)])
-        respondents = IntegerField(_l("Respondenten in dit team"),
-                                   validators=[InputRequired(NUMBER_MSG), NumberRange(0, 1_000_000, NUMBER_MSG)])
+        team_id = SelectField(
+            _l("Team"),
+            coerce=coerce_optional_int,
+            validate_choice=False,
+            validators=[DataRequired(_l("Kies een team."))],
+        )
+        invited = IntegerField(
+            _l("Uitgenodigd in dit team"), validators=[Optional(), NumberRange(1, 1_000_000, NUMBER_MSG)]
+        )
+        respondents = IntegerField(
+            _l("Respondenten in dit team"),
+            validators=[InputRequired(NUMBER_MSG), NumberRange(0, 1_000_000, NUMBER_MSG)],
+        )
 
     for factor in factors:
-        setattr(TeamResultForm, f"score_{factor.key}", FloatField(
-            factor.name_nl, validators=[Optional(), NumberRange(1, 5, _l("Een score ligt tussen 1 en 5."))]))
+        setattr(
+            TeamResultForm,
+            f"score_{factor.key}",
+            FloatField(
+                factor.name_nl,
+                validators=[Optional(), NumberRange(1, 5, _l("Een score ligt tussen 1 en 5."))],
+            ),
+        )
     return TeamResultForm(data=data)

@@ -40,8 +40,16 @@ class Measure(DomainMixin, Base):
     # Covers the plan's and the dashboard's counts (per level and status, open, overdue, due by a
     # date), so they read the index instead of every measure row.
     __table_args__ = (
-        Index("ix_measures_org_level_status", "organisation_id", "level", "status", "termijn", "quick_win", "deleted_at",
-              "first_done_on"),
+        Index(
+            "ix_measures_org_level_status",
+            "organisation_id",
+            "level",
+            "status",
+            "termijn",
+            "quick_win",
+            "deleted_at",
+            "first_done_on",
+        ),
         # The completion chart: measures due, and first carried out, up to each month's end.
         Index("ix_measures_org_termijn", "organisation_id", "termijn", "status", "deleted_at"),
         Index("ix_measures_org_first_done", "organisation_id", "first_done_on", "deleted_at"),
@@ -119,7 +127,14 @@ class MeasureStatusChange(MeasurePart, DomainMixin, Base):
     __audit_label__ = "Statuswijziging"
     # When each measure was first carried out (the dashboard's completion chart), from the index.
     __table_args__ = (
-        Index("ix_measure_status_changes_first", "organisation_id", "to_status", "measure_id", "changed_at", "deleted_at"),
+        Index(
+            "ix_measure_status_changes_first",
+            "organisation_id",
+            "to_status",
+            "measure_id",
+            "changed_at",
+            "deleted_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

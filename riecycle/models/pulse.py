@@ -72,8 +72,9 @@ class PulseRound(DomainMixin, Base):
     survey = relationship("PulseSurvey", lazy="joined")
     # Not loaded with the round: a large employer's round has hundreds of team rows, and the
     # results are read as columns (services.pulse.visible_team_results).
-    teams = relationship("PulseRoundTeam", lazy="select", order_by="PulseRoundTeam.id",
-                         back_populates="round")
+    teams = relationship(
+        "PulseRoundTeam", lazy="select", order_by="PulseRoundTeam.id", back_populates="round"
+    )
 
     @property
     def label(self) -> str:

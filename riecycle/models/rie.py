@@ -139,7 +139,9 @@ class Risk(DomainMixin, Base):
     factors = relationship("Factor", secondary=risk_factors, lazy="selectin")
     onderzoek = relationship("VerdiependOnderzoek", lazy="select")
     evaluations = relationship(
-        "RiskEvaluation", order_by="RiskEvaluation.evaluated_at", lazy="select",
+        "RiskEvaluation",
+        order_by="RiskEvaluation.evaluated_at",
+        lazy="select",
         back_populates="risk",
     )
 
@@ -194,9 +196,11 @@ class VerdiependOnderzoek(DomainMixin, Base):
     summary: Mapped[str | None] = mapped_column(Text)
 
     teams = relationship(
-        "OnderzoekTeam", lazy="selectin", order_by="OnderzoekTeam.id",
+        "OnderzoekTeam",
+        lazy="selectin",
+        order_by="OnderzoekTeam.id",
         primaryjoin="and_(OnderzoekTeam.onderzoek_id == VerdiependOnderzoek.id, "
-                    "OnderzoekTeam.deleted_at.is_(None))",
+        "OnderzoekTeam.deleted_at.is_(None))",
         viewonly=True,
     )
 
@@ -219,9 +223,11 @@ class OnderzoekTeam(DomainMixin, Base):
 
     team = relationship("Team", lazy="joined")
     scores = relationship(
-        "OnderzoekScore", lazy="selectin", viewonly=True,
+        "OnderzoekScore",
+        lazy="selectin",
+        viewonly=True,
         primaryjoin="and_(OnderzoekScore.onderzoek_team_id == OnderzoekTeam.id, "
-                    "OnderzoekScore.deleted_at.is_(None))",
+        "OnderzoekScore.deleted_at.is_(None))",
     )
 
     @property

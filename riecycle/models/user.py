@@ -61,9 +61,7 @@ class User(UserMixin, TimestampMixin, Base):
         """This user's membership of one organisation (one small query unless all are loaded)."""
         state = inspect(self)
         if "memberships" not in state.unloaded or state.session is None:
-            return next(
-                (m for m in self.memberships if m.organisation_id == organisation_id), None
-            )
+            return next((m for m in self.memberships if m.organisation_id == organisation_id), None)
         return state.session.scalar(
             select(Membership).where(
                 Membership.user_id == self.id, Membership.organisation_id == organisation_id

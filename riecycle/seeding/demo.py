@@ -31,8 +31,8 @@ DEMO_PASSWORD = "riecycle-demo"
 class DemoContext:
     org: Organisation
     data: dict
-    teams: dict = field(default_factory=dict)      # key -> Team
-    users: dict = field(default_factory=dict)      # email -> User
+    teams: dict = field(default_factory=dict)  # key -> Team
+    users: dict = field(default_factory=dict)  # email -> User
     employees: dict = field(default_factory=dict)  # key -> Employee
     created: int = 0
 
@@ -66,9 +66,7 @@ def load_users(ctx: DemoContext) -> None:
 
 def load_teams(ctx: DemoContext) -> None:
     """The bureau and the schools, with the demo leidinggevende on their team(s)."""
-    existing = {
-        t.name: t for t in db.session.scalars(select(Team).where(Team.organisation_id == ctx.org.id))
-    }
+    existing = {t.name: t for t in db.session.scalars(select(Team).where(Team.organisation_id == ctx.org.id))}
     for spec in ctx.data["teams"]:
         team = existing.get(spec["name"])
         if team is None:
@@ -96,8 +94,11 @@ def load_employees(ctx: DemoContext) -> None:
         employee = existing.get((spec["name"], team.id))
         if employee is None:
             employee = Employee(
-                organisation_id=ctx.org.id, name=spec["name"], team_id=team.id,
-                email=spec.get("email"), function=spec.get("function"),
+                organisation_id=ctx.org.id,
+                name=spec["name"],
+                team_id=team.id,
+                email=spec.get("email"),
+                function=spec.get("function"),
                 start_date=ctx.day(spec.get("start_offset_days", -1000)),
                 is_leidinggevende=bool(spec.get("is_leidinggevende")),
             )
@@ -109,8 +110,14 @@ def load_employees(ctx: DemoContext) -> None:
 
 # One step per area, in the order of the cycle.
 DEMO_STEPS = [
-    load_users, load_teams, load_employees, demo_rie.load, demo_plan.load,
-    demo_pulse.load, demo_voorlichting.load, demo_zelfinspectie.load,
+    load_users,
+    load_teams,
+    load_employees,
+    demo_rie.load,
+    demo_plan.load,
+    demo_pulse.load,
+    demo_voorlichting.load,
+    demo_zelfinspectie.load,
 ]
 
 

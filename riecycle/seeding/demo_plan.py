@@ -23,8 +23,11 @@ PATHS = {
     "vervallen": ["vervallen"],
 }
 APPROVED_DAYS_AGO = 38
-TEAM_BOUND = ("r12", "De piek speelt alleen op het bestuursbureau, rond de begrotings- en jaarverslagcyclus; "
-                          "de scholen hebben er geen last van.")
+TEAM_BOUND = (
+    "r12",
+    "De piek speelt alleen op het bestuursbureau, rond de begrotings- en jaarverslagcyclus; "
+    "de scholen hebben er geen last van.",
+)
 SUBMITTED_DAYS_AGO = 45
 
 
@@ -33,7 +36,9 @@ def load(ctx) -> None:
     risks = _risks(ctx)
     if not risks:
         return  # the RI&E step did not run: measures need risks
-    existing = {m.title for m in db.session.scalars(select(Measure).where(Measure.organisation_id == ctx.org.id))}
+    existing = {
+        m.title for m in db.session.scalars(select(Measure).where(Measure.organisation_id == ctx.org.id))
+    }
     by_key = {}
     for spec in ctx.data.get("measures", []):
         title = spec["title"]["nl"]
@@ -58,10 +63,17 @@ def _team_bound(risks) -> None:
 
 def _risks(ctx) -> dict:
     """Demo risk key -> Risk, matched on the title the RI&E step stored."""
-    stored = {r.title: r for r in db.session.scalars(
-        select(Risk).where(Risk.organisation_id == ctx.org.id, Risk.deleted_at.is_(None)))}
-    return {item["key"]: stored[item["title"]["nl"]] for item in ctx.data.get("risks", [])
-            if item["title"]["nl"] in stored}
+    stored = {
+        r.title: r
+        for r in db.session.scalars(
+            select(Risk).where(Risk.organisation_id == ctx.org.id, Risk.deleted_at.is_(None))
+        )
+    }
+    return {
+        item["key"]: stored[item["title"]["nl"]]
+        for item in ctx.data.get("risks", [])
+        if item["title"]["nl"] in stored
+    }
 
 
 def _at(day) -> datetime:
@@ -78,21 +90,31 @@ def _measure(ctx, spec, risks):
     termijn = ctx.day(spec["termijn_offset_days"])
     employee = ctx.employees.get(spec.get("employee")) if spec.get("employee") else None
     data = {
-        "title": spec["title"]["nl"], "description": (spec.get("description") or {}).get("nl"),
-        "risk_ids": [r.id for r in linked], "level": spec["level"],
+        "title": spec["title"]["nl"],
+        "description": (spec.get("description") or {}).get("nl"),
+        "risk_ids": [r.id for r in linked],
+        "level": spec["level"],
         "team_ids": [ctx.teams[k].id for k in spec.get("teams") or [] if k in ctx.teams],
-        "employee_id": employee.id if employee else None, "approach": spec["approach"],
-        "responsible_id": responsible.id, "termijn": termijn, "start_date": start,
-        "budget_eur": spec.get("budget_eur"), "effort": spec.get("effort"),
-        "quick_win": spec.get("quick_win"), "change_type": spec.get("change_type"),
-        "pilot": spec.get("pilot"), "catalogue_key": spec.get("catalogue"),
+        "employee_id": employee.id if employee else None,
+        "approach": spec["approach"],
+        "responsible_id": responsible.id,
+        "termijn": termijn,
+        "start_date": start,
+        "budget_eur": spec.get("budget_eur"),
+        "effort": spec.get("effort"),
+        "quick_win": spec.get("quick_win"),
+        "change_type": spec.get("change_type"),
+        "pilot": spec.get("pilot"),
+        "catalogue_key": spec.get("catalogue"),
     }
     today = clock.today()
     created = min(start or termijn, termijn, today) - timedelta(days=21)
     measure = plan_service.create_measure(ctx.org, responsible, data, created_at=_at(created))
     _history(ctx, measure, spec, responsible, created, start, termijn)
     for note in spec.get("notes") or []:
-        plan_service.add_note(measure, responsible, note["text"]["nl"], min(ctx.day(note["offset_days"]), today))
+        plan_service.add_note(
+            measure, responsible, note["text"]["nl"], min(ctx.day(note["offset_days"]), today)
+        )
     return measure
 
 
@@ -111,8 +133,9 @@ def _history(ctx, measure, spec, user, created, start, termijn) -> None:
         else:  # vervallen
             target = min(termijn, today - timedelta(days=5))
         day = min(max(target, day + timedelta(days=1)), today)
-        plan_service.change_status(measure, user, step, reason if step == "vervallen" else None,
-                                   on=day, at=_at(day))
+        plan_service.change_status(
+            measure, user, step, reason if step == "vervallen" else None, on=day, at=_at(day)
+        )
 
 
 def _version(ctx) -> None:
@@ -125,23 +148,38 @@ def _version(ctx) -> None:
         return
     submitted = ctx.day(-SUBMITTED_DAYS_AGO)
     version = plan_versions.submit_plan(
-        ctx.org, preventie, "Eerste volledige Plan van Aanpak na de RI&E, met de maatregelen per risico.",
+        ctx.org,
+        preventie,
+        "Eerste volledige Plan van Aanpak na de RI&E, met de maatregelen per risico.",
         submitted_on=submitted,
     )
     version.submitted_at = _at(submitted)
     first = next((i for i in version.snapshot["measures"] if not i["personal"]), None)
-    remarks = [plan_versions.add_comment(
-        version, or_lid, "Wij missen nog hoe de werkdrukmiddelen over de scholen worden verdeeld. "
-                         "Graag bij de volgende versie toelichten.")]
+    remarks = [
+        plan_versions.add_comment(
+            version,
+            or_lid,
+            "Wij missen nog hoe de werkdrukmiddelen over de scholen worden verdeeld. "
+            "Graag bij de volgende versie toelichten.",
+        )
+    ]
     if first is not None:
-        remarks.append(plan_versions.add_comment(
-            version, or_lid, "Fijn dat hier een werkgroep met leerkrachten bij betrokken is.", first["id"]))
+        remarks.append(
+            plan_versions.add_comment(
+                version, or_lid, "Fijn dat hier een werkgroep met leerkrachten bij betrokken is.", first["id"]
+            )
+        )
     for offset, remark in enumerate(remarks, start=2):
         remark.created_at = _at(submitted + timedelta(days=offset))
     approval = approvals.pending_for(plan_versions.SUBJECT, version.id)
-    approvals.decide(approval, or_lid, "verleend", ctx.day(-APPROVED_DAYS_AGO),
-                     "De OR stemt in met het Plan van Aanpak. Evaluatie van de voortgang in de OR-vergadering "
-                     "over een halfjaar.")
+    approvals.decide(
+        approval,
+        or_lid,
+        "verleend",
+        ctx.day(-APPROVED_DAYS_AGO),
+        "De OR stemt in met het Plan van Aanpak. Evaluatie van de voortgang in de OR-vergadering "
+        "over een halfjaar.",
+    )
     _later_change(ctx, preventie)
     ctx.created += 1
 
@@ -149,13 +187,20 @@ def _version(ctx) -> None:
 def _later_change(ctx, user) -> None:
     """After the instemming, one planned measure is postponed: the approved version is superseded."""
     measure = db.session.scalar(
-        select(Measure).where(Measure.organisation_id == ctx.org.id, Measure.status == "gepland",
-                              Measure.level == "organisatie").order_by(Measure.termijn.desc())
+        select(Measure)
+        .where(
+            Measure.organisation_id == ctx.org.id, Measure.status == "gepland", Measure.level == "organisatie"
+        )
+        .order_by(Measure.termijn.desc())
     )
     if measure is None:
         return
-    plan_service.update_measure(measure, {"termijn": measure.termijn + timedelta(days=30)}, measure.version_id)
-    plan_service.add_note(measure, user, "Termijn met een maand verschoven: de werkgroep start later dan gepland.")
+    plan_service.update_measure(
+        measure, {"termijn": measure.termijn + timedelta(days=30)}, measure.version_id
+    )
+    plan_service.add_note(
+        measure, user, "Termijn met een maand verschoven: de werkgroep start later dan gepland."
+    )
 
 
 def _user(ctx, role: str):

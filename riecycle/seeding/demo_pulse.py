@@ -27,8 +27,17 @@ PROFILE = {
     "school_c": (0.03, (3.3, 3.3)),
     "school_d": (-0.01, (3.1, 2.1)),
 }
-TICKS = ("inv_begrip_werkdruk", "inv_signalen", "inv_waar_speelt_het", "inv_oorzaken_concreet", "inv_top5",
-         "mt_bij_de_bron", "mt_eigen_ervaring", "uv_plan_wat_wie_wanneer", "uv_voortgang_bewaakt")
+TICKS = (
+    "inv_begrip_werkdruk",
+    "inv_signalen",
+    "inv_waar_speelt_het",
+    "inv_oorzaken_concreet",
+    "inv_top5",
+    "mt_bij_de_bron",
+    "mt_eigen_ervaring",
+    "uv_plan_wat_wie_wanneer",
+    "uv_voortgang_bewaakt",
+)
 ROUNDS = 12
 
 
@@ -53,10 +62,17 @@ def _answers(rng, keys, school, k, implementation) -> dict:
 
 def _survey(ctx):
     factors = pulse.targeted_factor_keys(ctx.org)[:4] or FALLBACK_FACTORS
-    return pulse.save_survey(ctx.org, {
-        "title": "Maandelijkse puls werkdruk", "item_keys": factors + pulse.implementation_keys() + ["energie"],
-        "interval_months": 1, "open_days": 10, "active": True,
-        "team_ids": [ctx.teams[key].id for key in SCHOOLS]})
+    return pulse.save_survey(
+        ctx.org,
+        {
+            "title": "Maandelijkse puls werkdruk",
+            "item_keys": factors + pulse.implementation_keys() + ["energie"],
+            "interval_months": 1,
+            "open_days": 10,
+            "active": True,
+            "team_ids": [ctx.teams[key].id for key in SCHOOLS],
+        },
+    )
 
 
 def _rounds(ctx, survey) -> None:
@@ -73,7 +89,9 @@ def _rounds(ctx, survey) -> None:
         for school, people in sorted(by_school.items()):
             for item in rng.sample(people, min(len(people), RESPONDENTS[school][k])):
                 day = opens_on + timedelta(days=rng.randrange(survey.open_days))
-                pulse.submit_answers(item.raw, _answers(rng, pulse_round.item_keys, school, k, implementation), day)
+                pulse.submit_answers(
+                    item.raw, _answers(rng, pulse_round.item_keys, school, k, implementation), day
+                )
                 ctx.created += 1
         ctx.created += 1
     pulse.purge_tokens(ctx.day(0))

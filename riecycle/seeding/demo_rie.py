@@ -62,16 +62,26 @@ def _approval(ctx, spec, rie, author) -> None:
     if approvals.history("rie", rie.id):
         return
     data = spec["approval"]
-    approval: Approval = approvals.submit(ctx.org, "rie", rie.id, author, ctx.day(data["submitted_offset_days"]))
-    approvals.decide(approval, _user(ctx, "or_lid"), data["decision"], ctx.day(data["decided_offset_days"]),
-                     data.get("remarks"))
+    approval: Approval = approvals.submit(
+        ctx.org, "rie", rie.id, author, ctx.day(data["submitted_offset_days"])
+    )
+    approvals.decide(
+        approval,
+        _user(ctx, "or_lid"),
+        data["decision"],
+        ctx.day(data["decided_offset_days"]),
+        data.get("remarks"),
+    )
     ctx.created += 1
 
 
 def _onderzoek(ctx, spec, rie):
     data = dict(spec["onderzoek"])
-    existing = db.session.scalar(select(VerdiependOnderzoek).where(
-        VerdiependOnderzoek.organisation_id == ctx.org.id, VerdiependOnderzoek.title == data["title"]))
+    existing = db.session.scalar(
+        select(VerdiependOnderzoek).where(
+            VerdiependOnderzoek.organisation_id == ctx.org.id, VerdiependOnderzoek.title == data["title"]
+        )
+    )
     if existing is not None:
         return existing
     teams = data.pop("teams")
@@ -81,29 +91,49 @@ def _onderzoek(ctx, spec, rie):
     data["discussed_on"] = ctx.day(data.pop("discussed_offset_days"))
     study = onderzoek.create(ctx.org, data, rie)
     for team in teams:
-        onderzoek.set_team_result(ctx.org, study, ctx.teams[team["team"]].id, team["invited"],
-                                  team["respondents"], team["scores"])
+        onderzoek.set_team_result(
+            ctx.org, study, ctx.teams[team["team"]].id, team["invited"], team["respondents"], team["scores"]
+        )
     ctx.created += 1 + len(teams)
     return study
 
 
 def _risks(ctx, rie, author) -> dict:
-    existing = {r.title: r for r in db.session.scalars(select(Risk).where(Risk.organisation_id == ctx.org.id))}
+    existing = {
+        r.title: r for r in db.session.scalars(select(Risk).where(Risk.organisation_id == ctx.org.id))
+    }
     by_key = {}
     for item in ctx.data["risks"]:
         title = item["title"]["nl"]
         risk = existing.get(title)
         if risk is None:
-            risk = risks.create_risk(ctx.org, {
-                "title": title, "description": item["description"]["nl"], "theme_key": item["theme"],
-                "factor_keys": item.get("factors") or [], "scope": item["scope"],
-                "team_ids": [ctx.teams[k].id for k in item.get("teams") or []],
-                "function_group": item.get("function_group"), "source": item["source"],
-                "status": item["status"], "status_reason": item.get("status_reason"),
-            }, rie)
+            risk = risks.create_risk(
+                ctx.org,
+                {
+                    "title": title,
+                    "description": item["description"]["nl"],
+                    "theme_key": item["theme"],
+                    "factor_keys": item.get("factors") or [],
+                    "scope": item["scope"],
+                    "team_ids": [ctx.teams[k].id for k in item.get("teams") or []],
+                    "function_group": item.get("function_group"),
+                    "source": item["source"],
+                    "status": item["status"],
+                    "status_reason": item.get("status_reason"),
+                },
+                rie,
+            )
             for ev in item.get("evaluations") or []:
-                risks.evaluate(ctx.org, risk, author, ev["kans"], ev["effect"], ev.get("frequentie"),
-                               ctx.day(ev["offset_days"]), method="kinney")
+                risks.evaluate(
+                    ctx.org,
+                    risk,
+                    author,
+                    ev["kans"],
+                    ev["effect"],
+                    ev.get("frequentie"),
+                    ctx.day(ev["offset_days"]),
+                    method="kinney",
+                )
             ctx.created += 1
         by_key[item["key"]] = risk
     return by_key

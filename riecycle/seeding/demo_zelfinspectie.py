@@ -59,22 +59,33 @@ def _appointment(ctx, spec) -> None:
         return
     raw = spec["appointment"]
     user = ctx.users.get(raw["user"])
-    policy.create_appointment(ctx.org, {
-        "user_id": user.id if user else None, "name": None if user else raw["user"],
-        "since": ctx.day(raw["since_offset_days"]), "until": None,
-        "or_instemming_on": ctx.day(raw["or_instemming_offset_days"]),
-        "hours_per_week": raw.get("hours_per_week"), "tasks": raw.get("tasks"),
-    })
+    policy.create_appointment(
+        ctx.org,
+        {
+            "user_id": user.id if user else None,
+            "name": None if user else raw["user"],
+            "since": ctx.day(raw["since_offset_days"]),
+            "until": None,
+            "or_instemming_on": ctx.day(raw["or_instemming_offset_days"]),
+            "hours_per_week": raw.get("hours_per_week"),
+            "tasks": raw.get("tasks"),
+        },
+    )
     ctx.created += 1
 
 
 def _aggression_measure(ctx):
     """A measure of the demo plan against external aggression, if the plan has one."""
     return db.session.scalar(
-        select(Measure).join(measure_risks, measure_risks.c.measure_id == Measure.id)
+        select(Measure)
+        .join(measure_risks, measure_risks.c.measure_id == Measure.id)
         .join(Risk, Risk.id == measure_risks.c.risk_id)
-        .where(Measure.organisation_id == ctx.org.id, Measure.deleted_at.is_(None),
-               Risk.theme_key == "agressie_extern").order_by(Measure.id)
+        .where(
+            Measure.organisation_id == ctx.org.id,
+            Measure.deleted_at.is_(None),
+            Risk.theme_key == "agressie_extern",
+        )
+        .order_by(Measure.id)
     )
 
 
@@ -85,13 +96,22 @@ def _incidents(ctx, spec) -> None:
     for raw in spec["incidents"]:
         occurred = ctx.day(raw["offset_days"])
         team = ctx.teams.get(raw.get("team"))
-        incidents.create_incident(ctx.org, {
-            "occurred_on": occurred, "theme_key": raw["theme"], "team_id": team.id if team else None,
-            "party": raw["party"], "description": raw["text"], "opvang_done": True,
-            "opvang_on": ctx.day(raw["offset_days"] + raw.get("opvang", 0)),
-            "follow_up": None,
-            "measure_id": measure.id if measure is not None and raw["theme"] == "agressie_extern" else None,
-        })
+        incidents.create_incident(
+            ctx.org,
+            {
+                "occurred_on": occurred,
+                "theme_key": raw["theme"],
+                "team_id": team.id if team else None,
+                "party": raw["party"],
+                "description": raw["text"],
+                "opvang_done": True,
+                "opvang_on": ctx.day(raw["offset_days"] + raw.get("opvang", 0)),
+                "follow_up": None,
+                "measure_id": measure.id
+                if measure is not None and raw["theme"] == "agressie_extern"
+                else None,
+            },
+        )
         ctx.created += 1
 
 
@@ -99,12 +119,16 @@ def _analysis(ctx, spec) -> None:
     if _exists(ctx, IncidentAnalysis):
         return
     raw = spec["analysis"]
-    incidents.create_analysis(ctx.org, {
-        "analysed_on": ctx.day(raw["analysed_offset_days"]),
-        "period_start": ctx.day(raw["period_start_offset_days"]),
-        "period_end": ctx.day(raw["period_end_offset_days"]),
-        "conclusions": raw["conclusions"], "discussed_with_or": raw.get("discussed_with_or", False),
-    })
+    incidents.create_analysis(
+        ctx.org,
+        {
+            "analysed_on": ctx.day(raw["analysed_offset_days"]),
+            "period_start": ctx.day(raw["period_start_offset_days"]),
+            "period_end": ctx.day(raw["period_end_offset_days"]),
+            "conclusions": raw["conclusions"],
+            "discussed_with_or": raw.get("discussed_with_or", False),
+        },
+    )
     ctx.created += 1
 
 
@@ -112,8 +136,9 @@ def _earlier_run(ctx, spec) -> None:
     if _exists(ctx, ChecklistRun):
         return
     raw = spec["earlier_run"]
-    zelfinspectie.run_checklist(ctx.org, ctx.users.get(raw["user"]), today=ctx.day(raw["offset_days"]),
-                                origin="demo")
+    zelfinspectie.run_checklist(
+        ctx.org, ctx.users.get(raw["user"]), today=ctx.day(raw["offset_days"]), origin="demo"
+    )
     ctx.created += 1
 
 
@@ -122,6 +147,7 @@ def _answers(ctx, spec) -> None:
     for raw in spec.get("answers", []):
         if _exists(ctx, ChecklistAnswer, ChecklistAnswer.item_id == raw["item"]):
             continue
-        zelfinspectie.record_answer(ctx.org, ctx.users.get(raw["user"]), raw["item"], raw["answer"],
-                                    raw["justification"])
+        zelfinspectie.record_answer(
+            ctx.org, ctx.users.get(raw["user"]), raw["item"], raw["answer"], raw["justification"]
+        )
         ctx.created += 1

@@ -10,24 +10,38 @@ def load_taxonomy() -> int:
     data = load_yaml("taxonomy.yaml")
     changes = 0
     for position, item in enumerate(data["themes"]):
-        changes += _upsert(Theme, item["key"], {
-            "position": position,
-            "name_nl": item["name"]["nl"], "name_en": item["name"]["en"],
-            "description_nl": item.get("description", {}).get("nl"),
-            "description_en": item.get("description", {}).get("en"),
-        })
+        changes += _upsert(
+            Theme,
+            item["key"],
+            {
+                "position": position,
+                "name_nl": item["name"]["nl"],
+                "name_en": item["name"]["en"],
+                "description_nl": item.get("description", {}).get("nl"),
+                "description_en": item.get("description", {}).get("en"),
+            },
+        )
     position = 0
     for group in data["factor_groups"]:
         for item in group["factors"]:
             position += 1
             question = item.get("pulse_question") or {}
-            changes += _upsert(Factor, item["key"], {
-                "position": position, "group_key": group["key"], "kind": group["kind"],
-                "group_name_nl": group["name"]["nl"], "group_name_en": group["name"]["en"],
-                "name_nl": item["name"]["nl"], "name_en": item["name"]["en"],
-                "pulse_question_nl": question.get("nl"), "pulse_question_en": question.get("en"),
-                "theme_key": "werkdruk",
-            })
+            changes += _upsert(
+                Factor,
+                item["key"],
+                {
+                    "position": position,
+                    "group_key": group["key"],
+                    "kind": group["kind"],
+                    "group_name_nl": group["name"]["nl"],
+                    "group_name_en": group["name"]["en"],
+                    "name_nl": item["name"]["nl"],
+                    "name_en": item["name"]["en"],
+                    "pulse_question_nl": question.get("nl"),
+                    "pulse_question_en": question.get("en"),
+                    "theme_key": "werkdruk",
+                },
+            )
     db.session.flush()
     return changes
 

@@ -31,9 +31,7 @@ def set_password(user: User, password: str) -> None:
         raise ServiceError(
             _("Een wachtwoord heeft minstens %(n)s tekens.", n=MIN_PASSWORD_LENGTH), "password"
         )
-    user.password_hash = generate_password_hash(
-        password, method=current_app.config["PASSWORD_HASH_METHOD"]
-    )
+    user.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
     user.session_token = new_token()
     db.session.flush()
 
@@ -173,16 +171,22 @@ def authenticate(email: str, password: str) -> User | None:
 
 def member_choices(org) -> list[tuple[int, str]]:
     """(user id, name) of the organisation's members by name, for select fields and filters."""
-    rows = db.session.execute(select(User.id, User.name).join(Membership, Membership.user_id == User.id)
-                              .where(Membership.organisation_id == org.id))
+    rows = db.session.execute(
+        select(User.id, User.name)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.organisation_id == org.id)
+    )
     return sorted(((user_id, name) for user_id, name in rows), key=lambda row: (row[1].lower(), row[0]))
 
 
 def memberships_of(user, q: str | None = None, limit: int | None = None, offset: int = 0) -> list[Membership]:
     """A user's memberships by organisation name, optionally only organisations matching q."""
-    stmt = (select(Membership).join(Organisation, Organisation.id == Membership.organisation_id)
-            .where(Membership.user_id == user.id, Organisation.deleted_at.is_(None))
-            .order_by(Organisation.name, Organisation.id))
+    stmt = (
+        select(Membership)
+        .join(Organisation, Organisation.id == Membership.organisation_id)
+        .where(Membership.user_id == user.id, Organisation.deleted_at.is_(None))
+        .order_by(Organisation.name, Organisation.id)
+    )
     if q:
         stmt = stmt.where(Organisation.name.ilike(f"%{q}%"))
     return list(db.session.scalars(stmt.limit(limit).offset(offset)))
@@ -190,8 +194,11 @@ def memberships_of(user, q: str | None = None, limit: int | None = None, offset:
 
 def membership_count(user, q: str | None = None) -> int:
     """How many (live) organisations a user belongs to, optionally matching q."""
-    stmt = (select(func.count(Membership.id)).join(Organisation, Organisation.id == Membership.organisation_id)
-            .where(Membership.user_id == user.id, Organisation.deleted_at.is_(None)))
+    stmt = (
+        select(func.count(Membership.id))
+        .join(Organisation, Organisation.id == Membership.organisation_id)
+        .where(Membership.user_id == user.id, Organisation.deleted_at.is_(None))
+    )
     if q:
         stmt = stmt.where(Organisation.name.ilike(f"%{q}%"))
     return db.session.scalar(stmt) or 0

@@ -27,8 +27,11 @@ def submit(org, subject_type: str, subject_id: int, user, submitted_on: date | N
     if submitted_on > clock.today():
         raise ServiceError(_("De datum van voorleggen kan niet in de toekomst liggen."), "submitted_on")
     approval = Approval(
-        organisation_id=org.id, subject_type=subject_type, subject_id=subject_id,
-        submitted_on=submitted_on, submitted_by_id=user.id if user else None,
+        organisation_id=org.id,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        submitted_on=submitted_on,
+        submitted_by_id=user.id if user else None,
     )
     db.session.add(approval)
     db.session.flush()
@@ -56,12 +59,17 @@ def decide(approval: Approval, user, decision: str, decided_on: date, remarks: s
 
 def history(subject_type: str, subject_id: int) -> list[Approval]:
     """Every approval request for a subject, newest first."""
-    return list(db.session.scalars(
-        select(Approval)
-        .where(Approval.subject_type == subject_type, Approval.subject_id == subject_id,
-               Approval.deleted_at.is_(None))
-        .order_by(Approval.submitted_on.desc(), Approval.id.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(Approval)
+            .where(
+                Approval.subject_type == subject_type,
+                Approval.subject_id == subject_id,
+                Approval.deleted_at.is_(None),
+            )
+            .order_by(Approval.submitted_on.desc(), Approval.id.desc())
+        )
+    )
 
 
 def latest_for(subject_type: str, subject_id: int) -> Approval | None:

@@ -75,9 +75,7 @@ def validate_upload(filename: str, data: bytes) -> tuple[str, str]:
             "file",
         )
     if not _sniff_ok(ext, data):
-        raise ServiceError(
-            _("De inhoud van het bestand past niet bij de extensie .%(e)s.", e=ext), "file"
-        )
+        raise ServiceError(_("De inhoud van het bestand past niet bij de extensie .%(e)s.", e=ext), "file")
     return safe, ALLOWED[ext]
 
 
@@ -85,9 +83,15 @@ def store(org, owner_type: str, owner_id: int, filename: str, data: bytes, user=
     """Validate and store one document for a record."""
     safe, content_type = validate_upload(filename, data)
     attachment = Attachment(
-        organisation_id=org.id, owner_type=owner_type, owner_id=owner_id, filename=safe,
-        content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-        data=data, uploaded_by_id=user.id if user else None,
+        organisation_id=org.id,
+        owner_type=owner_type,
+        owner_id=owner_id,
+        filename=safe,
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        data=data,
+        uploaded_by_id=user.id if user else None,
     )
     db.session.add(attachment)
     db.session.flush()
@@ -105,12 +109,17 @@ def store_upload(org, owner_type: str, owner_id: int, file_storage, user=None) -
 
 def for_owner(owner_type: str, owner_id: int) -> list[Attachment]:
     """The documents of one record, oldest first (data not loaded)."""
-    return list(db.session.scalars(
-        select(Attachment)
-        .where(Attachment.owner_type == owner_type, Attachment.owner_id == owner_id,
-               Attachment.deleted_at.is_(None))
-        .order_by(Attachment.created_at)
-    ))
+    return list(
+        db.session.scalars(
+            select(Attachment)
+            .where(
+                Attachment.owner_type == owner_type,
+                Attachment.owner_id == owner_id,
+                Attachment.deleted_at.is_(None),
+            )
+            .order_by(Attachment.created_at)
+        )
+    )
 
 
 def guess_type(filename: str) -> str:

@@ -32,9 +32,13 @@ class Entry:
     def prefill(self) -> dict:
         """The fields a new measure copies from this entry."""
         return {
-            "title": self.title, "description": self.description, "level": self.level,
-            "approach": self.approach, "quick_win": self.quick_win,
-            "change_type": self.change_type, "catalogue_key": self.key,
+            "title": self.title,
+            "description": self.description,
+            "level": self.level,
+            "approach": self.approach,
+            "quick_win": self.quick_win,
+            "change_type": self.change_type,
+            "catalogue_key": self.key,
         }
 
 
@@ -48,10 +52,14 @@ def standard_entries(locale: str = "nl") -> list[Entry]:
     """The shared catalogue from seed/catalogue.yaml, in the given language."""
     return [
         Entry(
-            key=item["key"], title=_text(item["title"], locale),
-            description=_text(item.get("description"), locale), level=item["level"],
-            approach=item["approach"], themes=list(item.get("themes") or []),
-            factors=list(item.get("factors") or []), quick_win=bool(item.get("quick_win")),
+            key=item["key"],
+            title=_text(item["title"], locale),
+            description=_text(item.get("description"), locale),
+            level=item["level"],
+            approach=item["approach"],
+            themes=list(item.get("themes") or []),
+            factors=list(item.get("factors") or []),
+            quick_win=bool(item.get("quick_win")),
             change_type=item.get("change_type") or "eenvoudig",
         )
         for item in load_yaml("catalogue.yaml")["measures"]
@@ -60,27 +68,39 @@ def standard_entries(locale: str = "nl") -> list[Entry]:
 
 def own_entries(org) -> list[CatalogueEntry]:
     """The organisation's own catalogue entries."""
-    return list(db.session.scalars(
-        select(CatalogueEntry)
-        .where(CatalogueEntry.organisation_id == org.id, CatalogueEntry.deleted_at.is_(None))
-        .order_by(CatalogueEntry.title)
-    ))
+    return list(
+        db.session.scalars(
+            select(CatalogueEntry)
+            .where(CatalogueEntry.organisation_id == org.id, CatalogueEntry.deleted_at.is_(None))
+            .order_by(CatalogueEntry.title)
+        )
+    )
 
 
 def _from_own(entry: CatalogueEntry) -> Entry:
     return Entry(
-        key=entry.key, title=entry.title, description=entry.description, level=entry.level,
-        approach=entry.approach, themes=list(entry.themes or []), factors=list(entry.factors or []),
-        quick_win=entry.quick_win, change_type=entry.change_type, own=entry,
+        key=entry.key,
+        title=entry.title,
+        description=entry.description,
+        level=entry.level,
+        approach=entry.approach,
+        themes=list(entry.themes or []),
+        factors=list(entry.factors or []),
+        quick_win=entry.quick_win,
+        change_type=entry.change_type,
+        own=entry,
     )
 
 
-def entries(org, locale: str = "nl", *, level=None, approach=None, theme=None, factor=None, q=None) -> list[Entry]:
+def entries(
+    org, locale: str = "nl", *, level=None, approach=None, theme=None, factor=None, q=None
+) -> list[Entry]:
     """Own entries first, then the standard ones, filtered."""
     items = [_from_own(e) for e in own_entries(org)] + standard_entries(locale)
     needle = (q or "").strip().lower()
     return [
-        e for e in items
+        e
+        for e in items
         if (not level or e.level == level)
         and (not approach or e.approach == approach)
         and (not theme or theme in e.themes)
@@ -118,9 +138,13 @@ def _validate(data: dict) -> dict:
     if data.get("change_type") not in CHANGE_TYPES:
         raise ServiceError(_("Kies het soort maatregel."), "change_type")
     return {
-        "title": title[:200], "description": description, "level": data["level"],
-        "approach": data["approach"], "themes": list(data.get("themes") or []),
-        "factors": list(data.get("factors") or []), "quick_win": bool(data.get("quick_win")),
+        "title": title[:200],
+        "description": description,
+        "level": data["level"],
+        "approach": data["approach"],
+        "themes": list(data.get("themes") or []),
+        "factors": list(data.get("factors") or []),
+        "quick_win": bool(data.get("quick_win")),
         "change_type": data["change_type"],
     }
 

@@ -17,10 +17,19 @@ _ids = count(1)
 INK, MUTED, LINE, BRAND = "#1d2733", "#5b6776", "#d9dee5", "#0b6e4f"
 PRIORITY_FILL = {"laag": "#e6f4ea", "middel": "#fff1c2", "hoog": "#f9d3cf"}
 STATUS_FILL = {
-    "gepland": "#b8c2cc", "in_uitvoering": "#e0a100", "uitgevoerd": "#2e8b57",
-    "geevalueerd": "#0b6e4f", "vervallen": "#eef1f4",
+    "gepland": "#b8c2cc",
+    "in_uitvoering": "#e0a100",
+    "uitgevoerd": "#2e8b57",
+    "geevalueerd": "#0b6e4f",
+    "vervallen": "#eef1f4",
 }
-STATUS_INK = {"gepland": INK, "in_uitvoering": INK, "uitgevoerd": "#fff", "geevalueerd": "#fff", "vervallen": MUTED}
+STATUS_INK = {
+    "gepland": INK,
+    "in_uitvoering": INK,
+    "uitgevoerd": "#fff",
+    "geevalueerd": "#fff",
+    "vervallen": MUTED,
+}
 RATE_FILL, RATE_LOW_FILL = "#c9d8ea", "#f3c1bc"
 
 
@@ -57,23 +66,40 @@ def el(tag: str, text=None, **attrs) -> str:
 def _table(caption: str, head: list, rows: list[list]) -> str:
     head_html = "".join(f'<th scope="col">{escape(h)}</th>' for h in head)
     body = "".join(
-        "<tr>" + "".join(
+        "<tr>"
+        + "".join(
             (f'<th scope="row">{escape(c)}</th>' if i == 0 else f'<td class="num">{escape(c)}</td>')
-            for i, c in enumerate(row)) + "</tr>"
-        for row in rows)
+            for i, c in enumerate(row)
+        )
+        + "</tr>"
+        for row in rows
+    )
     summary = _("Toon de cijfers als tabel")  # not inside the f-string: Babel does not extract from those
-    return (f'<details class="chart-data"><summary>{escape(summary)}</summary>'
-            f'<div class="table-wrap"><table><caption>{escape(caption)}</caption><thead><tr>{head_html}'
-            f"</tr></thead><tbody>{body}</tbody></table></div></details>")
+    return (
+        f'<details class="chart-data"><summary>{escape(summary)}</summary>'
+        f'<div class="table-wrap"><table><caption>{escape(caption)}</caption><thead><tr>{head_html}'
+        f"</tr></thead><tbody>{body}</tbody></table></div></details>"
+    )
 
 
-def _figure(name: str, title: str, desc: str, width: int, height: int, body: str, points: int,
-            table: str, legend: str = "") -> Markup:
+def _figure(
+    name: str,
+    title: str,
+    desc: str,
+    width: int,
+    height: int,
+    body: str,
+    points: int,
+    table: str,
+    legend: str = "",
+) -> Markup:
     uid = f"chart{next(_ids)}"
-    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg" viewBox="0 0 {width} {height}" '
-           f'role="img" aria-labelledby="{uid}-t {uid}-d" data-chart="{escape(name)}" data-count="{points}" '
-           f'preserveAspectRatio="xMinYMin meet" style="max-width:{width}px">'
-           f'<title id="{uid}-t">{escape(title)}</title><desc id="{uid}-d">{escape(desc)}</desc>{body}</svg>')
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-labelledby="{uid}-t {uid}-d" data-chart="{escape(name)}" data-count="{points}" '
+        f'preserveAspectRatio="xMinYMin meet" style="max-width:{width}px">'
+        f'<title id="{uid}-t">{escape(title)}</title><desc id="{uid}-d">{escape(desc)}</desc>{body}</svg>'
+    )
     # Every text and attribute value above went through escape().
     return Markup(f'<figure class="chart chart-{escape(name)}">{svg}{legend}{table}</figure>')  # noqa: S704
 
@@ -81,7 +107,9 @@ def _figure(name: str, title: str, desc: str, width: int, height: int, body: str
 def _legend(entries: list[tuple[str, str]]) -> str:
     items = "".join(
         f'<li><svg width="14" height="14" aria-hidden="true"><rect width="14" height="14" rx="2" fill="{c}" '
-        f'stroke="{MUTED}" stroke-width="0.5"/></svg> {escape(label)}</li>' for label, c in entries)
+        f'stroke="{MUTED}" stroke-width="0.5"/></svg> {escape(label)}</li>'
+        for label, c in entries
+    )
     return f'<ul class="chart-legend">{items}</ul>'
 
 
@@ -110,30 +138,80 @@ def heatmap(data: Heatmap) -> Markup:
     parts, total = [], 0
     for row, (effect, effect_label) in enumerate(reversed(data.effect)):
         y = top + row * ch
-        parts.append(el("text", effect_label, x=left - 8, y=y + ch / 2 + 5, text_anchor="end", font_size=12, fill=INK))
+        parts.append(
+            el("text", effect_label, x=left - 8, y=y + ch / 2 + 5, text_anchor="end", font_size=12, fill=INK)
+        )
         for col, (kans, _label) in enumerate(data.kans):
             number = data.cells.get((kans, effect), 0)
             total += number
             x = left + col * cw
             fill = PRIORITY_FILL.get(data.priority.get((kans, effect)), "#fff")
-            parts.append(el("rect", x=x, y=y, width=cw - 2, height=ch - 2, fill=fill, stroke=LINE,
-                            data_kans=kans, data_effect=effect, data_count=number))
+            parts.append(
+                el(
+                    "rect",
+                    x=x,
+                    y=y,
+                    width=cw - 2,
+                    height=ch - 2,
+                    fill=fill,
+                    stroke=LINE,
+                    data_kans=kans,
+                    data_effect=effect,
+                    data_count=number,
+                )
+            )
             if number:
-                parts.append(el("text", str(number), x=x + cw / 2 - 1, y=y + ch / 2 + 7, text_anchor="middle",
-                                font_size=20, font_weight="700", fill=INK))
+                parts.append(
+                    el(
+                        "text",
+                        str(number),
+                        x=x + cw / 2 - 1,
+                        y=y + ch / 2 + 7,
+                        text_anchor="middle",
+                        font_size=20,
+                        font_weight="700",
+                        fill=INK,
+                    )
+                )
     base = top + ch * len(data.effect)
     for col, (_kans, kans_label) in enumerate(data.kans):
-        parts.append(el("text", kans_label, x=left + col * cw + cw / 2 - 1, y=base + 16, text_anchor="middle",
-                        font_size=12, fill=INK))
-    parts.append(el("text", _("Kans →"), x=left + cw * len(data.kans) / 2, y=base + 40, text_anchor="middle",
-                    font_size=12, font_weight="600", fill=MUTED))
+        parts.append(
+            el(
+                "text",
+                kans_label,
+                x=left + col * cw + cw / 2 - 1,
+                y=base + 16,
+                text_anchor="middle",
+                font_size=12,
+                fill=INK,
+            )
+        )
+    parts.append(
+        el(
+            "text",
+            _("Kans →"),
+            x=left + cw * len(data.kans) / 2,
+            y=base + 40,
+            text_anchor="middle",
+            font_size=12,
+            font_weight="600",
+            fill=MUTED,
+        )
+    )
     parts.append(el("text", _("Effect ↑"), x=8, y=top - 10, font_size=12, font_weight="600", fill=MUTED))
     desc = _("%(n)s risico's geplaatst naar kans en effect van hun laatste beoordeling.", n=total)
-    rows = [[f"{el_label}"] + [str(data.cells.get((k, e), 0)) for k, _l in data.kans]
-            for e, el_label in reversed(data.effect)]
+    rows = [
+        [f"{el_label}"] + [str(data.cells.get((k, e), 0)) for k, _l in data.kans]
+        for e, el_label in reversed(data.effect)
+    ]
     table = _table(data.title, [_("Effect \\ kans")] + [str(label) for _k, label in data.kans], rows)
-    legend = _legend([(_("Prioriteit laag"), PRIORITY_FILL["laag"]), (_("Middel"), PRIORITY_FILL["middel"]),
-                      (_("Hoog"), PRIORITY_FILL["hoog"])])
+    legend = _legend(
+        [
+            (_("Prioriteit laag"), PRIORITY_FILL["laag"]),
+            (_("Middel"), PRIORITY_FILL["middel"]),
+            (_("Hoog"), PRIORITY_FILL["hoog"]),
+        ]
+    )
     return _figure("heatmap", data.title, desc, width, height, "".join(parts), total, table, legend)
 
 
@@ -148,29 +226,65 @@ def stacked_bars(title: str, rows: list[tuple[str, dict]], segments: list[tuple[
     parts, total = [], 0
     for i, (label, values) in enumerate(rows):
         y = 10 + i * (bar_h + gap)
-        parts.append(el("text", label, x=left - 8, y=y + bar_h / 2 + 5, text_anchor="end", font_size=13, fill=INK))
+        parts.append(
+            el("text", label, x=left - 8, y=y + bar_h / 2 + 5, text_anchor="end", font_size=13, fill=INK)
+        )
         x = left
         for key, seg_label in segments:
             number = values.get(key, 0)
             if not number:
                 continue
             w = plot_w * number / biggest
-            parts.append(el("rect", x=x, y=y, width=w, height=bar_h, fill=STATUS_FILL.get(key, BRAND),
-                            stroke="#fff", data_segment=key, data_count=number,
-                            aria_label=f"{label}: {seg_label} {number}"))
+            parts.append(
+                el(
+                    "rect",
+                    x=x,
+                    y=y,
+                    width=w,
+                    height=bar_h,
+                    fill=STATUS_FILL.get(key, BRAND),
+                    stroke="#fff",
+                    data_segment=key,
+                    data_count=number,
+                    aria_label=f"{label}: {seg_label} {number}",
+                )
+            )
             if w >= 18:
-                parts.append(el("text", str(number), x=x + w / 2, y=y + bar_h / 2 + 5, text_anchor="middle",
-                                font_size=13, font_weight="600", fill=STATUS_INK.get(key, "#fff")))
+                parts.append(
+                    el(
+                        "text",
+                        str(number),
+                        x=x + w / 2,
+                        y=y + bar_h / 2 + 5,
+                        text_anchor="middle",
+                        font_size=13,
+                        font_weight="600",
+                        fill=STATUS_INK.get(key, "#fff"),
+                    )
+                )
             x += w
             total += number
-        parts.append(el("text", str(sum(values.values())), x=x + 6, y=y + bar_h / 2 + 5, font_size=13, fill=MUTED))
+        parts.append(
+            el("text", str(sum(values.values())), x=x + 6, y=y + bar_h / 2 + 5, font_size=13, fill=MUTED)
+        )
     desc = _("%(n)s maatregelen, per niveau verdeeld naar status.", n=total)
     head = [_("Niveau")] + [str(s) for _k, s in segments] + [_("Totaal")]
-    table_rows = [[label] + [str(values.get(k, 0)) for k, _s in segments] + [str(sum(values.values()))]
-                  for label, values in rows]
+    table_rows = [
+        [label] + [str(values.get(k, 0)) for k, _s in segments] + [str(sum(values.values()))]
+        for label, values in rows
+    ]
     legend = _legend([(str(s), STATUS_FILL.get(k, BRAND)) for k, s in segments])
-    return _figure("measures", title, desc, left + plot_w + 50, height, "".join(parts), total,
-                   _table(title, head, table_rows), legend)
+    return _figure(
+        "measures",
+        title,
+        desc,
+        left + plot_w + 50,
+        height,
+        "".join(parts),
+        total,
+        _table(title, head, table_rows),
+        legend,
+    )
 
 
 # --- pulse trend per team -------------------------------------------------------------
@@ -196,8 +310,17 @@ def team_trend(trend: TeamTrend, score_label: str, minimum: int) -> Markup:
     width, height, left, right, top, bottom = 320, 180, 34, 40, 28, 146
     n = max(len(trend.labels), 1)
     step = (width - left - right) / n
-    parts = [el("text", trend.team + (" ⚠" if trend.falling else ""), x=4, y=16, font_size=14, font_weight="700",
-                fill="#b3261e" if trend.falling else INK)]
+    parts = [
+        el(
+            "text",
+            trend.team + (" ⚠" if trend.falling else ""),
+            x=4,
+            y=16,
+            font_size=14,
+            font_weight="700",
+            fill="#b3261e" if trend.falling else INK,
+        )
+    ]
     for value in (1, 3, 5):
         y = _y(value, 1, 5, top, bottom)
         parts.append(el("line", x1=left, x2=width - right, y1=y, y2=y, stroke=LINE, stroke_width=1))
@@ -206,35 +329,91 @@ def team_trend(trend: TeamTrend, score_label: str, minimum: int) -> Markup:
         y = _y(pct, 0, 100, top, bottom)
         parts.append(el("text", f"{pct}%", x=width - right + 4, y=y + 4, font_size=10, fill=MUTED))
     points, drawn = [], 0
-    for i, (label, rate, score, hidden) in enumerate(zip(trend.labels, trend.rates, trend.scores, trend.hidden,
-                                                          strict=True)):
+    for i, (label, rate, score, hidden) in enumerate(
+        zip(trend.labels, trend.rates, trend.scores, trend.hidden, strict=True)
+    ):
         x = left + i * step
         if rate is not None:
             y = _y(rate * 100, 0, 100, top, bottom)
-            parts.append(el("rect", x=x + step * 0.18, y=y, width=step * 0.64, height=bottom - y,
-                            fill=RATE_LOW_FILL if hidden else RATE_FILL, data_rate=round(rate * 100),
-                            aria_label=f"{label}: {round(rate * 100)}%"))
+            parts.append(
+                el(
+                    "rect",
+                    x=x + step * 0.18,
+                    y=y,
+                    width=step * 0.64,
+                    height=bottom - y,
+                    fill=RATE_LOW_FILL if hidden else RATE_FILL,
+                    data_rate=round(rate * 100),
+                    aria_label=f"{label}: {round(rate * 100)}%",
+                )
+            )
         if score is not None:
             points.append((x + step / 2, _y(score, 1, 5, top, bottom), label, score))
         elif hidden:
-            parts.append(el("text", f"<{minimum}", x=x + step / 2, y=bottom - 4, text_anchor="middle", font_size=9,
-                            fill="#b3261e"))
+            parts.append(
+                el(
+                    "text",
+                    f"<{minimum}",
+                    x=x + step / 2,
+                    y=bottom - 4,
+                    text_anchor="middle",
+                    font_size=9,
+                    fill="#b3261e",
+                )
+            )
         if i in (0, n - 1) or n <= 6:
-            parts.append(el("text", label, x=x + step / 2, y=bottom + 14, text_anchor="middle", font_size=10,
-                            fill=MUTED))
+            parts.append(
+                el(
+                    "text",
+                    label,
+                    x=x + step / 2,
+                    y=bottom + 14,
+                    text_anchor="middle",
+                    font_size=10,
+                    fill=MUTED,
+                )
+            )
     for (x1, y1, *_a), (x2, y2, *_b) in zip(points, points[1:], strict=False):
         parts.append(el("line", x1=x1, y1=y1, x2=x2, y2=y2, stroke=BRAND, stroke_width=2.5))
     for x, y, label, score in points:
-        parts.append(el("circle", cx=x, cy=y, r=3.5, fill=BRAND, data_score=round(score, 2),
-                        aria_label=f"{label}: {_n(score)}"))
+        parts.append(
+            el(
+                "circle",
+                cx=x,
+                cy=y,
+                r=3.5,
+                fill=BRAND,
+                data_score=round(score, 2),
+                aria_label=f"{label}: {_n(score)}",
+            )
+        )
         drawn += 1
     if trend.note:
-        parts.append(el("text", trend.note, x=4, y=height - 6, font_size=11, fill="#b3261e" if trend.falling else MUTED))
-    desc = _("%(team)s: respons per ronde (staven) en %(what)s (lijn, 1-5, hoger is beter).",
-             team=trend.team, what=score_label)
-    rows = [[label, "—" if rate is None else f"{round(rate * 100)}%",
-             (f"<{minimum}" if hidden else "—") if score is None else _n(round(score, 1))]
-            for label, rate, score, hidden in zip(trend.labels, trend.rates, trend.scores, trend.hidden, strict=True)]
+        parts.append(
+            el(
+                "text",
+                trend.note,
+                x=4,
+                y=height - 6,
+                font_size=11,
+                fill="#b3261e" if trend.falling else MUTED,
+            )
+        )
+    desc = _(
+        "%(team)s: respons per ronde (staven) en %(what)s (lijn, 1-5, hoger is beter).",
+        team=trend.team,
+        what=score_label,
+    )
+    rows = [
+        [
+            label,
+            "—" if rate is None else f"{round(rate * 100)}%",
+            (f"<{minimum}" if hidden else "—") if score is None else _n(round(score, 1)),
+        ]
+        for label, rate, score, hidden in zip(
+            trend.labels, trend.rates, trend.scores, trend.hidden, strict=True
+        )
+    ]
     table = _table(trend.team, [_("Ronde"), _("Respons"), score_label], rows)
     return _figure("pulse-trend", trend.team, desc, width, height, "".join(parts), drawn, table)
 
@@ -243,9 +422,14 @@ def trend_legend(score_label: str, minimum: int) -> Markup:
     """The shared legend under the small multiples."""
     # _legend escapes its labels.
     line = _("lijn, linkeras")  # not inside the f-string: Babel does not extract from those
-    return Markup(_legend([(_("Respons (staaf, rechteras)"), RATE_FILL),  # noqa: S704
-                           (_("Respons onder de drempel van %(n)s: score verborgen", n=minimum), RATE_LOW_FILL),
-                           (f"{score_label} ({line})", BRAND)]))
+    legend = _legend(
+        [
+            (_("Respons (staaf, rechteras)"), RATE_FILL),
+            (_("Respons onder de drempel van %(n)s: score verborgen", n=minimum), RATE_LOW_FILL),
+            (f"{score_label} ({line})", BRAND),
+        ]
+    )
+    return Markup(legend)  # noqa: S704
 
 
 # --- measure completion over time -----------------------------------------------------
@@ -277,14 +461,28 @@ def completion(title: str, data: Completion) -> Markup:
         x = left + i * step
         if done:
             y = _y(done, 0, high, top, bottom)
-            parts.append(el("rect", x=x + step * 0.2, y=y, width=step * 0.6, height=bottom - y,
-                            fill="#9fd5b5", data_count=done, aria_label=f"{label}: {done}"))
+            parts.append(
+                el(
+                    "rect",
+                    x=x + step * 0.2,
+                    y=y,
+                    width=step * 0.6,
+                    height=bottom - y,
+                    fill="#9fd5b5",
+                    data_count=done,
+                    aria_label=f"{label}: {done}",
+                )
+            )
             total += done
-        parts.append(el("text", label, x=x + step / 2, y=bottom + 15, text_anchor="middle", font_size=11, fill=MUTED))
+        parts.append(
+            el("text", label, x=x + step / 2, y=bottom + 15, text_anchor="middle", font_size=11, fill=MUTED)
+        )
 
     def path(values, **style):
-        coords = " ".join(f"{_n(left + i * step + step / 2)},{_n(_y(v, 0, high, top, bottom))}"
-                          for i, v in enumerate(values))
+        coords = " ".join(
+            f"{_n(left + i * step + step / 2)},{_n(_y(v, 0, high, top, bottom))}"
+            for i, v in enumerate(values)
+        )
         return el("polyline", points=coords, fill="none", **style)
 
     parts.append(path(data.due, stroke="#b3261e", stroke_width=2, stroke_dasharray="6 4", data_series="due"))
@@ -292,15 +490,36 @@ def completion(title: str, data: Completion) -> Markup:
     last = len(data.labels) - 1
     for values, colour in ((data.cumulative, BRAND), (data.due, "#b3261e")):
         if values:
-            parts.append(el("text", str(values[-1]), x=left + last * step + step / 2 + 6,
-                            y=_y(values[-1], 0, high, top, bottom) - 6, font_size=12, font_weight="700", fill=colour))
-    desc = _("Per maand het aantal uitgevoerde maatregelen; lijn: totaal uitgevoerd; stippellijn: totaal "
-             "waarvan de termijn verstreken was. Nu %(done)s uitgevoerd, %(due)s volgens termijn.",
-             done=data.cumulative[-1] if data.cumulative else 0, due=data.due[-1] if data.due else 0)
-    rows = [[label, str(done), str(cum), str(due)]
-            for label, done, cum, due in zip(data.labels, data.completed, data.cumulative, data.due, strict=True)]
-    table = _table(title, [_("Maand"), _("Uitgevoerd"), _("Totaal uitgevoerd"), _("Totaal volgens termijn")], rows)
-    legend = _legend([(_("Uitgevoerd in de maand (staaf)"), "#9fd5b5"), (_("Totaal uitgevoerd (lijn)"), BRAND),
-                      (_("Totaal waarvan de termijn verstreken is (stippellijn)"), "#b3261e")])
+            parts.append(
+                el(
+                    "text",
+                    str(values[-1]),
+                    x=left + last * step + step / 2 + 6,
+                    y=_y(values[-1], 0, high, top, bottom) - 6,
+                    font_size=12,
+                    font_weight="700",
+                    fill=colour,
+                )
+            )
+    desc = _(
+        "Per maand het aantal uitgevoerde maatregelen; lijn: totaal uitgevoerd; stippellijn: totaal "
+        "waarvan de termijn verstreken was. Nu %(done)s uitgevoerd, %(due)s volgens termijn.",
+        done=data.cumulative[-1] if data.cumulative else 0,
+        due=data.due[-1] if data.due else 0,
+    )
+    rows = [
+        [label, str(done), str(cum), str(due)]
+        for label, done, cum, due in zip(data.labels, data.completed, data.cumulative, data.due, strict=True)
+    ]
+    table = _table(
+        title, [_("Maand"), _("Uitgevoerd"), _("Totaal uitgevoerd"), _("Totaal volgens termijn")], rows
+    )
+    legend = _legend(
+        [
+            (_("Uitgevoerd in de maand (staaf)"), "#9fd5b5"),
+            (_("Totaal uitgevoerd (lijn)"), BRAND),
+            (_("Totaal waarvan de termijn verstreken is (stippellijn)"), "#b3261e"),
+        ]
+    )
     points = total + sum(1 for v in data.cumulative if v)
     return _figure("completion", title, desc, width, height, "".join(parts), points, table, legend)

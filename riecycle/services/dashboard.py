@@ -37,10 +37,14 @@ STAGE_LABELS = {
 }
 # Shown in the legend and as a tooltip on every step: the rule the step follows.
 STAGE_RULES = {
-    "geinventariseerd": _l("Het thema staat in de huidige RI&E of er is minstens één risico voor vastgelegd."),
+    "geinventariseerd": _l(
+        "Het thema staat in de huidige RI&E of er is minstens één risico voor vastgelegd."
+    ),
     "maatregelen": _l("Minstens één maatregel (niet vervallen) hoort bij een risico van dit thema."),
-    "voorlichting": _l("In de afgelopen 12 maanden was er een voorlichting gekoppeld aan een risico of "
-                       "maatregel van dit thema."),
+    "voorlichting": _l(
+        "In de afgelopen 12 maanden was er een voorlichting gekoppeld aan een risico of "
+        "maatregel van dit thema."
+    ),
     "geevalueerd": _l("Een evaluatie van dit thema, of van een maatregel bij een risico ervan, is afgerond."),
     "bijgesteld": _l("Na zo'n evaluatie is het beleid bijgesteld, of zijn er vervolgmaatregelen vastgelegd."),
 }
@@ -70,12 +74,13 @@ class ThemeStage:
     def gaps(self) -> list[str]:
         """Stages skipped although a later one is reached."""
         reached = [i for i, s in enumerate(STAGES) if self.reached.get(s)]
-        return [s for s in STAGES[:max(reached)] if not self.reached.get(s)] if reached else []
+        return [s for s in STAGES[: max(reached)] if not self.reached.get(s)] if reached else []
 
 
 def _current_rie(org) -> Rie | None:
-    return db.session.scalar(select(Rie).where(
-        Rie.organisation_id == org.id, Rie.is_current.is_(True), Rie.deleted_at.is_(None)))
+    return db.session.scalar(
+        select(Rie).where(Rie.organisation_id == org.id, Rie.is_current.is_(True), Rie.deleted_at.is_(None))
+    )
 
 
 # One query, one row per theme: the stage tests are subqueries correlated on the theme, so the
@@ -86,8 +91,12 @@ ORG, TODAY, SINCE = bindparam("org_id"), bindparam("today"), bindparam("since")
 
 def _theme_risk(theme_key) -> list:
     """A live, applicable risk of this theme (the conditions, for use in a join)."""
-    return [Risk.organisation_id == ORG, Risk.deleted_at.is_(None), Risk.status != "nvt",
-            Risk.theme_key == theme_key]
+    return [
+        Risk.organisation_id == ORG,
+        Risk.deleted_at.is_(None),
+        Risk.status != "nvt",
+        Risk.theme_key == theme_key,
+    ]
 
 
 def _theme_measure_ids(theme_key, via=None):
@@ -96,10 +105,12 @@ def _theme_measure_ids(theme_key, via=None):
     stmt = select(measure_risks.c.measure_id)
     if via is not None:
         stmt = stmt.where(measure_risks.c.measure_id == via)
-    return (stmt.join(Risk, Risk.id == measure_risks.c.risk_id)
-            .join(Measure, Measure.id == measure_risks.c.measure_id)
-            .where(*_theme_risk(theme_key), Measure.deleted_at.is_(None), Measure.status != "vervallen")
-            .correlate(Theme))  # nested two deep: name the outer table, auto-correlation looks one level up
+    return (
+        stmt.join(Risk, Risk.id == measure_risks.c.risk_id)
+        .join(Measure, Measure.id == measure_risks.c.measure_id)
+        .where(*_theme_risk(theme_key), Measure.deleted_at.is_(None), Measure.status != "vervallen")
+        .correlate(Theme)
+    )  # nested two deep: name the outer table, auto-correlation looks one level up
 
 
 def _measured(theme_key):
@@ -108,40 +119,64 @@ def _measured(theme_key):
     return select(Risk.id).where(*_theme_risk(theme_key), counted > 0).exists()
 
 
-HELD = (VoorlichtingSession.organisation_id == ORG, VoorlichtingSession.deleted_at.is_(None),
-        VoorlichtingSession.session_date <= TODAY, VoorlichtingSession.session_date >= SINCE)
+HELD = (
+    VoorlichtingSession.organisation_id == ORG,
+    VoorlichtingSession.deleted_at.is_(None),
+    VoorlichtingSession.session_date <= TODAY,
+    VoorlichtingSession.session_date >= SINCE,
+)
 
 
 def _informed(key):
-    by_risk = (select(session_risks.c.risk_id).join(Risk, Risk.id == session_risks.c.risk_id)
-               .join(VoorlichtingSession, VoorlichtingSession.id == session_risks.c.session_id)
-               .where(*_theme_risk(key), *HELD))
-    by_measure = (select(session_measures.c.measure_id)
-                  .join(VoorlichtingSession, VoorlichtingSession.id == session_measures.c.session_id)
-                  .where(*HELD, _theme_measure_ids(key, session_measures.c.measure_id).exists()))
+    by_risk = (
+        select(session_risks.c.risk_id)
+        .join(Risk, Risk.id == session_risks.c.risk_id)
+        .join(VoorlichtingSession, VoorlichtingSession.id == session_risks.c.session_id)
+        .where(*_theme_risk(key), *HELD)
+    )
+    by_measure = (
+        select(session_measures.c.measure_id)
+        .join(VoorlichtingSession, VoorlichtingSession.id == session_measures.c.session_id)
+        .where(*HELD, _theme_measure_ids(key, session_measures.c.measure_id).exists())
+    )
     return or_(by_risk.exists(), by_measure.exists())
 
 
 def _evaluated(key, adjusted: bool):
-    done = [Evaluation.organisation_id == ORG, Evaluation.deleted_at.is_(None), Evaluation.done_on.is_not(None)]
+    done = [
+        Evaluation.organisation_id == ORG,
+        Evaluation.deleted_at.is_(None),
+        Evaluation.done_on.is_not(None),
+    ]
     if adjusted:
-        done.append(or_(Evaluation.policy_adjusted.is_(True), select(evaluation_follow_ups.c.evaluation_id).where(
-            evaluation_follow_ups.c.evaluation_id == Evaluation.id).exists()))
-    return or_(select(Evaluation.id).where(*done, Evaluation.theme_key == key).exists(),
-               select(Evaluation.id).where(*done, _theme_measure_ids(key, Evaluation.measure_id).exists()).exists())
+        done.append(
+            or_(
+                Evaluation.policy_adjusted.is_(True),
+                select(evaluation_follow_ups.c.evaluation_id)
+                .where(evaluation_follow_ups.c.evaluation_id == Evaluation.id)
+                .exists(),
+            )
+        )
+    return or_(
+        select(Evaluation.id).where(*done, Evaluation.theme_key == key).exists(),
+        select(Evaluation.id).where(*done, _theme_measure_ids(key, Evaluation.measure_id).exists()).exists(),
+    )
 
 
 @lru_cache(maxsize=1)
 def _stages_query():
     key = Theme.key
-    return select(key, _measured(key), _informed(key), _evaluated(key, adjusted=False),
-                  _evaluated(key, adjusted=True))
+    return select(
+        key, _measured(key), _informed(key), _evaluated(key, adjusted=False), _evaluated(key, adjusted=True)
+    )
 
 
 def _reached(org, today: date) -> dict[str, dict[str, bool]]:
     """Per theme: which of the stages after 'geinventariseerd' the records show, in one query."""
-    rows = db.session.execute(_stages_query(), {
-        "org_id": org.id, "today": today, "since": today - timedelta(days=VOORLICHTING_WINDOW_DAYS)})
+    rows = db.session.execute(
+        _stages_query(),
+        {"org_id": org.id, "today": today, "since": today - timedelta(days=VOORLICHTING_WINDOW_DAYS)},
+    )
     return {key: dict(zip(STAGES[1:], (bool(v) for v in flags), strict=True)) for key, *flags in rows}
 
 
@@ -150,21 +185,39 @@ def theme_stages(org, today: date) -> list[ThemeStage]:
     rie = _current_rie(org)
     rie_themes = {}
     if rie is not None:
-        rie_themes = {t.theme_key: t for t in db.session.scalars(select(RieTheme).where(
-            RieTheme.rie_id == rie.id, RieTheme.deleted_at.is_(None)))}
-    risks = dict(db.session.execute(select(Risk.theme_key, func.count(Risk.id)).where(
-        Risk.organisation_id == org.id, Risk.deleted_at.is_(None), Risk.status != "nvt").group_by(Risk.theme_key)).all())
+        rie_themes = {
+            t.theme_key: t
+            for t in db.session.scalars(
+                select(RieTheme).where(RieTheme.rie_id == rie.id, RieTheme.deleted_at.is_(None))
+            )
+        }
+    risks = dict(
+        db.session.execute(
+            select(Risk.theme_key, func.count(Risk.id))
+            .where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None), Risk.status != "nvt")
+            .group_by(Risk.theme_key)
+        ).all()
+    )
     themes = list(db.session.scalars(select(Theme).order_by(Theme.position)))
     reached = _reached(org, today)
     result = []
     for theme in themes:
         covered = rie_themes.get(theme.key)
         applicable = covered is None or covered.applicable
-        stages = {"geinventariseerd": risks.get(theme.key, 0) > 0 or (covered is not None and covered.applicable),
-                  **reached[theme.key]}
-        result.append(ThemeStage(theme.key, theme.name(_locale()), applicable,
-                                 covered.reason if covered is not None and not covered.applicable else None,
-                                 risks.get(theme.key, 0), stages if applicable else {}))
+        stages = {
+            "geinventariseerd": risks.get(theme.key, 0) > 0 or (covered is not None and covered.applicable),
+            **reached[theme.key],
+        }
+        result.append(
+            ThemeStage(
+                theme.key,
+                theme.name(_locale()),
+                applicable,
+                covered.reason if covered is not None and not covered.applicable else None,
+                risks.get(theme.key, 0),
+                stages if applicable else {},
+            )
+        )
     return result
 
 
@@ -189,32 +242,63 @@ def overdue_measures(org, today: date, limit: int = 10, individual_teams=None) -
 
     where = (*conditions(org, Filters(overdue=True, individual_teams=individual_teams)),)
     total = db.session.scalar(select(func.count(Measure.id)).where(*where)) or 0
-    found = db.session.scalars(select(Measure).where(*where).order_by(Measure.termijn, Measure.id).limit(limit)
-                               .options(lazyload("*"), joinedload(Measure.employee).joinedload(Employee.team)))
+    found = db.session.scalars(
+        select(Measure)
+        .where(*where)
+        .order_by(Measure.termijn, Measure.id)
+        .limit(limit)
+        .options(lazyload("*"), joinedload(Measure.employee).joinedload(Employee.team))
+    )
     return list(found), total
 
 
 def _upcoming_sessions_where(org, today: date, days: int):
-    return (VoorlichtingSession.organisation_id == org.id, VoorlichtingSession.deleted_at.is_(None),
-            VoorlichtingSession.session_date >= today, VoorlichtingSession.session_date <= today + timedelta(days=days))
+    return (
+        VoorlichtingSession.organisation_id == org.id,
+        VoorlichtingSession.deleted_at.is_(None),
+        VoorlichtingSession.session_date >= today,
+        VoorlichtingSession.session_date <= today + timedelta(days=days),
+    )
 
 
-def upcoming_sessions(org, today: date, days: int = 60, limit: int = 6) -> tuple[list[VoorlichtingSession], int]:
+def upcoming_sessions(
+    org, today: date, days: int = 60, limit: int = 6
+) -> tuple[list[VoorlichtingSession], int]:
     """The next sessions (at most `limit`) and how many there are in the coming `days`."""
     where = _upcoming_sessions_where(org, today, days)
     total = db.session.scalar(select(func.count(VoorlichtingSession.id)).where(*where)) or 0
-    return list(db.session.scalars(select(VoorlichtingSession).where(*where).options(lazyload("*"))
-                                   .order_by(VoorlichtingSession.session_date).limit(limit))), total
+    return list(
+        db.session.scalars(
+            select(VoorlichtingSession)
+            .where(*where)
+            .options(lazyload("*"))
+            .order_by(VoorlichtingSession.session_date)
+            .limit(limit)
+        )
+    ), total
 
 
 def upcoming_evaluations(org, today: date, days: int = 90, limit: int = 6) -> tuple[list[Evaluation], int]:
     """Evaluations not done yet: overdue ones first, then those planned in the coming period (and how many)."""
-    where = (Evaluation.organisation_id == org.id, Evaluation.deleted_at.is_(None), Evaluation.done_on.is_(None),
-             Evaluation.planned_on <= today + timedelta(days=days))
+    where = (
+        Evaluation.organisation_id == org.id,
+        Evaluation.deleted_at.is_(None),
+        Evaluation.done_on.is_(None),
+        Evaluation.planned_on <= today + timedelta(days=days),
+    )
     total = db.session.scalar(select(func.count(Evaluation.id)).where(*where)) or 0
-    found = db.session.scalars(select(Evaluation).where(*where).order_by(Evaluation.planned_on).limit(limit).options(
-        lazyload("*"), joinedload(Evaluation.measure).options(
-            lazyload("*"), joinedload(Measure.employee).joinedload(Employee.team))))
+    found = db.session.scalars(
+        select(Evaluation)
+        .where(*where)
+        .order_by(Evaluation.planned_on)
+        .limit(limit)
+        .options(
+            lazyload("*"),
+            joinedload(Evaluation.measure).options(
+                lazyload("*"), joinedload(Measure.employee).joinedload(Employee.team)
+            ),
+        )
+    )
     return list(found), total
 
 
@@ -250,9 +334,14 @@ def heatmap_data(org) -> list[dict]:
     """
     rows = db.session.execute(
         select(Risk.current_method, Risk.current_kans, Risk.current_effect, func.count(Risk.id))
-        .where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None), Risk.status != "nvt",
-               Risk.current_method.is_not(None))
-        .group_by(Risk.current_method, Risk.current_kans, Risk.current_effect))
+        .where(
+            Risk.organisation_id == org.id,
+            Risk.deleted_at.is_(None),
+            Risk.status != "nvt",
+            Risk.current_method.is_not(None),
+        )
+        .group_by(Risk.current_method, Risk.current_kans, Risk.current_effect)
+    )
     by_method: dict[str, dict] = {}
     for method, kans, effect, number in rows:
         by_method.setdefault(method, {})[(kans, effect)] = number
@@ -260,9 +349,17 @@ def heatmap_data(org) -> list[dict]:
     for method in sorted(by_method, key=lambda m: (m != org.risk_method, m)):
         scale = scoring.scales(method)
         kans, effect = sorted(scale["kans"].items()), sorted(scale["effect"].items())
-        result.append({"method": method, "kans": kans, "effect": effect, "cells": by_method[method],
-                       "priority": {(k, e): _cell_priority(method, k, e, kans, effect)
-                                    for k, _a in kans for e, _b in effect}})
+        result.append(
+            {
+                "method": method,
+                "kans": kans,
+                "effect": effect,
+                "cells": by_method[method],
+                "priority": {
+                    (k, e): _cell_priority(method, k, e, kans, effect) for k, _a in kans for e, _b in effect
+                },
+            }
+        )
     return result
 
 
@@ -278,7 +375,8 @@ def measures_by_level_status(org) -> dict[str, dict[str, int]]:
     rows = db.session.execute(
         select(Measure.level, Measure.status, func.count(Measure.id))
         .where(Measure.organisation_id == org.id, Measure.deleted_at.is_(None))
-        .group_by(Measure.level, Measure.status))
+        .group_by(Measure.level, Measure.status)
+    )
     result = {level: {status: 0 for status in STATUSES} for level in LEVELS}
     for level, status, number in rows:
         result.setdefault(level, {s: 0 for s in STATUSES})[status] = number
@@ -311,9 +409,13 @@ def completion_data(org, today: date, months: int = 12) -> dict:
     live = (Measure.organisation_id == org.id, Measure.deleted_at.is_(None))
     done = _running_totals(Measure.first_done_on, live, bounds)
     due = _running_totals(Measure.termijn, (*live, Measure.status != "vervallen"), ends)
-    return {"labels": [_month_label(start) for start in starts],
-            "completed": [done[i + 1] - done[i] for i in range(months)], "cumulative": done[1:],
-            "due": due, "starts": starts}
+    return {
+        "labels": [_month_label(start) for start in starts],
+        "completed": [done[i + 1] - done[i] for i in range(months)],
+        "cumulative": done[1:],
+        "due": due,
+        "starts": starts,
+    }
 
 
 def _running_totals(column, where, days: list[date]) -> list[int]:
@@ -324,8 +426,12 @@ def _running_totals(column, where, days: list[date]) -> list[int]:
     """
     first, last = days[0], days[-1]
     before = db.session.scalar(select(func.count()).where(*where, column <= first)) or 0
-    rows = db.session.execute(select(column, func.count()).where(*where, column > first, column <= last)
-                              .group_by(column).order_by(column)).all()
+    rows = db.session.execute(
+        select(column, func.count())
+        .where(*where, column > first, column <= last)
+        .group_by(column)
+        .order_by(column)
+    ).all()
     found, running = [_as_date(d) for d, _n in rows], list(accumulate((n for _d, n in rows), initial=before))
     return [running[bisect_right(found, d)] for d in days]
 

@@ -80,9 +80,7 @@ def parse_employee_csv(org, raw: bytes) -> list[dict]:
     headers = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in ("naam", "team") if c not in headers]
     if missing:
-        raise CsvImportError(
-            [(1, c, _("Kolom '%(c)s' ontbreekt in de kopregel.", c=c)) for c in missing]
-        )
+        raise CsvImportError([(1, c, _("Kolom '%(c)s' ontbreekt in de kopregel.", c=c)) for c in missing])
     teams = {
         t.name.strip().lower(): t.id
         for t in db.session.scalars(
@@ -137,4 +135,3 @@ def import_employees(org, rows: list[dict]) -> int:
         db.session.add(Employee(organisation_id=org.id, **data))
     db.session.flush()
     return len(rows)
-

@@ -15,8 +15,17 @@ from riecycle.models.incident import INCIDENT_PARTIES
 from riecycle.services import ServiceError
 from riecycle.services.records import apply_changes
 
-INCIDENT_FIELDS = ("occurred_on", "theme_key", "team_id", "party", "description", "opvang_done", "opvang_on",
-                   "follow_up", "measure_id")
+INCIDENT_FIELDS = (
+    "occurred_on",
+    "theme_key",
+    "team_id",
+    "party",
+    "description",
+    "opvang_done",
+    "opvang_on",
+    "follow_up",
+    "measure_id",
+)
 # "mevrouw Jansen", "dhr. De Vries", "juf Anna": a title followed by a capitalised word is a name.
 TITLE_NAME = re.compile(
     r"\b(?:meneer|mevrouw|mevr\.?|mw\.?|dhr\.?|de heer|juf|juffrouw|meester)\s+[A-Z][\w'-]+", re.IGNORECASE
@@ -36,8 +45,11 @@ def incident_themes() -> list[Theme]:
 def known_names(org) -> list[str]:
     """Full names of the organisation's employees and users: none may appear in a melding."""
     employees = db.session.scalars(select(Employee.name).where(Employee.organisation_id == org.id))
-    users = db.session.scalars(select(User.name).join(Membership, Membership.user_id == User.id)
-                               .where(Membership.organisation_id == org.id))
+    users = db.session.scalars(
+        select(User.name)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.organisation_id == org.id)
+    )
     return sorted({n.strip() for n in [*employees, *users] if n and len(n.strip()) > 3})
 
 
@@ -59,8 +71,14 @@ def _refuse_names(org, values: dict) -> None:
     for field in ("description", "follow_up"):
         found = find_name(org, values.get(field))
         if found:
-            raise ServiceError(_("Noem geen namen in een melding ('%(n)s'). Schrijf bijvoorbeeld 'een ouder', 'een "
-                                 "collega' of 'de leerkracht'.", n=found), field)
+            raise ServiceError(
+                _(
+                    "Noem geen namen in een melding ('%(n)s'). Schrijf bijvoorbeeld 'een ouder', 'een "
+                    "collega' of 'de leerkracht'.",
+                    n=found,
+                ),
+                field,
+            )
 
 
 def _values(org, data: dict) -> dict:
@@ -80,10 +98,14 @@ def _values(org, data: dict) -> dict:
         raise ServiceError(_("Beschrijf kort wat er gebeurde, zonder namen."), "description")
     if values["opvang_on"] is not None:
         if values["opvang_on"] < values["occurred_on"] or values["opvang_on"] > today:
-            raise ServiceError(_("De datum van opvang ligt vóór het incident of in de toekomst."), "opvang_on")
+            raise ServiceError(
+                _("De datum van opvang ligt vóór het incident of in de toekomst."), "opvang_on"
+            )
         values["opvang_done"] = True
     _check_owned(org, Team, values["team_id"], "team_id", _("Kies een team van deze organisatie."))
-    _check_owned(org, Measure, values["measure_id"], "measure_id", _("Kies een maatregel van deze organisatie."))
+    _check_owned(
+        org, Measure, values["measure_id"], "measure_id", _("Kies een maatregel van deze organisatie.")
+    )
     _refuse_names(org, values)
     return values
 
@@ -142,8 +164,11 @@ def trend(org, today: date | None = None, n: int = TREND_QUARTERS, team_id: int 
     quarters = last_quarters(today, n)
     start = date(quarters[0][0], 3 * quarters[0][1] - 2, 1)
     stmt = select(Incident.theme_key, Incident.occurred_on).where(
-        Incident.organisation_id == org.id, Incident.deleted_at.is_(None),
-        Incident.occurred_on >= start, Incident.occurred_on <= today)
+        Incident.organisation_id == org.id,
+        Incident.deleted_at.is_(None),
+        Incident.occurred_on >= start,
+        Incident.occurred_on <= today,
+    )
     if team_id is not None:
         stmt = stmt.where(Incident.team_id == team_id)
     counts = Counter((key, quarter_of(day)) for key, day in db.session.execute(stmt))
@@ -176,15 +201,24 @@ def create_analysis(org, data: dict) -> IncidentAnalysis:
     found = find_name(org, conclusions)
     if found:
         raise ServiceError(_("Noem geen namen in een analyse ('%(n)s').", n=found), "conclusions")
-    analysis = IncidentAnalysis(organisation_id=org.id, analysed_on=analysed_on, period_start=start,
-                                period_end=end, conclusions=conclusions,
-                                discussed_with_or=bool(data.get("discussed_with_or")))
+    analysis = IncidentAnalysis(
+        organisation_id=org.id,
+        analysed_on=analysed_on,
+        period_start=start,
+        period_end=end,
+        conclusions=conclusions,
+        discussed_with_or=bool(data.get("discussed_with_or")),
+    )
     db.session.add(analysis)
     db.session.flush()
     return analysis
 
 
 def analyses(org) -> list[IncidentAnalysis]:
-    return list(db.session.scalars(select(IncidentAnalysis).where(
-        IncidentAnalysis.organisation_id == org.id, IncidentAnalysis.deleted_at.is_(None))
-        .order_by(IncidentAnalysis.analysed_on.desc())))
+    return list(
+        db.session.scalars(
+            select(IncidentAnalysis)
+            .where(IncidentAnalysis.organisation_id == org.id, IncidentAnalysis.deleted_at.is_(None))
+            .order_by(IncidentAnalysis.analysed_on.desc())
+        )
+    )

@@ -15,8 +15,18 @@ from riecycle.models import Factor, OnderzoekScore, OnderzoekTeam, Risk, Team, V
 from riecycle.services import ServiceError
 from riecycle.services.records import apply_changes
 
-FIELDS = ("title", "instrument", "period_start", "period_end", "invited", "respondents",
-          "anonymous", "reveals_causes", "discussed_on", "summary")
+FIELDS = (
+    "title",
+    "instrument",
+    "period_start",
+    "period_end",
+    "invited",
+    "respondents",
+    "anonymous",
+    "reveals_causes",
+    "discussed_on",
+    "summary",
+)
 MIN_RESPONSE_RATE = 0.5
 SCORE_MIN, SCORE_MAX = 1.0, 5.0
 
@@ -108,9 +118,14 @@ def set_team_result(org, onderzoek, team_id, invited, respondents, scores: dict)
 
 
 def _replace_scores(org, result: OnderzoekTeam, scores: dict) -> None:
-    existing = {s.factor_key: s for s in db.session.scalars(
-        select(OnderzoekScore).where(OnderzoekScore.onderzoek_team_id == result.id,
-                                     OnderzoekScore.deleted_at.is_(None)))}
+    existing = {
+        s.factor_key: s
+        for s in db.session.scalars(
+            select(OnderzoekScore).where(
+                OnderzoekScore.onderzoek_team_id == result.id, OnderzoekScore.deleted_at.is_(None)
+            )
+        )
+    }
     known = set(db.session.scalars(select(Factor.key)))
     for key, value in scores.items():
         if key not in known:
@@ -121,8 +136,11 @@ def _replace_scores(org, result: OnderzoekTeam, scores: dict) -> None:
                 score.deleted_at = clock.now()
             continue
         if score is None:
-            db.session.add(OnderzoekScore(organisation_id=org.id, onderzoek_team_id=result.id,
-                                          factor_key=key, score=float(value)))
+            db.session.add(
+                OnderzoekScore(
+                    organisation_id=org.id, onderzoek_team_id=result.id, factor_key=key, score=float(value)
+                )
+            )
         elif score.score != float(value):
             score.score = float(value)
     db.session.flush()
@@ -145,10 +163,13 @@ def results_table(onderzoek) -> dict:
 
 def produced_risks(onderzoek) -> list[Risk]:
     """The knelpunten this onderzoek revealed."""
-    return list(db.session.scalars(
-        select(Risk).where(Risk.onderzoek_id == onderzoek.id, Risk.deleted_at.is_(None))
-        .order_by(Risk.title)
-    ))
+    return list(
+        db.session.scalars(
+            select(Risk)
+            .where(Risk.onderzoek_id == onderzoek.id, Risk.deleted_at.is_(None))
+            .order_by(Risk.title)
+        )
+    )
 
 
 @dataclass
@@ -173,18 +194,41 @@ def requirements(onderzoek) -> list[Requirement]:
     rate = response_rate(onderzoek.invited, onderzoek.respondents)
     shown = [t for t in onderzoek.teams if team_visible(t) and t.scores]
     items = [
-        ("causes", onderzoek.reveals_causes,
-         _("Vastgelegd door de preventiemedewerker.") if onderzoek.reveals_causes
-         else _("Niet aangegeven dat de vragen naar oorzaken vragen.")),
-        ("per_team", bool(shown),
-         _("%(n)s team(s) met resultaten (vanaf %(m)s respondenten).", n=len(shown), m=min_respondents())),
-        ("anonymous", onderzoek.anonymous,
-         _("Anoniem afgenomen.") if onderzoek.anonymous else _("Niet vastgelegd dat het anoniem was.")),
-        ("response", rate is not None and rate >= MIN_RESPONSE_RATE,
-         _("Respons %(p)s%% (%(r)s van %(i)s).", p=round(rate * 100), r=onderzoek.respondents,
-           i=onderzoek.invited) if rate is not None else _("Respons onbekend.")),
-        ("discussed", onderzoek.discussed_on is not None,
-         _("Besproken op %(d)s.", d=format_date(onderzoek.discussed_on))
-         if onderzoek.discussed_on else _("Nog niet besproken met de medewerkers.")),
+        (
+            "causes",
+            onderzoek.reveals_causes,
+            _("Vastgelegd door de preventiemedewerker.")
+            if onderzoek.reveals_causes
+            else _("Niet aangegeven dat de vragen naar oorzaken vragen."),
+        ),
+        (
+            "per_team",
+            bool(shown),
+            _("%(n)s team(s) met resultaten (vanaf %(m)s respondenten).", n=len(shown), m=min_respondents()),
+        ),
+        (
+            "anonymous",
+            onderzoek.anonymous,
+            _("Anoniem afgenomen.") if onderzoek.anonymous else _("Niet vastgelegd dat het anoniem was."),
+        ),
+        (
+            "response",
+            rate is not None and rate >= MIN_RESPONSE_RATE,
+            _(
+                "Respons %(p)s%% (%(r)s van %(i)s).",
+                p=round(rate * 100),
+                r=onderzoek.respondents,
+                i=onderzoek.invited,
+            )
+            if rate is not None
+            else _("Respons onbekend."),
+        ),
+        (
+            "discussed",
+            onderzoek.discussed_on is not None,
+            _("Besproken op %(d)s.", d=format_date(onderzoek.discussed_on))
+            if onderzoek.discussed_on
+            else _("Nog niet besproken met de medewerkers."),
+        ),
     ]
     return [Requirement(k, str(REQUIREMENT_TITLES[k]), bool(met), d) for k, met, d in items]

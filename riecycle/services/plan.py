@@ -38,8 +38,11 @@ TRANSITIONS = {
 }
 # Moving back, or dropping a measure, must be explained.
 NEEDS_REASON = {
-    ("in_uitvoering", "gepland"), ("uitgevoerd", "in_uitvoering"), ("vervallen", "gepland"),
-    ("gepland", "vervallen"), ("in_uitvoering", "vervallen"),
+    ("in_uitvoering", "gepland"),
+    ("uitgevoerd", "in_uitvoering"),
+    ("vervallen", "gepland"),
+    ("gepland", "vervallen"),
+    ("in_uitvoering", "vervallen"),
 }
 FORWARD = ("gepland", "in_uitvoering", "uitgevoerd", "geevalueerd")
 
@@ -99,7 +102,8 @@ def _member_user(org, user_id) -> User | None:
     if not user_id:
         return None
     return db.session.scalar(
-        select(User).join(Membership, Membership.user_id == User.id)
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
         .where(Membership.organisation_id == org.id, User.id == user_id)
     )
 
@@ -181,7 +185,9 @@ def _money(value) -> Decimal | None:
     try:
         amount = Decimal(text)
     except InvalidOperation:
-        raise ServiceError(_("Vul een bedrag in euro's in, bijvoorbeeld 1500 of 1500,50."), "budget_eur") from None
+        raise ServiceError(
+            _("Vul een bedrag in euro's in, bijvoorbeeld 1500 of 1500,50."), "budget_eur"
+        ) from None
     if not amount.is_finite() or amount < 0 or amount >= Decimal("10000000000"):
         raise ServiceError(_("Het budget moet tussen € 0 en € 10 miljard liggen."), "budget_eur")
     return amount.quantize(Decimal("0.01"))
@@ -214,7 +220,9 @@ def clean(org, data: dict, refs: Refs | None = None) -> dict:
         raise ServiceError(_("Kies de aanpak."), "approach")
     responsible = refs.member(data.get("responsible_id"))
     if responsible is None:
-        raise ServiceError(_("Kies wie verantwoordelijk is: elke maatregel heeft een eigenaar."), "responsible_id")
+        raise ServiceError(
+            _("Kies wie verantwoordelijk is: elke maatregel heeft een eigenaar."), "responsible_id"
+        )
     termijn, start = data.get("termijn"), data.get("start_date")
     if not isinstance(termijn, date):
         raise ServiceError(_("Vul een termijn in: wanneer moet de maatregel klaar zijn?"), "termijn")
@@ -229,11 +237,20 @@ def clean(org, data: dict, refs: Refs | None = None) -> dict:
     if effort and len(effort) > 200:
         raise ServiceError(_("Beschrijf de inzet korter (maximaal 200 tekens)."), "effort")
     return {
-        "title": title, "description": (data.get("description") or "").strip() or None,
-        "risks": risks, "level": level, "teams": teams, "employee_id": employee.id if employee else None,
-        "approach": data["approach"], "responsible_id": responsible.id, "termijn": termijn,
-        "start_date": start, "budget_eur": _money(data.get("budget_eur")), "effort": effort,
-        "quick_win": bool(data.get("quick_win")), "change_type": change_type,
+        "title": title,
+        "description": (data.get("description") or "").strip() or None,
+        "risks": risks,
+        "level": level,
+        "teams": teams,
+        "employee_id": employee.id if employee else None,
+        "approach": data["approach"],
+        "responsible_id": responsible.id,
+        "termijn": termijn,
+        "start_date": start,
+        "budget_eur": _money(data.get("budget_eur")),
+        "effort": effort,
+        "quick_win": bool(data.get("quick_win")),
+        "change_type": change_type,
         "pilot": bool(data.get("pilot")),
     }
 
@@ -268,16 +285,23 @@ class MeasureBatch:
 def _first_status(measure: Measure, user, created_at: datetime | None) -> MeasureStatusChange:
     """A new measure's first step in its status history: gepland."""
     return MeasureStatusChange(
-        organisation_id=measure.organisation_id, measure_id=measure.id, from_status=None,
-        to_status="gepland", changed_at=created_at or clock.now(), changed_by_id=user.id if user else None,
+        organisation_id=measure.organisation_id,
+        measure_id=measure.id,
+        from_status=None,
+        to_status="gepland",
+        changed_at=created_at or clock.now(),
+        changed_by_id=user.id if user else None,
     )
 
 
-def create_measure(org, user, data: dict, *, created_at: datetime | None = None,
-                   batch: MeasureBatch | None = None) -> Measure:
+def create_measure(
+    org, user, data: dict, *, created_at: datetime | None = None, batch: MeasureBatch | None = None
+) -> Measure:
     """Add a measure to the plan (status gepland) and record its first status."""
     values = clean(org, data, batch.refs if batch else None)
-    measure = Measure(organisation_id=org.id, status="gepland", catalogue_key=(data.get("catalogue_key") or None), **values)
+    measure = Measure(
+        organisation_id=org.id, status="gepland", catalogue_key=(data.get("catalogue_key") or None), **values
+    )
     if measure.catalogue_key:
         measure.catalogue_key = measure.catalogue_key[:80]
     if batch is not None:
@@ -294,15 +318,24 @@ def create_measure(org, user, data: dict, *, created_at: datetime | None = None,
 def state(measure: Measure) -> dict:
     """The editable fields of a measure as plain, comparable values."""
     return {
-        "title": measure.title, "description": measure.description or None,
-        "risk_ids": sorted(r.id for r in measure.risks), "level": measure.level,
-        "team_ids": sorted(t.id for t in measure.teams), "employee_id": measure.employee_id,
-        "approach": measure.approach, "responsible_id": measure.responsible_id,
+        "title": measure.title,
+        "description": measure.description or None,
+        "risk_ids": sorted(r.id for r in measure.risks),
+        "level": measure.level,
+        "team_ids": sorted(t.id for t in measure.teams),
+        "employee_id": measure.employee_id,
+        "approach": measure.approach,
+        "responsible_id": measure.responsible_id,
         "termijn": measure.termijn.isoformat() if measure.termijn else None,
         "start_date": measure.start_date.isoformat() if measure.start_date else None,
-        "budget_eur": str(Decimal(measure.budget_eur).quantize(Decimal("0.01"))) if measure.budget_eur is not None else None,
-        "effort": measure.effort or None, "quick_win": bool(measure.quick_win),
-        "change_type": measure.change_type, "pilot": bool(measure.pilot), "status": measure.status,
+        "budget_eur": str(Decimal(measure.budget_eur).quantize(Decimal("0.01")))
+        if measure.budget_eur is not None
+        else None,
+        "effort": measure.effort or None,
+        "quick_win": bool(measure.quick_win),
+        "change_type": measure.change_type,
+        "pilot": bool(measure.pilot),
+        "status": measure.status,
     }
 
 
@@ -310,25 +343,38 @@ def values_state(values: dict, status: str) -> dict:
     """The output of clean() in the same shape as state()."""
     budget = values["budget_eur"]
     return {
-        "title": values["title"], "description": values["description"],
-        "risk_ids": [r.id for r in values["risks"]], "level": values["level"],
-        "team_ids": [t.id for t in values["teams"]], "employee_id": values["employee_id"],
-        "approach": values["approach"], "responsible_id": values["responsible_id"],
+        "title": values["title"],
+        "description": values["description"],
+        "risk_ids": [r.id for r in values["risks"]],
+        "level": values["level"],
+        "team_ids": [t.id for t in values["teams"]],
+        "employee_id": values["employee_id"],
+        "approach": values["approach"],
+        "responsible_id": values["responsible_id"],
         "termijn": values["termijn"].isoformat(),
         "start_date": values["start_date"].isoformat() if values["start_date"] else None,
-        "budget_eur": str(budget) if budget is not None else None, "effort": values["effort"],
-        "quick_win": values["quick_win"], "change_type": values["change_type"],
-        "pilot": values["pilot"], "status": status,
+        "budget_eur": str(budget) if budget is not None else None,
+        "effort": values["effort"],
+        "quick_win": values["quick_win"],
+        "change_type": values["change_type"],
+        "pilot": values["pilot"],
+        "status": status,
     }
 
 
-def update_measure(measure: Measure, data: dict, expected_version: int | None, *, allowed=EDIT_FIELDS) -> bool:
+def update_measure(
+    measure: Measure, data: dict, expected_version: int | None, *, allowed=EDIT_FIELDS
+) -> bool:
     """Save changes made in the edit form; refuse when someone saved in between (optimistic lock)."""
     org_id = measure.organisation_id
     if expected_version is None or int(expected_version) != measure.version_id:
-        raise EditConflict(_("Een collega heeft deze maatregel opgeslagen nadat u hem opende. "
-                             "Uw wijzigingen zijn nog niet opgeslagen: bekijk de verschillen en sla opnieuw op."),
-                           measure)
+        raise EditConflict(
+            _(
+                "Een collega heeft deze maatregel opgeslagen nadat u hem opende. "
+                "Uw wijzigingen zijn nog niet opgeslagen: bekijk de verschillen en sla opnieuw op."
+            ),
+            measure,
+        )
     current = state(measure)
     merged = {**_as_input(measure), **{k: v for k, v in data.items() if k in allowed}}
     values = clean(_Org(org_id), merged)
@@ -351,13 +397,21 @@ class _Org:
 def _as_input(measure: Measure) -> dict:
     """A measure's values in the shape clean() accepts (for fields a user may not change)."""
     return {
-        "title": measure.title, "description": measure.description,
-        "risk_ids": [r.id for r in measure.risks], "level": measure.level,
-        "team_ids": [t.id for t in measure.teams], "employee_id": measure.employee_id,
-        "approach": measure.approach, "responsible_id": measure.responsible_id,
-        "termijn": measure.termijn, "start_date": measure.start_date,
-        "budget_eur": measure.budget_eur, "effort": measure.effort, "quick_win": measure.quick_win,
-        "change_type": measure.change_type, "pilot": measure.pilot,
+        "title": measure.title,
+        "description": measure.description,
+        "risk_ids": [r.id for r in measure.risks],
+        "level": measure.level,
+        "team_ids": [t.id for t in measure.teams],
+        "employee_id": measure.employee_id,
+        "approach": measure.approach,
+        "responsible_id": measure.responsible_id,
+        "termijn": measure.termijn,
+        "start_date": measure.start_date,
+        "budget_eur": measure.budget_eur,
+        "effort": measure.effort,
+        "quick_win": measure.quick_win,
+        "change_type": measure.change_type,
+        "pilot": measure.pilot,
     }
 
 
@@ -371,8 +425,15 @@ def conflict_rows(measure: Measure, original: dict | None, submitted: dict) -> l
         mine = submitted.get(key, base) if key != "status" else theirs
         changed_by_them = original is not None and theirs != base
         if changed_by_them or (original is None and theirs != mine):
-            rows.append({"field": key, "name": str(name), "theirs": display(key, theirs),
-                         "yours": display(key, mine), "same": theirs == mine})
+            rows.append(
+                {
+                    "field": key,
+                    "name": str(name),
+                    "theirs": display(key, theirs),
+                    "yours": display(key, mine),
+                    "same": theirs == mine,
+                }
+            )
     return rows
 
 
@@ -398,7 +459,10 @@ def display(key: str, value) -> str:
     if key in names:
         ids = value if isinstance(value, list) else [value]
         rows = [db.session.get(names[key], int(i)) for i in ids]
-        return ", ".join(getattr(r, "name", None) or getattr(r, "title", "?") for r in rows if r is not None) or "—"
+        return (
+            ", ".join(getattr(r, "name", None) or getattr(r, "title", "?") for r in rows if r is not None)
+            or "—"
+        )
     return str(value)
 
 
@@ -414,20 +478,34 @@ def _refusal(current: str, target: str) -> str:
     if current == target:
         return _("De maatregel heeft al de status '%(to)s'.", **names)
     if current == "geevalueerd":
-        return _("Een geëvalueerde maatregel is afgerond; de status kan niet meer veranderen. "
-                 "Voeg zo nodig een nieuwe maatregel toe.")
+        return _(
+            "Een geëvalueerde maatregel is afgerond; de status kan niet meer veranderen. "
+            "Voeg zo nodig een nieuwe maatregel toe."
+        )
     if target == "vervallen":
-        return _("Een maatregel met status '%(from)s' kan niet meer vervallen: hij is al uitgevoerd.", **names)
+        return _(
+            "Een maatregel met status '%(from)s' kan niet meer vervallen: hij is al uitgevoerd.", **names
+        )
     if current in FORWARD and target in FORWARD and FORWARD.index(target) > FORWARD.index(current) + 1:
         step = label(FORWARD[FORWARD.index(current) + 1], "measure_status")
-        return _("Een maatregel met status '%(from)s' kan niet direct naar '%(to)s'. Zet hem eerst op '%(step)s'.",
-                 step=step, **names)
+        return _(
+            "Een maatregel met status '%(from)s' kan niet direct naar '%(to)s'. Zet hem eerst op '%(step)s'.",
+            step=step,
+            **names,
+        )
     return _("Van '%(from)s' naar '%(to)s' is geen toegestane stap.", **names)
 
 
-def change_status(measure: Measure, user, to_status: str, reason: str | None = None,
-                  *, on: date | None = None, at: datetime | None = None,
-                  batch: MeasureBatch | None = None) -> MeasureStatusChange:
+def change_status(
+    measure: Measure,
+    user,
+    to_status: str,
+    reason: str | None = None,
+    *,
+    on: date | None = None,
+    at: datetime | None = None,
+    batch: MeasureBatch | None = None,
+) -> MeasureStatusChange:
     """Move a measure along the workflow; every step is kept with its date and user (a batch flushes later)."""
     reason = (reason or "").strip() or None
     if to_status not in STATUSES:
@@ -442,8 +520,12 @@ def change_status(measure: Measure, user, to_status: str, reason: str | None = N
     if on > clock.today():
         raise ServiceError(_("De datum kan niet in de toekomst liggen."), "on")
     change = MeasureStatusChange(
-        organisation_id=measure.organisation_id, measure_id=measure.id, from_status=measure.status,
-        to_status=to_status, reason=reason, changed_at=at or clock.now(),
+        organisation_id=measure.organisation_id,
+        measure_id=measure.id,
+        from_status=measure.status,
+        to_status=to_status,
+        reason=reason,
+        changed_at=at or clock.now(),
         changed_by_id=user.id if user else None,
     )
     if to_status == "uitgevoerd":
@@ -461,11 +543,13 @@ def change_status(measure: Measure, user, to_status: str, reason: str | None = N
 
 
 def status_history(measure: Measure) -> list[MeasureStatusChange]:
-    return list(db.session.scalars(
-        select(MeasureStatusChange)
-        .where(MeasureStatusChange.measure_id == measure.id, MeasureStatusChange.deleted_at.is_(None))
-        .order_by(MeasureStatusChange.changed_at, MeasureStatusChange.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(MeasureStatusChange)
+            .where(MeasureStatusChange.measure_id == measure.id, MeasureStatusChange.deleted_at.is_(None))
+            .order_by(MeasureStatusChange.changed_at, MeasureStatusChange.id)
+        )
+    )
 
 
 # --- notes --------------------------------------------------------------------------
@@ -479,18 +563,26 @@ def add_note(measure: Measure, user, text: str, noted_on: date | None = None) ->
     noted_on = noted_on or clock.today()
     if noted_on > clock.today():
         raise ServiceError(_("De datum van een notitie kan niet in de toekomst liggen."), "noted_on")
-    note = MeasureNote(organisation_id=measure.organisation_id, measure_id=measure.id,
-                       noted_on=noted_on, text=text, author_id=user.id if user else None)
+    note = MeasureNote(
+        organisation_id=measure.organisation_id,
+        measure_id=measure.id,
+        noted_on=noted_on,
+        text=text,
+        author_id=user.id if user else None,
+    )
     db.session.add(note)
     db.session.flush()
     return note
 
 
 def notes(measure: Measure) -> list[MeasureNote]:
-    return list(db.session.scalars(
-        select(MeasureNote).where(MeasureNote.measure_id == measure.id, MeasureNote.deleted_at.is_(None))
-        .order_by(MeasureNote.noted_on.desc(), MeasureNote.id.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(MeasureNote)
+            .where(MeasureNote.measure_id == measure.id, MeasureNote.deleted_at.is_(None))
+            .order_by(MeasureNote.noted_on.desc(), MeasureNote.id.desc())
+        )
+    )
 
 
 # --- queries ------------------------------------------------------------------------
@@ -527,12 +619,18 @@ def conditions(org, filters: Filters | None = None) -> list:
     if f.responsible_id:
         where.append(Measure.responsible_id == f.responsible_id)
     if f.risk_id:
-        where.append(Measure.id.in_(select(measure_risks.c.measure_id).where(measure_risks.c.risk_id == f.risk_id)))
+        where.append(
+            Measure.id.in_(select(measure_risks.c.measure_id).where(measure_risks.c.risk_id == f.risk_id))
+        )
     if f.team_id:
-        where.append(or_(
-            Measure.id.in_(select(measure_teams.c.measure_id).where(measure_teams.c.team_id == f.team_id)),
-            Measure.employee_id.in_(select(Employee.id).where(Employee.team_id == f.team_id)),
-        ))
+        where.append(
+            or_(
+                Measure.id.in_(
+                    select(measure_teams.c.measure_id).where(measure_teams.c.team_id == f.team_id)
+                ),
+                Measure.employee_id.in_(select(Employee.id).where(Employee.team_id == f.team_id)),
+            )
+        )
     if f.overdue:
         where += [Measure.status.in_(OPEN_STATUSES), Measure.termijn < today]
     if f.this_month:
@@ -541,14 +639,25 @@ def conditions(org, filters: Filters | None = None) -> list:
     if f.q:
         where.append(Measure.title.ilike(f"%{f.q.strip()}%"))
     if f.individual_teams is not None:
-        where.append(or_(Measure.level != "individu", Measure.employee_id.in_(
-            select(Employee.id).where(Employee.team_id.in_(sorted(f.individual_teams))))))
+        where.append(
+            or_(
+                Measure.level != "individu",
+                Measure.employee_id.in_(
+                    select(Employee.id).where(Employee.team_id.in_(sorted(f.individual_teams)))
+                ),
+            )
+        )
     return where
 
 
 def measures_query(org, filters: Filters | None = None):
     """A select() of the organisation's measures with the plan filters applied."""
-    return select(Measure).where(*conditions(org, filters)).order_by(Measure.termijn, Measure.id).options(*LIST_LOADING)
+    return (
+        select(Measure)
+        .where(*conditions(org, filters))
+        .order_by(Measure.termijn, Measure.id)
+        .options(*LIST_LOADING)
+    )
 
 
 # Lists load their relations with one query each, however many rows: the default selectin
@@ -563,10 +672,13 @@ LIST_LOADING = (
 def org_risks(org) -> list[Risk]:
     """The organisation's risks, top 5 first, then by priority score."""
     risks = db.session.scalars(
-        select(Risk).where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None))
+        select(Risk)
+        .where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None))
         .options(subqueryload(Risk.teams), subqueryload(Risk.factors))
     ).all()
-    return sorted(risks, key=lambda r: (r.top5_rank is None, r.top5_rank or 0, -(r.current_score or 0), r.title))
+    return sorted(
+        risks, key=lambda r: (r.top5_rank is None, r.top5_rank or 0, -(r.current_score or 0), r.title)
+    )
 
 
 # --- hierarchy check ----------------------------------------------------------------
@@ -582,7 +694,11 @@ class RiskLevels:
     @property
     def flagged(self) -> bool:
         """Team or individual measures but nothing at organisation level, and not team-bound."""
-        return (self.team or self.individu) and not self.organisatie and not (self.risk.team_bound_reason or "").strip()
+        return (
+            (self.team or self.individu)
+            and not self.organisatie
+            and not (self.risk.team_bound_reason or "").strip()
+        )
 
     @property
     def total(self) -> int:
@@ -591,15 +707,24 @@ class RiskLevels:
 
 def hierarchy(org) -> list[RiskLevels]:
     """Per risk: how many live (not vervallen) measures it has per level (kept by riecycle.risk_levels)."""
-    return [RiskLevels(r, r.measures_organisatie, r.measures_team, r.measures_individu) for r in org_risks(org)]
+    return [
+        RiskLevels(r, r.measures_organisatie, r.measures_team, r.measures_individu) for r in org_risks(org)
+    ]
 
 
 def flagged_risk_ids(org) -> set[int]:
     """Ids of the risks flagged 'eerst organisatieniveau' (RiskLevels.flagged, in one query)."""
-    return set(db.session.scalars(
-        select(Risk.id).where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None), Risk.measures_organisatie == 0,
-                              Risk.measures_team + Risk.measures_individu > 0,
-                              or_(Risk.team_bound_reason.is_(None), func.trim(Risk.team_bound_reason) == ""))))
+    return set(
+        db.session.scalars(
+            select(Risk.id).where(
+                Risk.organisation_id == org.id,
+                Risk.deleted_at.is_(None),
+                Risk.measures_organisatie == 0,
+                Risk.measures_team + Risk.measures_individu > 0,
+                or_(Risk.team_bound_reason.is_(None), func.trim(Risk.team_bound_reason) == ""),
+            )
+        )
+    )
 
 
 def flagged_risks(org) -> list[RiskLevels]:

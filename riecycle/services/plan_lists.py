@@ -26,8 +26,9 @@ DONE_STATUSES = ("uitgevoerd", "geevalueerd")
 
 # What a row of a measure list shows: its risks' titles, teams, employee and responsible person.
 DISPLAY_LOADING = (
-    selectinload(Measure.risks).options(load_only(Risk.id, Risk.title), lazyload(Risk.teams), lazyload(Risk.factors),
-                                        lazyload(Risk.theme)),
+    selectinload(Measure.risks).options(
+        load_only(Risk.id, Risk.title), lazyload(Risk.teams), lazyload(Risk.factors), lazyload(Risk.theme)
+    ),
     selectinload(Measure.teams),
     joinedload(Measure.responsible).lazyload(User.memberships),
 )
@@ -46,13 +47,15 @@ def stats(org, filters: Filters | None = None) -> dict:
     """Counts for the plan's summary cards, in one aggregate query."""
     today = clock.today()
     is_open = Measure.status.in_(OPEN_STATUSES)
-    row = db.session.execute(select(
-        func.count(Measure.id),
-        func.count(case((is_open, 1))),
-        func.count(case((and_(is_open, Measure.termijn < today), 1))),
-        func.count(case((Measure.status.in_(DONE_STATUSES), 1))),
-        func.count(case((and_(is_open, Measure.quick_win.is_(True)), 1))),
-    ).where(*conditions(org, filters))).one()
+    row = db.session.execute(
+        select(
+            func.count(Measure.id),
+            func.count(case((is_open, 1))),
+            func.count(case((and_(is_open, Measure.termijn < today), 1))),
+            func.count(case((Measure.status.in_(DONE_STATUSES), 1))),
+            func.count(case((and_(is_open, Measure.quick_win.is_(True)), 1))),
+        ).where(*conditions(org, filters))
+    ).one()
     return dict(zip(("total", "open", "overdue", "done", "quick_wins"), row, strict=True))
 
 
@@ -70,22 +73,37 @@ def _load(stmt) -> list[Measure]:
 # --- grouped by risk --------------------------------------------------------------------
 
 
-RISK_ORDER = (Risk.top5_rank.is_(None), Risk.top5_rank, func.coalesce(Risk.current_score, 0).desc(),
-              Risk.title, Risk.id)
+RISK_ORDER = (
+    Risk.top5_rank.is_(None),
+    Risk.top5_rank,
+    func.coalesce(Risk.current_score, 0).desc(),
+    Risk.title,
+    Risk.id,
+)
 
 
 def _links(org, where):
     """Subquery: (risk_id, measure_id) of the measures matching the filters."""
-    return (select(measure_risks.c.risk_id, measure_risks.c.measure_id)
-            .join(Measure, Measure.id == measure_risks.c.measure_id).where(*where)).subquery()
+    return (
+        select(measure_risks.c.risk_id, measure_risks.c.measure_id)
+        .join(Measure, Measure.id == measure_risks.c.measure_id)
+        .where(*where)
+    ).subquery()
 
 
 def _all_risks(org, where, page_number: int) -> tuple[list[Risk], Page]:
     """Unfiltered: every live risk of the register; n.v.t. and deleted ones only when they have measures."""
     links = _links(org, where)
-    return _risk_page(select(Risk.id).where(Risk.organisation_id == org.id, or_(
-        and_(Risk.deleted_at.is_(None), Risk.status != "nvt"), exists().where(links.c.risk_id == Risk.id))),
-        page_number)
+    return _risk_page(
+        select(Risk.id).where(
+            Risk.organisation_id == org.id,
+            or_(
+                and_(Risk.deleted_at.is_(None), Risk.status != "nvt"),
+                exists().where(links.c.risk_id == Risk.id),
+            ),
+        ),
+        page_number,
+    )
 
 
 def _matching_risks(org, where, page_number: int) -> tuple[list[Risk], Page]:
@@ -97,13 +115,25 @@ def _matching_risks(org, where, page_number: int) -> tuple[list[Risk], Page]:
 def _risk_page(ids_stmt, page_number: int) -> tuple[list[Risk], Page]:
     """One page of the risks an id select() finds, in RISK_ORDER (sorting ids only, not whole rows)."""
     number = max(1, page_number or 1)
-    rows = db.session.execute(ids_stmt.add_columns(func.count().over()).order_by(*RISK_ORDER)
-                              .limit(RISKS_PER_PAGE).offset((number - 1) * RISKS_PER_PAGE)).all()
+    rows = db.session.execute(
+        ids_stmt.add_columns(func.count().over())
+        .order_by(*RISK_ORDER)
+        .limit(RISKS_PER_PAGE)
+        .offset((number - 1) * RISKS_PER_PAGE)
+    ).all()
     if not rows and number > 1:  # past the last page: show the last one
         total = db.session.scalar(select(func.count()).select_from(ids_stmt.subquery())) or 0
-        return _risk_page(ids_stmt, ceil(total / RISKS_PER_PAGE)) if total else ([], Page(1, RISKS_PER_PAGE, 0))
-    risks = {r.id: r for r in db.session.scalars(select(Risk).where(Risk.id.in_([i for i, _n in rows]))
-                                                 .options(lazyload(Risk.teams), lazyload(Risk.factors)))}
+        return (
+            _risk_page(ids_stmt, ceil(total / RISKS_PER_PAGE)) if total else ([], Page(1, RISKS_PER_PAGE, 0))
+        )
+    risks = {
+        r.id: r
+        for r in db.session.scalars(
+            select(Risk)
+            .where(Risk.id.in_([i for i, _n in rows]))
+            .options(lazyload(Risk.teams), lazyload(Risk.factors))
+        )
+    }
     return [risks[i] for i, _n in rows], Page(number, RISKS_PER_PAGE, rows[0][1] if rows else 0)
 
 
@@ -114,13 +144,24 @@ def by_risk(org, filters: Filters, page_number: int | None, filtered: bool) -> t
     ids = [r.id for r in risks]
     on_page = (*where, measure_risks.c.risk_id.in_(ids))
     joined = select(measure_risks.c.risk_id).join(Measure, Measure.id == measure_risks.c.measure_id)
-    totals = dict(db.session.execute(
-        joined.add_columns(func.count()).where(*on_page).group_by(measure_risks.c.risk_id)).all())
-    ranked = joined.add_columns(measure_risks.c.measure_id, func.row_number().over(
-        partition_by=measure_risks.c.risk_id, order_by=(Measure.termijn, Measure.id)).label("rank")
-    ).where(*on_page).subquery()
-    pairs = db.session.execute(select(ranked.c.risk_id, ranked.c.measure_id)
-                               .where(ranked.c.rank <= MEASURES_PER_RISK)).all()
+    totals = dict(
+        db.session.execute(
+            joined.add_columns(func.count()).where(*on_page).group_by(measure_risks.c.risk_id)
+        ).all()
+    )
+    ranked = (
+        joined.add_columns(
+            measure_risks.c.measure_id,
+            func.row_number()
+            .over(partition_by=measure_risks.c.risk_id, order_by=(Measure.termijn, Measure.id))
+            .label("rank"),
+        )
+        .where(*on_page)
+        .subquery()
+    )
+    pairs = db.session.execute(
+        select(ranked.c.risk_id, ranked.c.measure_id).where(ranked.c.rank <= MEASURES_PER_RISK)
+    ).all()
     loaded = {m.id: m for m in _load(select(Measure).where(Measure.id.in_({m for _r, m in pairs})))}
     per_risk: dict[int, list] = {rid: [] for rid in ids}
     for risk_id, measure_id in pairs:
@@ -149,7 +190,9 @@ def _slices(totals: list[tuple], offset: int, limit: int) -> list[tuple]:
 def _group_totals(where, grouping: str) -> list[tuple]:
     """(value, number of measures) per group, in the grouping's order."""
     column = COLUMNS[grouping]
-    counts = dict(db.session.execute(select(column, func.count(Measure.id)).where(*where).group_by(column)).all())
+    counts = dict(
+        db.session.execute(select(column, func.count(Measure.id)).where(*where).group_by(column)).all()
+    )
     if grouping == "niveau":
         order = list(LEVELS) + sorted(set(counts) - set(LEVELS))
     elif grouping == "status":
@@ -176,7 +219,9 @@ def _first_page(stmt, number: int | None) -> tuple[list, Page]:
     if rows or number == 1:
         return [m for m, _t in rows], Page(number, MEASURES_PER_PAGE, rows[0].total if rows else 0)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    return _first_page(stmt, ceil(total / MEASURES_PER_PAGE)) if total else ([], Page(1, MEASURES_PER_PAGE, 0))
+    return (
+        _first_page(stmt, ceil(total / MEASURES_PER_PAGE)) if total else ([], Page(1, MEASURES_PER_PAGE, 0))
+    )
 
 
 def _cut(where, grouping: str, slices: list[tuple], totals: dict) -> dict:
@@ -184,12 +229,15 @@ def _cut(where, grouping: str, slices: list[tuple], totals: dict) -> dict:
     column, ordered = COLUMNS[grouping], (Measure.termijn, Measure.id)
     whole = [value for value, start, count in slices if start == 0 and count == totals[value]]
     found = {value: [] for value, _s, _c in slices}
-    for measure in _load(select(Measure).where(*where, column.in_(whole)).order_by(*ordered)) if whole else ():
+    for measure in (
+        _load(select(Measure).where(*where, column.in_(whole)).order_by(*ordered)) if whole else ()
+    ):
         found[getattr(measure, column.key)].append(measure)
     for value, start, count in slices:
         if value not in whole:
-            found[value] = _load(select(Measure).where(*where, column == value).order_by(*ordered)
-                                 .limit(count).offset(start))
+            found[value] = _load(
+                select(Measure).where(*where, column == value).order_by(*ordered).limit(count).offset(start)
+            )
     return found
 
 
@@ -197,8 +245,13 @@ def flat(org, filters: Filters, grouping: str, page_number: int | None) -> tuple
     """One page of measures in group order (termijn within a group), with each group's total."""
     where = conditions(org, filters)
     if grouping == "geen":
-        measures, page = _first_page(select(Measure, func.count().over().label("total")).where(*where)
-                                     .order_by(Measure.termijn, Measure.id).options(*DISPLAY_LOADING), page_number)
+        measures, page = _first_page(
+            select(Measure, func.count().over().label("total"))
+            .where(*where)
+            .order_by(Measure.termijn, Measure.id)
+            .options(*DISPLAY_LOADING),
+            page_number,
+        )
         return [Group(None, page.total, measures)], page
     ordered = _group_totals(where, grouping)
     totals = dict(ordered)
@@ -220,7 +273,10 @@ def _bucket_conditions(today) -> dict:
     is_open = Measure.status.in_(OPEN_STATUSES)
     return {
         "overdue": (and_(is_open, Measure.termijn < today), (Measure.termijn, Measure.id)),
-        "soon": (and_(is_open, Measure.termijn >= today, Measure.termijn < month_end), (Measure.termijn, Measure.id)),
+        "soon": (
+            and_(is_open, Measure.termijn >= today, Measure.termijn < month_end),
+            (Measure.termijn, Measure.id),
+        ),
         "later": (and_(is_open, Measure.termijn >= month_end), (Measure.termijn, Measure.id)),
         "done": (~is_open, (Measure.termijn.desc(), Measure.id.desc())),
     }
@@ -229,8 +285,9 @@ def _bucket_conditions(today) -> dict:
 def bucket_totals(org, filters: Filters) -> dict[str, int]:
     """How many measures fall in each bucket, in one aggregate query."""
     buckets = _bucket_conditions(clock.today())
-    row = db.session.execute(select(*(func.count(case((buckets[b][0], 1))) for b in BUCKETS))
-                             .where(*conditions(org, filters))).one()
+    row = db.session.execute(
+        select(*(func.count(case((buckets[b][0], 1))) for b in BUCKETS)).where(*conditions(org, filters))
+    ).one()
     return dict(zip(BUCKETS, row, strict=True))
 
 
@@ -240,8 +297,11 @@ def bucket_measures(org, filters: Filters, buckets, limit: int, offset: int = 0)
     ids = {}
     for bucket in buckets:
         condition, order = _bucket_conditions(clock.today())[bucket]
-        ids[bucket] = list(db.session.scalars(select(Measure.id).where(*where, condition).order_by(*order)
-                                              .limit(limit).offset(offset)))
+        ids[bucket] = list(
+            db.session.scalars(
+                select(Measure.id).where(*where, condition).order_by(*order).limit(limit).offset(offset)
+            )
+        )
     wanted = [i for bucket in buckets for i in ids[bucket]]
     loaded = {m.id: m for m in _load(select(Measure).where(Measure.id.in_(wanted)))} if wanted else {}
     return {bucket: [loaded[i] for i in ids[bucket]] for bucket in buckets}

@@ -45,8 +45,17 @@ NOT_FINGERPRINTED = ("status",)
 def _private_digest(measure: Measure) -> str:
     """A keyed hash of an individual measure's hidden content: shows it changed, reveals nothing."""
     secret = str(current_app.config.get("SECRET_KEY") or "riecycle").encode()
-    payload = json.dumps([measure.title, measure.description, measure.employee_id, measure.effort,
-                          str(measure.budget_eur), str(measure.start_date)], default=str)
+    payload = json.dumps(
+        [
+            measure.title,
+            measure.description,
+            measure.employee_id,
+            measure.effort,
+            str(measure.budget_eur),
+            str(measure.start_date),
+        ],
+        default=str,
+    )
     return hmac.new(secret, payload.encode(), hashlib.sha256).hexdigest()[:16]
 
 
@@ -54,22 +63,29 @@ def measure_snapshot(measure: Measure) -> dict:
     """One measure as the OR sees it: individual measures pseudonymised (DOMAIN.md §9)."""
     personal = measure.level == "individu"
     team_names = (
-        [measure.employee.team.name] if personal and measure.employee and measure.employee.team
+        [measure.employee.team.name]
+        if personal and measure.employee and measure.employee.team
         else sorted(t.name for t in measure.teams)
     )
     item = {
-        "id": measure.id, "personal": personal,
+        "id": measure.id,
+        "personal": personal,
         "label": pseudonym(measure) if personal else measure.title,
         "description": measure.description or None,
         "risks": sorted(r.title for r in measure.risks if r.deleted_at is None),
-        "level": measure.level, "teams": team_names, "approach": measure.approach,
+        "level": measure.level,
+        "teams": team_names,
+        "approach": measure.approach,
         "responsible": measure.responsible.name if measure.responsible else None,
         "termijn": measure.termijn.isoformat() if measure.termijn else None,
         "start_date": measure.start_date.isoformat() if measure.start_date else None,
         "budget_eur": str(measure.budget_eur) if measure.budget_eur is not None else None,
-        "effort": measure.effort or None, "quick_win": bool(measure.quick_win),
-        "change_type": measure.change_type, "pilot": bool(measure.pilot),
-        "status": measure.status, "private_digest": None,
+        "effort": measure.effort or None,
+        "quick_win": bool(measure.quick_win),
+        "change_type": measure.change_type,
+        "pilot": bool(measure.pilot),
+        "status": measure.status,
+        "private_digest": None,
     }
     if personal:
         for key in PERSONAL_FIELDS:
@@ -81,7 +97,8 @@ def measure_snapshot(measure: Measure) -> dict:
 def build_snapshot(org) -> dict:
     """The whole current plan, ready to freeze."""
     measures = db.session.scalars(
-        select(Measure).where(Measure.organisation_id == org.id, Measure.deleted_at.is_(None))
+        select(Measure)
+        .where(Measure.organisation_id == org.id, Measure.deleted_at.is_(None))
         .order_by(Measure.id)
     ).all()
     return {"taken_on": clock.today().isoformat(), "measures": [measure_snapshot(m) for m in measures]}
@@ -106,10 +123,13 @@ def current_fingerprint(org) -> str:
 
 def versions(org) -> list[PlanVersion]:
     """All versions, newest first."""
-    return list(db.session.scalars(
-        select(PlanVersion).where(PlanVersion.organisation_id == org.id, PlanVersion.deleted_at.is_(None))
-        .order_by(PlanVersion.number.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(PlanVersion)
+            .where(PlanVersion.organisation_id == org.id, PlanVersion.deleted_at.is_(None))
+            .order_by(PlanVersion.number.desc())
+        )
+    )
 
 
 @dataclass
@@ -153,10 +173,18 @@ def plan_state(org) -> PlanState:
     state = PlanState(versions=versions(org))
     for version in state.versions:
         state.approvals[version.id] = approvals.latest_for(SUBJECT, version.id)
-    state.approved = next((v for v in state.versions
-                           if state.approvals[v.id] is not None and state.approvals[v.id].decision == "verleend"), None)
-    state.pending = next((v for v in state.versions
-                          if state.approvals[v.id] is not None and state.approvals[v.id].is_pending), None)
+    state.approved = next(
+        (
+            v
+            for v in state.versions
+            if state.approvals[v.id] is not None and state.approvals[v.id].decision == "verleend"
+        ),
+        None,
+    )
+    state.pending = next(
+        (v for v in state.versions if state.approvals[v.id] is not None and state.approvals[v.id].is_pending),
+        None,
+    )
     if state.versions:
         now = current_fingerprint(org)
         state.changed_since_latest = now != state.latest.fingerprint
@@ -168,8 +196,13 @@ def submit_plan(org, user, note: str | None = None, *, submitted_on: date | None
     """Freeze the current plan as a new version and put it before the OR/PVT."""
     state = plan_state(org)
     if state.pending is not None:
-        raise ServiceError(_("Versie %(n)s ligt nog bij de OR/PVT. Wacht op het besluit voordat u een nieuwe "
-                             "versie voorlegt.", n=state.pending.number))
+        raise ServiceError(
+            _(
+                "Versie %(n)s ligt nog bij de OR/PVT. Wacht op het besluit voordat u een nieuwe "
+                "versie voorlegt.",
+                n=state.pending.number,
+            )
+        )
     snapshot = build_snapshot(org)
     if not snapshot["measures"]:
         raise ServiceError(_("Het plan bevat nog geen maatregelen."))
@@ -177,13 +210,24 @@ def submit_plan(org, user, note: str | None = None, *, submitted_on: date | None
     if latest is not None and latest.fingerprint == fingerprint(snapshot):
         decision = state.approval(latest).decision if state.approval(latest) else None
         if decision == "verleend":
-            raise ServiceError(_("Het plan is niet gewijzigd sinds versie %(n)s, waarmee de OR/PVT al heeft "
-                                 "ingestemd.", n=latest.number))
-    number = (db.session.scalar(select(func.max(PlanVersion.number)).where(PlanVersion.organisation_id == org.id)) or 0) + 1
+            raise ServiceError(
+                _(
+                    "Het plan is niet gewijzigd sinds versie %(n)s, waarmee de OR/PVT al heeft ingestemd.",
+                    n=latest.number,
+                )
+            )
+    number = (
+        db.session.scalar(select(func.max(PlanVersion.number)).where(PlanVersion.organisation_id == org.id))
+        or 0
+    ) + 1
     submitted_on = submitted_on or clock.today()
     version = PlanVersion(
-        organisation_id=org.id, number=number, snapshot=snapshot, fingerprint=fingerprint(snapshot),
-        note=(note or "").strip() or None, submitted_by_id=user.id if user else None,
+        organisation_id=org.id,
+        number=number,
+        snapshot=snapshot,
+        fingerprint=fingerprint(snapshot),
+        note=(note or "").strip() or None,
+        submitted_by_id=user.id if user else None,
     )
     db.session.add(version)
     db.session.flush()
@@ -191,8 +235,15 @@ def submit_plan(org, user, note: str | None = None, *, submitted_on: date | None
     return version
 
 
-def record_decision(org, version: PlanVersion, user, decision: str, decided_on: date | None,
-                    remarks: str | None = None, document=None):
+def record_decision(
+    org,
+    version: PlanVersion,
+    user,
+    decision: str,
+    decided_on: date | None,
+    remarks: str | None = None,
+    document=None,
+):
     """The OR/PVT's decision on a version, with an optional signed document."""
     approval = approvals.pending_for(SUBJECT, version.id)
     if approval is None:
@@ -209,7 +260,9 @@ def snapshot_item(version: PlanVersion, measure_id: int | None) -> dict | None:
     return next((i for i in version.snapshot.get("measures", []) if i["id"] == measure_id), None)
 
 
-def add_comment(version: PlanVersion, user, text: str, measure_id=None, *, may_see_personal: bool = False) -> PlanComment:
+def add_comment(
+    version: PlanVersion, user, text: str, measure_id=None, *, may_see_personal: bool = False
+) -> PlanComment:
     """A remark on the whole plan or on one measure of this version."""
     text = (text or "").strip()
     if not text:
@@ -225,8 +278,10 @@ def add_comment(version: PlanVersion, user, text: str, measure_id=None, *, may_s
         if item is None:
             raise ServiceError(_("Die maatregel staat niet in deze versie."), "measure_id")
     comment = PlanComment(
-        organisation_id=version.organisation_id, plan_version_id=version.id,
-        measure_id=item["id"] if item else None, text=text,
+        organisation_id=version.organisation_id,
+        plan_version_id=version.id,
+        measure_id=item["id"] if item else None,
+        text=text,
         private=bool(item and item.get("personal") and may_see_personal),
         author_id=user.id if user else None,
     )
@@ -235,7 +290,9 @@ def add_comment(version: PlanVersion, user, text: str, measure_id=None, *, may_s
     return comment
 
 
-def comments(version: PlanVersion | None = None, *, measure_id: int | None = None, org=None) -> list[PlanComment]:
+def comments(
+    version: PlanVersion | None = None, *, measure_id: int | None = None, org=None
+) -> list[PlanComment]:
     """Remarks, oldest first: of one version, on one measure, or all of an organisation."""
     stmt = select(PlanComment).where(PlanComment.deleted_at.is_(None))
     if org is not None:
@@ -264,8 +321,11 @@ def diff(old: dict, new: dict) -> list[MeasureDiff]:
     result = [MeasureDiff("added", after[k]) for k in after if k not in before]
     result += [MeasureDiff("removed", before[k]) for k in before if k not in after]
     for key in sorted(set(before) & set(after)):
-        changes = [(f, str(name), before[key].get(f), after[key].get(f))
-                   for f, name in SNAPSHOT_FIELDS.items() if before[key].get(f) != after[key].get(f)]
+        changes = [
+            (f, str(name), before[key].get(f), after[key].get(f))
+            for f, name in SNAPSHOT_FIELDS.items()
+            if before[key].get(f) != after[key].get(f)
+        ]
         if changes:
             result.append(MeasureDiff("changed", after[key], changes))
     order = {"added": 0, "changed": 1, "removed": 2}

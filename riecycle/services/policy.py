@@ -14,8 +14,19 @@ from riecycle.seeding import load_yaml
 from riecycle.services import ServiceError
 from riecycle.services.records import apply_changes
 
-INSTRUMENT_FIELDS = ("name", "status", "adopted_on", "details", "vp_kind", "contact", "trained",
-                     "anonymous_contact", "committee", "communicated_on", "communication")
+INSTRUMENT_FIELDS = (
+    "name",
+    "status",
+    "adopted_on",
+    "details",
+    "vp_kind",
+    "contact",
+    "trained",
+    "anonymous_contact",
+    "committee",
+    "communicated_on",
+    "communication",
+)
 APPOINTMENT_FIELDS = ("user_id", "name", "since", "until", "or_instemming_on", "hours_per_week", "tasks")
 
 
@@ -31,8 +42,11 @@ def locale() -> str:
 def kinds() -> list[dict]:
     """The instrument kinds from seed/taxonomy.yaml, in the user's language: key, name, description."""
     lang = locale()
-    return [{"key": k["key"], "name": k["name"][lang], "description": k["description"][lang]}
-            for k in load_yaml("taxonomy.yaml")["policy_instruments"] if k["key"] in INSTRUMENT_KINDS]
+    return [
+        {"key": k["key"], "name": k["name"][lang], "description": k["description"][lang]}
+        for k in load_yaml("taxonomy.yaml")["policy_instruments"]
+        if k["key"] in INSTRUMENT_KINDS
+    ]
 
 
 def kind_name(kind: str) -> str:
@@ -54,9 +68,15 @@ def _sessions(org, session_ids) -> list[VoorlichtingSession]:
     ids = {int(i) for i in session_ids or []}
     if not ids:
         return []
-    found = list(db.session.scalars(select(VoorlichtingSession).where(
-        VoorlichtingSession.id.in_(ids), VoorlichtingSession.organisation_id == org.id,
-        VoorlichtingSession.deleted_at.is_(None))))
+    found = list(
+        db.session.scalars(
+            select(VoorlichtingSession).where(
+                VoorlichtingSession.id.in_(ids),
+                VoorlichtingSession.organisation_id == org.id,
+                VoorlichtingSession.deleted_at.is_(None),
+            )
+        )
+    )
     if len(found) != len(ids):
         raise ServiceError(_("Kies een bestaande voorlichtingssessie."), "session_ids")
     return found
@@ -66,7 +86,10 @@ def _instrument_values(kind: str, data: dict) -> dict:
     values = {k: data.get(k) for k in INSTRUMENT_FIELDS}
     for key in ("name", "details", "contact", "committee", "communication"):
         values[key] = _clean(values[key])
-    values["trained"], values["anonymous_contact"] = bool(values["trained"]), bool(values["anonymous_contact"])
+    values["trained"], values["anonymous_contact"] = (
+        bool(values["trained"]),
+        bool(values["anonymous_contact"]),
+    )
     if not values["name"]:
         raise ServiceError(_("Vul een naam of titel in."), "name")
     if values["status"] not in INSTRUMENT_STATUSES:
@@ -76,14 +99,19 @@ def _instrument_values(kind: str, data: dict) -> dict:
     if values["status"] == "vastgesteld" and values["adopted_on"] is None:
         raise ServiceError(_("Vul in wanneer het is vastgesteld."), "adopted_on")
     if values["communicated_on"] and not values["communication"]:
-        raise ServiceError(_("Beschrijf hoe het is bekendgemaakt (bijvoorbeeld nieuwsbrief, teamoverleg)."),
-                           "communication")
+        raise ServiceError(
+            _("Beschrijf hoe het is bekendgemaakt (bijvoorbeeld nieuwsbrief, teamoverleg)."), "communication"
+        )
     if kind == "vertrouwenspersoon":
         if values["vp_kind"] not in VP_KINDS:
             raise ServiceError(_("Kies intern of extern."), "vp_kind")
     else:
-        values.update(vp_kind=None, contact=values["contact"] if kind == "meldprocedure" else None,
-                      trained=False, anonymous_contact=False)
+        values.update(
+            vp_kind=None,
+            contact=values["contact"] if kind == "meldprocedure" else None,
+            trained=False,
+            anonymous_contact=False,
+        )
     if kind != "klachtenregeling":
         values["committee"] = None
     return values
@@ -114,9 +142,11 @@ def update_instrument(org, instrument: PolicyInstrument, data: dict) -> bool:
 
 def instruments(org) -> dict[str, list[PolicyInstrument]]:
     """Every live instrument of the organisation, per kind (in taxonomy order)."""
-    rows = db.session.scalars(select(PolicyInstrument).where(
-        PolicyInstrument.organisation_id == org.id, PolicyInstrument.deleted_at.is_(None))
-        .order_by(PolicyInstrument.status != "vastgesteld", PolicyInstrument.id))
+    rows = db.session.scalars(
+        select(PolicyInstrument)
+        .where(PolicyInstrument.organisation_id == org.id, PolicyInstrument.deleted_at.is_(None))
+        .order_by(PolicyInstrument.status != "vastgesteld", PolicyInstrument.id)
+    )
     grouped: dict[str, list] = {k: [] for k in INSTRUMENT_KINDS}
     for instrument in rows:
         grouped.setdefault(instrument.kind, []).append(instrument)
@@ -130,8 +160,11 @@ def _appointment_values(org, data: dict) -> dict:
     values = {k: data.get(k) for k in APPOINTMENT_FIELDS}
     values["name"], values["tasks"] = _clean(values["name"]), _clean(values["tasks"])
     if values["user_id"] is not None:
-        member = db.session.scalar(select(Membership).where(
-            Membership.organisation_id == org.id, Membership.user_id == values["user_id"]))
+        member = db.session.scalar(
+            select(Membership).where(
+                Membership.organisation_id == org.id, Membership.user_id == values["user_id"]
+            )
+        )
         if member is None:
             raise ServiceError(_("Kies een gebruiker van deze organisatie."), "user_id")
         values["name"] = None
@@ -165,7 +198,13 @@ def update_appointment(org, appointment: PreventiemedewerkerAppointment, data: d
 
 def appointments(org) -> list[PreventiemedewerkerAppointment]:
     """Every appointment, current first."""
-    return list(db.session.scalars(select(PreventiemedewerkerAppointment).where(
-        PreventiemedewerkerAppointment.organisation_id == org.id,
-        PreventiemedewerkerAppointment.deleted_at.is_(None))
-        .order_by(PreventiemedewerkerAppointment.since.desc())))
+    return list(
+        db.session.scalars(
+            select(PreventiemedewerkerAppointment)
+            .where(
+                PreventiemedewerkerAppointment.organisation_id == org.id,
+                PreventiemedewerkerAppointment.deleted_at.is_(None),
+            )
+            .order_by(PreventiemedewerkerAppointment.since.desc())
+        )
+    )

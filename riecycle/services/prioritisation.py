@@ -26,8 +26,10 @@ def _text(value, locale):
 
 def criteria(locale: str = "nl") -> list[Criterion]:
     """The 12 criteria in the reader's language."""
-    return [Criterion(c["key"], _text(c["title"], locale), _text(c["question"], locale))
-            for c in load_yaml("prioritisation.yaml")["criteria"]]
+    return [
+        Criterion(c["key"], _text(c["title"], locale), _text(c["question"], locale))
+        for c in load_yaml("prioritisation.yaml")["criteria"]
+    ]
 
 
 def scale(locale: str = "nl") -> list[tuple[int, str]]:
@@ -82,8 +84,17 @@ class Ranked:
 def ranking(measures: list[Measure]) -> list[Ranked]:
     """Candidates ranked by average score; unscored ones last."""
     ids = [m.id for m in measures]
-    scores = {s.measure_id: s for s in db.session.scalars(
-        select(MeasureScore).where(MeasureScore.measure_id.in_(ids), MeasureScore.deleted_at.is_(None))
-    )} if ids else {}
+    scores = (
+        {
+            s.measure_id: s
+            for s in db.session.scalars(
+                select(MeasureScore).where(
+                    MeasureScore.measure_id.in_(ids), MeasureScore.deleted_at.is_(None)
+                )
+            )
+        }
+        if ids
+        else {}
+    )
     rows = [Ranked(m, scores.get(m.id)) for m in measures]
     return sorted(rows, key=lambda r: (r.average is None, -(r.average or 0), -r.scored, r.measure.termijn))

@@ -109,8 +109,13 @@ def _item_catalogue() -> dict[str, PulseItem]:
     for factor in db.session.scalars(select(Factor).order_by(Factor.position)):
         if factor.pulse_question_nl:
             items[factor.key] = PulseItem(
-                factor.key, "factor", factor.pulse_question_nl, factor.pulse_question_en or factor.pulse_question_nl,
-                factor.name_nl, factor.name_en, factor.kind,
+                factor.key,
+                "factor",
+                factor.pulse_question_nl,
+                factor.pulse_question_en or factor.pulse_question_nl,
+                factor.name_nl,
+                factor.name_en,
+                factor.kind,
             )
     seed = load_yaml("pulse.yaml")
     for kind, section in (("implementatie", "implementation_items"), ("welzijn", "wellbeing_items")):
@@ -133,14 +138,19 @@ def implementation_keys() -> list[str]:
 def targeted_factor_keys(org) -> list[str]:
     """Factors linked to the organisation's risks that have open measures: what the plan targets."""
     stmt = (
-        select(Factor.key).distinct()
+        select(Factor.key)
+        .distinct()
         .join(risk_factors, risk_factors.c.factor_key == Factor.key)
         .join(Risk, Risk.id == risk_factors.c.risk_id)
         .join(measure_risks, measure_risks.c.risk_id == Risk.id)
         .join(Measure, Measure.id == measure_risks.c.measure_id)
-        .where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None),
-               Measure.deleted_at.is_(None), Measure.status.in_(OPEN_STATUSES),
-               Factor.pulse_question_nl.is_not(None))
+        .where(
+            Risk.organisation_id == org.id,
+            Risk.deleted_at.is_(None),
+            Measure.deleted_at.is_(None),
+            Measure.status.in_(OPEN_STATUSES),
+            Factor.pulse_question_nl.is_not(None),
+        )
     )
     keys = set(db.session.scalars(stmt))
     return [f.key for f in db.session.scalars(select(Factor).order_by(Factor.position)) if f.key in keys]
@@ -162,7 +172,8 @@ def min_respondents() -> int:
 def get_survey(org) -> PulseSurvey | None:
     """The organisation's pulse (one per organisation), or None."""
     return db.session.scalar(
-        select(PulseSurvey).where(PulseSurvey.organisation_id == org.id, PulseSurvey.deleted_at.is_(None))
+        select(PulseSurvey)
+        .where(PulseSurvey.organisation_id == org.id, PulseSurvey.deleted_at.is_(None))
         .order_by(PulseSurvey.id)
     )
 
@@ -171,8 +182,11 @@ def _teams(org, team_ids) -> list[Team]:
     ids = {int(i) for i in team_ids or ()}
     if not ids:
         return []
-    teams = list(db.session.scalars(select(Team).where(
-        Team.id.in_(ids), Team.organisation_id == org.id, Team.deleted_at.is_(None))))
+    teams = list(
+        db.session.scalars(
+            select(Team).where(Team.id.in_(ids), Team.organisation_id == org.id, Team.deleted_at.is_(None))
+        )
+    )
     if len(teams) != len(ids):
         raise ServiceError(_("Kies alleen teams van deze organisatie."), "team_ids")
     return teams
@@ -187,8 +201,10 @@ def _validated(org, data: dict) -> dict:
     if not keys:
         raise ServiceError(_("Kies minstens één stelling."), "item_keys")
     if len(keys) > MAX_ITEMS:
-        raise ServiceError(_("Kies hoogstens %(n)s stellingen, zodat invullen binnen een minuut lukt.",
-                             n=MAX_ITEMS), "item_keys")
+        raise ServiceError(
+            _("Kies hoogstens %(n)s stellingen, zodat invullen binnen een minuut lukt.", n=MAX_ITEMS),
+            "item_keys",
+        )
     if any(k not in catalogue for k in keys):
         raise ServiceError(_("Onbekende stelling gekozen."), "item_keys")
     interval = int(data.get("interval_months") or 0)
@@ -196,11 +212,18 @@ def _validated(org, data: dict) -> dict:
         raise ServiceError(_("Kies een geldige frequentie."), "interval_months")
     open_days = int(data.get("open_days") or 0)
     if not 1 <= open_days <= min(MAX_OPEN_DAYS, interval * 28):
-        raise ServiceError(_("Een ronde staat 1 tot %(n)s dagen open.", n=min(MAX_OPEN_DAYS, interval * 28)),
-                           "open_days")
+        raise ServiceError(
+            _("Een ronde staat 1 tot %(n)s dagen open.", n=min(MAX_OPEN_DAYS, interval * 28)), "open_days"
+        )
     order = list(catalogue)
-    return {"title": title, "item_keys": sorted(keys, key=order.index), "interval_months": interval,
-            "open_days": open_days, "active": bool(data.get("active")), "teams": _teams(org, data.get("team_ids"))}
+    return {
+        "title": title,
+        "item_keys": sorted(keys, key=order.index),
+        "interval_months": interval,
+        "open_days": open_days,
+        "active": bool(data.get("active")),
+        "teams": _teams(org, data.get("team_ids")),
+    }
 
 
 def save_survey(org, data: dict) -> PulseSurvey:
@@ -229,9 +252,13 @@ def add_months(day: date, months: int) -> date:
 
 def rounds(survey: PulseSurvey) -> list[PulseRound]:
     """A pulse's rounds, oldest first."""
-    return list(db.session.scalars(
-        select(PulseRound).where(PulseRound.survey_id == survey.id, PulseRound.deleted_at.is_(None))
-        .order_by(PulseRound.number)))
+    return list(
+        db.session.scalars(
+            select(PulseRound)
+            .where(PulseRound.survey_id == survey.id, PulseRound.deleted_at.is_(None))
+            .order_by(PulseRound.number)
+        )
+    )
 
 
 def open_round_of(survey: PulseSurvey, today: date) -> PulseRound | None:
@@ -248,12 +275,20 @@ def next_due_on(survey: PulseSurvey) -> date | None:
 
 def invitees(survey: PulseSurvey, on: date) -> list[Employee]:
     """Employees with an e-mail address and a team, employed on that day, in the pulse's teams."""
-    stmt = select(Employee).where(
-        Employee.organisation_id == survey.organisation_id, Employee.deleted_at.is_(None),
-        Employee.email.is_not(None), Employee.email != "", Employee.team_id.is_not(None),
-        or_(Employee.start_date.is_(None), Employee.start_date <= on),
-        or_(Employee.end_date.is_(None), Employee.end_date >= on),
-    ).join(Team, Team.id == Employee.team_id).where(Team.deleted_at.is_(None))
+    stmt = (
+        select(Employee)
+        .where(
+            Employee.organisation_id == survey.organisation_id,
+            Employee.deleted_at.is_(None),
+            Employee.email.is_not(None),
+            Employee.email != "",
+            Employee.team_id.is_not(None),
+            or_(Employee.start_date.is_(None), Employee.start_date <= on),
+            or_(Employee.end_date.is_(None), Employee.end_date >= on),
+        )
+        .join(Team, Team.id == Employee.team_id)
+        .where(Team.deleted_at.is_(None))
+    )
     if survey.teams:
         stmt = stmt.where(Employee.team_id.in_([t.id for t in survey.teams]))
     return list(db.session.scalars(stmt.order_by(Employee.id)))
@@ -284,23 +319,39 @@ def open_round(survey: PulseSurvey, on: date) -> tuple[PulseRound, list[Issued]]
     people = invitees(survey, on)
     if not people:
         raise ServiceError(_("Er zijn geen medewerkers met een e-mailadres in de gekozen teams."))
-    number = (db.session.scalar(select(func.max(PulseRound.number)).where(PulseRound.survey_id == survey.id)) or 0) + 1
-    new = PulseRound(organisation_id=survey.organisation_id, survey_id=survey.id, number=number, opens_on=on,
-                     closes_on=on + timedelta(days=survey.open_days - 1), item_keys=list(survey.item_keys))
+    number = (
+        db.session.scalar(select(func.max(PulseRound.number)).where(PulseRound.survey_id == survey.id)) or 0
+    ) + 1
+    new = PulseRound(
+        organisation_id=survey.organisation_id,
+        survey_id=survey.id,
+        number=number,
+        opens_on=on,
+        closes_on=on + timedelta(days=survey.open_days - 1),
+        item_keys=list(survey.item_keys),
+    )
     db.session.add(new)
     db.session.flush()
     per_team: dict[int, int] = {}
     issued = []
     for employee in people:
         raw, digest = _new_token()
-        token = PulseToken(organisation_id=survey.organisation_id, round_id=new.id, employee_id=employee.id,
-                           team_id=employee.team_id, token_hash=digest)
+        token = PulseToken(
+            organisation_id=survey.organisation_id,
+            round_id=new.id,
+            employee_id=employee.id,
+            team_id=employee.team_id,
+            token_hash=digest,
+        )
         db.session.add(token)
         issued.append(Issued(token, raw, employee))
         per_team[employee.team_id] = per_team.get(employee.team_id, 0) + 1
     for team_id, invited in sorted(per_team.items()):
-        db.session.add(PulseRoundTeam(organisation_id=survey.organisation_id, round_id=new.id,
-                                      team_id=team_id, invited=invited))
+        db.session.add(
+            PulseRoundTeam(
+                organisation_id=survey.organisation_id, round_id=new.id, team_id=team_id, invited=invited
+            )
+        )
     db.session.flush()
     return new, issued
 
@@ -315,7 +366,11 @@ def mail_invitations(pulse_round: PulseRound, issued: list[Issued], on: date) ->
     for item in issued:
         link = absolute_url("pulse_public.answer", token=item.raw)
         try:
-            send_mail(item.employee.email, _("Korte pulsmeting werkdruk (1 minuut)"), _invitation_body(org, pulse_round, link))
+            send_mail(
+                item.employee.email,
+                _("Korte pulsmeting werkdruk (1 minuut)"),
+                _invitation_body(org, pulse_round, link),
+            )
         except Exception:  # noqa: BLE001 - one bad address must not stop the others
             log.exception("pulse invitation to employee %s failed", item.employee.id)
             continue
@@ -332,7 +387,10 @@ def _invitation_body(org, pulse_round: PulseRound, link: str) -> str:
         "Uw antwoorden zijn anoniem: ze worden los van uw naam bewaard en alleen per team getoond "
         "als minstens %(min)s collega's hebben geantwoord. De link is persoonlijk, werkt één keer "
         "en is geldig tot en met %(until)s.\n",
-        org=org.name, n=len(pulse_round.item_keys), link=link, min=min_respondents(),
+        org=org.name,
+        n=len(pulse_round.item_keys),
+        link=link,
+        min=min_respondents(),
         until=pulse_round.last_day.strftime("%d-%m-%Y"),
     )
 
@@ -340,8 +398,13 @@ def _invitation_body(org, pulse_round: PulseRound, link: str) -> str:
 def reissue_unmailed(pulse_round: PulseRound, on: date) -> list[Issued]:
     """Fresh tokens for invitees whose mail failed (their old link was never delivered)."""
     issued = []
-    for token in db.session.scalars(select(PulseToken).where(
-            PulseToken.round_id == pulse_round.id, PulseToken.mailed_on.is_(None), PulseToken.used_on.is_(None))):
+    for token in db.session.scalars(
+        select(PulseToken).where(
+            PulseToken.round_id == pulse_round.id,
+            PulseToken.mailed_on.is_(None),
+            PulseToken.used_on.is_(None),
+        )
+    ):
         employee = db.session.get(Employee, token.employee_id)
         if employee is None or not employee.email or employee.deleted_at is not None:
             continue
@@ -363,7 +426,8 @@ def close_round(pulse_round: PulseRound, on: date) -> None:
 def purge_tokens(today: date) -> int:
     """Delete the tokens of finished rounds: after closing, nothing records who answered."""
     finished = select(PulseRound.id).where(
-        func.coalesce(PulseRound.closed_early_on, PulseRound.closes_on) < today)
+        func.coalesce(PulseRound.closed_early_on, PulseRound.closes_on) < today
+    )
     result = db.session.execute(delete(PulseToken).where(PulseToken.round_id.in_(finished)))
     return result.rowcount or 0
 
@@ -385,9 +449,13 @@ def open_due_rounds(now: datetime | None = None) -> list[PulseRound]:
     db.session.commit()
     opened = []
     surveys = db.session.scalars(
-        select(PulseSurvey).join(Organisation, Organisation.id == PulseSurvey.organisation_id)
-        .where(PulseSurvey.active.is_(True), PulseSurvey.deleted_at.is_(None), Organisation.deleted_at.is_(None))
-        .order_by(PulseSurvey.id)).all()
+        select(PulseSurvey)
+        .join(Organisation, Organisation.id == PulseSurvey.organisation_id)
+        .where(
+            PulseSurvey.active.is_(True), PulseSurvey.deleted_at.is_(None), Organisation.deleted_at.is_(None)
+        )
+        .order_by(PulseSurvey.id)
+    ).all()
     for survey in surveys:
         current = open_round_of(survey, today)
         if current is not None:
@@ -424,7 +492,13 @@ def _retry_mail(pulse_round: PulseRound, today: date) -> None:
 
 # --- answering ------------------------------------------------------------------------
 
-TOKEN_OK, TOKEN_UNKNOWN, TOKEN_USED, TOKEN_CLOSED, TOKEN_NOT_YET = "ok", "unknown", "used", "closed", "not_yet"
+TOKEN_OK, TOKEN_UNKNOWN, TOKEN_USED, TOKEN_CLOSED, TOKEN_NOT_YET = (
+    "ok",
+    "unknown",
+    "used",
+    "closed",
+    "not_yet",
+)
 
 
 class TokenRefused(ServiceError):
@@ -474,12 +548,19 @@ def submit_answers(raw: str, answers: dict, on: date | None = None) -> PulseResp
     clean = _clean_answers(token.round.item_keys, answers)
     # The conditional update is the lock: of two simultaneous posts only one matches.
     claimed = db.session.execute(
-        update(PulseToken).where(PulseToken.id == token.id, PulseToken.used_on.is_(None)).values(used_on=on)
-        .execution_options(synchronize_session=False))
+        update(PulseToken)
+        .where(PulseToken.id == token.id, PulseToken.used_on.is_(None))
+        .values(used_on=on)
+        .execution_options(synchronize_session=False)
+    )
     if claimed.rowcount != 1:
         raise TokenRefused(TOKEN_USED)
-    response = PulseResponse(id=secrets.token_hex(16), organisation_id=token.organisation_id,
-                             round_id=token.round_id, team_id=token.team_id)
+    response = PulseResponse(
+        id=secrets.token_hex(16),
+        organisation_id=token.organisation_id,
+        round_id=token.round_id,
+        team_id=token.team_id,
+    )
     db.session.add(response)
     db.session.add_all(PulseAnswer(response_id=response.id, item_key=k, value=v) for k, v in clean.items())
     db.session.flush()
@@ -521,7 +602,9 @@ def _response_counts(round_ids) -> dict[tuple[int, int], int]:
         return {}
     rows = db.session.execute(
         select(PulseResponse.round_id, PulseResponse.team_id, func.count(PulseResponse.id))
-        .where(PulseResponse.round_id.in_(round_ids)).group_by(PulseResponse.round_id, PulseResponse.team_id))
+        .where(PulseResponse.round_id.in_(round_ids))
+        .group_by(PulseResponse.round_id, PulseResponse.team_id)
+    )
     return {(r, t): n for r, t, n in rows}
 
 
@@ -529,11 +612,18 @@ def _answer_sums(round_ids, team_ids=None) -> dict[tuple[int, int], dict[str, li
     """Per (round, team) and statement: [sum of the answers, number of answers]."""
     if not round_ids:
         return {}
-    stmt = (select(PulseResponse.round_id, PulseResponse.team_id, PulseAnswer.item_key,
-                   func.sum(PulseAnswer.value), func.count(PulseAnswer.id))
-            .join(PulseResponse, PulseResponse.id == PulseAnswer.response_id)
-            .where(PulseResponse.round_id.in_(round_ids))
-            .group_by(PulseResponse.round_id, PulseResponse.team_id, PulseAnswer.item_key))
+    stmt = (
+        select(
+            PulseResponse.round_id,
+            PulseResponse.team_id,
+            PulseAnswer.item_key,
+            func.sum(PulseAnswer.value),
+            func.count(PulseAnswer.id),
+        )
+        .join(PulseResponse, PulseResponse.id == PulseAnswer.response_id)
+        .where(PulseResponse.round_id.in_(round_ids))
+        .group_by(PulseResponse.round_id, PulseResponse.team_id, PulseAnswer.item_key)
+    )
     if team_ids is not None:
         stmt = stmt.where(PulseResponse.team_id.in_(team_ids))
     sums: dict[tuple[int, int], dict[str, list[int]]] = {}
@@ -548,18 +638,27 @@ def _means(sums: dict | None, minimum: int) -> dict[str, float]:
 
 
 def _team_rows(round_ids, team_ids, with_sums: bool):
-    columns = [PulseRoundTeam.round_id, PulseRoundTeam.team_id, PulseRoundTeam.invited, PulseRoundTeam.responded,
-               func.coalesce(Team.name, "?")]
-    stmt = (select(*columns, PulseRoundTeam.answer_sums if with_sums else PulseRoundTeam.falling)
-            .outerjoin(Team, Team.id == PulseRoundTeam.team_id)
-            .where(PulseRoundTeam.round_id.in_(round_ids)).order_by(PulseRoundTeam.id))
+    columns = [
+        PulseRoundTeam.round_id,
+        PulseRoundTeam.team_id,
+        PulseRoundTeam.invited,
+        PulseRoundTeam.responded,
+        func.coalesce(Team.name, "?"),
+    ]
+    stmt = (
+        select(*columns, PulseRoundTeam.answer_sums if with_sums else PulseRoundTeam.falling)
+        .outerjoin(Team, Team.id == PulseRoundTeam.team_id)
+        .where(PulseRoundTeam.round_id.in_(round_ids))
+        .order_by(PulseRoundTeam.id)
+    )
     if team_ids is not None:
         stmt = stmt.where(PulseRoundTeam.team_id.in_(sorted(team_ids)))
     return db.session.execute(stmt).all()
 
 
-def visible_team_results(round_list, team_ids=None, *, with_means: bool = True
-                         ) -> dict[tuple[int, int], TeamResult]:
+def visible_team_results(
+    round_list, team_ids=None, *, with_means: bool = True
+) -> dict[tuple[int, int], TeamResult]:
     """THE anonymity gate: per (round id, team id) the response, and answers only from the threshold.
 
     team_ids limits the teams (a leidinggevende sees only their own); None means all. Without
@@ -578,8 +677,9 @@ def visible_team_results(round_list, team_ids=None, *, with_means: bool = True
     for pulse_round in round_list:
         for round_id, team_id, invited, stored, name, extra in rows.get(pulse_round.id, ()):
             responded = (stored or 0) if round_id in frozen else counts.get((round_id, team_id), 0)
-            results[(round_id, team_id)] = TeamResult(round_id, team_id, name, invited, responded,
-                                                      responded >= minimum)
+            results[(round_id, team_id)] = TeamResult(
+                round_id, team_id, name, invited, responded, responded >= minimum
+            )
             sums[(round_id, team_id)] = extra if round_id in frozen else None
     if with_means:
         visible_live = {k[1] for k, r in results.items() if r.visible and k[0] not in frozen}
@@ -679,8 +779,9 @@ def falling_response(rates: list[float | None]) -> str | None:
     return None
 
 
-def _closed_window(survey: PulseSurvey, today: date, up_to: PulseRound | None = None,
-                   all_rounds: list | None = None) -> list[PulseRound]:
+def _closed_window(
+    survey: PulseSurvey, today: date, up_to: PulseRound | None = None, all_rounds: list | None = None
+) -> list[PulseRound]:
     """The last FALLING_WINDOW closed rounds (up to and including `up_to`), oldest first."""
     all_rounds = rounds(survey) if all_rounds is None else all_rounds
     closed = [r for r in all_rounds if is_closed(r, today) and (up_to is None or r.number <= up_to.number)]
@@ -698,7 +799,9 @@ def _live_falling(window: list[PulseRound], team_ids=None) -> dict[int, str]:
     return {team_id: flag for team_id, flag in flags.items() if flag}
 
 
-def falling_teams(survey: PulseSurvey, today: date, team_ids=None, all_rounds: list | None = None) -> dict[int, str]:
+def falling_teams(
+    survey: PulseSurvey, today: date, team_ids=None, all_rounds: list | None = None
+) -> dict[int, str]:
     """Team id -> why its response is falling, over the last FALLING_WINDOW closed rounds.
 
     Stored on the latest closed round when it was frozen; computed from the responses otherwise.
@@ -711,7 +814,8 @@ def falling_teams(survey: PulseSurvey, today: date, team_ids=None, all_rounds: l
     if latest.results_frozen_on is None:
         return _live_falling(window, team_ids)
     stmt = select(PulseRoundTeam.team_id, PulseRoundTeam.falling).where(
-        PulseRoundTeam.round_id == latest.id, PulseRoundTeam.falling.is_not(None))
+        PulseRoundTeam.round_id == latest.id, PulseRoundTeam.falling.is_not(None)
+    )
     if team_ids is not None:
         stmt = stmt.where(PulseRoundTeam.team_id.in_(sorted(team_ids)))
     return dict(db.session.execute(stmt).all())
@@ -722,8 +826,12 @@ def round_teams(round_list, team_ids=None) -> list[tuple[str, int]]:
     ids = [r.id for r in round_list]
     if not ids:
         return []
-    stmt = (select(Team.name, Team.id).join(PulseRoundTeam, PulseRoundTeam.team_id == Team.id)
-            .where(PulseRoundTeam.round_id.in_(ids)).distinct())
+    stmt = (
+        select(Team.name, Team.id)
+        .join(PulseRoundTeam, PulseRoundTeam.team_id == Team.id)
+        .where(PulseRoundTeam.round_id.in_(ids))
+        .distinct()
+    )
     if team_ids is not None:
         stmt = stmt.where(Team.id.in_(sorted(team_ids)))
     return sorted(tuple(row) for row in db.session.execute(stmt))
@@ -741,8 +849,13 @@ class TeamHistory:
         return next((r for r in reversed(self.results) if r is not None), None)
 
 
-def team_histories(survey: PulseSurvey, team_ids=None, today: date | None = None,
-                   limit: int | None = None, all_rounds: list | None = None) -> tuple[list[PulseRound], list[TeamHistory]]:
+def team_histories(
+    survey: PulseSurvey,
+    team_ids=None,
+    today: date | None = None,
+    limit: int | None = None,
+    all_rounds: list | None = None,
+) -> tuple[list[PulseRound], list[TeamHistory]]:
     """Per team, its result in each round, plus the falling-response flag over closed rounds."""
     today = today or clock.today()
     all_rounds = rounds(survey) if all_rounds is None else all_rounds
@@ -766,29 +879,49 @@ def freeze_results(pulse_round: PulseRound, today: date) -> None:
     counts, sums = _response_counts([pulse_round.id]), _answer_sums([pulse_round.id])
     survey = db.session.get(PulseSurvey, pulse_round.survey_id)
     falling = _live_falling(_closed_window(survey, today, up_to=pulse_round))
-    db.session.execute(update(PulseRoundTeam), [
-        {"id": row_id, "responded": counts.get((pulse_round.id, team_id), 0),
-         "answer_sums": sums.get((pulse_round.id, team_id), {}), "falling": falling.get(team_id)}
-        for row_id, team_id in db.session.execute(select(PulseRoundTeam.id, PulseRoundTeam.team_id)
-                                                  .where(PulseRoundTeam.round_id == pulse_round.id))])
+    db.session.execute(
+        update(PulseRoundTeam),
+        [
+            {
+                "id": row_id,
+                "responded": counts.get((pulse_round.id, team_id), 0),
+                "answer_sums": sums.get((pulse_round.id, team_id), {}),
+                "falling": falling.get(team_id),
+            }
+            for row_id, team_id in db.session.execute(
+                select(PulseRoundTeam.id, PulseRoundTeam.team_id).where(
+                    PulseRoundTeam.round_id == pulse_round.id
+                )
+            )
+        ],
+    )
     for obj in list(db.session.identity_map.values()):  # the bulk UPDATE bypassed loaded rows
         if isinstance(obj, PulseRoundTeam) and obj.round_id == pulse_round.id:
             db.session.expire(obj)
     pulse_round.results_frozen_on = today
     db.session.flush()
     result = organisation_result(pulse_round)
-    pulse_round.frozen_summary = {"minimum": min_respondents(), "invited": result.invited,
-                                  "responded": result.responded, "included": result.included,
-                                  "means": result.means}
+    pulse_round.frozen_summary = {
+        "minimum": min_respondents(),
+        "invited": result.invited,
+        "responded": result.responded,
+        "included": result.included,
+        "means": result.means,
+    }
     db.session.flush()
 
 
 def freeze_closed_rounds(today: date) -> int:
     """Freeze every closed round that is not frozen yet, oldest first (the daily job; idempotent)."""
     pending = db.session.scalars(
-        select(PulseRound).where(PulseRound.results_frozen_on.is_(None), PulseRound.deleted_at.is_(None),
-                                 func.coalesce(PulseRound.closed_early_on, PulseRound.closes_on) < today)
-        .order_by(PulseRound.survey_id, PulseRound.number)).all()
+        select(PulseRound)
+        .where(
+            PulseRound.results_frozen_on.is_(None),
+            PulseRound.deleted_at.is_(None),
+            func.coalesce(PulseRound.closed_early_on, PulseRound.closes_on) < today,
+        )
+        .order_by(PulseRound.survey_id, PulseRound.number)
+    ).all()
     for pulse_round in pending:
         freeze_results(pulse_round, today)
     return len(pending)
@@ -855,9 +988,17 @@ def compare(baseline: Side, followup: Side, item_keys: list[str], team_ids=None)
         before, after = baseline.teams.get(team_id), followup.teams[team_id]
         hidden = before is None or not before[2] or not after[2]
         for key in item_keys:
-            rows.append(ComparisonRow(
-                team_id, after[0], key, None if hidden else before[3].get(key),
-                None if hidden else after[3].get(key), hidden, missing=before is None))
+            rows.append(
+                ComparisonRow(
+                    team_id,
+                    after[0],
+                    key,
+                    None if hidden else before[3].get(key),
+                    None if hidden else after[3].get(key),
+                    hidden,
+                    missing=before is None,
+                )
+            )
     return rows
 
 
@@ -876,4 +1017,3 @@ def round_for(org, round_id) -> PulseRound | None:
     if found is None or found.organisation_id != org.id or found.deleted_at is not None:
         return None
     return found
-

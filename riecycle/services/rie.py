@@ -14,8 +14,15 @@ from riecycle.services import ServiceError
 from riecycle.services.records import apply_changes
 
 RIE_FIELDS = (
-    "performed_on", "scope", "performed_by", "performed_by_kind", "instrument", "instrument_erkend",
-    "review_interval_months", "hybrid_work_considered", "hybrid_work_notes",
+    "performed_on",
+    "scope",
+    "performed_by",
+    "performed_by_kind",
+    "instrument",
+    "instrument_erkend",
+    "review_interval_months",
+    "hybrid_work_considered",
+    "hybrid_work_notes",
 )
 # Art. 14 exemption limits (DOMAIN.md §2).
 EXEMPT_MAX_EMPLOYEES = 25
@@ -29,17 +36,19 @@ def _clean(text) -> str | None:
 def current_rie(org) -> Rie | None:
     """The organisation's current RI&E version."""
     return db.session.scalar(
-        select(Rie).where(Rie.organisation_id == org.id, Rie.is_current.is_(True),
-                          Rie.deleted_at.is_(None))
+        select(Rie).where(Rie.organisation_id == org.id, Rie.is_current.is_(True), Rie.deleted_at.is_(None))
     )
 
 
 def versions(org) -> list[Rie]:
     """Every RI&E version, newest first."""
-    return list(db.session.scalars(
-        select(Rie).where(Rie.organisation_id == org.id, Rie.deleted_at.is_(None))
-        .order_by(Rie.version.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(Rie)
+            .where(Rie.organisation_id == org.id, Rie.deleted_at.is_(None))
+            .order_by(Rie.version.desc())
+        )
+    )
 
 
 def _rie_values(data: dict) -> dict:
@@ -58,8 +67,9 @@ def _rie_values(data: dict) -> dict:
     if not isinstance(interval, int) or not 1 <= interval <= 120:
         raise ServiceError(_("Kies een herzieningstermijn van 1 tot 120 maanden."), "review_interval_months")
     if values["hybrid_work_considered"] and not values["hybrid_work_notes"]:
-        raise ServiceError(_("Beschrijf hoe hybride en plaatsonafhankelijk werken is meegenomen."),
-                           "hybrid_work_notes")
+        raise ServiceError(
+            _("Beschrijf hoe hybride en plaatsonafhankelijk werken is meegenomen."), "hybrid_work_notes"
+        )
     return values
 
 
@@ -118,14 +128,19 @@ def theme_rows(org, rie: Rie | None) -> list[ThemeRow]:
     """Each PSA theme with its coverage in this RI&E and its number of active risks."""
     entries = {}
     if rie is not None:
-        entries = {e.theme_key: e for e in db.session.scalars(
-            select(RieTheme).where(RieTheme.rie_id == rie.id, RieTheme.deleted_at.is_(None))
-        )}
-    counts = dict(db.session.execute(
-        select(Risk.theme_key, func.count(Risk.id))
-        .where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None), Risk.status != "nvt")
-        .group_by(Risk.theme_key)
-    ).all())
+        entries = {
+            e.theme_key: e
+            for e in db.session.scalars(
+                select(RieTheme).where(RieTheme.rie_id == rie.id, RieTheme.deleted_at.is_(None))
+            )
+        }
+    counts = dict(
+        db.session.execute(
+            select(Risk.theme_key, func.count(Risk.id))
+            .where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None), Risk.status != "nvt")
+            .group_by(Risk.theme_key)
+        ).all()
+    )
     return [ThemeRow(t, entries.get(t.key), counts.get(t.key, 0)) for t in themes()]
 
 
@@ -137,9 +152,12 @@ def set_theme_coverage(org, rie: Rie, coverage: dict) -> None:
             raise ServiceError(_("Onbekend thema."))
         if not applicable and not _clean(reason):
             raise ServiceError(_("Geef een reden waarom dit thema niet van toepassing is."), f"reason_{key}")
-    existing = {e.theme_key: e for e in db.session.scalars(
-        select(RieTheme).where(RieTheme.rie_id == rie.id, RieTheme.deleted_at.is_(None))
-    )}
+    existing = {
+        e.theme_key: e
+        for e in db.session.scalars(
+            select(RieTheme).where(RieTheme.rie_id == rie.id, RieTheme.deleted_at.is_(None))
+        )
+    }
     for key, (applicable, reason) in coverage.items():
         entry = existing.get(key)
         if entry is None:
@@ -155,10 +173,13 @@ def set_theme_coverage(org, rie: Rie, coverage: dict) -> None:
 
 def toetsingen(rie: Rie) -> list[Toetsing]:
     """The toetsingen of an RI&E version, newest first."""
-    return list(db.session.scalars(
-        select(Toetsing).where(Toetsing.rie_id == rie.id, Toetsing.deleted_at.is_(None))
-        .order_by(Toetsing.tested_on.desc(), Toetsing.id.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(Toetsing)
+            .where(Toetsing.rie_id == rie.id, Toetsing.deleted_at.is_(None))
+            .order_by(Toetsing.tested_on.desc(), Toetsing.id.desc())
+        )
+    )
 
 
 def add_toetsing(org, rie: Rie, data: dict) -> Toetsing:
@@ -174,8 +195,12 @@ def add_toetsing(org, rie: Rie, data: dict) -> Toetsing:
     if tested_on > clock.today():
         raise ServiceError(_("De datum van de toetsing kan niet in de toekomst liggen."), "tested_on")
     toetsing = Toetsing(
-        organisation_id=org.id, rie_id=rie.id, expert_kind=data["expert_kind"], expert_name=name,
-        registration=_clean(data.get("registration")), tested_on=tested_on,
+        organisation_id=org.id,
+        rie_id=rie.id,
+        expert_kind=data["expert_kind"],
+        expert_name=name,
+        registration=_clean(data.get("registration")),
+        tested_on=tested_on,
         advice_summary=_clean(data.get("advice_summary")),
     )
     db.session.add(toetsing)
@@ -202,13 +227,23 @@ def exemption(org, rie: Rie | None = None) -> Exemption:
     employees, hours = org.employee_count, org.weekly_paid_hours
     branche = bool(org.uses_branche_rie or (rie is not None and rie.instrument_erkend))
     if hours is not None and hours <= EXEMPT_MAX_WEEKLY_HOURS:
-        return Exemption(True, _(
-            "Vrijgesteld van toetsing (Arbowet art. 14): alle werknemers samen werken %(h)s betaalde "
-            "uren per week, niet meer dan 40.", h=hours))
+        return Exemption(
+            True,
+            _(
+                "Vrijgesteld van toetsing (Arbowet art. 14): alle werknemers samen werken %(h)s betaalde "
+                "uren per week, niet meer dan 40.",
+                h=hours,
+            ),
+        )
     if employees is not None and employees <= EXEMPT_MAX_EMPLOYEES and branche:
-        return Exemption(True, _(
-            "Vrijgesteld van toetsing (Arbowet art. 14): %(n)s werknemers (niet meer dan 25) en de "
-            "RI&E is gemaakt met een erkende branche-RI&E.", n=employees))
+        return Exemption(
+            True,
+            _(
+                "Vrijgesteld van toetsing (Arbowet art. 14): %(n)s werknemers (niet meer dan 25) en de "
+                "RI&E is gemaakt met een erkende branche-RI&E.",
+                n=employees,
+            ),
+        )
     return _not_exempt(employees, hours, branche)
 
 

@@ -55,9 +55,15 @@ def _teams(org, team_ids, batch: RiskBatch | None = None) -> list[Team]:
     if batch is not None:
         teams = batch.teams.get(ids)
     else:
-        teams = db.session.scalars(
-            select(Team).where(Team.id.in_(ids), Team.organisation_id == org.id, Team.deleted_at.is_(None))
-        ).all() if ids else []
+        teams = (
+            db.session.scalars(
+                select(Team).where(
+                    Team.id.in_(ids), Team.organisation_id == org.id, Team.deleted_at.is_(None)
+                )
+            ).all()
+            if ids
+            else []
+        )
     if len(teams) != len(ids):
         raise ServiceError(_("Kies bestaande teams van deze organisatie."), "team_ids")
     return sorted(teams, key=lambda t: t.name)
@@ -91,10 +97,14 @@ def _theme(key, batch: RiskBatch | None) -> Theme | None:
 def _validated(org, data: dict, batch: RiskBatch | None = None) -> dict:
     """Check a risk's fields; return the column values plus teams and factors."""
     values = {
-        "title": _clean(data.get("title")), "description": _clean(data.get("description")),
-        "theme_key": data.get("theme_key"), "scope": data.get("scope") or "organisatie",
-        "function_group": _clean(data.get("function_group")), "source": data.get("source") or "rie",
-        "status": data.get("status") or "open", "status_reason": _clean(data.get("status_reason")),
+        "title": _clean(data.get("title")),
+        "description": _clean(data.get("description")),
+        "theme_key": data.get("theme_key"),
+        "scope": data.get("scope") or "organisatie",
+        "function_group": _clean(data.get("function_group")),
+        "source": data.get("source") or "rie",
+        "status": data.get("status") or "open",
+        "status_reason": _clean(data.get("status_reason")),
         "team_bound_reason": _clean(data.get("team_bound_reason")),
     }
     if not values["title"]:
@@ -156,19 +166,35 @@ def _moment(on: date | None) -> datetime:
     return datetime.combine(on, time(12), clock.AMSTERDAM).astimezone(clock.now().tzinfo)
 
 
-def evaluate(org, risk: Risk, user, kans, effect, frequentie=None, evaluated_on: date | None = None,
-             note: str | None = None, method: str | None = None,
-             batch: RiskBatch | None = None) -> RiskEvaluation:
+def evaluate(
+    org,
+    risk: Risk,
+    user,
+    kans,
+    effect,
+    frequentie=None,
+    evaluated_on: date | None = None,
+    note: str | None = None,
+    method: str | None = None,
+    batch: RiskBatch | None = None,
+) -> RiskEvaluation:
     """Add a (re-)evaluation; earlier ones are kept, the latest sets the current score."""
     method = method or org.risk_method
     if evaluated_on is not None and evaluated_on > clock.today():
         raise ServiceError(_("De datum van de beoordeling kan niet in de toekomst liggen."), "evaluated_on")
     result = scoring.compute(method, kans, effect, frequentie)
     evaluation = RiskEvaluation(
-        organisation_id=org.id, risk_id=risk.id, method=method, kans=int(kans), effect=int(effect),
-        frequentie=int(frequentie) if method == "kinney" else None, score=result.score,
-        priority=result.priority, evaluated_at=_moment(evaluated_on),
-        evaluated_by_id=user.id if user else None, note=_clean(note),
+        organisation_id=org.id,
+        risk_id=risk.id,
+        method=method,
+        kans=int(kans),
+        effect=int(effect),
+        frequentie=int(frequentie) if method == "kinney" else None,
+        score=result.score,
+        priority=result.priority,
+        evaluated_at=_moment(evaluated_on),
+        evaluated_by_id=user.id if user else None,
+        note=_clean(note),
     )
     if batch is not None:
         batch.add(evaluation)
@@ -183,11 +209,13 @@ def evaluate(org, risk: Risk, user, kans, effect, frequentie=None, evaluated_on:
 
 def history(risk: Risk) -> list[RiskEvaluation]:
     """Every evaluation of a risk, oldest first."""
-    return list(db.session.scalars(
-        select(RiskEvaluation)
-        .where(RiskEvaluation.risk_id == risk.id, RiskEvaluation.deleted_at.is_(None))
-        .order_by(RiskEvaluation.evaluated_at, RiskEvaluation.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(RiskEvaluation)
+            .where(RiskEvaluation.risk_id == risk.id, RiskEvaluation.deleted_at.is_(None))
+            .order_by(RiskEvaluation.evaluated_at, RiskEvaluation.id)
+        )
+    )
 
 
 def before_after(risk: Risk) -> tuple[RiskEvaluation | None, RiskEvaluation | None]:
@@ -216,10 +244,13 @@ def _set_current(risk: Risk, latest: RiskEvaluation | None) -> None:
 
 def top5(org) -> list[Risk]:
     """The werkgroep's ranked top 5 knelpunten."""
-    return list(db.session.scalars(
-        select(Risk).where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None),
-                           Risk.top5_rank.is_not(None)).order_by(Risk.top5_rank)
-    ))
+    return list(
+        db.session.scalars(
+            select(Risk)
+            .where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None), Risk.top5_rank.is_not(None))
+            .order_by(Risk.top5_rank)
+        )
+    )
 
 
 def set_top5(org, risk_ids: list, rie=None) -> None:
@@ -229,9 +260,12 @@ def set_top5(org, risk_ids: list, rie=None) -> None:
         raise ServiceError(_("Kies hoogstens vijf knelpunten."))
     if len(set(chosen)) != len(chosen):
         raise ServiceError(_("Elk knelpunt mag maar één keer in de top 5 staan."))
-    risks = {r.id: r for r in db.session.scalars(
-        select(Risk).where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None))
-    )}
+    risks = {
+        r.id: r
+        for r in db.session.scalars(
+            select(Risk).where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None))
+        )
+    }
     if any(r not in risks for r in chosen):
         raise ServiceError(_("Kies bestaande knelpunten van deze organisatie."))
     if any(risks[r].status == "nvt" for r in chosen):
@@ -281,8 +315,15 @@ def heatmap(org, stmt) -> dict:
         cells[key] = cells.get(key, 0) + 1
         if rank[risk.current_priority] > rank.get(worst.get(key), 0):
             worst[key] = risk.current_priority
-    return {"method": method, "scale": scale, "cells": cells, "worst": worst,
-            "priorities": priorities, "other_method": other_method, "total": len(risks)}
+    return {
+        "method": method,
+        "scale": scale,
+        "cells": cells,
+        "worst": worst,
+        "priorities": priorities,
+        "other_method": other_method,
+        "total": len(risks),
+    }
 
 
 def matrix_cell_priority(kans: int, effect: int) -> str:

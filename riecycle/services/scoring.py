@@ -24,7 +24,11 @@ KINNEY_MIDDEL_MAX = 50
 
 MATRIX_KANS = {1: _l("Zeer klein"), 2: _l("Klein"), 3: _l("Gemiddeld"), 4: _l("Groot"), 5: _l("Zeer groot")}
 MATRIX_EFFECT = {
-    1: _l("Verwaarloosbaar"), 2: _l("Gering"), 3: _l("Matig"), 4: _l("Ernstig"), 5: _l("Zeer ernstig"),
+    1: _l("Verwaarloosbaar"),
+    2: _l("Gering"),
+    3: _l("Matig"),
+    4: _l("Ernstig"),
+    5: _l("Zeer ernstig"),
 }
 MATRIX_LAAG_MAX = 4
 MATRIX_MIDDEL_MAX = 12
@@ -83,7 +87,8 @@ def compute(method: str, kans, effect, frequentie=None) -> Score:
     if method == "matrix":
         return Score(kans * effect, matrix_priority(kans * effect))
     values = ", ".join(str(v) for v in KINNEY_FREQUENTIE)
-    frequentie = _check(frequentie, KINNEY_FREQUENTIE, "frequentie",
-                        _("Kies een frequentie uit %(v)s.", v=values))
+    frequentie = _check(
+        frequentie, KINNEY_FREQUENTIE, "frequentie", _("Kies een frequentie uit %(v)s.", v=values)
+    )
     score = kans * frequentie * effect
     return Score(score, kinney_priority(score))

@@ -41,9 +41,7 @@ def _validate(org, data: dict, team: Team | None = None) -> None:
             node = node.parent
     manager_id = data.get("manager_id")
     if manager_id and not db.session.scalar(
-        select(Membership.id).where(
-            Membership.organisation_id == org.id, Membership.user_id == manager_id
-        )
+        select(Membership.id).where(Membership.organisation_id == org.id, Membership.user_id == manager_id)
     ):
         raise ServiceError(_("De leidinggevende moet een gebruiker van deze organisatie zijn."), "manager_id")
 
@@ -68,14 +66,10 @@ def update_team(org, team: Team, data: dict) -> bool:
 def delete_team(team: Team) -> None:
     """Soft-delete a team that has no active employees or sub-teams."""
     active_staff = db.session.scalar(
-        select(db.func.count(Employee.id)).where(
-            Employee.team_id == team.id, Employee.deleted_at.is_(None)
-        )
+        select(db.func.count(Employee.id)).where(Employee.team_id == team.id, Employee.deleted_at.is_(None))
     )
     if active_staff:
-        raise ServiceError(
-            _("Dit team heeft nog %(n)s medewerkers. Verplaats ze eerst.", n=active_staff)
-        )
+        raise ServiceError(_("Dit team heeft nog %(n)s medewerkers. Verplaats ze eerst.", n=active_staff))
     sub_teams = db.session.scalar(
         select(db.func.count(Team.id)).where(Team.parent_id == team.id, Team.deleted_at.is_(None))
     )
@@ -90,5 +84,11 @@ def choices(org) -> list[tuple[int, str]]:
     Columns only: a large employer has hundreds of teams, and loading them as objects pulls in
     each team's parent and manager too.
     """
-    return [(team_id, name) for team_id, name in db.session.execute(select(Team.id, Team.name).where(
-        Team.organisation_id == org.id, Team.deleted_at.is_(None)).order_by(Team.name))]
+    return [
+        (team_id, name)
+        for team_id, name in db.session.execute(
+            select(Team.id, Team.name)
+            .where(Team.organisation_id == org.id, Team.deleted_at.is_(None))
+            .order_by(Team.name)
+        )
+    ]

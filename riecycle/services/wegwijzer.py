@@ -45,8 +45,14 @@ def question_keys() -> set[str]:
 
 
 def checks(org) -> dict[str, WegwijzerCheck]:
-    return {c.question_key: c for c in db.session.scalars(select(WegwijzerCheck).where(
-        WegwijzerCheck.organisation_id == org.id, WegwijzerCheck.deleted_at.is_(None)))}
+    return {
+        c.question_key: c
+        for c in db.session.scalars(
+            select(WegwijzerCheck).where(
+                WegwijzerCheck.organisation_id == org.id, WegwijzerCheck.deleted_at.is_(None)
+            )
+        )
+    }
 
 
 def stages(org, locale: str | None = None) -> list[Stage]:
@@ -54,8 +60,11 @@ def stages(org, locale: str | None = None) -> list[Stage]:
     locale = locale or str(get_locale() or "nl")
     ticked = checks(org)
     return [
-        Stage(stage["key"], _text(stage["name"], locale),
-              [Question(q["key"], _text(q["text"], locale), ticked.get(q["key"])) for q in stage["questions"]])
+        Stage(
+            stage["key"],
+            _text(stage["name"], locale),
+            [Question(q["key"], _text(q["text"], locale), ticked.get(q["key"])) for q in stage["questions"]],
+        )
         for stage in load_yaml("wegwijzer.yaml")["stages"]
     ]
 

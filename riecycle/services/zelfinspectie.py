@@ -78,9 +78,16 @@ def _parse(path: str, mtime: float) -> Checklist:
     with open(path, encoding="utf-8") as handle:
         data = yaml.safe_load(handle)
     items = tuple(
-        Item(id=str(raw["id"]), group=str(raw["group"]), question=raw["question"],
-             legal_basis=raw.get("legal_basis") or "", guidance=raw.get("guidance") or {},
-             action=raw.get("action") or {}, importance=int(raw.get("importance") or 1), rule=raw.get("rule"))
+        Item(
+            id=str(raw["id"]),
+            group=str(raw["group"]),
+            question=raw["question"],
+            legal_basis=raw.get("legal_basis") or "",
+            guidance=raw.get("guidance") or {},
+            action=raw.get("action") or {},
+            importance=int(raw.get("importance") or 1),
+            rule=raw.get("rule"),
+        )
         for raw in data["items"]
     )
     return Checklist(groups=tuple(data["groups"]), items=items)
@@ -97,8 +104,11 @@ def load_checklist() -> Checklist:
 
 def standing_answers(org) -> dict[str, ChecklistAnswer]:
     """The hand-given answers currently in force, per item id."""
-    rows = db.session.scalars(select(ChecklistAnswer).where(
-        ChecklistAnswer.organisation_id == org.id, ChecklistAnswer.deleted_at.is_(None)))
+    rows = db.session.scalars(
+        select(ChecklistAnswer).where(
+            ChecklistAnswer.organisation_id == org.id, ChecklistAnswer.deleted_at.is_(None)
+        )
+    )
     return {a.item_id: a for a in rows}
 
 
@@ -107,8 +117,11 @@ def _evidence(result) -> dict:
     refs = result.evidence if result else []
     total = result.total if result and result.total is not None else len(refs)
     full_list = result.full_list.as_dict() if result and result.full_list else None
-    return {"evidence": [ref.as_dict() for ref in refs[:EVIDENCE_MAX]], "evidence_total": total,
-            "evidence_list": full_list}
+    return {
+        "evidence": [ref.as_dict() for ref in refs[:EVIDENCE_MAX]],
+        "evidence_total": total,
+        "evidence_list": full_list,
+    }
 
 
 def evaluate_item(org, item: Item, today: date, standing: ChecklistAnswer | None) -> dict:
@@ -117,22 +130,39 @@ def evaluate_item(org, item: Item, today: date, standing: ChecklistAnswer | None
     result = rule(org, today) if rule else None
     auto = result.answer if result else None
     entry = {
-        "id": item.id, "group": item.group, "importance": item.importance, "rule": item.rule,
-        "question": item.text("question", "nl"), "auto_answer": auto,
-        "explanation": result.explanation if result else "", **_evidence(result),
+        "id": item.id,
+        "group": item.group,
+        "importance": item.importance,
+        "rule": item.rule,
+        "question": item.text("question", "nl"),
+        "auto_answer": auto,
+        "explanation": result.explanation if result else "",
+        **_evidence(result),
         "fix": result.fix.as_dict() if result and result.fix else None,
-        "justification": None, "answered_by_id": None, "answered_on": None,
+        "justification": None,
+        "answered_by_id": None,
+        "answered_on": None,
     }
     if standing is not None:
-        entry.update(answer=standing.answer, source="override" if auto is not None else "manual",
-                     justification=standing.justification, answered_by_id=standing.answered_by_id,
-                     answered_on=standing.answered_on.isoformat())
+        entry.update(
+            answer=standing.answer,
+            source="override" if auto is not None else "manual",
+            justification=standing.justification,
+            answered_by_id=standing.answered_by_id,
+            answered_on=standing.answered_on.isoformat(),
+        )
     else:
         entry.update(answer=auto, source="auto" if auto is not None else "manual")
     if entry["fix"] is None:
-        entry["fix"] = {"kind": "fix", "id": None, "label": _("Met de hand beantwoorden"),
-                        "endpoint": "zelfinspectie.answer", "params": {"item_id": item.id},
-                        "fallback": "zelfinspectie.index", "requires": "edit_zelfinspectie"}
+        entry["fix"] = {
+            "kind": "fix",
+            "id": None,
+            "label": _("Met de hand beantwoorden"),
+            "endpoint": "zelfinspectie.answer",
+            "params": {"item_id": item.id},
+            "fallback": "zelfinspectie.index",
+            "requires": "edit_zelfinspectie",
+        }
     return entry
 
 
@@ -158,9 +188,19 @@ def run_checklist(org, user=None, today: date | None = None, origin: str = "web"
     """Answer the whole checklist and store the result as an immutable snapshot."""
     today = today or clock.today()
     items = evaluate(org, today)
-    run_at = clock.now() if today == clock.today() else datetime.combine(today, time(12), tzinfo=clock.AMSTERDAM)
-    run = ChecklistRun(organisation_id=org.id, run_at=run_at, run_on=today, user_id=user.id if user else None,
-                       origin=origin, score=score(items), group_scores=group_scores(items), items=items)
+    run_at = (
+        clock.now() if today == clock.today() else datetime.combine(today, time(12), tzinfo=clock.AMSTERDAM)
+    )
+    run = ChecklistRun(
+        organisation_id=org.id,
+        run_at=run_at,
+        run_on=today,
+        user_id=user.id if user else None,
+        origin=origin,
+        score=score(items),
+        group_scores=group_scores(items),
+        items=items,
+    )
     db.session.add(run)
     db.session.flush()
     return run
@@ -175,15 +215,26 @@ def record_answer(org, user, item_id: str, answer: str, justification: str | Non
         raise ServiceError(_("Kies een antwoord."), "answer")
     justification = (justification or "").strip()
     if len(justification) < MIN_JUSTIFICATION:
-        raise ServiceError(_("Onderbouw het antwoord (minstens %(n)s tekens): waarop baseert u het?",
-                             n=MIN_JUSTIFICATION), "justification")
+        raise ServiceError(
+            _("Onderbouw het antwoord (minstens %(n)s tekens): waarop baseert u het?", n=MIN_JUSTIFICATION),
+            "justification",
+        )
     if len(justification) > MAX_JUSTIFICATION:
-        raise ServiceError(_("De onderbouwing is te lang (maximaal %(n)s tekens).", n=MAX_JUSTIFICATION),
-                           "justification")
-    values = {"answer": answer, "justification": justification, "answered_on": clock.today(),
-              "answered_by_id": user.id if user else None, "deleted_at": None}
-    existing = db.session.scalar(select(ChecklistAnswer).where(
-        ChecklistAnswer.organisation_id == org.id, ChecklistAnswer.item_id == item.id))
+        raise ServiceError(
+            _("De onderbouwing is te lang (maximaal %(n)s tekens).", n=MAX_JUSTIFICATION), "justification"
+        )
+    values = {
+        "answer": answer,
+        "justification": justification,
+        "answered_on": clock.today(),
+        "answered_by_id": user.id if user else None,
+        "deleted_at": None,
+    }
+    existing = db.session.scalar(
+        select(ChecklistAnswer).where(
+            ChecklistAnswer.organisation_id == org.id, ChecklistAnswer.item_id == item.id
+        )
+    )
     if existing is None:
         existing = ChecklistAnswer(organisation_id=org.id, item_id=item.id, **values)
         db.session.add(existing)
@@ -236,16 +287,19 @@ def latest_run(org, with_items: bool = False) -> ChecklistRun | None:
 
 def latest_score(org) -> float | None:
     """The score of the most recent run, between 0 and 1, or None without a run."""
-    return db.session.scalar(_newest_first(
-        select(ChecklistRun.score).where(ChecklistRun.organisation_id == org.id)).limit(1))
+    return db.session.scalar(
+        _newest_first(select(ChecklistRun.score).where(ChecklistRun.organisation_id == org.id)).limit(1)
+    )
 
 
 def gaps(run: ChecklistRun) -> list[dict]:
     """Items not met (voldoet niet, deels, unanswered): most important first, then worst first."""
     order = {i.id: n for n, i in enumerate(load_checklist().items)}
     open_items = [i for i in run.items if i.get("answer") in SEVERITY]
-    return sorted(open_items, key=lambda i: (-int(i.get("importance") or 1), SEVERITY[i.get("answer")],
-                                             order.get(i["id"], 999)))
+    return sorted(
+        open_items,
+        key=lambda i: (-int(i.get("importance") or 1), SEVERITY[i.get("answer")], order.get(i["id"], 999)),
+    )
 
 
 def counts(run: ChecklistRun) -> dict:
@@ -263,10 +317,14 @@ def verdict(run: ChecklistRun) -> tuple[str, str]:
         n = sum(1 for i in core if i.get("answer") == "voldoet_niet")
         return "danger", _("Nog niet op orde: %(n)s wettelijk kernpunt(en) voldoen niet.", n=n)
     if failing or core:
-        return "warn", _("Grotendeels op orde, maar er zijn nog %(n)s punten die aandacht vragen.", n=len(gaps(run)))
+        return "warn", _(
+            "Grotendeels op orde, maar er zijn nog %(n)s punten die aandacht vragen.", n=len(gaps(run))
+        )
     if gaps(run):
-        return "warn", _("Op orde op de kernpunten; %(n)s ondersteunende punten zijn nog niet (helemaal) in orde.",
-                         n=len(gaps(run)))
+        return "warn", _(
+            "Op orde op de kernpunten; %(n)s ondersteunende punten zijn nog niet (helemaal) in orde.",
+            n=len(gaps(run)),
+        )
     return "ok", _("Op orde: alle punten voldoen of zijn niet van toepassing.")
 
 

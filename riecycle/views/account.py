@@ -46,8 +46,9 @@ def change_password():
                 login_user(current_user)  # the session token changed; keep this session
                 flash(_("Uw wachtwoord is gewijzigd."), "success")
                 return redirect(url_for("account.settings"))
-    return render_template("account/settings.html", form=AccountForm(obj=current_user),
-                           password_form=form), 400
+    return render_template(
+        "account/settings.html", form=AccountForm(obj=current_user), password_form=form
+    ), 400
 
 
 ORGANISATIONS_PER_PAGE = 50

@@ -42,7 +42,9 @@ def organisation_new():
     """Create an organisation and invite its first beheerder."""
     form = NewOrganisationForm()
     if form.validate_on_submit():
-        data = {k: v for k, v in form.data.items() if k not in ("csrf_token", "slug", "name", "beheerder_email")}
+        data = {
+            k: v for k, v in form.data.items() if k not in ("csrf_token", "slug", "name", "beheerder_email")
+        }
         try:
             org = organisations.create_organisation(form.slug.data, form.name.data, **data)
             user = accounts.find_user(form.beheerder_email.data)
@@ -59,5 +61,3 @@ def organisation_new():
             flash(_("Organisatie %(n)s is aangemaakt.", n=org.name), "success")
             return redirect(url_for("admin.organisations_index"))
     return render_template("admin/organisation_new.html", form=form)
-
-

@@ -52,12 +52,16 @@ def index():
     """Who changed what, when: every create, update, delete and restore."""
     page = paginate(filtered_audit_query(request.args), per_page=50)
     user_ids = {e.user_id for e in page.items if e.user_id}
-    users = {
-        u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))
-    } if user_ids else {}
+    users = (
+        {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))} if user_ids else {}
+    )
     entities = entity_labels()  # all kinds of record: reading the distinct ones means reading every entry
     members = accounts.member_choices(g.org)
     return render_template(
-        "audit/index.html", page=page, users=users, entities=entities,
-        members=members, args=request.args,
+        "audit/index.html",
+        page=page,
+        users=users,
+        entities=entities,
+        members=members,
+        args=request.args,
     )

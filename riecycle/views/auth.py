@@ -27,17 +27,28 @@ def login():
         email, ip = form.email.data, _client_ip()
         minutes = accounts.locked_minutes(email, ip)
         if minutes:
-            flash(_("Te veel mislukte pogingen. Dit account is tijdelijk geblokkeerd; "
-                    "probeer het over %(m)s minuten opnieuw.", m=minutes), "error")
+            flash(
+                _(
+                    "Te veel mislukte pogingen. Dit account is tijdelijk geblokkeerd; "
+                    "probeer het over %(m)s minuten opnieuw.",
+                    m=minutes,
+                ),
+                "error",
+            )
             return render_template("auth/login.html", form=form, locked=True), 429
         user = accounts.authenticate(email, form.password.data)
         if user is None:
             accounts.register_failure(email, ip)
             db.session.commit()
             if accounts.locked_minutes(email, ip):
-                flash(_("Te veel mislukte pogingen. Dit account is tijdelijk geblokkeerd; "
+                flash(
+                    _(
+                        "Te veel mislukte pogingen. Dit account is tijdelijk geblokkeerd; "
                         "probeer het over %(m)s minuten opnieuw.",
-                        m=current_app.config["LOGIN_LOCK_MINUTES"]), "error")
+                        m=current_app.config["LOGIN_LOCK_MINUTES"],
+                    ),
+                    "error",
+                )
                 return render_template("auth/login.html", form=form, locked=True), 429
             flash(_("Onjuist e-mailadres of wachtwoord."), "error")
             return render_template("auth/login.html", form=form), 200
@@ -65,8 +76,13 @@ def forgot_password():
         user = accounts.find_user(form.email.data)
         if user is not None and user.active:
             notifications_mail.send_password_reset(user)
-        flash(_("Als dit e-mailadres bij ons bekend is, ontvangt u een e-mail met een link "
-                "om een nieuw wachtwoord te kiezen."), "info")
+        flash(
+            _(
+                "Als dit e-mailadres bij ons bekend is, ontvangt u een e-mail met een link "
+                "om een nieuw wachtwoord te kiezen."
+            ),
+            "info",
+        )
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot.html", form=form)
 

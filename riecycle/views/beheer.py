@@ -45,9 +45,7 @@ def _team_choices(exclude_id=None):
 
 
 def _manager_choices():
-    members = db.session.scalars(
-        select(Membership).where(Membership.organisation_id == g.org.id)
-    ).all()
+    members = db.session.scalars(select(Membership).where(Membership.organisation_id == g.org.id)).all()
     users = sorted((m.user for m in members), key=lambda u: u.name.lower())
     return [(None, _("— geen —"))] + [(u.id, u.name) for u in users]
 
@@ -79,8 +77,9 @@ def teams():
             .group_by(Employee.team_id)
         ).all()
     )
-    teams = db.session.scalars(scoped(Team).order_by(Team.name).options(
-        joinedload(Team.parent), joinedload(Team.manager))).all()
+    teams = db.session.scalars(
+        scoped(Team).order_by(Team.name).options(joinedload(Team.parent), joinedload(Team.manager))
+    ).all()
     rows = [(team, staff.get(team.id, 0)) for team in teams]
     return render_template("beheer/teams.html", rows=rows)
 
@@ -153,8 +152,9 @@ def employees_index():
     if query:
         stmt = stmt.where(Employee.name.ilike(f"%{query}%"))
     page = paginate(stmt, per_page=50)
-    return render_template("beheer/employees.html", page=page, teams=_team_choices()[1:],
-                           team_id=team_id, q=query)
+    return render_template(
+        "beheer/employees.html", page=page, teams=_team_choices()[1:], team_id=team_id, q=query
+    )
 
 
 @bp.route("/medewerkers/nieuw", methods=["GET", "POST"])
@@ -234,12 +234,11 @@ def employees_import():
 @requires("manage")
 def users():
     """Users with access to this organisation and their roles."""
-    members = db.session.scalars(
-        select(Membership).where(Membership.organisation_id == g.org.id)
-    ).all()
+    members = db.session.scalars(select(Membership).where(Membership.organisation_id == g.org.id)).all()
     members.sort(key=lambda m: m.user.name.lower())
-    return render_template("beheer/users.html", members=members, invite_form=InviteForm(),
-                           role_form=RoleForm())
+    return render_template(
+        "beheer/users.html", members=members, invite_form=InviteForm(), role_form=RoleForm()
+    )
 
 
 @bp.post("/gebruikers/uitnodigen")

@@ -66,13 +66,19 @@ def index():
     """The policy register: every instrument per kind and the preventiemedewerker."""
     grouped = policy.instruments(g.org)
     documents = {i.id: attachments.for_owner(DOCUMENT_OWNER, i.id) for rows in grouped.values() for i in rows}
-    return render_template("beleid/index.html", grouped=grouped, documents=documents,
-                           appointments=policy.appointments(g.org), today=clock.today())
+    return render_template(
+        "beleid/index.html",
+        grouped=grouped,
+        documents=documents,
+        appointments=policy.appointments(g.org),
+        today=clock.today(),
+    )
 
 
 def _session_choices():
-    sessions = db.session.scalars(scoped(VoorlichtingSession).order_by(VoorlichtingSession.session_date.desc())
-                                  .limit(200))
+    sessions = db.session.scalars(
+        scoped(VoorlichtingSession).order_by(VoorlichtingSession.session_date.desc()).limit(200)
+    )
     return [(s.id, f"{s.session_date.strftime('%d-%m-%Y')} · {s.topic}") for s in sessions]
 
 
@@ -131,8 +137,9 @@ def instrument_new():
             db.session.commit()
             flash(_("%(k)s is vastgelegd.", k=policy.kind_name(kind)), "success")
             return redirect(url_for("beleid.index", _anchor=f"instrument-{instrument.id}"))
-    return render_template("beleid/instrument_form.html", form=form, instrument=None, kind=kind,
-                           documents=[]), _status(form)
+    return render_template(
+        "beleid/instrument_form.html", form=form, instrument=None, kind=kind, documents=[]
+    ), _status(form)
 
 
 @bp.route("/instrumenten/<int:instrument_id>", methods=["GET", "POST"])
@@ -151,8 +158,13 @@ def instrument_edit(instrument_id):
             db.session.commit()
             flash(_("%(k)s is opgeslagen.", k=policy.kind_name(instrument.kind)), "success")
             return redirect(url_for("beleid.index", _anchor=f"instrument-{instrument.id}"))
-    return render_template("beleid/instrument_form.html", form=form, instrument=instrument, kind=instrument.kind,
-                           documents=attachments.for_owner(DOCUMENT_OWNER, instrument.id)), _status(form)
+    return render_template(
+        "beleid/instrument_form.html",
+        form=form,
+        instrument=instrument,
+        kind=instrument.kind,
+        documents=attachments.for_owner(DOCUMENT_OWNER, instrument.id),
+    ), _status(form)
 
 
 @bp.post("/instrumenten/<int:instrument_id>/verwijderen")
@@ -243,16 +255,26 @@ def incidents():
     if team_id:
         stmt = stmt.where(Incident.team_id == team_id)
     trend = incident_service.trend(g.org, team_id=team_id)
-    return render_template("beleid/incidents.html", page=paginate(stmt, 25), trend=trend, teams=_teams(),
-                           themes=incident_service.incident_themes(), analyses=incident_service.analyses(g.org),
-                           can_see_employee=can_see_employee, args=request.args, measure_label=measure_label)
+    return render_template(
+        "beleid/incidents.html",
+        page=paginate(stmt, 25),
+        trend=trend,
+        teams=_teams(),
+        themes=incident_service.incident_themes(),
+        analyses=incident_service.analyses(g.org),
+        can_see_employee=can_see_employee,
+        args=request.args,
+        measure_label=measure_label,
+    )
 
 
 def _incident_form(incident):
     form = IncidentForm(obj=incident)
     form.theme_key.choices = [(t.key, t.local_name) for t in incident_service.incident_themes()]
     form.team_id.choices = [(None, _("— geen team —"))] + [(t.id, t.name) for t in _teams()]
-    measures = db.session.scalars(scoped(Measure).where(Measure.status != "vervallen").order_by(Measure.title))
+    measures = db.session.scalars(
+        scoped(Measure).where(Measure.status != "vervallen").order_by(Measure.title)
+    )
     form.measure_id.choices = [(None, _("— geen —"))] + [(m.id, measure_label(m)) for m in measures]
     if request.method == "GET" and incident is None:
         form.occurred_on.data = clock.today()
@@ -310,8 +332,11 @@ def analysis_new():
     if request.method == "GET":
         today = clock.today()
         form.analysed_on.data, form.period_end.data = today, today
-        form.period_start.data = today.replace(year=today.year - 1) if not (today.month == 2 and today.day == 29) \
+        form.period_start.data = (
+            today.replace(year=today.year - 1)
+            if not (today.month == 2 and today.day == 29)
             else today.replace(year=today.year - 1, day=28)
+        )
     if form.validate_on_submit():
         try:
             incident_service.create_analysis(g.org, _form_data(form))

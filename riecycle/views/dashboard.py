@@ -29,7 +29,11 @@ def link_to(endpoint: str, **values) -> str | None:
 def measure_title(measure) -> str:
     """Individual measures are pseudonymised for members who may not see the employee (DOMAIN.md §9)."""
     if measure.level == "individu" and not can_see_employee(measure.employee_team_id):
-        team = measure.employee.team.name if measure.employee is not None and measure.employee.team else _("Geen team")
+        team = (
+            measure.employee.team.name
+            if measure.employee is not None and measure.employee.team
+            else _("Geen team")
+        )
         return _("%(team)s – individuele maatregel #%(n)s", team=team, n=measure.id)
     return measure.title
 
@@ -38,11 +42,20 @@ def _heatmaps(org):
     figures = []
     for grid in dashboard.heatmap_data(org):
         title = _("Risico's: kans × effect (%(m)s)", m=label(grid["method"], "risk_method"))
-        figures.append(charts.heatmap(charts.Heatmap(
-            title, [(k, str(v)) for k, v in grid["kans"]], [(e, str(v)) for e, v in grid["effect"]],
-            grid["cells"], grid["priority"])))
-    return figures or [charts.empty("heatmap", _("Risico's: kans × effect"),
-                                    _("Nog geen beoordeelde risico's."))]
+        figures.append(
+            charts.heatmap(
+                charts.Heatmap(
+                    title,
+                    [(k, str(v)) for k, v in grid["kans"]],
+                    [(e, str(v)) for e, v in grid["effect"]],
+                    grid["cells"],
+                    grid["priority"],
+                )
+            )
+        )
+    return figures or [
+        charts.empty("heatmap", _("Risico's: kans × effect"), _("Nog geen beoordeelde risico's."))
+    ]
 
 
 def _measures_chart(org):
@@ -57,9 +70,13 @@ def _measures_chart(org):
 def _completion_chart(org, today):
     data = dashboard.completion_data(org, today)
     if not any(data["due"]) and not any(data["cumulative"]):
-        return charts.empty("completion", _("Uitvoering van maatregelen in de tijd"), _("Nog geen maatregelen."))
-    return charts.completion(_("Uitvoering van maatregelen in de tijd"), charts.Completion(
-        data["labels"], data["completed"], data["cumulative"], data["due"]))
+        return charts.empty(
+            "completion", _("Uitvoering van maatregelen in de tijd"), _("Nog geen maatregelen.")
+        )
+    return charts.completion(
+        _("Uitvoering van maatregelen in de tijd"),
+        charts.Completion(data["labels"], data["completed"], data["cumulative"], data["due"]),
+    )
 
 
 FALLING_CHARTS = 6
@@ -68,15 +85,20 @@ FALLING_CHARTS = 6
 def _org_trend(org, survey, round_list, today):
     """One chart: the organisation's response per round and its mean on the plan's factors."""
     labels, rates, scores, hidden = [], [], [], []
-    for pulse_round, result in zip(round_list, pulse_service.organisation_trend(round_list, today), strict=True):
+    for pulse_round, result in zip(
+        round_list, pulse_service.organisation_trend(round_list, today), strict=True
+    ):
         labels.append(format_date(pulse_round.opens_on, "MMM yy"))
         rates.append(result.rate)
         keys = pulse_service.factor_keys_of(pulse_round) or pulse_round.item_keys
         values = [result.means[k] for k in keys if k in result.means]
         scores.append(sum(values) / len(values) if values else None)
         hidden.append(bool(result.responded) and not values and pulse_service.is_closed(pulse_round, today))
-    return charts.team_trend(charts.TeamTrend(org.name, labels, rates, scores, hidden),
-                             _("gemiddelde op de werkdrukfactoren"), pulse_service.min_respondents())
+    return charts.team_trend(
+        charts.TeamTrend(org.name, labels, rates, scores, hidden),
+        _("gemiddelde op de werkdrukfactoren"),
+        pulse_service.min_respondents(),
+    )
 
 
 def _pulse(org, today):
@@ -87,15 +109,26 @@ def _pulse(org, today):
     if not round_list:
         return None
     falling = pulse_service.falling_teams(survey, today, visible_team_ids(), all_rounds)
-    names = sorted(db.session.execute(select(Team.name, Team.id).where(Team.id.in_(falling))).all()) if falling else []
+    names = (
+        sorted(db.session.execute(select(Team.name, Team.id).where(Team.id.in_(falling))).all())
+        if falling
+        else []
+    )
     figures = []
     if names:
-        _rounds, _histories, figures = trend_charts(survey, {i for _n, i in names[:FALLING_CHARTS]}, today, limit=12,
-                                                    all_rounds=all_rounds)
-    return {"survey": survey, "org_figure": _org_trend(org, survey, round_list, today), "figures": figures,
-            "falling": [n for n, _i in names],
-            "legend": charts.trend_legend(_("Gemiddelde op de werkdrukfactoren"), pulse_service.min_respondents()),
-            "rounds": round_list}
+        _rounds, _histories, figures = trend_charts(
+            survey, {i for _n, i in names[:FALLING_CHARTS]}, today, limit=12, all_rounds=all_rounds
+        )
+    return {
+        "survey": survey,
+        "org_figure": _org_trend(org, survey, round_list, today),
+        "figures": figures,
+        "falling": [n for n, _i in names],
+        "legend": charts.trend_legend(
+            _("Gemiddelde op de werkdrukfactoren"), pulse_service.min_respondents()
+        ),
+        "rounds": round_list,
+    }
 
 
 @bp.get("/")
@@ -109,13 +142,25 @@ def index():
     evaluations, evaluations_total = dashboard.upcoming_evaluations(org, today)
     themes = dashboard.theme_stages(org, today)
     return render_template(
-        "dashboard/index.html", today=today, themes=themes, theme_names={t.key: t.name for t in themes},
+        "dashboard/index.html",
+        today=today,
+        themes=themes,
+        theme_names={t.key: t.name for t in themes},
         stages=dashboard.STAGES,
-        stage_labels=dashboard.STAGE_LABELS, stage_rules=dashboard.STAGE_RULES,
-        overdue=overdue, overdue_total=overdue_total, measure_title=measure_title,
-        sessions=sessions, sessions_total=sessions_total, evaluations=evaluations,
+        stage_labels=dashboard.STAGE_LABELS,
+        stage_rules=dashboard.STAGE_RULES,
+        overdue=overdue,
+        overdue_total=overdue_total,
+        measure_title=measure_title,
+        sessions=sessions,
+        sessions_total=sessions_total,
+        evaluations=evaluations,
         evaluations_total=evaluations_total,
-        inspection=dashboard.self_inspection(org), heatmaps=_heatmaps(org), measures_chart=_measures_chart(org),
-        completion_chart=_completion_chart(org, today), pulse=_pulse(org, today),
-        wegwijzer=wegwijzer.stages(org), link_to=link_to,
+        inspection=dashboard.self_inspection(org),
+        heatmaps=_heatmaps(org),
+        measures_chart=_measures_chart(org),
+        completion_chart=_completion_chart(org, today),
+        pulse=_pulse(org, today),
+        wegwijzer=wegwijzer.stages(org),
+        link_to=link_to,
     )

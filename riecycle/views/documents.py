@@ -35,7 +35,9 @@ def download(attachment_id):
     attachment = get_or_404(Attachment, attachment_id)
     _check_view(attachment)
     return send_file(
-        BytesIO(attachment.data), mimetype=attachment.content_type, as_attachment=True,
+        BytesIO(attachment.data),
+        mimetype=attachment.content_type,
+        as_attachment=True,
         download_name=attachment.filename,
     )
 

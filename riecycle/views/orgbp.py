@@ -31,9 +31,7 @@ def _require_member():
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     org = db.session.scalar(
-        select(Organisation).where(
-            Organisation.slug == g.org_slug, Organisation.deleted_at.is_(None)
-        )
+        select(Organisation).where(Organisation.slug == g.org_slug, Organisation.deleted_at.is_(None))
     )
     membership = current_user.membership_for(org.id) if org else None
     if membership is None:

@@ -98,8 +98,11 @@ def comment_visible(comment) -> bool:
 @bp.context_processor
 def _helpers():
     return {
-        "mtitle": title_of, "personal_ok": may_see_personal, "today": clock.today(),
-        "comment_visible": comment_visible, "field_names": plan_service.FIELD_LABELS,
+        "mtitle": title_of,
+        "personal_ok": may_see_personal,
+        "today": clock.today(),
+        "comment_visible": comment_visible,
+        "field_names": plan_service.FIELD_LABELS,
         "snapshot_fields": plan_versions.SNAPSHOT_FIELDS,
     }
 
@@ -146,12 +149,22 @@ def _fill_choices(form) -> None:
 
 def _form_values(form) -> dict:
     return {
-        "title": form.title.data, "description": form.description.data, "risk_ids": form.risk_ids.data or [],
-        "level": form.level.data, "team_ids": form.team_ids.data or [], "employee_id": form.employee_id.data,
-        "approach": form.approach.data, "responsible_id": form.responsible_id.data,
-        "termijn": form.termijn.data, "start_date": form.start_date.data, "budget_eur": form.budget_eur.data,
-        "effort": form.effort.data, "quick_win": form.quick_win.data, "change_type": form.change_type.data,
-        "pilot": form.pilot.data, "catalogue_key": form.catalogue_key.data,
+        "title": form.title.data,
+        "description": form.description.data,
+        "risk_ids": form.risk_ids.data or [],
+        "level": form.level.data,
+        "team_ids": form.team_ids.data or [],
+        "employee_id": form.employee_id.data,
+        "approach": form.approach.data,
+        "responsible_id": form.responsible_id.data,
+        "termijn": form.termijn.data,
+        "start_date": form.start_date.data,
+        "budget_eur": form.budget_eur.data,
+        "effort": form.effort.data,
+        "quick_win": form.quick_win.data,
+        "change_type": form.change_type.data,
+        "pilot": form.pilot.data,
+        "catalogue_key": form.catalogue_key.data,
     }
 
 
@@ -166,11 +179,16 @@ def _individual_teams() -> frozenset[int] | None:
 def _filters_from_args() -> plan_service.Filters:
     args = request.args
     return plan_service.Filters(
-        status=args.get("status") or None, team_id=args.get("team", type=int),
-        level=args.get("niveau") or None, approach=args.get("aanpak") or None,
-        responsible_id=args.get("verantwoordelijke", type=int), risk_id=args.get("risico", type=int),
-        overdue=args.get("te_laat") == "1", this_month=args.get("deze_maand") == "1",
-        q=(args.get("q") or "").strip()[:200] or None, individual_teams=_individual_teams(),
+        status=args.get("status") or None,
+        team_id=args.get("team", type=int),
+        level=args.get("niveau") or None,
+        approach=args.get("aanpak") or None,
+        responsible_id=args.get("verantwoordelijke", type=int),
+        risk_id=args.get("risico", type=int),
+        overdue=args.get("te_laat") == "1",
+        this_month=args.get("deze_maand") == "1",
+        q=(args.get("q") or "").strip()[:200] or None,
+        individual_teams=_individual_teams(),
     )
 
 
@@ -204,14 +222,24 @@ def index():
     stats = plan_lists.stats(g.org, plan_service.Filters(individual_teams=filters.individual_teams))
     shown = plan_lists.stats(g.org, filters)["total"] if filtered else stats["total"]
     return render_template(
-        "plan/index.html", groups=groups, page=page, grouping=grouping, filters=filters, teams=_team_choices(),
-        stats=stats, shown=shown, flagged=plan_service.flagged_risk_ids(g.org),
-        state=plan_versions.plan_state(g.org), filtered=filtered,
+        "plan/index.html",
+        groups=groups,
+        page=page,
+        grouping=grouping,
+        filters=filters,
+        teams=_team_choices(),
+        stats=stats,
+        shown=shown,
+        flagged=plan_service.flagged_risk_ids(g.org),
+        state=plan_versions.plan_state(g.org),
+        filtered=filtered,
     )
 
 
 BUCKET_TITLES = {
-    "overdue": _l("Over de termijn"), "soon": _l("Deze maand of eerder klaar"), "later": _l("Later"),
+    "overdue": _l("Over de termijn"),
+    "soon": _l("Deze maand of eerder klaar"),
+    "later": _l("Later"),
     "done": _l("Afgerond of vervallen"),
 }
 
@@ -233,8 +261,9 @@ def mine():
     else:
         found = plan_lists.bucket_measures(g.org, filters, plan_lists.BUCKETS, plan_lists.BUCKET_PREVIEW)
     buckets = [(key, BUCKET_TITLES[key], totals[key], found[key]) for key in found]
-    return render_template("plan/mine.html", buckets=buckets, stats=plan_lists.stats(g.org, filters),
-                           chosen=chosen, page=page)
+    return render_template(
+        "plan/mine.html", buckets=buckets, stats=plan_lists.stats(g.org, filters), chosen=chosen, page=page
+    )
 
 
 @bp.get("/team")
@@ -250,14 +279,27 @@ def team():
     chosen = next((t for t in choosable if t.id == team_id), choosable[0] if choosable else None)
     measures = []
     if chosen is not None:
-        measures = _visible(db.session.scalars(
-            plan_service.measures_query(g.org, plan_service.Filters(team_id=chosen.id))
-        ).all())
-    org_open = [m for m in _visible(db.session.scalars(
-        plan_service.measures_query(g.org, plan_service.Filters(level="organisatie", status="open"))
-    ).all())]
-    return render_template("plan/team.html", teams=choosable, chosen=chosen, measures=measures,
-                           org_open=org_open, stats=_stats(measures))
+        measures = _visible(
+            db.session.scalars(
+                plan_service.measures_query(g.org, plan_service.Filters(team_id=chosen.id))
+            ).all()
+        )
+    org_open = [
+        m
+        for m in _visible(
+            db.session.scalars(
+                plan_service.measures_query(g.org, plan_service.Filters(level="organisatie", status="open"))
+            ).all()
+        )
+    ]
+    return render_template(
+        "plan/team.html",
+        teams=choosable,
+        chosen=chosen,
+        measures=measures,
+        org_open=org_open,
+        stats=_stats(measures),
+    )
 
 
 @bp.get("/tijdlijn")
@@ -280,8 +322,13 @@ def timeline():
     cursor = start
     while cursor < end:
         nxt = (cursor + timedelta(days=32)).replace(day=1)
-        months.append({"date": cursor, "left": (cursor - start).days / span * 100,
-                       "width": (min(nxt, end) - cursor).days / span * 100})
+        months.append(
+            {
+                "date": cursor,
+                "left": (cursor - start).days / span * 100,
+                "width": (min(nxt, end) - cursor).days / span * 100,
+            }
+        )
         cursor = nxt
 
     def pos(day):
@@ -291,10 +338,18 @@ def timeline():
     for m in measures:
         begin = m.start_date or m.termijn
         left = pos(min(begin, m.termijn))
-        rows.append({"m": m, "left": left, "width": max(pos(m.termijn) - left, 0.8),
-                     "before": m.termijn < start, "after": m.termijn >= end})
-    return render_template("plan/timeline.html", rows=rows, months=months, today_left=pos(today),
-                           filters=filters, teams=_teams())
+        rows.append(
+            {
+                "m": m,
+                "left": left,
+                "width": max(pos(m.termijn) - left, 0.8),
+                "before": m.termijn < start,
+                "after": m.termijn >= end,
+            }
+        )
+    return render_template(
+        "plan/timeline.html", rows=rows, months=months, today_left=pos(today), filters=filters, teams=_teams()
+    )
 
 
 # --- one measure -------------------------------------------------------------------------
@@ -309,7 +364,11 @@ def new():
     entry = catalogue_service.get_entry(g.org, request.args.get("catalogus"), _locale())
     if request.method == "GET":
         form.approach.data = form.approach.data or "bronaanpak"
-        form.level.data = request.args.get("niveau") if request.args.get("niveau") in ("organisatie", "team", "individu") else "organisatie"
+        form.level.data = (
+            request.args.get("niveau")
+            if request.args.get("niveau") in ("organisatie", "team", "individu")
+            else "organisatie"
+        )
         if entry is not None:
             for key, value in entry.prefill().items():
                 getattr(form, key).data = value
@@ -327,8 +386,9 @@ def new():
             flash(_("Maatregel '%(t)s' is aan het plan toegevoegd.", t=measure.title), "success")
             return redirect(url_for("plan.detail", measure_id=measure.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("plan/form.html", form=form, measure=None, entry=entry, conflict=None,
-                           full=True), status
+    return render_template(
+        "plan/form.html", form=form, measure=None, entry=entry, conflict=None, full=True
+    ), status
 
 
 @bp.get("/<int:measure_id>")
@@ -342,14 +402,20 @@ def detail(measure_id):
     comments = [c for c in plan_versions.comments(measure_id=measure.id)]
     versions = {v.id: v for v in plan_versions.versions(g.org)}
     return render_template(
-        "plan/detail.html", measure=measure, personal=personal,
+        "plan/detail.html",
+        measure=measure,
+        personal=personal,
         history=plan_service.status_history(measure),
         notes=plan_service.notes(measure) if personal else [],
         documents=attachments.for_owner("measure", measure.id) if personal else [],
-        status_form=status_form, note_form=NoteForm(formdata=None, noted_on=clock.today()),
-        document_form=DocumentForm(formdata=None), comments=comments, versions=versions,
+        status_form=status_form,
+        note_form=NoteForm(formdata=None, noted_on=clock.today()),
+        document_form=DocumentForm(formdata=None),
+        comments=comments,
+        versions=versions,
         transitions=plan_service.allowed_transitions(measure),
-        needs_reason=plan_service.NEEDS_REASON, score=prioritisation.score_for(measure),
+        needs_reason=plan_service.NEEDS_REASON,
+        score=prioritisation.score_for(measure),
         editable=can_edit_measure(measure),
         catalogue_entry=catalogue_service.get_entry(g.org, measure.catalogue_key, _locale()),
     )
@@ -365,7 +431,9 @@ def _original(form) -> dict | None:
 
 def _submitted_state(form, measure) -> dict:
     try:
-        values = plan_service.clean(g.org, {**plan_service._as_input(measure), **_allowed_values(form, measure)})
+        values = plan_service.clean(
+            g.org, {**plan_service._as_input(measure), **_allowed_values(form, measure)}
+        )
     except ServiceError:
         return {}
     return plan_service.values_state(values, measure.status)
@@ -396,7 +464,9 @@ def edit(measure_id):
     if request.method == "GET":
         form.risk_ids.data = [r.id for r in measure.risks]
         form.team_ids.data = [t.id for t in measure.teams]
-        form.budget_eur.data = str(measure.budget_eur).replace(".", ",") if measure.budget_eur is not None else ""
+        form.budget_eur.data = (
+            str(measure.budget_eur).replace(".", ",") if measure.budget_eur is not None else ""
+        )
         form.version_id.data = measure.version_id
         form.original.data = json.dumps(plan_service.state(measure))
     elif not can("edit_plan"):
@@ -407,16 +477,23 @@ def edit(measure_id):
         except (TypeError, ValueError):
             expected = None
         try:
-            changed = plan_service.update_measure(measure, _allowed_values(form, measure), expected,
-                                                  allowed=_allowed_fields(measure))
+            changed = plan_service.update_measure(
+                measure, _allowed_values(form, measure), expected, allowed=_allowed_fields(measure)
+            )
             db.session.commit()
         except plan_service.EditConflict as error:
             conflict = _conflict(form, measure, error.message)
         except StaleDataError:
             db.session.rollback()
             measure = _load_measure(measure_id)
-            conflict = _conflict(form, measure, _("Een collega sloeg deze maatregel op hetzelfde moment op. "
-                                                  "Uw wijzigingen zijn niet opgeslagen."))
+            conflict = _conflict(
+                form,
+                measure,
+                _(
+                    "Een collega sloeg deze maatregel op hetzelfde moment op. "
+                    "Uw wijzigingen zijn niet opgeslagen."
+                ),
+            )
         except ServiceError as error:
             db.session.rollback()
             _field_error(form, error)
@@ -424,8 +501,9 @@ def edit(measure_id):
             flash(_("De maatregel is opgeslagen.") if changed else _("Er was niets gewijzigd."), "success")
             return redirect(url_for("plan.detail", measure_id=measure.id))
     status = 200 if request.method == "GET" else (409 if conflict else 400)
-    return render_template("plan/form.html", form=form, measure=measure, entry=None, conflict=conflict,
-                           full=can("edit_plan")), status
+    return render_template(
+        "plan/form.html", form=form, measure=measure, entry=None, conflict=conflict, full=can("edit_plan")
+    ), status
 
 
 def _conflict(form, measure, message) -> dict:
@@ -448,14 +526,21 @@ def change_status(measure_id):
         flash(_("Vul een geldige datum in."), "error")
         return redirect(url_for("plan.detail", measure_id=measure.id))
     try:
-        plan_service.change_status(measure, current_user, form.to_status.data, form.reason.data, on=form.on.data)
+        plan_service.change_status(
+            measure, current_user, form.to_status.data, form.reason.data, on=form.on.data
+        )
         db.session.commit()
     except ServiceError as error:
         db.session.rollback()
         flash(error.message, "error")
     except StaleDataError:
         db.session.rollback()
-        flash(_("Een collega wijzigde deze maatregel tegelijk met u. Bekijk de actuele status en probeer het opnieuw."), "error")
+        flash(
+            _(
+                "Een collega wijzigde deze maatregel tegelijk met u. Bekijk de actuele status en probeer het opnieuw."
+            ),
+            "error",
+        )
     else:
         flash(_("Status gewijzigd naar '%(s)s'.", s=_status_label(form.to_status.data)), "success")
     return redirect(url_for("plan.detail", measure_id=measure_id))
@@ -518,7 +603,10 @@ def delete(measure_id):
     measure = _load_measure(measure_id)
     soft_delete(measure)
     db.session.commit()
-    flash(_("Maatregel '%(t)s' is verwijderd. U kunt hem terugzetten via de prullenbak.", t=measure.title), "success")
+    flash(
+        _("Maatregel '%(t)s' is verwijderd. U kunt hem terugzetten via de prullenbak.", t=measure.title),
+        "success",
+    )
     return redirect(url_for("plan.index"))
 
 
@@ -529,11 +617,14 @@ def delete(measure_id):
 @requires("view")
 def priorities():
     """Candidate measures ranked by their scores on the Wegwijzer's 12 criteria."""
-    candidates = _visible(db.session.scalars(
-        plan_service.measures_query(g.org, plan_service.Filters(status="gepland"))
-    ).all())
-    return render_template("plan/priorities.html", ranked=prioritisation.ranking(candidates),
-                           criteria=prioritisation.criteria(_locale()))
+    candidates = _visible(
+        db.session.scalars(plan_service.measures_query(g.org, plan_service.Filters(status="gepland"))).all()
+    )
+    return render_template(
+        "plan/priorities.html",
+        ranked=prioritisation.ranking(candidates),
+        criteria=prioritisation.criteria(_locale()),
+    )
 
 
 @bp.route("/<int:measure_id>/prioriteren", methods=["GET", "POST"])
@@ -544,8 +635,13 @@ def score(measure_id):
     record = prioritisation.score_for(measure)
     form = ScoreForm(obj=record)
     criteria = prioritisation.criteria(_locale())
-    values = {c.key: request.form.get(f"c_{c.key}", "") for c in criteria} if request.method == "POST" \
-        else dict(record.scores or {}) if record else {}
+    values = (
+        {c.key: request.form.get(f"c_{c.key}", "") for c in criteria}
+        if request.method == "POST"
+        else dict(record.scores or {})
+        if record
+        else {}
+    )
     error = None
     if form.validate_on_submit():
         try:
@@ -558,8 +654,15 @@ def score(measure_id):
             flash(_("De scores zijn opgeslagen."), "success")
             return redirect(url_for("plan.priorities"))
     status = 400 if request.method == "POST" else 200
-    return render_template("plan/score.html", measure=measure, form=form, criteria=criteria, values=values,
-                           scale=prioritisation.scale(_locale()), error=error), status
+    return render_template(
+        "plan/score.html",
+        measure=measure,
+        form=form,
+        criteria=criteria,
+        values=values,
+        scale=prioritisation.scale(_locale()),
+        error=error,
+    ), status
 
 
 # --- hierarchy check -----------------------------------------------------------------------
@@ -588,7 +691,10 @@ def team_bound(risk_id):
             flash(error.message, "error")
         else:
             db.session.commit()
-            flash(_("Toelichting opgeslagen.") if risk.team_bound_reason else _("Toelichting gewist."), "success")
+            flash(
+                _("Toelichting opgeslagen.") if risk.team_bound_reason else _("Toelichting gewist."),
+                "success",
+            )
     else:
         flash(_("De toelichting is te lang (maximaal 2000 tekens)."), "error")
     return redirect(url_for("plan.hierarchy", _anchor=f"risico-{risk.id}"))
@@ -604,12 +710,18 @@ def catalogue():
     args = request.args
     locale = _locale()
     entries = catalogue_service.entries(
-        g.org, locale, level=args.get("niveau") or None, approach=args.get("aanpak") or None,
-        theme=args.get("thema") or None, factor=args.get("factor") or None, q=(args.get("q") or "")[:200],
+        g.org,
+        locale,
+        level=args.get("niveau") or None,
+        approach=args.get("aanpak") or None,
+        theme=args.get("thema") or None,
+        factor=args.get("factor") or None,
+        q=(args.get("q") or "")[:200],
     )
     used = {}
-    for key in db.session.scalars(scoped(Measure).with_only_columns(Measure.catalogue_key)
-                                  .where(Measure.catalogue_key.is_not(None))):
+    for key in db.session.scalars(
+        scoped(Measure).with_only_columns(Measure.catalogue_key).where(Measure.catalogue_key.is_not(None))
+    ):
         used[key] = used.get(key, 0) + 1
     risk = None
     if args.get("risico", type=int):
@@ -619,16 +731,26 @@ def catalogue():
     themes = db.session.scalars(select(Theme).order_by(Theme.position)).all()
     factors = db.session.scalars(select(Factor).order_by(Factor.position)).all()
     return render_template(
-        "plan/catalogue.html", entries=entries, used=used, risk=risk, args=args, locale=locale,
-        themes={t.key: t.name(locale) for t in themes}, factors={f.key: f.name(locale) for f in factors},
+        "plan/catalogue.html",
+        entries=entries,
+        used=used,
+        risk=risk,
+        args=args,
+        locale=locale,
+        themes={t.key: t.name(locale) for t in themes},
+        factors={f.key: f.name(locale) for f in factors},
     )
 
 
 def _catalogue_form(entry=None):
     form = CatalogueEntryForm(obj=entry)
     locale = _locale()
-    form.themes.choices = [(t.key, t.name(locale)) for t in db.session.scalars(select(Theme).order_by(Theme.position))]
-    form.factors.choices = [(f.key, f.name(locale)) for f in db.session.scalars(select(Factor).order_by(Factor.position))]
+    form.themes.choices = [
+        (t.key, t.name(locale)) for t in db.session.scalars(select(Theme).order_by(Theme.position))
+    ]
+    form.factors.choices = [
+        (f.key, f.name(locale)) for f in db.session.scalars(select(Factor).order_by(Factor.position))
+    ]
     return form
 
 
@@ -691,7 +813,9 @@ def versions():
     counts = {}
     for comment in plan_versions.comments(org=g.org):
         counts[comment.plan_version_id] = counts.get(comment.plan_version_id, 0) + 1
-    return render_template("plan/versions.html", state=state, form=SubmitPlanForm(formdata=None), counts=counts)
+    return render_template(
+        "plan/versions.html", state=state, form=SubmitPlanForm(formdata=None), counts=counts
+    )
 
 
 @bp.post("/versies/voorleggen")
@@ -729,8 +853,13 @@ def version(version_id):
     comment_form.measure_id.data = request.args.get("maatregel", type=int)
     decision_form = DecisionForm(formdata=None, decided_on=clock.today())
     return render_template(
-        "plan/version.html", version=version, state=state, comments=plan_versions.comments(version),
-        comment_form=comment_form, decision_form=decision_form, approval=state.approval(version),
+        "plan/version.html",
+        version=version,
+        state=state,
+        comments=plan_versions.comments(version),
+        comment_form=comment_form,
+        decision_form=decision_form,
+        approval=state.approval(version),
         documents=attachments.for_owner("plan_version", version.id),
         items=_by_level(version.snapshot.get("measures", [])),
     )
@@ -751,10 +880,13 @@ def comment(version_id):
     form.measure_id.choices = _comment_choices(version)
     if form.validate_on_submit():
         measure = db.session.get(Measure, form.measure_id.data) if form.measure_id.data else None
-        personal_ok = measure is not None and measure.organisation_id == g.org.id and may_see_personal(measure)
+        personal_ok = (
+            measure is not None and measure.organisation_id == g.org.id and may_see_personal(measure)
+        )
         try:
-            plan_versions.add_comment(version, current_user, form.text.data, form.measure_id.data,
-                                      may_see_personal=personal_ok)
+            plan_versions.add_comment(
+                version, current_user, form.text.data, form.measure_id.data, may_see_personal=personal_ok
+            )
         except ServiceError as error:
             db.session.rollback()
             flash(error.message, "error")
@@ -776,8 +908,15 @@ def decide(version_id):
     form = DecisionForm()
     if form.validate_on_submit():
         try:
-            plan_versions.record_decision(g.org, version, current_user, form.decision.data, form.decided_on.data,
-                                          form.remarks.data, form.document.data)
+            plan_versions.record_decision(
+                g.org,
+                version,
+                current_user,
+                form.decision.data,
+                form.decided_on.data,
+                form.remarks.data,
+                form.document.data,
+            )
         except ServiceError as error:
             db.session.rollback()
             flash(error.message, "error")
@@ -800,11 +939,19 @@ def compare():
     new_key = request.args.get("naar") or "huidig"
     new = by_id.get(new_key)
     if old is None:
-        return render_template("plan/compare.html", state=state, old=None, new=None, changes=[], new_key="huidig")
+        return render_template(
+            "plan/compare.html", state=state, old=None, new=None, changes=[], new_key="huidig"
+        )
     new_snapshot = new.snapshot if new is not None else plan_versions.build_snapshot(g.org)
     changes = plan_versions.diff(old.snapshot, new_snapshot)
-    return render_template("plan/compare.html", state=state, old=old, new=new,
-                           new_key=str(new.id) if new else "huidig", changes=changes)
+    return render_template(
+        "plan/compare.html",
+        state=state,
+        old=old,
+        new=new,
+        new_key=str(new.id) if new else "huidig",
+        changes=changes,
+    )
 
 
 def _iso(value):

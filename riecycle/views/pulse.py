@@ -42,7 +42,9 @@ def _catalogue():
 
 def trend_charts(survey, team_ids, today, limit=12, all_rounds=None):
     """Small multiples per team (response bars, score line on the plan's factors) + histories."""
-    round_list, histories = service.team_histories(survey, team_ids, today, limit=limit, all_rounds=all_rounds)
+    round_list, histories = service.team_histories(
+        survey, team_ids, today, limit=limit, all_rounds=all_rounds
+    )
     minimum = service.min_respondents()
     figures = []
     for history in histories:
@@ -52,10 +54,21 @@ def trend_charts(survey, team_ids, today, limit=12, all_rounds=None):
             scores.append(result.mean_of(keys) if result is not None and result.visible else None)
             hidden.append(result is not None and not result.visible)
         note = _("Dalende respons") if history.falling else ""
-        figures.append(charts.team_trend(charts.TeamTrend(
-            history.team_name, [format_date(r.opens_on, "MMM yy") for r in round_list],
-            [res.rate if res is not None else None for res in history.results], scores, hidden,
-            bool(history.falling), note), _("gemiddelde op de werkdrukfactoren"), minimum))
+        figures.append(
+            charts.team_trend(
+                charts.TeamTrend(
+                    history.team_name,
+                    [format_date(r.opens_on, "MMM yy") for r in round_list],
+                    [res.rate if res is not None else None for res in history.results],
+                    scores,
+                    hidden,
+                    bool(history.falling),
+                    note,
+                ),
+                _("gemiddelde op de werkdrukfactoren"),
+                minimum,
+            )
+        )
     return round_list, histories, figures
 
 
@@ -65,14 +78,21 @@ def index():
     """The pulse: its statements, the current round, response and trend per team."""
     survey = service.get_survey(g.org)
     today = clock.today()
-    context = {"survey": survey, "catalogue": _catalogue(), "minimum": service.min_respondents(),
-               "today": today, "confirm": ConfirmForm(), "drop_points": service.FALLING_DROP_POINTS,
-               "interval_label": dict(INTERVAL_CHOICES).get(survey.interval_months) if survey else None}
+    context = {
+        "survey": survey,
+        "catalogue": _catalogue(),
+        "minimum": service.min_respondents(),
+        "today": today,
+        "confirm": ConfirmForm(),
+        "drop_points": service.FALLING_DROP_POINTS,
+        "interval_label": dict(INTERVAL_CHOICES).get(survey.interval_months) if survey else None,
+    }
     if survey is not None:
         all_rounds = service.rounds(survey)
         context.update(_team_page(survey, all_rounds, today))
         context.update(
-            rounds=list(reversed(all_rounds)), current=service.open_round_of(survey, today),
+            rounds=list(reversed(all_rounds)),
+            current=service.open_round_of(survey, today),
             next_due=service.next_due_on(survey),
             legend=charts.trend_legend(_("Gemiddelde op de werkdrukfactoren"), service.min_respondents()),
             org_results={r.id: service.organisation_result(r) for r in all_rounds},
@@ -92,18 +112,33 @@ def _team_page(survey, all_rounds, today) -> dict:
     if only_falling:
         teams = [(name, i) for name, i in teams if i in falling]
     page = page_of(len(teams), TEAMS_PER_PAGE)
-    chosen = {i for _n, i in teams[page.offset:page.offset + page.per_page]}
-    round_list, histories, figures = trend_charts(survey, chosen, today, all_rounds=all_rounds) if chosen else (
-        all_rounds[-12:], [], [])
+    chosen = {i for _n, i in teams[page.offset : page.offset + page.per_page]}
+    round_list, histories, figures = (
+        trend_charts(survey, chosen, today, all_rounds=all_rounds) if chosen else (all_rounds[-12:], [], [])
+    )
     names = sorted(name for name, i in service.round_teams(all_rounds[-12:], visible) if i in falling)
-    return {"histories": histories, "trend_rounds": round_list, "figures": figures, "team_page": page,
-            "falling_names": names, "only_falling": only_falling}
+    return {
+        "histories": histories,
+        "trend_rounds": round_list,
+        "figures": figures,
+        "team_page": page,
+        "falling_names": names,
+        "only_falling": only_falling,
+    }
 
 
 def _survey_form(survey):
-    form = SurveyForm(obj=survey) if survey is not None else SurveyForm(
-        title=_("Maandelijkse puls werkdruk"), item_keys=service.default_item_keys(g.org), interval_months=1,
-        open_days=10, active=True)
+    form = (
+        SurveyForm(obj=survey)
+        if survey is not None
+        else SurveyForm(
+            title=_("Maandelijkse puls werkdruk"),
+            item_keys=service.default_item_keys(g.org),
+            interval_months=1,
+            open_days=10,
+            active=True,
+        )
+    )
     catalogue = _catalogue()
     form.item_keys.choices = [(k, item.text()) for k, item in catalogue.items()]
     teams = db.session.scalars(scoped(Team).order_by(Team.name)).all()
@@ -130,8 +165,9 @@ def compose():
             return redirect(url_for("pulse.index"))
     status = 400 if form.errors else 200
     targeted = set(service.targeted_factor_keys(g.org))
-    return render_template("pulse/compose.html", form=form, catalogue=catalogue, targeted=targeted,
-                           max_items=service.MAX_ITEMS), status
+    return render_template(
+        "pulse/compose.html", form=form, catalogue=catalogue, targeted=targeted, max_items=service.MAX_ITEMS
+    ), status
 
 
 def _field_error(form, error: ServiceError) -> None:
@@ -161,8 +197,15 @@ def open_now():
     db.session.commit()
     sent = service.mail_invitations(pulse_round, issued, today)
     db.session.commit()
-    flash(_("Ronde %(n)s is geopend; %(s)s van %(t)s uitnodigingen zijn gemaild.",
-            n=pulse_round.number, s=sent, t=len(issued)), "success")
+    flash(
+        _(
+            "Ronde %(n)s is geopend; %(s)s van %(t)s uitnodigingen zijn gemaild.",
+            n=pulse_round.number,
+            s=sent,
+            t=len(issued),
+        ),
+        "success",
+    )
     return redirect(url_for("pulse.index"))
 
 
@@ -188,16 +231,25 @@ def close(round_id):
 def round_detail(round_id):
     """One round: response per team and the average per statement (teams above the threshold)."""
     pulse_round = get_or_404(PulseRound, round_id)
-    results = sorted(service.visible_team_results([pulse_round], visible_team_ids()).values(),
-                     key=lambda r: r.team_name)
+    results = sorted(
+        service.visible_team_results([pulse_round], visible_team_ids()).values(), key=lambda r: r.team_name
+    )
     return render_template(
-        "pulse/round.html", round=pulse_round, results=results, catalogue=_catalogue(),
-        org_result=service.organisation_result(pulse_round), minimum=service.min_respondents(),
-        today=clock.today(), confirm=ConfirmForm())
+        "pulse/round.html",
+        round=pulse_round,
+        results=results,
+        catalogue=_catalogue(),
+        org_result=service.organisation_result(pulse_round),
+        minimum=service.min_respondents(),
+        today=clock.today(),
+        confirm=ConfirmForm(),
+    )
 
 
 def _baseline_options(survey):
-    onderzoeken = db.session.scalars(scoped(VerdiependOnderzoek).order_by(VerdiependOnderzoek.period_start)).all()
+    onderzoeken = db.session.scalars(
+        scoped(VerdiependOnderzoek).order_by(VerdiependOnderzoek.period_start)
+    ).all()
     round_list = service.rounds(survey) if survey is not None else []
     return onderzoeken, round_list
 
@@ -227,8 +279,11 @@ def compare():
     survey = service.get_survey(g.org)
     onderzoeken, round_list = _baseline_options(survey)
     baseline_ref = request.args.get("baseline") or (
-        f"o:{onderzoeken[-1].id}" if onderzoeken else (f"r:{round_list[0].id}" if len(round_list) > 1 else ""))
-    followup = service.round_for(g.org, request.args.get("followup")) or (round_list[-1] if round_list else None)
+        f"o:{onderzoeken[-1].id}" if onderzoeken else (f"r:{round_list[0].id}" if len(round_list) > 1 else "")
+    )
+    followup = service.round_for(g.org, request.args.get("followup")) or (
+        round_list[-1] if round_list else None
+    )
     rows, items, baseline_label = [], [], None
     side, keys = _baseline_side(baseline_ref)
     if side is not None and followup is not None:
@@ -238,9 +293,18 @@ def compare():
     elif request.args.get("baseline") and side is None:
         flash(_("Kies een bestaande nulmeting."), "error")
     return render_template(
-        "pulse/compare.html", onderzoeken=onderzoeken, rounds=round_list, baseline_ref=baseline_ref,
-        followup=followup, rows=rows, items=items, catalogue=_catalogue(), baseline_label=baseline_label,
-        is_onderzoek=baseline_ref.startswith("o:"), minimum=service.min_respondents())
+        "pulse/compare.html",
+        onderzoeken=onderzoeken,
+        rounds=round_list,
+        baseline_ref=baseline_ref,
+        followup=followup,
+        rows=rows,
+        items=items,
+        catalogue=_catalogue(),
+        baseline_label=baseline_label,
+        is_onderzoek=baseline_ref.startswith("o:"),
+        minimum=service.min_respondents(),
+    )
 
 
 @bp.get("/export.csv")
@@ -251,31 +315,57 @@ def export_csv():
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     catalogue = _catalogue()
-    writer.writerow([_("Ronde"), _("Geopend"), _("Team"), _("Uitgenodigd"), _("Geantwoord"), _("Respons %"),
-                     _("Stelling"), _("Gemiddelde (1-5)")])
+    writer.writerow(
+        [
+            _("Ronde"),
+            _("Geopend"),
+            _("Team"),
+            _("Uitgenodigd"),
+            _("Geantwoord"),
+            _("Respons %"),
+            _("Stelling"),
+            _("Gemiddelde (1-5)"),
+        ]
+    )
     round_list = service.rounds(survey) if survey is not None else []
     results = service.visible_team_results(round_list, visible_team_ids())
     for pulse_round in round_list:
-        for result in sorted((r for (rid, _t), r in results.items() if rid == pulse_round.id),
-                             key=lambda r: r.team_name):
-            base = [pulse_round.number, pulse_round.opens_on.isoformat(), result.team_name, result.invited,
-                    result.responded, "" if result.rate is None else round(result.rate * 100)]
+        for result in sorted(
+            (r for (rid, _t), r in results.items() if rid == pulse_round.id), key=lambda r: r.team_name
+        ):
+            base = [
+                pulse_round.number,
+                pulse_round.opens_on.isoformat(),
+                result.team_name,
+                result.invited,
+                result.responded,
+                "" if result.rate is None else round(result.rate * 100),
+            ]
             if not result.visible:
-                writer.writerow(base + ["", _("verborgen: minder dan %(n)s respondenten", n=service.min_respondents())])
+                writer.writerow(
+                    base + ["", _("verborgen: minder dan %(n)s respondenten", n=service.min_respondents())]
+                )
                 continue
             for key in pulse_round.item_keys:
                 if key in result.means:
                     name = catalogue[key].name() if key in catalogue else key
                     writer.writerow(base + [name, f"{result.means[key]:.2f}".replace(".", ",")])
     filename = f"pulsmeting-{g.org.slug}-{clock.today().isoformat()}.csv"
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 # --- the public answer page -----------------------------------------------------------
 
-STATE_STATUS = {service.TOKEN_UNKNOWN: 404, service.TOKEN_USED: 410, service.TOKEN_CLOSED: 410,
-                service.TOKEN_NOT_YET: 200}
+STATE_STATUS = {
+    service.TOKEN_UNKNOWN: 404,
+    service.TOKEN_USED: 410,
+    service.TOKEN_CLOSED: 410,
+    service.TOKEN_NOT_YET: 200,
+}
 
 
 def _refused(state: str):
@@ -308,12 +398,17 @@ def answer(token):
             return redirect(url_for("pulse_public.thanks"))
     org = db.session.get(Organisation, pulse_round.organisation_id)
     status = 400 if request.method == "POST" else 200
-    return render_template("pulse/answer.html", form=form, items=items, org=org, round=pulse_round,
-                           minimum=service.min_respondents()), status
+    return render_template(
+        "pulse/answer.html",
+        form=form,
+        items=items,
+        org=org,
+        round=pulse_round,
+        minimum=service.min_respondents(),
+    ), status
 
 
 @public_bp.get("/bedankt")
 def thanks():
     """Shown after answering; says nothing about what was answered."""
     return render_template("pulse/public_state.html", state="thanks")
-

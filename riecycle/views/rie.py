@@ -47,8 +47,11 @@ bp = org_blueprint("rie", __name__, "rie")
 # Owner types of the documents this area stores (see services/attachments.py).
 DOCUMENT_OWNERS = {"rie": Rie, "toetsing": Toetsing, "onderzoek": VerdiependOnderzoek}
 SORTS = {
-    "score": Risk.current_score, "titel": Risk.title, "thema": Risk.theme_key,
-    "status": Risk.status, "gewijzigd": Risk.updated_at,
+    "score": Risk.current_score,
+    "titel": Risk.title,
+    "thema": Risk.theme_key,
+    "status": Risk.status,
+    "gewijzigd": Risk.updated_at,
 }
 PER_PAGE = 25
 
@@ -122,21 +125,35 @@ def _users(ids) -> dict:
 def _rie_context(rie: Rie | None) -> dict:
     """Everything the RI&E page shows for one version."""
     context = {
-        "rie": rie, "exemption": rie_service.exemption(g.org, rie),
-        "themes": rie_service.theme_rows(g.org, rie), "top5": _only_visible(risk_service.top5(g.org)),
-        "today": clock.today(), "people": {}, "pending": None,
-        "documents": [], "toetsingen": [], "approvals": [], "submit_form": None,
-        "document_form": DocumentForm(), "toetsing_documents": {}, "approval_documents": {},
+        "rie": rie,
+        "exemption": rie_service.exemption(g.org, rie),
+        "themes": rie_service.theme_rows(g.org, rie),
+        "top5": _only_visible(risk_service.top5(g.org)),
+        "today": clock.today(),
+        "people": {},
+        "pending": None,
+        "documents": [],
+        "toetsingen": [],
+        "approvals": [],
+        "submit_form": None,
+        "document_form": DocumentForm(),
+        "toetsing_documents": {},
+        "approval_documents": {},
     }
     if rie is None:
         return context
     context["documents"] = attachments.for_owner("rie", rie.id)
     context["toetsingen"] = rie_service.toetsingen(rie)
-    context["toetsing_documents"] = {t.id: attachments.for_owner("toetsing", t.id) for t in context["toetsingen"]}
+    context["toetsing_documents"] = {
+        t.id: attachments.for_owner("toetsing", t.id) for t in context["toetsingen"]
+    }
     context["approvals"] = approvals.history("rie", rie.id)
-    context["approval_documents"] = {a.id: attachments.for_owner("rie_approval", a.id) for a in context["approvals"]}
-    context["people"] = _users([a.submitted_by_id for a in context["approvals"]]
-                               + [a.decided_by_id for a in context["approvals"]])
+    context["approval_documents"] = {
+        a.id: attachments.for_owner("rie_approval", a.id) for a in context["approvals"]
+    }
+    context["people"] = _users(
+        [a.submitted_by_id for a in context["approvals"]] + [a.decided_by_id for a in context["approvals"]]
+    )
     context["submit_form"] = SubmitForm(submitted_on=clock.today())
     context["pending"] = next((a for a in context["approvals"] if a.is_pending), None)
     return context
@@ -256,8 +273,10 @@ def themes(rie_id):
             data[f"reason_{row.theme.key}"] = row.entry.reason
     form = theme_form([r.theme for r in rows], data=None if request.method == "POST" else data)
     if form.validate_on_submit():
-        coverage = {r.theme.key: (form[f"applicable_{r.theme.key}"].data == "1",
-                                  form[f"reason_{r.theme.key}"].data) for r in rows}
+        coverage = {
+            r.theme.key: (form[f"applicable_{r.theme.key}"].data == "1", form[f"reason_{r.theme.key}"].data)
+            for r in rows
+        }
         try:
             rie_service.set_theme_coverage(g.org, rie, coverage)
         except ServiceError as error:
@@ -292,8 +311,9 @@ def toetsing_new(rie_id):
             flash(_("De toetsing is vastgelegd."), "success")
             return redirect(url_for("rie.rie_show", rie_id=rie.id))
     exemption = rie_service.exemption(g.org, rie)
-    return render_template("rie/toetsing_form.html", form=form, rie=rie, exemption=exemption), \
-        400 if form.errors else 200
+    return render_template(
+        "rie/toetsing_form.html", form=form, rie=rie, exemption=exemption
+    ), 400 if form.errors else 200
 
 
 @bp.post("/versies/<int:rie_id>/voorleggen")
@@ -332,8 +352,9 @@ def approval_decide(approval_id):
     if form.validate_on_submit():
         try:
             upload_ = _pending_upload(form.file)
-            approvals.decide(approval, current_user, form.decision.data, form.decided_on.data,
-                             form.remarks.data)
+            approvals.decide(
+                approval, current_user, form.decision.data, form.decided_on.data, form.remarks.data
+            )
             _store(upload_, "rie_approval", approval.id)
         except ServiceError as error:
             db.session.rollback()
@@ -352,11 +373,15 @@ def approval_decide(approval_id):
 def _register_filters() -> dict:
     args = request.args
     return {
-        "thema": args.get("thema") or "", "team": args.get("team", type=int),
-        "prioriteit": args.get("prioriteit") or "", "status": args.get("status") or "",
-        "kans": args.get("kans", type=int), "effect": args.get("effect", type=int),
+        "thema": args.get("thema") or "",
+        "team": args.get("team", type=int),
+        "prioriteit": args.get("prioriteit") or "",
+        "status": args.get("status") or "",
+        "kans": args.get("kans", type=int),
+        "effect": args.get("effect", type=int),
         "sort": args.get("sort") if args.get("sort") in SORTS else "score",
-        "dir": "asc" if args.get("dir") == "asc" else "desc", "top5": args.get("top5") == "1",
+        "dir": "asc" if args.get("dir") == "asc" else "desc",
+        "top5": args.get("top5") == "1",
     }
 
 
@@ -403,17 +428,27 @@ def risks():
         stmt = stmt.where(Risk.deleted_at.is_not(None))
     page = paginate(_order(_apply_filters(stmt, filters), filters), per_page=PER_PAGE)
     themes_ = db.session.scalars(select(Theme).order_by(Theme.position)).all()
-    return render_template("rie/risks.html", page=page, f=filters, themes=themes_, deleted=deleted,
-                           teams=_team_choices(), method=g.org.risk_method)
+    return render_template(
+        "rie/risks.html",
+        page=page,
+        f=filters,
+        themes=themes_,
+        deleted=deleted,
+        teams=_team_choices(),
+        method=g.org.risk_method,
+    )
 
 
 def _risk_form(risk: Risk | None = None) -> RiskForm:
     form = RiskForm(obj=risk)
     form.theme_key.choices = [("", _("— kies een thema —"))] + [
-        (t.key, t.local_name) for t in db.session.scalars(select(Theme).order_by(Theme.position))]
+        (t.key, t.local_name) for t in db.session.scalars(select(Theme).order_by(Theme.position))
+    ]
     form.team_ids.choices = _team_choices()
     form.onderzoek_id.choices = [(None, _("— geen —"))] + [
-        (o.id, o.title) for o in db.session.scalars(scoped(VerdiependOnderzoek).order_by(VerdiependOnderzoek.title))]
+        (o.id, o.title)
+        for o in db.session.scalars(scoped(VerdiependOnderzoek).order_by(VerdiependOnderzoek.title))
+    ]
     if request.method == "GET" and risk is not None:
         form.team_ids.data = [t.id for t in risk.teams]
         form.factor_keys.data = [f.key for f in risk.factors]
@@ -444,8 +479,9 @@ def risk_new():
             db.session.commit()
             flash(_("Het risico is vastgelegd. Beoordeel het nu."), "success")
             return redirect(url_for("rie.risk_evaluate", risk_id=risk.id))
-    return render_template("rie/risk_form.html", form=form, risk=None, groups=_factor_groups()), \
-        400 if form.errors else 200
+    return render_template(
+        "rie/risk_form.html", form=form, risk=None, groups=_factor_groups()
+    ), 400 if form.errors else 200
 
 
 @bp.get("/risicos/<int:risk_id>")
@@ -455,9 +491,15 @@ def risk_show(risk_id):
     risk = _risk_or_404(risk_id)
     history = risk_service.history(risk)
     people = _users([e.evaluated_by_id for e in history])
-    return render_template("rie/risk_show.html", risk=risk, history=history, people=people,
-                           first=history[0] if history else None, last=history[-1] if history else None,
-                           groups=_group_factors(risk.factors))
+    return render_template(
+        "rie/risk_show.html",
+        risk=risk,
+        history=history,
+        people=people,
+        first=history[0] if history else None,
+        last=history[-1] if history else None,
+        groups=_group_factors(risk.factors),
+    )
 
 
 def _group_factors(factors) -> list:
@@ -483,8 +525,9 @@ def risk_edit(risk_id):
             db.session.commit()
             flash(_("Het risico is opgeslagen."), "success")
             return redirect(url_for("rie.risk_show", risk_id=risk.id))
-    return render_template("rie/risk_form.html", form=form, risk=risk, groups=_factor_groups()), \
-        400 if form.errors else 200
+    return render_template(
+        "rie/risk_form.html", form=form, risk=risk, groups=_factor_groups()
+    ), 400 if form.errors else 200
 
 
 def _evaluation_form(method: str) -> EvaluationForm:
@@ -492,7 +535,9 @@ def _evaluation_form(method: str) -> EvaluationForm:
     scale = scoring.scales(method)
     for name in ("kans", "frequentie", "effect"):
         values = scale.get(name, {})
-        getattr(form, name).choices = [(None, _("— kies —"))] + [(v, f"{v} – {label}") for v, label in values.items()]
+        getattr(form, name).choices = [(None, _("— kies —"))] + [
+            (v, f"{v} – {label}") for v, label in values.items()
+        ]
     form.frequentie.flags.required = method == "kinney"
     if request.method == "GET":
         form.evaluated_on.data = clock.today()
@@ -508,19 +553,34 @@ def risk_evaluate(risk_id):
     form = _evaluation_form(method)
     if form.validate_on_submit():
         try:
-            risk_service.evaluate(g.org, risk, current_user, form.kans.data, form.effect.data,
-                                  form.frequentie.data, form.evaluated_on.data, form.note.data)
+            risk_service.evaluate(
+                g.org,
+                risk,
+                current_user,
+                form.kans.data,
+                form.effect.data,
+                form.frequentie.data,
+                form.evaluated_on.data,
+                form.note.data,
+            )
         except ServiceError as error:
             db.session.rollback()
             _field_error(form, error)
         else:
             db.session.commit()
-            flash(_("De beoordeling is vastgelegd: score %(s)s, prioriteit %(p)s.",
-                    s=risk.current_score, p=risk.current_priority), "success")
+            flash(
+                _(
+                    "De beoordeling is vastgelegd: score %(s)s, prioriteit %(p)s.",
+                    s=risk.current_score,
+                    p=risk.current_priority,
+                ),
+                "success",
+            )
             return redirect(url_for("rie.risk_show", risk_id=risk.id))
     status = 400 if form.errors else 200
-    return render_template("rie/evaluate.html", form=form, risk=risk, method=method,
-                           last=risk_service.before_after(risk)[1]), status
+    return render_template(
+        "rie/evaluate.html", form=form, risk=risk, method=method, last=risk_service.before_after(risk)[1]
+    ), status
 
 
 @bp.post("/risicos/<int:risk_id>/verwijderen")
@@ -531,8 +591,10 @@ def risk_delete(risk_id):
     risk.top5_rank = None
     soft_delete(risk)
     db.session.commit()
-    flash(_("Risico '%(t)s' is verwijderd. U kunt het terugzetten via 'Verwijderde risico's'.",
-            t=risk.title), "success")
+    flash(
+        _("Risico '%(t)s' is verwijderd. U kunt het terugzetten via 'Verwijderde risico's'.", t=risk.title),
+        "success",
+    )
     return redirect(url_for("rie.risks"))
 
 
@@ -548,8 +610,9 @@ def risk_restore(risk_id):
     else:
         db.session.commit()
         flash(_("Risico '%(t)s' is teruggezet.", t=risk.title), "success")
-    return redirect(url_for("rie.risk_show", risk_id=risk.id) if risk.deleted_at is None
-                    else url_for("rie.risks"))
+    return redirect(
+        url_for("rie.risk_show", risk_id=risk.id) if risk.deleted_at is None else url_for("rie.risks")
+    )
 
 
 # --- heatmap and top 5 ---------------------------------------------------------------------
@@ -569,11 +632,22 @@ def heatmap():
 def top5():
     """The werkgroep's ranked top 5 knelpunten."""
     ranked = risk_service.top5(g.org)
-    candidates = db.session.scalars(
-        scoped(Risk).where(Risk.status != "nvt").order_by(Risk.current_score.desc().nulls_last(), Risk.title)
-    ).all() if can("edit_rie") else []
-    return render_template("rie/top5.html", ranked=_only_visible(ranked), candidates=candidates,
-                           chosen={r.top5_rank: r.id for r in ranked}, rie=rie_service.current_rie(g.org))
+    candidates = (
+        db.session.scalars(
+            scoped(Risk)
+            .where(Risk.status != "nvt")
+            .order_by(Risk.current_score.desc().nulls_last(), Risk.title)
+        ).all()
+        if can("edit_rie")
+        else []
+    )
+    return render_template(
+        "rie/top5.html",
+        ranked=_only_visible(ranked),
+        candidates=candidates,
+        chosen={r.top5_rank: r.id for r in ranked},
+        rie=rie_service.current_rie(g.org),
+    )
 
 
 @bp.post("/top5")
@@ -600,9 +674,13 @@ def top5_save():
 @requires("view")
 def onderzoeken():
     """Verdiepende onderzoeken, with response and requirements met."""
-    items = db.session.scalars(scoped(VerdiependOnderzoek).order_by(VerdiependOnderzoek.period_start.desc())).all()
-    rows = [(o, onderzoek_service.response_rate(o.invited, o.respondents),
-             onderzoek_service.requirements(o)) for o in items]
+    items = db.session.scalars(
+        scoped(VerdiependOnderzoek).order_by(VerdiependOnderzoek.period_start.desc())
+    ).all()
+    rows = [
+        (o, onderzoek_service.response_rate(o.invited, o.respondents), onderzoek_service.requirements(o))
+        for o in items
+    ]
     return render_template("rie/onderzoeken.html", rows=rows)
 
 
@@ -631,10 +709,14 @@ def onderzoek_show(onderzoek_id):
     onderzoek = get_or_404(VerdiependOnderzoek, onderzoek_id)
     produced = _only_visible(onderzoek_service.produced_risks(onderzoek))
     return render_template(
-        "rie/onderzoek_show.html", o=onderzoek, table=onderzoek_service.results_table(onderzoek),
+        "rie/onderzoek_show.html",
+        o=onderzoek,
+        table=onderzoek_service.results_table(onderzoek),
         rate=onderzoek_service.response_rate(onderzoek.invited, onderzoek.respondents),
-        requirements=onderzoek_service.requirements(onderzoek), produced=produced,
-        documents=attachments.for_owner("onderzoek", onderzoek.id), document_form=DocumentForm(),
+        requirements=onderzoek_service.requirements(onderzoek),
+        produced=produced,
+        documents=attachments.for_owner("onderzoek", onderzoek.id),
+        document_form=DocumentForm(),
     )
 
 
@@ -654,8 +736,9 @@ def onderzoek_edit(onderzoek_id):
             db.session.commit()
             flash(_("Het verdiepend onderzoek is opgeslagen."), "success")
             return redirect(url_for("rie.onderzoek_show", onderzoek_id=onderzoek.id))
-    return render_template("rie/onderzoek_form.html", form=form, onderzoek=onderzoek), \
-        400 if form.errors else 200
+    return render_template(
+        "rie/onderzoek_form.html", form=form, onderzoek=onderzoek
+    ), 400 if form.errors else 200
 
 
 @bp.route("/onderzoek/<int:onderzoek_id>/teamresultaat", methods=["GET", "POST"])
@@ -670,15 +753,19 @@ def onderzoek_team(onderzoek_id):
     if request.method == "GET":
         data = {"team_id": team_id}
         if existing is not None:
-            data.update(invited=existing.invited, respondents=existing.respondents,
-                        **{f"score_{s.factor_key}": s.score for s in existing.scores})
+            data.update(
+                invited=existing.invited,
+                respondents=existing.respondents,
+                **{f"score_{s.factor_key}": s.score for s in existing.scores},
+            )
     form = team_result_form(factors, data=data)
     form.team_id.choices = [(None, _("— kies een team —"))] + _team_choices()
     if form.validate_on_submit():
         scores = {f.key: form[f"score_{f.key}"].data for f in factors}
         try:
-            onderzoek_service.set_team_result(g.org, onderzoek, form.team_id.data, form.invited.data,
-                                              form.respondents.data, scores)
+            onderzoek_service.set_team_result(
+                g.org, onderzoek, form.team_id.data, form.invited.data, form.respondents.data, scores
+            )
         except ServiceError as error:
             db.session.rollback()
             _field_error(form, error)
@@ -689,6 +776,10 @@ def onderzoek_team(onderzoek_id):
     groups = {}
     for factor in factors:
         groups.setdefault(factor.local_group_name, []).append(factor)
-    return render_template("rie/onderzoek_team.html", form=form, o=onderzoek, groups=list(groups.items()),
-                           minimum=onderzoek_service.min_respondents()), 400 if form.errors else 200
-
+    return render_template(
+        "rie/onderzoek_team.html",
+        form=form,
+        o=onderzoek,
+        groups=list(groups.items()),
+        minimum=onderzoek_service.min_respondents(),
+    ), 400 if form.errors else 200

@@ -24,8 +24,13 @@ REPORT_REFS = 10
 
 @bp.context_processor
 def _helpers():
-    return {"ref_url": lambda ref: service.ref_url(ref, can), "checklist": service.load_checklist(),
-            "evidence": service.evidence_shown, "number": format_decimal, "report_refs": REPORT_REFS}
+    return {
+        "ref_url": lambda ref: service.ref_url(ref, can),
+        "checklist": service.load_checklist(),
+        "evidence": service.evidence_shown,
+        "number": format_decimal,
+        "report_refs": REPORT_REFS,
+    }
 
 
 def _user_names(run: ChecklistRun | None) -> dict:
@@ -37,9 +42,15 @@ def _user_names(run: ChecklistRun | None) -> dict:
 
 def _report(run: ChecklistRun | None, template: str, latest: ChecklistRun | None = None):
     return render_template(
-        template, run=run, gaps=service.gaps(run) if run else [], verdict=service.verdict(run) if run else None,
-        counts=service.counts(run) if run else {}, names=_user_names(run),
-        latest=latest or service.latest_run(g.org), trend=service.trend(g.org), today=clock.today(),
+        template,
+        run=run,
+        gaps=service.gaps(run) if run else [],
+        verdict=service.verdict(run) if run else None,
+        counts=service.counts(run) if run else {},
+        names=_user_names(run),
+        latest=latest or service.latest_run(g.org),
+        trend=service.trend(g.org),
+        today=clock.today(),
     )
 
 
@@ -69,7 +80,9 @@ def _pct(value) -> str:
 @requires("view")
 def history():
     """Every stored run with its score: the trend."""
-    return render_template("zelfinspectie/history.html", runs=service.runs(g.org), trend=service.trend(g.org, 24))
+    return render_template(
+        "zelfinspectie/history.html", runs=service.runs(g.org), trend=service.trend(g.org, 24)
+    )
 
 
 @bp.get("/uitvoeringen/<int:run_id>")
@@ -109,11 +122,17 @@ def answer(item_id):
         else:
             service.run_checklist(g.org, current_user)
             db.session.commit()
-            flash(_("Het antwoord op %(i)s is opgeslagen en de zelfinspectie is opnieuw uitgevoerd.", i=item.id),
-                  "success")
+            flash(
+                _(
+                    "Het antwoord op %(i)s is opgeslagen en de zelfinspectie is opnieuw uitgevoerd.",
+                    i=item.id,
+                ),
+                "success",
+            )
             return redirect(url_for("zelfinspectie.index", _anchor=f"item-{item.id}"))
-    return render_template("zelfinspectie/answer.html", item=item, form=form, standing=standing,
-                           current=current), 400 if form.errors else 200
+    return render_template(
+        "zelfinspectie/answer.html", item=item, form=form, standing=standing, current=current
+    ), 400 if form.errors else 200
 
 
 @bp.post("/items/<item_id>/antwoord/intrekken")
@@ -128,8 +147,13 @@ def answer_clear(item_id):
         return redirect(url_for("zelfinspectie.answer", item_id=item.id))
     service.run_checklist(g.org, current_user)
     db.session.commit()
-    flash(_("Het handmatige antwoord op %(i)s is ingetrokken; de zelfinspectie is opnieuw uitgevoerd.", i=item.id),
-          "success")
+    flash(
+        _(
+            "Het handmatige antwoord op %(i)s is ingetrokken; de zelfinspectie is opnieuw uitgevoerd.",
+            i=item.id,
+        ),
+        "success",
+    )
     return redirect(url_for("zelfinspectie.index", _anchor=f"item-{item.id}"))
 
 

@@ -23,14 +23,23 @@ def _data(world):
     done = measure(world, [first], status="uitgevoerd", termijn=today - timedelta(days=60))
     measure(world, [first], status="in_uitvoering", level="team")
     measure(world, [first], termijn=today - timedelta(days=5))
-    db.session.add(MeasureStatusChange(organisation_id=world.org.id, measure_id=done.id, to_status="uitgevoerd",
-                                       changed_at=datetime.now(UTC) - timedelta(days=50)))
+    db.session.add(
+        MeasureStatusChange(
+            organisation_id=world.org.id,
+            measure_id=done.id,
+            to_status="uitgevoerd",
+            changed_at=datetime.now(UTC) - timedelta(days=50),
+        )
+    )
     add_staff(world, "Zorgteam Noord", 5)
     add_staff(world, "Zorgteam Zuid", 3)
     survey = make_survey(world)
     for months_ago, n in ((3, 7), (2, 6), (1, 5)):
-        run_round(survey, pulse.add_months(today, -months_ago),
-                  {team(world).id: same(3, n), team(world, "Zorgteam Zuid").id: same(4, 5)})
+        run_round(
+            survey,
+            pulse.add_months(today, -months_ago),
+            {team(world).id: same(3, n), team(world, "Zorgteam Zuid").id: same(4, 5)},
+        )
     db.session.commit()
 
 

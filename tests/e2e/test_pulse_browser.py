@@ -12,7 +12,14 @@ from riecycle.services import pulse
 from tests.test_pulse import add_staff, make_survey
 
 pytestmark = pytest.mark.e2e
-ITEMS = ("tijdsdruk", "hoeveelheid_werk", "voortgang_bekend", "betrokkenheid", "directie_betrokken", "energie")
+ITEMS = (
+    "tijdsdruk",
+    "hoeveelheid_werk",
+    "voortgang_bekend",
+    "betrokkenheid",
+    "directie_betrokken",
+    "energie",
+)
 
 
 def test_answer_a_pulse_on_a_phone(browser, live_server, world):
@@ -21,8 +28,13 @@ def test_answer_a_pulse_on_a_phone(browser, live_server, world):
     _round, issued = pulse.open_round(survey, clock.today())
     db.session.commit()
     raw = issued[0].raw
-    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=live_server.url, locale="nl-NL",
-                                  is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        base_url=live_server.url,
+        locale="nl-NL",
+        is_mobile=True,
+        has_touch=True,
+    )
     context.set_default_timeout(15000)
     page = context.new_page()
     try:
@@ -56,5 +68,11 @@ def test_answer_a_pulse_on_a_phone(browser, live_server, world):
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(PulseResponse)) == 1
     values = dict(db.session.execute(select(PulseAnswer.item_key, PulseAnswer.value)).all())
-    assert values == {"tijdsdruk": 1, "hoeveelheid_werk": 2, "voortgang_bekend": 3, "betrokkenheid": 4,
-                      "directie_betrokken": 5, "energie": 4}
+    assert values == {
+        "tijdsdruk": 1,
+        "hoeveelheid_werk": 2,
+        "voortgang_bekend": 3,
+        "betrokkenheid": 4,
+        "directie_betrokken": 5,
+        "energie": 4,
+    }

@@ -16,8 +16,10 @@ def test_risk_from_form_to_heatmap_cell_and_read_only_for_or(page, world):
     page.click("text=Risico toevoegen")
     page.fill("input[name=title]", "Avondmails van ouders")
     page.select_option("select[name=theme_key]", "werkdruk")
-    page.fill("textarea[name=description]",
-              "Wat: ouders mailen 's avonds. Oorzaak: geen afspraken. Wanneer: dagelijks. Wie: leerkrachten.")
+    page.fill(
+        "textarea[name=description]",
+        "Wat: ouders mailen 's avonds. Oorzaak: geen afspraken. Wanneer: dagelijks. Wie: leerkrachten.",
+    )
     page.check("input[name=factor_keys][value=herstelmogelijkheden]")
     page.check("input[name=scope][value=organisatie]")
     page.click("button:has-text('Opslaan')")

@@ -6,8 +6,16 @@ from tests.conftest import browser_login
 
 pytestmark = pytest.mark.e2e
 
-CYCLE = ["Dashboard", "RI&E", "Plan van Aanpak", "Voorlichting", "Evaluatie", "Puls", "Zelfinspectie",
-         "Beleid & incidenten"]
+CYCLE = [
+    "Dashboard",
+    "RI&E",
+    "Plan van Aanpak",
+    "Voorlichting",
+    "Evaluatie",
+    "Puls",
+    "Zelfinspectie",
+    "Beleid & incidenten",
+]
 EXPECTED_NAV = {
     "beheerder": [*CYCLE, "Export", "Beheer"],
     "preventiemedewerker": [*CYCLE, "Export"],

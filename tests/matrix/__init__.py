@@ -37,8 +37,13 @@ def org_route(allowed, *, ok=200, post_ok=POST_OK, params=None, data=None, cross
     expect = {"anon": 302, "other": 404}
     for role in ROLES:
         expect[role] = {"GET": ok, "POST": post_ok} if role in allowed else 403
-    return Route(expect=expect, params=params, data=data,
-                 cross=(params is not None) if cross is None else cross, methods=methods)
+    return Route(
+        expect=expect,
+        params=params,
+        data=data,
+        cross=(params is not None) if cross is None else cross,
+        methods=methods,
+    )
 
 
 def plain_route(expect: dict, *, params=None, data=None, methods=()):

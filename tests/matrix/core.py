@@ -7,8 +7,14 @@ from riecycle.models import Employee, Team
 from riecycle.services import accounts
 from tests.matrix import EDITORS, EVERYONE, org_route, plain_route
 
-LOGGED_IN = {"beheerder": 200, "preventiemedewerker": 200, "leidinggevende": 200,
-             "or_lid": 200, "auditor": 200, "other": 200}
+LOGGED_IN = {
+    "beheerder": 200,
+    "preventiemedewerker": 200,
+    "leidinggevende": 200,
+    "or_lid": 200,
+    "auditor": 200,
+    "other": 200,
+}
 
 
 def _fresh_team(world):
@@ -64,19 +70,23 @@ def _employee(world):
 MANAGE = {"beheerder"}
 
 ROUTES = {
-    "static": plain_route({v: 200 for v in ("anon", *LOGGED_IN)},
-                          params=lambda w: {"filename": "css/app.css"}),
+    "static": plain_route(
+        {v: 200 for v in ("anon", *LOGGED_IN)}, params=lambda w: {"filename": "css/app.css"}
+    ),
     "system.healthz": plain_route({v: 200 for v in ("anon", *LOGGED_IN)}),
     "system.home": plain_route({v: 302 for v in ("anon", *LOGGED_IN)}),
-    "system.set_language": plain_route({v: 302 for v in ("anon", *LOGGED_IN)},
-                                       data=lambda w: {"lang": "nl"}),
-    "auth.login": plain_route({"anon": {"GET": 200, "POST": 200}, **{v: {"GET": 302, "POST": 302} for v in LOGGED_IN}}),
+    "system.set_language": plain_route({v: 302 for v in ("anon", *LOGGED_IN)}, data=lambda w: {"lang": "nl"}),
+    "auth.login": plain_route(
+        {"anon": {"GET": 200, "POST": 200}, **{v: {"GET": 302, "POST": 302} for v in LOGGED_IN}}
+    ),
     "auth.logout": plain_route({v: 302 for v in ("anon", *LOGGED_IN)}),
     "auth.forgot_password": plain_route({v: {"GET": 200, "POST": 200} for v in ("anon", *LOGGED_IN)}),
-    "auth.reset_password": plain_route({v: 302 for v in ("anon", *LOGGED_IN)},
-                                       params=lambda w: {"token": "ongeldig"}),
-    "auth.accept_invite": plain_route({v: 302 for v in ("anon", *LOGGED_IN)},
-                                      params=lambda w: {"token": "ongeldig"}),
+    "auth.reset_password": plain_route(
+        {v: 302 for v in ("anon", *LOGGED_IN)}, params=lambda w: {"token": "ongeldig"}
+    ),
+    "auth.accept_invite": plain_route(
+        {v: 302 for v in ("anon", *LOGGED_IN)}, params=lambda w: {"token": "ongeldig"}
+    ),
     "account.settings": plain_route({"anon": 302, **{v: {"GET": 200, "POST": 302} for v in LOGGED_IN}}),
     "account.change_password": plain_route({"anon": 302, **{v: 400 for v in LOGGED_IN}}),
     "account.no_organisation": plain_route({"anon": 302, **LOGGED_IN}),
@@ -96,8 +106,9 @@ ROUTES = {
     "beheer.employees_import": org_route(MANAGE),
     "beheer.users": org_route(MANAGE),
     "beheer.user_invite": org_route(MANAGE, post_ok=302),
-    "beheer.user_role": org_route(MANAGE, params=_fresh_membership, post_ok=302,
-                                  data=lambda w: {"role": "or_lid"}),
+    "beheer.user_role": org_route(
+        MANAGE, params=_fresh_membership, post_ok=302, data=lambda w: {"role": "or_lid"}
+    ),
     "beheer.user_remove": org_route(MANAGE, params=_fresh_membership, post_ok=302),
     "beheer.trash": org_route(MANAGE),
     "beheer.trash_restore": org_route(MANAGE, params=_deleted_team, post_ok=302),

@@ -14,45 +14,81 @@ COMMENTERS = EDITORS | {"or_lid"}
 
 
 def make_risk(world, title=None, **fields) -> Risk:
-    risk = Risk(organisation_id=fields.pop("org", world.org).id, theme_key="werkdruk",
-                title=title or f"Risico {next(_serial)}", description="Omschrijving", **fields)
+    risk = Risk(
+        organisation_id=fields.pop("org", world.org).id,
+        theme_key="werkdruk",
+        title=title or f"Risico {next(_serial)}",
+        description="Omschrijving",
+        **fields,
+    )
     db.session.add(risk)
     db.session.flush()
     return risk
 
 
-def make_measure(world, level="organisatie", *, risk=None, responsible=None, employee=None, teams=None,
-                 status="gepland", **fields) -> Measure:
+def make_measure(
+    world,
+    level="organisatie",
+    *,
+    risk=None,
+    responsible=None,
+    employee=None,
+    teams=None,
+    status="gepland",
+    **fields,
+) -> Measure:
     """A measure built directly (the service is tested separately), committed by the caller."""
     risk = risk or make_risk(world)
     values = {
-        "title": f"Maatregel {next(_serial)}", "description": "Beschrijving", "approach": "bronaanpak",
-        "termijn": clock.today() + timedelta(days=30), **fields,
+        "title": f"Maatregel {next(_serial)}",
+        "description": "Beschrijving",
+        "approach": "bronaanpak",
+        "termijn": clock.today() + timedelta(days=30),
+        **fields,
     }
-    measure = Measure(organisation_id=risk.organisation_id, level=level, status=status,
-                      responsible_id=(responsible or world.users["preventiemedewerker"]).id,
-                      employee_id=employee.id if employee else None, **values)
+    measure = Measure(
+        organisation_id=risk.organisation_id,
+        level=level,
+        status=status,
+        responsible_id=(responsible or world.users["preventiemedewerker"]).id,
+        employee_id=employee.id if employee else None,
+        **values,
+    )
     measure.risks = [risk]
     measure.teams = list(teams or [])
     db.session.add(measure)
     db.session.flush()
-    db.session.add(MeasureStatusChange(organisation_id=measure.organisation_id, measure_id=measure.id,
-                                       to_status=status))
+    db.session.add(
+        MeasureStatusChange(organisation_id=measure.organisation_id, measure_id=measure.id, to_status=status)
+    )
     db.session.flush()
     return measure
 
 
 def make_version(world, pending=True) -> PlanVersion:
     """A plan version put before the OR (with an empty snapshot)."""
-    number = (max((v.number for v in db.session.query(PlanVersion).filter_by(organisation_id=world.org.id)),
-                  default=0) + 1)
-    version = PlanVersion(organisation_id=world.org.id, number=number, snapshot={"measures": []},
-                          fingerprint="x" * 64)
+    number = (
+        max(
+            (v.number for v in db.session.query(PlanVersion).filter_by(organisation_id=world.org.id)),
+            default=0,
+        )
+        + 1
+    )
+    version = PlanVersion(
+        organisation_id=world.org.id, number=number, snapshot={"measures": []}, fingerprint="x" * 64
+    )
     db.session.add(version)
     db.session.flush()
-    db.session.add(Approval(organisation_id=world.org.id, subject_type="plan_version", subject_id=version.id,
-                            submitted_on=clock.today(),
-                            decision=None if pending else "verleend", decided_on=None if pending else clock.today()))
+    db.session.add(
+        Approval(
+            organisation_id=world.org.id,
+            subject_type="plan_version",
+            subject_id=version.id,
+            submitted_on=clock.today(),
+            decision=None if pending else "verleend",
+            decided_on=None if pending else clock.today(),
+        )
+    )
     db.session.flush()
     return version
 
@@ -70,8 +106,15 @@ def _risk(world):
 
 
 def _entry(world):
-    entry = CatalogueEntry(organisation_id=world.org.id, title="Eigen maatregel", description="Tekst",
-                           level="team", approach="veerkracht", themes=[], factors=[])
+    entry = CatalogueEntry(
+        organisation_id=world.org.id,
+        title="Eigen maatregel",
+        description="Tekst",
+        level="team",
+        approach="veerkracht",
+        themes=[],
+        factors=[],
+    )
     db.session.add(entry)
     db.session.commit()
     return {"entry_id": entry.id}
@@ -96,19 +139,26 @@ ROUTES = {
     "plan.new": org_route(EDITORS),
     "plan.detail": org_route(EVERYONE, params=_measure),
     "plan.edit": org_route(UPDATERS, params=_measure),
-    "plan.change_status": org_route(UPDATERS, params=_measure, post_ok=302,
-                                    data=lambda w: {"to_status": "in_uitvoering"}),
+    "plan.change_status": org_route(
+        UPDATERS, params=_measure, post_ok=302, data=lambda w: {"to_status": "in_uitvoering"}
+    ),
     "plan.add_note": org_route(UPDATERS, params=_measure, post_ok=302, data=lambda w: {"text": "Voortgang"}),
     "plan.upload": org_route(UPDATERS, params=_measure, post_ok=302),
     "plan.delete": org_route(EDITORS, params=_measure, post_ok=302),
     "plan.score": org_route(EDITORS, params=_measure),
-    "plan.team_bound": org_route(EDITORS, params=_risk, post_ok=302, data=lambda w: {"reason": "Alleen hier"}),
+    "plan.team_bound": org_route(
+        EDITORS, params=_risk, post_ok=302, data=lambda w: {"reason": "Alleen hier"}
+    ),
     "plan.catalogue_new": org_route({"beheerder"}),
     "plan.catalogue_edit": org_route({"beheerder"}, params=_entry),
     "plan.catalogue_delete": org_route({"beheerder"}, params=_entry, post_ok=302),
     "plan.submit": org_route(EDITORS, post_ok=302),
     "plan.version": org_route(EVERYONE, params=_version),
     "plan.comment": org_route(COMMENTERS, params=_version, post_ok=302, data=lambda w: {"text": "Opmerking"}),
-    "plan.decide": org_route({"or_lid"}, params=_version, post_ok=302,
-                             data=lambda w: {"decision": "aangehouden", "decided_on": clock.today().isoformat()}),
+    "plan.decide": org_route(
+        {"or_lid"},
+        params=_version,
+        post_ok=302,
+        data=lambda w: {"decision": "aangehouden", "decided_on": clock.today().isoformat()},
+    ),
 }

@@ -10,9 +10,16 @@ VISITORS_ALL = ("anon", "beheerder", "preventiemedewerker", "leidinggevende", "o
 
 def _fresh_round(world):
     """An open round of acme's pulse (a new one per call: the previous one is closed first)."""
-    survey = pulse.get_survey(world.org) or pulse.save_survey(world.org, {
-        "title": "Puls", "item_keys": ["tijdsdruk", "betrokkenheid"], "interval_months": 1,
-        "open_days": 10, "active": True})
+    survey = pulse.get_survey(world.org) or pulse.save_survey(
+        world.org,
+        {
+            "title": "Puls",
+            "item_keys": ["tijdsdruk", "betrokkenheid"],
+            "interval_months": 1,
+            "open_days": 10,
+            "active": True,
+        },
+    )
     today = clock.today()
     current = pulse.open_round_of(survey, today)
     if current is not None:
@@ -23,8 +30,13 @@ def _fresh_round(world):
 
 
 def _survey_data(world):
-    return {"title": "Maandpuls", "item_keys": ["tijdsdruk", "directie_betrokken"], "interval_months": "1",
-            "open_days": "10", "active": "y"}
+    return {
+        "title": "Maandpuls",
+        "item_keys": ["tijdsdruk", "directie_betrokken"],
+        "interval_months": "1",
+        "open_days": "10",
+        "active": "y",
+    }
 
 
 ROUTES = {
@@ -36,13 +48,18 @@ ROUTES = {
     "pulse.round_detail": org_route(EVERYONE, params=_fresh_round),
     "pulse.compare": org_route(EVERYONE),
     "pulse.export_csv": org_route(EVERYONE),
-    "pulse_public.answer": plain_route({v: 404 for v in VISITORS_ALL}, params=lambda w: {"token": "ongeldig"},
-                                       data=lambda w: {"tijdsdruk": "3"}),
+    "pulse_public.answer": plain_route(
+        {v: 404 for v in VISITORS_ALL},
+        params=lambda w: {"token": "ongeldig"},
+        data=lambda w: {"tijdsdruk": "3"},
+    ),
     "pulse_public.thanks": plain_route({v: 200 for v in VISITORS_ALL}),
     "wegwijzer.index": org_route(EVERYONE),
     # Question keys come from seed/wegwijzer.yaml, not from a tenant's records: no cross check.
-    "wegwijzer.tick": org_route(EDITORS, params=lambda w: {"question_key": "inv_signalen"}, post_ok=302,
-                                cross=False),
-    "wegwijzer.untick": org_route(EDITORS, params=lambda w: {"question_key": "inv_signalen"}, post_ok=302,
-                                  cross=False),
+    "wegwijzer.tick": org_route(
+        EDITORS, params=lambda w: {"question_key": "inv_signalen"}, post_ok=302, cross=False
+    ),
+    "wegwijzer.untick": org_route(
+        EDITORS, params=lambda w: {"question_key": "inv_signalen"}, post_ok=302, cross=False
+    ),
 }

@@ -11,17 +11,28 @@ from tests.matrix import EDITORS, EVERYONE, org_route
 
 
 def make_rie(world):
-    rie = rie_service.create_rie(world.org, {
-        "performed_on": clock.today() - timedelta(days=30), "performed_by_kind": "intern",
-        "review_interval_months": 36,
-    })
+    rie = rie_service.create_rie(
+        world.org,
+        {
+            "performed_on": clock.today() - timedelta(days=30),
+            "performed_by_kind": "intern",
+            "review_interval_months": 36,
+        },
+    )
     db.session.commit()
     return rie
 
 
 def make_risk(world, **extra):
-    data = {"title": "Matrixrisico", "description": "Wat, oorzaak, wanneer, wie.", "theme_key": "werkdruk",
-            "scope": "organisatie", "source": "rie", "status": "open", **extra}
+    data = {
+        "title": "Matrixrisico",
+        "description": "Wat, oorzaak, wanneer, wie.",
+        "theme_key": "werkdruk",
+        "scope": "organisatie",
+        "source": "rie",
+        "status": "open",
+        **extra,
+    }
     risk = risks.create_risk(world.org, data)
     db.session.commit()
     return risk

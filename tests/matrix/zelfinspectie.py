@@ -18,24 +18,31 @@ def _fresh_run(world):
 
 
 def _fresh_instrument(world):
-    instrument = PolicyInstrument(organisation_id=world.org.id, kind="gedragscode", name="Gedragscode test",
-                                  status="concept")
+    instrument = PolicyInstrument(
+        organisation_id=world.org.id, kind="gedragscode", name="Gedragscode test", status="concept"
+    )
     db.session.add(instrument)
     db.session.commit()
     return {"instrument_id": instrument.id}
 
 
 def _fresh_appointment(world):
-    appointment = PreventiemedewerkerAppointment(organisation_id=world.org.id, name="Extern bureau",
-                                                 since=clock.today() - timedelta(days=30))
+    appointment = PreventiemedewerkerAppointment(
+        organisation_id=world.org.id, name="Extern bureau", since=clock.today() - timedelta(days=30)
+    )
     db.session.add(appointment)
     db.session.commit()
     return {"appointment_id": appointment.id}
 
 
 def _fresh_incident(world):
-    incident = Incident(organisation_id=world.org.id, occurred_on=clock.today() - timedelta(days=2),
-                        theme_key="agressie_extern", party="ouder_klant", description="Een ouder schold.")
+    incident = Incident(
+        organisation_id=world.org.id,
+        occurred_on=clock.today() - timedelta(days=2),
+        theme_key="agressie_extern",
+        party="ouder_klant",
+        description="Een ouder schold.",
+    )
     db.session.add(incident)
     db.session.commit()
     return {"incident_id": incident.id}
@@ -52,8 +59,7 @@ ROUTES = {
     "zelfinspectie.show": org_route(EVERYONE, params=_fresh_run),
     "zelfinspectie.print_view": org_route(EVERYONE, params=_fresh_run),
     # Item ids are content, not records: another tenant's editor may answer D16 for their own org.
-    "zelfinspectie.answer": org_route(EDITORS, params=_item, data=lambda w: ANSWER, cross=False,
-                                      post_ok=302),
+    "zelfinspectie.answer": org_route(EDITORS, params=_item, data=lambda w: ANSWER, cross=False, post_ok=302),
     "zelfinspectie.answer_clear": org_route(EDITORS, params=_item, cross=False, post_ok=302),
     "beleid.index": org_route(EVERYONE),
     "beleid.instrument_new": org_route(EDITORS, post_ok=(200, 400)),

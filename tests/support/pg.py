@@ -65,8 +65,7 @@ def find_pg_bin() -> Path | None:
     candidates = [
         d
         for d in glob.glob("/usr/lib/postgresql/*/bin")
-        if os.access(os.path.join(d, "initdb"), os.X_OK)
-        and os.access(os.path.join(d, "pg_ctl"), os.X_OK)
+        if os.access(os.path.join(d, "initdb"), os.X_OK) and os.access(os.path.join(d, "pg_ctl"), os.X_OK)
     ]
     if not candidates:
         return None
@@ -169,8 +168,7 @@ class PostgresCluster:
         if check and proc.returncode != 0:
             raise PostgresClusterError(
                 f"command failed (exit {proc.returncode}): {' '.join(cmd)}\n"
-                f"--- stdout ---\n{proc.stdout}\n--- stderr ---\n{proc.stderr}"
-                + self._log_tail_text()
+                f"--- stdout ---\n{proc.stdout}\n--- stderr ---\n{proc.stderr}" + self._log_tail_text()
             )
         return proc
 
@@ -206,8 +204,7 @@ class PostgresCluster:
         t0 = time.monotonic()
         if not pg_available() and self._bin_dir is None:
             raise PostgresClusterError(
-                "PostgreSQL not available (need initdb/pg_ctl and, as root, "
-                "runuser + a 'postgres' OS user)"
+                "PostgreSQL not available (need initdb/pg_ctl and, as root, runuser + a 'postgres' OS user)"
             )
         bindir = self.bin_dir
         self.base_dir = Path(tempfile.mkdtemp(prefix="riecycle-pg-"))
@@ -293,8 +290,7 @@ class PostgresCluster:
                 return
             last_err = PostgresClusterError(
                 f"pg_ctl start failed (exit {proc.returncode}) on port {self.port}\n"
-                f"--- stdout ---\n{proc.stdout}\n--- stderr ---\n{proc.stderr}"
-                + self._log_tail_text()
+                f"--- stdout ---\n{proc.stdout}\n--- stderr ---\n{proc.stderr}" + self._log_tail_text()
             )
             log = self.log_tail(20)
             if "could not bind" not in log and "in use" not in log:
@@ -306,9 +302,7 @@ class PostgresCluster:
     def _bootstrap(self) -> None:
         with self._admin_connect() as conn:
             conn.execute(f"CREATE ROLE {_quote_ident(APP_ROLE)} SUPERUSER LOGIN")
-            conn.execute(
-                f"CREATE DATABASE {_quote_ident(APP_DB)} OWNER {_quote_ident(APP_ROLE)}"
-            )
+            conn.execute(f"CREATE DATABASE {_quote_ident(APP_DB)} OWNER {_quote_ident(APP_ROLE)}")
 
     def _admin_connect(self):
         import psycopg
@@ -407,9 +401,7 @@ class PostgresCluster:
         """Create database ``name`` owned by riecycle; return its SQLAlchemy URL."""
         self._require_running()
         with self._admin_connect() as conn:
-            conn.execute(
-                f"CREATE DATABASE {_quote_ident(name)} OWNER {_quote_ident(APP_ROLE)}"
-            )
+            conn.execute(f"CREATE DATABASE {_quote_ident(name)} OWNER {_quote_ident(APP_ROLE)}")
         return self.url_for(name)
 
     def drop_database(self, name: str) -> None:

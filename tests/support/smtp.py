@@ -74,9 +74,7 @@ class SmtpSink:
     again gives a new port.
     """
 
-    def __init__(
-        self, host: str = "127.0.0.1", port: int | None = None, **smtp_kwargs
-    ) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int | None = None, **smtp_kwargs) -> None:
         self.host = host
         self._requested_port = port
         self.port: int | None = None
@@ -135,9 +133,7 @@ class SmtpSink:
         last_exc: Exception | None = None
         for _ in range(attempts):
             port = self._requested_port or _free_port(self.host)
-            controller = Controller(
-                _Handler(self), hostname=self.host, port=port, **self._smtp_kwargs
-            )
+            controller = Controller(_Handler(self), hostname=self.host, port=port, **self._smtp_kwargs)
             try:
                 controller.start()
             except OSError as exc:  # port grabbed in between; retry
