@@ -82,7 +82,7 @@ migration: install
 	RIECYCLE_DATABASE_URL=sqlite:////tmp/riecycle-migration.sqlite $(FLASK) db upgrade
 	RIECYCLE_DATABASE_URL=sqlite:////tmp/riecycle-migration.sqlite $(FLASK) db migrate -m "$(m)"
 
-# Benchmark (bench/): generates the scenarios and measures on SQLite and PostgreSQL (~15-20 min on
+# Benchmark (bench/): generates the scenarios and measures on SQLite and PostgreSQL (~10 min on
 # 2 cores); writes bench/results/latest.json and latest.md. Needs wrk (installed here when missing).
 bench: install system-deps
 	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
