@@ -7,8 +7,23 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from riecycle.extensions import db
 
 
+def _has_nul(values) -> bool:
+    return any("\x00" in value for value in values)
+
+
 def register(app) -> None:
     """Install handlers for HTTP errors, CSRF failures and unexpected exceptions."""
+
+    @app.before_request
+    def refuse_nul_characters():
+        """A NUL character in a field or the address is refused before anything reads it.
+
+        No one types one on purpose, and PostgreSQL rejects it in text, which would otherwise
+        surface as a server error. Uploaded files are not affected.
+        """
+        if _has_nul(request.args.values()) or _has_nul(request.form.values()) or "\x00" in request.path:
+            return render_template("errors/400.html", reason="nul"), 400
+        return None
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
