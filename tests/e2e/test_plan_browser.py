@@ -63,3 +63,26 @@ def test_pick_submit_comment_and_consent(page, world):
     page.click("nav.cyclenav >> text=Plan van Aanpak")
     banner = page.locator(".banner-ok")
     assert "Geldende versie: versie 1" in banner.inner_text()
+
+
+def test_a_large_plan_a_page_at_a_time(page, world, monkeypatch):
+    from riecycle.services import plan_lists
+    from tests.matrix.plan import make_measure
+
+    monkeypatch.setattr(plan_lists, "RISKS_PER_PAGE", 2)
+    busy = make_risk(world, title="Roosterdruk", top5_rank=1)
+    for i in range(7):
+        make_measure(world, risk=busy, title=f"Roostermaatregel {i}")
+    make_risk(world, title="Telefonische agressie", top5_rank=2)
+    make_risk(world, title="Avonddiensten", top5_rank=3)
+    db.session.commit()
+    browser_login(page, world.users["preventiemedewerker"].email)
+    page.click("nav.cyclenav >> text=Plan van Aanpak")
+    assert page.locator("section.group h2").all_inner_texts() == ["Roosterdruk", "Telefonische agressie"]
+    assert "Nog geen maatregelen bij dit risico" in page.content()
+    page.click("text=Toon alle 7 maatregelen bij dit risico")
+    assert page.locator("table.measures tbody tr").count() == 7
+    page.click("nav.subnav >> text=Overzicht")
+    page.click("nav.pager >> text=Volgende")
+    assert page.locator("section.group h2").all_inner_texts() == ["Avonddiensten"]
+    assert "Pagina 2 van 2" in page.content()
