@@ -16,8 +16,6 @@ from riecycle.models import (
     Employee,
     Evaluation,
     Measure,
-    Rie,
-    RieTheme,
     Risk,
     Theme,
     VoorlichtingSession,
@@ -25,6 +23,7 @@ from riecycle.models import (
 from riecycle.models.evaluation import evaluation_follow_ups
 from riecycle.models.measure import LEVELS, STATUSES, measure_risks
 from riecycle.models.voorlichting import session_measures, session_risks
+from riecycle.services import rie as rie_service
 from riecycle.services import scoring
 
 STAGES = ("geinventariseerd", "maatregelen", "voorlichting", "geevalueerd", "bijgesteld")
@@ -75,12 +74,6 @@ class ThemeStage:
         """Stages skipped although a later one is reached."""
         reached = [i for i, s in enumerate(STAGES) if self.reached.get(s)]
         return [s for s in STAGES[: max(reached)] if not self.reached.get(s)] if reached else []
-
-
-def _current_rie(org) -> Rie | None:
-    return db.session.scalar(
-        select(Rie).where(Rie.organisation_id == org.id, Rie.is_current.is_(True), Rie.deleted_at.is_(None))
-    )
 
 
 # One query, one row per theme: the stage tests are subqueries correlated on the theme, so the
@@ -182,39 +175,22 @@ def _reached(org, today: date) -> dict[str, dict[str, bool]]:
 
 def theme_stages(org, today: date) -> list[ThemeStage]:
     """Per PSA theme, which steps of the cycle the records show (rules in STAGE_RULES)."""
-    rie = _current_rie(org)
-    rie_themes = {}
-    if rie is not None:
-        rie_themes = {
-            t.theme_key: t
-            for t in db.session.scalars(
-                select(RieTheme).where(RieTheme.rie_id == rie.id, RieTheme.deleted_at.is_(None))
-            )
-        }
-    risks = dict(
-        db.session.execute(
-            select(Risk.theme_key, func.count(Risk.id))
-            .where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None), Risk.status != "nvt")
-            .group_by(Risk.theme_key)
-        ).all()
-    )
-    themes = list(db.session.scalars(select(Theme).order_by(Theme.position)))
     reached = _reached(org, today)
     result = []
-    for theme in themes:
-        covered = rie_themes.get(theme.key)
+    for row in rie_service.theme_rows(org, rie_service.current_rie(org)):
+        covered = row.entry
         applicable = covered is None or covered.applicable
         stages = {
-            "geinventariseerd": risks.get(theme.key, 0) > 0 or (covered is not None and covered.applicable),
-            **reached[theme.key],
+            "geinventariseerd": row.risk_count > 0 or (covered is not None and covered.applicable),
+            **reached[row.theme.key],
         }
         result.append(
             ThemeStage(
-                theme.key,
-                theme.name(_locale()),
+                row.theme.key,
+                row.theme.name(_locale()),
                 applicable,
                 covered.reason if covered is not None and not covered.applicable else None,
-                risks.get(theme.key, 0),
+                row.risk_count,
                 stages if applicable else {},
             )
         )
