@@ -1,7 +1,6 @@
 """Pulse monitoring: compose the pulse, follow rounds and response per team, compare with a
 baseline (werkgroep pages), and the public, login-free answer page behind a personal link."""
 
-import csv
 import io
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
@@ -9,6 +8,7 @@ from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 
 from riecycle import clock
+from riecycle.excel.safe import CsvWriter
 from riecycle.extensions import db
 from riecycle.forms.pulse import INTERVAL_CHOICES, ConfirmForm, SurveyForm, answer_form_class
 from riecycle.models import Organisation, PulseRound, Team, VerdiependOnderzoek
@@ -313,7 +313,7 @@ def export_csv():
     """Aggregated results per round and team as CSV; answers only for teams above the threshold."""
     survey = service.get_survey(g.org)
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
+    writer = CsvWriter(out, delimiter=";")
     catalogue = _catalogue()
     writer.writerow(
         [
