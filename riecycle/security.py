@@ -39,4 +39,7 @@ def add_headers(response):
 
 
 def install(app: Flask) -> None:
+    from riecycle.logredact import install_werkzeug_filter
+
     app.after_request(add_headers)
+    install_werkzeug_filter()
