@@ -61,6 +61,9 @@ def test_open_round_shows_no_averages_until_it_closes(staffed, client_as):
     assert (before[2].responded, after[2].responded) == (6, 7)
     index = client.get("/o/acme/pulse/").get_data(as_text=True)
     assert "Resultaten per team verschijnen wanneer de ronde sluit" in index and "data-score" not in index
+    compare = client.get(f"/o/acme/pulse/vergelijken?baseline=r:{pulse_round.id}&followup={pulse_round.id}")
+    assert "Resultaten per team verschijnen wanneer de ronde sluit" in compare.get_data(as_text=True)
+    assert "data-difference" not in compare.get_data(as_text=True)
 
     service.close_round(pulse_round, clock.today())
     db.session.commit()

@@ -696,7 +696,7 @@ def visible_team_results(
         return {}
     frozen = {r.id for r in round_list if r.results_frozen_on is not None}
     live = [r.id for r in round_list if r.id not in frozen]
-    pending = {r.id for r in round_list if r.id not in frozen and not is_closed(r, clock.today())}
+    pending = {r.id for r in round_list if is_pending(r)}
     counts, minimum = _response_counts(live), min_respondents()
     rows: dict[int, list] = {}
     for row in _team_rows([r.id for r in round_list], team_ids, with_means):
@@ -750,7 +750,7 @@ def organisation_result(pulse_round: PulseRound) -> OrgResult:
     if pulse_round.results_frozen_on is not None and stored.get("minimum") == minimum:
         return OrgResult(stored["invited"], stored["responded"], stored["included"], stored["means"])
     per_team = visible_team_results([pulse_round], with_means=False)
-    if pulse_round.results_frozen_on is None and not is_closed(pulse_round, clock.today()):
+    if is_pending(pulse_round):
         # Open round: only the response so far. A live organisation average would move with
         # each answer as much as a team's does.
         invited = sum(r.invited for r in per_team.values())
@@ -803,6 +803,11 @@ def organisation_trend(round_list, today: date) -> list[OrgResult]:
 
 def is_closed(pulse_round: PulseRound, today: date) -> bool:
     return pulse_round.last_day < today
+
+
+def is_pending(pulse_round: PulseRound) -> bool:
+    """Still open (or not yet begun): no averages are shown until it closes."""
+    return pulse_round.results_frozen_on is None and not is_closed(pulse_round, clock.today())
 
 
 def falling_response(rates: list[float | None]) -> str | None:

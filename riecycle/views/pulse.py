@@ -316,6 +316,7 @@ def compare():
         baseline_label=baseline_label,
         is_onderzoek=baseline_ref.startswith("o:"),
         minimum=service.min_respondents(),
+        pending=followup is not None and service.is_pending(followup),
     )
 
 

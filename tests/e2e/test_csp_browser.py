@@ -23,9 +23,11 @@ def test_pages_load_without_csp_violations_and_confirm_works(page, world):
     problems = []
     page.on(
         "console",
-        lambda msg: problems.append(msg.text)
-        if msg.type == "error" or "Content Security Policy" in msg.text
-        else None,
+        lambda msg: (
+            problems.append(msg.text)
+            if msg.type == "error" or "Content Security Policy" in msg.text
+            else None
+        ),
     )
     page.on("pageerror", lambda error: problems.append(str(error)))
     browser_login(page, world.users["beheerder"].email)
