@@ -20,11 +20,12 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "object-src 'none'",
     )
 )
-HSTS = "max-age=31536000; includeSubDomains"
+# One year; without includeSubDomains, since riecycle cannot know whether sibling hosts serve HTTPS.
+HSTS = "max-age=31536000"
 
 
 def add_headers(response):
-    """Set the security headers; a view may have set a stricter Cache-Control itself."""
+    """Set the security headers; every response except a static file is no-store."""
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")

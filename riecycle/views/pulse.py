@@ -394,7 +394,7 @@ SESSION_KEY = "pulse_answer"
 
 
 def _answer_session_minutes() -> int:
-    return current_app.config.get("PULSE_ANSWER_SESSION_MINUTES", 60)
+    return current_app.config["PULSE_ANSWER_SESSION_MINUTES"]
 
 
 @public_bp.get("/<token>")
