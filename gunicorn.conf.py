@@ -30,5 +30,7 @@ accesslog = os.environ.get("RIECYCLE_ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("RIECYCLE_LOG_LEVEL", "info")
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+# Tokens in pulse, calendar, reset and invitation URLs are written as "…" (riecycle/logredact.py).
+logger_class = "riecycle.logredact.RedactingGunicornLogger"
 # Behind a TLS-terminating proxy: trust X-Forwarded-* only from these addresses.
 forwarded_allow_ips = os.environ.get("RIECYCLE_FORWARDED_ALLOW_IPS", "127.0.0.1")

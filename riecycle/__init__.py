@@ -15,6 +15,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_template_helpers(app)
     register_error_handlers(app)
+    register_security_headers(app)
     register_cli(app)
     return app
 
@@ -66,6 +67,12 @@ def register_error_handlers(app: Flask) -> None:
     from riecycle.views.errors import register
 
     register(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from riecycle import security
+
+    security.install(app)
 
 
 def register_cli(app: Flask) -> None:

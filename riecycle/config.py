@@ -58,6 +58,8 @@ class Config:
     INVITE_DAYS = _env_int("INVITE_DAYS", 7)
     PASSWORD_HASH_METHOD = "scrypt"
     PULSE_MIN_RESPONDENTS = max(3, _env_int("PULSE_MIN_RESPONDENTS", 5))
+    # A pulse link opens an answer session on a token-free address; it lasts this long.
+    PULSE_ANSWER_SESSION_MINUTES = _env_int("PULSE_ANSWER_SESSION_MINUTES", 60)
     # Scheduler: standby schedulers retry the leader lock this often; an interval (seconds)
     # replaces the daily 07:00 run (tests and troubleshooting only).
     SCHEDULER_LOCK_RETRY_SECONDS = _env_int("SCHEDULER_LOCK_RETRY_SECONDS", 5)

@@ -56,6 +56,18 @@ def options(choices, selected=None) -> Markup:
     return Markup(html)  # noqa: S704 - every value and text is escaped above
 
 
+def pct_step(fraction) -> int:
+    """A share (0-1) as a whole percentage 0-100, for the pw-/pl-/ph- size classes in app.css.
+
+    Sizes are classes, not style attributes: the Content-Security-Policy has no 'unsafe-inline'.
+    """
+    try:
+        value = round(float(fraction or 0) * 100)
+    except (TypeError, ValueError):
+        return 0
+    return max(0, min(100, value))
+
+
 def register(app) -> None:
     """Add the filters and the label lookup to Jinja."""
     app.jinja_env.filters.update(
@@ -66,5 +78,6 @@ def register(app) -> None:
         nl2br=nl2br,
         label=labels.label,
         options=options,
+        pct_step=pct_step,
     )
     app.jinja_env.globals.update(get_locale=get_locale, labels=labels)

@@ -25,6 +25,7 @@ from riecycle.services import ServiceError, onderzoek
 from riecycle.services import pulse as service
 
 ITEMS = ("tijdsdruk", "betrokkenheid")
+ANSWER = "/puls/antwoord"  # the token-free answer page a personal link leads to
 
 
 # --- helpers (also used by the dashboard and browser tests) ----------------------------
@@ -93,17 +94,18 @@ def test_answer_page_works_once(staffed, client):
     _round, issued = service.open_round(survey, clock.today())
     db.session.commit()
     raw = issued[0].raw
-    page = client.get(f"/puls/{raw}")
+    page = client.get(f"/puls/{raw}", follow_redirects=True)
     html = page.get_data(as_text=True)
-    assert page.status_code == 200
+    assert page.status_code == 200 and page.request.path == ANSWER
     assert 'name="viewport"' in html and "minder dan een minuut" in html
     assert html.count('type="radio"') == 5 * len(ITEMS)
-    first = client.post(f"/puls/{raw}", data={"tijdsdruk": "4", "betrokkenheid": "2"})
+    first = client.post(ANSWER, data={"tijdsdruk": "4", "betrokkenheid": "2"})
     assert first.status_code == 302 and first.headers["Location"].endswith("/puls/bedankt")
-    second = client.post(f"/puls/{raw}", data={"tijdsdruk": "1", "betrokkenheid": "1"})
+    # The session ended with the answer; the link itself is used up.
+    assert client.post(ANSWER, data={"tijdsdruk": "1", "betrokkenheid": "1"}).status_code == 410
+    second = client.get(f"/puls/{raw}")
     assert second.status_code == 410
     assert "Deze link is al gebruikt" in second.get_data(as_text=True)
-    assert client.get(f"/puls/{raw}").status_code == 410
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(PulseResponse)) == 1
     values = sorted(db.session.scalars(select(PulseAnswer.value)))
@@ -115,14 +117,15 @@ def test_bad_answers_rerender_and_keep_the_token(staffed, client):
     _round, issued = service.open_round(survey, clock.today())
     db.session.commit()
     raw = issued[0].raw
-    missing = client.post(f"/puls/{raw}", data={"tijdsdruk": "4"})
+    assert client.get(f"/puls/{raw}").status_code == 303
+    missing = client.post(ANSWER, data={"tijdsdruk": "4"})
     assert missing.status_code == 400
     assert "Kies een antwoord" in missing.get_data(as_text=True)
-    out_of_range = client.post(f"/puls/{raw}", data={"tijdsdruk": "9", "betrokkenheid": "3"})
+    out_of_range = client.post(ANSWER, data={"tijdsdruk": "9", "betrokkenheid": "3"})
     assert out_of_range.status_code == 400
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(PulseResponse)) == 0
-    assert client.post(f"/puls/{raw}", data={"tijdsdruk": "5", "betrokkenheid": "3"}).status_code == 302
+    assert client.post(ANSWER, data={"tijdsdruk": "5", "betrokkenheid": "3"}).status_code == 302
 
 
 def test_unknown_and_closed_links_get_a_clear_dutch_page(staffed, client):
@@ -143,13 +146,11 @@ def test_public_post_requires_csrf(staffed, client, app):
     _round, issued = service.open_round(survey, clock.today())
     db.session.commit()
     app.config["WTF_CSRF_ENABLED"] = True
-    response = client.post(f"/puls/{issued[0].raw}", data={"tijdsdruk": "4", "betrokkenheid": "2"})
+    page = client.get(f"/puls/{issued[0].raw}", follow_redirects=True).get_data(as_text=True)
+    response = client.post(ANSWER, data={"tijdsdruk": "4", "betrokkenheid": "2"})
     assert response.status_code == 400
-    page = client.get(f"/puls/{issued[0].raw}").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    ok = client.post(
-        f"/puls/{issued[0].raw}", data={"tijdsdruk": "4", "betrokkenheid": "2", "csrf_token": token}
-    )
+    ok = client.post(ANSWER, data={"tijdsdruk": "4", "betrokkenheid": "2", "csrf_token": token})
     assert ok.status_code == 302
 
 
@@ -208,11 +209,13 @@ def test_closing_a_round_removes_its_tokens(staffed):
 
 @pytest.fixture
 def four_and_five(staffed):
-    """Noord: 5 respondents answering 5; Zuid: 4 respondents answering 1 (threshold 5)."""
+    """Noord: 5 respondents answering 5; Zuid: 4 respondents answering 1 (threshold 5).
+
+    The round has closed (open 10 days): an open round shows no averages at all."""
     survey = make_survey(staffed)
     pulse_round, _issued = run_round(
         survey,
-        clock.today() - timedelta(days=2),
+        clock.today() - timedelta(days=20),
         {team(staffed).id: same(5, 5), team(staffed, "Zorgteam Zuid").id: same(1, 4)},
     )
     return pulse_round
@@ -373,7 +376,7 @@ def test_baseline_comparison_with_verdiepend_onderzoek(staffed, client_as):
     survey = make_survey(staffed)
     pulse_round, _issued = run_round(
         survey,
-        clock.today() - timedelta(days=1),
+        clock.today() - timedelta(days=20),
         {
             noord: [{"tijdsdruk": 3, "betrokkenheid": 4}] * 3 + [{"tijdsdruk": 4, "betrokkenheid": 4}] * 3,
             zuid: same(2, 6),

@@ -1,5 +1,7 @@
 """Formula-injection safe text (OWASP CSV injection) and characters Excel cannot store."""
 
+import csv
+
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 # A cell starting with one of these may be read as a formula (or start one after a tab/CR).
@@ -34,3 +36,29 @@ def neutralise(cell, text: str) -> None:
     cell.data_type = "s"
     if risky:
         cell.quotePrefix = True
+
+
+def csv_value(value):
+    """A CSV field that a spreadsheet opens as text, never as a formula.
+
+    CSV has no quotePrefix, so risky text gets OWASP's leading apostrophe. The same test
+    (is_risky) decides as for the xlsx exports. Numbers and dates stay as they are.
+    """
+    if value is None or isinstance(value, (int, float)):
+        return "" if value is None else value
+    text, risky = safe_text(value)
+    return "'" + text if risky else text
+
+
+class CsvWriter:
+    """csv.writer whose every field goes through csv_value: the one way riecycle writes CSV."""
+
+    def __init__(self, out, **kwargs):
+        self._writer = csv.writer(out, **kwargs)
+
+    def writerow(self, row) -> None:
+        self._writer.writerow([csv_value(v) for v in row])
+
+    def writerows(self, rows) -> None:
+        for row in rows:
+            self.writerow(row)

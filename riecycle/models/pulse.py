@@ -3,7 +3,7 @@
 Anonymity by design: a PulseToken records only THAT an employee answered a round; the
 answers live in PulseResponse/PulseAnswer, which carry the round and team but no employee,
 no token and no timestamp (the round gives the period). Response ids are random, so their
-order says nothing about who answered when. Tokens are stored as SHA-256 only, and removed
+order says nothing about who answered when; answers have no id of their own. Tokens are stored as SHA-256 only, and removed
 when a round closes. Neither tokens nor responses are audited: an audit entry would carry an
 exact time. Team results are shown only via riecycle.services.pulse.visible_team_results().
 """
@@ -143,14 +143,16 @@ class PulseResponse(OrgScopedMixin, Base):
 
 
 class PulseAnswer(Base):
-    """One answer (1-5, 5 is the good end) to one statement."""
+    """One answer (1-5, 5 is the good end) to one statement.
+
+    No id of its own: a sequential id would order the answers by submission. The key is the
+    response's random id plus the statement.
+    """
 
     __tablename__ = "pulse_answers"
-    __table_args__ = (UniqueConstraint("response_id", "item_key", name="uq_pulse_answers_response_item"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[str] = mapped_column(ForeignKey("pulse_responses.id"), index=True)
-    item_key: Mapped[str] = mapped_column(String(60))
+    response_id: Mapped[str] = mapped_column(ForeignKey("pulse_responses.id"), primary_key=True, index=True)
+    item_key: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[int]
 
     response = relationship("PulseResponse", back_populates="answers")

@@ -97,7 +97,7 @@ def _figure(
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg" viewBox="0 0 {width} {height}" '
         f'role="img" aria-labelledby="{uid}-t {uid}-d" data-chart="{escape(name)}" data-count="{points}" '
-        f'preserveAspectRatio="xMinYMin meet" style="max-width:{width}px">'
+        f'preserveAspectRatio="xMinYMin meet" width="{width}" height="{height}">'
         f'<title id="{uid}-t">{escape(title)}</title><desc id="{uid}-d">{escape(desc)}</desc>{body}</svg>'
     )
     # Every text and attribute value above went through escape().

@@ -512,11 +512,30 @@ class TokenRefused(ServiceError):
 def find_token(raw: str) -> PulseToken | None:
     if not raw or len(raw) > 200:
         return None
-    return db.session.scalar(select(PulseToken).where(PulseToken.token_hash == hash_token(raw)))
+    return find_token_by_hash(hash_token(raw))
+
+
+def find_token_by_hash(token_hash: str | None) -> PulseToken | None:
+    """The token behind a link, by its SHA-256 (what the answer session keeps)."""
+    if not isinstance(token_hash, str) or len(token_hash) != 64:
+        return None
+    return db.session.scalar(select(PulseToken).where(PulseToken.token_hash == token_hash))
+
+
+def _employee_removed(token: PulseToken, today: date) -> bool:
+    """The invitee was deleted or has left: their link stops working."""
+    employee = db.session.get(Employee, token.employee_id)
+    return (
+        employee is None
+        or employee.deleted_at is not None
+        or (employee.end_date is not None and employee.end_date < today)
+    )
 
 
 def token_state(token: PulseToken | None, today: date) -> str:
     if token is None or token.round is None or token.round.deleted_at is not None:
+        return TOKEN_UNKNOWN
+    if _employee_removed(token, today):
         return TOKEN_UNKNOWN
     if token.used_on is not None:
         return TOKEN_USED
@@ -540,8 +559,13 @@ def _clean_answers(item_keys: list[str], answers: dict) -> dict[str, int]:
 
 def submit_answers(raw: str, answers: dict, on: date | None = None) -> PulseResponse:
     """Store one anonymous response and use up the token, in the caller's one transaction."""
+    return submit_answers_by_hash(hash_token(raw or ""), answers, on)
+
+
+def submit_answers_by_hash(token_hash: str, answers: dict, on: date | None = None) -> PulseResponse:
+    """submit_answers for the answer session, which keeps only the token's hash."""
     on = on or clock.today()
-    token = find_token(raw)
+    token = find_token_by_hash(token_hash)
     state = token_state(token, on)
     if state != TOKEN_OK:
         raise TokenRefused(state)
@@ -587,6 +611,9 @@ class TeamResult:
     responded: int
     visible: bool
     means: dict = field(default_factory=dict)  # item key -> mean (only when visible)
+    # The round is still open: answers are shown only once it closes, because a live average
+    # that moves when one more person answers reveals that person's answers.
+    pending: bool = False
 
     @property
     def rate(self) -> float | None:
@@ -618,7 +645,7 @@ def _answer_sums(round_ids, team_ids=None) -> dict[tuple[int, int], dict[str, li
             PulseResponse.team_id,
             PulseAnswer.item_key,
             func.sum(PulseAnswer.value),
-            func.count(PulseAnswer.id),
+            func.count(PulseAnswer.value),
         )
         .join(PulseResponse, PulseResponse.id == PulseAnswer.response_id)
         .where(PulseResponse.round_id.in_(round_ids))
@@ -669,6 +696,7 @@ def visible_team_results(
         return {}
     frozen = {r.id for r in round_list if r.results_frozen_on is not None}
     live = [r.id for r in round_list if r.id not in frozen]
+    pending = {r.id for r in round_list if is_pending(r)}
     counts, minimum = _response_counts(live), min_respondents()
     rows: dict[int, list] = {}
     for row in _team_rows([r.id for r in round_list], team_ids, with_means):
@@ -678,7 +706,13 @@ def visible_team_results(
         for round_id, team_id, invited, stored, name, extra in rows.get(pulse_round.id, ()):
             responded = (stored or 0) if round_id in frozen else counts.get((round_id, team_id), 0)
             results[(round_id, team_id)] = TeamResult(
-                round_id, team_id, name, invited, responded, responded >= minimum
+                round_id,
+                team_id,
+                name,
+                invited,
+                responded,
+                responded >= minimum and round_id not in pending,
+                pending=round_id in pending,
             )
             sums[(round_id, team_id)] = extra if round_id in frozen else None
     if with_means:
@@ -697,6 +731,7 @@ class OrgResult:
     responded: int
     included: int  # responses counted in the means
     means: dict
+    pending: bool = False  # an open round: no averages until it closes
 
     @property
     def rate(self) -> float | None:
@@ -715,6 +750,11 @@ def organisation_result(pulse_round: PulseRound) -> OrgResult:
     if pulse_round.results_frozen_on is not None and stored.get("minimum") == minimum:
         return OrgResult(stored["invited"], stored["responded"], stored["included"], stored["means"])
     per_team = visible_team_results([pulse_round], with_means=False)
+    if is_pending(pulse_round):
+        # Open round: only the response so far. A live organisation average would move with
+        # each answer as much as a team's does.
+        invited = sum(r.invited for r in per_team.values())
+        return OrgResult(invited, sum(r.responded for r in per_team.values()), 0, {}, pending=True)
     visible = {t for (_r, t), res in per_team.items() if res.visible}
     hidden_total = sum(res.responded for res in per_team.values() if not res.visible)
     include = set(visible)
@@ -753,12 +793,21 @@ def organisation_trend(round_list, today: date) -> list[OrgResult]:
             trend.append(organisation_result(pulse_round))
             continue
         per_team = visible_team_results([pulse_round], with_means=False).values()
-        trend.append(OrgResult(sum(r.invited for r in per_team), sum(r.responded for r in per_team), 0, {}))
+        trend.append(
+            OrgResult(
+                sum(r.invited for r in per_team), sum(r.responded for r in per_team), 0, {}, pending=True
+            )
+        )
     return trend
 
 
 def is_closed(pulse_round: PulseRound, today: date) -> bool:
     return pulse_round.last_day < today
+
+
+def is_pending(pulse_round: PulseRound) -> bool:
+    """Still open (or not yet begun): no averages are shown until it closes."""
+    return pulse_round.results_frozen_on is None and not is_closed(pulse_round, clock.today())
 
 
 def falling_response(rates: list[float | None]) -> str | None:

@@ -1,14 +1,26 @@
 """Pulse monitoring: compose the pulse, follow rounds and response per team, compare with a
 baseline (werkgroep pages), and the public, login-free answer page behind a personal link."""
 
-import csv
 import io
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 
 from riecycle import clock
+from riecycle.excel.safe import CsvWriter
 from riecycle.extensions import db
 from riecycle.forms.pulse import INTERVAL_CHOICES, ConfirmForm, SurveyForm, answer_form_class
 from riecycle.models import Organisation, PulseRound, Team, VerdiependOnderzoek
@@ -52,7 +64,7 @@ def trend_charts(survey, team_ids, today, limit=12, all_rounds=None):
         for pulse_round, result in zip(round_list, history.results, strict=True):
             keys = service.factor_keys_of(pulse_round) or pulse_round.item_keys
             scores.append(result.mean_of(keys) if result is not None and result.visible else None)
-            hidden.append(result is not None and not result.visible)
+            hidden.append(result is not None and not result.visible and not result.pending)
         note = _("Dalende respons") if history.falling else ""
         figures.append(
             charts.team_trend(
@@ -304,6 +316,7 @@ def compare():
         baseline_label=baseline_label,
         is_onderzoek=baseline_ref.startswith("o:"),
         minimum=service.min_respondents(),
+        pending=followup is not None and service.is_pending(followup),
     )
 
 
@@ -313,7 +326,7 @@ def export_csv():
     """Aggregated results per round and team as CSV; answers only for teams above the threshold."""
     survey = service.get_survey(g.org)
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
+    writer = CsvWriter(out, delimiter=";")
     catalogue = _catalogue()
     writer.writerow(
         [
@@ -341,6 +354,9 @@ def export_csv():
                 result.responded,
                 "" if result.rate is None else round(result.rate * 100),
             ]
+            if result.pending:
+                writer.writerow(base + ["", _("Resultaten per team verschijnen wanneer de ronde sluit")])
+                continue
             if not result.visible:
                 writer.writerow(
                     base + ["", _("verborgen: minder dan %(n)s respondenten", n=service.min_respondents())]
@@ -372,13 +388,49 @@ def _refused(state: str):
     return render_template("pulse/public_state.html", state=state), STATE_STATUS.get(state, 404)
 
 
-@public_bp.route("/<token>", methods=["GET", "POST"])
+# The personal link is traded for a short answer session on first use: the token leaves the
+# address bar, the browser history and the Referer at once, and the answer page is token-free.
+SESSION_KEY = "pulse_answer"
+
+
+def _answer_session_minutes() -> int:
+    return current_app.config["PULSE_ANSWER_SESSION_MINUTES"]
+
+
+@public_bp.get("/<token>")
 def answer(token):
-    """Answer the pulse with a personal link: no login, one page of 1-5 statements, works once."""
+    """Open a personal link: keep the token's hash in a short session and continue on /puls/antwoord."""
     found = service.find_token(token)
+    state = service.token_state(found, clock.today())
+    if state != service.TOKEN_OK:
+        session.pop(SESSION_KEY, None)
+        return _refused(state)
+    until = clock.now().timestamp() + _answer_session_minutes() * 60
+    session[SESSION_KEY] = {"hash": found.token_hash, "until": int(until)}
+    return redirect(url_for("pulse_public.answer_form"), 303)
+
+
+def _session_token_hash() -> str | None:
+    data = session.get(SESSION_KEY)
+    if not isinstance(data, dict) or not isinstance(data.get("until"), int):
+        return None
+    if data["until"] < clock.now().timestamp():
+        session.pop(SESSION_KEY, None)
+        return None
+    return data.get("hash")
+
+
+@public_bp.route("/antwoord", methods=["GET", "POST"])
+def answer_form():
+    """Answer the pulse: no login, one page of 1-5 statements, works once per link."""
+    token_hash = _session_token_hash()
+    if token_hash is None:
+        return render_template("pulse/public_state.html", state="expired"), 410
+    found = service.find_token_by_hash(token_hash)
     today = clock.today()
     state = service.token_state(found, today)
     if state != service.TOKEN_OK:
+        session.pop(SESSION_KEY, None)
         return _refused(state)
     pulse_round = found.round
     catalogue = _catalogue()
@@ -386,15 +438,19 @@ def answer(token):
     form = answer_form_class(items, service.scale_labels())()
     if form.validate_on_submit():
         try:
-            service.submit_answers(token, {item.key: form[item.key].data for item in items}, today)
+            service.submit_answers_by_hash(
+                token_hash, {item.key: form[item.key].data for item in items}, today
+            )
         except service.TokenRefused as refused:
             db.session.rollback()
+            session.pop(SESSION_KEY, None)
             return _refused(refused.state)
         except ServiceError as error:
             db.session.rollback()
             _field_error(form, error)
         else:
             db.session.commit()
+            session.pop(SESSION_KEY, None)
             return redirect(url_for("pulse_public.thanks"))
     org = db.session.get(Organisation, pulse_round.organisation_id)
     status = 400 if request.method == "POST" else 200

@@ -53,6 +53,10 @@ ROUTES = {
         params=lambda w: {"token": "ongeldig"},
         data=lambda w: {"tijdsdruk": "3"},
     ),
+    # Without an answer session (opened from a personal link) there is nothing to answer.
+    "pulse_public.answer_form": plain_route(
+        {v: 410 for v in VISITORS_ALL}, data=lambda w: {"tijdsdruk": "3"}
+    ),
     "pulse_public.thanks": plain_route({v: 200 for v in VISITORS_ALL}),
     "wegwijzer.index": org_route(EVERYONE),
     # Question keys come from seed/wegwijzer.yaml, not from a tenant's records: no cross check.
