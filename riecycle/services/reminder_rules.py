@@ -8,6 +8,7 @@ handful of queries; loading ORM users per measure used to pull every membership 
 """
 
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
@@ -15,6 +16,7 @@ from functools import cache
 from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import lazyload
 from werkzeug.routing import BuildError
 
@@ -79,9 +81,15 @@ class Due:
         return (self.rule, self.object_type, self.object_id, self.due_date, self.recipient_key)
 
 
+# Set while a rule runs for one organisation only (after it failed for all at once).
+_only_org: ContextVar[int | None] = ContextVar("reminder_rules_only_org", default=None)
+
+
 def _live_org_ids():
-    """The ids of the organisations that are not deleted, as a subquery."""
-    return select(Organisation.id).where(Organisation.deleted_at.is_(None))
+    """The ids of the organisations that are not deleted, as a subquery (one, in isolation)."""
+    stmt = select(Organisation.id).where(Organisation.deleted_at.is_(None))
+    only = _only_org.get()
+    return stmt if only is None else stmt.where(Organisation.id == only)
 
 
 @dataclass
@@ -107,6 +115,10 @@ class Tenants:
         for org_id, role, user in rows:
             tenants.members[org_id][user.id] = (role, user)
         return tenants
+
+    def only(self, org_id: int) -> "Tenants":
+        """The same tenants restricted to one organisation."""
+        return Tenants({org_id: self.orgs[org_id]}, {org_id: self.members.get(org_id, {})})
 
     def reachable(self, org_id: int, user_id: int | None) -> User | None:
         """The user when active and a member of the organisation, else None."""
@@ -601,8 +613,55 @@ RULES = {
 }
 
 
-def due_reminders(t: Tenants, today: date, lookback: int | None = None) -> list[Due]:
-    """Every reminder due on `today` (whether or not already sent), by organisation, rules in order."""
+@dataclass
+class RuleFailure:
+    """A rule that failed for one organisation (org None: for all, and the fallback failed too)."""
+
+    rule: str
+    org: Organisation | None
+    error: BaseException
+
+
+def due_reminders(
+    t: Tenants, today: date, lookback: int | None = None, failures: list[RuleFailure] | None = None
+) -> list[Due]:
+    """Every reminder due on `today` (whether or not already sent), by organisation, rules in order.
+
+    Each rule runs in isolation: when it fails (bad data of one organisation, say an RI&E
+    performed in the year 1), it runs again per organisation, so every other organisation still
+    gets its reminders. What failed is appended to `failures` (and logged)."""
     lookback = lookback if lookback is not None else _setting("REMINDER_LOOKBACK_DAYS", 14)
-    dues = [due for rule in RULES.values() for due in rule(t, today, lookback)]
+    failures = failures if failures is not None else []
+    dues = [
+        due for name, rule in RULES.items() for due in _run_isolated(name, rule, t, today, lookback, failures)
+    ]
     return sorted(dues, key=lambda due: due.org.id)  # stable: per organisation, like one pass per org
+
+
+def _run_isolated(name: str, rule, t: Tenants, today: date, lookback: int, failures: list) -> list[Due]:
+    """The rule for all organisations at once; after an error, for each organisation on its own."""
+    try:
+        return list(rule(t, today, lookback))
+    except Exception as error:
+        current_app.logger.warning("herinneringsregel %s faalt; per organisatie opnieuw", name, exc_info=True)
+        _recover(error)
+    dues: list[Due] = []
+    for org_id in list(t.orgs):
+        token = _only_org.set(org_id)
+        try:
+            dues.extend(list(rule(t.only(org_id), today, lookback)))
+        except Exception as error:
+            current_app.logger.exception("herinneringsregel %s faalt voor organisatie %s", name, org_id)
+            failures.append(RuleFailure(name, t.orgs[org_id], error))
+            _recover(error)
+        finally:
+            _only_org.reset(token)
+    return dues
+
+
+def _recover(error: BaseException) -> None:
+    """After a database error the transaction is unusable (PostgreSQL): start a fresh one.
+
+    Nothing is lost: the pass commits before it plans (retry_stale), and plans before it claims."""
+    if isinstance(error, SQLAlchemyError):
+        db.session.rollback()
