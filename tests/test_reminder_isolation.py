@@ -20,7 +20,7 @@ from riecycle import clock, mail
 from riecycle.excel import importer
 from riecycle.extensions import db
 from riecycle.jobs import run_reminders
-from riecycle.models import Measure, ReminderLedger, Rie, Team, User
+from riecycle.models import Employee, Measure, ReminderLedger, Rie, Team, User
 from riecycle.services import ServiceError, teams
 from riecycle.services import plan as plan_service
 from riecycle.services import rie as rie_service
@@ -386,3 +386,70 @@ def test_rule_failing_on_a_database_error_is_isolated_too(world, frozen, outbox,
     }
     assert len(ledger(rule="measure_termijn_14d", status="sent")) == 1
     assert len(report.errors) == 1
+
+
+@pytest.mark.parametrize(
+    "path, form, field",
+    [
+        ("/o/acme/beheer/teams/nieuw", {"name": "Team\r\nBcc: x@evil.example", "kind": "afdeling"}, "name"),
+        ("/o/acme/beheer/medewerkers/nieuw", {"name": "Anna\nJansen", "team_id": ""}, "name"),
+        ("/o/acme/beheer/", {"name": "Acme\r\nBcc: x@evil.example", "risk_method": "kinney"}, "name"),
+        ("/account/", {"name": "Beheerder\nAcme", "locale": "nl", "notify_mode": "direct"}, "name"),
+    ],
+)
+def test_forms_show_a_clear_error_for_a_line_break_and_save_nothing(app, world, client_as, path, form, field):
+    db.session.commit()
+    before = {
+        "teams": db.session.scalar(select(func.count(Team.id))),
+        "org": world.org.name,
+        "user": world.users["beheerder"].name,
+    }
+    response = client_as("beheerder").post(path, data=form)
+    assert response.status_code in (200, 400), response.status_code
+    html = response.get_data(as_text=True)
+    assert "mag maar één regel zijn" in html
+    db.session.expire_all()
+    after = {
+        "teams": db.session.scalar(select(func.count(Team.id))),
+        "org": world.org.name,
+        "user": world.users["beheerder"].name,
+    }
+    assert after == before
+
+
+def test_employee_csv_import_refuses_a_multi_line_name_and_an_old_date_per_row(world, client_as):
+    from io import BytesIO
+
+    csv = (
+        "naam;team;e-mail;functie;startdatum\n"
+        '"Anna\nBcc: x@evil.example";Zorgteam Noord;;;\n'
+        "Bram;Zorgteam Zuid;;;0001-01-01\n"
+    )
+    before = db.session.scalar(select(func.count()).select_from(Employee))
+    response = client_as("beheerder").post(
+        "/o/acme/beheer/medewerkers/importeren",
+        data={"file": (BytesIO(csv.encode()), "medewerkers.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "op één regel staan" in html and "1900" in html
+    assert db.session.scalar(select(func.count()).select_from(Employee)) == before
+
+
+def test_cli_pass_reports_a_failing_rule_and_goes_on(app, world):
+    db.session.execute(
+        insert(Rie.__table__).values(
+            organisation_id=world.org.id,
+            version=1,
+            is_current=True,
+            performed_on=date(1, 1, 1),
+            review_interval_months=1,
+            performed_by_kind="intern",
+            created_at=clock.now(),
+        )
+    )
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["reminders", "run", "--now", "2025-06-01T07:00"])
+    assert result.exit_code == 0, result.output
+    assert "fout: rie_review" in result.output and "Klaar:" in result.output
