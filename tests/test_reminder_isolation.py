@@ -375,7 +375,7 @@ def test_rule_failing_on_a_database_error_is_isolated_too(world, frozen, outbox,
     real = reminder_rules._rows
 
     def fails_for_acme(stmt):
-        if reminder_rules._only_org.get() in (None, world.org.id) and "ries" in str(stmt):
+        if world.org.id in (reminder_rules._only_orgs.get() or (world.org.id,)) and "ries" in str(stmt):
             db.session.execute(text("SELECT * FROM no_such_table"))
         return real(stmt)
 
@@ -453,3 +453,41 @@ def test_cli_pass_reports_a_failing_rule_and_goes_on(app, world):
     result = app.test_cli_runner().invoke(args=["reminders", "run", "--now", "2025-06-01T07:00"])
     assert result.exit_code == 0, result.output
     assert "fout: rie_review" in result.output and "Klaar:" in result.output
+
+
+def test_a_failing_rule_is_narrowed_down_without_running_once_per_organisation(
+    world, frozen, outbox, monkeypatch
+):
+    from riecycle.services import reminder_rules
+    from tests.factories import make_org
+
+    orgs = [world.org, world.other_org]
+    for i in range(14):
+        org = make_org(f"extra-{i}", f"Extra {i}")
+        make_user(org, "beheerder", f"beheerder@extra-{i}.example")
+        orgs.append(org)
+    db.session.commit()
+    bad = orgs[5]
+    for org in orgs:
+        db.session.add(Rie(organisation_id=org.id, is_current=True, performed_on=date(2022, 5, 1), version=1))
+    db.session.commit()
+    poke(
+        Rie,
+        db.session.scalar(select(Rie.id).where(Rie.organisation_id == bad.id)),
+        performed_on=date(1, 1, 1),
+        review_interval_months=1,
+    )
+    real, calls = reminder_rules.RULES["rie_review"], []
+
+    def counted(*args):
+        calls.append(1)
+        return real(*args)
+
+    monkeypatch.setitem(reminder_rules.RULES, "rie_review", counted)
+    report = run_reminders()
+
+    reminded = {r.organisation_id for r in ledger(rule="rie_review", status="sent")}
+    assert reminded == {org.id for org in orgs} - {bad.id}
+    [failure] = ledger(rule="rie_review", status="failed")
+    assert failure.organisation_id == bad.id and len(report.errors) == 1
+    assert len(calls) <= 1 + 2 * 4  # all at once, then two halves per level of 16 -> 1

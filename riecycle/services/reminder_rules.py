@@ -81,15 +81,15 @@ class Due:
         return (self.rule, self.object_type, self.object_id, self.due_date, self.recipient_key)
 
 
-# Set while a rule runs for one organisation only (after it failed for all at once).
-_only_org: ContextVar[int | None] = ContextVar("reminder_rules_only_org", default=None)
+# Set while a rule runs for some organisations only (after it failed for all at once).
+_only_orgs: ContextVar[tuple[int, ...] | None] = ContextVar("reminder_rules_only_orgs", default=None)
 
 
 def _live_org_ids():
-    """The ids of the organisations that are not deleted, as a subquery (one, in isolation)."""
+    """The ids of the organisations that are not deleted, as a subquery (of some, in isolation)."""
     stmt = select(Organisation.id).where(Organisation.deleted_at.is_(None))
-    only = _only_org.get()
-    return stmt if only is None else stmt.where(Organisation.id == only)
+    only = _only_orgs.get()
+    return stmt if only is None else stmt.where(Organisation.id.in_(only))
 
 
 @dataclass
@@ -116,9 +116,9 @@ class Tenants:
             tenants.members[org_id][user.id] = (role, user)
         return tenants
 
-    def only(self, org_id: int) -> "Tenants":
-        """The same tenants restricted to one organisation."""
-        return Tenants({org_id: self.orgs[org_id]}, {org_id: self.members.get(org_id, {})})
+    def only(self, org_ids) -> "Tenants":
+        """The same tenants restricted to some organisations."""
+        return Tenants({i: self.orgs[i] for i in org_ids}, {i: self.members.get(i, {}) for i in org_ids})
 
     def reachable(self, org_id: int, user_id: int | None) -> User | None:
         """The user when active and a member of the organisation, else None."""
@@ -639,24 +639,47 @@ def due_reminders(
 
 
 def _run_isolated(name: str, rule, t: Tenants, today: date, lookback: int, failures: list) -> list[Due]:
-    """The rule for all organisations at once; after an error, for each organisation on its own."""
+    """The rule for all organisations at once; after an error, for halves of them, down to the
+    single organisations it fails for (a few extra runs per bad organisation, not one per
+    organisation)."""
     try:
         return list(rule(t, today, lookback))
     except Exception as error:
-        current_app.logger.warning("herinneringsregel %s faalt; per organisatie opnieuw", name, exc_info=True)
+        current_app.logger.warning(
+            "herinneringsregel %s faalt; opnieuw per deel van de organisaties", name, exc_info=True
+        )
         _recover(error)
-    dues: list[Due] = []
-    for org_id in list(t.orgs):
-        token = _only_org.set(org_id)
-        try:
-            dues.extend(list(rule(t.only(org_id), today, lookback)))
-        except Exception as error:
-            current_app.logger.exception("herinneringsregel %s faalt voor organisatie %s", name, org_id)
-            failures.append(RuleFailure(name, t.orgs[org_id], error))
-            _recover(error)
-        finally:
-            _only_org.reset(token)
-    return dues
+    return _halves(name, rule, t, tuple(t.orgs), today, lookback, failures)
+
+
+def _bisect(
+    name: str, rule, t: Tenants, org_ids: tuple, today: date, lookback: int, failures: list
+) -> list[Due]:
+    """The rule for the organisations org_ids; on an error, for each half of them in turn."""
+    if not org_ids:
+        return []
+    token = _only_orgs.set(org_ids)
+    try:
+        return list(rule(t.only(org_ids), today, lookback))
+    except Exception as error:
+        _recover(error)
+        if len(org_ids) == 1:
+            current_app.logger.exception("herinneringsregel %s faalt voor organisatie %s", name, org_ids[0])
+            failures.append(RuleFailure(name, t.orgs[org_ids[0]], error))
+            return []
+    finally:
+        _only_orgs.reset(token)
+    return _halves(name, rule, t, org_ids, today, lookback, failures)
+
+
+def _halves(
+    name: str, rule, t: Tenants, org_ids: tuple, today: date, lookback: int, failures: list
+) -> list[Due]:
+    """The rule for each half of org_ids (it failed for all of them together)."""
+    half = len(org_ids) // 2
+    return _bisect(name, rule, t, org_ids[:half], today, lookback, failures) + _bisect(
+        name, rule, t, org_ids[half:], today, lookback, failures
+    )
 
 
 def _recover(error: BaseException) -> None:
