@@ -52,6 +52,7 @@ from sqlalchemy.orm import lazyload
 
 from riecycle import clock, mail
 from riecycle.extensions import db
+from riecycle.labels import label
 from riecycle.models import Notification, ReminderLedger, User, VoorlichtingSession
 from riecycle.services.reminder_rules import Due, RuleFailure, Tenants, due_reminders
 
@@ -478,9 +479,10 @@ def record_failures(failures: list[RuleFailure], today: date, report: PassReport
             "due_date": today,
             "recipient_key": "fout",
             "channel": "app",
-            "subject": _("Herinneringen van de regel '%(r)s' konden niet worden gemaakt", r=failure.rule)[
-                :300
-            ],
+            "subject": _(
+                "Herinneringen van de regel '%(r)s' konden niet worden gemaakt",
+                r=label(failure.rule, "reminder_rule"),
+            )[:300],
             "body": text,
             "status": "failed",
             "last_error": text,
