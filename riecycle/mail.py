@@ -10,7 +10,6 @@ import contextvars
 import re
 import smtplib
 import time
-import unicodedata
 import uuid
 from contextlib import contextmanager
 from email import encoders
@@ -23,6 +22,8 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from flask import current_app
+
+from riecycle.services.fields import is_control
 
 IDLE_SECONDS = 10
 MESSAGES_PER_CONNECTION = 100
@@ -46,12 +47,8 @@ def header_value(value) -> str:
     Single-line fields refuse control characters when they are saved (riecycle/services/fields.py),
     but data stored before that, or a value from elsewhere, must still give a valid mail.
     """
-    text = "".join(" " if _breaks_header(c) else c for c in str(value or ""))
+    text = "".join(" " if is_control(c) else c for c in str(value or ""))
     return " ".join(text.split())
-
-
-def _breaks_header(char: str) -> bool:
-    return unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp")
 
 
 def build_message(to: str, subject: str, body: str, attachments=()) -> Message:

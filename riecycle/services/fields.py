@@ -59,12 +59,14 @@ LABELS = {
 }
 
 
+def is_control(char: str) -> bool:
+    """Whether a single-line text may not contain this character (mail headers replace it)."""
+    return char in _BIDI or unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp")
+
+
 def bad_character(value: str) -> str | None:
     """The first character a single-line text may not contain, or None."""
-    for char in value:
-        if char in _BIDI or unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp"):
-            return char
-    return None
+    return next((char for char in value if is_control(char)), None)
 
 
 def _label(key: str) -> str:

@@ -131,6 +131,7 @@ def render_claim(due: Due) -> Claim:
     with force_locale(user.locale if user else current_app.config["BABEL_DEFAULT_LOCALE"]):
         subject, lines, path = due.render()
         body = _body(due.recipient, lines, path, channel)
+    subject = mail.header_value(subject)  # one line, whatever the title stored before the checks
     row = dict(zip(KEY_COLUMNS, due.key, strict=True)) | {
         "organisation_id": due.org.id,
         "recipient_user_id": user.id if user else None,
