@@ -5,6 +5,10 @@ organisation), reads only the columns it needs, and checks recipients against th
 loaded once per pass (`Tenants`). That keeps a pass over thousands of organisations at a
 handful of queries; loading ORM users per measure used to pull every membership of a user
 (an adviser in 2,000 organisations) again and again. Delivery is in reminders.py.
+
+One organisation's data cannot stop the others' reminders: a rule that raises is run again
+for halves of the organisations (`_only_orgs` narrows every query) until the organisations it
+fails for are found; those are reported (due_reminders' `failures`), the rest get theirs.
 """
 
 from collections.abc import Callable, Iterator
@@ -615,10 +619,10 @@ RULES = {
 
 @dataclass
 class RuleFailure:
-    """A rule that failed for one organisation (org None: for all, and the fallback failed too)."""
+    """A rule (a key of RULES) that failed for one organisation."""
 
     rule: str
-    org: Organisation | None
+    org: Organisation
     error: BaseException
 
 
@@ -628,8 +632,9 @@ def due_reminders(
     """Every reminder due on `today` (whether or not already sent), by organisation, rules in order.
 
     Each rule runs in isolation: when it fails (bad data of one organisation, say an RI&E
-    performed in the year 1), it runs again per organisation, so every other organisation still
-    gets its reminders. What failed is appended to `failures` (and logged)."""
+    performed in the year 1), it runs again for halves of the organisations down to the ones it
+    fails for, so every other organisation still gets its reminders. What failed is appended to
+    `failures` (and logged)."""
     lookback = lookback if lookback is not None else _setting("REMINDER_LOOKBACK_DAYS", 14)
     failures = failures if failures is not None else []
     dues = [
