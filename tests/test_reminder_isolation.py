@@ -20,7 +20,7 @@ from riecycle import clock, mail
 from riecycle.excel import importer
 from riecycle.extensions import db
 from riecycle.jobs import run_reminders
-from riecycle.models import Employee, Measure, ReminderLedger, Rie, Team, User
+from riecycle.models import Employee, Measure, ReminderLedger, Rie, Risk, Team, User, VoorlichtingSession
 from riecycle.services import ServiceError, teams
 from riecycle.services import plan as plan_service
 from riecycle.services import rie as rie_service
@@ -399,11 +399,35 @@ def test_rule_failing_on_a_database_error_is_isolated_too(world, frozen, outbox,
         ("/o/acme/beheer/medewerkers/nieuw", {"name": "Anna\nJansen", "team_id": ""}, "name"),
         ("/o/acme/beheer/", {"name": "Acme\r\nBcc: x@evil.example", "risk_method": "kinney"}, "name"),
         ("/account/", {"name": "Beheerder\nAcme", "locale": "nl", "notify_mode": "direct"}, "name"),
+        (
+            "/o/acme/voorlichting/nieuw",
+            {
+                "topic": "Werkstress\r\nBcc: x@evil.example",
+                "audience": "alle_medewerkers",
+                "session_date": "2031-05-01",
+                "recurrence": "geen",
+            },
+            "topic",
+        ),
+        (
+            "/o/acme/rie/risicos/nieuw",
+            {
+                "title": "Piek\ndrukte",
+                "theme_key": "werkdruk",
+                "description": "Wat: veel werk.",
+                "scope": "organisatie",
+                "source": "rie",
+                "status": "open",
+            },
+            "title",
+        ),
     ],
 )
 def test_forms_show_a_clear_error_for_a_line_break_and_save_nothing(app, world, client_as, path, form, field):
     db.session.commit()
     before = {
+        "sessions": db.session.scalar(select(func.count(VoorlichtingSession.id))),
+        "risks": db.session.scalar(select(func.count(Risk.id))),
         "teams": db.session.scalar(select(func.count(Team.id))),
         "org": world.org.name,
         "user": world.users["beheerder"].name,
@@ -414,6 +438,8 @@ def test_forms_show_a_clear_error_for_a_line_break_and_save_nothing(app, world, 
     assert "mag maar één regel zijn" in html
     db.session.expire_all()
     after = {
+        "sessions": db.session.scalar(select(func.count(VoorlichtingSession.id))),
+        "risks": db.session.scalar(select(func.count(Risk.id))),
         "teams": db.session.scalar(select(func.count(Team.id))),
         "org": world.org.name,
         "user": world.users["beheerder"].name,

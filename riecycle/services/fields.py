@@ -12,7 +12,7 @@ refuses, with a ServiceError naming the field, before the value reaches the reco
   year 1 made the reminder pass overflow.
 
 Tables the system writes itself from stored values (the audit log, the reminder ledger and
-notifications, the seeded taxonomy) are not checked: a value stored before these checks must
+notifications, the seeded taxonomy, the login throttle) are not checked: a value stored before these checks must
 not make an unrelated save fail.
 
 A value that does not change is not checked again, so old data can still be saved around.
@@ -33,16 +33,7 @@ FIRST_YEAR, LAST_YEAR = 1900, 2200
 
 # Tables written by the system from stored values, not from input.
 UNCHECKED_TABLES = frozenset(
-    {
-        "audit_entries",
-        "audit_log",
-        "reminder_ledger",
-        "notifications",
-        "themes",
-        "factors",
-        "psa_themes",
-        "psa_factors",
-    }
+    {"audit_entries", "reminder_ledger", "notifications", "psa_themes", "psa_factors", "login_throttles"}
 )
 
 # Bidi embedding/override/isolate controls: they reorder what a reader sees.
@@ -56,6 +47,17 @@ LABELS = {
     "function": _l("Functie"),
     "location": _l("Locatie"),
     "email": _l("E-mailadres"),
+    "sector": _l("Sector"),
+    "function_group": _l("Functiegroep"),
+    "effort": _l("Inzet (uren, mensen, middelen)"),
+    "performed_by": _l("Uitgevoerd door"),
+    "instrument": _l("Instrument"),
+    "registration": _l("Registratienummer"),
+    "online_link": _l("Online link"),
+    "presenter": _l("Wie geeft de voorlichting"),
+    "contact": _l("Bereikbaarheid"),
+    "committee": _l("Klachtencommissie"),
+    "communication": _l("Hoe bekendgemaakt"),
 }
 
 
