@@ -521,3 +521,14 @@ def test_a_failing_rule_is_narrowed_down_without_running_once_per_organisation(
     [failure] = ledger(rule="rie_review", status="failed")
     assert failure.organisation_id == bad.id and len(report.errors) == 1
     assert len(calls) <= 1 + 2 * 4  # all at once, then two halves per level of 16 -> 1
+
+
+def test_cli_refuses_an_organisation_name_with_a_line_break(app, world):
+    from riecycle.models import Organisation
+
+    result = app.test_cli_runner().invoke(
+        args=["org", "create", "--slug", "kapot", "--name", "Kapot\r\nBcc: x@y"]
+    )
+    assert result.exit_code != 0 and "mag maar één regel zijn" in result.output
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).where(Organisation.slug == "kapot")) == 0
