@@ -25,6 +25,9 @@ def register_extensions(app: Flask) -> None:
     from riecycle.extensions import babel, csrf, db, login_manager, migrate
 
     db.init_app(app)
+    from riecycle.services import fields
+
+    fields.install()  # single-line text and plausible dates, for every write
     migrate.init_app(
         app,
         db,

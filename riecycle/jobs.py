@@ -59,6 +59,8 @@ def daily_reminders(app) -> None:
                 report.retried,
                 report.failed,
             )
+            for error in report.errors:  # each also logged with its traceback where it happened
+                app.logger.warning("herinneringen: %s", error)
         except Exception:
             app.logger.exception("herinneringen: de ronde is mislukt")
             from riecycle.extensions import db

@@ -126,6 +126,10 @@ LABELS = {
         "or_pending": _l("Besluit OR/PVT open"),
         "newcomer_no_voorlichting": _l("Nieuwe medewerker zonder voorlichting"),
         "weekly_digest": _l("Wekelijks overzicht"),
+        # The rules as a whole (a rule that failed for an organisation, see reminders.record_failures).
+        "measure_termijn": _l("Termijn nadert"),
+        "session": _l("Voorlichting"),
+        "newcomer": _l("Nieuwe medewerker zonder voorlichting"),
     },
     "ledger_status": {"claimed": _l("Wordt verzonden"), "sent": _l("Verzonden"), "failed": _l("Mislukt")},
     "channel": {

@@ -7,6 +7,7 @@ a cap on messages per connection).
 """
 
 import contextvars
+import re
 import smtplib
 import time
 import uuid
@@ -22,6 +23,8 @@ from pathlib import Path
 
 from flask import current_app
 
+from riecycle.services.fields import is_control
+
 IDLE_SECONDS = 10
 MESSAGES_PER_CONNECTION = 100
 
@@ -33,23 +36,46 @@ _UTF8.body_encoding, _UTF8_QP.body_encoding = None, QP
 MAX_LINE = 78
 
 
+# Longest subject we send; longer ones are cut (with an ellipsis).
+MAX_SUBJECT = 300
+
+
+def header_value(value) -> str:
+    """A value that cannot break a header: every control or line-separator character (CR, LF,
+    TAB, NUL, U+2028 ...) and every run of whitespace becomes one space.
+
+    Single-line fields refuse control characters when they are saved (riecycle/services/fields.py),
+    but data stored before that, or a value from elsewhere, must still give a valid mail.
+    """
+    text = "".join(" " if is_control(c) else c for c in str(value or ""))
+    return " ".join(text.split())
+
+
 def build_message(to: str, subject: str, body: str, attachments=()) -> Message:
     """A plain-text message; attachments are (filename, mimetype, bytes).
 
     Built with the compat32 MIME classes: the same message as with EmailMessage, in a fraction of
-    the time (its header parsing dominated a reminder pass of a thousand mails).
+    the time (its header parsing dominated a reminder pass of a thousand mails). Every header
+    value goes through header_value(), so no title or name can inject or break a header.
     """
-    if any(c in value for value in (to, subject) for c in "\r\n"):
-        raise ValueError("Header values may not contain linefeed or carriage return characters")
+    to, subject = header_value(to), header_value(subject)
+    if len(subject) > MAX_SUBJECT:
+        subject = subject[: MAX_SUBJECT - 1].rstrip() + "…"
+    if not _ADDRESS.fullmatch(to):
+        raise ValueError(f"Not a valid recipient address: {to!r}")
     msg = _text(body)
     if attachments:
         msg = MIMEMultipart("mixed", None, [msg, *(_attachment(*a) for a in attachments)])
-    msg["From"] = current_app.config["MAIL_FROM"]
+    msg["From"] = header_value(current_app.config["MAIL_FROM"])
     msg["To"] = to
     msg["Subject"] = subject
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = make_msgid(domain="riecycle")
     return msg
+
+
+# One address, no display name, no separators that would make it a list.
+_ADDRESS = re.compile(r"[^\s@,;<>\"]+@[^\s@,;<>\"]+")
 
 
 def _text(body: str) -> MIMEText:
@@ -64,7 +90,7 @@ def _attachment(filename: str, mimetype: str, data: bytes) -> MIMEBase:
     part = MIMEBase(*mimetype.split("/", 1))
     part.set_payload(data)
     encoders.encode_base64(part)
-    part.add_header("Content-Disposition", "attachment", filename=filename)
+    part.add_header("Content-Disposition", "attachment", filename=header_value(filename) or "bijlage")
     return part
 
 

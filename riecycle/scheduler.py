@@ -127,6 +127,8 @@ def reminders_run(now_text):
     report = jobs.run_reminders(_parse_now(now_text))
     for line in report.lines:
         click.echo(line)
+    for error in report.errors:
+        click.echo(f"fout: {error}", err=True)
     click.echo(
         f"Klaar: {report.claimed} nieuw vastgelegd, {report.mailed} e-mails verzonden, "
         f"{report.retried} opnieuw geprobeerd, {report.failed} mislukt."

@@ -24,7 +24,7 @@ from riecycle import clock
 from riecycle.excel import schema
 from riecycle.extensions import db
 from riecycle.models import Employee, Factor, Membership, Risk, Team, Theme, User
-from riecycle.services import ServiceError, scoring
+from riecycle.services import ServiceError, fields, scoring
 
 log = logging.getLogger(__name__)
 
@@ -322,6 +322,14 @@ def text(value, max_length: int | None = None) -> str | None:
     return result
 
 
+def line(value, max_length: int | None = None) -> str | None:
+    """Single-line text (a title, a name): no line breaks, tabs or other control characters."""
+    result = text(value, max_length)
+    if result and fields.bad_character(result) is not None:
+        raise CellError(_("Deze tekst moet op één regel staan, zonder regeleinden, tabs of stuurtekens."))
+    return result
+
+
 def integer(value) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -335,6 +343,16 @@ def integer(value) -> int | None:
 
 
 def day(value) -> date | None:
+    """A date cell; a year outside fields.FIRST_YEAR..LAST_YEAR is refused like the forms do."""
+    result = _day(value)
+    if result is not None and not fields.FIRST_YEAR <= result.year <= fields.LAST_YEAR:
+        raise CellError(
+            _("De datum ligt niet tussen %(a)s en %(b)s.", a=fields.FIRST_YEAR, b=fields.LAST_YEAR)
+        )
+    return result
+
+
+def _day(value) -> date | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, datetime):
@@ -668,13 +686,13 @@ def _risks(org, directory: _Directory, table: Table, problems, result: PlanImpor
                     t=theme,
                 ),
             )
-        title = r.get("title", text, 200, required=_l("Geef het knelpunt een korte titel."))
+        title = r.get("title", line, 200, required=_l("Geef het knelpunt een korte titel."))
         description = r.get(
             "description", text, required=_l("Beschrijf wat er speelt: de oorzaak, wanneer en wie het raakt.")
         )
         team_ids = directory.team_ids(r, "teams")
         scope_value = r.get("scope", scope, default="teams" if team_ids else "organisatie")
-        function_group = r.get("function_group", text, 200)
+        function_group = r.get("function_group", line, 200)
         if scope_value == "teams" and not team_ids and not r.failed:
             r.error("teams", _("Bij 'Team(s)' hoort minstens één team."))
         if scope_value == "functiegroep" and not function_group:
@@ -816,7 +834,7 @@ def _measures(directory: _Directory, table: Table, refs: dict, problems, result:
     today = clock.today()
     for number, cells in table.rows:
         r = RowReader(table, number, cells, problems)
-        ref = r.get("ref", text, 40)
+        ref = r.get("ref", line, 40)
         if ref and norm(ref) in seen_refs:
             r.error(
                 "ref", _("De Maatregel-ref '%(r)s' staat ook in rij %(n)s.", r=ref, n=seen_refs[norm(ref)])
@@ -840,14 +858,14 @@ def _measures(directory: _Directory, table: Table, refs: dict, problems, result:
                         r=value,
                     ),
                 )
-        title = r.get("title", text, 200, required=_l("Geef de maatregel een titel: wat gaat er gebeuren?"))
+        title = r.get("title", line, 200, required=_l("Geef de maatregel een titel: wat gaat er gebeuren?"))
         level_value = r.get("level", level, required=_l("Kies het niveau: Organisatie, Team of Individu."))
         team_ids = directory.team_ids(r, "teams") if level_value == "team" else []
         if level_value == "team" and not team_ids and not r.failed:
             r.error("teams", _("Kies bij een teammaatregel het team of de teams."))
         employee = None
         if level_value == "individu":
-            value = r.get("employee", text)
+            value = r.get("employee", line)
             if title and PSEUDONYM_RE.search(title) and not value:
                 r.error(
                     "title",
@@ -876,7 +894,7 @@ def _measures(directory: _Directory, table: Table, refs: dict, problems, result:
         if start and termijn and start > termijn:
             r.error("start_date", _("De startdatum ligt na de termijn."))
         budget = r.get("budget", money)
-        effort = r.get("effort", text, 200)
+        effort = r.get("effort", line, 200)
         status_value = r.get("status", status, default="gepland")
         steps = _status_steps(r, status_value, today)
         key = (
@@ -1007,12 +1025,12 @@ def _teams(directory: _Directory, table: Table, known: dict, problems, result: T
     seen: dict[str, int] = {}
     for number, cells in table.rows:
         r = RowReader(table, number, cells, problems)
-        name = r.get("name", text, 200, required=_l("Vul de naam van het team in."))
+        name = r.get("name", line, 200, required=_l("Vul de naam van het team in."))
         if name and norm(name) in seen:
             r.error(
                 "name", _("Dubbele rij: team '%(t)s' staat ook in rij %(n)s.", t=name, n=seen[norm(name)])
             )
-        parent = r.get("parent", text)
+        parent = r.get("parent", line)
         if parent and norm(parent) not in known and norm(parent) not in seen:
             r.error(
                 "parent",
@@ -1048,8 +1066,8 @@ def _employees(org, directory: _Directory, table: Table, known: dict, problems, 
     seen: dict[tuple, int] = {}
     for number, cells in table.rows:
         r = RowReader(table, number, cells, problems)
-        name = r.get("name", text, 200, required=_l("Vul de naam van de medewerker in."))
-        team = r.get("team", text, required=_l("Vul het team in."))
+        name = r.get("name", line, 200, required=_l("Vul de naam van de medewerker in."))
+        team = r.get("team", line, required=_l("Vul het team in."))
         if team and norm(team) not in known:
             r.error(
                 "team",
@@ -1059,7 +1077,7 @@ def _employees(org, directory: _Directory, table: Table, known: dict, problems, 
                     t=team,
                 ),
             )
-        email = r.get("email", text, 254)
+        email = r.get("email", line, 254)
         if email and not EMAIL_RE.match(email):
             r.error("email", _("'%(e)s' is geen geldig e-mailadres.", e=email))
         start, end = r.get("start_date", day), r.get("end_date", day)
@@ -1086,7 +1104,7 @@ def _employees(org, directory: _Directory, table: Table, known: dict, problems, 
                 "data": {
                     "name": name,
                     "email": email,
-                    "function": r.get("function", text, 120),
+                    "function": r.get("function", line, 120),
                     "start_date": start,
                     "end_date": end,
                     "is_leidinggevende": r.get("is_leidinggevende", yes_no, default=False),

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from riecycle.extensions import db
 from riecycle.models import Employee, Team
-from riecycle.services import ServiceError
+from riecycle.services import ServiceError, fields
 from riecycle.services.records import apply_changes
 
 CSV_COLUMNS = ("naam", "team", "e-mail", "functie", "startdatum")
@@ -116,6 +116,23 @@ def _validate_row(number, row, teams, seen, errors) -> dict:
     start_date = _parse_date(start) if start else None
     if start and start_date is None:
         errors.append((number, "startdatum", _("'%(d)s' is geen datum (gebruik JJJJ-MM-DD).", d=start)))
+    for column, value in (("naam", name), ("functie", row.get("functie") or "")):
+        if fields.bad_character(value) is not None:
+            errors.append(
+                (
+                    number,
+                    column,
+                    _("Deze tekst moet op één regel staan, zonder regeleinden, tabs of stuurtekens."),
+                )
+            )
+    if start_date is not None and not fields.FIRST_YEAR <= start_date.year <= fields.LAST_YEAR:
+        errors.append(
+            (
+                number,
+                "startdatum",
+                _("De datum ligt niet tussen %(a)s en %(b)s.", a=fields.FIRST_YEAR, b=fields.LAST_YEAR),
+            )
+        )
     key = (name.lower(), team_name.lower())
     if name and key in seen:
         errors.append((number, "naam", _("Dubbele rij: %(n)s staat al eerder in dit team.", n=name)))

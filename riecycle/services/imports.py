@@ -173,6 +173,11 @@ def _step(measure, user, step: dict, batch) -> None:
     )
 
 
+def _add_employee(org, team, data: dict) -> None:
+    """One new employee (its values are checked as it is built: services/fields.py)."""
+    db.session.add(Employee(organisation_id=org.id, team_id=team.id, **data))
+
+
 def apply_teams(org, parsed: TeamsImport) -> dict:
     """Create the new teams (parents first, as in the file) and the employees."""
     by_name = {
@@ -207,7 +212,7 @@ def apply_teams(org, parsed: TeamsImport) -> dict:
         new_teams += 1
     for item in parsed.employees:
         team = by_name[norm(item["team"])]
-        db.session.add(Employee(organisation_id=org.id, team_id=team.id, **item["data"]))
+        _guarded(schema.EMPLOYEES_SHEET, item, {}, _add_employee, org, team, item["data"])
     db.session.flush()
     if not new_teams and not parsed.employees:
         raise ImportRefused([Problem(None, None, None, _("Er is niets om te importeren."))])

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from riecycle.extensions import db
 from riecycle.models.base import utcnow
 from riecycle.services import ServiceError
+from riecycle.services.fields import check_values
 
 
 def soft_delete(obj) -> None:
@@ -25,7 +26,11 @@ def restore(obj) -> None:
 
 
 def apply_changes(obj, data: dict) -> bool:
-    """Copy form data onto a record; return whether anything changed."""
+    """Copy form data onto a record; return whether anything changed.
+
+    Every value is checked first (single-line text, plausible dates: services/fields.py), so a
+    refused value leaves the record untouched."""
+    check_values(type(obj), {k: v for k, v in data.items() if getattr(obj, k) != v})
     changed = False
     for key, value in data.items():
         if getattr(obj, key) != value:

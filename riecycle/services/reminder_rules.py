@@ -5,9 +5,14 @@ organisation), reads only the columns it needs, and checks recipients against th
 loaded once per pass (`Tenants`). That keeps a pass over thousands of organisations at a
 handful of queries; loading ORM users per measure used to pull every membership of a user
 (an adviser in 2,000 organisations) again and again. Delivery is in reminders.py.
+
+One organisation's data cannot stop the others' reminders: a rule that raises is run again
+for halves of the organisations (`_only_orgs` narrows every query) until the organisations it
+fails for are found; those are reported (due_reminders' `failures`), the rest get theirs.
 """
 
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
@@ -15,6 +20,7 @@ from functools import cache
 from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import lazyload
 from werkzeug.routing import BuildError
 
@@ -79,9 +85,15 @@ class Due:
         return (self.rule, self.object_type, self.object_id, self.due_date, self.recipient_key)
 
 
+# Set while a rule runs for some organisations only (after it failed for all at once).
+_only_orgs: ContextVar[tuple[int, ...] | None] = ContextVar("reminder_rules_only_orgs", default=None)
+
+
 def _live_org_ids():
-    """The ids of the organisations that are not deleted, as a subquery."""
-    return select(Organisation.id).where(Organisation.deleted_at.is_(None))
+    """The ids of the organisations that are not deleted, as a subquery (of some, in isolation)."""
+    stmt = select(Organisation.id).where(Organisation.deleted_at.is_(None))
+    only = _only_orgs.get()
+    return stmt if only is None else stmt.where(Organisation.id.in_(only))
 
 
 @dataclass
@@ -107,6 +119,10 @@ class Tenants:
         for org_id, role, user in rows:
             tenants.members[org_id][user.id] = (role, user)
         return tenants
+
+    def only(self, org_ids) -> "Tenants":
+        """The same tenants restricted to some organisations."""
+        return Tenants({i: self.orgs[i] for i in org_ids}, {i: self.members.get(i, {}) for i in org_ids})
 
     def reachable(self, org_id: int, user_id: int | None) -> User | None:
         """The user when active and a member of the organisation, else None."""
@@ -601,8 +617,79 @@ RULES = {
 }
 
 
-def due_reminders(t: Tenants, today: date, lookback: int | None = None) -> list[Due]:
-    """Every reminder due on `today` (whether or not already sent), by organisation, rules in order."""
+@dataclass
+class RuleFailure:
+    """A rule (a key of RULES) that failed for one organisation."""
+
+    rule: str
+    org: Organisation
+    error: BaseException
+
+
+def due_reminders(
+    t: Tenants, today: date, lookback: int | None = None, failures: list[RuleFailure] | None = None
+) -> list[Due]:
+    """Every reminder due on `today` (whether or not already sent), by organisation, rules in order.
+
+    Each rule runs in isolation: when it fails (bad data of one organisation, say an RI&E
+    performed in the year 1), it runs again for halves of the organisations down to the ones it
+    fails for, so every other organisation still gets its reminders. What failed is appended to
+    `failures` (and logged)."""
     lookback = lookback if lookback is not None else _setting("REMINDER_LOOKBACK_DAYS", 14)
-    dues = [due for rule in RULES.values() for due in rule(t, today, lookback)]
+    failures = failures if failures is not None else []
+    dues = [
+        due for name, rule in RULES.items() for due in _run_isolated(name, rule, t, today, lookback, failures)
+    ]
     return sorted(dues, key=lambda due: due.org.id)  # stable: per organisation, like one pass per org
+
+
+def _run_isolated(name: str, rule, t: Tenants, today: date, lookback: int, failures: list) -> list[Due]:
+    """The rule for all organisations at once; after an error, for halves of them, down to the
+    single organisations it fails for (a few extra runs per bad organisation, not one per
+    organisation)."""
+    try:
+        return list(rule(t, today, lookback))
+    except Exception as error:
+        current_app.logger.warning(
+            "herinneringsregel %s faalt; opnieuw per deel van de organisaties", name, exc_info=True
+        )
+        _recover(error)
+    return _halves(name, rule, t, tuple(t.orgs), today, lookback, failures)
+
+
+def _bisect(
+    name: str, rule, t: Tenants, org_ids: tuple, today: date, lookback: int, failures: list
+) -> list[Due]:
+    """The rule for the organisations org_ids; on an error, for each half of them in turn."""
+    if not org_ids:
+        return []
+    token = _only_orgs.set(org_ids)
+    try:
+        return list(rule(t.only(org_ids), today, lookback))
+    except Exception as error:
+        _recover(error)
+        if len(org_ids) == 1:
+            current_app.logger.exception("herinneringsregel %s faalt voor organisatie %s", name, org_ids[0])
+            failures.append(RuleFailure(name, t.orgs[org_ids[0]], error))
+            return []
+    finally:
+        _only_orgs.reset(token)
+    return _halves(name, rule, t, org_ids, today, lookback, failures)
+
+
+def _halves(
+    name: str, rule, t: Tenants, org_ids: tuple, today: date, lookback: int, failures: list
+) -> list[Due]:
+    """The rule for each half of org_ids (it failed for all of them together)."""
+    half = len(org_ids) // 2
+    return _bisect(name, rule, t, org_ids[:half], today, lookback, failures) + _bisect(
+        name, rule, t, org_ids[half:], today, lookback, failures
+    )
+
+
+def _recover(error: BaseException) -> None:
+    """After a database error the transaction is unusable (PostgreSQL): start a fresh one.
+
+    Nothing is lost: the pass commits before it plans (retry_stale), and plans before it claims."""
+    if isinstance(error, SQLAlchemyError):
+        db.session.rollback()

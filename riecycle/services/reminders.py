@@ -52,8 +52,9 @@ from sqlalchemy.orm import lazyload
 
 from riecycle import clock, mail
 from riecycle.extensions import db
+from riecycle.labels import label
 from riecycle.models import Notification, ReminderLedger, User, VoorlichtingSession
-from riecycle.services.reminder_rules import Due, Tenants, due_reminders
+from riecycle.services.reminder_rules import Due, RuleFailure, Tenants, due_reminders
 
 KEY_COLUMNS = ("rule", "object_type", "object_id", "due_date", "recipient_key")
 # What sending needs of a ledger row (a fresh claim has these in memory; a retry selects them).
@@ -75,6 +76,8 @@ class PassReport:
     mailed: int = 0
     retried: int = 0
     failed: int = 0
+    # What went wrong outside one mail: a rule for an organisation, a claim, a retry.
+    errors: list[str] = field(default_factory=list)
 
     def add(self, entry: dict, what: str) -> None:
         self.lines.append(
@@ -128,6 +131,7 @@ def render_claim(due: Due) -> Claim:
     with force_locale(user.locale if user else current_app.config["BABEL_DEFAULT_LOCALE"]):
         subject, lines, path = due.render()
         body = _body(due.recipient, lines, path, channel)
+    subject = mail.header_value(subject)  # one line, whatever the title stored before the checks
     row = dict(zip(KEY_COLUMNS, due.key, strict=True)) | {
         "organisation_id": due.org.id,
         "recipient_user_id": user.id if user else None,
@@ -225,25 +229,51 @@ def claim(item: Claim, writes: Writes) -> int | None:
 
 
 def deliver(entry: dict, attachments: list, report: PassReport, writes: Writes) -> None:
-    """Send a committed claim, then mark it sent (the only duplicate window is between the two)."""
-    message = mail.build_message(entry["recipient_email"], entry["subject"], entry["body"], attachments)
+    """Send a committed claim, then mark it sent (the only duplicate window is between the two).
+
+    A message that cannot be built (or that the mail library refuses) fails for good at once:
+    the row becomes ``failed`` with the error, and the pass goes on with the next reminder.
+    A server or network error fails for good after REMINDER_MAX_ATTEMPTS tries."""
     try:
+        message = mail.build_message(entry["recipient_email"], entry["subject"], entry["body"], attachments)
         mail.send(message)
     except (smtplib.SMTPException, OSError) as error:
-        failed = {"status": "failed"} if entry["attempts"] >= _setting("REMINDER_MAX_ATTEMPTS", 5) else {}
-        writes.mark(entry["id"], last_error=f"{type(error).__name__}: {error}"[:500], **failed)
-        report.failed += 1
-        report.add(entry, "mislukt")
+        retry = entry["attempts"] < _setting("REMINDER_MAX_ATTEMPTS", 5)
+        _failed(entry, error, report, writes, final=not retry)
+        return
+    except Exception as error:
+        current_app.logger.exception("herinnering %s kon niet worden verzonden", entry["id"])
+        _failed(entry, error, report, writes, final=True)
         return
     writes.mark(entry["id"], status="sent", sent_at=clock.now(), last_error=None)
     report.mailed += 1
     report.add(entry, "verzonden")
 
 
+def _failed(entry: dict, error: BaseException, report: PassReport, writes: Writes, final: bool) -> None:
+    """Record a failed delivery on its ledger row (``failed`` when it is not tried again)."""
+    status = {"status": "failed"} if final else {}
+    writes.mark(entry["id"], last_error=_error_text(error), **status)
+    report.failed += 1
+    report.add(entry, "mislukt")
+
+
+def _error_text(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:500]
+
+
 def claim_and_deliver(claims: list[Claim], report: PassReport, writes: Writes) -> None:
-    """Claim each reminder; commit a mail's claim before sending it."""
+    """Claim each reminder; commit a mail's claim before sending it.
+
+    When the claim of one reminder fails (a database error), it is logged and reported and the
+    pass goes on with the next one: one bad row never stops the reminders of others."""
     for item in claims:
-        ledger_id = claim(item, writes)
+        try:
+            ledger_id = claim(item, writes)
+        except Exception as error:
+            current_app.logger.exception("herinnering %s kon niet worden vastgelegd", item.row["rule"])
+            report.errors.append(f"{item.row['rule']} organisatie {item.row['organisation_id']}: {error}")
+            continue
         if ledger_id is None:
             continue
         report.claimed += 1
@@ -279,22 +309,43 @@ def retry_stale(report: PassReport, writes: Writes) -> None:
     ).all()
     for row in rows:
         entry = row._asdict()
-        # Compare-and-set on attempts: of two passes retrying the same row, one takes it over.
-        taken = writes.run(
-            db.session.execute,
-            update(ReminderLedger)
-            .where(
-                ReminderLedger.id == entry["id"],
-                ReminderLedger.status == "claimed",
-                ReminderLedger.attempts == entry["attempts"],
-            )
-            .values(attempts=entry["attempts"] + 1, claimed_at=clock.now()),
-        ).rowcount
-        writes.commit()
-        if taken == 1:
-            report.retried += 1
-            deliver(entry | {"attempts": entry["attempts"] + 1}, _attachments(entry), report, writes)
+        try:
+            _retry(entry, report, writes)
+        except Exception as error:
+            # Never let one row stop the pass (and every later pass, which starts here).
+            current_app.logger.exception("herinnering %s: opnieuw proberen is mislukt", entry["id"])
+            report.errors.append(f"herinnering {entry['id']}: {error}")
+            _give_up(entry["id"], error, writes)
     writes.commit()
+
+
+def _retry(entry: dict, report: PassReport, writes: Writes) -> None:
+    """Take over one stale claim (compare-and-set on attempts) and deliver it."""
+    taken = writes.run(
+        db.session.execute,
+        update(ReminderLedger)
+        .where(
+            ReminderLedger.id == entry["id"],
+            ReminderLedger.status == "claimed",
+            ReminderLedger.attempts == entry["attempts"],
+        )
+        .values(attempts=entry["attempts"] + 1, claimed_at=clock.now()),
+    ).rowcount
+    writes.commit()
+    if taken == 1:
+        report.retried += 1
+        deliver(entry | {"attempts": entry["attempts"] + 1}, _attachments(entry), report, writes)
+
+
+def _give_up(entry_id: int, error: BaseException, writes: Writes) -> None:
+    """Mark a row failed after an unexpected error, so no later pass trips over it again."""
+    try:
+        writes._rescue()  # roll back, keep the sent marks of this pass
+        db.session.execute(MARK, {"entry_id": entry_id, "status": "failed", "last_error": _error_text(error)})
+        db.session.commit()
+    except Exception:
+        current_app.logger.exception("herinnering %s kon niet als mislukt worden gemarkeerd", entry_id)
+        db.session.rollback()
 
 
 # --- weekly digest --------------------------------------------------------------
@@ -324,7 +375,12 @@ def send_digests(today: date, report: PassReport, writes: Writes) -> None:
         if u.active and u.notify_mode != "uit"
     ]
     for user in recipients:
-        _send_digest(user, monday, pending, report, writes)
+        try:
+            _send_digest(user, monday, pending, report, writes)
+        except Exception as error:
+            current_app.logger.exception("overzicht voor gebruiker %s is mislukt", user.id)
+            report.errors.append(f"overzicht gebruiker {user.id}: {error}")
+            writes._rescue()
     writes.commit()
 
 
@@ -389,23 +445,73 @@ def _existing_keys(today: date, lookback: int) -> set[tuple]:
     return {tuple(row) for row in rows}
 
 
-def plan(today: date, lookback: int) -> list[Claim]:
-    """Every reminder due today and not yet in the ledger, rendered (before anything is committed)."""
+def plan(today: date, lookback: int, failures: list[RuleFailure] | None = None) -> list[Claim]:
+    """Every reminder due today and not yet in the ledger, rendered (before anything is committed).
+
+    A rule or a message that fails for one organisation is appended to `failures`; the others
+    are planned as usual."""
+    failures = failures if failures is not None else []
     existing = _existing_keys(today, lookback)
-    return [
-        render_claim(due) for due in due_reminders(Tenants.load(), today, lookback) if due.key not in existing
-    ]
+    claims = []
+    for due in due_reminders(Tenants.load(), today, lookback, failures):
+        if due.key in existing:
+            continue
+        try:
+            claims.append(render_claim(due))
+        except Exception as error:
+            current_app.logger.exception(
+                "herinnering %s voor organisatie %s: opmaken mislukt", due.rule, due.org.id
+            )
+            failures.append(RuleFailure(due.rule, due.org, error))
+    return claims
+
+
+def record_failures(failures: list[RuleFailure], today: date, report: PassReport, writes: Writes) -> None:
+    """Show each failed rule in its organisation's reminder log: one failed ledger row per day."""
+    for failure in failures:
+        text = _error_text(failure.error)
+        report.errors.append(f"{failure.rule} organisatie {failure.org.id}: {text}")
+        report.failed += 1
+        values = {
+            "organisation_id": failure.org.id,
+            "rule": failure.rule[:40],
+            "object_type": "organisation",
+            "object_id": failure.org.id,
+            "due_date": today,
+            "recipient_key": "fout",
+            "channel": "app",
+            "subject": _(
+                "Herinneringen van de regel '%(r)s' konden niet worden gemaakt",
+                r=label(failure.rule, "reminder_rule"),
+            )[:300],
+            "body": text,
+            "status": "failed",
+            "last_error": text,
+            "claimed_at": clock.now(),
+            "attempts": 1,
+        }
+        try:
+            writes.run(_insert, values)
+            writes.commit()
+        except Exception:
+            current_app.logger.exception("fout van regel %s kon niet worden vastgelegd", failure.rule)
 
 
 def run_pass(now: datetime | None = None) -> PassReport:
-    """One pass over every organisation: retry stale claims, claim and send what is due, digests."""
+    """One pass over every organisation: retry stale claims, claim and send what is due, digests.
+
+    Nothing one organisation's data or one message does stops the pass for the others: a
+    failing rule is run per organisation and its failure recorded (record_failures), a message
+    that cannot be sent is marked failed (deliver)."""
     now = now or clock.now()
     today = clock.local(now).date()
     lookback = _setting("REMINDER_LOOKBACK_DAYS", 14)
-    report, writes = PassReport(), Writes()
+    report, writes, failures = PassReport(), Writes(), []
     with current_app.test_request_context("/"), mail.connection():
         retry_stale(report, writes)
-        claim_and_deliver(plan(today, lookback), report, writes)
+        claims = plan(today, lookback, failures)
+        record_failures(failures, today, report, writes)
+        claim_and_deliver(claims, report, writes)
         send_digests(today, report, writes)
     return report
 

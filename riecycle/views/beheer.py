@@ -56,10 +56,15 @@ def index():
     """The organisation profile and links to the other beheer pages."""
     form = OrganisationForm(obj=g.org)
     if form.validate_on_submit():
-        organisations.update_organisation(g.org, _form_data(form))
-        db.session.commit()
-        flash(_("De gegevens van de organisatie zijn opgeslagen."), "success")
-        return redirect(url_for("beheer.index"))
+        try:
+            organisations.update_organisation(g.org, _form_data(form))
+        except ServiceError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("De gegevens van de organisatie zijn opgeslagen."), "success")
+            return redirect(url_for("beheer.index"))
     return render_template("beheer/index.html", form=form)
 
 

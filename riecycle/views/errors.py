@@ -5,6 +5,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from riecycle.extensions import db
+from riecycle.services import ServiceError
 
 
 def _has_nul(values) -> bool:
@@ -34,6 +35,12 @@ def register(app) -> None:
     def too_large(error):
         db.session.rollback()
         return render_template("errors/413.html"), 413
+
+    @app.errorhandler(ServiceError)
+    def service_error(error):
+        """A value refused where the view did not expect it (services/fields.py): 400, nothing saved."""
+        db.session.rollback()
+        return render_template("errors/400.html", reason="service", message=error.message), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error):
