@@ -114,7 +114,15 @@ def organisation_members(org_id):
                 form.role.errors.append(error.message)
             else:
                 db.session.commit()
-                flash(_("%(n)s is nu %(r)s in %(o)s.", n=user.name, r=label(form.role.data, "role"), o=org.name), "success")
+                flash(
+                    _(
+                        "%(n)s is nu %(r)s in %(o)s.",
+                        n=user.name,
+                        r=label(form.role.data, "role"),
+                        o=org.name,
+                    ),
+                    "success",
+                )
                 return redirect(url_for("admin.organisation_members", org_id=org.id))
     if form.errors:
         status = 400
