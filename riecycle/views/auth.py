@@ -19,6 +19,13 @@ def _client_ip() -> str:
     return (request.remote_addr or "unknown")[:100]
 
 
+@bp.before_app_request
+def _load_user_first():
+    """Load the user (and mark the session as seen) before a view starts writing anything."""
+    if request.endpoint != "static":
+        current_user._get_current_object()
+
+
 def start_login(user, remember: bool = False) -> None:
     """Log in on a fresh session: a new server-side session id, a new cookie, a new CSRF token.
 

@@ -338,6 +338,7 @@ def user_role(membership_id):
         try:
             accounts.change_role(g.org, membership, form.role.data)
         except ServiceError as error:
+            db.session.rollback()  # releases the membership lock
             flash(error.message, "error")
         else:
             db.session.commit()
@@ -356,6 +357,7 @@ def user_remove(membership_id):
     try:
         accounts.remove_membership(g.org, membership)
     except ServiceError as error:
+        db.session.rollback()  # releases the membership lock
         flash(error.message, "error")
     else:
         db.session.commit()
