@@ -100,13 +100,16 @@ def test_failed_mail_is_recorded_not_a_500_and_can_be_sent_again(app, world, cli
     invitation = db.session.scalar(select(Invitation).where(Invitation.email == "pech@acme.example"))
     assert invitation.send_failed_at is not None and invitation.sent_at is None
     assert "niet verstuurd" in beheerder.get("/o/acme/beheer/gebruikers").get_data(as_text=True)
-    # Inviting again is possible (no "already has access"), and so is resending.
+    # Inviting the address again is possible (no "already has access"); the mail goes out now.
     app.config.update(SMTP_HOST=working[0], SMTP_PORT=working[1])
+    again = _invite(beheerder, "pech@acme.example")
+    assert "Uitnodiging verstuurd naar pech@acme.example" in again.get_data(as_text=True)
+    smtp.wait_for(1)
     resent = beheerder.post(
         f"/o/acme/beheer/gebruikers/uitnodigingen/{invitation.id}/opnieuw", follow_redirects=True
     )
     assert "Uitnodiging verstuurd naar pech@acme.example" in resent.get_data(as_text=True)
-    [message] = smtp.wait_for(1)
+    message = smtp.wait_for(2)[-1]
     assert message["To"] == "pech@acme.example"
     db.session.expire_all()
     invitation = db.session.get(Invitation, invitation.id)
@@ -285,3 +288,25 @@ def test_members_page_is_only_for_platform_administrators(app, world, client_as)
         == 403
     )
     assert client_as("anon").get(url).status_code == 302
+
+
+def test_new_organisation_invites_its_first_beheerder_who_becomes_one_on_accepting(app, world, outbox):
+    client, _admin = _platform_admin(app)
+    response = client.post(
+        "/platform/organisaties/nieuw",
+        data={
+            "slug": "bakkerij",
+            "name": "Bakkerij Jansen",
+            "beheerder_email": "hr@bakkerij.example",
+            "risk_method": "kinney",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    org = db.session.scalar(select(Organisation).where(Organisation.slug == "bakkerij"))
+    assert db.session.scalar(select(User).where(User.email == "hr@bakkerij.example")) is None
+    link = _link(outbox()[-1])
+    invited = app.test_client()
+    invited.post(
+        link, data={"name": "HR", "password": "mijn-eigen-wachtwoord", "confirm": "mijn-eigen-wachtwoord"}
+    )
+    assert _membership("hr@bakkerij.example", org.id).role == "beheerder"
