@@ -72,6 +72,22 @@ def test_login_starts_a_fresh_session_and_csrf_token(app, world):
     assert refused.status_code == 400
 
 
+def test_language_chosen_before_login_survives_the_fresh_session(app, world):
+    client = app.test_client()
+    client.post("/taal", data={"lang": "en"})
+    login(client, world.users["auditor"].email)
+    with client.session_transaction() as session:
+        assert session.get("lang") == "en"
+
+
+def test_deactivated_user_is_logged_out_at_once(app, world):
+    user = world.users["leidinggevende"]
+    client = login(app.test_client(), user.email)
+    user.active = False
+    db.session.commit()
+    assert client.get(DASHBOARD).status_code == 302
+
+
 def test_session_ends_after_idle_period(app, world):
     email = world.users["preventiemedewerker"].email
     idle = app.config["SESSION_IDLE_MINUTES"]
@@ -374,3 +390,15 @@ def test_user_session_rows_belong_to_their_user(app, world):
     user = db.session.scalar(select(User).where(User.email == world.users["beheerder"].email))
     rows = db.session.scalars(select(UserSession).where(UserSession.user_id == user.id)).all()
     assert len(rows) == 1 and len(rows[0].id) >= 32 and rows[0].ended_at is None
+
+
+def test_login_tidies_up_the_users_long_expired_sessions(app, world):
+    email = world.users["auditor"].email
+    with tm.travel(datetime(2026, 1, 5, 9, 0, tzinfo=UTC), tick=False):
+        login(app.test_client(), email)
+    with tm.travel(datetime(2026, 3, 5, 9, 0, tzinfo=UTC), tick=False):
+        login(app.test_client(), email)
+    rows = db.session.scalars(
+        select(UserSession).where(UserSession.user_id == world.users["auditor"].id)
+    ).all()
+    assert [r.created_at.month for r in rows] == [3]

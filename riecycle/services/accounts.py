@@ -5,7 +5,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from riecycle import clock
@@ -46,6 +46,11 @@ def set_password(user: User, password: str) -> None:
 def start_session(user: User, remember: bool = False) -> UserSession:
     """A new server-side session for one login; its id goes into the cookie via user.get_id()."""
     now = clock.now()
+    # Tidy up: a session unseen for longer than the remember period has certainly expired.
+    stale = now - current_app.config["REMEMBER_COOKIE_DURATION"] - timedelta(days=1)
+    db.session.execute(
+        delete(UserSession).where(UserSession.user_id == user.id, UserSession.last_seen_at < stale)
+    )
     row = UserSession(user_id=user.id, remember=bool(remember), created_at=now, last_seen_at=now)
     db.session.add(row)
     db.session.flush()
@@ -99,7 +104,7 @@ def user_for_session(user_id: int, session_id: str) -> User | None:
         return None
     row, user = found
     now = clock.now()
-    if session_expired(row, now):
+    if session_expired(row, now) or not user.active:
         return None
     if (now - row.last_seen_at).total_seconds() > TOUCH_SECONDS:
         # In its own short transaction, so the request's own work is neither committed

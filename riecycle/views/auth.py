@@ -26,6 +26,15 @@ def _load_user_first():
         current_user._get_current_object()
 
 
+KEPT_ACROSS_LOGIN = ("lang",)  # the language chosen on the login page is not a secret
+
+
+def _fresh_session() -> None:
+    kept = {key: session[key] for key in KEPT_ACROSS_LOGIN if key in session}
+    session.clear()
+    session.update(kept)
+
+
 def start_login(user, remember: bool = False) -> None:
     """Log in on a fresh session: a new server-side session id, a new cookie, a new CSRF token.
 
@@ -33,7 +42,7 @@ def start_login(user, remember: bool = False) -> None:
     """
     accounts.start_session(user, remember=remember)
     db.session.commit()
-    session.clear()  # nothing of the anonymous session (its CSRF token) survives the login
+    _fresh_session()  # nothing of the anonymous session (its CSRF token) survives the login
     login_user(user, remember=remember)
 
 
@@ -43,7 +52,7 @@ def end_login() -> None:
         accounts.end_session(current_user.current_session_id)
         db.session.commit()
     logout_user()
-    session.clear()
+    _fresh_session()
 
 
 @bp.route("/login", methods=["GET", "POST"])
