@@ -11,6 +11,7 @@ def create_app(config: dict | None = None) -> Flask:
     from riecycle.config import load_config
 
     load_config(app, config)
+    register_proxy(app)
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
@@ -18,6 +19,15 @@ def create_app(config: dict | None = None) -> Flask:
     register_security_headers(app)
     register_cli(app)
     return app
+
+
+def register_proxy(app: Flask) -> None:
+    """Trust X-Forwarded-For/-Proto from exactly RIECYCLE_PROXY_HOPS proxies (none by default)."""
+    hops = app.config.get("PROXY_HOPS") or 0
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def register_extensions(app: Flask) -> None:

@@ -1,15 +1,13 @@
-"""Flask-Login's user loader: ids carry a session token so a password reset logs out everywhere."""
+"""Flask-Login's user loader: ids carry a server-side session id, so logout really ends a session."""
 
-from riecycle.extensions import db
-from riecycle.models import User
+from riecycle.services import accounts
+
+MAX_ID_DIGITS = 18  # fits a 64-bit integer column on every database
 
 
 def load_user(user_id: str):
-    """Load the user for a session id of the form '<id>:<session_token>'."""
-    raw_id, _, token = (user_id or "").partition(":")
-    if not raw_id.isdigit():
+    """Load the user for a session id of the form '<user id>:<session id>' while that session lives."""
+    raw_id, _, session_id = (user_id or "").partition(":")
+    if not raw_id.isdigit() or len(raw_id) > MAX_ID_DIGITS or not session_id or len(session_id) > 64:
         return None
-    user = db.session.get(User, int(raw_id))
-    if user is None or not token or user.session_token != token:
-        return None
-    return user
+    return accounts.user_for_session(int(raw_id), session_id)

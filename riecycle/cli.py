@@ -5,7 +5,7 @@ from flask.cli import AppGroup
 
 from riecycle.extensions import db
 from riecycle.labels import LABELS
-from riecycle.services import ServiceError, accounts, notifications_mail, organisations
+from riecycle.services import ServiceError, accounts, invitations, notifications_mail, organisations
 
 org_cli = AppGroup("org", help="Organisaties beheren.")
 user_cli = AppGroup("user", help="Gebruikers beheren.")
@@ -56,15 +56,24 @@ def org_create(slug, name, sector, employee_count, branche_rie):
 def user_create(slug, email, role, name, password):
     """Create a user (or reuse one) and give them a role in an organisation."""
     org = find_org_or_fail(slug)
+    invitation = None
     try:
-        user = accounts.find_user(email) or accounts.create_user(email, name or email, password)
-        accounts.add_membership(org, user, role)
+        user = accounts.find_user(email)
+        if user is None and not password:  # a new person without a password is invited
+            invitation = invitations.invite(org, email, name or email, role, None)
+        else:
+            user = user or accounts.create_user(email, name or email, password)
+            accounts.add_membership(org, user, role)
     except ServiceError as error:
         _fail(error.message)
     db.session.commit()
-    if not user.password_hash:
-        notifications_mail.send_invitation(user, org, None)
-        click.echo(f"Uitnodiging verstuurd naar {user.email}.")
+    if invitation is not None:
+        sent = notifications_mail.deliver_invitation(invitation, None)
+        db.session.commit()
+        if not sent:
+            _fail(f"De uitnodiging aan {invitation.email} kon niet worden verstuurd.")
+        click.echo(f"Uitnodiging verstuurd naar {invitation.email}; {role} in '{org.slug}' na accepteren.")
+        return
     click.echo(f"{user.email} is {role} in '{org.slug}'.")
 
 

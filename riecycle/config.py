@@ -1,6 +1,7 @@
 """Configuration read from RIECYCLE_* environment variables."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -47,6 +48,12 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = _env_bool("SECURE_COOKIES", False)
+    # "Remember me" keeps a login this many days; the server-side session ends with it.
+    REMEMBER_COOKIE_DURATION = timedelta(days=_env_int("REMEMBER_DAYS", 14))
+    # A session (without "remember me") ends after this many minutes without a request.
+    SESSION_IDLE_MINUTES = _env_int("SESSION_IDLE_MINUTES", 120)
+    # How many reverse proxies in front of the app to trust for X-Forwarded-For/-Proto (0: none).
+    PROXY_HOPS = _env_int("PROXY_HOPS", 0)
     WTF_CSRF_TIME_LIMIT = None
 
     MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_MB", 10) * 1024 * 1024
@@ -54,6 +61,11 @@ class Config:
 
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCK_MINUTES = _env_int("LOGIN_LOCK_MINUTES", 15)
+    # Failures older than this no longer count towards a lock (the counters decay).
+    LOGIN_FAILURE_WINDOW_MINUTES = _env_int("LOGIN_FAILURE_WINDOW_MINUTES", 15)
+    # Password reset requests per hour: per IP address, and per e-mail address.
+    RESET_MAX_PER_IP = _env_int("RESET_MAX_PER_IP", 10)
+    RESET_MAX_PER_ADDRESS = _env_int("RESET_MAX_PER_ADDRESS", 3)
     PASSWORD_RESET_HOURS = _env_int("PASSWORD_RESET_HOURS", 2)
     INVITE_DAYS = _env_int("INVITE_DAYS", 7)
     PASSWORD_HASH_METHOD = "scrypt"
@@ -101,10 +113,21 @@ CONFIGS = {
 }
 
 
+MIN_PRODUCTION_SECRET_BYTES = 32
+
+
 def load_config(app, overrides=None):
-    """Fill app.config from the class named by RIECYCLE_ENV plus overrides."""
+    """Fill app.config from the class named by RIECYCLE_ENV plus overrides.
+
+    An unknown RIECYCLE_ENV is refused: a typo must not quietly run the development
+    configuration (with its public secret key) in production.
+    """
     env = (overrides or {}).get("ENV_NAME") or _env("ENV", "development")
-    app.config.from_object(CONFIGS.get(env, DevelopmentConfig))
+    if env not in CONFIGS:
+        raise RuntimeError(
+            f"RIECYCLE_ENV={env!r} is onbekend (unknown); kies uit (choose from): {', '.join(CONFIGS)}."
+        )
+    app.config.from_object(CONFIGS[env])
     if overrides:
         app.config.update(overrides)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
@@ -113,3 +136,12 @@ def load_config(app, overrides=None):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
     if app.config["ENV_NAME"] == "production" and not app.config.get("SECRET_KEY"):
         raise RuntimeError("RIECYCLE_SECRET_KEY is verplicht in productie (required in production).")
+    if app.config["ENV_NAME"] == "production":
+        key = app.config["SECRET_KEY"]
+        size = len(key.encode() if isinstance(key, str) else key)
+        if size < MIN_PRODUCTION_SECRET_BYTES:
+            raise RuntimeError(
+                f"RIECYCLE_SECRET_KEY is te kort (too short): {size} bytes, minstens (at least) "
+                f"{MIN_PRODUCTION_SECRET_BYTES} in productie. Maak er een met (make one with): "
+                "python -c 'import secrets; print(secrets.token_hex(32))'"
+            )

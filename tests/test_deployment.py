@@ -163,7 +163,7 @@ def test_two_apps_two_schedulers_one_postgresql(backend, request, tmp_path):
             **os.environ,
             "PYTHONUNBUFFERED": "1",
             "RIECYCLE_ENV": "production",
-            "RIECYCLE_SECRET_KEY": "deployment-test",
+            "RIECYCLE_SECRET_KEY": "deployment-test-secret-key-of-32-bytes",
             "RIECYCLE_SECURE_COOKIES": "0",
             "RIECYCLE_DATABASE_URL": url,
             "RIECYCLE_SMTP_HOST": sink.host,

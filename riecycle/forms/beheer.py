@@ -72,3 +72,10 @@ class InviteForm(FlaskForm):
 
 class RoleForm(FlaskForm):
     role = SelectField(_l("Rol"), choices=choices("role"))
+
+
+class AdminMembershipForm(FlaskForm):
+    """Platform administrator: give an existing account a role in an organisation (or change it)."""
+
+    email = EmailField(_l("E-mailadres"), validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField(_l("Rol"), choices=choices("role"))

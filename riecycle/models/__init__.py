@@ -32,7 +32,7 @@ from riecycle.models.rie import (
 )
 from riecycle.models.taxonomy import Factor, Theme
 from riecycle.models.team import Team
-from riecycle.models.user import LoginThrottle, Membership, User
+from riecycle.models.user import Invitation, LoginThrottle, Membership, User, UserSession
 from riecycle.models.voorlichting import Attendance, VoorlichtingSession
 from riecycle.models.zelfinspectie import ChecklistAnswer, ChecklistRun
 
@@ -49,6 +49,7 @@ __all__ = [
     "Factor",
     "Incident",
     "IncidentAnalysis",
+    "Invitation",
     "LoginThrottle",
     "Measure",
     "MeasureNote",
@@ -78,6 +79,7 @@ __all__ = [
     "Theme",
     "Toetsing",
     "User",
+    "UserSession",
     "VerdiependOnderzoek",
     "VoorlichtingSession",
     "WegwijzerCheck",

@@ -46,8 +46,12 @@ class User(UserMixin, TimestampMixin, Base):
     # Audit entries never show the password hash or tokens.
     __audit_exclude__ = ("password_hash", "session_token", "calendar_token", "last_login_at")
 
+    # The server-side session (UserSession.id) this object was loaded for or logged in with;
+    # not a column. Flask-Login stores get_id() in the session and the remember cookie.
+    current_session_id = None  # str | None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        return f"{self.id}:{self.current_session_id or ''}"
 
     @property
     def is_active(self) -> bool:
@@ -82,6 +86,46 @@ class Membership(TimestampMixin, Base):
 
     user = relationship("User", back_populates="memberships")
     organisation = relationship("Organisation", lazy="joined")
+
+
+class UserSession(Base):
+    """One login on one device: logout ends it, a password change or reset ends them all.
+
+    The id is random and lives in the signed session cookie (and remember cookie); a cookie whose
+    session has ended, or has been idle too long, no longer logs anyone in.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True, default=new_token)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+
+
+class Invitation(Base):
+    """An invitation to join an organisation; the membership is made only when it is accepted."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (UniqueConstraint("organisation_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(30))
+    # Random; the mailed link carries it signed. A new one per send voids older links.
+    nonce: Mapped[str] = mapped_column(String(64), default=new_token)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    send_failed_at: Mapped[datetime | None]
+    accepted_at: Mapped[datetime | None]
+
+    organisation = relationship("Organisation")
+    invited_by = relationship("User")
 
 
 class LoginThrottle(Base):

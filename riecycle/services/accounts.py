@@ -5,12 +5,12 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, text, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from riecycle import clock
 from riecycle.extensions import db
-from riecycle.models import LoginThrottle, Membership, Organisation, User
+from riecycle.models import LoginThrottle, Membership, Organisation, User, UserSession
 from riecycle.models.user import ROLES, new_token
 from riecycle.services import ServiceError
 
@@ -26,14 +26,93 @@ def find_user(email: str) -> User | None:
 
 
 def set_password(user: User, password: str) -> None:
-    """Hash and store a new password; ends the user's other sessions."""
+    """Hash and store a new password; ends every session of the user and voids pending links.
+
+    A view that keeps the user logged in on this device starts a fresh session afterwards.
+    """
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise ServiceError(
             _("Een wachtwoord heeft minstens %(n)s tekens.", n=MIN_PASSWORD_LENGTH), "password"
         )
     user.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
-    user.session_token = new_token()
+    user.session_token = new_token()  # reset and invite links are bound to it: they work once
+    end_all_sessions(user)
     db.session.flush()
+
+
+# --- server-side sessions ----------------------------------------------------------
+
+
+def start_session(user: User, remember: bool = False) -> UserSession:
+    """A new server-side session for one login; its id goes into the cookie via user.get_id()."""
+    now = clock.now()
+    # Tidy up: a session unseen for longer than the remember period has certainly expired.
+    stale = now - current_app.config["REMEMBER_COOKIE_DURATION"] - timedelta(days=1)
+    db.session.execute(
+        delete(UserSession).where(UserSession.user_id == user.id, UserSession.last_seen_at < stale)
+    )
+    row = UserSession(user_id=user.id, remember=bool(remember), created_at=now, last_seen_at=now)
+    db.session.add(row)
+    db.session.flush()
+    user.current_session_id = row.id
+    return row
+
+
+def end_session(session_id: str | None) -> None:
+    """End one session (logout): its cookies no longer log anyone in."""
+    if session_id:
+        db.session.execute(
+            update(UserSession)
+            .where(UserSession.id == session_id, UserSession.ended_at.is_(None))
+            .values(ended_at=clock.now())
+        )
+
+
+def end_all_sessions(user: User) -> None:
+    """End every session of a user (password change or reset)."""
+    if user.id is not None:
+        db.session.execute(
+            update(UserSession)
+            .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+            .values(ended_at=clock.now())
+        )
+        user.current_session_id = None
+
+
+def session_expired(row: UserSession, now=None) -> bool:
+    """Ended, idle too long, or (remember me) older than the remember period."""
+    now = now or clock.now()
+    if row.ended_at is not None:
+        return True
+    if row.remember:
+        return row.created_at + current_app.config["REMEMBER_COOKIE_DURATION"] < now
+    idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+    return row.last_seen_at + idle < now
+
+
+TOUCH_SECONDS = 60
+
+
+def user_for_session(user_id: int, session_id: str) -> User | None:
+    """The user of a live session (one query), marking it as seen; None when it has ended."""
+    found = db.session.execute(
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.id == session_id, UserSession.user_id == user_id)
+    ).first()
+    if found is None:
+        return None
+    row, user = found
+    now = clock.now()
+    if session_expired(row, now) or not user.active:
+        return None
+    if (now - row.last_seen_at).total_seconds() > TOUCH_SECONDS:
+        # In its own short transaction, so the request's own work is neither committed
+        # nor rolled back with it.
+        with db.engine.begin() as conn:
+            conn.execute(update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))
+    user.current_session_id = row.id
+    return user
 
 
 def create_user(email: str, name: str, password: str | None = None, **extra) -> User:
@@ -65,9 +144,28 @@ def add_membership(org: Organisation, user: User, role: str) -> Membership:
     return membership
 
 
+def lock_memberships(org: Organisation) -> None:
+    """Serialise changes to an organisation's memberships until the transaction ends.
+
+    PostgreSQL: SELECT ... FOR UPDATE on the organisation row, so a second transaction waits
+    here and then sees the first one's changes. SQLite: a write to the row takes the database's
+    write lock now, before anything is checked (writers are serialised there).
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(Organisation.id).where(Organisation.id == org.id).with_for_update())
+    else:
+        db.session.execute(text("UPDATE organisations SET id = id WHERE id = :id"), {"id": org.id})
+
+
+def _current_role(membership: Membership) -> str | None:
+    """The membership's role as committed now (after the lock), not as loaded earlier."""
+    return db.session.scalar(select(Membership.role).where(Membership.id == membership.id))
+
+
 def remove_membership(org: Organisation, membership: Membership) -> None:
     """Take a user out of an organisation; the last beheerder cannot leave."""
-    if membership.role == "beheerder" and count_beheerders(org) <= 1:
+    lock_memberships(org)
+    if _current_role(membership) == "beheerder" and count_beheerders(org) <= 1:
         raise ServiceError(_("De laatste beheerder kan niet worden verwijderd."))
     db.session.delete(membership)
     db.session.flush()
@@ -75,7 +173,8 @@ def remove_membership(org: Organisation, membership: Membership) -> None:
 
 def change_role(org: Organisation, membership: Membership, role: str) -> None:
     """Change a member's role; the organisation keeps at least one beheerder."""
-    if membership.role == "beheerder" and role != "beheerder" and count_beheerders(org) <= 1:
+    lock_memberships(org)
+    if _current_role(membership) == "beheerder" and role != "beheerder" and count_beheerders(org) <= 1:
         raise ServiceError(_("De organisatie moet minstens één beheerder houden."), "role")
     add_membership(org, membership.user, role)
 
@@ -115,16 +214,20 @@ def read_token(token: str, purpose: str, max_age_seconds: int) -> User | None:
 # --- login throttling -------------------------------------------------------
 
 
+def _throttle_row(key: str) -> LoginThrottle:
+    """The counter for a key; a count older than the window has decayed to zero."""
+    row = db.session.get(LoginThrottle, key)
+    if row is None:
+        row = LoginThrottle(key=key, failures=0, updated_at=clock.now())
+        db.session.add(row)
+    window = timedelta(minutes=current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"])
+    if row.failures and row.updated_at and row.updated_at + window < clock.now():
+        row.failures = 0
+    return row
+
+
 def _throttle_rows(email: str, ip: str) -> list[LoginThrottle]:
-    keys = [f"account:{normalise_email(email)}", f"ip:{ip}"]
-    rows = []
-    for key in keys:
-        row = db.session.get(LoginThrottle, key)
-        if row is None:
-            row = LoginThrottle(key=key, failures=0)
-            db.session.add(row)
-        rows.append(row)
-    return rows
+    return [_throttle_row(f"account:{normalise_email(email)}"), _throttle_row(f"ip:{ip}")]
 
 
 def locked_minutes(email: str, ip: str) -> int:
@@ -144,6 +247,7 @@ def register_failure(email: str, ip: str) -> None:
     minutes = current_app.config["LOGIN_LOCK_MINUTES"]
     for row in _throttle_rows(email, ip):
         row.failures += 1
+        row.updated_at = clock.now()
         if row.failures >= limit:
             row.locked_until = clock.now() + timedelta(minutes=minutes)
             row.failures = 0
@@ -151,20 +255,63 @@ def register_failure(email: str, ip: str) -> None:
 
 
 def register_success(email: str, ip: str) -> None:
-    """A good login clears the account's failure count."""
-    row = db.session.get(LoginThrottle, f"account:{normalise_email(email)}")
-    if row:
-        row.failures, row.locked_until = 0, None
+    """A good login clears the failure counts of the account and of the IP address.
+
+    A lock that is running stays (a login is refused while locked, so this only clears counts).
+    """
+    for key in (f"account:{normalise_email(email)}", f"ip:{ip}"):
+        row = db.session.get(LoginThrottle, key)
+        if row:
+            row.failures, row.locked_until = 0, None
     db.session.flush()
 
 
+def allow_reset_request(email: str, ip: str) -> tuple[bool, bool]:
+    """Count a password reset request: (IP within its limit, address within its limit).
+
+    Counts decay after an hour. Over the IP limit the request is refused outright; over the
+    address limit no more mail is sent, but the answer stays the same (no account is revealed).
+    """
+    config = current_app.config
+    results = []
+    for key, limit in (
+        (f"reset-ip:{ip}", config["RESET_MAX_PER_IP"]),
+        (f"reset-account:{normalise_email(email)}", config["RESET_MAX_PER_ADDRESS"]),
+    ):
+        row = db.session.get(LoginThrottle, key)
+        now = clock.now()
+        if row is None:
+            row = LoginThrottle(key=key, failures=0, updated_at=now)
+            db.session.add(row)
+        if row.locked_until is None or row.locked_until <= now:
+            row.failures, row.locked_until = 0, now + timedelta(hours=1)  # a new hour window
+        row.failures += 1
+        row.updated_at = now
+        results.append(row.failures <= limit)
+    db.session.flush()
+    return results[0], results[1]
+
+
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def dummy_hash() -> str:
+    """A hash made with the configured method and cost, to check against for unknown accounts."""
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash(new_token(), method=method)
+    return _DUMMY_HASHES[method]
+
+
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with this e-mail and password, or None."""
+    """The active user with this e-mail and password, or None.
+
+    An unknown address costs the same: its password is checked against a hash made with the
+    same method and cost as real ones, so timing does not reveal which accounts exist.
+    """
     user = find_user(email)
     if user is None or not user.active or not user.password_hash:
-        check_password_hash(
-            "scrypt:1024:8:1$x$0", password or ""
-        )  # similar work either way, so timing does not reveal accounts
+        check_password_hash(dummy_hash(), password or "")
         return None
     return user if check_password_hash(user.password_hash, password or "") else None
 

@@ -2,13 +2,15 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 from werkzeug.security import check_password_hash
 
 from riecycle.extensions import db
 from riecycle.forms.auth import AccountForm, ChangePasswordForm
+from riecycle.models import UserSession
 from riecycle.pagination import page_of
 from riecycle.services import ServiceError, accounts
+from riecycle.views.auth import start_login
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -28,6 +30,11 @@ def settings():
     return render_template("account/settings.html", form=form, password_form=ChangePasswordForm())
 
 
+def _remembered(user) -> bool:
+    row = db.session.get(UserSession, user.current_session_id) if user.current_session_id else None
+    return bool(row and row.remember)
+
+
 @bp.post("/wachtwoord")
 @login_required
 def change_password():
@@ -37,13 +44,16 @@ def change_password():
         if not check_password_hash(current_user.password_hash or "", form.current.data):
             form.current.errors.append(_("Het huidige wachtwoord klopt niet."))
         else:
+            # The real object, not the current_user proxy: handing the proxy to login_user makes
+            # every later read of current_user recurse until the process crashes.
+            user = current_user._get_current_object()
+            remember = _remembered(user)
             try:
-                accounts.set_password(current_user, form.password.data)
+                accounts.set_password(user, form.password.data)  # ends every session of the user
             except ServiceError as error:
                 form.password.errors.append(error.message)
             else:
-                db.session.commit()
-                login_user(current_user)  # the session token changed; keep this session
+                start_login(user, remember=remember)  # this device continues on a fresh session
                 flash(_("Uw wachtwoord is gewijzigd."), "success")
                 return redirect(url_for("account.settings"))
     return render_template(

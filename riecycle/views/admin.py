@@ -1,4 +1,4 @@
-"""Platform administration: creating organisations."""
+"""Platform administration: creating organisations and repairing their memberships."""
 
 from functools import wraps
 
@@ -8,9 +8,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from riecycle.extensions import db
-from riecycle.forms.beheer import NewOrganisationForm
-from riecycle.models import Organisation
-from riecycle.services import ServiceError, accounts, notifications_mail, organisations
+from riecycle.forms.beheer import AdminMembershipForm, NewOrganisationForm
+from riecycle.labels import label
+from riecycle.models import Membership, Organisation
+from riecycle.services import ServiceError, accounts, invitations, notifications_mail, organisations
 
 bp = Blueprint("admin", __name__, url_prefix="/platform")
 
@@ -48,16 +49,81 @@ def organisation_new():
         try:
             org = organisations.create_organisation(form.slug.data, form.name.data, **data)
             user = accounts.find_user(form.beheerder_email.data)
-            invite = user is None
-            if invite:
-                user = accounts.create_user(form.beheerder_email.data, form.beheerder_email.data)
-            accounts.add_membership(org, user, "beheerder")
+            invitation = None
+            if user is None:  # a new person becomes beheerder once they accept
+                invitation = invitations.invite(
+                    org, form.beheerder_email.data, form.beheerder_email.data, "beheerder", current_user
+                )
+            else:
+                accounts.add_membership(org, user, "beheerder")
         except ServiceError as error:
+            db.session.rollback()
             getattr(form, error.field or "name").errors.append(error.message)
         else:
             db.session.commit()
-            if invite:
-                notifications_mail.send_invitation(user, org, current_user)
             flash(_("Organisatie %(n)s is aangemaakt.", n=org.name), "success")
+            if invitation is not None:
+                sent = notifications_mail.deliver_invitation(invitation, current_user, current_user.locale)
+                db.session.commit()
+                if not sent:
+                    flash(
+                        _("De uitnodiging aan %(e)s kon niet worden verstuurd.", e=invitation.email),
+                        "error",
+                    )
             return redirect(url_for("admin.organisations_index"))
     return render_template("admin/organisation_new.html", form=form)
+
+
+def _organisation_or_404(org_id: int) -> Organisation:
+    org = db.session.get(Organisation, org_id)
+    if org is None or org.deleted_at is not None:
+        abort(404)
+    return org
+
+
+def _members(org: Organisation) -> list[Membership]:
+    members = db.session.scalars(select(Membership).where(Membership.organisation_id == org.id)).all()
+    return sorted(members, key=lambda m: (m.user.name.lower(), m.id))
+
+
+@bp.route("/organisaties/<int:org_id>/leden", methods=["GET", "POST"])
+@platform_admin_required
+def organisation_members(org_id):
+    """An organisation's members; give an existing account a role there, e.g. a new beheerder.
+
+    The repair route when an organisation has lost its beheerders. Changes are audited (the
+    platform administrator is the actor) and keep at least one beheerder.
+    """
+    org = _organisation_or_404(org_id)
+    form = AdminMembershipForm()
+    status = 200
+    if form.validate_on_submit():
+        user = accounts.find_user(form.email.data)
+        if user is None:
+            form.email.errors.append(_("Er is geen account met dit e-mailadres."))
+        else:
+            membership = user.membership_for(org.id)
+            try:
+                if membership is None:
+                    accounts.lock_memberships(org)
+                    accounts.add_membership(org, user, form.role.data)
+                else:
+                    accounts.change_role(org, membership, form.role.data)
+            except ServiceError as error:
+                db.session.rollback()
+                form.role.errors.append(error.message)
+            else:
+                db.session.commit()
+                flash(
+                    _(
+                        "%(n)s is nu %(r)s in %(o)s.",
+                        n=user.name,
+                        r=label(form.role.data, "role"),
+                        o=org.name,
+                    ),
+                    "success",
+                )
+                return redirect(url_for("admin.organisation_members", org_id=org.id))
+    if form.errors:
+        status = 400
+    return render_template("admin/members.html", org=org, members=_members(org), form=form), status

@@ -1,20 +1,58 @@
 """Login, logout, password reset and accepting an invitation."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
 
 from riecycle import clock
 from riecycle.extensions import db
 from riecycle.forms.auth import AccepteerUitnodigingForm, ForgotForm, LoginForm, NewPasswordForm
-from riecycle.services import ServiceError, accounts, notifications_mail
+from riecycle.services import ServiceError, accounts, invitations, notifications_mail
 from riecycle.views.safety import safe_next
 
 bp = Blueprint("auth", __name__)
 
 
 def _client_ip() -> str:
-    return request.remote_addr or "unknown"
+    """The client's address; behind RIECYCLE_PROXY_HOPS trusted proxies ProxyFix has set it."""
+    return (request.remote_addr or "unknown")[:100]
+
+
+@bp.before_app_request
+def _load_user_first():
+    """Load the user (and mark the session as seen) before a view starts writing anything."""
+    if request.endpoint != "static":
+        current_user._get_current_object()
+
+
+KEPT_ACROSS_LOGIN = ("lang",)  # the language chosen on the login page is not a secret
+
+
+def _fresh_session() -> None:
+    kept = {key: session[key] for key in KEPT_ACROSS_LOGIN if key in session}
+    session.clear()
+    session.update(kept)
+
+
+def start_login(user, remember: bool = False) -> None:
+    """Log in on a fresh session: a new server-side session id, a new cookie, a new CSRF token.
+
+    The caller has flushed the user; this commits the new session row.
+    """
+    accounts.start_session(user, remember=remember)
+    db.session.commit()
+    _fresh_session()  # nothing of the anonymous session (its CSRF token) survives the login
+    login_user(user, remember=remember)
+
+
+def end_login() -> None:
+    """Log out: end the server-side session, so copies of the cookies stop working too."""
+    if current_user.is_authenticated:
+        accounts.end_session(current_user.current_session_id)
+        db.session.commit()
+    logout_user()
+    _fresh_session()
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -54,27 +92,35 @@ def login():
             return render_template("auth/login.html", form=form), 200
         accounts.register_success(email, ip)
         user.last_login_at = clock.now()
-        db.session.commit()
-        login_user(user, remember=form.remember.data)
+        start_login(user, remember=form.remember.data)
         return redirect(safe_next(request.args.get("next")) or url_for("system.home"))
     return render_template("auth/login.html", form=form)
 
 
 @bp.post("/logout")
 def logout():
-    """Log out (POST with CSRF, so no link can log someone out)."""
-    logout_user()
+    """Log out (POST with CSRF, so no link can log someone out); the session ends on the server."""
+    end_login()
     flash(_("U bent uitgelogd."), "info")
     return redirect(url_for("auth.login"))
 
 
 @bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
 def forgot_password():
-    """Mail a reset link; the answer is the same whether or not the account exists."""
+    """Mail a reset link; the answer is the same whether or not the account exists.
+
+    Rate limited per IP address (refused with 429) and per e-mail address (no more mail is sent,
+    the answer stays the same).
+    """
     form = ForgotForm()
     if form.validate_on_submit():
+        ip_ok, address_ok = accounts.allow_reset_request(form.email.data, _client_ip())
+        db.session.commit()
+        if not ip_ok:
+            flash(_("Te veel aanvragen vanaf dit adres. Probeer het over een uur opnieuw."), "error")
+            return render_template("auth/forgot.html", form=form), 429
         user = accounts.find_user(form.email.data)
-        if user is not None and user.active:
+        if address_ok and user is not None and user.active:
             notifications_mail.send_password_reset(user)
         flash(
             _(
@@ -106,22 +152,50 @@ def reset_password(token):
 
 @bp.route("/uitnodiging/<token>", methods=["GET", "POST"])
 def accept_invite(token):
-    """An invited user sets a name and password, then logs in."""
-    max_age = current_app.config["INVITE_DAYS"] * 86400
-    user = accounts.read_token(token, "invite", max_age)
-    if user is None:
+    """Accept an invitation: a new person chooses a name and password; someone with an account
+    logs in first and then accepts. Only accepting creates the membership."""
+    invitation = invitations.read_token(token)
+    if invitation is None:
         flash(_("Deze uitnodiging is verlopen of al gebruikt. Vraag de beheerder om een nieuwe."), "error")
         return redirect(url_for("auth.login"))
-    form = AccepteerUitnodigingForm(name=user.name)
+    user = accounts.find_user(invitation.email)
+    if user is not None and user.password_hash:
+        return _accept_with_account(invitation, user, token)
+    form = AccepteerUitnodigingForm(name=user.name if user else invitation.name)
     if form.validate_on_submit():
         try:
+            if user is None:
+                user = accounts.create_user(invitation.email, form.name.data)
             user.name = form.name.data.strip()
             accounts.set_password(user, form.password.data)
+            invitations.accept(invitation, user)
         except ServiceError as error:
+            db.session.rollback()
             form.password.errors.append(error.message)
         else:
-            db.session.commit()
-            login_user(user)
+            if current_user.is_authenticated:
+                end_login()
+            start_login(user)
             flash(_("Welkom bij riecycle!"), "success")
             return redirect(url_for("system.home"))
-    return render_template("auth/invite.html", form=form, user=user)
+    return render_template("auth/invite.html", form=form, invitation=invitation, account=False)
+
+
+def _accept_with_account(invitation, user, token):
+    """The invited address has an account: accept after logging in as that account."""
+    if not current_user.is_authenticated:
+        flash(_("Log in om de uitnodiging voor %(o)s te accepteren.", o=invitation.organisation.name), "info")
+        return redirect(url_for("auth.login", next=url_for("auth.accept_invite", token=token)))
+    if current_user.id != user.id:
+        flash(
+            _("Deze uitnodiging is voor een ander account. Log uit en log in met het uitgenodigde adres."),
+            "error",
+        )
+        return redirect(url_for("system.home"))
+    form = FlaskForm()
+    if form.validate_on_submit():
+        invitations.accept(invitation, current_user._get_current_object())
+        db.session.commit()
+        flash(_("U heeft nu toegang tot %(o)s.", o=invitation.organisation.name), "success")
+        return redirect(url_for("system.home"))
+    return render_template("auth/invite.html", form=form, invitation=invitation, account=True)

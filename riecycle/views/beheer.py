@@ -1,6 +1,6 @@
 """Beheer: the organisation profile, teams, employees, users and the prullenbak."""
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -15,10 +15,18 @@ from riecycle.forms.beheer import (
     RoleForm,
     TeamForm,
 )
-from riecycle.models import Employee, Membership, Team
+from riecycle.models import Employee, Invitation, Membership, Team
+from riecycle.models.user import new_token
 from riecycle.pagination import paginate
 from riecycle.permissions import requires
-from riecycle.services import ServiceError, accounts, employees, notifications_mail, organisations
+from riecycle.services import (
+    ServiceError,
+    accounts,
+    employees,
+    invitations,
+    notifications_mail,
+    organisations,
+)
 from riecycle.services import teams as team_service
 from riecycle.services.records import restore, soft_delete
 from riecycle.tenancy import get_or_404, scoped
@@ -238,38 +246,90 @@ def employees_import():
 @bp.get("/gebruikers")
 @requires("manage")
 def users():
-    """Users with access to this organisation and their roles."""
+    """Users with access to this organisation and their roles, and pending invitations."""
     members = db.session.scalars(select(Membership).where(Membership.organisation_id == g.org.id)).all()
     members.sort(key=lambda m: m.user.name.lower())
     return render_template(
-        "beheer/users.html", members=members, invite_form=InviteForm(), role_form=RoleForm()
+        "beheer/users.html",
+        members=members,
+        pending=invitations.pending_for(g.org),
+        invite_form=InviteForm(),
+        role_form=RoleForm(),
     )
+
+
+def _flash_sent(invitation, sent: bool) -> None:
+    if sent:
+        flash(_("Uitnodiging verstuurd naar %(e)s.", e=invitation.email), "success")
+    else:
+        flash(
+            _(
+                "De uitnodiging voor %(e)s is vastgelegd, maar de e-mail kon niet worden verstuurd. "
+                "Probeer het later opnieuw met 'Opnieuw versturen'.",
+                e=invitation.email,
+            ),
+            "error",
+        )
 
 
 @bp.post("/gebruikers/uitnodigen")
 @requires("manage")
 def user_invite():
-    """Invite someone by e-mail, or give an existing account a role here."""
+    """Invite someone by e-mail; they get access once they accept.
+
+    The answer is the same whether or not the address has an account on the platform.
+    """
     form = InviteForm()
     if not form.validate_on_submit():
         for field_errors in form.errors.values():
             for message in field_errors:
                 flash(message, "error")
         return redirect(url_for("beheer.users"))
-    user = accounts.find_user(form.email.data)
-    if user is not None and user.membership_for(g.org.id):
-        flash(_("%(e)s heeft al toegang tot deze organisatie.", e=user.email), "error")
+    try:
+        invitation = invitations.invite(g.org, form.email.data, form.name.data, form.role.data, current_user)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
         return redirect(url_for("beheer.users"))
-    is_new = user is None
-    if is_new:
-        user = accounts.create_user(form.email.data, form.name.data, locale=current_user.locale)
-    accounts.add_membership(g.org, user, form.role.data)
+    if invitation is None:
+        flash(_("%(e)s heeft al toegang tot deze organisatie.", e=form.email.data.strip()), "error")
+        return redirect(url_for("beheer.users"))
+    db.session.commit()  # the invitation exists before any mail is tried
+    sent = notifications_mail.deliver_invitation(invitation, current_user, current_user.locale)
     db.session.commit()
-    if is_new or not user.password_hash:
-        notifications_mail.send_invitation(user, g.org, current_user)
-        flash(_("Uitnodiging verstuurd naar %(e)s.", e=user.email), "success")
-    else:
-        flash(_("%(e)s heeft nu toegang tot deze organisatie.", e=user.email), "success")
+    _flash_sent(invitation, sent)
+    return redirect(url_for("beheer.users"))
+
+
+def _invitation_or_404(invitation_id: int) -> Invitation:
+    invitation = get_or_404(Invitation, invitation_id)
+    if invitation.accepted_at is not None:
+        abort(404)
+    return invitation
+
+
+@bp.post("/gebruikers/uitnodigingen/<int:invitation_id>/opnieuw")
+@requires("manage")
+def invitation_resend(invitation_id):
+    """Send a pending invitation again (a new link; older links stop working)."""
+    invitation = _invitation_or_404(invitation_id)
+    invitation.nonce = new_token()
+    db.session.commit()
+    sent = notifications_mail.deliver_invitation(invitation, current_user, current_user.locale)
+    db.session.commit()
+    _flash_sent(invitation, sent)
+    return redirect(url_for("beheer.users"))
+
+
+@bp.post("/gebruikers/uitnodigingen/<int:invitation_id>/intrekken")
+@requires("manage")
+def invitation_withdraw(invitation_id):
+    """Withdraw a pending invitation."""
+    invitation = _invitation_or_404(invitation_id)
+    email = invitation.email
+    invitations.withdraw(invitation)
+    db.session.commit()
+    flash(_("De uitnodiging voor %(e)s is ingetrokken.", e=email), "success")
     return redirect(url_for("beheer.users"))
 
 
@@ -283,6 +343,7 @@ def user_role(membership_id):
         try:
             accounts.change_role(g.org, membership, form.role.data)
         except ServiceError as error:
+            db.session.rollback()  # releases the membership lock
             flash(error.message, "error")
         else:
             db.session.commit()
@@ -301,6 +362,7 @@ def user_remove(membership_id):
     try:
         accounts.remove_membership(g.org, membership)
     except ServiceError as error:
+        db.session.rollback()  # releases the membership lock
         flash(error.message, "error")
     else:
         db.session.commit()

@@ -42,6 +42,15 @@ def _fresh_membership(world):
     return {"membership_id": membership.id}
 
 
+def _fresh_invitation(world):
+    from riecycle.services import invitations
+
+    n = next(_serial)
+    invitation = invitations.invite(world.org, f"uitgenodigd{n}@acme.example", "Uitgenodigd", "auditor", None)
+    db.session.commit()
+    return {"invitation_id": invitation.id}
+
+
 def _deleted_team(world):
     from riecycle.models.base import utcnow
 
@@ -93,6 +102,9 @@ ROUTES = {
     "account.organisations": plain_route({"anon": 302, **LOGGED_IN}),
     "admin.organisations_index": plain_route({"anon": 302, **{v: 403 for v in LOGGED_IN}}),
     "admin.organisation_new": plain_route({"anon": 302, **{v: 403 for v in LOGGED_IN}}),
+    "admin.organisation_members": plain_route(
+        {"anon": 302, **{v: 403 for v in LOGGED_IN}}, params=lambda w: {"org_id": w.org.id}
+    ),
     "audit.index": org_route({"beheerder", "auditor"}),
     "beheer.index": org_route(MANAGE, post_ok=(200, 302)),
     "beheer.teams": org_route(MANAGE),
@@ -110,6 +122,8 @@ ROUTES = {
         MANAGE, params=_fresh_membership, post_ok=302, data=lambda w: {"role": "or_lid"}
     ),
     "beheer.user_remove": org_route(MANAGE, params=_fresh_membership, post_ok=302),
+    "beheer.invitation_resend": org_route(MANAGE, params=_fresh_invitation, post_ok=302),
+    "beheer.invitation_withdraw": org_route(MANAGE, params=_fresh_invitation, post_ok=302),
     "beheer.trash": org_route(MANAGE),
     "beheer.trash_restore": org_route(MANAGE, params=_deleted_team, post_ok=302),
     "documents.download": org_route(EVERYONE, params=_document),
