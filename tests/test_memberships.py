@@ -5,7 +5,7 @@ import re
 import threading
 import time
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from riecycle.extensions import db
 from riecycle.models import AuditEntry, Invitation, Membership, Organisation, User
@@ -117,22 +117,21 @@ def test_failed_mail_is_recorded_not_a_500_and_can_be_sent_again(app, world, cli
 
 
 def test_organisation_name_with_line_break_never_answers_500(app, world, client_as, outbox):
-    world.org.name = "Acme\r\nBcc: iedereen@example.com"
+    # Old data from before the single-line check: written past the ORM, as it would be in the table.
+    db.session.execute(
+        update(Organisation)
+        .where(Organisation.id == world.org.id)
+        .values(name="Acme\r\nBcc: iedereen@example.com")
+    )
     db.session.commit()
     beheerder = client_as("beheerder")
     response = beheerder.post(INVITE, data={"email": "crlf@acme.example", "name": "X", "role": "auditor"})
     assert response.status_code == 302
     invitation = db.session.scalar(select(Invitation).where(Invitation.email == "crlf@acme.example"))
-    assert invitation is not None
-    messages = outbox()
-    if invitation.send_failed_at is None:  # the mail layer made the header safe
-        [message] = messages
-        assert "Bcc" not in message.keys() and "\n" not in message["Subject"]
-    else:
-        assert messages == []
-    # Whatever happened, the beheerder can send it again after fixing the name.
-    world.org.name = "Acme Zorg"
-    db.session.commit()
+    assert invitation is not None and invitation.send_failed_at is None
+    [message] = outbox()
+    assert "Bcc" not in message.keys() and "\n" not in message["Subject"]
+    assert message["To"] == "crlf@acme.example"
     again = beheerder.post(f"/o/acme/beheer/gebruikers/uitnodigingen/{invitation.id}/opnieuw")
     assert again.status_code == 302
     assert outbox()[-1]["To"] == "crlf@acme.example"

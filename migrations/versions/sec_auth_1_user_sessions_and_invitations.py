@@ -1,7 +1,7 @@
 """Server-side user sessions and pending invitations
 
 Revision ID: sec_auth_1
-Revises: d33a3bc4debd
+Revises: sec_headers_1
 Create Date: 2026-12-03 09:20:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'sec_auth_1'
-down_revision = 'd33a3bc4debd'
+down_revision = 'sec_headers_1'
 branch_labels = None
 depends_on = None
 
