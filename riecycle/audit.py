@@ -158,12 +158,17 @@ def write_rows(connection, rows: list[dict]) -> list[int]:
     if not rows:
         return []
     entries = [{k: v for k, v in row.items() if k not in ("label", "changes")} for row in rows]
-    ids = connection.execute(
-        insert(AuditEntry).returning(AuditEntry.id, sort_by_parameter_order=True), entries
-    ).scalars().all()
+    ids = (
+        connection.execute(insert(AuditEntry).returning(AuditEntry.id, sort_by_parameter_order=True), entries)
+        .scalars()
+        .all()
+    )
     connection.execute(
         insert(AuditContent),
-        [{"entry_id": i, "label": row.get("label"), "changes": row.get("changes") or {}} for i, row in zip(ids, rows)],
+        [
+            {"entry_id": i, "label": row.get("label"), "changes": row.get("changes") or {}}
+            for i, row in zip(ids, rows, strict=True)
+        ],
     )
     return list(ids)
 

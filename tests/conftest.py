@@ -80,7 +80,9 @@ def _app(database_url, tmp_path_factory):
         _db.create_all()
         if _db.engine.dialect.name == "sqlite":
             # A pristine copy of the empty database, made once: each test starts from it.
-            app.extensions["pristine_sqlite"] = pristine = sqlite3.connect(":memory:", check_same_thread=False)
+            app.extensions["pristine_sqlite"] = pristine = sqlite3.connect(
+                ":memory:", check_same_thread=False
+            )
             with _db.engine.connect() as conn:
                 conn.connection.dbapi_connection.backup(pristine)
     return app

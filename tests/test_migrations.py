@@ -51,7 +51,9 @@ def test_audit_trail_is_append_only_after_the_migrations(fresh_url, backend):
                 )
             )
             conn.execute(
-                text("INSERT INTO audit_content (entry_id, label, changes) VALUES (1, 'Jansen', '{\"a\": [null, 1]}')")
+                text(
+                    "INSERT INTO audit_content (entry_id, label, changes) VALUES (1, 'Jansen', '{\"a\": [null, 1]}')"
+                )
             )
         forbidden = (
             "UPDATE audit_entries SET action = 'update'",
@@ -76,7 +78,9 @@ def test_audit_trail_is_append_only_after_the_migrations(fresh_url, backend):
             with db.engine.begin() as conn:
                 conn.execute(text(tombstone.replace("door A", "door B")))
         with db.engine.connect() as conn:
-            assert conn.execute(text("SELECT label FROM audit_content")).scalar_one() == "gewist op 1 jan door A"
+            assert (
+                conn.execute(text("SELECT label FROM audit_content")).scalar_one() == "gewist op 1 jan door A"
+            )
         db.engine.dispose()
 
 
@@ -89,7 +93,7 @@ def test_existing_audit_content_moves_to_its_own_table(fresh_url):
                 text(
                     "INSERT INTO audit_entries (id, created_at, entity, entity_id, action, label, changes) "
                     "VALUES (7, CURRENT_TIMESTAMP, 'Maatregel', 3, 'create', 'Minder uren Jansen', "
-                    "'{\"title\": [null, \"Minder uren Jansen\"]}')"
+                    '\'{"title": [null, "Minder uren Jansen"]}\')'
                 )
             )
         upgrade()

@@ -62,13 +62,19 @@ class AuditEntry(Base):
 # Read-only: the entry's label and changes, from its content row (the tombstone once erased).
 # Selectable like columns (select(AuditEntry.changes)) and loaded with the entry, without N+1.
 AuditEntry.label = column_property(
-    select(AuditContent.label).where(AuditContent.entry_id == AuditEntry.id).scalar_subquery()
+    select(AuditContent.label).where(AuditContent.entry_id == AuditEntry.id).scalar_subquery().label("label")
 )
 AuditEntry.changes = column_property(
-    select(AuditContent.changes).where(AuditContent.entry_id == AuditEntry.id).scalar_subquery()
+    select(AuditContent.changes)
+    .where(AuditContent.entry_id == AuditEntry.id)
+    .scalar_subquery()
+    .label("changes")
 )
 AuditEntry.erased_at = column_property(
-    select(AuditContent.erased_at).where(AuditContent.entry_id == AuditEntry.id).scalar_subquery()
+    select(AuditContent.erased_at)
+    .where(AuditContent.entry_id == AuditEntry.id)
+    .scalar_subquery()
+    .label("erased_at")
 )
 
 
@@ -112,7 +118,7 @@ CREATE TRIGGER audit_content_erase_only BEFORE UPDATE OR DELETE ON audit_content
 
 AUDIT_CONTENT_TRIGGER_SQLITE = (
     "CREATE TRIGGER IF NOT EXISTS audit_content_erase_only BEFORE UPDATE ON audit_content "
-    f"WHEN NOT ({_TOMBSTONE_CONDITION}) "
+    f"WHEN NOT COALESCE(({_TOMBSTONE_CONDITION}), 0) "  # a NULL label must not slip through
     "BEGIN SELECT RAISE(ABORT, 'audit_content is append-only, except for an erasure'); END",
     "CREATE TRIGGER IF NOT EXISTS audit_content_no_delete BEFORE DELETE ON audit_content "
     "BEGIN SELECT RAISE(ABORT, 'audit_content is append-only, except for an erasure'); END",
