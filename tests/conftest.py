@@ -97,10 +97,9 @@ def _wipe(app):
     with app.app_context():
         _db.session.remove()
         if _db.engine.dialect.name == "sqlite":
-            _db.engine.dispose()
+            # Idle pooled connections hold no lock and notice the new schema by themselves.
             with _db.engine.connect() as conn:
                 app.extensions["pristine_sqlite"].backup(conn.connection.dbapi_connection)
-            _db.engine.dispose()
             return
         tables = list(reversed(_db.metadata.sorted_tables))
         with _db.engine.begin() as conn:
