@@ -179,3 +179,72 @@ def test_cli_erases_with_confirmation(world, app):
         db.session.scalar(select(AuditEntry.user_id).where(AuditEntry.action == "erase"))
         == world.users["beheerder"].id
     )
+
+
+def test_quotes_elsewhere_reminders_and_notifications_are_erased_too(world, client_as):
+    from riecycle.models import Notification, ReminderLedger, VoorlichtingSession
+
+    employee = world.employees[0]
+    measure = _individual_measure(world, employee)
+    user = world.users["preventiemedewerker"]
+    # A session that lists the measure: its audit entry quotes the title.
+    db.session.add(
+        VoorlichtingSession(
+            organisation_id=world.org.id,
+            topic="Omgaan met werkdruk",
+            session_date=date(2026, 3, 1),
+            measures=[measure],
+        )
+    )
+    reminder = ReminderLedger(
+        organisation_id=world.org.id,
+        rule="measure_overdue",
+        object_type="measure",
+        object_id=measure.id,
+        due_date=date(2027, 1, 1),
+        recipient_key=f"u{user.id}",
+        recipient_user_id=user.id,
+        subject=f"Termijn verstreken: {SECRET_TITLE}",
+        body=f"De maatregel {SECRET_TITLE} is over de termijn.",
+        status="sent",
+    )
+    digest = ReminderLedger(
+        organisation_id=world.org.id,
+        rule="digest",
+        object_type="user",
+        object_id=user.id,
+        due_date=date(2027, 1, 4),
+        recipient_key=f"u{user.id}",
+        recipient_user_id=user.id,
+        subject="Uw weekoverzicht",
+        body=f"- {SECRET_TITLE}\n- Aangepaste werkplek voor Pietersen",
+        status="sent",
+    )
+    db.session.add_all([reminder, digest])
+    db.session.flush()
+    db.session.add(
+        Notification(
+            user_id=user.id,
+            organisation_id=world.org.id,
+            ledger_id=reminder.id,
+            rule="measure_overdue",
+            title=f"Termijn verstreken: {SECRET_TITLE}",
+        )
+    )
+    db.session.commit()
+    assert SECRET_TITLE in _all_audit_text()
+
+    assert _erase(client_as, employee.id).status_code == 302
+    db.session.expire_all()
+    assert SECRET_TITLE not in _all_audit_text()
+    # The session's entry quoted the title: its content is a tombstone now, the entry remains.
+    [session_entry] = db.session.scalars(select(AuditEntry).where(AuditEntry.entity == "Voorlichting")).all()
+    assert session_entry.erased_at is not None and session_entry.label.startswith("gewist op ")
+    texts = [
+        *db.session.execute(select(ReminderLedger.subject, ReminderLedger.body)).all(),
+        *db.session.execute(select(Notification.title, Notification.body)).all(),
+    ]
+    flat = "\n".join(str(value) for row in texts for value in row)
+    assert SECRET_TITLE not in flat
+    assert "Aangepaste werkplek voor Pietersen" in flat  # the rest of the digest stays
+    assert "Uw weekoverzicht" in flat

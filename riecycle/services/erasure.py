@@ -23,6 +23,8 @@ from riecycle.models import (
     Measure,
     MeasureNote,
     MeasureStatusChange,
+    Notification,
+    ReminderLedger,
 )
 from riecycle.models.audit import TOMBSTONE_PREFIX
 from riecycle.models.base import Base, utcnow
@@ -56,6 +58,62 @@ def _audited_ids(model, column, values) -> list[int]:
 
 def _label(model) -> str:
     return model.__audit_label__ or model.__name__
+
+
+def _erase_reminders(org, employee: Employee, measure_ids: list[int], names: list[str], tomb: str) -> None:
+    """Reminders and notifications about the measures, or to or about the employee, keep no text.
+
+    Other reminders that quote a name or title (a weekly digest, say) lose that quote.
+    """
+    session = db.session
+    for text in (t for t in names if t and len(t) >= _MIN_SEARCH):
+        for model, columns in ((ReminderLedger, ("subject", "body")), (Notification, ("title", "body"))):
+            for column in columns:
+                attr = getattr(model, column)
+                session.execute(
+                    update(model)
+                    .where(model.organisation_id == org.id, attr.contains(text, autoescape=True))
+                    .values({column: func.replace(attr, text, "[gewist]")})
+                    .execution_options(synchronize_session=False)
+                )
+    about = [
+        and_(ReminderLedger.object_type == "employee", ReminderLedger.object_id == employee.id),
+        ReminderLedger.recipient_employee_id == employee.id,
+    ]
+    if measure_ids:
+        about.append(and_(ReminderLedger.object_type == "measure", ReminderLedger.object_id.in_(measure_ids)))
+    ledger_ids = list(
+        session.scalars(
+            select(ReminderLedger.id).where(ReminderLedger.organisation_id == org.id, or_(*about))
+        )
+    )
+    if not ledger_ids:
+        return
+    session.execute(
+        update(ReminderLedger)
+        .where(ReminderLedger.id.in_(ledger_ids))
+        .values(subject=tomb, body=tomb, link=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(ReminderLedger)
+        .where(ReminderLedger.id.in_(ledger_ids), ReminderLedger.recipient_employee_id == employee.id)
+        .values(recipient_email=None)
+        .execution_options(synchronize_session=False)
+    )
+    # Not yet delivered: never deliver a tombstone.
+    session.execute(
+        update(ReminderLedger)
+        .where(ReminderLedger.id.in_(ledger_ids), ReminderLedger.status == "claimed")
+        .values(status="failed", last_error="gewist (AVG)")
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(Notification)
+        .where(or_(Notification.ledger_id.in_(ledger_ids), Notification.digest_ledger_id.in_(ledger_ids)))
+        .values(title=tomb, body=None, link=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def erase_employee(org, employee: Employee, actor) -> Erased:
@@ -160,6 +218,7 @@ def erase_employee(org, employee: Employee, actor) -> Erased:
             )
             .execution_options(synchronize_session=False)
         )
+    _erase_reminders(org, employee, measure_ids, names, tomb)
     session.execute(
         update(Employee)
         .where(Employee.id == employee.id)
