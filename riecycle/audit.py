@@ -157,12 +157,15 @@ def write_rows(connection, rows: list[dict]) -> list[int]:
     """Insert audit entries and their content rows (label, changes); returns the entry ids."""
     if not rows:
         return []
-    entries = [{k: v for k, v in row.items() if k not in ("label", "changes")} for row in rows]
-    ids = (
-        connection.execute(insert(AuditEntry).returning(AuditEntry.id, sort_by_parameter_order=True), entries)
-        .scalars()
-        .all()
-    )
+    from riecycle.services.records import _next_ids
+
+    # The ids first (one statement), so both inserts are batched however many rows there are.
+    ids = _next_ids(connection, AuditEntry.__table__, len(rows))
+    entries = [
+        {"id": i, **{k: v for k, v in row.items() if k not in ("label", "changes")}}
+        for i, row in zip(ids, rows, strict=True)
+    ]
+    connection.execute(insert(AuditEntry), entries)
     connection.execute(
         insert(AuditContent),
         [
