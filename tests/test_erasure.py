@@ -42,6 +42,21 @@ def _all_audit_text() -> str:
     return "\n".join(f"{label} {changes}" for label, changes in rows)
 
 
+def _xlsx_text(data: bytes) -> str:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(BytesIO(data), read_only=True)
+    return "\n".join(
+        str(value)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if value
+    )
+
+
 def _erase(client_as, employee_id):
     return client_as("beheerder").post(
         f"/o/acme/beheer/medewerkers/{employee_id}/wissen", data={"bevestigd": "wissen"}
@@ -91,8 +106,16 @@ def test_beheerder_erases_employee_measures_and_their_audit_content(world, clien
     # The audit page shows the tombstones and the erasure.
     html = client_as("beheerder").get("/o/acme/audit/?entity=Medewerker").get_data(as_text=True)
     assert "gewist (AVG)" in html and name not in html
+    erasures = client_as("auditor").get("/o/acme/audit/?action=erase").get_data(as_text=True)
+    assert erase.label in erasures and "Aangepaste werkplek" not in erasures
     html = client_as("beheerder").get("/o/acme/audit/").get_data(as_text=True)
     assert SECRET_TITLE not in html and SECRET_NOTE not in html
+    workbook = client_as("beheerder").get("/o/acme/export/auditlog.xlsx")
+    assert workbook.status_code == 200
+    cells = _xlsx_text(workbook.data)
+    assert "gewist op " in cells
+    for secret in (name, SECRET_TITLE, SECRET_NOTE):
+        assert secret not in cells
 
 
 def test_erasure_needs_the_confirmation_and_only_once(world, client_as):
