@@ -109,3 +109,25 @@ def test_existing_audit_content_moves_to_its_own_table(fresh_url):
         assert entry.label == "Minder uren Jansen"
         db.session.remove()
         db.engine.dispose()
+
+
+def test_audit_content_migration_downgrades(fresh_url):
+    from flask_migrate import downgrade
+
+    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": fresh_url})
+    with app.app_context():
+        upgrade()
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO audit_entries (id, created_at, entity, entity_id, action) "
+                    "VALUES (5, CURRENT_TIMESTAMP, 'Team', 1, 'create')"
+                )
+            )
+            conn.execute(
+                text("INSERT INTO audit_content (entry_id, label, changes) VALUES (5, 'Noord', '{}')")
+            )
+        downgrade(revision="d33a3bc4debd")
+        with db.engine.connect() as conn:
+            assert tuple(conn.execute(text("SELECT id, label FROM audit_entries")).one()) == (5, "Noord")
+        db.engine.dispose()
