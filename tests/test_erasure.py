@@ -271,3 +271,17 @@ def test_quotes_elsewhere_reminders_and_notifications_are_erased_too(world, clie
     assert SECRET_TITLE not in flat
     assert "Aangepaste werkplek voor Pietersen" in flat  # the rest of the digest stays
     assert "Uw weekoverzicht" in flat
+
+
+def test_a_deleted_employee_can_be_erased_from_the_prullenbak(world, client_as):
+    employee = world.employees[0]
+    client = client_as("beheerder")
+    client.post(f"/o/acme/beheer/medewerkers/{employee.id}/verwijderen")
+    trash = client.get("/o/acme/beheer/prullenbak").text
+    assert f"/o/acme/beheer/medewerkers/{employee.id}/wissen" in trash
+    assert _erase(client_as, employee.id).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Employee, employee.id).name.startswith("gewist op ")
+    assert (
+        f"/o/acme/beheer/medewerkers/{employee.id}/wissen" not in client.get("/o/acme/beheer/prullenbak").text
+    )
