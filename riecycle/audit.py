@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
-from riecycle.models.audit import AuditEntry
+from riecycle.models.audit import AuditContent, AuditEntry
 from riecycle.models.base import utcnow
 
 _actor: contextvars.ContextVar[int | None] = contextvars.ContextVar("audit_actor", default=None)
@@ -127,7 +127,7 @@ def _row(obj, action: str, changes: dict, actor: int | None) -> dict:
         "entity_id": obj.id,
         "action": action,
         "label": str(getattr(obj, "label", "") or "")[:300],
-        "changes": changes,
+        "changes": changes,  # label and changes go to audit_content (see write_rows)
         # Whether the record concerns an individual measure (see audit_personal on the models).
         "personal": bool(getattr(obj, "audit_personal", False)),
     }
@@ -153,10 +153,33 @@ def collect(session: Session) -> list[dict]:
     return rows
 
 
+def write_rows(connection, rows: list[dict]) -> list[int]:
+    """Insert audit entries and their content rows (label, changes); returns the entry ids."""
+    if not rows:
+        return []
+    from riecycle.services.records import _next_ids
+
+    # The ids first (one statement), so both inserts are batched however many rows there are.
+    ids = _next_ids(connection, AuditEntry.__table__, len(rows))
+    entries = [
+        {"id": i, **{k: v for k, v in row.items() if k not in ("label", "changes")}}
+        for i, row in zip(ids, rows, strict=True)
+    ]
+    connection.execute(insert(AuditEntry), entries)
+    connection.execute(
+        insert(AuditContent),
+        [
+            {"entry_id": i, "label": row.get("label"), "changes": row.get("changes") or {}}
+            for i, row in zip(ids, rows, strict=True)
+        ],
+    )
+    return list(ids)
+
+
 def _after_flush(session, flush_context):
     rows = collect(session)
     if rows:
-        session.connection().execute(insert(AuditEntry), rows)
+        write_rows(session.connection(), rows)
 
 
 def entity_labels() -> list[str]:

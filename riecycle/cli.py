@@ -113,11 +113,59 @@ def seed_taxonomy():
     click.echo(f"Taxonomie geladen: {changes} wijzigingen.")
 
 
+@click.command("avg-wissen")
+@click.option("--org", "slug", required=True)
+@click.option("--medewerker", "employee_id", required=True, type=int, help="Id van de medewerker.")
+@click.option("--door", "actor_email", required=True, help="E-mail van de beheerder die wist.")
+@click.option("--ja", "confirmed", is_flag=True, help="Bevestig: dit kan niet ongedaan worden gemaakt.")
+def erase_employee_command(slug, employee_id, actor_email, confirmed):
+    """Erase an employee and their individual measures (AVG art. 17), audit content included."""
+    from riecycle import audit
+    from riecycle.models import Employee
+    from riecycle.services import erasure
+
+    org = find_org_or_fail(slug)
+    employee = db.session.get(Employee, employee_id)
+    if employee is None or employee.organisation_id != org.id:
+        _fail(f"Medewerker {employee_id} bestaat niet in '{slug}'.")
+    if erasure.is_erased(employee):
+        _fail("Deze medewerker is al gewist.")
+    from sqlalchemy import select
+
+    from riecycle.models import Membership
+
+    actor = accounts.find_user(actor_email)
+    role = actor and db.session.scalar(
+        select(Membership.role).where(Membership.user_id == actor.id, Membership.organisation_id == org.id)
+    )
+    if role != "beheerder":
+        _fail(f"'{actor_email}' is geen beheerder van '{slug}'.")
+    if not confirmed:
+        _fail("Geef --ja mee: wissen kan niet ongedaan worden gemaakt.")
+    token = audit.set_actor(actor.id)
+    try:
+        result = erasure.erase_employee(org, employee, actor)
+        db.session.commit()
+    finally:
+        audit.reset_actor(token)
+    click.echo(
+        f"Gewist: medewerker {employee_id}, {result.measures} maatregelen, {result.audit_entries} auditregels."
+    )
+
+
 def register(app) -> None:
     """Attach every command group to the app."""
     from riecycle.scheduler import reminders_cli, scheduler_command
 
-    for command in (org_cli, user_cli, seed_cli, create_admin, reminders_cli, scheduler_command):
+    for command in (
+        org_cli,
+        user_cli,
+        seed_cli,
+        create_admin,
+        reminders_cli,
+        scheduler_command,
+        erase_employee_command,
+    ):
         app.cli.add_command(command)
     from riecycle.cli_zelfinspectie import zelfinspectie_command
 

@@ -21,6 +21,7 @@ LABELS = {
         "update": _l("gewijzigd"),
         "delete": _l("verwijderd"),
         "restore": _l("hersteld"),
+        "erase": _l("gewist (AVG)"),
     },
     "risk_method": {
         "kinney": _l("Kinney (kans × frequentie × effect)"),

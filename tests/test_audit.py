@@ -71,14 +71,19 @@ def test_audit_entries_cannot_be_changed_through_the_app(app):
     assert all(r.methods <= {"GET", "HEAD", "OPTIONS"} for r in rules)
 
 
-def test_postgresql_trigger_rejects_update_and_delete(world, backend):
+def test_trigger_rejects_update_and_delete(world):
+    """On PostgreSQL and on SQLite alike (tables made by create_all)."""
     import pytest
     from sqlalchemy import text
     from sqlalchemy.exc import DBAPIError
 
-    if backend != "postgresql":
-        pytest.skip("trigger exists on PostgreSQL")
-    for statement in ("UPDATE audit_entries SET action = 'x'", "DELETE FROM audit_entries"):
+    for statement in (
+        "UPDATE audit_entries SET action = 'x'",
+        "DELETE FROM audit_entries",
+        "UPDATE audit_content SET label = 'x'",
+        "UPDATE audit_content SET changes = NULL",
+        "DELETE FROM audit_content",
+    ):
         with pytest.raises(DBAPIError, match="append-only"):
             db.session.execute(text(statement))
         db.session.rollback()

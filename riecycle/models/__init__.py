@@ -2,7 +2,7 @@
 
 from riecycle.models.approval import Approval
 from riecycle.models.attachment import Attachment
-from riecycle.models.audit import AuditEntry
+from riecycle.models.audit import AuditContent, AuditEntry
 from riecycle.models.employee import Employee
 from riecycle.models.evaluation import Evaluation
 from riecycle.models.incident import Incident, IncidentAnalysis
@@ -40,6 +40,7 @@ __all__ = [
     "Approval",
     "Attendance",
     "Attachment",
+    "AuditContent",
     "AuditEntry",
     "CatalogueEntry",
     "ChecklistAnswer",

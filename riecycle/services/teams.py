@@ -28,17 +28,63 @@ def team_ids_managed_by(organisation_id: int, user_id: int) -> set[int]:
     return result
 
 
+# No organisation nests its teams deeper than this; a deeper chain is refused (and every walk up
+# the tree stops here, whatever the database holds).
+MAX_DEPTH = 50
+
+
+def lock_hierarchy(organisation_id: int) -> None:
+    """Serialise changes to an organisation's team tree until the transaction ends.
+
+    PostgreSQL: lock the organisation's row, so two saves (A under B, B under A) cannot both
+    pass the cycle check on the same snapshot. SQLite: take the write lock before reading.
+    """
+    from riecycle.models import Organisation
+    from riecycle.services.records import _sqlite_write_lock
+
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        db.session.execute(
+            select(Organisation.id).where(Organisation.id == organisation_id).with_for_update()
+        )
+    else:
+        _sqlite_write_lock(connection)
+
+
+def ancestors(organisation_id: int, team_id: int) -> list[int]:
+    """The team's chain upwards (itself first), read fresh from the database.
+
+    Bounded: stops at a team seen before (a cycle written by an older version) and after
+    MAX_DEPTH + 1 steps.
+    """
+    parents = dict(
+        db.session.execute(
+            select(Team.id, Team.parent_id).where(
+                Team.organisation_id == organisation_id, Team.deleted_at.is_(None)
+            )
+        ).all()
+    )
+    chain, node = [], team_id
+    while node is not None and node in parents and node not in chain and len(chain) <= MAX_DEPTH:
+        chain.append(node)
+        node = parents[node]
+    return chain
+
+
 def _validate(org, data: dict, team: Team | None = None) -> None:
     parent_id = data.get("parent_id")
     if parent_id:
+        lock_hierarchy(org.id)
         parent = db.session.get(Team, parent_id)
         if parent is None or parent.organisation_id != org.id or parent.deleted_at:
             raise ServiceError(_("Kies een bestaand bovenliggend team."), "parent_id")
-        node = parent
-        while node is not None:
-            if team is not None and node.id == team.id:
-                raise ServiceError(_("Een team kan niet onder zichzelf vallen."), "parent_id")
-            node = node.parent
+        chain = ancestors(org.id, parent.id)
+        if team is not None and team.id in chain:
+            raise ServiceError(_("Een team kan niet onder zichzelf vallen."), "parent_id")
+        if len(chain) >= MAX_DEPTH:
+            raise ServiceError(
+                _("De teamindeling is te diep (meer dan %(n)s niveaus).", n=MAX_DEPTH), "parent_id"
+            )
     manager_id = data.get("manager_id")
     if manager_id and not db.session.scalar(
         select(Membership.id).where(Membership.organisation_id == org.id, Membership.user_id == manager_id)
@@ -70,11 +116,17 @@ def delete_team(team: Team) -> None:
     )
     if active_staff:
         raise ServiceError(_("Dit team heeft nog %(n)s medewerkers. Verplaats ze eerst.", n=active_staff))
-    sub_teams = db.session.scalar(
-        select(db.func.count(Team.id)).where(Team.parent_id == team.id, Team.deleted_at.is_(None))
-    )
-    if sub_teams:
+    lock_hierarchy(team.organisation_id)
+    sub_teams = db.session.scalars(
+        select(Team).where(Team.parent_id == team.id, Team.deleted_at.is_(None), Team.id != team.id)
+    ).all()
+    # A sub-team that is also above this team (a cycle an older version let in) does not block:
+    # it is detached, which breaks the cycle.
+    above = set(ancestors(team.organisation_id, team.id))
+    if any(sub.id not in above for sub in sub_teams):
         raise ServiceError(_("Dit team heeft nog subteams. Verplaats of verwijder die eerst."))
+    for sub in sub_teams:
+        sub.parent_id = None
     soft_delete(team)
 
 

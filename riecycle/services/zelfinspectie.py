@@ -5,6 +5,7 @@ by hand) and is stored as an immutable ChecklistRun. The report is always a run:
 to an inspector can be shown again.
 """
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
@@ -184,10 +185,26 @@ def group_scores(items: list[dict]) -> dict:
     return {g: score([i for i in items if i["group"] == g]) for g in sorted(groups)}
 
 
-def run_checklist(org, user=None, today: date | None = None, origin: str = "web") -> ChecklistRun:
-    """Answer the whole checklist and store the result as an immutable snapshot."""
+def _same_items(stored: list, fresh: list) -> bool:
+    """Whether a stored run's items equal freshly evaluated ones (compared as the JSON they become)."""
+    return json.dumps(stored, sort_keys=True, default=str) == json.dumps(fresh, sort_keys=True, default=str)
+
+
+def run_checklist(
+    org, user=None, today: date | None = None, origin: str = "web", reuse_unchanged: bool = True
+) -> ChecklistRun:
+    """Answer the whole checklist and store the result as an immutable snapshot.
+
+    A run answers the same as the latest run of the same day when nothing changed in between:
+    then that run is returned and nothing is stored (each run takes tens of KB, and anyone
+    allowed to run it could otherwise fill the database by clicking).
+    """
     today = today or clock.today()
     items = evaluate(org, today)
+    if reuse_unchanged:
+        latest = latest_run(org, with_items=True)
+        if latest is not None and latest.run_on == today and _same_items(latest.items, items):
+            return latest
     run_at = (
         clock.now() if today == clock.today() else datetime.combine(today, time(12), tzinfo=clock.AMSTERDAM)
     )
@@ -273,9 +290,14 @@ def _newest_first(stmt):
     return stmt.order_by(ChecklistRun.run_at.desc(), ChecklistRun.id.desc())
 
 
+def runs_stmt(org):
+    """All stored runs, newest first, as a statement (the history pages through it)."""
+    return _newest_first(select(ChecklistRun).where(ChecklistRun.organisation_id == org.id))
+
+
 def runs(org, limit: int | None = None) -> list[ChecklistRun]:
     """Stored runs, newest first (their items load when first read)."""
-    stmt = _newest_first(select(ChecklistRun).where(ChecklistRun.organisation_id == org.id))
+    stmt = runs_stmt(org)
     return list(db.session.scalars(stmt.limit(limit) if limit else stmt))
 
 

@@ -218,6 +218,32 @@ def employee_delete(employee_id):
     return redirect(url_for("beheer.employees_index"))
 
 
+@bp.post("/medewerkers/<int:employee_id>/wissen")
+@requires("manage")
+def employee_erase(employee_id):
+    """Erase an employee and their individual measures for good (AVG art. 17), audit content too."""
+    from riecycle.services import erasure
+
+    employee = get_or_404(Employee, employee_id, include_deleted=True)
+    if erasure.is_erased(employee):
+        flash(_("Deze medewerker is al gewist."), "error")
+        return redirect(url_for("beheer.employees_index"))
+    if request.form.get("bevestigd") != "wissen":
+        flash(_("Bevestig het wissen: dit kan niet ongedaan worden gemaakt."), "error")
+        return redirect(url_for("beheer.employee_edit", employee_id=employee.id))
+    result = erasure.erase_employee(g.org, employee, current_user)
+    db.session.commit()
+    flash(
+        _(
+            "De medewerker en %(n)s individuele maatregelen zijn gewist (AVG). De audittrail toont: %(t)s.",
+            n=result.measures,
+            t=result.tombstone,
+        ),
+        "success",
+    )
+    return redirect(url_for("beheer.employees_index"))
+
+
 @bp.route("/medewerkers/importeren", methods=["GET", "POST"])
 @requires("manage")
 def employees_import():

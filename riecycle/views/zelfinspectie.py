@@ -8,8 +8,10 @@ from sqlalchemy import select
 
 from riecycle import clock
 from riecycle.extensions import db
+from riecycle.filters import fmt_datetime
 from riecycle.forms.zelfinspectie import AnswerForm
 from riecycle.models import ChecklistRun, User
+from riecycle.pagination import paginate
 from riecycle.permissions import can, requires
 from riecycle.services import ServiceError
 from riecycle.services import zelfinspectie as service
@@ -20,6 +22,8 @@ bp = org_blueprint("zelfinspectie", __name__, "zelfinspectie")
 # References shown per item on screen; the rest is a count and a link to the full list. A run
 # keeps up to EVIDENCE_MAX, which the print version and the Excel export show.
 REPORT_REFS = 10
+# Stored runs per page of the history.
+HISTORY_PER_PAGE = 25
 
 
 @bp.context_processor
@@ -66,9 +70,20 @@ def index():
 @requires("edit_zelfinspectie")
 def run():
     """Answer the checklist from the records and store the result as a snapshot."""
+    previous = service.latest_run(g.org)
     result = service.run_checklist(g.org, current_user)
     db.session.commit()
-    flash(_("De zelfinspectie is uitgevoerd: score %(s)s%%.", s=_pct(result.score)), "success")
+    if previous is not None and result.id == previous.id:
+        flash(
+            _(
+                "Er is niets veranderd sinds de uitvoering van %(t)s: die blijft de laatste (score %(s)s%%).",
+                t=fmt_datetime(result.run_at),
+                s=_pct(result.score),
+            ),
+            "info",
+        )
+    else:
+        flash(_("De zelfinspectie is uitgevoerd: score %(s)s%%.", s=_pct(result.score)), "success")
     return redirect(url_for("zelfinspectie.index"))
 
 
@@ -80,8 +95,9 @@ def _pct(value) -> str:
 @requires("view")
 def history():
     """Every stored run with its score: the trend."""
+    page = paginate(service.runs_stmt(g.org), per_page=HISTORY_PER_PAGE)
     return render_template(
-        "zelfinspectie/history.html", runs=service.runs(g.org), trend=service.trend(g.org, 24)
+        "zelfinspectie/history.html", runs=page.items, page=page, trend=service.trend(g.org, 24)
     )
 
 

@@ -115,6 +115,9 @@ ROUTES = {
     "beheer.employee_new": org_route(MANAGE),
     "beheer.employee_edit": org_route(MANAGE, params=_employee),
     "beheer.employee_delete": org_route(MANAGE, params=_fresh_employee),
+    "beheer.employee_erase": org_route(
+        MANAGE, params=_fresh_employee, data=lambda w: {"bevestigd": "wissen"}, post_ok=302
+    ),
     "beheer.employees_import": org_route(MANAGE),
     "beheer.users": org_route(MANAGE),
     "beheer.user_invite": org_route(MANAGE, post_ok=302),
