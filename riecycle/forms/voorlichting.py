@@ -16,10 +16,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from riecycle.forms.beheer import coerce_optional_int
+from riecycle.forms.common import OnceForm, VersionedForm
 from riecycle.labels import choices
 
 
-class SessionForm(FlaskForm):
+class SessionForm(VersionedForm, OnceForm):
     topic = StringField(_l("Onderwerp"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Inhoud en doel"), validators=[Optional(), Length(max=5000)])
     audience = SelectField(_l("Doelgroep"), choices=choices("audience"))
