@@ -69,13 +69,15 @@ class Saved:
         return self.ok
 
 
-def field_error(form, error: ServiceError) -> None:
-    """Show a service error at its field, or as a flash message when the form has no such field."""
+def field_error(form, error: ServiceError, *, on_form: bool = False) -> None:
+    """Show a service error at its field, or else as a flash message (on_form: above the form)."""
     field = getattr(form, error.field, None) if (form is not None and error.field) else None
     if field is None and error.field == "file" and form is not None:
         field = getattr(form, "document", None)  # upload errors name the file field "file"
     if field is not None:
         field.errors = list(field.errors) + [error.message]
+    elif on_form and form is not None:
+        form.form_errors.append(error.message)
     else:
         flash(error.message, "error")
 
@@ -96,10 +98,12 @@ def pending_upload(field):
     return storage.filename, data
 
 
-def save(action, form=None, *, record=None) -> Saved:
+def save(action, form=None, *, record=None, errors: str = "field") -> Saved:
     """Run `action()` (a service call), then commit; on a ServiceError roll back and show it.
 
     `record` is the record an edit form changes; with a versioned form a stale save answers 409.
+    `errors`: "field" shows a ServiceError at its field or else as a flash message; "flash" always
+    as a flash message (forms that redirect instead of re-rendering); "form" above the form.
     """
     token = _form_token(form)
     if token is not None:
@@ -116,7 +120,7 @@ def save(action, form=None, *, record=None) -> Saved:
         db.session.commit()
     except ServiceError as error:
         db.session.rollback()
-        field_error(form, error)
+        field_error(None if errors == "flash" else form, error, on_form=errors == "form")
         return Saved(False)
     except StaleDataError:
         db.session.rollback()
