@@ -277,3 +277,32 @@ def test_a_forged_or_stale_version_is_refused_and_changes_nothing(world, client_
         assert response.status_code == 409
     db.session.expire_all()
     assert db.session.get(Team, team.id).name == "Zorgteam Zuid"
+
+
+def test_a_save_at_the_same_moment_is_caught_by_the_version_column(world, client_as, monkeypatch):
+    """A colleague's save lands between loading the record and writing it: 409, theirs stays."""
+    from riecycle.services import teams as team_service
+
+    client = client_as("beheerder")
+    team = world.teams["Zorgteam Zuid"]
+    url = f"/o/acme/beheer/teams/{team.id}"
+    data = form_of(client.get(url).get_data(as_text=True), "version_id")
+    data.pop("form_token", None)
+    real = team_service.update_team
+    table = Team.__table__
+
+    def colleague_first(org, record, values):
+        with db.engine.begin() as conn:
+            conn.execute(
+                table.update()
+                .where(table.c.id == record.id)
+                .values(name="Zuid door collega", version_id=table.c.version_id + 1)
+            )
+        return real(org, record, values)
+
+    monkeypatch.setattr(team_service, "update_team", colleague_first)
+    response = client.post(url, data=fill(data, {"name": "Zuid door mij"}))
+    assert response.status_code == 409
+    assert "Zuid door collega" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Team, team.id).name == "Zuid door collega"

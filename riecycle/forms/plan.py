@@ -87,7 +87,7 @@ class ScoreForm(FlaskForm):
     note = TextAreaField(_l("Toelichting"), validators=[Optional(), Length(max=5000)])
 
 
-class SubmitPlanForm(FlaskForm):
+class SubmitPlanForm(OnceForm):
     note = TextAreaField(_l("Toelichting voor de OR/PVT"), validators=[Optional(), Length(max=5000)])
 
 

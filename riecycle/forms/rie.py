@@ -49,7 +49,7 @@ class RieForm(OnceForm):
     file = FileField(_l("Document toevoegen (bijv. het RI&E-rapport)"))
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(OnceForm):
     file = FileField(_l("Document"))
 
 

@@ -1,7 +1,6 @@
 """Forms for voorlichting sessions, materials and the attendance register."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -48,7 +47,7 @@ class SessionForm(VersionedForm, OnceForm):
     )
 
 
-class MaterialForm(FlaskForm):
+class MaterialForm(OnceForm):
     file = FileField(
         _l("Materiaal (presentatie, handout)"), validators=[FileRequired(_l("Kies een bestand."))]
     )

@@ -36,8 +36,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import delete, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.orm.exc import StaleDataError
 
 from riecycle.extensions import db
@@ -116,7 +115,7 @@ def save(action, form=None, *, record=None, errors: str = "field") -> Saved:
         value = action()
         if record is not None and getattr(record, "version_id", None) is not None:
             # Changing only links (teams, risks) does not touch the row: bump its version anyway.
-            flag_modified(record, "updated_at")
+            record.updated_at = utcnow()
         db.session.commit()
     except ServiceError as error:
         db.session.rollback()
@@ -154,10 +153,12 @@ def _check_version(form, record) -> None:
 
 def _conflict(form, record):
     """Answer 409: someone else changed the record; show what is saved now next to the input."""
-    db.session.refresh(record)
-    rows = _conflict_rows(form, record) if form is not None else []
-    if form is not None and getattr(form, "version_id", None) is not None:
-        form.version_id.data = record.version_id
+    try:
+        db.session.refresh(record)
+    except InvalidRequestError:  # the colleague deleted it outright
+        rows = []
+    else:
+        rows = _conflict_rows(form, record) if form is not None else []
     body = render_template(
         "conflict.html",
         message=_(

@@ -800,7 +800,7 @@ def submit():
     if not form.validate_on_submit():
         flash(_("De toelichting is te lang."), "error")
         return redirect(url_for("plan.versions"))
-    saved = save(lambda: plan_versions.submit_plan(g.org, current_user, form.note.data))
+    saved = save(lambda: plan_versions.submit_plan(g.org, current_user, form.note.data), form, errors="flash")
     if not saved:
         return redirect(url_for("plan.versions"))
     version = saved.value

@@ -230,7 +230,7 @@ def upload(kind, owner_id):
             raise ServiceError(_("Kies een bestand."), "file")
         _store(upload_, kind, owner.id)
 
-    saved = save(work)
+    saved = save(work, form, errors="flash")
     if saved:
         flash(_("Het document is toegevoegd."), "success")
     if kind == "onderzoek":

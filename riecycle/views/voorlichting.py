@@ -177,7 +177,9 @@ def material_upload(session_id):
     form = MaterialForm()
     if form.validate_on_submit():
         if save(
-            lambda: attachments.store_upload(g.org, OWNER_TYPE, session.id, form.file.data, current_user)
+            lambda: attachments.store_upload(g.org, OWNER_TYPE, session.id, form.file.data, current_user),
+            form,
+            errors="flash",
         ):
             flash(_("Het materiaal is toegevoegd."), "success")
     else:
