@@ -306,3 +306,36 @@ def test_a_save_at_the_same_moment_is_caught_by_the_version_column(world, client
     assert "Zuid door collega" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Team, team.id).name == "Zuid door collega"
+
+
+def test_two_submits_of_one_form_at_the_same_moment_make_one_record(app, world, monkeypatch):
+    """A double click whose two requests run in parallel: the second waits for the first's token."""
+    import threading
+    import time
+
+    from riecycle.services import teams as team_service
+
+    clients = [second_client(app, world, "beheerder") for _ in range(2)]
+    page = clients[0].get("/o/acme/beheer/teams/nieuw").get_data(as_text=True)
+    data = fill(form_of(page, "form_token"), {"name": "Receptie"})
+    real = team_service.create_team
+
+    def slow(org, values):
+        team = real(org, values)
+        time.sleep(0.3)  # keep the first transaction open while the second arrives
+        return team
+
+    monkeypatch.setattr(team_service, "create_team", slow)
+    statuses = []
+
+    def post(client):
+        statuses.append(client.post("/o/acme/beheer/teams/nieuw", data=data).status_code)
+
+    threads = [threading.Thread(target=post, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) in ([302, 302], [302, 409])
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Team.id)).where(Team.name == "Receptie")) == 1

@@ -53,6 +53,7 @@ def organisation_new():
                 user = accounts.create_user(form.beheerder_email.data, form.beheerder_email.data)
             accounts.add_membership(org, user, "beheerder")
         except ServiceError as error:
+            db.session.rollback()
             getattr(form, error.field or "name").errors.append(error.message)
         else:
             db.session.commit()
