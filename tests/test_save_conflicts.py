@@ -339,3 +339,21 @@ def test_two_submits_of_one_form_at_the_same_moment_make_one_record(app, world, 
     assert sorted(statuses) in ([302, 302], [302, 409])
     db.session.expire_all()
     assert db.session.scalar(select(func.count(Team.id)).where(Team.name == "Receptie")) == 1
+
+
+def test_a_double_submit_of_the_employee_import_imports_once(world, client_as):
+    from io import BytesIO
+
+    client = client_as("beheerder")
+    url = "/o/acme/beheer/medewerkers/importeren"
+    token = form_of(client.get(url).get_data(as_text=True), "form_token")["form_token"][0]
+    content = b"naam;email;team\nAnna Nieuw;anna.nieuw@acme.example;Zorgteam Noord\n"
+    before = count(Employee)
+    for _ in range(2):
+        response = client.post(
+            url,
+            data={"file": (BytesIO(content), "medewerkers.csv"), "form_token": token},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 302
+    assert count(Employee) == before + 1

@@ -61,7 +61,7 @@ class EmployeeForm(VersionedForm, OnceForm):
     is_leidinggevende = BooleanField(_l("Is leidinggevende"))
 
 
-class EmployeeCsvForm(FlaskForm):
+class EmployeeCsvForm(OnceForm):
     file = FileField(_l("CSV-bestand"), validators=[FileRequired(_l("Kies een bestand."))])
 
 

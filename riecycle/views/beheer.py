@@ -179,15 +179,15 @@ def employees_import():
     form = EmployeeCsvForm()
     errors = []
     if form.validate_on_submit():
-        try:
+
+        def work():
             rows = employees.parse_employee_csv(g.org, form.file.data.read())
-            count = employees.import_employees(g.org, rows)
-        except employees.CsvImportError as error:
-            db.session.rollback()
-            errors = error.errors
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+            return employees.import_employees(g.org, rows)
+
+        saved = save(work, form, errors="flash")
+        errors = getattr(saved.error, "errors", [])
+        if saved:
+            count = saved.value
             flash(_("%(n)s medewerkers geïmporteerd.", n=count), "success")
             return redirect(url_for("beheer.employees_index"))
     status = 400 if errors or form.errors else 200

@@ -63,6 +63,7 @@ class Saved:
 
     ok: bool
     value: Any = None
+    error: ServiceError | None = None
 
     def __bool__(self) -> bool:
         return self.ok
@@ -120,7 +121,7 @@ def save(action, form=None, *, record=None, errors: str = "field") -> Saved:
     except ServiceError as error:
         db.session.rollback()
         field_error(None if errors == "flash" else form, error, on_form=errors == "form")
-        return Saved(False)
+        return Saved(False, error=error)
     except StaleDataError:
         db.session.rollback()
         if record is None:
