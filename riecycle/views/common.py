@@ -202,7 +202,7 @@ def _shown(field, value) -> str | None:
                 return str(choice[1])
     if isinstance(value, datetime | date):
         return value.strftime("%d-%m-%Y")
-    return str(value)
+    return str(value).replace("\r\n", "\n").strip()
 
 
 # --- one-time form tokens ------------------------------------------------------------------
