@@ -66,6 +66,9 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    from riecycle.views import common
+
+    common.register(app)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -1,7 +1,7 @@
 """Audit content in its own table (erasable by tombstone), append-only triggers on SQLite too
 
 Revision ID: sec_audit_1
-Revises: d33a3bc4debd
+Revises: sec_auth_1
 Create Date: 2026-12-03 09:30:00
 
 The label and the old and new values of every audit entry move to audit_content, one row per
@@ -20,7 +20,7 @@ from riecycle.models.audit import (
 
 # revision identifiers, used by Alembic.
 revision = "sec_audit_1"
-down_revision = "d33a3bc4debd"
+down_revision = 'sec_auth_1'
 branch_labels = None
 depends_on = None
 

@@ -13,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from riecycle.forms.common import OnceForm, VersionedForm
 from riecycle.labels import choices
 
 
@@ -43,14 +44,14 @@ class NewOrganisationForm(OrganisationForm):
     )
 
 
-class TeamForm(FlaskForm):
+class TeamForm(VersionedForm, OnceForm):
     name = StringField(_l("Naam"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Soort"), choices=choices("team_kind"))
     parent_id = SelectField(_l("Valt onder"), coerce=coerce_optional_int, validate_choice=False)
     manager_id = SelectField(_l("Leidinggevende"), coerce=coerce_optional_int, validate_choice=False)
 
 
-class EmployeeForm(FlaskForm):
+class EmployeeForm(VersionedForm, OnceForm):
     name = StringField(_l("Naam"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("E-mailadres"), validators=[Optional(), Email(), Length(max=254)])
     team_id = SelectField(_l("Team"), coerce=coerce_optional_int, validate_choice=False)
@@ -60,7 +61,7 @@ class EmployeeForm(FlaskForm):
     is_leidinggevende = BooleanField(_l("Is leidinggevende"))
 
 
-class EmployeeCsvForm(FlaskForm):
+class EmployeeCsvForm(OnceForm):
     file = FileField(_l("CSV-bestand"), validators=[FileRequired(_l("Kies een bestand."))])
 
 

@@ -1,7 +1,6 @@
 """Forms for the policy register and the incident log."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -15,10 +14,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from riecycle.forms.beheer import coerce_optional_int
+from riecycle.forms.common import OnceForm, VersionedForm
 from riecycle.labels import choices
 
 
-class InstrumentForm(FlaskForm):
+class InstrumentForm(VersionedForm, OnceForm):
     name = StringField(_l("Naam of titel"), validators=[DataRequired(), Length(max=200)])
     status = SelectField(_l("Status"), choices=choices("instrument_status"))
     adopted_on = DateField(_l("Vastgesteld op"), validators=[Optional()])
@@ -34,7 +34,7 @@ class InstrumentForm(FlaskForm):
     document = FileField(_l("Document toevoegen"))
 
 
-class AppointmentForm(FlaskForm):
+class AppointmentForm(OnceForm):
     user_id = SelectField(_l("Gebruiker"), coerce=coerce_optional_int, validate_choice=False)
     name = StringField(_l("Of naam (als het geen gebruiker is)"), validators=[Optional(), Length(max=200)])
     since = DateField(_l("Preventiemedewerker sinds"), validators=[DataRequired(_l("Vul een datum in."))])
@@ -46,7 +46,7 @@ class AppointmentForm(FlaskForm):
     tasks = TextAreaField(_l("Taken"), validators=[Optional(), Length(max=5000)])
 
 
-class IncidentForm(FlaskForm):
+class IncidentForm(VersionedForm, OnceForm):
     occurred_on = DateField(_l("Datum"), validators=[DataRequired(_l("Vul een datum in."))])
     theme_key = SelectField(_l("Thema"), validate_choice=False)
     team_id = SelectField(_l("Team"), coerce=coerce_optional_int, validate_choice=False)
@@ -62,7 +62,7 @@ class IncidentForm(FlaskForm):
     measure_id = SelectField(_l("Gekoppelde maatregel"), coerce=coerce_optional_int, validate_choice=False)
 
 
-class AnalysisForm(FlaskForm):
+class AnalysisForm(OnceForm):
     analysed_on = DateField(_l("Geanalyseerd op"), validators=[DataRequired(_l("Vul een datum in."))])
     period_start = DateField(_l("Periode van"), validators=[DataRequired(_l("Vul een datum in."))])
     period_end = DateField(_l("Periode tot en met"), validators=[DataRequired(_l("Vul een datum in."))])

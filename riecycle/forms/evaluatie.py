@@ -1,15 +1,15 @@
 """Forms for planning and recording evaluations and creating follow-up measures."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from riecycle.forms.beheer import coerce_optional_int
+from riecycle.forms.common import OnceForm, VersionedForm
 from riecycle.labels import choices
 
 
-class EvaluationPlanForm(FlaskForm):
+class EvaluationPlanForm(VersionedForm, OnceForm):
     kind = SelectField(_l("Wat evalueert u?"), choices=choices("evaluation_kind"))
     measure_id = SelectField(_l("Maatregel"), coerce=coerce_optional_int, validate_choice=False)
     theme_key = SelectField(_l("Thema"), validate_choice=False)
@@ -19,7 +19,7 @@ class EvaluationPlanForm(FlaskForm):
     responsible_id = SelectField(_l("Verantwoordelijk"), coerce=coerce_optional_int, validate_choice=False)
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(VersionedForm):
     done_on = DateField(
         _l("Datum van de evaluatie"), validators=[DataRequired(_l("Geef een geldige datum op."))]
     )
@@ -39,7 +39,7 @@ class OutcomeForm(FlaskForm):
     conclusion = TextAreaField(_l("Conclusie"), validators=[DataRequired(), Length(max=5000)])
 
 
-class FollowUpForm(FlaskForm):
+class FollowUpForm(OnceForm):
     title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Omschrijving"), validators=[Optional(), Length(max=5000)])
     risk_ids = SelectMultipleField(_l("Risico's"), coerce=int, validate_choice=False)

@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from riecycle.forms.beheer import coerce_optional_int
+from riecycle.forms.common import OnceForm
 from riecycle.labels import choices
 
 
@@ -23,7 +24,7 @@ def coerce_int_list_item(value):
     return int(value)
 
 
-class MeasureForm(FlaskForm):
+class MeasureForm(OnceForm):
     title = StringField(
         _l("Titel"), validators=[DataRequired(_l("Geef de maatregel een titel.")), Length(max=200)]
     )
@@ -60,18 +61,18 @@ class StatusForm(FlaskForm):
     reason = TextAreaField(_l("Reden of toelichting"), validators=[Optional(), Length(max=5000)])
 
 
-class NoteForm(FlaskForm):
+class NoteForm(OnceForm):
     noted_on = DateField(_l("Datum"), validators=[Optional()])
     text = TextAreaField(
         _l("Voortgang"), validators=[DataRequired(_l("Schrijf wat er gebeurd is.")), Length(max=10000)]
     )
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(OnceForm):
     file = FileField(_l("Bewijsstuk"), validators=[FileRequired(_l("Kies een bestand."))])
 
 
-class CatalogueEntryForm(FlaskForm):
+class CatalogueEntryForm(OnceForm):
     title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Beschrijving"), validators=[DataRequired(), Length(max=10000)])
     level = SelectField(_l("Niveau"), choices=choices("level"))
@@ -86,11 +87,11 @@ class ScoreForm(FlaskForm):
     note = TextAreaField(_l("Toelichting"), validators=[Optional(), Length(max=5000)])
 
 
-class SubmitPlanForm(FlaskForm):
+class SubmitPlanForm(OnceForm):
     note = TextAreaField(_l("Toelichting voor de OR/PVT"), validators=[Optional(), Length(max=5000)])
 
 
-class CommentForm(FlaskForm):
+class CommentForm(OnceForm):
     measure_id = SelectField(_l("Over"), coerce=coerce_optional_int, validate_choice=False)
     text = TextAreaField(
         _l("Opmerking"), validators=[DataRequired(_l("Schrijf uw opmerking.")), Length(max=5000)]

@@ -17,13 +17,14 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from riecycle.forms.beheer import coerce_optional_int
+from riecycle.forms.common import OnceForm, VersionedForm
 from riecycle.labels import choices
 
 DATE_MSG = _l("Vul een geldige datum in.")
 NUMBER_MSG = _l("Vul een heel getal in.")
 
 
-class RieForm(FlaskForm):
+class RieForm(OnceForm):
     performed_on = DateField(_l("Datum RI&E"), validators=[DataRequired(DATE_MSG)])
     scope = TextAreaField(_l("Reikwijdte"), validators=[Optional(), Length(max=4000)])
     performed_by = StringField(_l("Uitgevoerd door"), validators=[Optional(), Length(max=200)])
@@ -48,11 +49,11 @@ class RieForm(FlaskForm):
     file = FileField(_l("Document toevoegen (bijv. het RI&E-rapport)"))
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(OnceForm):
     file = FileField(_l("Document"))
 
 
-class ToetsingForm(FlaskForm):
+class ToetsingForm(OnceForm):
     expert_kind = RadioField(
         _l("Getoetst door"),
         choices=choices("expert_kind"),
@@ -92,7 +93,7 @@ class DecisionForm(FlaskForm):
     file = FileField(_l("Besluit of advies (document)"))
 
 
-class RiskForm(FlaskForm):
+class RiskForm(VersionedForm, OnceForm):
     title = StringField(
         _l("Titel"), validators=[DataRequired(_l("Geef het knelpunt een korte titel.")), Length(max=200)]
     )
@@ -126,7 +127,7 @@ class RiskForm(FlaskForm):
     )
 
 
-class EvaluationForm(FlaskForm):
+class EvaluationForm(OnceForm):
     kans = SelectField(
         _l("Kans"),
         coerce=coerce_optional_int,
@@ -152,7 +153,7 @@ class EvaluationForm(FlaskForm):
     )
 
 
-class OnderzoekForm(FlaskForm):
+class OnderzoekForm(OnceForm):
     title = StringField(
         _l("Naam"), validators=[DataRequired(_l("Geef het onderzoek een naam.")), Length(max=200)]
     )

@@ -1,7 +1,6 @@
 """Forms for voorlichting sessions, materials and the attendance register."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -16,10 +15,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from riecycle.forms.beheer import coerce_optional_int
+from riecycle.forms.common import OnceForm, VersionedForm
 from riecycle.labels import choices
 
 
-class SessionForm(FlaskForm):
+class SessionForm(VersionedForm, OnceForm):
     topic = StringField(_l("Onderwerp"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Inhoud en doel"), validators=[Optional(), Length(max=5000)])
     audience = SelectField(_l("Doelgroep"), choices=choices("audience"))
@@ -47,7 +47,7 @@ class SessionForm(FlaskForm):
     )
 
 
-class MaterialForm(FlaskForm):
+class MaterialForm(OnceForm):
     file = FileField(
         _l("Materiaal (presentatie, handout)"), validators=[FileRequired(_l("Kies een bestand."))]
     )

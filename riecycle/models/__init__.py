@@ -5,6 +5,7 @@ from riecycle.models.attachment import Attachment
 from riecycle.models.audit import AuditContent, AuditEntry
 from riecycle.models.employee import Employee
 from riecycle.models.evaluation import Evaluation
+from riecycle.models.form_token import UsedFormToken
 from riecycle.models.incident import Incident, IncidentAnalysis
 from riecycle.models.measure import Measure, MeasureNote, MeasureStatusChange
 from riecycle.models.organisation import Organisation
@@ -80,6 +81,7 @@ __all__ = [
     "Theme",
     "Toetsing",
     "User",
+    "UsedFormToken",
     "UserSession",
     "VerdiependOnderzoek",
     "VoorlichtingSession",

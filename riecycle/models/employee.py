@@ -11,6 +11,9 @@ from riecycle.models.mixins import DomainMixin
 
 class Employee(DomainMixin, Base):
     __tablename__ = "employees"
+    # Optimistic locking: every UPDATE checks and bumps this (edit forms carry it).
+    version_id: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version_id}
     __audit_label__ = "Medewerker"
     # Staff lists by name (beheer, presentielijst) read the first page in index order.
     __table_args__ = (Index("ix_employees_org_name", "organisation_id", "name"),)

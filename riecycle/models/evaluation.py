@@ -24,6 +24,9 @@ evaluation_follow_ups = Table(
 
 class Evaluation(DomainMixin, Base):
     __tablename__ = "evaluations"
+    # Optimistic locking: every UPDATE checks and bumps this (edit forms carry it).
+    version_id: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version_id}
     __audit_label__ = "Evaluatie"
     # "Evaluaties te doen": the open ones of an organisation by planned date.
     __table_args__ = (Index("ix_evaluations_org_open", "organisation_id", "done_on", "planned_on"),)

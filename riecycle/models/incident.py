@@ -16,6 +16,9 @@ class Incident(DomainMixin, Base):
     """One melding. It stores no names: the description is anonymised."""
 
     __tablename__ = "incidents"
+    # Optimistic locking: every UPDATE checks and bumps this (edit forms carry it).
+    version_id: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version_id}
     __audit_label__ = "Melding"
 
     id: Mapped[int] = mapped_column(primary_key=True)

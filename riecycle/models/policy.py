@@ -25,6 +25,9 @@ class PolicyInstrument(DomainMixin, Base):
     """A gedragscode, vertrouwenspersoon, klachtenregeling, opvang-en-nazorgprotocol or meldprocedure."""
 
     __tablename__ = "policy_instruments"
+    # Optimistic locking: every UPDATE checks and bumps this (edit forms carry it).
+    version_id: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version_id}
     __audit_label__ = "Beleidsinstrument"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -102,6 +102,9 @@ class Risk(DomainMixin, Base):
     """A knelpunt: a PSA risk from the RI&E or another source."""
 
     __tablename__ = "risks"
+    # Optimistic locking: every UPDATE checks and bumps this (edit forms carry it).
+    version_id: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version_id}
     __audit_label__ = "Risico"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,6 +11,9 @@ TEAM_KINDS = ("afdeling", "locatie")
 
 class Team(DomainMixin, Base):
     __tablename__ = "teams"
+    # Optimistic locking: every UPDATE checks and bumps this (edit forms carry it).
+    version_id: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version_id}
     __audit_label__ = "Team"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -36,6 +36,9 @@ class VoorlichtingSession(DomainMixin, Base):
     """A voorlichting or instruction session (meeting, training, werkoverleg)."""
 
     __tablename__ = "voorlichting_sessions"
+    # Optimistic locking: every UPDATE checks and bumps this (edit forms carry it).
+    version_id: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version_id}
     __audit_label__ = "Voorlichting"
 
     id: Mapped[int] = mapped_column(primary_key=True)

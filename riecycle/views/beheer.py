@@ -30,22 +30,11 @@ from riecycle.services import (
 from riecycle.services import teams as team_service
 from riecycle.services.records import restore, soft_delete
 from riecycle.tenancy import get_or_404, scoped
+from riecycle.views.common import form_data, save
 from riecycle.views.orgbp import org_blueprint
 from riecycle.views.trash import RESTORABLE
 
 bp = org_blueprint("beheer", __name__, "beheer")
-
-
-def _form_data(form, *skip) -> dict:
-    return {k: v for k, v in form.data.items() if k not in ("csrf_token", "submit", *skip)}
-
-
-def _field_error(form, error: ServiceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        flash(error.message, "error")
 
 
 def _team_choices(exclude_id=None):
@@ -64,13 +53,7 @@ def index():
     """The organisation profile and links to the other beheer pages."""
     form = OrganisationForm(obj=g.org)
     if form.validate_on_submit():
-        try:
-            organisations.update_organisation(g.org, _form_data(form))
-        except ServiceError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            db.session.commit()
+        if save(lambda: organisations.update_organisation(g.org, form_data(form)), form):
             flash(_("De gegevens van de organisatie zijn opgeslagen."), "success")
             return redirect(url_for("beheer.index"))
     return render_template("beheer/index.html", form=form)
@@ -104,13 +87,9 @@ def team_new():
     form = TeamForm()
     form.parent_id.choices, form.manager_id.choices = _team_choices(), _manager_choices()
     if form.validate_on_submit():
-        try:
-            team = team_service.create_team(g.org, _form_data(form))
-        except ServiceError as error:
-            _field_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Team %(n)s is toegevoegd.", n=team.name), "success")
+        saved = save(lambda: team_service.create_team(g.org, form_data(form)), form)
+        if saved:
+            flash(_("Team %(n)s is toegevoegd.", n=saved.value.name), "success")
             return redirect(url_for("beheer.teams"))
     return render_template("beheer/team_form.html", form=form, team=None)
 
@@ -124,12 +103,7 @@ def team_edit(team_id):
     form.parent_id.choices = _team_choices(exclude_id=team.id)
     form.manager_id.choices = _manager_choices()
     if form.validate_on_submit():
-        try:
-            team_service.update_team(g.org, team, _form_data(form))
-        except ServiceError as error:
-            _field_error(form, error)
-        else:
-            db.session.commit()
+        if save(lambda: team_service.update_team(g.org, team, form_data(form)), form, record=team):
             flash(_("Team %(n)s is opgeslagen.", n=team.name), "success")
             return redirect(url_for("beheer.teams"))
     return render_template("beheer/team_form.html", form=form, team=team)
@@ -140,12 +114,8 @@ def team_edit(team_id):
 def team_delete(team_id):
     """Soft-delete a team (restorable from the prullenbak)."""
     team = get_or_404(Team, team_id)
-    try:
-        team_service.delete_team(team)
-    except ServiceError as error:
-        flash(error.message, "error")
+    if not save(lambda: team_service.delete_team(team)):
         return redirect(url_for("beheer.team_edit", team_id=team.id))
-    db.session.commit()
     flash(_("Team %(n)s is verwijderd. U kunt het terugzetten via de prullenbak.", n=team.name), "success")
     return redirect(url_for("beheer.teams"))
 
@@ -177,13 +147,9 @@ def employee_new():
     form = EmployeeForm()
     form.team_id.choices = _team_choices()
     if form.validate_on_submit():
-        try:
-            employee = employees.create_employee(g.org, _form_data(form))
-        except ServiceError as error:
-            _field_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("%(n)s is toegevoegd.", n=employee.name), "success")
+        saved = save(lambda: employees.create_employee(g.org, form_data(form)), form)
+        if saved:
+            flash(_("%(n)s is toegevoegd.", n=saved.value.name), "success")
             return redirect(url_for("beheer.employees_index"))
     return render_template("beheer/employee_form.html", form=form, employee=None)
 
@@ -196,12 +162,7 @@ def employee_edit(employee_id):
     form = EmployeeForm(obj=employee)
     form.team_id.choices = _team_choices()
     if form.validate_on_submit():
-        try:
-            employees.update_employee(g.org, employee, _form_data(form))
-        except ServiceError as error:
-            _field_error(form, error)
-        else:
-            db.session.commit()
+        if save(lambda: employees.update_employee(g.org, employee, form_data(form)), form, record=employee):
             flash(_("%(n)s is opgeslagen.", n=employee.name), "success")
             return redirect(url_for("beheer.employees_index"))
     return render_template("beheer/employee_form.html", form=form, employee=employee)
@@ -251,15 +212,15 @@ def employees_import():
     form = EmployeeCsvForm()
     errors = []
     if form.validate_on_submit():
-        try:
+
+        def work():
             rows = employees.parse_employee_csv(g.org, form.file.data.read())
-            count = employees.import_employees(g.org, rows)
-        except employees.CsvImportError as error:
-            db.session.rollback()
-            errors = error.errors
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+            return employees.import_employees(g.org, rows)
+
+        saved = save(work, form, errors="flash")
+        errors = getattr(saved.error, "errors", [])
+        if saved:
+            count = saved.value
             flash(_("%(n)s medewerkers geïmporteerd.", n=count), "success")
             return redirect(url_for("beheer.employees_index"))
     status = 400 if errors or form.errors else 200
@@ -366,13 +327,7 @@ def user_role(membership_id):
     membership = _membership_or_404(membership_id)
     form = RoleForm()
     if form.validate_on_submit():
-        try:
-            accounts.change_role(g.org, membership, form.role.data)
-        except ServiceError as error:
-            db.session.rollback()  # releases the membership lock
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+        if save(lambda: accounts.change_role(g.org, membership, form.role.data)):
             flash(_("De rol van %(n)s is gewijzigd.", n=membership.user.name), "success")
     else:
         flash(_("Kies een geldige rol."), "error")
@@ -385,13 +340,7 @@ def user_remove(membership_id):
     """Withdraw a user's access to this organisation."""
     membership = _membership_or_404(membership_id)
     name = membership.user.name
-    try:
-        accounts.remove_membership(g.org, membership)
-    except ServiceError as error:
-        db.session.rollback()  # releases the membership lock
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    if save(lambda: accounts.remove_membership(g.org, membership)):
         flash(_("%(n)s heeft geen toegang meer tot deze organisatie.", n=name), "success")
     return redirect(url_for("beheer.users"))
 
@@ -427,11 +376,6 @@ def trash_restore(kind, object_id):
     if kind not in RESTORABLE:
         return redirect(url_for("beheer.trash"))
     obj = get_or_404(RESTORABLE[kind][0], object_id, include_deleted=True)
-    try:
-        restore(obj)
-    except ServiceError as error:
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    if save(lambda: restore(obj)):
         flash(_("'%(l)s' is teruggezet.", l=obj.label), "success")
     return redirect(url_for("beheer.trash"))

@@ -1,6 +1,6 @@
 """Beleid: the PSA policy register (instruments, preventiemedewerker) and the incident log."""
 
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -20,11 +20,12 @@ from riecycle.models import (
 from riecycle.models.policy import INSTRUMENT_KINDS
 from riecycle.pagination import paginate
 from riecycle.permissions import can, can_see_employee, requires
-from riecycle.services import ServiceError, attachments, policy
+from riecycle.services import attachments, policy
 from riecycle.services import incidents as incident_service
 from riecycle.services.records import soft_delete
 from riecycle.services.zelfinspectie import ref_url
 from riecycle.tenancy import get_or_404, scoped
+from riecycle.views.common import form_data, pending_upload, save
 from riecycle.views.documents import DELETE_PERMISSION
 from riecycle.views.orgbp import org_blueprint
 from riecycle.zelfinspectie_rules import measure_label
@@ -38,19 +39,6 @@ DELETE_PERMISSION.setdefault(DOCUMENT_OWNER, "edit_zelfinspectie")
 @bp.context_processor
 def _helpers():
     return {"ref_url": lambda ref: ref_url(ref, can), "kinds": policy.kinds(), "kind_name": policy.kind_name}
-
-
-def _form_data(form, *skip) -> dict:
-    return {k: v for k, v in form.data.items() if k not in ("csrf_token", "document", *skip)}
-
-
-def _field_error(form, error: ServiceError) -> None:
-    name = "document" if error.field == "file" else error.field  # upload errors name the file field
-    field = getattr(form, name, None) if name else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        flash(error.message, "error")
 
 
 def _status(form) -> int:
@@ -82,20 +70,10 @@ def _session_choices():
     return [(s.id, f"{s.session_date.strftime('%d-%m-%Y')} · {s.topic}") for s in sessions]
 
 
-def _pending_upload(field):
-    """Read and check a chosen file before anything changes; None when none was chosen."""
-    storage = field.data
-    if storage is None or not getattr(storage, "filename", ""):
-        return None
-    data = storage.stream.read(current_app.config["UPLOAD_MAX_BYTES"] + 1)
-    attachments.validate_upload(storage.filename, data)
-    return storage.filename, data
-
-
 def _save_instrument(form, instrument, kind):
     """Validate the upload, save the instrument and store the document; raises ServiceError."""
-    upload = _pending_upload(form.document)
-    data = _form_data(form)
+    upload = pending_upload(form.document)
+    data = form_data(form, "document")
     if instrument is None:
         instrument = policy.create_instrument(g.org, kind, data)
     else:
@@ -128,15 +106,10 @@ def instrument_new():
         kind = "gedragscode"
     form = _instrument_form(None, kind)
     if form.validate_on_submit():
-        try:
-            instrument = _save_instrument(form, None, kind)
-        except ServiceError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            db.session.commit()
+        saved = save(lambda: _save_instrument(form, None, kind), form)
+        if saved:
             flash(_("%(k)s is vastgelegd.", k=policy.kind_name(kind)), "success")
-            return redirect(url_for("beleid.index", _anchor=f"instrument-{instrument.id}"))
+            return redirect(url_for("beleid.index", _anchor=f"instrument-{saved.value.id}"))
     return render_template(
         "beleid/instrument_form.html", form=form, instrument=None, kind=kind, documents=[]
     ), _status(form)
@@ -149,13 +122,7 @@ def instrument_edit(instrument_id):
     instrument = get_or_404(PolicyInstrument, instrument_id)
     form = _instrument_form(instrument, instrument.kind)
     if form.validate_on_submit():
-        try:
-            _save_instrument(form, instrument, instrument.kind)
-        except ServiceError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            db.session.commit()
+        if save(lambda: _save_instrument(form, instrument, instrument.kind), form, record=instrument):
             flash(_("%(k)s is opgeslagen.", k=policy.kind_name(instrument.kind)), "success")
             return redirect(url_for("beleid.index", _anchor=f"instrument-{instrument.id}"))
     return render_template(
@@ -188,7 +155,7 @@ def _user_choices():
 
 
 def _save_appointment(form, appointment):
-    data = _form_data(form)
+    data = form_data(form, "document")
     if appointment is None:
         return policy.create_appointment(g.org, data)
     policy.update_appointment(g.org, appointment, data)
@@ -199,13 +166,7 @@ def _appointment_view(appointment):
     form = AppointmentForm(obj=appointment)
     form.user_id.choices = _user_choices()
     if form.validate_on_submit():
-        try:
-            _save_appointment(form, appointment)
-        except ServiceError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            db.session.commit()
+        if save(lambda: _save_appointment(form, appointment), form, record=appointment):
             flash(_("De aanstelling van de preventiemedewerker is opgeslagen."), "success")
             return redirect(url_for("beleid.index", _anchor="preventiemedewerker"))
     return render_template("beleid/appointment_form.html", form=form, appointment=appointment), _status(form)
@@ -284,16 +245,13 @@ def _incident_form(incident):
 def _incident_view(incident):
     form = _incident_form(incident)
     if form.validate_on_submit():
-        try:
+
+        def work():
             if incident is None:
-                incident_service.create_incident(g.org, _form_data(form))
-            else:
-                incident_service.update_incident(g.org, incident, _form_data(form))
-        except ServiceError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            db.session.commit()
+                return incident_service.create_incident(g.org, form_data(form, "document"))
+            return incident_service.update_incident(g.org, incident, form_data(form, "document"))
+
+        if save(work, form, record=incident):
             flash(_("De melding is opgeslagen."), "success")
             return redirect(url_for("beleid.incidents"))
     return render_template("beleid/incident_form.html", form=form, incident=incident), _status(form)
@@ -338,13 +296,7 @@ def analysis_new():
             else today.replace(year=today.year - 1, day=28)
         )
     if form.validate_on_submit():
-        try:
-            incident_service.create_analysis(g.org, _form_data(form))
-        except ServiceError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            db.session.commit()
+        if save(lambda: incident_service.create_analysis(g.org, form_data(form, "document")), form):
             flash(_("De analyse van de meldingen is vastgelegd."), "success")
             return redirect(url_for("beleid.incidents"))
     trend = incident_service.trend(g.org)

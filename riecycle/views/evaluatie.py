@@ -12,12 +12,12 @@ from riecycle.forms.evaluatie import EvaluationPlanForm, FollowUpForm, OutcomeFo
 from riecycle.models import Evaluation, Measure, Membership, Risk, Theme
 from riecycle.pagination import paginate
 from riecycle.permissions import can, can_see_employee, can_view_measure, requires
-from riecycle.services import ServiceError
 from riecycle.services import evaluations as service
 from riecycle.services import plan as plan_service
 from riecycle.services import teams as team_service
 from riecycle.services.records import soft_delete
 from riecycle.tenancy import get_or_404, scoped
+from riecycle.views.common import form_data, save
 from riecycle.views.orgbp import org_blueprint
 
 bp = org_blueprint("evaluatie", __name__, "evaluatie")
@@ -64,14 +64,6 @@ def _load(evaluation_id) -> Evaluation:
     if evaluation.measure is not None and not can_view_measure(evaluation.measure):
         abort(404)
     return evaluation
-
-
-def _field_error(form, error: ServiceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        flash(error.message, "error")
 
 
 def _status(form) -> int:
@@ -135,12 +127,9 @@ def new():
     if request.method == "GET":
         _prefill_plan(form)
     if form.validate_on_submit():
-        try:
-            evaluation = service.plan_evaluation(g.org, _data(form), current_user)
-        except ServiceError as error:
-            _field_error(form, error)
-        else:
-            db.session.commit()
+        saved = save(lambda: service.plan_evaluation(g.org, _data(form), current_user), form)
+        if saved:
+            evaluation = saved.value
             flash(
                 _("De evaluatie is gepland op %(d)s.", d=evaluation.planned_on.strftime("%d-%m-%Y")),
                 "success",
@@ -163,7 +152,7 @@ def _prefill_plan(form) -> None:
 
 
 def _data(form) -> dict:
-    data = {k: v for k, v in form.data.items() if k != "csrf_token"}
+    data = {k: v for k, v in form.data.items() if k not in ("csrf_token", "version_id", "form_token")}
     data["theme_key"] = data.get("theme_key") or None
     return data
 
@@ -184,12 +173,7 @@ def edit(evaluation_id):
     form = EvaluationPlanForm(obj=evaluation)
     _fill_plan_choices(form)
     if form.validate_on_submit():
-        try:
-            service.update_plan(g.org, evaluation, _data(form))
-        except ServiceError as error:
-            _field_error(form, error)
-        else:
-            db.session.commit()
+        if save(lambda: service.update_plan(g.org, evaluation, _data(form)), form, record=evaluation):
             flash(_("De evaluatie is opgeslagen."), "success")
             return redirect(url_for("evaluatie.detail", evaluation_id=evaluation.id))
     return render_template("evaluatie/form.html", form=form, evaluation=evaluation), _status(form)
@@ -204,12 +188,13 @@ def record(evaluation_id):
     if request.method == "GET" and evaluation.done_on is None:
         form.done_on.data = clock.today()
     if form.validate_on_submit():
-        try:
-            note = service.record_outcome(g.org, evaluation, form.data, current_user)
-        except ServiceError as error:
-            _field_error(form, error)
-        else:
-            db.session.commit()
+        saved = save(
+            lambda: service.record_outcome(g.org, evaluation, form_data(form), current_user),
+            form,
+            record=evaluation,
+        )
+        if saved:
+            note = saved.value
             flash(_("De uitkomst van de evaluatie is vastgelegd."), "success")
             if note:
                 flash(note, "warning")
@@ -231,14 +216,10 @@ def follow_up(evaluation_id):
     form.risk_ids.choices = [(r.id, r.title) for r in db.session.scalars(scoped(Risk).order_by(Risk.title))]
     form.team_ids.choices = team_service.choices(g.org)
     if form.validate_on_submit():
-        try:
-            measure = service.create_follow_up(g.org, evaluation, form.data, current_user)
-        except ServiceError as error:
-            _field_error(form, error)
-        else:
-            db.session.commit()
+        saved = save(lambda: service.create_follow_up(g.org, evaluation, form_data(form), current_user), form)
+        if saved:
             flash(
-                _("Vervolgmaatregel '%(t)s' is toegevoegd aan het Plan van Aanpak.", t=measure.title),
+                _("Vervolgmaatregel '%(t)s' is toegevoegd aan het Plan van Aanpak.", t=saved.value.title),
                 "success",
             )
             return redirect(url_for("evaluatie.detail", evaluation_id=evaluation.id))

@@ -52,6 +52,7 @@ from riecycle.services import plan as plan_service
 from riecycle.services import teams as team_service
 from riecycle.services.records import soft_delete
 from riecycle.tenancy import get_or_404, scoped
+from riecycle.views.common import field_error, save
 from riecycle.views.orgbp import org_blueprint
 
 bp = org_blueprint("plan", __name__, "plan")
@@ -120,14 +121,6 @@ def _load_measure(measure_id) -> Measure:
 
 def _locale() -> str:
     return str(get_locale() or "nl")
-
-
-def _field_error(form, error: ServiceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        flash(error.message, "error")
 
 
 # --- choices -------------------------------------------------------------------------
@@ -377,12 +370,9 @@ def new():
             form.risk_ids.data = [risk_id]
         form.responsible_id.data = current_user.id
     if form.validate_on_submit():
-        try:
-            measure = plan_service.create_measure(g.org, current_user, _form_values(form))
-        except ServiceError as error:
-            _field_error(form, error)
-        else:
-            db.session.commit()
+        saved = save(lambda: plan_service.create_measure(g.org, current_user, _form_values(form)), form)
+        if saved:
+            measure = saved.value
             flash(_("Maatregel '%(t)s' is aan het plan toegevoegd.", t=measure.title), "success")
             return redirect(url_for("plan.detail", measure_id=measure.id))
     status = 400 if request.method == "POST" else 200
@@ -496,7 +486,7 @@ def edit(measure_id):
             )
         except ServiceError as error:
             db.session.rollback()
-            _field_error(form, error)
+            field_error(form, error)
         else:
             flash(_("De maatregel is opgeslagen.") if changed else _("Er was niets gewijzigd."), "success")
             return redirect(url_for("plan.detail", measure_id=measure.id))
@@ -561,13 +551,11 @@ def add_note(measure_id):
         abort(403)
     form = NoteForm()
     if form.validate_on_submit():
-        try:
-            plan_service.add_note(measure, current_user, form.text.data, form.noted_on.data)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+        if save(
+            lambda: plan_service.add_note(measure, current_user, form.text.data, form.noted_on.data),
+            form,
+            errors="flash",
+        ):
             flash(_("Voortgangsnotitie toegevoegd."), "success")
     else:
         flash(_("Schrijf wat er gebeurd is en kies een geldige datum."), "error")
@@ -583,13 +571,13 @@ def upload(measure_id):
         abort(403)
     form = DocumentForm()
     if form.validate_on_submit():
-        try:
-            doc = attachments.store_upload(g.org, "measure", measure.id, form.file.data, current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+        saved = save(
+            lambda: attachments.store_upload(g.org, "measure", measure.id, form.file.data, current_user),
+            form,
+            errors="flash",
+        )
+        if saved:
+            doc = saved.value
             flash(_("Bewijsstuk '%(n)s' toegevoegd.", n=doc.filename), "success")
     else:
         flash(_("Kies een bestand."), "error")
@@ -684,13 +672,7 @@ def team_bound(risk_id):
     risk = get_or_404(Risk, risk_id)
     form = TeamBoundForm()
     if form.validate_on_submit():
-        try:
-            plan_service.set_team_bound_reason(risk, form.reason.data)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+        if save(lambda: plan_service.set_team_bound_reason(risk, form.reason.data)):
             flash(
                 _("Toelichting opgeslagen.") if risk.team_bound_reason else _("Toelichting gewist."),
                 "success",
@@ -760,12 +742,9 @@ def catalogue_new():
     """Add a measure of the organisation's own to the catalogue."""
     form = _catalogue_form()
     if form.validate_on_submit():
-        try:
-            entry = catalogue_service.create_entry(g.org, form.data)
-        except ServiceError as error:
-            _field_error(form, error)
-        else:
-            db.session.commit()
+        saved = save(lambda: catalogue_service.create_entry(g.org, form.data), form)
+        if saved:
+            entry = saved.value
             flash(_("'%(t)s' staat nu in de catalogus.", t=entry.title), "success")
             return redirect(url_for("plan.catalogue"))
     status = 400 if request.method == "POST" else 200
@@ -779,12 +758,7 @@ def catalogue_edit(entry_id):
     entry = get_or_404(CatalogueEntry, entry_id)
     form = _catalogue_form(entry)
     if form.validate_on_submit():
-        try:
-            catalogue_service.update_entry(entry, form.data)
-        except ServiceError as error:
-            _field_error(form, error)
-        else:
-            db.session.commit()
+        if save(lambda: catalogue_service.update_entry(entry, form.data), form):
             flash(_("'%(t)s' is opgeslagen.", t=entry.title), "success")
             return redirect(url_for("plan.catalogue"))
     status = 400 if request.method == "POST" else 200
@@ -826,13 +800,10 @@ def submit():
     if not form.validate_on_submit():
         flash(_("De toelichting is te lang."), "error")
         return redirect(url_for("plan.versions"))
-    try:
-        version = plan_versions.submit_plan(g.org, current_user, form.note.data)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    saved = save(lambda: plan_versions.submit_plan(g.org, current_user, form.note.data), form, errors="flash")
+    if not saved:
         return redirect(url_for("plan.versions"))
-    db.session.commit()
+    version = saved.value
     flash(_("Versie %(n)s van het Plan van Aanpak is voorgelegd aan de OR/PVT.", n=version.number), "success")
     return redirect(url_for("plan.version", version_id=version.id))
 
@@ -883,15 +854,13 @@ def comment(version_id):
         personal_ok = (
             measure is not None and measure.organisation_id == g.org.id and may_see_personal(measure)
         )
-        try:
-            plan_versions.add_comment(
+        if save(
+            lambda: plan_versions.add_comment(
                 version, current_user, form.text.data, form.measure_id.data, may_see_personal=personal_ok
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+            ),
+            form,
+            errors="flash",
+        ):
             flash(_("Uw opmerking is geplaatst."), "success")
     else:
         flash(_("Schrijf uw opmerking."), "error")
@@ -907,8 +876,8 @@ def decide(version_id):
         abort(403)
     form = DecisionForm()
     if form.validate_on_submit():
-        try:
-            plan_versions.record_decision(
+        if save(
+            lambda: plan_versions.record_decision(
                 g.org,
                 version,
                 current_user,
@@ -917,11 +886,7 @@ def decide(version_id):
                 form.remarks.data,
                 form.document.data,
             )
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+        ):
             flash(_("Het besluit van de OR/PVT is vastgelegd."), "success")
     else:
         flash(_("Kies het besluit en vul een geldige datum in."), "error")

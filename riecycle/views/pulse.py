@@ -29,6 +29,7 @@ from riecycle.permissions import LEIDINGGEVENDE, current_role, managed_team_ids,
 from riecycle.services import ServiceError, charts
 from riecycle.services import pulse as service
 from riecycle.tenancy import get_or_404, scoped
+from riecycle.views.common import field_error, save
 from riecycle.views.orgbp import org_blueprint
 
 bp = org_blueprint("pulse", __name__, "pulse")
@@ -167,12 +168,11 @@ def compose():
     survey = service.get_survey(g.org)
     form, catalogue = _survey_form(survey)
     if form.validate_on_submit():
-        try:
-            service.save_survey(g.org, {k: v for k, v in form.data.items() if k != "csrf_token"})
-        except ServiceError as error:
-            _field_error(form, error)
-        else:
-            db.session.commit()
+        if save(
+            lambda: service.save_survey(g.org, {k: v for k, v in form.data.items() if k != "csrf_token"}),
+            form,
+            errors="form",
+        ):
             flash(_("De puls is opgeslagen."), "success")
             return redirect(url_for("pulse.index"))
     status = 400 if form.errors else 200
@@ -180,14 +180,6 @@ def compose():
     return render_template(
         "pulse/compose.html", form=form, catalogue=catalogue, targeted=targeted, max_items=service.MAX_ITEMS
     ), status
-
-
-def _field_error(form, error: ServiceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 @bp.post("/ronde-openen")
@@ -200,13 +192,10 @@ def open_now():
         flash(_("Stel eerst de puls samen."), "error")
         return redirect(url_for("pulse.index"))
     today = clock.today()
-    try:
-        pulse_round, issued = service.open_round(survey, today)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    saved = save(lambda: service.open_round(survey, today))
+    if not saved:
         return redirect(url_for("pulse.index"))
-    db.session.commit()
+    pulse_round, issued = saved.value
     sent = service.mail_invitations(pulse_round, issued, today)
     db.session.commit()
     flash(
@@ -228,12 +217,8 @@ def close(round_id):
     pulse_round = get_or_404(PulseRound, round_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        service.close_round(pulse_round, clock.today())
-    except ServiceError as error:
-        flash(error.message, "error")
+    if not save(lambda: service.close_round(pulse_round, clock.today())):
         return redirect(url_for("pulse.round_detail", round_id=pulse_round.id))
-    db.session.commit()
     flash(_("Ronde %(n)s is gesloten.", n=pulse_round.number), "success")
     return redirect(url_for("pulse.round_detail", round_id=pulse_round.id))
 
@@ -447,7 +432,7 @@ def answer_form():
             return _refused(refused.state)
         except ServiceError as error:
             db.session.rollback()
-            _field_error(form, error)
+            field_error(form, error, on_form=True)
         else:
             db.session.commit()
             session.pop(SESSION_KEY, None)

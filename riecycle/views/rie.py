@@ -1,7 +1,7 @@
 """RI&E: versions, toetsing, OR/PVT instemming, themes, the risk register, heatmap,
 top 5 and verdiepend onderzoek."""
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -40,6 +40,7 @@ from riecycle.services import risks as risk_service
 from riecycle.services import teams as team_service
 from riecycle.services.records import restore, soft_delete
 from riecycle.tenancy import get_or_404, scoped
+from riecycle.views.common import form_data, pending_upload, save
 from riecycle.views.orgbp import org_blueprint
 
 bp = org_blueprint("rie", __name__, "rie")
@@ -57,28 +58,6 @@ PER_PAGE = 25
 
 
 # --- helpers --------------------------------------------------------------------------
-
-
-def _form_data(form, *skip) -> dict:
-    return {k: v for k, v in form.data.items() if k not in ("csrf_token", "file", *skip)}
-
-
-def _field_error(form, error: ServiceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        flash(error.message, "error")
-
-
-def _pending_upload(field):
-    """Read and check a chosen file before anything is changed; None when none chosen."""
-    storage = field.data if field is not None else None
-    if storage is None or not getattr(storage, "filename", ""):
-        return None
-    data = storage.stream.read(current_app.config["UPLOAD_MAX_BYTES"] + 1)
-    attachments.validate_upload(storage.filename, data)
-    return storage.filename, data
 
 
 def _store(upload, owner_type: str, owner_id: int) -> None:
@@ -190,15 +169,16 @@ def rie_new():
         form.performed_on.data = clock.today()
         form.make_current.data = True
     if form.validate_on_submit():
-        try:
-            upload = _pending_upload(form.file)
-            rie = rie_service.create_rie(g.org, _form_data(form, "make_current"), form.make_current.data)
+
+        def work():
+            upload = pending_upload(form.file)
+            rie = rie_service.create_rie(g.org, form_data(form, "make_current"), form.make_current.data)
             _store(upload, "rie", rie.id)
-        except ServiceError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            db.session.commit()
+            return rie
+
+        saved = save(work, form)
+        if saved:
+            rie = saved.value
             flash(_("RI&E versie %(v)s is vastgelegd.", v=rie.version), "success")
             return redirect(url_for("rie.rie_show", rie_id=rie.id))
     return render_template("rie/rie_form.html", form=form, rie=None), 400 if form.errors else 200
@@ -211,15 +191,14 @@ def rie_edit(rie_id):
     rie = get_or_404(Rie, rie_id)
     form = RieForm(obj=rie)
     if form.validate_on_submit():
-        try:
-            upload = _pending_upload(form.file)
-            rie_service.update_rie(rie, _form_data(form, "make_current"))
+
+        def work():
+            upload = pending_upload(form.file)
+            rie_service.update_rie(rie, form_data(form, "make_current"))
             _store(upload, "rie", rie.id)
-        except ServiceError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            db.session.commit()
+
+        saved = save(work, form)
+        if saved:
             flash(_("De RI&E is opgeslagen."), "success")
             return redirect(url_for("rie.rie_show", rie_id=rie.id))
     return render_template("rie/rie_form.html", form=form, rie=rie), 400 if form.errors else 200
@@ -244,16 +223,15 @@ def upload(kind, owner_id):
         abort(404)
     owner = get_or_404(DOCUMENT_OWNERS[kind], owner_id)
     form = DocumentForm()
-    try:
-        upload_ = _pending_upload(form.file)
+
+    def work():
+        upload_ = pending_upload(form.file)
         if upload_ is None:
             raise ServiceError(_("Kies een bestand."), "file")
         _store(upload_, kind, owner.id)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+
+    saved = save(work, form, errors="flash")
+    if saved:
         flash(_("Het document is toegevoegd."), "success")
     if kind == "onderzoek":
         return redirect(url_for("rie.onderzoek_show", onderzoek_id=owner.id))
@@ -277,13 +255,7 @@ def themes(rie_id):
             r.theme.key: (form[f"applicable_{r.theme.key}"].data == "1", form[f"reason_{r.theme.key}"].data)
             for r in rows
         }
-        try:
-            rie_service.set_theme_coverage(g.org, rie, coverage)
-        except ServiceError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            db.session.commit()
+        if save(lambda: rie_service.set_theme_coverage(g.org, rie, coverage), form):
             flash(_("De PSA-thema's zijn opgeslagen."), "success")
             return redirect(url_for("rie.rie_show", rie_id=rie.id))
     return render_template("rie/themes.html", form=form, rie=rie, rows=rows), 400 if form.errors else 200
@@ -299,15 +271,14 @@ def toetsing_new(rie_id):
     rie = get_or_404(Rie, rie_id)
     form = ToetsingForm()
     if form.validate_on_submit():
-        try:
-            upload_ = _pending_upload(form.file)
-            toetsing = rie_service.add_toetsing(g.org, rie, _form_data(form))
+
+        def work():
+            upload_ = pending_upload(form.file)
+            toetsing = rie_service.add_toetsing(g.org, rie, form_data(form))
             _store(upload_, "toetsing", toetsing.id)
-        except ServiceError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            db.session.commit()
+
+        saved = save(work, form)
+        if saved:
             flash(_("De toetsing is vastgelegd."), "success")
             return redirect(url_for("rie.rie_show", rie_id=rie.id))
     exemption = rie_service.exemption(g.org, rie)
@@ -325,13 +296,7 @@ def approval_submit(rie_id):
     if not form.validate_on_submit():
         flash(_("Vul een geldige datum van voorleggen in."), "error")
         return redirect(url_for("rie.rie_show", rie_id=rie.id))
-    try:
-        approvals.submit(g.org, "rie", rie.id, current_user, form.submitted_on.data)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    if save(lambda: approvals.submit(g.org, "rie", rie.id, current_user, form.submitted_on.data)):
         flash(_("De RI&E is voorgelegd aan de OR/PVT."), "success")
     return redirect(url_for("rie.rie_show", rie_id=rie.id))
 
@@ -350,17 +315,16 @@ def approval_decide(approval_id):
     if request.method == "GET":
         form.decided_on.data = clock.today()
     if form.validate_on_submit():
-        try:
-            upload_ = _pending_upload(form.file)
+
+        def work():
+            upload_ = pending_upload(form.file)
             approvals.decide(
                 approval, current_user, form.decision.data, form.decided_on.data, form.remarks.data
             )
             _store(upload_, "rie_approval", approval.id)
-        except ServiceError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            db.session.commit()
+
+        saved = save(work, form)
+        if saved:
             flash(_("Het besluit van de OR/PVT is vastgelegd."), "success")
             return redirect(url_for("rie.rie_show", rie_id=rie.id))
     status = 400 if form.errors else 200
@@ -470,13 +434,11 @@ def risk_new():
     if request.method == "GET" and request.args.get("thema"):
         form.theme_key.data = request.args["thema"]
     if form.validate_on_submit():
-        try:
-            risk = risk_service.create_risk(g.org, _form_data(form), rie_service.current_rie(g.org))
-        except ServiceError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            db.session.commit()
+        saved = save(
+            lambda: risk_service.create_risk(g.org, form_data(form), rie_service.current_rie(g.org)), form
+        )
+        if saved:
+            risk = saved.value
             flash(_("Het risico is vastgelegd. Beoordeel het nu."), "success")
             return redirect(url_for("rie.risk_evaluate", risk_id=risk.id))
     return render_template(
@@ -516,13 +478,7 @@ def risk_edit(risk_id):
     risk = _risk_or_404(risk_id)
     form = _risk_form(risk)
     if form.validate_on_submit():
-        try:
-            risk_service.update_risk(g.org, risk, _form_data(form))
-        except ServiceError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            db.session.commit()
+        if save(lambda: risk_service.update_risk(g.org, risk, form_data(form)), form, record=risk):
             flash(_("Het risico is opgeslagen."), "success")
             return redirect(url_for("rie.risk_show", risk_id=risk.id))
     return render_template(
@@ -552,8 +508,8 @@ def risk_evaluate(risk_id):
     method = g.org.risk_method
     form = _evaluation_form(method)
     if form.validate_on_submit():
-        try:
-            risk_service.evaluate(
+        if save(
+            lambda: risk_service.evaluate(
                 g.org,
                 risk,
                 current_user,
@@ -562,12 +518,9 @@ def risk_evaluate(risk_id):
                 form.frequentie.data,
                 form.evaluated_on.data,
                 form.note.data,
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            db.session.commit()
+            ),
+            form,
+        ):
             flash(
                 _(
                     "De beoordeling is vastgelegd: score %(s)s, prioriteit %(p)s.",
@@ -603,12 +556,7 @@ def risk_delete(risk_id):
 def risk_restore(risk_id):
     """Bring a deleted risk back."""
     risk = _risk_or_404(risk_id, include_deleted=True)
-    try:
-        restore(risk)
-    except ServiceError as error:
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    if save(lambda: restore(risk)):
         flash(_("Risico '%(t)s' is teruggezet.", t=risk.title), "success")
     return redirect(
         url_for("rie.risk_show", risk_id=risk.id) if risk.deleted_at is None else url_for("rie.risks")
@@ -690,13 +638,11 @@ def onderzoek_new():
     """Record a verdiepend onderzoek."""
     form = OnderzoekForm()
     if form.validate_on_submit():
-        try:
-            onderzoek = onderzoek_service.create(g.org, _form_data(form), rie_service.current_rie(g.org))
-        except ServiceError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            db.session.commit()
+        saved = save(
+            lambda: onderzoek_service.create(g.org, form_data(form), rie_service.current_rie(g.org)), form
+        )
+        if saved:
+            onderzoek = saved.value
             flash(_("Het verdiepend onderzoek is vastgelegd. Voeg nu de resultaten per team toe."), "success")
             return redirect(url_for("rie.onderzoek_show", onderzoek_id=onderzoek.id))
     return render_template("rie/onderzoek_form.html", form=form, onderzoek=None), 400 if form.errors else 200
@@ -727,13 +673,7 @@ def onderzoek_edit(onderzoek_id):
     onderzoek = get_or_404(VerdiependOnderzoek, onderzoek_id)
     form = OnderzoekForm(obj=onderzoek)
     if form.validate_on_submit():
-        try:
-            onderzoek_service.update(onderzoek, _form_data(form))
-        except ServiceError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            db.session.commit()
+        if save(lambda: onderzoek_service.update(onderzoek, form_data(form)), form):
             flash(_("Het verdiepend onderzoek is opgeslagen."), "success")
             return redirect(url_for("rie.onderzoek_show", onderzoek_id=onderzoek.id))
     return render_template(
@@ -762,15 +702,12 @@ def onderzoek_team(onderzoek_id):
     form.team_id.choices = [(None, _("— kies een team —"))] + _team_choices()
     if form.validate_on_submit():
         scores = {f.key: form[f"score_{f.key}"].data for f in factors}
-        try:
-            onderzoek_service.set_team_result(
+        if save(
+            lambda: onderzoek_service.set_team_result(
                 g.org, onderzoek, form.team_id.data, form.invited.data, form.respondents.data, scores
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            db.session.commit()
+            ),
+            form,
+        ):
             flash(_("De resultaten van het team zijn opgeslagen."), "success")
             return redirect(url_for("rie.onderzoek_show", onderzoek_id=onderzoek.id))
     groups = {}

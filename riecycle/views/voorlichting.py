@@ -13,12 +13,13 @@ from riecycle.models import Employee, Measure, Membership, Risk, VoorlichtingSes
 from riecycle.models.voorlichting import ATTENDANCE_STATUSES
 from riecycle.pagination import paginate
 from riecycle.permissions import requires
-from riecycle.services import ServiceError, attachments
+from riecycle.services import attachments
 from riecycle.services import calendar as calendar_service
 from riecycle.services import teams as team_service
 from riecycle.services import voorlichting as service
 from riecycle.services.records import soft_delete
 from riecycle.tenancy import get_or_404, scoped
+from riecycle.views.common import form_data, save
 from riecycle.views.documents import DELETE_PERMISSION
 from riecycle.views.orgbp import org_blueprint
 
@@ -26,18 +27,6 @@ bp = org_blueprint("voorlichting", __name__, "voorlichting")
 
 OWNER_TYPE = "voorlichting"
 DELETE_PERMISSION[OWNER_TYPE] = "edit_voorlichting"
-
-
-def _field_error(form, error: ServiceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        flash(error.message, "error")
-
-
-def _form_data(form) -> dict:
-    return {k: v for k, v in form.data.items() if k not in ("csrf_token", "submit")}
 
 
 def _status(form) -> int:
@@ -110,14 +99,10 @@ def session_new():
     if request.method == "GET":
         form.organiser_id.data = current_user.id
     if form.validate_on_submit():
-        try:
-            session = service.create_session(g.org, _form_data(form), current_user)
-        except ServiceError as error:
-            _field_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("De bijeenkomst '%(t)s' is gepland.", t=session.topic), "success")
-            return redirect(url_for("voorlichting.session_detail", session_id=session.id))
+        saved = save(lambda: service.create_session(g.org, form_data(form), current_user), form)
+        if saved:
+            flash(_("De bijeenkomst '%(t)s' is gepland.", t=saved.value.topic), "success")
+            return redirect(url_for("voorlichting.session_detail", session_id=saved.value.id))
     return render_template("voorlichting/session_form.html", form=form, session=None), _status(form)
 
 
@@ -149,12 +134,7 @@ def session_edit(session_id):
         form.risk_ids.data = [r.id for r in session.risks]
         form.measure_ids.data = [m.id for m in session.measures]
     if form.validate_on_submit():
-        try:
-            service.update_session(g.org, session, _form_data(form))
-        except ServiceError as error:
-            _field_error(form, error)
-        else:
-            db.session.commit()
+        if save(lambda: service.update_session(g.org, session, form_data(form)), form, record=session):
             flash(_("De bijeenkomst is opgeslagen."), "success")
             return redirect(url_for("voorlichting.session_detail", session_id=session.id))
     return render_template("voorlichting/session_form.html", form=form, session=session), _status(form)
@@ -182,14 +162,11 @@ def session_delete(session_id):
 def session_repeat(session_id):
     """Plan next year's edition of a yearly session."""
     session = get_or_404(VoorlichtingSession, session_id)
-    try:
-        copy = service.schedule_next(g.org, session, current_user)
-    except ServiceError as error:
-        flash(error.message, "error")
+    saved = save(lambda: service.schedule_next(g.org, session, current_user))
+    if not saved:
         return redirect(url_for("voorlichting.session_detail", session_id=session.id))
-    db.session.commit()
     flash(_("De bijeenkomst van volgend jaar is gepland."), "success")
-    return redirect(url_for("voorlichting.session_detail", session_id=copy.id))
+    return redirect(url_for("voorlichting.session_detail", session_id=saved.value.id))
 
 
 @bp.post("/<int:session_id>/materiaal")
@@ -199,12 +176,11 @@ def material_upload(session_id):
     session = get_or_404(VoorlichtingSession, session_id)
     form = MaterialForm()
     if form.validate_on_submit():
-        try:
-            attachments.store_upload(g.org, OWNER_TYPE, session.id, form.file.data, current_user)
-        except ServiceError as error:
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+        if save(
+            lambda: attachments.store_upload(g.org, OWNER_TYPE, session.id, form.file.data, current_user),
+            form,
+            errors="flash",
+        ):
             flash(_("Het materiaal is toegevoegd."), "success")
     else:
         flash(_("Kies een bestand."), "error")
@@ -287,12 +263,12 @@ def register_save(session_id):
     session = get_or_404(VoorlichtingSession, session_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    try:
-        changes = service.record_attendance(g.org, session, _marks_from_form(service.register_rows(session)))
-    except ServiceError as error:
-        flash(error.message, "error")
+    saved = save(
+        lambda: service.record_attendance(g.org, session, _marks_from_form(service.register_rows(session)))
+    )
+    if not saved:
         return redirect(url_for("voorlichting.register", session_id=session.id))
-    db.session.commit()
+    changes = saved.value
     informed, total = service.coverage(g.org)
     flash(
         _(

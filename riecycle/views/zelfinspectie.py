@@ -13,9 +13,9 @@ from riecycle.forms.zelfinspectie import AnswerForm
 from riecycle.models import ChecklistRun, User
 from riecycle.pagination import paginate
 from riecycle.permissions import can, requires
-from riecycle.services import ServiceError
 from riecycle.services import zelfinspectie as service
 from riecycle.tenancy import get_or_404
+from riecycle.views.common import save
 from riecycle.views.orgbp import org_blueprint
 
 bp = org_blueprint("zelfinspectie", __name__, "zelfinspectie")
@@ -131,13 +131,12 @@ def answer(item_id):
     form = AnswerForm(obj=standing)
     current = service.evaluate_item(g.org, item, clock.today(), None)
     if form.validate_on_submit():
-        try:
+
+        def work():
             service.record_answer(g.org, current_user, item.id, form.answer.data, form.justification.data)
-        except ServiceError as error:
-            _field_error(form, error)
-        else:
             service.run_checklist(g.org, current_user)
-            db.session.commit()
+
+        if save(work, form):
             flash(
                 _(
                     "Het antwoord op %(i)s is opgeslagen en de zelfinspectie is opnieuw uitgevoerd.",
@@ -156,13 +155,13 @@ def answer(item_id):
 def answer_clear(item_id):
     """Withdraw a hand-given answer or override; the item gets its automatic answer back."""
     item = _item_or_404(item_id)
-    try:
+
+    def work():
         service.clear_answer(g.org, item.id)
-    except ServiceError as error:
-        flash(error.message, "error")
+        service.run_checklist(g.org, current_user)
+
+    if not save(work):
         return redirect(url_for("zelfinspectie.answer", item_id=item.id))
-    service.run_checklist(g.org, current_user)
-    db.session.commit()
     flash(
         _(
             "Het handmatige antwoord op %(i)s is ingetrokken; de zelfinspectie is opnieuw uitgevoerd.",
@@ -171,11 +170,3 @@ def answer_clear(item_id):
         "success",
     )
     return redirect(url_for("zelfinspectie.index", _anchor=f"item-{item.id}"))
-
-
-def _field_error(form, error: ServiceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        flash(error.message, "error")
