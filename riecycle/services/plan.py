@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import subqueryload
 
 from riecycle import clock
+from riecycle.access.pseudonym import pseudonym, pseudonym_of  # noqa: F401 - older imports
 from riecycle.extensions import db
 from riecycle.labels import label
 from riecycle.models import (
@@ -77,18 +78,6 @@ class EditConflict(ServiceError):
 
 
 # --- naming and privacy -------------------------------------------------------------
-
-
-def pseudonym(measure: Measure) -> str:
-    """How an individual measure is named for people who may not see the employee (DOMAIN.md §9)."""
-    team = measure.employee.team if measure.employee is not None else None
-    return pseudonym_of(measure.id, team.name if team else None)
-
-
-def pseudonym_of(measure_id: int, team_name: str | None) -> str:
-    """The pseudonym from the measure's id and its employee's team name (None: no team)."""
-    team = team_name if team_name is not None else _("Geen team")
-    return _("%(team)s – individuele maatregel #%(n)s", team=team, n=measure_id)
 
 
 def is_personal(measure: Measure) -> bool:

@@ -40,11 +40,12 @@ from riecycle.permissions import (
     LEIDINGGEVENDE,
     can,
     can_edit_measure,
-    can_see_employee,
     can_view_measure,
     current_role,
     managed_team_ids,
+    may_see_personal,
     requires,
+    title_of,
 )
 from riecycle.services import ServiceError, accounts, attachments, plan_lists, plan_versions, prioritisation
 from riecycle.services import catalogue as catalogue_service
@@ -59,33 +60,7 @@ bp = org_blueprint("plan", __name__, "plan")
 GROUPINGS = ("risico", "niveau", "verantwoordelijke", "status", "geen")
 
 
-@bp.record_once
-def _register_document_checks(state):
-    """Documents of a measure follow the measure: individual ones are personal (DOMAIN.md §9)."""
-    from riecycle.views.documents import DELETE_PERMISSION, VIEW_CHECKS
-
-    VIEW_CHECKS["measure"] = _may_see_measure_documents
-    DELETE_PERMISSION["measure"] = "edit_plan"
-    DELETE_PERMISSION["plan_version"] = "or_decide"
-
-
-def _may_see_measure_documents(measure_id) -> bool:
-    measure = db.session.get(Measure, measure_id)
-    return measure is not None and measure.organisation_id == g.org.id and may_see_personal(measure)
-
-
-# --- privacy helpers --------------------------------------------------------------------
-
-
-def may_see_personal(measure: Measure) -> bool:
-    """Whether the current member may see a measure's name, free text and evidence."""
-    if not can_view_measure(measure):
-        return False
-    return measure.level != "individu" or can_see_employee(measure.employee_team_id)
-
-
-def title_of(measure: Measure) -> str:
-    return measure.title if may_see_personal(measure) else plan_service.pseudonym(measure)
+# --- privacy helpers: the rules are in riecycle.access -------------------------------------
 
 
 def comment_visible(comment) -> bool:

@@ -19,13 +19,11 @@ from riecycle.services import teams as team_service
 from riecycle.services import voorlichting as service
 from riecycle.services.records import soft_delete
 from riecycle.tenancy import get_or_404, scoped
-from riecycle.views.documents import DELETE_PERMISSION
 from riecycle.views.orgbp import org_blueprint
 
 bp = org_blueprint("voorlichting", __name__, "voorlichting")
 
 OWNER_TYPE = "voorlichting"
-DELETE_PERMISSION[OWNER_TYPE] = "edit_voorlichting"
 
 
 def _field_error(form, error: ServiceError) -> None:
