@@ -116,6 +116,17 @@ def may_delete_document(attachment) -> bool:
     return rule(current_viewer(), attachment)
 
 
+def visible_risks(risks) -> list:
+    """The risks of a list the current member may see (a leidinggevende: not other teams')."""
+    hidden = g.get("_hidden_risks")
+    if hidden is None:
+        from riecycle.access.filters import hidden_risk_ids
+
+        viewer = current_viewer()
+        hidden = g._hidden_risks = hidden_risk_ids(viewer, viewer.org_id) if viewer else frozenset()
+    return [r for r in risks if r.id not in hidden]
+
+
 def template_helpers() -> dict:
     """Functions the templates use to show or hide controls (the server checks again)."""
     return {
@@ -124,5 +135,6 @@ def template_helpers() -> dict:
         "can_see_employee": can_see_employee,
         "can_edit_measure": can_edit_measure,
         "may_delete_document": may_delete_document,
+        "visible_risks": visible_risks,
         "ROLE_LABELS": ROLE_LABELS,
     }

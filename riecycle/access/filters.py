@@ -37,3 +37,16 @@ def visible_risks_filter(viewer):
         return true()
     own = select(risk_teams.c.risk_id).where(risk_teams.c.team_id.in_(sorted(viewer.team_ids) or [-1]))
     return or_(Risk.scope != "teams", Risk.id.in_(own))
+
+
+def hidden_risk_ids(viewer, org_id: int) -> frozenset[int]:
+    """Ids of the organisation's risks the viewer may not see (none for most roles)."""
+    from riecycle.extensions import db
+
+    if viewer is None or not viewer.is_leader:
+        return frozenset()
+    return frozenset(
+        db.session.scalars(
+            select(Risk.id).where(Risk.organisation_id == org_id, ~visible_risks_filter(viewer))
+        )
+    )

@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import subqueryload
 
 from riecycle import clock
+from riecycle.access.filters import title_search, visible_measures_filter
 from riecycle.access.pseudonym import pseudonym, pseudonym_of  # noqa: F401 - older imports
 from riecycle.extensions import db
 from riecycle.labels import label
@@ -590,6 +591,9 @@ class Filters:
     q: str | None = None
     # A leidinggevende sees individual measures of these teams' staff only (None: no limit).
     individual_teams: frozenset[int] | None = None
+    # Who is looking (riecycle.access.Viewer): which measures exist for them, and which titles
+    # the search may match (None: no limit, e.g. jobs that see everything).
+    viewer: object | None = None
 
 
 def conditions(org, filters: Filters | None = None) -> list:
@@ -626,7 +630,10 @@ def conditions(org, filters: Filters | None = None) -> list:
         first = today.replace(day=1)
         where += [Measure.termijn >= first, Measure.termijn < (first + timedelta(days=32)).replace(day=1)]
     if f.q:
-        where.append(Measure.title.ilike(f"%{f.q.strip()}%"))
+        # A hidden title must never match: an exact guess would be confirmed (DOMAIN.md §9).
+        where.append(title_search(f.viewer, f.q.strip()))
+    if f.viewer is not None:
+        where.append(visible_measures_filter(f.viewer))
     if f.individual_teams is not None:
         where.append(
             or_(

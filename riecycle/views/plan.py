@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from riecycle import clock
+from riecycle.access import current_viewer
 from riecycle.extensions import db
 from riecycle.forms.plan import (
     CatalogueEntryForm,
@@ -37,11 +38,9 @@ from riecycle.models import (
 )
 from riecycle.pagination import page_of
 from riecycle.permissions import (
-    LEIDINGGEVENDE,
     can,
     can_edit_measure,
     can_view_measure,
-    current_role,
     managed_team_ids,
     may_see_personal,
     requires,
@@ -146,9 +145,6 @@ def _form_values(form) -> dict:
 # --- the plan -------------------------------------------------------------------------
 
 
-def _individual_teams() -> frozenset[int] | None:
-    """The teams whose staff's individual measures a leidinggevende may see (None: no limit)."""
-    return frozenset(managed_team_ids()) if current_role() == LEIDINGGEVENDE else None
 
 
 def _filters_from_args() -> plan_service.Filters:
@@ -163,7 +159,7 @@ def _filters_from_args() -> plan_service.Filters:
         overdue=args.get("te_laat") == "1",
         this_month=args.get("deze_maand") == "1",
         q=(args.get("q") or "").strip()[:200] or None,
-        individual_teams=_individual_teams(),
+        viewer=current_viewer(),
     )
 
 
@@ -194,7 +190,7 @@ def index():
         groups, page = plan_lists.by_risk(g.org, filters, number, filtered)
     else:
         groups, page = plan_lists.flat(g.org, filters, grouping, number)
-    stats = plan_lists.stats(g.org, plan_service.Filters(individual_teams=filters.individual_teams))
+    stats = plan_lists.stats(g.org, plan_service.Filters(viewer=filters.viewer))
     shown = plan_lists.stats(g.org, filters)["total"] if filtered else stats["total"]
     return render_template(
         "plan/index.html",
@@ -226,7 +222,7 @@ def mine():
 
     Every bucket shows its first measures; ?lijst=<bucket> shows one bucket whole, a page at a time.
     """
-    filters = plan_service.Filters(responsible_id=current_user.id, individual_teams=_individual_teams())
+    filters = plan_service.Filters(responsible_id=current_user.id, viewer=current_viewer())
     totals = plan_lists.bucket_totals(g.org, filters)
     chosen = request.args.get("lijst") if request.args.get("lijst") in plan_lists.BUCKETS else None
     page = None
@@ -647,7 +643,8 @@ def score(measure_id):
 @requires("view")
 def hierarchy():
     """Per risk the measures per level; flags risks without an organisation-level measure."""
-    rows = plan_service.hierarchy(g.org)
+    viewer = current_viewer()
+    rows = [r for r in plan_service.hierarchy(g.org) if viewer.sees_risk(r.risk)]
     rows.sort(key=lambda r: (not r.flagged, r.total == 0))
     return render_template("plan/hierarchy.html", rows=rows, form=TeamBoundForm(formdata=None))
 
