@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import subqueryload
 
 from riecycle import clock
+from riecycle.access import viewer_of
 from riecycle.access.filters import title_search, visible_measures_filter
 from riecycle.access.pseudonym import pseudonym, pseudonym_of  # noqa: F401 - older imports
 from riecycle.extensions import db
@@ -164,6 +165,14 @@ def _members_query(org, user_ids):
     )
 
 
+def may_be_responsible(org, user: User, employee: Employee) -> bool:
+    """Only someone who may read an individual measure can own it (DOMAIN.md §9)."""
+    membership = user.membership_for(org.id)
+    if membership is None:
+        return False
+    return viewer_of(membership.role, user.id, org.id).sees("individu", employee.team_id)
+
+
 def _money(value) -> Decimal | None:
     if value in (None, ""):
         return None
@@ -212,6 +221,15 @@ def clean(org, data: dict, refs: Refs | None = None) -> dict:
     if responsible is None:
         raise ServiceError(
             _("Kies wie verantwoordelijk is: elke maatregel heeft een eigenaar."), "responsible_id"
+        )
+    if employee is not None and not may_be_responsible(org, responsible, employee):
+        raise ServiceError(
+            _(
+                "%(n)s mag deze individuele maatregel niet zien en kan er dus niet verantwoordelijk voor "
+                "zijn. Kies de beheerder, een preventiemedewerker of de leidinggevende van de medewerker.",
+                n=responsible.name,
+            ),
+            "responsible_id",
         )
     termijn, start = data.get("termijn"), data.get("start_date")
     if not isinstance(termijn, date):
