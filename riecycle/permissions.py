@@ -136,5 +136,6 @@ def template_helpers() -> dict:
         "can_edit_measure": can_edit_measure,
         "may_delete_document": may_delete_document,
         "visible_risks": visible_risks,
+        "masked_title": title_of,
         "ROLE_LABELS": ROLE_LABELS,
     }

@@ -11,21 +11,18 @@ from functools import cached_property
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from riecycle.access.pseudonym import pseudonym_of
+from riecycle.access.filters import hidden_individual_measures
 from riecycle.extensions import db
 from riecycle.models import (
     Attachment,
-    Employee,
     Evaluation,
     Incident,
-    Measure,
     MeasureNote,
     MeasureScore,
     MeasureStatusChange,
     OnderzoekScore,
     OnderzoekTeam,
     PlanComment,
-    Team,
 )
 
 # Records about one measure: entity label -> model with a measure_id.
@@ -56,27 +53,18 @@ class AuditMask:
         self.viewer, self.org_id, self.min_respondents = viewer, org_id, min_respondents
 
     @cached_property
+    def _hidden(self) -> dict[int, tuple[str, str]]:
+        return hidden_individual_measures(self.viewer, self.org_id)
+
+    @cached_property
     def hidden_measures(self) -> dict[int, str]:
         """Measure id -> pseudonym, for the individual measures the viewer may not read."""
-        rows = db.session.execute(
-            select(Measure.id, Employee.team_id, Team.name)
-            .outerjoin(Employee, Employee.id == Measure.employee_id)
-            .outerjoin(Team, Team.id == Employee.team_id)
-            .where(Measure.organisation_id == self.org_id, Measure.level == "individu")
-        ).all()
-        return {
-            mid: pseudonym_of(mid, team_name)
-            for mid, team_id, team_name in rows
-            if not self.viewer.sees("individu", team_id)
-        }
+        return {mid: name for mid, (_title, name) in self._hidden.items()}
 
     @cached_property
     def hidden_titles(self) -> set[str]:
         """The titles of the hidden measures (other records list measures by title)."""
-        ids = list(self.hidden_measures)
-        if not ids:
-            return set()
-        return set(db.session.scalars(select(Measure.title).where(Measure.id.in_(ids))))
+        return {title for title, _name in self._hidden.values()}
 
     @cached_property
     def children(self) -> dict[tuple[str, int], int]:

@@ -11,10 +11,9 @@ from functools import cached_property
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from riecycle.access.filters import visible_risks_filter
-from riecycle.access.pseudonym import pseudonym_of
+from riecycle.access.filters import hidden_individual_measures, visible_risks_filter
 from riecycle.extensions import db
-from riecycle.models import Employee, Measure, Risk, Team
+from riecycle.models import Risk
 
 TEXT_KEYS = ("explanation", "justification")
 
@@ -41,17 +40,7 @@ class EvidenceMask:
     @cached_property
     def hidden_measures(self) -> dict[int, tuple[str, str]]:
         """Measure id -> (title, pseudonym), for the individual measures the viewer may not read."""
-        rows = db.session.execute(
-            select(Measure.id, Measure.title, Employee.team_id, Team.name)
-            .outerjoin(Employee, Employee.id == Measure.employee_id)
-            .outerjoin(Team, Team.id == Employee.team_id)
-            .where(Measure.organisation_id == self.org_id, Measure.level == "individu")
-        ).all()
-        return {
-            mid: (title, pseudonym_of(mid, team))
-            for mid, title, team_id, team in rows
-            if not self.viewer.sees("individu", team_id)
-        }
+        return hidden_individual_measures(self.viewer, self.org_id)
 
     @cached_property
     def _replacements(self) -> list[tuple[str, str]]:

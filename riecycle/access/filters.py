@@ -50,3 +50,40 @@ def hidden_risk_ids(viewer, org_id: int) -> frozenset[int]:
             select(Risk.id).where(Risk.organisation_id == org_id, ~visible_risks_filter(viewer))
         )
     )
+
+
+def hidden_individual_measures(viewer, org_id: int) -> dict[int, tuple[str, str]]:
+    """Measure id -> (title, pseudonym) for the individual measures the viewer may not read,
+    from their current state (records written earlier are masked when read)."""
+    from riecycle.access.pseudonym import pseudonym_of
+    from riecycle.extensions import db
+    from riecycle.models import Team
+
+    if viewer is not None and viewer.personal:
+        return {}
+    rows = db.session.execute(
+        select(Measure.id, Measure.title, Employee.team_id, Team.name)
+        .outerjoin(Employee, Employee.id == Measure.employee_id)
+        .outerjoin(Team, Team.id == Employee.team_id)
+        .where(Measure.organisation_id == org_id, Measure.level == "individu")
+    ).all()
+    return {
+        mid: (title, pseudonym_of(mid, team))
+        for mid, title, team_id, team in rows
+        if viewer is None or not viewer.sees("individu", team_id)
+    }
+
+
+def mask_snapshot_items(viewer, org_id: int, items: list[dict], personal_fields) -> list[dict]:
+    """Frozen plan items as the viewer may read them now: a measure that became individual after
+    the version was frozen is pseudonymised too."""
+    hidden = hidden_individual_measures(viewer, org_id)
+    if not hidden:
+        return items
+    masked = []
+    for item in items:
+        if item.get("id") in hidden and not item.get("personal"):
+            item = {**item, "label": hidden[item["id"]][1], "description": None}
+            item.update(dict.fromkeys(personal_fields))
+        masked.append(item)
+    return masked

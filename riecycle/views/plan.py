@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from riecycle import clock
 from riecycle.access import current_viewer
+from riecycle.access.filters import mask_snapshot_items
 from riecycle.extensions import db
 from riecycle.forms.plan import (
     CatalogueEntryForm,
@@ -833,7 +834,11 @@ def version(version_id):
         decision_form=decision_form,
         approval=state.approval(version),
         documents=attachments.for_owner("plan_version", version.id),
-        items=_by_level(version.snapshot.get("measures", [])),
+        items=_by_level(
+            mask_snapshot_items(
+                current_viewer(), g.org.id, version.snapshot.get("measures", []), plan_versions.PERSONAL_FIELDS
+            )
+        ),
     )
 
 
