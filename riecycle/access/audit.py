@@ -139,6 +139,13 @@ class AuditMask:
     def shown(self, entry) -> Shown:
         """The entry as this viewer may read it."""
         changes = entry.changes or {}
+        # Anonymity holds for every reader, as on the onderzoek page itself.
+        if entry.entity_id in self.small_teams.get(entry.entity, ()):
+            return Shown(
+                entry.label,
+                {},
+                _("Afgeschermd: minder dan %(n)s respondenten in dit team.", n=self.min_respondents),
+            )
         if self.viewer.personal:
             return Shown(entry.label, changes)
         measure_id = self._measure_of(entry)
@@ -157,12 +164,6 @@ class AuditMask:
                 _("Medewerker #%(n)s", n=entry.entity_id),
                 {},
                 _("Afgeschermd: persoonsgegevens van een medewerker (AVG)."),
-            )
-        if entry.entity_id in self.small_teams.get(entry.entity, ()):
-            return Shown(
-                entry.label,
-                {},
-                _("Afgeschermd: minder dan %(n)s respondenten in dit team.", n=self.min_respondents),
             )
         if entry.entity == "Melding" and entry.entity_id in self.hidden_incidents:
             hidden = _("afgeschermd")
