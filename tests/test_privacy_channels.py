@@ -287,3 +287,13 @@ def test_reminder_log_masks_subjects_written_for_editors(app, world, client_as, 
     _assert_hidden(page, "the reminder log")
     assert "individuele maatregel" in page
     assert TITLE in client_as("beheerder").get("/o/acme/herinneringen/").get_data(as_text=True)
+
+
+def test_nobody_who_may_not_read_it_evaluates_an_individual_measure(world, hidden):
+    from riecycle.services import ServiceError, evaluations
+
+    data = {"kind": "maatregel", "method": "groepsgesprek", "measure_id": hidden["measure"].id}
+    with pytest.raises(ServiceError) as error:
+        evaluations.plan_evaluation(world.org, data | {"responsible_id": world.users["or_lid"].id})
+    assert error.value.field == "responsible_id"
+    assert evaluations.plan_evaluation(world.org, data | {"responsible_id": world.users["beheerder"].id})

@@ -146,8 +146,6 @@ def _form_values(form) -> dict:
 # --- the plan -------------------------------------------------------------------------
 
 
-
-
 def _filters_from_args() -> plan_service.Filters:
     args = request.args
     return plan_service.Filters(
@@ -836,7 +834,10 @@ def version(version_id):
         documents=attachments.for_owner("plan_version", version.id),
         items=_by_level(
             mask_snapshot_items(
-                current_viewer(), g.org.id, version.snapshot.get("measures", []), plan_versions.PERSONAL_FIELDS
+                current_viewer(),
+                g.org.id,
+                version.snapshot.get("measures", []),
+                plan_versions.PERSONAL_FIELDS,
             )
         ),
     )

@@ -53,7 +53,6 @@ def _deleted_team(world):
 
 def _document(world):
     from riecycle.services import attachments
-
     from tests.matrix.rie import make_rie
 
     # A document of an RI&E: everyone reads it, the RI&E's editors delete it (access/documents.py).
