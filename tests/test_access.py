@@ -130,3 +130,29 @@ def test_incident_texts_hidden_from_the_auditor_everywhere(app, world, client_as
     beheerder = client_as("beheerder")
     assert "Meldingtekst Vx3" in beheerder.get("/o/acme/audit/").get_data(as_text=True)
     assert "Meldingtekst Vx3" in _cells(beheerder.get("/o/acme/export/bewijsdossier"))
+
+
+def test_a_stored_run_hides_other_teams_risks_from_a_leidinggevende(app, world):
+    from riecycle.access import viewer_of
+    from riecycle.access.evidence import EvidenceMask
+    from tests.matrix.plan import make_risk
+
+    zuid = make_risk(world, title="Zuidrisico Wq2", scope="teams")
+    zuid.teams = [world.teams["Zorgteam Zuid"]]
+    noord = make_risk(world, title="Noordrisico Wq2", scope="teams")
+    noord.teams = [world.teams["Zorgteam Noord"]]
+    db.session.commit()
+    entry = {
+        "evidence": [
+            {"kind": "risk", "id": zuid.id, "label": zuid.title, "endpoint": "rie.risk_show", "params": {}},
+            {"kind": "risk", "id": noord.id, "label": noord.title, "endpoint": "rie.risk_show", "params": {}},
+        ],
+        "explanation": "Zonder bron: Zuidrisico Wq2, Noordrisico Wq2",
+    }
+    leader = viewer_of("leidinggevende", world.users["leidinggevende"].id, world.org.id)
+    masked = EvidenceMask(leader, world.org.id).entry(entry)
+    shown = str(masked)
+    assert "Zuidrisico Wq2" not in shown and "Noordrisico Wq2" in shown
+    assert masked["evidence"][0]["endpoint"] is None
+    auditor = viewer_of("auditor", world.users["auditor"].id, world.org.id)
+    assert "Zuidrisico Wq2" in str(EvidenceMask(auditor, world.org.id).entry(entry))
