@@ -44,8 +44,8 @@ READERS = ("or_lid", "auditor", "leidinggevende")
 def hidden(app, world):
     """An individual measure about an employee of Zorgteam Zuid (the leidinggevende leads Noord).
 
-    It starts organisation-wide: a session links it, audit entries and a zelfinspectie run name
-    it. Then it becomes individual. Copies are owned by the OR member (an existing case from
+    It starts organisation-wide: a session links it, audit entries, a zelfinspectie run and a
+    frozen plan version name it. Then it becomes individual. Copies are owned by the OR member (an existing case from
     before the rule), by the auditor, and evaluated by the leidinggevende.
     """
     zuid = world.teams["Zorgteam Zuid"]
@@ -102,11 +102,11 @@ def hidden(app, world):
     attachments.store(world.org, "measure", measure.id, "bewijs.pdf", b"%PDF-1.4 x", world.users["beheerder"])
     db.session.commit()
     zelfinspectie_service.run_checklist(world.org, world.users["preventiemedewerker"])
+    plan_versions.submit_plan(world.org, world.users["preventiemedewerker"], "Versie")
     db.session.commit()
     for m in owners.values():  # now it becomes personal: everything above was written before
         m.level, m.employee_id = "individu", employee.id
     db.session.commit()
-    plan_versions.submit_plan(world.org, world.users["preventiemedewerker"], "Versie")
     for role in READERS:
         calendar.regenerate_token(world.users[role])
     db.session.commit()

@@ -808,8 +808,15 @@ def submit():
     return redirect(url_for("plan.version", version_id=version.id))
 
 
+def _snapshot_items(snapshot: dict) -> list[dict]:
+    """A frozen plan's measures as the current member may read them now (riecycle.access)."""
+    return mask_snapshot_items(
+        current_viewer(), g.org.id, snapshot.get("measures", []), plan_versions.PERSONAL_FIELDS
+    )
+
+
 def _comment_choices(version):
-    items = sorted(version.snapshot.get("measures", []), key=lambda i: i["label"].lower())
+    items = sorted(_snapshot_items(version.snapshot), key=lambda i: i["label"].lower())
     return [(None, _("Het hele plan"))] + [(i["id"], i["label"]) for i in items]
 
 
@@ -832,14 +839,8 @@ def version(version_id):
         decision_form=decision_form,
         approval=state.approval(version),
         documents=attachments.for_owner("plan_version", version.id),
-        items=_by_level(
-            mask_snapshot_items(
-                current_viewer(),
-                g.org.id,
-                version.snapshot.get("measures", []),
-                plan_versions.PERSONAL_FIELDS,
-            )
-        ),
+        items=_by_level(_snapshot_items(version.snapshot)),
+        snapshot_items=_snapshot_items(version.snapshot),
     )
 
 
@@ -921,7 +922,9 @@ def compare():
             "plan/compare.html", state=state, old=None, new=None, changes=[], new_key="huidig"
         )
     new_snapshot = new.snapshot if new is not None else plan_versions.build_snapshot(g.org)
-    changes = plan_versions.diff(old.snapshot, new_snapshot)
+    changes = plan_versions.diff(
+        {"measures": _snapshot_items(old.snapshot)}, {"measures": _snapshot_items(new_snapshot)}
+    )
     return render_template(
         "plan/compare.html",
         state=state,
