@@ -78,12 +78,27 @@ def mask_snapshot_items(viewer, org_id: int, items: list[dict], personal_fields)
     """Frozen plan items as the viewer may read them now: a measure that became individual after
     the version was frozen is pseudonymised too."""
     hidden = hidden_individual_measures(viewer, org_id)
-    if not hidden:
+    risks = _hidden_risk_titles(viewer, org_id)
+    if not hidden and not risks:
         return items
     masked = []
     for item in items:
         if item.get("id") in hidden and not item.get("personal"):
             item = {**item, "label": hidden[item["id"]][1], "description": None}
             item.update(dict.fromkeys(personal_fields))
+        if risks and any(r in risks for r in item.get("risks") or ()):
+            item = {**item, "risks": [r for r in item["risks"] if r not in risks]}
         masked.append(item)
     return masked
+
+
+def _hidden_risk_titles(viewer, org_id: int) -> set[str]:
+    """Titles of the risks the viewer may not see, minus any title a visible risk shares."""
+    from riecycle.extensions import db
+
+    if viewer is None or not viewer.is_leader:
+        return set()
+    rows = db.session.execute(
+        select(Risk.title, visible_risks_filter(viewer)).where(Risk.organisation_id == org_id)
+    ).all()
+    return {t for t, ok in rows if not ok} - {t for t, ok in rows if ok}
