@@ -40,7 +40,7 @@ def export_evidence(slug, out, start, end, pseudonymise):
     org = find_org_or_fail(slug)
     if start and end and start > end:
         raise click.BadParameter("--from ligt na --to.")
-    viewer = rows.Viewer(personal=not pseudonymise)
+    viewer = rows.Viewer(role="auditor" if pseudonymise else "beheerder", org_id=org.id)
     period = evidence.Period(start.date() if start else None, end.date() if end else None)
     spooled = evidence.build(org, viewer, period)
     with Path(out).open("wb") as handle:

@@ -1,50 +1,21 @@
-"""Roles, role decorators and per-object permission predicates."""
+"""Role decorators and request-time helpers; the rules themselves live in riecycle.access."""
 
 from functools import wraps
 
 from flask import abort, g
-from flask_login import current_user
 
-BEHEERDER = "beheerder"
-PREVENTIE = "preventiemedewerker"
-LEIDINGGEVENDE = "leidinggevende"
-OR_LID = "or_lid"
-AUDITOR = "auditor"
-ALL_ROLES = (BEHEERDER, PREVENTIE, LEIDINGGEVENDE, OR_LID, AUDITOR)
-
-ROLE_LABELS = {
-    BEHEERDER: "Beheerder (werkgever/HR)",
-    PREVENTIE: "Preventiemedewerker",
-    LEIDINGGEVENDE: "Leidinggevende",
-    OR_LID: "OR/PVT-lid",
-    AUDITOR: "Auditor",
-}
-
-# Named permissions, so views and templates ask "may edit the RI&E?" instead of naming roles.
-PERMISSIONS = {
-    "view": set(ALL_ROLES),
-    "edit_rie": {BEHEERDER, PREVENTIE},
-    "edit_plan": {BEHEERDER, PREVENTIE},
-    "update_team_measures": {BEHEERDER, PREVENTIE, LEIDINGGEVENDE},
-    "comment": {BEHEERDER, PREVENTIE, OR_LID},
-    "or_decide": {OR_LID},
-    "submit_to_or": {BEHEERDER, PREVENTIE},
-    "edit_voorlichting": {BEHEERDER, PREVENTIE},
-    # The attendance register names employees: evidence for auditors, not for every member.
-    "view_attendance": {BEHEERDER, PREVENTIE, AUDITOR},
-    "edit_evaluatie": {BEHEERDER, PREVENTIE},
-    "view_reminders": {BEHEERDER, PREVENTIE, AUDITOR},
-    "edit_zelfinspectie": {BEHEERDER, PREVENTIE},
-    # Compose and open pulse rounds, tick the Wegwijzer checklist.
-    "edit_pulse": {BEHEERDER, PREVENTIE},
-    "view_audit": {BEHEERDER, AUDITOR},
-    "export": {BEHEERDER, PREVENTIE, AUDITOR},
-    "import": {BEHEERDER, PREVENTIE},
-    "manage": {BEHEERDER},
-    "manage_catalogue": {BEHEERDER},
-    # Names of employees in individual measures (AVG, DOMAIN.md §9).
-    "see_personal": {BEHEERDER, PREVENTIE},
-}
+from riecycle.access import (  # noqa: F401 - re-exported: the roles are imported from here
+    ALL_ROLES,
+    AUDITOR,
+    BEHEERDER,
+    LEIDINGGEVENDE,
+    OR_LID,
+    PERMISSIONS,
+    PREVENTIE,
+    ROLE_LABELS,
+    current_viewer,
+    role_can,
+)
 
 
 def current_role() -> str | None:
@@ -55,8 +26,7 @@ def current_role() -> str | None:
 
 def can(permission: str) -> bool:
     """Whether the current member holds a named permission."""
-    role = current_role()
-    return role is not None and role in PERMISSIONS[permission]
+    return role_can(current_role(), permission)
 
 
 def requires(permission: str):
@@ -92,45 +62,69 @@ def roles_required(*roles: str):
 
 def managed_team_ids() -> set[int]:
     """Teams (with their sub-teams) led by the current user in this organisation."""
-    cached = getattr(g, "_managed_team_ids", None)
-    if cached is not None:
-        return cached
-    from riecycle.services.teams import team_ids_managed_by
-
-    g._managed_team_ids = (
-        team_ids_managed_by(g.org.id, current_user.id) if current_role() == LEIDINGGEVENDE else set()
-    )
-    return g._managed_team_ids
+    viewer = current_viewer()
+    return set(viewer.team_ids) if viewer is not None else set()
 
 
 def can_see_employee(employee_team_id: int | None) -> bool:
     """Whether the current member may see an employee's name in an individual measure."""
-    if can("see_personal"):
-        return True
-    return current_role() == LEIDINGGEVENDE and employee_team_id in managed_team_ids()
+    viewer = current_viewer()
+    return viewer is not None and viewer.sees_employee(employee_team_id)
 
 
 def can_view_measure(measure) -> bool:
-    """Leidinggevenden see organisation measures, their teams' and their own staff's."""
-    if current_role() != LEIDINGGEVENDE:
-        return True
-    if measure.level == "individu":
-        return measure.employee is not None and measure.employee.team_id in managed_team_ids()
-    return True
+    """Whether the measure exists for the current member (see Viewer.lists_measure)."""
+    viewer = current_viewer()
+    return viewer is not None and viewer.lists_measure(measure)
+
+
+def may_see_personal(measure) -> bool:
+    """Whether the current member may read a measure's title, free text and documents."""
+    viewer = current_viewer()
+    return viewer is not None and viewer.lists_measure(measure) and viewer.sees_measure(measure)
+
+
+def title_of(measure) -> str:
+    """The measure's title, or its pseudonym for the current member."""
+    return current_viewer().title_of(measure)
 
 
 def can_edit_measure(measure) -> bool:
     """Editors edit every measure; a leidinggevende edits their own teams' measures."""
     if can("edit_plan"):
         return True
-    if current_role() != LEIDINGGEVENDE:
+    viewer = current_viewer()
+    if viewer is None or not viewer.is_leader:
         return False
-    mine = managed_team_ids()
+    mine = viewer.team_ids
     if measure.level == "team":
         return any(t.id in mine for t in measure.teams)
     if measure.level == "individu":
         return measure.employee is not None and measure.employee.team_id in mine
-    return measure.responsible_id == current_user.id
+    return measure.responsible_id == viewer.user_id
+
+
+def may_read_document(attachment) -> bool:
+    from riecycle.access.documents import may_read_document as rule
+
+    return rule(current_viewer(), attachment)
+
+
+def may_delete_document(attachment) -> bool:
+    from riecycle.access.documents import may_delete_document as rule
+
+    return rule(current_viewer(), attachment)
+
+
+def visible_risks(risks) -> list:
+    """The risks of a list the current member may see (a leidinggevende: not other teams')."""
+    hidden = g.get("_hidden_risks")
+    if hidden is None:
+        from riecycle.access.filters import hidden_risk_ids
+
+        viewer = current_viewer()
+        hidden = g._hidden_risks = hidden_risk_ids(viewer, viewer.org_id) if viewer else frozenset()
+    return [r for r in risks if r.id not in hidden]
 
 
 def template_helpers() -> dict:
@@ -140,5 +134,8 @@ def template_helpers() -> dict:
         "current_role": current_role,
         "can_see_employee": can_see_employee,
         "can_edit_measure": can_edit_measure,
+        "may_delete_document": may_delete_document,
+        "visible_risks": visible_risks,
+        "masked_title": title_of,
         "ROLE_LABELS": ROLE_LABELS,
     }

@@ -14,6 +14,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
+from riecycle.access.pseudonym import pseudonym_of
 from riecycle.extensions import db
 from riecycle.models import (
     Approval,
@@ -181,7 +182,7 @@ def _pseudonym(measure_id: int, title: str, level: str, team: str | None) -> str
     """Individual measures are pseudonymised: team and number, never the employee."""
     if level != "individu":
         return title
-    return _("%(t)s – individuele maatregel #%(n)s", t=team or _("Geen team"), n=measure_id)
+    return pseudonym_of(measure_id, team)
 
 
 def measure_label(measure: Measure) -> str:

@@ -120,7 +120,7 @@ def test_evidence_export_statements_do_not_grow_with_rows(world):
     ):
         seed(org, user, n)
         seed_more(org, user, n)
-    for viewer in (rows.Viewer(), rows.Viewer(personal=False)):
+    for viewer in (rows.Viewer(), rows.Viewer(role="auditor")):
         few = export_statements(world.org, viewer)
         many = export_statements(world.other_org, viewer)
         assert few == many, f"{few} statements with 10 rows, {many} with 1,200 (N+1?)"

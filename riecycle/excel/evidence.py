@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 
 from riecycle import clock
+from riecycle.access.evidence import masked_run
 from riecycle.clock import AMSTERDAM
 from riecycle.excel import rows, schema
 from riecycle.excel.lookups import Labels, Lookups, grouped, stream
@@ -227,7 +228,7 @@ def build(org, viewer: rows.Viewer, period: Period | None = None):
         session_sheet(wb, org, stream(sessions), viewer, lookups=lookups)
         attendance_sheet(wb, org, sessions, viewer)
         evaluation_sheet(wb, org, period, lookups)
-        zelfinspectie_sheet(wb, org, period)
+        zelfinspectie_sheet(wb, org, period, viewer)
         policy_sheet(wb, org, period, lookups)
         audit_sheet(wb, org, _audit_stmt(org, period), viewer, lookups=lookups)
         return save(wb)
@@ -579,7 +580,7 @@ def _evaluation_row(evaluation, follow_ups: list, lookups: Lookups) -> list:
 # --- zelfinspectie ------------------------------------------------------------------------------
 
 
-def zelfinspectie_sheet(wb, org, period: Period) -> None:
+def zelfinspectie_sheet(wb, org, period: Period, viewer=None) -> None:
     """The latest self-inspection run (up to the end of the period): answer, explanation, evidence."""
     from riecycle.models import ChecklistRun
     from riecycle.services import zelfinspectie
@@ -596,6 +597,7 @@ def zelfinspectie_sheet(wb, org, period: Period) -> None:
         sheet.close()
         return
     checklist = zelfinspectie.load_checklist()
+    run = masked_run(run, viewer)
     for item in run.items:
         evidence = zelfinspectie.evidence_text(item)
         answered = item.get("answered_on")
@@ -717,7 +719,11 @@ def _incident_rows(org, period: Period, lookups: Lookups):
         )
         .order_by(Incident.occurred_on, Incident.id)
     )
+    hidden = _(
+        "Afgeschermd: alleen zichtbaar voor preventiemedewerker, beheerder en leidinggevende van het team."
+    )
     for incident in stream(stmt):
+        readable = lookups.viewer.sees_employee(incident.team_id)
         yield [
             _("Melding"),
             lookups.labels.label(incident.party, "incident_party"),
@@ -729,7 +735,11 @@ def _incident_rows(org, period: Period, lookups: Lookups):
             "\n".join(
                 filter(
                     None,
-                    [incident.description, incident.follow_up, lookups.measure_title(incident.measure_id)],
+                    [
+                        incident.description if readable else hidden,
+                        incident.follow_up if readable else None,
+                        lookups.measure_title(incident.measure_id),
+                    ],
                 )
             ),
         ]

@@ -9,11 +9,11 @@ from functools import cached_property
 
 from sqlalchemy import select
 
+from riecycle.access.pseudonym import pseudonym_of
 from riecycle.excel.schema import SEPARATOR, dutch
 from riecycle.extensions import db
 from riecycle.labels import label
 from riecycle.models import Employee, Measure, Team, Theme, User
-from riecycle.services import plan as plan_service
 
 JOIN = f"{SEPARATOR} "
 BATCH = 1000
@@ -103,7 +103,7 @@ class Lookups:
         """The title or the pseudonym (DOMAIN.md §9), and whether it is the title."""
         if self.viewer.sees(level, team_id):
             return title, True
-        return plan_service.pseudonym_of(measure_id, team_name), False
+        return pseudonym_of(measure_id, team_name), False
 
     def measure_title(self, measure_id) -> str | None:
         """The title of a measure for this viewer (None without a measure)."""

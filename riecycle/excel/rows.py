@@ -6,12 +6,15 @@ A record is an ORM object or a Core row with the same column names; what it link
 factors, evaluations, employees, users) comes from dicts loaded once (lookups.py).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from riecycle import access
+from riecycle.access.audit import audit_mask
+from riecycle.access.pseudonym import pseudonym_of
 from riecycle.clock import AMSTERDAM
 from riecycle.excel.lookups import JOIN, Labels, Lookups, grouped, joined_names, stream
 from riecycle.models import (
@@ -29,7 +32,6 @@ from riecycle.models import (
 from riecycle.models.measure import measure_risks, measure_teams, overdue
 from riecycle.models.rie import risk_factors, risk_teams
 from riecycle.models.voorlichting import session_measures, session_risks, session_teams
-from riecycle.services import plan as plan_service
 from riecycle.services.voorlichting import AudienceSizes
 
 FORWARD = ("gepland", "in_uitvoering", "uitgevoerd", "geevalueerd")
@@ -94,25 +96,8 @@ AUDIT_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class Viewer:
-    """What the person the file is for may see (DOMAIN.md §9)."""
-
-    personal: bool = True  # employee names and free text of individual measures
-    attendance: bool = True  # the attendance register
-    audit: bool = True  # the audit log
-    team_ids: frozenset = field(default_factory=frozenset)  # a leidinggevende's own teams
-
-    def sees_employee(self, team_id) -> bool:
-        return self.personal or (team_id is not None and team_id in self.team_ids)
-
-    def sees(self, level: str, employee_team_id) -> bool:
-        """Whether a measure's name and free text may be shown (else it is pseudonymised)."""
-        return level != "individu" or self.sees_employee(employee_team_id)
-
-    def sees_measure(self, measure: Measure) -> bool:
-        """sees() for an ORM measure."""
-        return self.sees(measure.level, measure.employee_team_id)
+# Who the file is for: the policy layer's viewer (DOMAIN.md §9).
+Viewer = access.Viewer
 
 
 def local_date(moment: datetime | None) -> date | None:
@@ -328,7 +313,7 @@ def measure_row(measure, links: MeasureLinks, viewer: Viewer, today: date) -> li
     return [
         links.refs.get(measure.id),
         links.risk_refs_of(measure.id),
-        measure.title if visible else plan_service.pseudonym_of(measure.id, team_name),
+        measure.title if visible else pseudonym_of(measure.id, team_name),
         measure.description if visible else None,
         dutch("level", measure.level),
         links.teams.get(measure.id) or None,
@@ -428,9 +413,6 @@ def session_row(session, links: SessionLinks, lookups: Lookups) -> list:
 
 # --- audit -----------------------------------------------------------------------------
 
-PERSONAL_ENTITIES = ("Medewerker",)
-MEASURE_CHILDREN = ("Statuswijziging", "Voortgangsnotitie", "Evaluatie", "Prioritering")
-
 
 def _changes_text(changes: dict, action: str) -> str | None:
     parts = []
@@ -446,55 +428,23 @@ def _changes_text(changes: dict, action: str) -> str | None:
     return "\n".join(parts) or None
 
 
-@dataclass
-class AuditPrivacy:
-    """Which audit entries name an employee or an individual measure, for a viewer who may not see them."""
-
-    individual: dict  # measure id -> pseudonym
-
-    @classmethod
-    def for_org(cls, lookups: Lookups) -> "AuditPrivacy | None":
-        """None when the viewer may see everything, else the pseudonyms of the hidden measures."""
-        if lookups.viewer.personal:
-            return None
-        return cls({m: title for m, (title, visible) in lookups.measure_titles.items() if not visible})
-
-    def hides(self, entry) -> str | None:
-        """The label to show instead, or None when the entry may be shown as is."""
-        if entry.entity == "Maatregel" and entry.entity_id in self.individual:
-            return self.individual[entry.entity_id]
-        if entry.entity in MEASURE_CHILDREN:
-            measure_id = ((entry.changes or {}).get("measure_id") or [None, None])[-1]
-            if measure_id in self.individual:
-                return f"{entry.entity} – {self.individual[measure_id]}"
-        if entry.entity in PERSONAL_ENTITIES:
-            return _("Medewerker #%(n)s", n=entry.entity_id)
-        if (
-            entry.entity == "Document"
-            and (entry.changes or {}).get("owner_type", [None, None])[-1] == "measure"
-            and (entry.changes or {}).get("owner_id", [None, None])[-1] in self.individual
-        ):
-            return _("Document bij een individuele maatregel")
-        return None
-
-
 class AuditRows:
     """Audit entries as rows; personal entries pseudonymised for viewers without that right."""
 
     def __init__(self, lookups: Lookups):
         self.users, self.labels = lookups.users, lookups.labels
-        self.privacy = AuditPrivacy.for_org(lookups)
-        self.system, self.masked = _("systeem"), _("afgeschermd (persoonsgegevens)")
+        self.mask = audit_mask(lookups.viewer, lookups.org.id)
+        self.system = _("systeem")
 
     def row(self, entry) -> list:
         """One entry in the order of the Audit log sheet."""
-        hidden = self.privacy.hides(entry) if self.privacy is not None else None
+        shown = self.mask.shown(entry)
         return [
             entry.created_at,
             self.users.get(entry.user_id, self.system) if entry.user_id else self.system,
             entry.entity,
             entry.entity_id,
             self.labels.label(entry.action, "audit_action"),
-            hidden or entry.label,
-            self.masked if hidden else _changes_text(entry.changes, entry.action),
+            shown.label,
+            shown.masked or _changes_text(shown.changes, entry.action),
         ]

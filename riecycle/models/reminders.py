@@ -90,6 +90,8 @@ class Notification(Base):
     digest_ledger_id: Mapped[int | None] = mapped_column(ForeignKey("reminder_ledger.id"), index=True)
 
     organisation = relationship("Organisation", lazy="joined")
+    # What the notification is about (its object), to decide masking when it is read.
+    ledger = relationship("ReminderLedger", foreign_keys=[ledger_id], lazy="select", viewonly=True)
 
     @property
     def is_read(self) -> bool:

@@ -209,14 +209,14 @@ def _locale() -> str:
 # --- attention lists ------------------------------------------------------------------
 
 
-def overdue_measures(org, today: date, limit: int = 10, individual_teams=None) -> tuple[list[Measure], int]:
+def overdue_measures(org, today: date, limit: int = 10, viewer=None) -> tuple[list[Measure], int]:
     """Open measures past their termijn, oldest termijn first, and how many there are.
 
-    individual_teams: for a leidinggevende, the teams whose staff's individual measures they see.
+    viewer: who is looking (riecycle.access.Viewer); None sees everything.
     """
     from riecycle.services.plan import Filters, conditions
 
-    where = (*conditions(org, Filters(overdue=True, individual_teams=individual_teams)),)
+    where = (*conditions(org, Filters(overdue=True, viewer=viewer)),)
     total = db.session.scalar(select(func.count(Measure.id)).where(*where)) or 0
     found = db.session.scalars(
         select(Measure)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from riecycle import clock
 from riecycle.extensions import db
 from riecycle.labels import label
-from riecycle.models import Evaluation, Measure, Membership, Theme
+from riecycle.models import Evaluation, Measure, Membership, Theme, User
 from riecycle.models.evaluation import EFFECTS, EVALUATION_KINDS, EVALUATION_METHODS
 from riecycle.services import ServiceError
 from riecycle.services import plan as plan_service
@@ -75,7 +75,25 @@ def _prepare(org, data: dict) -> dict:
     if not data.get("planned_on"):
         data["planned_on"] = default_planned_on(measure, data["is_repeat_measurement"])
     _check_member(org, data.get("responsible_id"), "responsible_id")
+    _check_may_read(org, measure, data.get("responsible_id"))
     return data
+
+
+def _check_may_read(org, measure, user_id) -> None:
+    """Whoever evaluates an individual measure must be allowed to read it (DOMAIN.md §9)."""
+    if measure is None or measure.level != "individu" or measure.employee is None or not user_id:
+        return
+    from riecycle.services.plan import may_be_responsible
+
+    user = db.session.get(User, user_id)
+    if user is not None and not may_be_responsible(org, user, measure.employee):
+        raise ServiceError(
+            _(
+                "%(n)s mag deze individuele maatregel niet zien en kan hem dus niet evalueren.",
+                n=user.name,
+            ),
+            "responsible_id",
+        )
 
 
 def plan_evaluation(org, data: dict, user=None) -> Evaluation:

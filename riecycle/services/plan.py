@@ -11,6 +11,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import subqueryload
 
 from riecycle import clock
+from riecycle.access import viewer_of
+from riecycle.access.filters import title_search, visible_measures_filter
+from riecycle.access.pseudonym import pseudonym, pseudonym_of  # noqa: F401 - older imports
 from riecycle.extensions import db
 from riecycle.labels import label
 from riecycle.models import (
@@ -77,18 +80,6 @@ class EditConflict(ServiceError):
 
 
 # --- naming and privacy -------------------------------------------------------------
-
-
-def pseudonym(measure: Measure) -> str:
-    """How an individual measure is named for people who may not see the employee (DOMAIN.md §9)."""
-    team = measure.employee.team if measure.employee is not None else None
-    return pseudonym_of(measure.id, team.name if team else None)
-
-
-def pseudonym_of(measure_id: int, team_name: str | None) -> str:
-    """The pseudonym from the measure's id and its employee's team name (None: no team)."""
-    team = team_name if team_name is not None else _("Geen team")
-    return _("%(team)s – individuele maatregel #%(n)s", team=team, n=measure_id)
 
 
 def is_personal(measure: Measure) -> bool:
@@ -174,6 +165,14 @@ def _members_query(org, user_ids):
     )
 
 
+def may_be_responsible(org, user: User, employee: Employee) -> bool:
+    """Only someone who may read an individual measure can own it (DOMAIN.md §9)."""
+    membership = user.membership_for(org.id)
+    if membership is None:
+        return False
+    return viewer_of(membership.role, user.id, org.id).sees("individu", employee.team_id)
+
+
 def _money(value) -> Decimal | None:
     if value in (None, ""):
         return None
@@ -222,6 +221,15 @@ def clean(org, data: dict, refs: Refs | None = None) -> dict:
     if responsible is None:
         raise ServiceError(
             _("Kies wie verantwoordelijk is: elke maatregel heeft een eigenaar."), "responsible_id"
+        )
+    if employee is not None and not may_be_responsible(org, responsible, employee):
+        raise ServiceError(
+            _(
+                "%(n)s mag deze individuele maatregel niet zien en kan er dus niet verantwoordelijk voor "
+                "zijn. Kies de beheerder, een preventiemedewerker of de leidinggevende van de medewerker.",
+                n=responsible.name,
+            ),
+            "responsible_id",
         )
     termijn, start = data.get("termijn"), data.get("start_date")
     if not isinstance(termijn, date):
@@ -601,6 +609,9 @@ class Filters:
     q: str | None = None
     # A leidinggevende sees individual measures of these teams' staff only (None: no limit).
     individual_teams: frozenset[int] | None = None
+    # Who is looking (riecycle.access.Viewer): which measures exist for them, and which titles
+    # the search may match (None: no limit, e.g. jobs that see everything).
+    viewer: object | None = None
 
 
 def conditions(org, filters: Filters | None = None) -> list:
@@ -637,7 +648,10 @@ def conditions(org, filters: Filters | None = None) -> list:
         first = today.replace(day=1)
         where += [Measure.termijn >= first, Measure.termijn < (first + timedelta(days=32)).replace(day=1)]
     if f.q:
-        where.append(Measure.title.ilike(f"%{f.q.strip()}%"))
+        # A hidden title must never match: an exact guess would be confirmed (DOMAIN.md §9).
+        where.append(title_search(f.viewer, f.q.strip()))
+    if f.viewer is not None:
+        where.append(visible_measures_filter(f.viewer))
     if f.individual_teams is not None:
         where.append(
             or_(

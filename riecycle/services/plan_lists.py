@@ -13,6 +13,7 @@ from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
 
 from riecycle import clock
+from riecycle.access.filters import visible_risks_filter
 from riecycle.extensions import db
 from riecycle.models import Measure, Risk, User
 from riecycle.models.measure import LEVELS, OPEN_STATUSES, STATUSES, measure_risks
@@ -91,12 +92,13 @@ def _links(org, where):
     ).subquery()
 
 
-def _all_risks(org, where, page_number: int) -> tuple[list[Risk], Page]:
+def _all_risks(org, where, page_number: int, viewer=None) -> tuple[list[Risk], Page]:
     """Unfiltered: every live risk of the register; n.v.t. and deleted ones only when they have measures."""
     links = _links(org, where)
     return _risk_page(
         select(Risk.id).where(
             Risk.organisation_id == org.id,
+            visible_risks_filter(viewer),
             or_(
                 and_(Risk.deleted_at.is_(None), Risk.status != "nvt"),
                 exists().where(links.c.risk_id == Risk.id),
@@ -106,10 +108,13 @@ def _all_risks(org, where, page_number: int) -> tuple[list[Risk], Page]:
     )
 
 
-def _matching_risks(org, where, page_number: int) -> tuple[list[Risk], Page]:
+def _matching_risks(org, where, page_number: int, viewer=None) -> tuple[list[Risk], Page]:
     """Filtered: only the risks with at least one matching measure."""
     matching = select(_links(org, where).c.risk_id).distinct().subquery()
-    return _risk_page(select(Risk.id).join(matching, matching.c.risk_id == Risk.id), page_number)
+    return _risk_page(
+        select(Risk.id).join(matching, matching.c.risk_id == Risk.id).where(visible_risks_filter(viewer)),
+        page_number,
+    )
 
 
 def _risk_page(ids_stmt, page_number: int) -> tuple[list[Risk], Page]:
@@ -140,7 +145,7 @@ def _risk_page(ids_stmt, page_number: int) -> tuple[list[Risk], Page]:
 def by_risk(org, filters: Filters, page_number: int | None, filtered: bool) -> tuple[list[Group], Page]:
     """A page of risks (top 5 first, then by score), each with its first measures and their number."""
     where = conditions(org, filters)
-    risks, page = (_matching_risks if filtered else _all_risks)(org, where, page_number)
+    risks, page = (_matching_risks if filtered else _all_risks)(org, where, page_number, filters.viewer)
     ids = [r.id for r in risks]
     on_page = (*where, measure_risks.c.risk_id.in_(ids))
     joined = select(measure_risks.c.risk_id).join(Measure, Measure.id == measure_risks.c.measure_id)

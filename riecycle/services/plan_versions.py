@@ -12,10 +12,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from riecycle import clock
+from riecycle.access.pseudonym import pseudonym
 from riecycle.extensions import db
 from riecycle.models import Measure, PlanComment, PlanVersion
 from riecycle.services import ServiceError, approvals, attachments
-from riecycle.services.plan import pseudonym
 
 SUBJECT = "plan_version"
 # Fields of a measure in a snapshot; "personal" ones are left out for individual measures.

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, cached_property
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
@@ -24,6 +24,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import lazyload
 from werkzeug.routing import BuildError
 
+from riecycle.access import LEIDINGGEVENDE, Viewer
+from riecycle.access.pseudonym import pseudonym_of
 from riecycle.extensions import db
 from riecycle.filters import fmt_date
 from riecycle.models import (
@@ -129,6 +131,38 @@ class Tenants:
         member = self.members.get(org_id, {}).get(user_id)
         return member[1] if member else None
 
+    @cached_property
+    def _teams(self) -> dict[int, list]:
+        """Per organisation: (team id, parent id, manager id) of the live teams, in one query."""
+        found: dict[int, list] = {}
+        for org_id, *team in db.session.execute(
+            select(Team.organisation_id, Team.id, Team.parent_id, Team.manager_id).where(
+                Team.organisation_id.in_(_live_org_ids()), Team.deleted_at.is_(None)
+            )
+        ):
+            found.setdefault(org_id, []).append(team)
+        return found
+
+    def viewer(self, org_id: int, user_id: int | None) -> Viewer | None:
+        """The recipient as the policy layer sees them (role and led teams), without a query each."""
+        member = self.members.get(org_id, {}).get(user_id)
+        if member is None:
+            return None
+        teams: frozenset = frozenset()
+        if member[0] == LEIDINGGEVENDE:
+            rows = self._teams.get(org_id, [])
+            children: dict = {}
+            for team_id, parent_id, _manager in rows:
+                children.setdefault(parent_id, []).append(team_id)
+            led, stack = set(), [tid for tid, _p, manager in rows if manager == user_id]
+            while stack and len(led) <= len(rows):
+                team_id = stack.pop()
+                if team_id not in led:
+                    led.add(team_id)
+                    stack.extend(children.get(team_id, []))
+            teams = frozenset(led)
+        return Viewer(member[0], user_id, org_id, teams)
+
     def with_roles(self, org_id: int, roles: tuple[str, ...]) -> list[User]:
         """Active members with one of `roles`, by user id."""
         return [user for role, user in self.members.get(org_id, {}).values() if role in roles]
@@ -149,6 +183,32 @@ def _path(org, candidates: tuple[str, ...], **values) -> str | None:
 
 def _measure_path(org, measure) -> str | None:
     return _path(org, ("plan.detail",), measure_id=measure.id) or _path(org, ("plan.index",))
+
+
+def _measure_name(t: Tenants, org_id: int, user_id: int | None, row, title: str) -> str:
+    """The measure's title, or its pseudonym when the recipient may not read it (DOMAIN.md §9)."""
+    viewer = t.viewer(org_id, user_id)
+    if viewer is not None and viewer.sees(row.measure_level, row.employee_team_id):
+        return title
+    if row.measure_level != "individu":
+        return title
+    return pseudonym_of(row.measure_ref, row.employee_team_name)
+
+
+def _measure_privacy(measure_id_column):
+    """Columns a rule needs to decide masking: the measure's level and its employee's team."""
+    return (
+        measure_id_column.label("measure_ref"),
+        Measure.level.label("measure_level"),
+        Employee.team_id.label("employee_team_id"),
+        Team.name.label("employee_team_name"),
+    )
+
+
+def _with_employee_team(stmt):
+    return stmt.outerjoin(Employee, Employee.id == Measure.employee_id).outerjoin(
+        Team, Team.id == Employee.team_id
+    )
 
 
 def _unique(users) -> list[User]:
@@ -173,7 +233,16 @@ def _rows(stmt) -> list:
 def _open_measures(*window) -> list:
     """Open, not deleted measures of live organisations with a termijn in `window`."""
     return _rows(
-        select(Measure.id, Measure.organisation_id, Measure.title, Measure.termijn, Measure.responsible_id)
+        _with_employee_team(
+            select(
+                Measure.id,
+                Measure.organisation_id,
+                Measure.title,
+                Measure.termijn,
+                Measure.responsible_id,
+                *_measure_privacy(Measure.id),
+            )
+        )
         .where(
             Measure.organisation_id.in_(_live_org_ids()),
             Measure.deleted_at.is_(None),
@@ -195,14 +264,13 @@ def rule_measure_termijn(t: Tenants, today: date, lookback: int) -> Iterator[Due
         if user is None:
             continue
 
-        def render(m=measure, d=days, org=org):
+        def render(m=measure, d=days, org=org, uid=user.id):
+            title = _measure_name(t, org.id, uid, m, m.title)
             subject = (
-                _("Termijn over 14 dagen: %(t)s", t=m.title)
-                if d == 14
-                else _("Termijn morgen: %(t)s", t=m.title)
+                _("Termijn over 14 dagen: %(t)s", t=title) if d == 14 else _("Termijn morgen: %(t)s", t=title)
             )
             lines = [
-                _("De termijn van de maatregel '%(t)s' is %(d)s.", t=m.title, d=fmt_date(m.termijn, "long")),
+                _("De termijn van de maatregel '%(t)s' is %(d)s.", t=title, d=fmt_date(m.termijn, "long")),
                 _("Werk de status of de voortgang bij in het Plan van Aanpak."),
             ]
             return subject, lines, _measure_path(org, m)
@@ -224,12 +292,13 @@ def rule_measure_overdue(t: Tenants, today: date, lookback: int) -> Iterator[Due
         if week >= limit or user is None:
             continue
 
-        def render(m=measure, n=week + 1, org=org):
-            subject = _("Termijn verstreken: %(t)s", t=m.title)
+        def render(m=measure, n=week + 1, org=org, uid=user.id):
+            title = _measure_name(t, org.id, uid, m, m.title)
+            subject = _("Termijn verstreken: %(t)s", t=title)
             lines = [
                 _(
                     "De termijn van de maatregel '%(t)s' was %(d)s en de maatregel is nog niet uitgevoerd.",
-                    t=m.title,
+                    t=title,
                     d=fmt_date(m.termijn, "long"),
                 ),
                 _(
@@ -367,8 +436,11 @@ def rule_evaluation_due(t: Tenants, today: date, lookback: int) -> Iterator[Due]
             Evaluation.measure_id,
             Measure.title.label("measure_title"),
             Measure.responsible_id.label("measure_responsible_id"),
+            *_measure_privacy(Evaluation.measure_id),
         )
         .outerjoin(Measure, Measure.id == Evaluation.measure_id)
+        .outerjoin(Employee, Employee.id == Measure.employee_id)
+        .outerjoin(Team, Team.id == Employee.team_id)
         .where(
             Evaluation.organisation_id.in_(_live_org_ids()),
             Evaluation.deleted_at.is_(None),
@@ -391,8 +463,12 @@ def _evaluation_dues(t: Tenants, evaluation) -> Iterator[Due]:
     owner = t.reachable(org.id, owner_id)
     for user in [owner] if owner is not None else t.with_roles(org.id, ("preventiemedewerker",)):
 
-        def render(ev=evaluation):
-            what = ev.measure_title if ev.measure_id is not None else (ev.theme_key or "")
+        def render(ev=evaluation, uid=user.id):
+            what = (
+                _measure_name(t, org.id, uid, ev, ev.measure_title)
+                if ev.measure_id is not None
+                else (ev.theme_key or "")
+            )
             lines = [
                 _(
                     "De evaluatie van '%(w)s' staat gepland op %(d)s.",

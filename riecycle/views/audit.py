@@ -5,6 +5,8 @@ from datetime import datetime, time, timedelta
 from flask import g, render_template, request
 from sqlalchemy import select
 
+from riecycle.access import current_viewer
+from riecycle.access.audit import audit_mask
 from riecycle.audit import entity_labels
 from riecycle.clock import AMSTERDAM
 from riecycle.extensions import db
@@ -57,9 +59,12 @@ def index():
     )
     entities = entity_labels()  # all kinds of record: reading the distinct ones means reading every entry
     members = accounts.member_choices(g.org)
+    # Masking is decided now, from the records' current state (riecycle/access/audit.py).
+    mask = audit_mask(current_viewer(), g.org.id)
     return render_template(
         "audit/index.html",
         page=page,
+        shown={e.id: mask.shown(e) for e in page.items},
         users=users,
         entities=entities,
         members=members,

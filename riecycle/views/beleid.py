@@ -26,14 +26,12 @@ from riecycle.services.records import soft_delete
 from riecycle.services.zelfinspectie import ref_url
 from riecycle.tenancy import get_or_404, scoped
 from riecycle.views.common import form_data, pending_upload, save
-from riecycle.views.documents import DELETE_PERMISSION
 from riecycle.views.orgbp import org_blueprint
 from riecycle.zelfinspectie_rules import measure_label
 
 bp = org_blueprint("beleid", __name__, "beleid")
 
 DOCUMENT_OWNER = "policy_instrument"
-DELETE_PERMISSION.setdefault(DOCUMENT_OWNER, "edit_zelfinspectie")
 
 
 @bp.context_processor

@@ -6,11 +6,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from riecycle import clock
+from riecycle.access import current_viewer
 from riecycle.extensions import db
 from riecycle.labels import label
 from riecycle.models import Team
 from riecycle.models.measure import LEVELS, STATUSES
-from riecycle.permissions import LEIDINGGEVENDE, can_see_employee, current_role, managed_team_ids, requires
+from riecycle.permissions import requires, title_of
 from riecycle.services import charts, dashboard, wegwijzer
 from riecycle.services import pulse as pulse_service
 from riecycle.views.orgbp import org_blueprint
@@ -24,18 +25,6 @@ def link_to(endpoint: str, **values) -> str | None:
     if endpoint not in current_app.view_functions:
         return None
     return url_for(endpoint, **values)
-
-
-def measure_title(measure) -> str:
-    """Individual measures are pseudonymised for members who may not see the employee (DOMAIN.md §9)."""
-    if measure.level == "individu" and not can_see_employee(measure.employee_team_id):
-        team = (
-            measure.employee.team.name
-            if measure.employee is not None and measure.employee.team
-            else _("Geen team")
-        )
-        return _("%(team)s – individuele maatregel #%(n)s", team=team, n=measure.id)
-    return measure.title
 
 
 def _heatmaps(org):
@@ -136,8 +125,7 @@ def _pulse(org, today):
 def index():
     """Where the organisation stands in the PSA cycle, what needs attention, and the charts."""
     org, today = g.org, clock.today()
-    teams = frozenset(managed_team_ids()) if current_role() == LEIDINGGEVENDE else None
-    overdue, overdue_total = dashboard.overdue_measures(org, today, limit=8, individual_teams=teams)
+    overdue, overdue_total = dashboard.overdue_measures(org, today, limit=8, viewer=current_viewer())
     sessions, sessions_total = dashboard.upcoming_sessions(org, today)
     evaluations, evaluations_total = dashboard.upcoming_evaluations(org, today)
     themes = dashboard.theme_stages(org, today)
@@ -151,7 +139,7 @@ def index():
         stage_rules=dashboard.STAGE_RULES,
         overdue=overdue,
         overdue_total=overdue_total,
-        measure_title=measure_title,
+        measure_title=title_of,
         sessions=sessions,
         sessions_total=sessions_total,
         evaluations=evaluations,

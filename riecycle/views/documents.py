@@ -5,9 +5,11 @@ from io import BytesIO
 from flask import abort, flash, redirect, request, send_file
 from flask_babel import gettext as _
 
+from riecycle.access import current_viewer
+from riecycle.access.documents import may_delete_document, may_read_document
 from riecycle.extensions import db
 from riecycle.models import Attachment
-from riecycle.permissions import can, requires
+from riecycle.permissions import requires
 from riecycle.services.records import soft_delete
 from riecycle.tenancy import get_or_404
 from riecycle.views.orgbp import org_blueprint
@@ -15,16 +17,10 @@ from riecycle.views.safety import safe_next
 
 bp = org_blueprint("documents", __name__, "documenten")
 
-# owner_type -> callable(owner_id) -> bool: may the current member see this record's documents?
-# Areas register their owner types here (e.g. an individual measure's documents are personal).
-VIEW_CHECKS: dict = {}
-# owner_type -> permission needed to delete its documents (default "edit_rie").
-DELETE_PERMISSION: dict = {}
-
 
 def _check_view(attachment: Attachment) -> None:
-    check = VIEW_CHECKS.get(attachment.owner_type)
-    if check is not None and not check(attachment.owner_id):
+    """404 unless the static table (riecycle/access/documents.py) lets this member read it."""
+    if not may_read_document(current_viewer(), attachment):
         abort(404)
 
 
@@ -48,7 +44,7 @@ def delete(attachment_id):
     """Soft-delete a document (restorable from the prullenbak)."""
     attachment = get_or_404(Attachment, attachment_id)
     _check_view(attachment)
-    if not can(DELETE_PERMISSION.get(attachment.owner_type, "edit_rie")):
+    if not may_delete_document(current_viewer(), attachment):
         abort(403)
     soft_delete(attachment)
     db.session.commit()

@@ -7,13 +7,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from riecycle import clock
+from riecycle.access import current_viewer
 from riecycle.extensions import db
 from riecycle.forms.evaluatie import EvaluationPlanForm, FollowUpForm, OutcomeForm
 from riecycle.models import Evaluation, Measure, Membership, Risk, Theme
 from riecycle.pagination import paginate
-from riecycle.permissions import can, can_see_employee, can_view_measure, requires
+from riecycle.permissions import can, can_view_measure, requires, title_of
 from riecycle.services import evaluations as service
-from riecycle.services import plan as plan_service
 from riecycle.services import teams as team_service
 from riecycle.services.records import soft_delete
 from riecycle.tenancy import get_or_404, scoped
@@ -24,24 +24,14 @@ bp = org_blueprint("evaluatie", __name__, "evaluatie")
 
 
 def measure_title(measure) -> str:
-    """A measure's title, pseudonymised for individual measures the member may not see (AVG)."""
-    if measure is None:
-        return "—"
-    if measure.level == "individu" and not can_see_employee(
-        measure.employee.team_id if measure.employee else None
-    ):
-        return plan_service.pseudonym(measure)
-    return measure.title
+    """A measure's title, pseudonymised where the member may not read it (riecycle.access)."""
+    return "—" if measure is None else title_of(measure)
 
 
 def may_read_text(evaluation) -> bool:
     """Free text of an evaluation of an individual measure is personal."""
     measure = evaluation.measure
-    return (
-        measure is None
-        or measure.level != "individu"
-        or can_see_employee(measure.employee.team_id if measure.employee else None)
-    )
+    return measure is None or current_viewer().sees_measure(measure)
 
 
 @bp.context_processor

@@ -14,12 +14,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from riecycle import clock
+from riecycle.access import current_viewer
 from riecycle.excel import evidence, importer, lists, rows, templates
 from riecycle.excel.writer import XLSX_MIMETYPE
 from riecycle.extensions import db
 from riecycle.forms.export import ConfirmForm, EvidenceForm, ImportForm
 from riecycle.models import Attachment, Risk, VoorlichtingSession
-from riecycle.permissions import can, managed_team_ids, requires
+from riecycle.permissions import can, requires
 from riecycle.services import ServiceError, attachments, imports
 from riecycle.services import plan as plan_service
 from riecycle.tenancy import get_or_404, scoped
@@ -31,23 +32,8 @@ PENDING_TYPES = {"import_plan": "plan", "import_teams": "teams"}
 PENDING_HOURS = 24
 
 
-@bp.record_once
-def _register_document_checks(state):
-    """A pending import file is only for the people who may import it."""
-    from riecycle.views.documents import DELETE_PERMISSION, VIEW_CHECKS
-
-    VIEW_CHECKS["import_plan"] = lambda _id: can("import")
-    VIEW_CHECKS["import_teams"] = lambda _id: can("manage")
-    DELETE_PERMISSION["import_plan"] = DELETE_PERMISSION["import_teams"] = "import"
-
-
 def _viewer() -> rows.Viewer:
-    return rows.Viewer(
-        personal=can("see_personal"),
-        attendance=can("view_attendance"),
-        audit=can("view_audit"),
-        team_ids=frozenset(managed_team_ids()),
-    )
+    return current_viewer()
 
 
 def _download(spooled, name: str):

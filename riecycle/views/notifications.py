@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select, update
 
 from riecycle import clock
+from riecycle.access import current_viewer, viewer_for
+from riecycle.access import reminders as reminder_access
 from riecycle.extensions import db
 from riecycle.models import Notification, ReminderLedger
 from riecycle.models.reminders import LEDGER_STATUSES
@@ -49,7 +51,15 @@ def index():
     if unread_only:
         stmt = stmt.where(Notification.read_at.is_(None))
     page = paginate(stmt.order_by(Notification.created_at.desc(), Notification.id.desc()), per_page=30)
-    return render_template("notifications/index.html", page=page, unread_only=unread_only, form=FlaskForm())
+    shown = {
+        n.id: reminder_access.shown_notification(
+            viewer_for(current_user, n.organisation_id) if n.organisation_id else None, n
+        )
+        for n in page.items
+    }
+    return render_template(
+        "notifications/index.html", page=page, unread_only=unread_only, form=FlaskForm(), shown=shown
+    )
 
 
 @bp.get("/<int:notification_id>")
@@ -97,7 +107,11 @@ def ledger():
     if status in LEDGER_STATUSES:
         stmt = stmt.where(ReminderLedger.status == status)
     page = paginate(stmt.order_by(ReminderLedger.claimed_at.desc(), ReminderLedger.id.desc()), per_page=50)
-    return render_template("notifications/ledger.html", page=page, status=status, statuses=LEDGER_STATUSES)
+    viewer = current_viewer()
+    subjects = {r.id: reminder_access.shown_subject(viewer, r) for r in page.items}
+    return render_template(
+        "notifications/ledger.html", page=page, status=status, statuses=LEDGER_STATUSES, subjects=subjects
+    )
 
 
 @calendar_bp.get("/agenda/<token>.ics")

@@ -12,6 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from riecycle import clock
+from riecycle.access import current_viewer
+from riecycle.access.filters import mask_snapshot_items
 from riecycle.extensions import db
 from riecycle.forms.plan import (
     CatalogueEntryForm,
@@ -37,14 +39,13 @@ from riecycle.models import (
 )
 from riecycle.pagination import page_of
 from riecycle.permissions import (
-    LEIDINGGEVENDE,
     can,
     can_edit_measure,
-    can_see_employee,
     can_view_measure,
-    current_role,
     managed_team_ids,
+    may_see_personal,
     requires,
+    title_of,
 )
 from riecycle.services import ServiceError, accounts, attachments, plan_lists, plan_versions, prioritisation
 from riecycle.services import catalogue as catalogue_service
@@ -60,33 +61,7 @@ bp = org_blueprint("plan", __name__, "plan")
 GROUPINGS = ("risico", "niveau", "verantwoordelijke", "status", "geen")
 
 
-@bp.record_once
-def _register_document_checks(state):
-    """Documents of a measure follow the measure: individual ones are personal (DOMAIN.md §9)."""
-    from riecycle.views.documents import DELETE_PERMISSION, VIEW_CHECKS
-
-    VIEW_CHECKS["measure"] = _may_see_measure_documents
-    DELETE_PERMISSION["measure"] = "edit_plan"
-    DELETE_PERMISSION["plan_version"] = "or_decide"
-
-
-def _may_see_measure_documents(measure_id) -> bool:
-    measure = db.session.get(Measure, measure_id)
-    return measure is not None and measure.organisation_id == g.org.id and may_see_personal(measure)
-
-
-# --- privacy helpers --------------------------------------------------------------------
-
-
-def may_see_personal(measure: Measure) -> bool:
-    """Whether the current member may see a measure's name, free text and evidence."""
-    if not can_view_measure(measure):
-        return False
-    return measure.level != "individu" or can_see_employee(measure.employee_team_id)
-
-
-def title_of(measure: Measure) -> str:
-    return measure.title if may_see_personal(measure) else plan_service.pseudonym(measure)
+# --- privacy helpers: the rules are in riecycle.access -------------------------------------
 
 
 def comment_visible(comment) -> bool:
@@ -164,11 +139,6 @@ def _form_values(form) -> dict:
 # --- the plan -------------------------------------------------------------------------
 
 
-def _individual_teams() -> frozenset[int] | None:
-    """The teams whose staff's individual measures a leidinggevende may see (None: no limit)."""
-    return frozenset(managed_team_ids()) if current_role() == LEIDINGGEVENDE else None
-
-
 def _filters_from_args() -> plan_service.Filters:
     args = request.args
     return plan_service.Filters(
@@ -181,7 +151,7 @@ def _filters_from_args() -> plan_service.Filters:
         overdue=args.get("te_laat") == "1",
         this_month=args.get("deze_maand") == "1",
         q=(args.get("q") or "").strip()[:200] or None,
-        individual_teams=_individual_teams(),
+        viewer=current_viewer(),
     )
 
 
@@ -212,7 +182,7 @@ def index():
         groups, page = plan_lists.by_risk(g.org, filters, number, filtered)
     else:
         groups, page = plan_lists.flat(g.org, filters, grouping, number)
-    stats = plan_lists.stats(g.org, plan_service.Filters(individual_teams=filters.individual_teams))
+    stats = plan_lists.stats(g.org, plan_service.Filters(viewer=filters.viewer))
     shown = plan_lists.stats(g.org, filters)["total"] if filtered else stats["total"]
     return render_template(
         "plan/index.html",
@@ -244,7 +214,7 @@ def mine():
 
     Every bucket shows its first measures; ?lijst=<bucket> shows one bucket whole, a page at a time.
     """
-    filters = plan_service.Filters(responsible_id=current_user.id, individual_teams=_individual_teams())
+    filters = plan_service.Filters(responsible_id=current_user.id, viewer=current_viewer())
     totals = plan_lists.bucket_totals(g.org, filters)
     chosen = request.args.get("lijst") if request.args.get("lijst") in plan_lists.BUCKETS else None
     page = None
@@ -660,7 +630,8 @@ def score(measure_id):
 @requires("view")
 def hierarchy():
     """Per risk the measures per level; flags risks without an organisation-level measure."""
-    rows = plan_service.hierarchy(g.org)
+    viewer = current_viewer()
+    rows = [r for r in plan_service.hierarchy(g.org) if viewer.sees_risk(r.risk)]
     rows.sort(key=lambda r: (not r.flagged, r.total == 0))
     return render_template("plan/hierarchy.html", rows=rows, form=TeamBoundForm(formdata=None))
 
@@ -808,8 +779,15 @@ def submit():
     return redirect(url_for("plan.version", version_id=version.id))
 
 
+def _snapshot_items(snapshot: dict) -> list[dict]:
+    """A frozen plan's measures as the current member may read them now (riecycle.access)."""
+    return mask_snapshot_items(
+        current_viewer(), g.org.id, snapshot.get("measures", []), plan_versions.PERSONAL_FIELDS
+    )
+
+
 def _comment_choices(version):
-    items = sorted(version.snapshot.get("measures", []), key=lambda i: i["label"].lower())
+    items = sorted(_snapshot_items(version.snapshot), key=lambda i: i["label"].lower())
     return [(None, _("Het hele plan"))] + [(i["id"], i["label"]) for i in items]
 
 
@@ -832,7 +810,8 @@ def version(version_id):
         decision_form=decision_form,
         approval=state.approval(version),
         documents=attachments.for_owner("plan_version", version.id),
-        items=_by_level(version.snapshot.get("measures", [])),
+        items=_by_level(_snapshot_items(version.snapshot)),
+        snapshot_items=_snapshot_items(version.snapshot),
     )
 
 
@@ -908,7 +887,9 @@ def compare():
             "plan/compare.html", state=state, old=None, new=None, changes=[], new_key="huidig"
         )
     new_snapshot = new.snapshot if new is not None else plan_versions.build_snapshot(g.org)
-    changes = plan_versions.diff(old.snapshot, new_snapshot)
+    changes = plan_versions.diff(
+        {"measures": _snapshot_items(old.snapshot)}, {"measures": _snapshot_items(new_snapshot)}
+    )
     return render_template(
         "plan/compare.html",
         state=state,

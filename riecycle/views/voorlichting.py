@@ -20,13 +20,11 @@ from riecycle.services import voorlichting as service
 from riecycle.services.records import soft_delete
 from riecycle.tenancy import get_or_404, scoped
 from riecycle.views.common import form_data, save
-from riecycle.views.documents import DELETE_PERMISSION
 from riecycle.views.orgbp import org_blueprint
 
 bp = org_blueprint("voorlichting", __name__, "voorlichting")
 
 OWNER_TYPE = "voorlichting"
-DELETE_PERMISSION[OWNER_TYPE] = "edit_voorlichting"
 
 
 def _status(form) -> int:

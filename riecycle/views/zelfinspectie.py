@@ -7,6 +7,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from riecycle import clock
+from riecycle.access import current_viewer
+from riecycle.access.evidence import masked_run
 from riecycle.extensions import db
 from riecycle.filters import fmt_datetime
 from riecycle.forms.zelfinspectie import AnswerForm
@@ -45,6 +47,8 @@ def _user_names(run: ChecklistRun | None) -> dict:
 
 
 def _report(run: ChecklistRun | None, template: str, latest: ChecklistRun | None = None):
+    # A stored run names records as they were: mask them for this reader, as they are now.
+    run = masked_run(run, current_viewer())
     return render_template(
         template,
         run=run,

@@ -62,8 +62,10 @@ def _deleted_team(world):
 
 def _document(world):
     from riecycle.services import attachments
+    from tests.matrix.rie import make_rie
 
-    doc = attachments.store(world.org, "test", 1, "notitie.txt", b"hallo")
+    # A document of an RI&E: everyone reads it, the RI&E's editors delete it (access/documents.py).
+    doc = attachments.store(world.org, "rie", make_rie(world).id, "notitie.txt", b"hallo")
     db.session.commit()
     return {"attachment_id": doc.id}
 

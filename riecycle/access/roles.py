@@ -1,0 +1,50 @@
+"""Roles and the named permissions each role holds (DOMAIN.md §9)."""
+
+BEHEERDER = "beheerder"
+PREVENTIE = "preventiemedewerker"
+LEIDINGGEVENDE = "leidinggevende"
+OR_LID = "or_lid"
+AUDITOR = "auditor"
+ALL_ROLES = (BEHEERDER, PREVENTIE, LEIDINGGEVENDE, OR_LID, AUDITOR)
+
+ROLE_LABELS = {
+    BEHEERDER: "Beheerder (werkgever/HR)",
+    PREVENTIE: "Preventiemedewerker",
+    LEIDINGGEVENDE: "Leidinggevende",
+    OR_LID: "OR/PVT-lid",
+    AUDITOR: "Auditor",
+}
+
+# Named permissions, so views and templates ask "may edit the RI&E?" instead of naming roles.
+PERMISSIONS = {
+    "view": set(ALL_ROLES),
+    "edit_rie": {BEHEERDER, PREVENTIE},
+    "edit_plan": {BEHEERDER, PREVENTIE},
+    "update_team_measures": {BEHEERDER, PREVENTIE, LEIDINGGEVENDE},
+    "comment": {BEHEERDER, PREVENTIE, OR_LID},
+    "or_decide": {OR_LID},
+    "submit_to_or": {BEHEERDER, PREVENTIE},
+    "edit_voorlichting": {BEHEERDER, PREVENTIE},
+    # The attendance register names employees: evidence for auditors, not for every member.
+    "view_attendance": {BEHEERDER, PREVENTIE, AUDITOR},
+    "edit_evaluatie": {BEHEERDER, PREVENTIE},
+    "view_reminders": {BEHEERDER, PREVENTIE, AUDITOR},
+    "edit_zelfinspectie": {BEHEERDER, PREVENTIE},
+    # Compose and open pulse rounds, tick the Wegwijzer checklist.
+    "edit_pulse": {BEHEERDER, PREVENTIE},
+    "view_audit": {BEHEERDER, AUDITOR},
+    "export": {BEHEERDER, PREVENTIE, AUDITOR},
+    "import": {BEHEERDER, PREVENTIE},
+    "manage": {BEHEERDER},
+    "manage_catalogue": {BEHEERDER},
+    # Names of employees in individual measures (AVG, DOMAIN.md §9).
+    "see_personal": {BEHEERDER, PREVENTIE},
+    # Roles that may be made responsible for (or evaluate) an individual measure: they must be
+    # able to read it. A leidinggevende only for their own staff (checked per measure).
+    "responsible_personal": {BEHEERDER, PREVENTIE, LEIDINGGEVENDE},
+}
+
+
+def role_can(role: str | None, permission: str) -> bool:
+    """Whether a role holds a named permission (None: no membership, nothing)."""
+    return role is not None and role in PERMISSIONS[permission]
