@@ -133,7 +133,18 @@ class Risk(DomainMixin, Base):
     measures_team: Mapped[int] = mapped_column(default=0)
     measures_individu: Mapped[int] = mapped_column(default=0)
 
-    __audit_exclude__ = ("measures_organisatie", "measures_team", "measures_individu")
+    # Derived numbers are not edits: the counts follow the measures, and the current_* values copy
+    # the latest evaluation, which has audit entries of its own.
+    __audit_exclude__ = (
+        "measures_organisatie",
+        "measures_team",
+        "measures_individu",
+        "current_score",
+        "current_priority",
+        "current_method",
+        "current_kans",
+        "current_effect",
+    )
     # The verdiepend onderzoek that revealed this knelpunt, if any.
     onderzoek_id: Mapped[int | None] = mapped_column(ForeignKey("verdiepende_onderzoeken.id"), index=True)
 

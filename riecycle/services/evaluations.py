@@ -83,10 +83,11 @@ def _check_may_read(org, measure, user_id) -> None:
     """Whoever evaluates an individual measure must be allowed to read it (DOMAIN.md §9)."""
     if measure is None or measure.level != "individu" or measure.employee is None or not user_id:
         return
+    from riecycle.access import viewer_for
     from riecycle.services.plan import may_be_responsible
 
     user = db.session.get(User, user_id)
-    if user is not None and not may_be_responsible(org, user, measure.employee):
+    if user is not None and not may_be_responsible(viewer_for(user, org.id), measure.employee):
         raise ServiceError(
             _(
                 "%(n)s mag deze individuele maatregel niet zien en kan hem dus niet evalueren.",

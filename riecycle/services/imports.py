@@ -99,7 +99,9 @@ def _create_risks(org, user, items: list[dict], rie, batch) -> dict[str, int]:
         _guarded(schema.RISKS_SHEET, item, RISK_COLUMNS, risks.create_risk, org, item["data"], rie, batch)
         for item in items
     ]
-    batch.flush()
+    # Numbered, not inserted yet: each risk goes in with the current score of its latest
+    # evaluation (an UPDATE of a row with a version counter is sent one row at a time).
+    batch.number()
     for round_ in range(max(len(item["evaluations"]) for item in items)):
         for item, risk in zip(items, made, strict=True):
             if round_ < len(item["evaluations"]):
@@ -107,7 +109,7 @@ def _create_risks(org, user, items: list[dict], rie, batch) -> dict[str, int]:
                 _guarded(
                     schema.RISKS_SHEET, item, RISK_COLUMNS, _evaluate, org, risk, user, evaluation, batch
                 )
-        batch.flush()
+    batch.flush()
     for item, risk in zip(items, made, strict=True):
         if item["top5"]:
             risk.top5_rank = item["top5"]

@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import subqueryload
 
 from riecycle import clock
-from riecycle.access import viewer_of
+from riecycle.access import viewer_for
 from riecycle.access.filters import title_search, visible_measures_filter
 from riecycle.access.pseudonym import pseudonym, pseudonym_of  # noqa: F401 - older imports
 from riecycle.extensions import db
@@ -123,6 +123,10 @@ class Refs:
         """The user with this id if they are a member of the organisation."""
         return _member_user(self.org, user_id)
 
+    def viewer(self, user: User):
+        """What this member may see in the organisation (None: not a member)."""
+        return viewer_for(user, self.org.id)
+
 
 class BatchRefs(Refs):
     """The same lookups for many measures, answered from records loaded once per 1,000 ids."""
@@ -136,6 +140,7 @@ class BatchRefs(Refs):
             wanted[Employee].update(clean_ids([data.get("employee_id")]))
         self.found = {model: Prefetch(org, model, ids) for model, ids in wanted.items()}
         self.members: dict[int, User | None] = {}
+        self.viewers: dict[int, object] = {}
         self._load_members({data.get("responsible_id") for data in datas})
 
     def _load_members(self, ids) -> None:
@@ -148,6 +153,12 @@ class BatchRefs(Refs):
     def records(self, model, ids) -> list:
         """As Refs.records, from the prefetched records."""
         return self.found[model].get(ids)
+
+    def viewer(self, user: User):
+        """As Refs.viewer, once per member."""
+        if user.id not in self.viewers:
+            self.viewers[user.id] = super().viewer(user)
+        return self.viewers[user.id]
 
     def member(self, user_id) -> User | None:
         """As Refs.member, from the prefetched members."""
@@ -165,12 +176,10 @@ def _members_query(org, user_ids):
     )
 
 
-def may_be_responsible(org, user: User, employee: Employee) -> bool:
-    """Only someone who may read an individual measure can own it (DOMAIN.md §9)."""
-    membership = user.membership_for(org.id)
-    if membership is None:
-        return False
-    return viewer_of(membership.role, user.id, org.id).sees("individu", employee.team_id)
+def may_be_responsible(viewer, employee: Employee) -> bool:
+    """Only someone who may read an individual measure can own it (DOMAIN.md §9); viewer is
+    what the candidate may see (None: not a member)."""
+    return viewer is not None and viewer.sees("individu", employee.team_id)
 
 
 def _money(value) -> Decimal | None:
@@ -222,7 +231,7 @@ def clean(org, data: dict, refs: Refs | None = None) -> dict:
         raise ServiceError(
             _("Kies wie verantwoordelijk is: elke maatregel heeft een eigenaar."), "responsible_id"
         )
-    if employee is not None and not may_be_responsible(org, responsible, employee):
+    if employee is not None and not may_be_responsible(refs.viewer(responsible), employee):
         raise ServiceError(
             _(
                 "%(n)s mag deze individuele maatregel niet zien en kan er dus niet verantwoordelijk voor "

@@ -10,7 +10,7 @@ from riecycle.extensions import db
 from riecycle.models import Factor, Risk, RiskEvaluation, Team, Theme, VerdiependOnderzoek
 from riecycle.models.rie import RISK_SCOPES, RISK_SOURCES, RISK_STATUSES, risk_teams
 from riecycle.services import ServiceError, scoring
-from riecycle.services.records import Prefetch, apply_changes, flush_new
+from riecycle.services.records import Prefetch, apply_changes, assign_ids, flush_new
 
 TOP_N = 5
 
@@ -36,18 +36,23 @@ class RiskBatch:
         db.session.add(row)
         self.new.append(row)
 
+    def number(self) -> None:
+        """Give the new rows their ids now, so what follows can refer to them before the flush."""
+        assign_ids(self.new)
+
     def flush(self) -> None:
-        """Insert the rows, then give each risk evaluated since the last flush its current score."""
-        flush_new(self.new)
-        if not self.evaluated:
-            return
+        """Give each risk evaluated since the last flush its current score, then insert the rows.
+
+        A new risk gets its score before its INSERT: an UPDATE of a row with a version counter
+        (the optimistic lock) is sent one row at a time."""
+        assign_ids(self.new)
         for risk in dict.fromkeys(self.evaluated):
             if risk in self.history:  # a new risk has no evaluations but the ones made here
                 _set_current(risk, max(self.history[risk], key=lambda e: (e.evaluated_at, e.id)))
-            else:
-                refresh_current(risk)
+        flush_new(self.new)
+        for risk in dict.fromkeys(r for r in self.evaluated if r not in self.history):
+            refresh_current(risk)
         self.evaluated.clear()
-        db.session.flush()
 
 
 def _teams(org, team_ids, batch: RiskBatch | None = None) -> list[Team]:
