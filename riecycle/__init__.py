@@ -11,12 +11,20 @@ def create_app(config: dict | None = None) -> Flask:
     from riecycle.config import load_config
 
     load_config(app, config)
+    register_converters(app)
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_error_handlers(app)
     register_cli(app)
     return app
+
+
+def register_converters(app: Flask) -> None:
+    """<int:...> in every route is bounded: an id beyond the database's range is a 404, not a 500."""
+    from riecycle.inputs import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter
 
 
 def register_extensions(app: Flask) -> None:

@@ -422,11 +422,8 @@ def detail(measure_id):
 
 
 def _original(form) -> dict | None:
-    try:
-        value = json.loads(form.original.data or "")
-    except (TypeError, ValueError):
-        return None
-    return value if isinstance(value, dict) else None
+    """The hidden original state; a malformed one is a 400 (BadInput)."""
+    return plan_service.parse_original(form.original.data)
 
 
 def _submitted_state(form, measure) -> dict:
@@ -471,6 +468,8 @@ def edit(measure_id):
         form.original.data = json.dumps(plan_service.state(measure))
     elif not can("edit_plan"):
         form.level.data = form.level.data or measure.level
+    if request.method == "POST":
+        _original(form)  # a malformed hidden original is refused (400) before anything else
     if form.validate_on_submit():
         try:
             expected = int(form.version_id.data)
