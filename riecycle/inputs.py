@@ -72,10 +72,11 @@ def plausible_date(value: date | None) -> bool:
     return value is None or MIN_DATE <= (value.date() if isinstance(value, datetime) else value) <= MAX_DATE
 
 
-def as_date(value, *, strict: bool = False) -> date | None:
-    """A date (YYYY-MM-DD) from a client value within MIN_DATE..MAX_DATE.
+def as_date(value, *, refuse_implausible: bool = True) -> date | None:
+    """A date (YYYY-MM-DD) from a client value.
 
-    A malformed date is None; an implausible one is None too, or a BadInput (400) when strict.
+    Malformed is None (the filter is simply not applied). A date outside MIN_DATE..MAX_DATE is a
+    BadInput (400) with a clear message, or None when refuse_implausible is False.
     """
     if value in (None, ""):
         return None
@@ -85,13 +86,11 @@ def as_date(value, *, strict: bool = False) -> date | None:
         parsed = value
     else:
         try:
-            parsed = date.fromisoformat(str(value).strip()[:10])
+            parsed = date.fromisoformat(str(value).strip())
         except ValueError:
-            if strict:
-                raise BadInput(_("Vul een geldige datum in (jjjj-mm-dd).")) from None
             return None
     if not plausible_date(parsed):
-        if strict:
+        if refuse_implausible:
             raise BadInput(date_range_message())
         return None
     return parsed
@@ -118,10 +117,10 @@ def arg_id(name: str, *, source=None) -> int | None:
     return as_id(values.get(name))
 
 
-def arg_date(name: str, *, source=None, strict: bool = True) -> date | None:
-    """A date query (or form) parameter; malformed or implausible dates are a clear 400 when strict."""
+def arg_date(name: str, *, source=None) -> date | None:
+    """A date query (or form) parameter: malformed is None, implausible a clear 400."""
     values = request.args if source is None else source
-    return as_date(values.get(name), strict=strict)
+    return as_date(values.get(name))
 
 
 def page_number(source=None) -> int:

@@ -30,7 +30,11 @@ def test_conflict_page_never_names_another_tenants_records(app, world, client_as
     }
     response = client.post(
         url,
-        data={**_form(world, risk, title="Mijn titel"), "version_id": form["version_id"], "original": json.dumps(forged)},
+        data={
+            **_form(world, risk, title="Mijn titel"),
+            "version_id": form["version_id"],
+            "original": json.dumps(forged),
+        },
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 409
@@ -58,7 +62,12 @@ def test_malformed_original_is_a_400_and_saves_nothing(app, world, client_as):
         "[" * 5000,
     ):
         response = client.post(
-            url, data={**_form(world, risk, title="Nieuwe titel"), "version_id": form["version_id"], "original": bad}
+            url,
+            data={
+                **_form(world, risk, title="Nieuwe titel"),
+                "version_id": form["version_id"],
+                "original": bad,
+            },
         )
         assert response.status_code == 400, bad
         assert "Het formulier is beschadigd" in response.get_data(as_text=True)

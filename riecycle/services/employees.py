@@ -12,6 +12,7 @@ from riecycle.extensions import db
 from riecycle.models import Employee, Team
 from riecycle.services import ServiceError
 from riecycle.services.records import apply_changes
+from riecycle.tenancy import get_in_org
 
 CSV_COLUMNS = ("naam", "team", "e-mail", "functie", "startdatum")
 CSV_MAX_ROWS = 5000
@@ -21,8 +22,8 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 def _check_team(org, team_id):
     if team_id is None:
         return
-    team = db.session.get(Team, team_id)
-    if team is None or team.organisation_id != org.id or team.deleted_at:
+    team = get_in_org(Team, team_id, org)
+    if team is None:
         raise ServiceError(_("Kies een bestaand team."), "team_id")
 
 

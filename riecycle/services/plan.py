@@ -100,13 +100,9 @@ def is_personal(measure: Measure) -> bool:
 
 
 def _member_user(org, user_id) -> User | None:
-    if not user_id:
-        return None
-    return db.session.scalar(
-        select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.organisation_id == org.id, User.id == user_id)
-    )
+    from riecycle.tenancy import get_in_org
+
+    return get_in_org(User, user_id, org)
 
 
 def _records(org, model, ids) -> list:
@@ -468,7 +464,9 @@ def parse_original(raw: str | None) -> dict | None:
         if value.get(key) is not None and as_id(value[key]) is None:
             raise refused
     for key in ORIGINAL_DATE_FIELDS:
-        if value.get(key) is not None and (not isinstance(value[key], str) or as_date(value[key]) is None):
+        if value.get(key) is not None and (
+            not isinstance(value[key], str) or as_date(value[key], refuse_implausible=False) is None
+        ):
             raise refused
     for key, item in value.items():
         if key not in ORIGINAL_ID_FIELDS and not isinstance(item, (str, int, float, bool, type(None))):
