@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from riecycle.extensions import db
+from riecycle.inputs import date_range_message, plausible_date
 from riecycle.models import Employee, Team
 from riecycle.services import ServiceError
 from riecycle.services.records import apply_changes
@@ -89,12 +90,29 @@ def parse_employee_csv(org, raw: bytes) -> list[dict]:
         )
     }
     rows, errors, seen = [], [], set()
-    for number, raw_row in enumerate(reader, start=2):
-        if number - 1 > CSV_MAX_ROWS:
-            errors.append((number, "", _("Meer dan %(n)s rijen; splits het bestand.", n=CSV_MAX_ROWS)))
-            break
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw_row.items()}
-        rows.append(_validate_row(number, row, teams, seen, errors))
+    try:
+        for number, raw_row in enumerate(reader, start=2):
+            if number - 1 > CSV_MAX_ROWS:
+                errors.append((number, "", _("Meer dan %(n)s rijen; splits het bestand.", n=CSV_MAX_ROWS)))
+                break
+            # Cells beyond the header (key None, a list) are ignored.
+            row = {k.strip().lower(): (v or "").strip() for k, v in raw_row.items() if isinstance(k, str)}
+            rows.append(_validate_row(number, row, teams, seen, errors))
+    except csv.Error:
+        # A field over the csv module's limit (128 KB), or a broken quote: refuse the whole file.
+        raise CsvImportError(
+            [
+                (
+                    reader.line_num,
+                    "",
+                    _(
+                        "Rij %(n)s kan niet worden gelezen: een veld is te lang of een aanhalingsteken "
+                        "is niet afgesloten. Er is niets geïmporteerd.",
+                        n=reader.line_num,
+                    ),
+                )
+            ]
+        ) from None
     if not rows and not errors:
         errors.append((0, "", _("Het bestand bevat geen medewerkers.")))
     if errors:
@@ -115,7 +133,10 @@ def _validate_row(number, row, teams, seen, errors) -> dict:
     if email and not EMAIL_RE.match(email):
         errors.append((number, "e-mail", _("'%(e)s' is geen geldig e-mailadres.", e=email)))
     start_date = _parse_date(start) if start else None
-    if start and start_date is None:
+    if start_date is not None and not plausible_date(start_date):
+        errors.append((number, "startdatum", date_range_message()))
+        start_date = None
+    elif start and start_date is None:
         errors.append((number, "startdatum", _("'%(d)s' is geen datum (gebruik JJJJ-MM-DD).", d=start)))
     key = (name.lower(), team_name.lower())
     if name and key in seen:
