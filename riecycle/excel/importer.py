@@ -24,6 +24,7 @@ from sqlalchemy import select
 from riecycle import clock
 from riecycle.excel import schema
 from riecycle.extensions import db
+from riecycle.inputs import MAX_INT, MIN_INT, date_range_message, plausible_date
 from riecycle.models import Employee, Factor, Membership, Risk, Team, Theme, User
 from riecycle.services import ServiceError, scoring
 
@@ -402,6 +403,13 @@ def text(value, max_length: int | None = None) -> str | None:
 
 
 def integer(value) -> int | None:
+    number = _integer(value)
+    if number is not None and not MIN_INT <= number <= MAX_INT:
+        raise CellError(_("Vul een kleiner getal in."))
+    return number
+
+
+def _integer(value) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
@@ -414,6 +422,13 @@ def integer(value) -> int | None:
 
 
 def day(value) -> date | None:
+    parsed = _day(value)
+    if parsed is not None and not plausible_date(parsed):
+        raise CellError(date_range_message())
+    return parsed
+
+
+def _day(value) -> date | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, datetime):
