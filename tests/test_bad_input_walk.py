@@ -7,11 +7,13 @@ Every route is visited as each role, anonymously and as the other tenant's behee
 - POSTs (with a real CSRF token) that fill every field of the route's form with such values.
 
 PostgreSQL fails differently from SQLite (bigint overflow raises, date arithmetic overflows), so
-the overflow-id and extreme-date parts run on both databases; the rest runs on SQLite only.
+the overflow-id and extreme-date parts run on both databases (on PostgreSQL as anonymous, the
+beheerder and a leidinggevende); the rest, and every visitor, runs on SQLite only.
 One world, one logged-in client per visitor; static files are skipped.
 """
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -41,6 +43,18 @@ INT_NAMES = (
     "naar",
     "id",
     "jaar",
+)
+# Every query name a view reads, found in the views' source, gets the bad values too.
+VIEW_NAMES = tuple(
+    sorted(
+        {
+            name
+            for path in (Path(__file__).parent.parent / "riecycle" / "views").glob("*.py")
+            for name in re.findall(
+                r"(?:args\.get(?:list)?|arg_(?:id|int|date))\(\s*\"(\w+)\"", path.read_text(encoding="utf-8")
+            )
+        }
+    )
 )
 DATE_NAMES = ("van", "tot", "start", "eind", "datum", "vanaf", "op", "from", "to")
 TEXT_NAMES = ("status", "thema", "niveau", "aanpak", "groep", "lijst", "q", "sort", "dir", "entity", "action")
@@ -180,10 +194,14 @@ def _bad_form(fields: dict, *, value_int, value_date, lists: bool) -> list[tuple
 
 def _walk(app, world, *, full: bool) -> Walker:
     walker = Walker(app, world)
+    # On PostgreSQL (overflow ids and extreme dates only) three visitors cover the three kinds of
+    # access (none, everything, one team's) within the time budget; SQLite walks as everyone.
+    visitors = VISITORS if full else ("anon", "beheerder", "leidinggevende")
     get_queries = [
-        _query(ints=(INT_NAMES, 2**64), texts=(TEXT_NAMES, "x")),
+        _query(ints=(INT_NAMES, 2**64), views=(VIEW_NAMES, 2**64), texts=(TEXT_NAMES, "x")),
         _query(dates=(DATE_NAMES, EXTREME_DATES[0])),
         _query(ints=(INT_NAMES, 10**30), dates=(DATE_NAMES, EXTREME_DATES[1])),
+        _query(views=(VIEW_NAMES, EXTREME_DATES[0])) + [("baseline", f"o:{2**64}"), ("followup", str(2**64))],
     ]
     if full:
         get_queries.append(
@@ -200,7 +218,7 @@ def _walk(app, world, *, full: bool) -> Walker:
         methods = sorted(rule.methods & {"GET", "POST"})
         # Overflow ids in the path: every visitor once, the beheerder with every value.
         for name in _int_args(rule):
-            for visitor in VISITORS:
+            for visitor in visitors:
                 for bad in OVERFLOW_IDS if visitor == "beheerder" else OVERFLOW_IDS[1:2]:
                     url = _build(app, rule, {**values, name: bad})
                     for method in (methods if visitor == "beheerder" else methods[:1]) if url else ():
@@ -211,7 +229,7 @@ def _walk(app, world, *, full: bool) -> Walker:
         if "GET" in rule.methods:
             # The query only matters where the page itself is shown to the visitor. The first
             # visitor who sees it gets every bad query; the others one each, in turn.
-            shown = [v for v in VISITORS if walker.open(v, url).status_code == 200]
+            shown = [v for v in visitors if walker.open(v, url).status_code == 200]
             for i, visitor in enumerate(shown):
                 for query in get_queries if i == 0 else [get_queries[i % len(get_queries)]]:
                     walker.open(visitor, url + "?" + "&".join(f"{k}={v}" for k, v in query))
@@ -226,7 +244,7 @@ def _walk(app, world, *, full: bool) -> Walker:
         variants.append(dict(value_int=10**30, value_date="2024-02-30", lists=True))
     for rule, route, url in posts:
         seen = 0
-        for visitor in VISITORS:
+        for visitor in visitors:
             fields, shown = {}, "GET" not in rule.methods
             if "GET" in rule.methods:
                 response = walker.client(visitor).get(url)

@@ -1009,11 +1009,6 @@ def common_items(baseline_keys, followup_round: PulseRound) -> list[str]:
 
 
 def round_for(org, round_id) -> PulseRound | None:
-    try:
-        round_id = int(round_id)
-    except (TypeError, ValueError):
-        return None
-    found = db.session.get(PulseRound, round_id)
-    if found is None or found.organisation_id != org.id or found.deleted_at is not None:
-        return None
-    return found
+    from riecycle.tenancy import get_in_org
+
+    return get_in_org(PulseRound, round_id, org)
