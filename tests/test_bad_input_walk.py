@@ -300,3 +300,26 @@ def test_huge_page_numbers_show_a_page(client_as, world, page):
 def test_overflow_path_ids_are_404(client_as, world):
     for bad in (2**31, 2**63, 2**64, 10**30):
         assert client_as("beheerder").get(f"/o/acme/plan/{bad}").status_code == 404
+
+
+@pytest.mark.parametrize("bad", ["0001-01-01", "9999-12-31"])
+def test_extreme_export_period_is_refused_clearly(client_as, world, bad):
+    response = client_as("beheerder").get(f"/o/acme/export/bewijsdossier?van={bad}&tot={bad}")
+    assert response.status_code == 400
+    assert "Vul een datum tussen 01-01-1900 en 31-12-2199 in." in response.get_data(as_text=True)
+
+
+def test_overflowing_form_numbers_are_field_errors(client_as, world, app):
+    from riecycle.models import Team
+
+    app.config["WTF_CSRF_ENABLED"] = False
+    team = world.teams["Zorgteam Noord"]
+    response = client_as("beheerder").post(
+        "/o/acme/beheer/teams/nieuw",
+        data={"name": "Nieuw team", "kind": "afdeling", "parent_id": str(2**64), "manager_id": str(10**30)},
+    )
+    # The form shows field errors (this view answers 200 on them), and nothing is saved.
+    assert response.status_code < 500
+    assert response.get_data(as_text=True).count("Ongeldige keuze: kon niet omgezet worden.") == 2
+    assert db.session.scalar(db.select(Team).where(Team.name == "Nieuw team")) is None
+    assert team.name == "Zorgteam Noord"
