@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from riecycle import clock
 from riecycle.extensions import db
+from riecycle.inputs import as_id
 from riecycle.models import (
     Employee,
     Factor,
@@ -179,7 +180,9 @@ def get_survey(org) -> PulseSurvey | None:
 
 
 def _teams(org, team_ids) -> list[Team]:
-    ids = {int(i) for i in team_ids or ()}
+    ids = {as_id(i) for i in team_ids or ()}
+    if None in ids:
+        raise ServiceError(_("Kies alleen teams van deze organisatie."), "team_ids")
     if not ids:
         return []
     teams = list(
