@@ -12,6 +12,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     load_config(app, config)
     register_proxy(app)
+    register_converters(app)
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
@@ -28,6 +29,13 @@ def register_proxy(app: Flask) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+
+def register_converters(app: Flask) -> None:
+    """<int:...> in every route is bounded: an id beyond the database's range is a 404, not a 500."""
+    from riecycle.inputs import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter
 
 
 def register_extensions(app: Flask) -> None:

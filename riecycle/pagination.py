@@ -3,10 +3,10 @@
 from dataclasses import dataclass, field
 from math import ceil
 
-from flask import request
 from sqlalchemy import func, select
 
 from riecycle.extensions import db
+from riecycle.inputs import page_number
 
 
 @dataclass
@@ -37,7 +37,7 @@ class Page:
 
 def page_of(total: int, per_page: int) -> Page:
     """The page asked for with ?page= (clamped to the last one), without loading anything."""
-    number = max(1, request.args.get("page", 1, type=int) or 1)
+    number = page_number()
     page = Page(number, per_page, total)
     page.page = min(page.page, page.pages)
     return page
@@ -45,7 +45,7 @@ def page_of(total: int, per_page: int) -> Page:
 
 def paginate(stmt, per_page: int = 50) -> Page:
     """One page of a select(), with the page number from ?page=."""
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number()
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
     return Page(items=list(items), page=page, per_page=per_page, total=total or 0)

@@ -19,15 +19,44 @@ def scoped(model, *, include_deleted: bool = False):
     return stmt
 
 
+def get_in_org(model, object_id, org=None, *, include_deleted: bool = False):
+    """One record of the organisation (default: the current one) by a client-supplied id, or None.
+
+    Every id that comes from the client (path, query, form fields, ids inside hidden JSON) is
+    resolved through here: an id that is malformed, out of range, deleted or of another tenant is
+    simply "not found". Users belong to an organisation through a membership.
+    """
+    from riecycle.inputs import as_id
+    from riecycle.models import Membership, User
+
+    object_id = as_id(object_id)
+    if object_id is None:
+        return None
+    org_id = org if isinstance(org, int) else (org or g.org).id
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        return None
+    if model is User:
+        member = db.session.scalar(
+            select(Membership.id).where(Membership.user_id == obj.id, Membership.organisation_id == org_id)
+        )
+        return obj if member is not None else None
+    if getattr(obj, "organisation_id", None) != org_id:
+        return None
+    if not include_deleted and getattr(obj, "deleted_at", None) is not None:
+        return None
+    return obj
+
+
+def get_many_in_org(model, ids, org=None, *, include_deleted: bool = False) -> list:
+    """The records of the organisation among client-supplied ids (others are left out)."""
+    found = (get_in_org(model, i, org, include_deleted=include_deleted) for i in ids or ())
+    return [obj for obj in found if obj is not None]
+
+
 def get_or_404(model, object_id, *, include_deleted: bool = False):
     """Load one record of the current organisation, or 404 (never another tenant's)."""
-    try:
-        object_id = int(object_id)
-    except (TypeError, ValueError):
-        abort(404)
-    obj = db.session.get(model, object_id)
-    if obj is None or obj.organisation_id != g.org.id:
-        abort(404)
-    if not include_deleted and getattr(obj, "deleted_at", None) is not None:
+    obj = get_in_org(model, object_id, include_deleted=include_deleted)
+    if obj is None:
         abort(404)
     return obj

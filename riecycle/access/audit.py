@@ -148,6 +148,9 @@ class AuditMask:
             )
         if self.viewer.personal:
             return Shown(entry.label, changes)
+        if entry.erased_at is not None or entry.action == "erase":
+            # A tombstone ("gewist op … door …") and the erasure itself hold no erased content.
+            return Shown(entry.label, {})
         measure_id = self._measure_of(entry)
         if measure_id is not None:
             name = self.hidden_measures[measure_id]

@@ -4,6 +4,7 @@ every problem (sheet, row, column, Dutch message), so the user fixes the file in
 Nothing here writes to the database: services/imports.py creates the records from the result.
 """
 
+import itertools
 import logging
 import re
 import zipfile
@@ -23,6 +24,7 @@ from sqlalchemy import select
 from riecycle import clock
 from riecycle.excel import schema
 from riecycle.extensions import db
+from riecycle.inputs import MAX_INT, MIN_INT
 from riecycle.models import Employee, Factor, Membership, Risk, Team, Theme, User
 from riecycle.services import ServiceError, fields, scoring
 
@@ -32,6 +34,15 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_ROWS = 2000
 # A zip that unpacks to more than this is refused (a "zip bomb").
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+# Parts that are parsed whole, bounded before parsing: a styles.xml of 87 MB (1.4 million style
+# entries) took 44 s and 1.2 GB. A real workbook's styles are a few hundred KB at most.
+MAX_STYLES_BYTES = 4 * 1024 * 1024
+MAX_SHARED_STRINGS_BYTES = 30 * 1024 * 1024
+MAX_SHEET_BYTES = 40 * 1024 * 1024
+# Rows that exist in the sheet (also empty, formatted ones) read per sheet before giving up.
+MAX_SCANNED_ROWS = 100_000
+# Columns beyond this are ignored (the templates have fewer than 60).
+MAX_COLUMNS = 200
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_MARKER = "EncryptedPackage".encode("utf-16-le")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -156,6 +167,7 @@ def _check_zip(data: bytes) -> None:
                 )
             if sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
                 _refuse(_("Het bestand is uitgepakt te groot om in te lezen. Splits het bestand."))
+            _check_parts(infos)
             if archive.testzip() is not None:
                 raise zipfile.BadZipFile
     except ImportRefused:
@@ -175,6 +187,55 @@ def _check_zip(data: bytes) -> None:
                 "op als 'Excel-werkmap (.xlsx)' en probeer het nog eens."
             )
         )
+
+
+def _check_parts(infos) -> None:
+    """Refuse parts that would cost far more to parse than any real workbook, before parsing.
+
+    The sizes are the uncompressed sizes the zip declares; testzip() (after this) checks them.
+    """
+    for info in infos:
+        name = info.filename.lower()
+        if name.endswith("styles.xml") and info.file_size > MAX_STYLES_BYTES:
+            _refuse(
+                _(
+                    "De opmaak van het bestand is te groot (%(mb)s MB aan celstijlen) om in te lezen. "
+                    "Kopieer de gegevens naar het sjabloon van deze pagina (Plakken als waarden) en "
+                    "probeer het opnieuw.",
+                    mb=f"{info.file_size / 1048576:.0f}",
+                )
+            )
+        if name.endswith("sharedstrings.xml") and info.file_size > MAX_SHARED_STRINGS_BYTES:
+            _refuse(_("Het bestand bevat te veel tekst om in één keer in te lezen. Splits het bestand."))
+        if name.startswith("xl/worksheets/") and name.endswith(".xml") and info.file_size > MAX_SHEET_BYTES:
+            _refuse(_("Een tabblad van het bestand is te groot om in te lezen. Splits het bestand."))
+
+
+def _real_rows(ws):
+    """(row number, {column index (0-based): value}) of the rows that are in the file.
+
+    Rows missing from the file are skipped, not walked: one cell at row 3,000,000 is one row
+    here, where openpyxl's iter_rows() would yield three million empty ones. Columns beyond
+    MAX_COLUMNS are ignored.
+    """
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    if not hasattr(ws, "_get_source"):  # a normal (not read-only) worksheet
+        for number, values in enumerate(ws.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
+            yield number, dict(enumerate(values))
+        return
+    book = ws.parent
+    with ws._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            ws._shared_strings,
+            data_only=book.data_only,
+            epoch=book.epoch,
+            date_formats=book._date_formats,
+            timedelta_formats=book._timedelta_formats,
+        )
+        for number, cells in parser.parse():
+            yield number, {c["column"] - 1: c["value"] for c in cells if c["column"] <= MAX_COLUMNS}
 
 
 def read_workbook(data: bytes, filename: str | None = None):
@@ -227,8 +288,13 @@ def read_table(ws, title: str, fields, problems: list[Problem]) -> Table | None:
         by_header = {norm(f.header): f for f in fields if f.importable}
         computed = {norm(f.header) for f in fields if not f.importable}
         dutch_header = {f.key: str(f.header) for f in fields}
-    iterator = ws.iter_rows(values_only=True)
-    header = next(iterator, None)
+    iterator = _real_rows(ws)
+    first = next(iterator, None)
+    header = []
+    if first is not None and first[0] == 1 and first[1]:
+        header = [first[1].get(i) for i in range(max(first[1]) + 1)]
+    elif first is not None:
+        iterator = itertools.chain([first], iterator)
     if not header or not any(v not in (None, "") for v in header):
         problems.append(
             Problem(
@@ -274,8 +340,22 @@ def read_table(ws, title: str, fields, problems: list[Problem]) -> Table | None:
         return None
     table = Table(title, columns)
     limit = max_rows()
-    for number, values in enumerate(iterator, start=2):
-        cells = {k: (values[i] if i < len(values) else None) for k, i in positions.items()}
+    for scanned, (number, values) in enumerate(iterator, start=1):
+        if scanned > MAX_SCANNED_ROWS:
+            problems.append(
+                Problem(
+                    title,
+                    number,
+                    None,
+                    _(
+                        "Het tabblad heeft meer dan %(n)s rijen (ook lege, opgemaakte rijen tellen mee). "
+                        "Verwijder de lege rijen onder de gegevens of splits het bestand.",
+                        n=MAX_SCANNED_ROWS,
+                    ),
+                )
+            )
+            break
+        cells = {k: values.get(i) for k, i in positions.items()}
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells.values()):
             continue
         if len(table.rows) >= limit:
@@ -331,6 +411,13 @@ def line(value, max_length: int | None = None) -> str | None:
 
 
 def integer(value) -> int | None:
+    number = _integer(value)
+    if number is not None and not MIN_INT <= number <= MAX_INT:
+        raise CellError(_("Vul een kleiner getal in."))
+    return number
+
+
+def _integer(value) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):

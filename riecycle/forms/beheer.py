@@ -5,22 +5,21 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
-    IntegerField,
     SelectField,
     StringField,
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from riecycle.forms.common import OnceForm, VersionedForm
+from riecycle.forms.fields import DateField, IntegerField, form_int
 from riecycle.labels import choices
 
 
 def coerce_optional_int(value):
     if value in (None, "", "None"):
         return None
-    return int(value)
+    return form_int(value)
 
 
 class OrganisationForm(FlaskForm):

@@ -4,8 +4,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -15,6 +13,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from riecycle.forms.beheer import coerce_optional_int
 from riecycle.forms.common import OnceForm, VersionedForm
+from riecycle.forms.fields import DateField, IntegerField, form_int
 from riecycle.labels import choices
 
 
@@ -30,7 +29,7 @@ class InstrumentForm(VersionedForm, OnceForm):
     committee = StringField(_l("Klachtencommissie"), validators=[Optional(), Length(max=200)])
     communicated_on = DateField(_l("Bekendgemaakt op"), validators=[Optional()])
     communication = StringField(_l("Hoe bekendgemaakt"), validators=[Optional(), Length(max=300)])
-    session_ids = SelectMultipleField(_l("Besproken in voorlichting"), coerce=int, validate_choice=False)
+    session_ids = SelectMultipleField(_l("Besproken in voorlichting"), coerce=form_int, validate_choice=False)
     document = FileField(_l("Document toevoegen"))
 
 

@@ -1,11 +1,18 @@
 """Forms for planning and recording evaluations and creating follow-up measures."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from riecycle.forms.beheer import coerce_optional_int
 from riecycle.forms.common import OnceForm, VersionedForm
+from riecycle.forms.fields import DateField, form_int
 from riecycle.labels import choices
 
 
@@ -42,9 +49,11 @@ class OutcomeForm(VersionedForm):
 class FollowUpForm(OnceForm):
     title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Omschrijving"), validators=[Optional(), Length(max=5000)])
-    risk_ids = SelectMultipleField(_l("Risico's"), coerce=int, validate_choice=False)
+    risk_ids = SelectMultipleField(_l("Risico's"), coerce=form_int, validate_choice=False)
     level = SelectField(_l("Niveau"), choices=choices("level"))
-    team_ids = SelectMultipleField(_l("Teams (bij een teammaatregel)"), coerce=int, validate_choice=False)
+    team_ids = SelectMultipleField(
+        _l("Teams (bij een teammaatregel)"), coerce=form_int, validate_choice=False
+    )
     approach = SelectField(_l("Aanpak"), choices=choices("approach"))
     responsible_id = SelectField(_l("Verantwoordelijk"), coerce=coerce_optional_int, validate_choice=False)
     termijn = DateField(_l("Termijn"), validators=[DataRequired(_l("Geef een geldige datum op."))])

@@ -3,8 +3,12 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, SelectField
+from wtforms import (
+    SelectField,
+)
 from wtforms.validators import Optional
+
+from riecycle.forms.fields import DateField
 
 IMPORT_KINDS = [
     ("plan", _l("Risico's en maatregelen (Plan van Aanpak)")),

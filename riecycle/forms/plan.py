@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     RadioField,
     SelectField,
@@ -17,11 +16,12 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from riecycle.forms.beheer import coerce_optional_int
 from riecycle.forms.common import OnceForm
+from riecycle.forms.fields import DateField, form_int
 from riecycle.labels import choices
 
 
 def coerce_int_list_item(value):
-    return int(value)
+    return form_int(value)
 
 
 class MeasureForm(OnceForm):

@@ -2,9 +2,17 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField
+from wtforms import (
+    BooleanField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from riecycle.forms.fields import IntegerField, form_int
 
 INTERVAL_CHOICES = [
     (1, _l("Elke maand (aanbevolen tijdens de uitvoering)")),
@@ -22,13 +30,13 @@ class MultiCheckboxField(SelectMultipleField):
 class SurveyForm(FlaskForm):
     title = StringField(_l("Naam van de puls"), validators=[DataRequired(), Length(max=200)])
     item_keys = MultiCheckboxField(_l("Stellingen"), validate_choice=True)
-    interval_months = SelectField(_l("Hoe vaak"), coerce=int, choices=INTERVAL_CHOICES)
+    interval_months = SelectField(_l("Hoe vaak"), coerce=form_int, choices=INTERVAL_CHOICES)
     open_days = IntegerField(
         _l("Dagen dat een ronde openstaat"),
         validators=[InputRequired(), NumberRange(min=1, max=28)],
         default=10,
     )
-    team_ids = MultiCheckboxField(_l("Teams"), coerce=int, validate_choice=True)
+    team_ids = MultiCheckboxField(_l("Teams"), coerce=form_int, validate_choice=True)
     active = BooleanField(_l("Actief: de planner opent rondes automatisch"), default=True)
 
 
@@ -53,7 +61,7 @@ def answer_form_class(items, scale: dict):
             item.key,
             RadioField(
                 item.text(),
-                coerce=int,
+                coerce=form_int,
                 choices=choices,
                 validators=[InputRequired(message=_l("Kies een antwoord bij deze stelling."))],
             ),

@@ -5,9 +5,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     FloatField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -18,6 +16,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from riecycle.forms.beheer import coerce_optional_int
 from riecycle.forms.common import OnceForm, VersionedForm
+from riecycle.forms.fields import DateField, IntegerField, form_int
 from riecycle.labels import choices
 
 DATE_MSG = _l("Vul een geldige datum in.")
@@ -112,7 +111,7 @@ class RiskForm(VersionedForm, OnceForm):
         default="organisatie",
         validators=[InputRequired(_l("Kies voor wie het risico geldt."))],
     )
-    team_ids = SelectMultipleField(_l("Team(s)"), coerce=int, validate_choice=False)
+    team_ids = SelectMultipleField(_l("Team(s)"), coerce=form_int, validate_choice=False)
     function_group = StringField(_l("Functiegroep"), validators=[Optional(), Length(max=200)])
     source = SelectField(_l("Bron"), choices=choices("risk_source"))
     onderzoek_id = SelectField(

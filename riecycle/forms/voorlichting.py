@@ -4,8 +4,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -16,6 +14,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from riecycle.forms.beheer import coerce_optional_int
 from riecycle.forms.common import OnceForm, VersionedForm
+from riecycle.forms.fields import DateField, IntegerField, form_int
 from riecycle.labels import choices
 
 
@@ -23,7 +22,7 @@ class SessionForm(VersionedForm, OnceForm):
     topic = StringField(_l("Onderwerp"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Inhoud en doel"), validators=[Optional(), Length(max=5000)])
     audience = SelectField(_l("Doelgroep"), choices=choices("audience"))
-    team_ids = SelectMultipleField(_l("Teams"), coerce=int, validate_choice=False)
+    team_ids = SelectMultipleField(_l("Teams"), coerce=form_int, validate_choice=False)
     is_leidinggevenden_instructie = BooleanField(
         _l("Instructie voor leidinggevenden: signalen van werkstress en ongewenst gedrag herkennen")
     )
@@ -41,9 +40,9 @@ class SessionForm(VersionedForm, OnceForm):
         _l("Nieuwkomers binnen zoveel weken na hun start"),
         validators=[Optional(), NumberRange(min=1, max=52)],
     )
-    risk_ids = SelectMultipleField(_l("Risico's waarover het gaat"), coerce=int, validate_choice=False)
+    risk_ids = SelectMultipleField(_l("Risico's waarover het gaat"), coerce=form_int, validate_choice=False)
     measure_ids = SelectMultipleField(
-        _l("Maatregelen die worden toegelicht"), coerce=int, validate_choice=False
+        _l("Maatregelen die worden toegelicht"), coerce=form_int, validate_choice=False
     )
 
 

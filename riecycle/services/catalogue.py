@@ -10,6 +10,7 @@ from riecycle.models import CatalogueEntry
 from riecycle.models.measure import APPROACHES, LEVELS
 from riecycle.seeding import load_yaml
 from riecycle.services import ServiceError
+from riecycle.tenancy import get_in_org
 
 CHANGE_TYPES = ("eenvoudig", "organisatieverandering")
 
@@ -114,11 +115,8 @@ def get_entry(org, key: str | None, locale: str = "nl") -> Entry | None:
     if not key:
         return None
     if key.startswith("org-"):
-        try:
-            entry = db.session.get(CatalogueEntry, int(key[4:]))
-        except ValueError:
-            return None
-        if entry is None or entry.organisation_id != org.id or entry.deleted_at is not None:
+        entry = get_in_org(CatalogueEntry, key[4:], org)
+        if entry is None:
             return None
         return _from_own(entry)
     return next((e for e in standard_entries(locale) if e.key == key), None)

@@ -9,9 +9,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from riecycle.extensions import db
+from riecycle.inputs import date_range_message, plausible_date
 from riecycle.models import Employee, Team
 from riecycle.services import ServiceError, fields
 from riecycle.services.records import apply_changes
+from riecycle.tenancy import get_in_org
 
 CSV_COLUMNS = ("naam", "team", "e-mail", "functie", "startdatum")
 CSV_MAX_ROWS = 5000
@@ -21,8 +23,8 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 def _check_team(org, team_id):
     if team_id is None:
         return
-    team = db.session.get(Team, team_id)
-    if team is None or team.organisation_id != org.id or team.deleted_at:
+    team = get_in_org(Team, team_id, org)
+    if team is None:
         raise ServiceError(_("Kies een bestaand team."), "team_id")
 
 
@@ -88,12 +90,29 @@ def parse_employee_csv(org, raw: bytes) -> list[dict]:
         )
     }
     rows, errors, seen = [], [], set()
-    for number, raw_row in enumerate(reader, start=2):
-        if number - 1 > CSV_MAX_ROWS:
-            errors.append((number, "", _("Meer dan %(n)s rijen; splits het bestand.", n=CSV_MAX_ROWS)))
-            break
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw_row.items()}
-        rows.append(_validate_row(number, row, teams, seen, errors))
+    try:
+        for number, raw_row in enumerate(reader, start=2):
+            if number - 1 > CSV_MAX_ROWS:
+                errors.append((number, "", _("Meer dan %(n)s rijen; splits het bestand.", n=CSV_MAX_ROWS)))
+                break
+            # Cells beyond the header (key None, a list) are ignored.
+            row = {k.strip().lower(): (v or "").strip() for k, v in raw_row.items() if isinstance(k, str)}
+            rows.append(_validate_row(number, row, teams, seen, errors))
+    except csv.Error:
+        # A field over the csv module's limit (128 KB), or a broken quote: refuse the whole file.
+        raise CsvImportError(
+            [
+                (
+                    reader.line_num,
+                    "",
+                    _(
+                        "Rij %(n)s kan niet worden gelezen: een veld is te lang of een aanhalingsteken "
+                        "is niet afgesloten. Er is niets geïmporteerd.",
+                        n=reader.line_num,
+                    ),
+                )
+            ]
+        ) from None
     if not rows and not errors:
         errors.append((0, "", _("Het bestand bevat geen medewerkers.")))
     if errors:
@@ -114,7 +133,10 @@ def _validate_row(number, row, teams, seen, errors) -> dict:
     if email and not EMAIL_RE.match(email):
         errors.append((number, "e-mail", _("'%(e)s' is geen geldig e-mailadres.", e=email)))
     start_date = _parse_date(start) if start else None
-    if start and start_date is None:
+    if start_date is not None and not plausible_date(start_date):
+        errors.append((number, "startdatum", date_range_message()))
+        start_date = None
+    elif start and start_date is None:
         errors.append((number, "startdatum", _("'%(d)s' is geen datum (gebruik JJJJ-MM-DD).", d=start)))
     for column, value in (("naam", name), ("functie", row.get("functie") or "")):
         if fields.bad_character(value) is not None:
@@ -125,14 +147,6 @@ def _validate_row(number, row, teams, seen, errors) -> dict:
                     _("Deze tekst moet op één regel staan, zonder regeleinden, tabs of stuurtekens."),
                 )
             )
-    if start_date is not None and not fields.FIRST_YEAR <= start_date.year <= fields.LAST_YEAR:
-        errors.append(
-            (
-                number,
-                "startdatum",
-                _("De datum ligt niet tussen %(a)s en %(b)s.", a=fields.FIRST_YEAR, b=fields.LAST_YEAR),
-            )
-        )
     key = (name.lower(), team_name.lower())
     if name and key in seen:
         errors.append((number, "naam", _("Dubbele rij: %(n)s staat al eerder in dit team.", n=name)))

@@ -18,6 +18,7 @@ from riecycle.services import ServiceError
 from riecycle.services import plan as plan_service
 from riecycle.services.records import apply_changes
 from riecycle.services.voorlichting import add_months
+from riecycle.tenancy import get_in_org
 
 MONTHS_AFTER_MEASURE = 3
 REPEAT_MONTHS = (12, 24)
@@ -50,8 +51,8 @@ def _check_member(org, user_id, field: str) -> None:
 
 
 def _load_measure(org, measure_id) -> Measure:
-    measure = db.session.get(Measure, measure_id) if measure_id else None
-    if measure is None or measure.organisation_id != org.id or measure.deleted_at is not None:
+    measure = get_in_org(Measure, measure_id, org)
+    if measure is None:
         raise ServiceError(_("Kies een bestaande maatregel."), "measure_id")
     return measure
 

@@ -26,10 +26,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Text, event
 from sqlalchemy.orm import Mapper
 
+from riecycle.inputs import MAX_DATE, MIN_DATE
 from riecycle.models.base import Base
 from riecycle.services import ServiceError
 
-FIRST_YEAR, LAST_YEAR = 1900, 2200
+# The same range as the query and form helpers (riecycle.inputs).
+FIRST_YEAR, LAST_YEAR = MIN_DATE.year, MAX_DATE.year
 
 # Tables written by the system from stored values, not from input.
 UNCHECKED_TABLES = frozenset(

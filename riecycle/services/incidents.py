@@ -14,6 +14,7 @@ from riecycle.models import Employee, Incident, IncidentAnalysis, Measure, Membe
 from riecycle.models.incident import INCIDENT_PARTIES
 from riecycle.services import ServiceError
 from riecycle.services.records import apply_changes
+from riecycle.tenancy import get_in_org
 
 INCIDENT_FIELDS = (
     "occurred_on",
@@ -113,8 +114,8 @@ def _values(org, data: dict) -> dict:
 def _check_owned(org, model, object_id, field: str, message: str) -> None:
     if object_id is None:
         return
-    obj = db.session.get(model, object_id)
-    if obj is None or obj.organisation_id != org.id or obj.deleted_at is not None:
+    obj = get_in_org(model, object_id, org)
+    if obj is None:
         raise ServiceError(message, field)
 
 

@@ -14,6 +14,7 @@ from riecycle.extensions import db
 from riecycle.models import Factor, OnderzoekScore, OnderzoekTeam, Risk, Team, VerdiependOnderzoek
 from riecycle.services import ServiceError
 from riecycle.services.records import apply_changes
+from riecycle.tenancy import get_in_org
 
 FIELDS = (
     "title",
@@ -96,8 +97,8 @@ def team_result(onderzoek, team_id: int) -> OnderzoekTeam | None:
 
 def set_team_result(org, onderzoek, team_id, invited, respondents, scores: dict) -> OnderzoekTeam:
     """Store one team's response and its score per factor (1-5); replaces earlier scores."""
-    team = db.session.get(Team, int(team_id)) if team_id else None
-    if team is None or team.organisation_id != org.id or team.deleted_at:
+    team = get_in_org(Team, team_id, org)
+    if team is None:
         raise ServiceError(_("Kies een team."), "team_id")
     if respondents is None or respondents < 0:
         raise ServiceError(_("Vul het aantal respondenten in."), "respondents")

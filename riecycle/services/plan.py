@@ -1,5 +1,6 @@
 """Measures in the Plan van Aanpak: validation, the status workflow, conflicts and the hierarchy check."""
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -90,13 +91,9 @@ def is_personal(measure: Measure) -> bool:
 
 
 def _member_user(org, user_id) -> User | None:
-    if not user_id:
-        return None
-    return db.session.scalar(
-        select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.organisation_id == org.id, User.id == user_id)
-    )
+    from riecycle.tenancy import get_in_org
+
+    return get_in_org(User, user_id, org)
 
 
 def _records(org, model, ids) -> list:
@@ -446,16 +443,60 @@ def conflict_rows(measure: Measure, original: dict | None, submitted: dict) -> l
                 {
                     "field": key,
                     "name": str(name),
-                    "theirs": display(key, theirs),
-                    "yours": display(key, mine),
+                    "theirs": display(key, theirs, measure.organisation_id),
+                    "yours": display(key, mine, measure.organisation_id),
                     "same": theirs == mine,
                 }
             )
     return rows
 
 
-def display(key: str, value) -> str:
-    """A stored value shown to the user (for conflicts and diffs)."""
+ORIGINAL_ID_FIELDS = ("risk_ids", "team_ids")
+ORIGINAL_ONE_ID_FIELDS = ("employee_id", "responsible_id")
+ORIGINAL_DATE_FIELDS = ("termijn", "start_date")
+
+
+def parse_original(raw: str | None) -> dict | None:
+    """The hidden `original` state of the edit form (JSON from the client), checked for shape.
+
+    Empty is None (no original). Anything that is not the shape state() writes raises
+    BadInput (400): ids must be ids, dates ISO dates. The ids are only resolved later, within
+    the measure's organisation (see display()).
+    """
+    from riecycle.inputs import BadInput, as_date, as_id, as_ids
+
+    if raw is None or not str(raw).strip():
+        return None
+    refused = BadInput(_("Het formulier is beschadigd. Laad de pagina opnieuw en probeer het nog eens."))
+    try:
+        value = json.loads(raw)
+    except (TypeError, ValueError, RecursionError):
+        raise refused from None
+    if not isinstance(value, dict) or any(k not in FIELD_LABELS for k in value):
+        raise refused
+    for key in ORIGINAL_ID_FIELDS:
+        if key in value and as_ids(value[key]) is None:
+            raise refused
+    for key in ORIGINAL_ONE_ID_FIELDS:
+        if value.get(key) is not None and as_id(value[key]) is None:
+            raise refused
+    for key in ORIGINAL_DATE_FIELDS:
+        if value.get(key) is not None and (
+            not isinstance(value[key], str) or as_date(value[key], refuse_implausible=False) is None
+        ):
+            raise refused
+    for key, item in value.items():
+        if key not in ORIGINAL_ID_FIELDS and not isinstance(item, (str, int, float, bool, type(None))):
+            raise refused
+    return value
+
+
+def display(key: str, value, org=None) -> str:
+    """A stored value shown to the user (for conflicts and diffs).
+
+    Ids are resolved within `org` (the measure's organisation) only: an id of another tenant
+    shows nothing.
+    """
     if value in (None, "", []):
         return "—"
     if key in ("quick_win", "pilot"):
@@ -474,8 +515,10 @@ def display(key: str, value) -> str:
         return fmt_money(value)
     names = {"risk_ids": Risk, "team_ids": Team, "employee_id": Employee, "responsible_id": User}
     if key in names:
+        from riecycle.tenancy import get_many_in_org
+
         ids = value if isinstance(value, list) else [value]
-        rows = [db.session.get(names[key], int(i)) for i in ids]
+        rows = get_many_in_org(names[key], ids, org, include_deleted=True)
         return (
             ", ".join(getattr(r, "name", None) or getattr(r, "title", "?") for r in rows if r is not None)
             or "—"

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from riecycle import clock
 from riecycle.extensions import db
+from riecycle.inputs import as_id
 from riecycle.models import Membership, PolicyInstrument, PreventiemedewerkerAppointment, VoorlichtingSession
 from riecycle.models.policy import INSTRUMENT_KINDS, INSTRUMENT_STATUSES, VP_KINDS
 from riecycle.seeding import load_yaml
@@ -65,7 +66,9 @@ def _check_date(value, field: str, label: str) -> None:
 
 
 def _sessions(org, session_ids) -> list[VoorlichtingSession]:
-    ids = {int(i) for i in session_ids or []}
+    ids = {as_id(i) for i in session_ids or []}
+    if None in ids:
+        raise ServiceError(_("Kies een bestaande voorlichtingssessie."), "session_ids")
     if not ids:
         return []
     found = list(

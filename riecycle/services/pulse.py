@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from riecycle import clock
 from riecycle.extensions import db
+from riecycle.inputs import as_id
 from riecycle.models import (
     Employee,
     Factor,
@@ -179,7 +180,9 @@ def get_survey(org) -> PulseSurvey | None:
 
 
 def _teams(org, team_ids) -> list[Team]:
-    ids = {int(i) for i in team_ids or ()}
+    ids = {as_id(i) for i in team_ids or ()}
+    if None in ids:
+        raise ServiceError(_("Kies alleen teams van deze organisatie."), "team_ids")
     if not ids:
         return []
     teams = list(
@@ -1058,11 +1061,6 @@ def common_items(baseline_keys, followup_round: PulseRound) -> list[str]:
 
 
 def round_for(org, round_id) -> PulseRound | None:
-    try:
-        round_id = int(round_id)
-    except (TypeError, ValueError):
-        return None
-    found = db.session.get(PulseRound, round_id)
-    if found is None or found.organisation_id != org.id or found.deleted_at is not None:
-        return None
-    return found
+    from riecycle.tenancy import get_in_org
+
+    return get_in_org(PulseRound, round_id, org)

@@ -51,8 +51,11 @@ def chunks(items: list, size: int = ID_CHUNK):
 
 
 def clean_ids(ids) -> set[int]:
-    """The ids that look like ids (form values may be strings or empty)."""
-    return {int(i) for i in ids or () if str(i).strip().isdigit()}
+    """The ids that look like ids (form values may be strings or empty; out-of-range ids are dropped)."""
+    from riecycle.inputs import as_id
+
+    found = (as_id(i) for i in ids or ())
+    return {i for i in found if i is not None}
 
 
 class Prefetch:

@@ -11,6 +11,7 @@ from riecycle.models import Factor, Risk, RiskEvaluation, Team, Theme, Verdiepen
 from riecycle.models.rie import RISK_SCOPES, RISK_SOURCES, RISK_STATUSES, risk_teams
 from riecycle.services import ServiceError, scoring
 from riecycle.services.records import Prefetch, apply_changes, assign_ids, flush_new
+from riecycle.tenancy import get_in_org
 
 TOP_N = 5
 
@@ -88,8 +89,8 @@ def _factors(keys, batch: RiskBatch | None = None) -> list[Factor]:
 def _onderzoek(org, onderzoek_id):
     if not onderzoek_id:
         return None
-    onderzoek = db.session.get(VerdiependOnderzoek, int(onderzoek_id))
-    if onderzoek is None or onderzoek.organisation_id != org.id or onderzoek.deleted_at:
+    onderzoek = get_in_org(VerdiependOnderzoek, onderzoek_id, org)
+    if onderzoek is None:
         raise ServiceError(_("Kies een bestaand verdiepend onderzoek."), "onderzoek_id")
     return onderzoek.id
 

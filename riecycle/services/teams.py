@@ -7,6 +7,7 @@ from riecycle.extensions import db
 from riecycle.models import Employee, Membership, Team
 from riecycle.services import ServiceError
 from riecycle.services.records import apply_changes, soft_delete
+from riecycle.tenancy import get_in_org
 
 
 def team_ids_managed_by(organisation_id: int, user_id: int) -> set[int]:
@@ -75,8 +76,8 @@ def _validate(org, data: dict, team: Team | None = None) -> None:
     parent_id = data.get("parent_id")
     if parent_id:
         lock_hierarchy(org.id)
-        parent = db.session.get(Team, parent_id)
-        if parent is None or parent.organisation_id != org.id or parent.deleted_at:
+        parent = get_in_org(Team, parent_id, org)
+        if parent is None:
             raise ServiceError(_("Kies een bestaand bovenliggend team."), "parent_id")
         chain = ancestors(org.id, parent.id)
         if team is not None and team.id in chain:

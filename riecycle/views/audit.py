@@ -10,6 +10,7 @@ from riecycle.access.audit import audit_mask
 from riecycle.audit import entity_labels
 from riecycle.clock import AMSTERDAM
 from riecycle.extensions import db
+from riecycle.inputs import arg_id, as_date
 from riecycle.models import AuditEntry, User
 from riecycle.pagination import paginate
 from riecycle.permissions import requires
@@ -20,10 +21,8 @@ bp = org_blueprint("audit", __name__, "audit")
 
 
 def _parse_day(value):
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date() if value else None
-    except ValueError:
-        return None
+    """A day of the period filter: malformed is ignored, implausible (year 1, 9999) a clear 400."""
+    return as_date(value)
 
 
 def filtered_audit_query(args):
@@ -37,8 +36,8 @@ def filtered_audit_query(args):
         stmt = stmt.where(AuditEntry.entity == args["entity"])
     if args.get("action"):
         stmt = stmt.where(AuditEntry.action == args["action"])
-    if args.get("user", type=int):
-        stmt = stmt.where(AuditEntry.user_id == args.get("user", type=int))
+    if arg_id("user", source=args):
+        stmt = stmt.where(AuditEntry.user_id == arg_id("user", source=args))
     start, end = _parse_day(args.get("van")), _parse_day(args.get("tot"))
     if start:
         stmt = stmt.where(AuditEntry.created_at >= datetime.combine(start, time(), AMSTERDAM))

@@ -15,6 +15,7 @@ from riecycle.forms.beheer import (
     RoleForm,
     TeamForm,
 )
+from riecycle.inputs import arg_id
 from riecycle.models import Employee, Invitation, Membership, Team
 from riecycle.models.user import new_token
 from riecycle.pagination import paginate
@@ -128,7 +129,7 @@ def team_delete(team_id):
 def employees_index():
     """Employees, filterable by team and name."""
     stmt = scoped(Employee).order_by(Employee.name)
-    team_id = request.args.get("team", type=int)
+    team_id = arg_id("team")
     query = (request.args.get("q") or "").strip()
     if team_id:
         stmt = stmt.where(Employee.team_id == team_id)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from riecycle import clock
 from riecycle.extensions import db
 from riecycle.forms.beleid import AnalysisForm, AppointmentForm, IncidentForm, InstrumentForm
+from riecycle.inputs import arg_id
 from riecycle.models import (
     Incident,
     Measure,
@@ -208,7 +209,7 @@ def incidents():
     """The incident log: counts and trend per theme per quarter, and the meldingen."""
     stmt = scoped(Incident).order_by(Incident.occurred_on.desc(), Incident.id.desc())
     theme = request.args.get("thema") or None
-    team_id = request.args.get("team", type=int)
+    team_id = arg_id("team")
     if theme:
         stmt = stmt.where(Incident.theme_key == theme)
     if team_id:

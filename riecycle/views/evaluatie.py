@@ -16,7 +16,7 @@ from riecycle.permissions import can, can_view_measure, requires, title_of
 from riecycle.services import evaluations as service
 from riecycle.services import teams as team_service
 from riecycle.services.records import soft_delete
-from riecycle.tenancy import get_or_404, scoped
+from riecycle.tenancy import get_in_org, get_or_404, scoped
 from riecycle.views.common import form_data, save
 from riecycle.views.orgbp import org_blueprint
 
@@ -130,9 +130,8 @@ def new():
 
 def _prefill_plan(form) -> None:
     form.responsible_id.data = current_user.id
-    measure_id = request.args.get("measure_id", type=int)
-    measure = db.session.get(Measure, measure_id) if measure_id else None
-    if measure is not None and measure.organisation_id == g.org.id and measure.deleted_at is None:
+    measure = get_in_org(Measure, request.args.get("measure_id"))
+    if measure is not None:
         form.kind.data, form.measure_id.data = "maatregel", measure.id
         form.planned_on.data = service.default_planned_on(measure)
     if request.args.get("kind") == "thema":

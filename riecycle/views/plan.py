@@ -27,6 +27,7 @@ from riecycle.forms.plan import (
     SubmitPlanForm,
     TeamBoundForm,
 )
+from riecycle.inputs import arg_id, page_number
 from riecycle.models import (
     CatalogueEntry,
     Employee,
@@ -52,7 +53,7 @@ from riecycle.services import catalogue as catalogue_service
 from riecycle.services import plan as plan_service
 from riecycle.services import teams as team_service
 from riecycle.services.records import soft_delete
-from riecycle.tenancy import get_or_404, scoped
+from riecycle.tenancy import get_in_org, get_or_404, scoped
 from riecycle.views.common import field_error, save
 from riecycle.views.orgbp import org_blueprint
 
@@ -143,11 +144,11 @@ def _filters_from_args() -> plan_service.Filters:
     args = request.args
     return plan_service.Filters(
         status=args.get("status") or None,
-        team_id=args.get("team", type=int),
+        team_id=arg_id("team", source=args),
         level=args.get("niveau") or None,
         approach=args.get("aanpak") or None,
-        responsible_id=args.get("verantwoordelijke", type=int),
-        risk_id=args.get("risico", type=int),
+        responsible_id=arg_id("verantwoordelijke", source=args),
+        risk_id=arg_id("risico", source=args),
         overdue=args.get("te_laat") == "1",
         this_month=args.get("deze_maand") == "1",
         q=(args.get("q") or "").strip()[:200] or None,
@@ -176,7 +177,7 @@ def index():
     """The plan, grouped by risk, level, status or responsible person, with filters, a page at a time."""
     filters = _filters_from_args()
     grouping = request.args.get("groep") if request.args.get("groep") in GROUPINGS else "risico"
-    number = request.args.get("page", 1, type=int)
+    number = page_number()
     filtered = bool(request.args.to_dict(flat=True).keys() - {"groep", "page"})
     if grouping == "risico":
         groups, page = plan_lists.by_risk(g.org, filters, number, filtered)
@@ -238,7 +239,7 @@ def team():
         choosable = teams
     else:
         choosable = [t for t in teams if t.id in managed_team_ids()]
-    team_id = request.args.get("team", type=int)
+    team_id = arg_id("team")
     chosen = next((t for t in choosable if t.id == team_id), choosable[0] if choosable else None)
     measures = []
     if chosen is not None:
@@ -335,7 +336,7 @@ def new():
         if entry is not None:
             for key, value in entry.prefill().items():
                 getattr(form, key).data = value
-        risk_id = request.args.get("risico", type=int)
+        risk_id = arg_id("risico")
         if risk_id and any(r[0] == risk_id for r in form.risk_ids.choices):
             form.risk_ids.data = [risk_id]
         form.responsible_id.data = current_user.id
@@ -382,11 +383,8 @@ def detail(measure_id):
 
 
 def _original(form) -> dict | None:
-    try:
-        value = json.loads(form.original.data or "")
-    except (TypeError, ValueError):
-        return None
-    return value if isinstance(value, dict) else None
+    """The hidden original state; a malformed one is a 400 (BadInput)."""
+    return plan_service.parse_original(form.original.data)
 
 
 def _submitted_state(form, measure) -> dict:
@@ -431,6 +429,8 @@ def edit(measure_id):
         form.original.data = json.dumps(plan_service.state(measure))
     elif not can("edit_plan"):
         form.level.data = form.level.data or measure.level
+    if request.method == "POST":
+        _original(form)  # a malformed hidden original is refused (400) before anything else
     if form.validate_on_submit():
         try:
             expected = int(form.version_id.data)
@@ -677,10 +677,8 @@ def catalogue():
     ):
         used[key] = used.get(key, 0) + 1
     risk = None
-    if args.get("risico", type=int):
-        risk = db.session.get(Risk, args.get("risico", type=int))
-        if risk is None or risk.organisation_id != g.org.id:
-            risk = None
+    if args.get("risico"):
+        risk = get_in_org(Risk, args.get("risico"))
     themes = db.session.scalars(select(Theme).order_by(Theme.position)).all()
     factors = db.session.scalars(select(Factor).order_by(Factor.position)).all()
     return render_template(
@@ -799,7 +797,7 @@ def version(version_id):
     state = plan_versions.plan_state(g.org)
     comment_form = CommentForm(formdata=None)
     comment_form.measure_id.choices = _comment_choices(version)
-    comment_form.measure_id.data = request.args.get("maatregel", type=int)
+    comment_form.measure_id.data = arg_id("maatregel")
     decision_form = DecisionForm(formdata=None, decided_on=clock.today())
     return render_template(
         "plan/version.html",
@@ -829,10 +827,8 @@ def comment(version_id):
     form = CommentForm()
     form.measure_id.choices = _comment_choices(version)
     if form.validate_on_submit():
-        measure = db.session.get(Measure, form.measure_id.data) if form.measure_id.data else None
-        personal_ok = (
-            measure is not None and measure.organisation_id == g.org.id and may_see_personal(measure)
-        )
+        measure = get_in_org(Measure, form.measure_id.data)
+        personal_ok = measure is not None and may_see_personal(measure)
         if save(
             lambda: plan_versions.add_comment(
                 version, current_user, form.text.data, form.measure_id.data, may_see_personal=personal_ok

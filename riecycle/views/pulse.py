@@ -28,7 +28,7 @@ from riecycle.pagination import page_of
 from riecycle.permissions import LEIDINGGEVENDE, current_role, managed_team_ids, requires
 from riecycle.services import ServiceError, charts
 from riecycle.services import pulse as service
-from riecycle.tenancy import get_or_404, scoped
+from riecycle.tenancy import get_in_org, get_or_404, scoped
 from riecycle.views.common import field_error, save
 from riecycle.views.orgbp import org_blueprint
 
@@ -254,8 +254,8 @@ def _baseline_options(survey):
 def _baseline_side(ref: str):
     kind, _sep, raw_id = (ref or "").partition(":")
     if kind == "o":
-        onderzoek = db.session.get(VerdiependOnderzoek, int(raw_id)) if raw_id.isdigit() else None
-        if onderzoek is None or onderzoek.organisation_id != g.org.id or onderzoek.deleted_at is not None:
+        onderzoek = get_in_org(VerdiependOnderzoek, raw_id)
+        if onderzoek is None:
             return None, None
         side = service.onderzoek_side(onderzoek)
         keys = {k for (_n, _r, _v, scores) in side.teams.values() for k in scores}

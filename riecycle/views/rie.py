@@ -20,6 +20,7 @@ from riecycle.forms.rie import (
     team_result_form,
     theme_form,
 )
+from riecycle.inputs import arg_id, arg_int
 from riecycle.models import (
     Approval,
     Factor,
@@ -338,11 +339,11 @@ def _register_filters() -> dict:
     args = request.args
     return {
         "thema": args.get("thema") or "",
-        "team": args.get("team", type=int),
+        "team": arg_id("team", source=args),
         "prioriteit": args.get("prioriteit") or "",
         "status": args.get("status") or "",
-        "kans": args.get("kans", type=int),
-        "effect": args.get("effect", type=int),
+        "kans": arg_int("kans", source=args),
+        "effect": arg_int("effect", source=args),
         "sort": args.get("sort") if args.get("sort") in SORTS else "score",
         "dir": "asc" if args.get("dir") == "asc" else "desc",
         "top5": args.get("top5") == "1",
@@ -687,7 +688,7 @@ def onderzoek_team(onderzoek_id):
     """Enter one team's respondents and scores per factor."""
     onderzoek = get_or_404(VerdiependOnderzoek, onderzoek_id)
     factors = db.session.scalars(select(Factor).order_by(Factor.position)).all()
-    team_id = request.args.get("team", type=int)
+    team_id = arg_id("team")
     data = None
     existing = onderzoek_service.team_result(onderzoek, team_id) if team_id else None
     if request.method == "GET":

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from riecycle import clock
 from riecycle.extensions import db
 from riecycle.forms.voorlichting import MaterialForm, SessionForm
+from riecycle.inputs import arg_id
 from riecycle.models import Employee, Measure, Membership, Risk, VoorlichtingSession
 from riecycle.models.voorlichting import ATTENDANCE_STATUSES
 from riecycle.pagination import paginate
@@ -18,7 +19,7 @@ from riecycle.services import calendar as calendar_service
 from riecycle.services import teams as team_service
 from riecycle.services import voorlichting as service
 from riecycle.services.records import soft_delete
-from riecycle.tenancy import get_or_404, scoped
+from riecycle.tenancy import get_in_org, get_or_404, scoped
 from riecycle.views.common import form_data, save
 from riecycle.views.orgbp import org_blueprint
 
@@ -244,11 +245,10 @@ def _marks_from_form(rows) -> dict[int, str | None]:
         if value is None and fill in ATTENDANCE_STATUSES:
             value = fill
         marks[employee_id] = value if value in ATTENDANCE_STATUSES else None
-    extra = request.form.get("extra_employee_id", type=int)
+    extra = arg_id("extra_employee_id", source=request.form)
     extra_status = request.form.get("extra_status")
     if extra and extra not in listed and extra_status in ATTENDANCE_STATUSES:
-        employee = db.session.get(Employee, extra)
-        if employee is None or employee.organisation_id != g.org.id or employee.deleted_at is not None:
+        if get_in_org(Employee, extra) is None:
             abort(404)
         marks[extra] = extra_status
     return marks
