@@ -102,6 +102,8 @@ class ProductionConfig(Config):
     """Production: refuses to start without a secret key."""
 
     ENV_NAME = "production"
+    # SQL errors in the log must not print their parameters: they can hold tokens and names.
+    SQLALCHEMY_ENGINE_OPTIONS = {**Config.SQLALCHEMY_ENGINE_OPTIONS, "hide_parameters": True}
     SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", True)
     REMEMBER_COOKIE_SECURE = _env_bool("SECURE_COOKIES", True)
 

@@ -93,6 +93,7 @@ AUDIT_COLUMNS = (
     AuditEntry.action,
     AuditEntry.label,
     AuditEntry.changes,
+    AuditEntry.erased_at,
 )
 
 
