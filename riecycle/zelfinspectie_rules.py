@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask_babel import format_decimal
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
@@ -299,22 +299,34 @@ def rie_covers_all_themes(org, today: date) -> Result:
         )
     )
 
-    def covered(theme) -> bool:
+    # Covered: at least one risk in the current RI&E, or a recorded conclusion with its grounds:
+    # "behandeld" with a toelichting (onderzocht, geen risico) or n.v.t. with a reason. A bare tick
+    # without risk and without grounds is not evidence that the theme was looked at.
+    def grounds(theme) -> bool:
         entry = entries.get(theme.key)
-        if entry is not None:
-            return entry.applicable or bool((entry.reason or "").strip())
-        return theme.key in with_risks
+        return entry is not None and bool((entry.reason or "").strip())
 
-    missing = [t.name_nl for t in themes if not covered(t)]
+    risky = [t for t in themes if t.key in with_risks]
+    no_risk = [t for t in themes if t.key not in with_risks and grounds(t) and entries[t.key].applicable]
+    nvt = [t for t in themes if t.key not in with_risks and grounds(t) and not entries[t.key].applicable]
+    missing = [t.name_nl for t in themes if t.key not in with_risks and not grounds(t)]
     done = len(themes) - len(missing)
     fix = _edit(_("Thema's in de RI&E bijwerken"), "rie.themes", {"rie_id": rie.id}, "rie.index", "edit_rie")
+    parts = _(
+        "%(r)s met risico's, %(g)s onderzocht zonder risico (met onderbouwing), %(v)s onderbouwd niet "
+        "van toepassing",
+        r=_n(len(risky)),
+        g=_n(len(no_risk)),
+        v=_n(len(nvt)),
+    )
     if not missing:
         return Result(
             "voldoet",
             _(
-                "Alle %(n)s PSA-thema's zijn behandeld in %(rie)s of onderbouwd niet van toepassing.",
-                n=len(themes),
+                "Alle %(n)s PSA-thema's zijn gedekt in %(rie)s: %(parts)s.",
+                n=_n(len(themes)),
                 rie=rie.label,
+                parts=parts,
             ),
             [rie_ref(rie)],
             fix,
@@ -322,11 +334,15 @@ def rie_covers_all_themes(org, today: date) -> Result:
     answer = "voldoet_niet" if done == 0 else "deels"
     return Result(
         answer,
-        _(
-            "%(d)s van %(n)s PSA-thema's zijn behandeld of onderbouwd niet van toepassing; "
-            "ontbreekt: %(list)s.",
-            d=done,
-            n=len(themes),
+        ngettext(
+            "%(d)s van %(n)s PSA-thema's is gedekt (%(parts)s); zonder risico en zonder vastgelegde "
+            "conclusie: %(list)s.",
+            "%(d)s van %(n)s PSA-thema's zijn gedekt (%(parts)s); zonder risico en zonder vastgelegde "
+            "conclusie: %(list)s.",
+            done,
+            d=_n(done),
+            n=_n(len(themes)),
+            parts=parts,
             list=_names(missing),
         ),
         [rie_ref(rie)],
@@ -991,18 +1007,25 @@ def attendance_register(org, today: date) -> Result:
     total = _count(VoorlichtingSession, *window)
     fix = _page(_("Presentie registreren"), "voorlichting.index")
     if not total:
+        # Whether voorlichting was given at all is C13's question; without sessions there is no
+        # register to keep.
         return Result(
-            "voldoet_niet",
-            _("Er is in de afgelopen 12 maanden geen voorlichting gehouden, dus er is geen presentielijst."),
+            "nvt",
+            _(
+                "Er zijn in de afgelopen 12 maanden geen voorlichtingssessies gehouden, dus er is geen "
+                "presentielijst bij te houden."
+            ),
             fix=fix,
         )
     missing = _count(VoorlichtingSession, *window, _unregistered(org))
     if not missing:
         return Result(
             "voldoet",
-            _(
+            ngettext(
+                "Van de voorlichtingssessie van de afgelopen 12 maanden is de presentie geregistreerd.",
                 "Van alle %(n)s voorlichtingssessies van de afgelopen 12 maanden is de presentie "
                 "geregistreerd.",
+                total,
                 n=_n(total),
             ),
             [session_ref(s) for s in _session_briefs(*window, limit=LIST_MAX)],
@@ -1013,11 +1036,11 @@ def attendance_register(org, today: date) -> Result:
     return Result(
         answer,
         _(
-            "Van %(m)s van %(n)s voorlichtingssessies in de afgelopen 12 maanden is geen presentie "
-            "geregistreerd: %(list)s.",
+            "Van %(m)s van %(n)s gehouden voorlichtingssessies in de afgelopen 12 maanden is geen "
+            "presentie geregistreerd: %(list)s.",
             m=_n(missing),
             n=_n(total),
-            list=_names([s.topic for s in first], missing),
+            list=_names([f"{s.topic} ({_fmt(s.session_date)})" for s in first], missing),
         ),
         [session_ref(s) for s in first],
         fix,

@@ -100,23 +100,35 @@ def test_a1_themes_covered_flips(db, world):
     assert answer(world, "rie_covers_all_themes") == "voldoet_niet"
     rie = make_rie(db, world)
     themes = list(db.session.scalars(select(Theme).order_by(Theme.position)))
-    for theme in themes[:-1]:
+    # A bare tick ("behandeld", no risk, no grounds) does not cover a theme.
+    for theme in themes:
         add(db, RieTheme(organisation_id=world.org.id, rie_id=rie.id, theme_key=theme.key))
+    assert answer(world, "rie_covers_all_themes") == "voldoet_niet"
+    # Covered by a risk in the current RI&E, by "onderzocht, geen risico" with grounds, or n.v.t.
+    make_risk(db, world, theme=themes[0].key, rie_id=rie.id)
+    entries = {e.theme_key: e for e in db.session.scalars(select(RieTheme).where(RieTheme.rie_id == rie.id))}
+    for theme in themes[1:-1]:
+        entries[theme.key].reason = "Onderzocht in de teamgesprekken: geen risico."
+    entries[themes[-1].key].applicable = False
+    db.session.flush()
     result = RULES["rie_covers_all_themes"](world.org, TODAY)
     assert result.answer == "deels"
     assert f"{len(themes) - 1} van {len(themes)}" in result.explanation
     assert themes[-1].name_nl in result.explanation
-    add(
-        db,
-        RieTheme(
-            organisation_id=world.org.id,
-            rie_id=rie.id,
-            theme_key=themes[-1].key,
-            applicable=False,
-            reason="Komt in ons werk niet voor.",
-        ),
-    )
-    assert answer(world, "rie_covers_all_themes") == "voldoet"
+    entries[themes[-1].key].reason = "Komt in ons werk niet voor."
+    db.session.flush()
+    result = RULES["rie_covers_all_themes"](world.org, TODAY)
+    assert result.answer == "voldoet"
+    assert f"1 met risico's, {len(themes) - 2} onderzocht zonder risico" in result.explanation
+
+
+def test_a1_risk_in_an_older_rie_does_not_cover(db, world):
+    old = make_rie(db, world, is_current=False, performed_on=ago(900))
+    rie = make_rie(db, world, version=2)
+    make_risk(db, world, theme="werkdruk", rie_id=old.id)
+    add(db, RieTheme(organisation_id=world.org.id, rie_id=rie.id, theme_key="werkdruk"))
+    result = RULES["rie_covers_all_themes"](world.org, TODAY)
+    assert "Werkdruk" in result.explanation.split("conclusie:")[1]
 
 
 def test_a1_not_applicable_without_reason_does_not_count(db, world):
@@ -319,11 +331,21 @@ def test_c14_leidinggevenden_instructed_flips(db, world):
 
 
 def test_c15_attendance_register_flips(db, world):
-    assert answer(world, "attendance_register") == "voldoet_niet"
+    # No sessions held: nothing to register (whether there was voorlichting is C13's question).
+    assert answer(world, "attendance_register") == "nvt"
+    make_session(db, world, session_date=TODAY + timedelta(days=10))  # a planned session does not count
+    assert answer(world, "attendance_register") == "nvt"
     session = make_session(db, world)
-    assert answer(world, "attendance_register") == "voldoet_niet"
+    result = RULES["attendance_register"](world.org, TODAY)
+    assert result.answer == "voldoet_niet"
+    assert f"geen presentie geregistreerd: {session.topic} ({session.session_date:%d-%m-%Y})" in (
+        result.explanation
+    )
     attend(db, world, session, world.employees[:1], status="afwezig")
     assert answer(world, "attendance_register") == "voldoet"
+    make_session(db, world, topic="Pauzes", session_date=ago(3))
+    result = RULES["attendance_register"](world.org, TODAY)
+    assert result.answer == "deels" and "1 van 2" in result.explanation and "Pauzes" in result.explanation
 
 
 # --- D. Ongewenst gedrag ---------------------------------------------------------------
