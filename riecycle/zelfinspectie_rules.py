@@ -431,8 +431,10 @@ def bronnen_mapped(org, today: date) -> Result:
         for o in onderzoeken[:LIST_MAX]
     ]
     mapped = total - unmapped
-    sentence = _(
+    sentence = ngettext(
+        "%(m)s van %(n)s werkdrukrisico's is gekoppeld aan bronnen uit het werkdrukmodel",
         "%(m)s van %(n)s werkdrukrisico's zijn gekoppeld aan bronnen uit het werkdrukmodel",
+        mapped,
         m=_n(mapped),
         n=_n(total),
     )
@@ -448,7 +450,12 @@ def bronnen_mapped(org, today: date) -> Result:
     if problems:
         return Result("deels", sentence + "; " + "; ".join(problems) + ".", evidence, fix)
     extra = (
-        _(", met %(n)s verdiepend onderzoek dat aan de eisen voldoet", n=len(onderzoeken))
+        ngettext(
+            ", met %(n)s verdiepend onderzoek dat voldoet aan de eisen",
+            ", met %(n)s verdiepende onderzoeken die aan de eisen voldoen",
+            len(onderzoeken),
+            n=len(onderzoeken),
+        )
         if onderzoeken
         else ""
     )
@@ -643,7 +650,12 @@ def every_risk_has_measure(org, today: date) -> Result:
     if not missing:
         return Result(
             "voldoet",
-            _("Alle %(n)s PSA-risico's hebben minstens één maatregel.", n=_n(total)),
+            ngettext(
+                "Het PSA-risico heeft minstens één maatregel.",
+                "Alle %(n)s PSA-risico's hebben minstens één maatregel.",
+                total,
+                n=_n(total),
+            ),
             _plan_evidence(),
             fix,
         )
@@ -652,8 +664,10 @@ def every_risk_has_measure(org, today: date) -> Result:
     fix = _edit(_("Maatregel toevoegen"), "plan.new", {"risico": first[0].id}, "plan.index", "edit_plan")
     return Result(
         answer,
-        _(
+        ngettext(
+            "%(m)s van %(n)s PSA-risico's heeft geen maatregel: %(list)s.",
             "%(m)s van %(n)s PSA-risico's hebben geen maatregel: %(list)s.",
+            missing,
             m=_n(missing),
             n=_n(total),
             list=_names([r.title for r in first], missing),
@@ -692,16 +706,24 @@ def measures_have_owner_and_termijn(org, today: date) -> Result:
     if not lacking:
         return Result(
             "voldoet",
-            _("Alle %(n)s maatregelen hebben een verantwoordelijke en een termijn.", n=_n(total)),
+            ngettext(
+                "De maatregel heeft een verantwoordelijke en een termijn.",
+                "Alle %(n)s maatregelen hebben een verantwoordelijke en een termijn.",
+                total,
+                n=_n(total),
+            ),
             _plan_evidence(),
             fix,
         )
     first = _measure_briefs(*_without_owner(org))
     return Result(
         "deels" if lacking < total else "voldoet_niet",
-        _(
+        ngettext(
+            "%(m)s van %(n)s maatregelen heeft geen termijn of een verantwoordelijke die geen actieve "
+            "gebruiker van de organisatie meer is: %(list)s.",
             "%(m)s van %(n)s maatregelen hebben geen termijn of een verantwoordelijke die geen actieve "
             "gebruiker van de organisatie meer is: %(list)s.",
+            lacking,
             m=_n(lacking),
             n=_n(total),
             list=_names([_brief_label(m) for m in first], lacking),
@@ -760,9 +782,12 @@ def organisation_level_first(org, today: date) -> Result:
         wide = _count(Risk, *_live_risks(org, Risk.scope == "organisatie"))
         return Result(
             "deels",
-            _(
+            ngettext(
+                "%(c)s; %(m)s van %(n)s organisatiebrede risico's heeft alleen team- of individuele "
+                "maatregelen: %(list)s.",
                 "%(c)s; %(m)s van %(n)s organisatiebrede risico's hebben alleen team- of "
                 "individuele maatregelen: %(list)s.",
+                len(only_lower),
                 c=counts,
                 m=_n(len(only_lower)),
                 n=_n(wide),
@@ -800,8 +825,10 @@ def rust_en_herstel_measures(org, today: date) -> Result:
     if not collective:
         return Result(
             "deels",
-            _(
+            ngettext(
+                "Er is %(n)s maatregel voor rust en herstel, maar alleen voor een individuele medewerker.",
                 "Er zijn %(n)s maatregelen voor rust en herstel, maar alleen voor individuele medewerkers.",
+                total,
                 n=_n(total),
             ),
             evidence,
@@ -809,8 +836,10 @@ def rust_en_herstel_measures(org, today: date) -> Result:
         )
     return Result(
         "voldoet",
-        _(
+        ngettext(
+            "%(n)s maatregel is gericht op rust en herstel, op organisatie- of teamniveau.",
             "%(n)s maatregelen zijn gericht op rust en herstel, waarvan %(c)s op organisatie- of teamniveau.",
+            total,
             n=_n(total),
             c=_n(collective),
         ),
@@ -854,7 +883,12 @@ def measures_on_schedule(org, today: date) -> Result:
     if not overdue:
         return Result(
             "voldoet",
-            _("Geen van de %(n)s maatregelen is over de termijn.", n=_n(total)),
+            ngettext(
+                "De maatregel is niet over de termijn.",
+                "Geen van de %(n)s maatregelen is over de termijn.",
+                total,
+                n=_n(total),
+            ),
             _plan_evidence(),
             fix,
         )
@@ -863,8 +897,10 @@ def measures_on_schedule(org, today: date) -> Result:
     oldest = _measure_briefs(*late, order=(Measure.termijn, Measure.id))
     return Result(
         answer,
-        _(
+        ngettext(
+            "%(m)s van %(n)s maatregelen (%(p)s%%) is over de termijn: %(list)s.",
             "%(m)s van %(n)s maatregelen (%(p)s%%) zijn over de termijn: %(list)s.",
+            overdue,
             m=_n(overdue),
             n=_n(total),
             p=_pct(overdue, total),
@@ -977,9 +1013,12 @@ def leidinggevenden_instructed(org, today: date) -> Result:
     answer = "voldoet" if done == total else "deels" if done * 2 >= total else "voldoet_niet"
     return Result(
         answer,
-        _(
+        ngettext(
+            "%(d)s van %(t)s leidinggevenden (%(p)s%%) volgde in de afgelopen %(m)s maanden een "
+            "instructie over signalen van werkstress en ongewenst gedrag.",
             "%(d)s van %(t)s leidinggevenden (%(p)s%%) volgden in de afgelopen %(m)s maanden een "
             "instructie over signalen van werkstress en ongewenst gedrag.",
+            done,
             d=_n(done),
             t=_n(total),
             p=_pct(done, total),
@@ -1164,8 +1203,11 @@ def opvang_nazorg(org, today: date) -> Result:
 
     def checks(instrument):
         if without:
-            yield _(
-                "bij %(n)s melding(en) van de afgelopen 12 maanden is geen opvang vastgelegd", n=_n(without)
+            yield ngettext(
+                "bij %(n)s melding van de afgelopen 12 maanden is geen opvang vastgelegd",
+                "bij %(n)s meldingen van de afgelopen 12 maanden is geen opvang vastgelegd",
+                without,
+                n=_n(without),
             )
 
     result = _basic_instrument(org, today, "opvang_nazorg", checks)
@@ -1205,7 +1247,12 @@ def incidents_registered(org, today: date) -> Result:
             "beleid.incidents",
             "edit_zelfinspectie",
         )
-    registered = _("%(n)s meldingen geregistreerd in de afgelopen 12 maanden", n=_n(incidents))
+    registered = ngettext(
+        "%(n)s melding geregistreerd in de afgelopen 12 maanden",
+        "%(n)s meldingen geregistreerd in de afgelopen 12 maanden",
+        incidents,
+        n=_n(incidents),
+    )
     if analysis is not None:
         registered += _(", geanalyseerd op %(d)s", d=_fmt(analysis.analysed_on))
     if not gaps:
@@ -1283,7 +1330,12 @@ def measures_evaluated(org, today: date) -> Result:
         )
         return Result(
             "voldoet",
-            _("Alle %(n)s afgeronde maatregelen zijn geëvalueerd op proces en effect.", n=_n(total)),
+            ngettext(
+                "De afgeronde maatregel is geëvalueerd op proces en effect.",
+                "Alle %(n)s afgeronde maatregelen zijn geëvalueerd op proces en effect.",
+                total,
+                n=_n(total),
+            ),
             [evaluation_ref(e) for e in evaluations],
             fix,
         )
@@ -1301,9 +1353,12 @@ def measures_evaluated(org, today: date) -> Result:
     )
     return Result(
         answer,
-        _(
+        ngettext(
+            "%(f)s van %(n)s maatregelen die langer dan drie maanden zijn afgerond, is op proces én "
+            "effect geëvalueerd; nog niet: %(list)s.",
             "%(f)s van %(n)s maatregelen die langer dan drie maanden zijn afgerond, zijn op proces én "
             "effect geëvalueerd; nog niet: %(list)s.",
+            n_full,
             f=_n(n_full),
             n=_n(total),
             list=_names([_brief_label(m) for m in first], n_missing),
@@ -1386,8 +1441,10 @@ def policy_adjusted(org, today: date) -> Result:
     if not n_needing:
         return Result(
             "voldoet",
-            _(
+            ngettext(
+                "De afgeronde evaluatie liet het gewenste effect zien; bijstellen was niet nodig.",
                 "Alle %(n)s afgeronde evaluaties lieten het gewenste effect zien; bijstellen was niet nodig.",
+                total,
                 n=_n(total),
             ),
             [evaluation_ref(e) for e in _evaluation_briefs(*_done(org, today), limit=LIST_MAX)],

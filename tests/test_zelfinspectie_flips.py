@@ -285,3 +285,27 @@ def test_c15_attendance_rows_count_as_a_register(db, built):
     db.session.commit()
     assert answers(built.world.org, built.today)["C15"]["answer"] == "voldoet"
     assert db.session.scalar(select(Attendance).where(Attendance.session_id == session.id)) is not None
+
+
+def test_sentences_use_the_singular_for_one(db, built):
+    """Issue 16 point 13: "1 maatregel is", never "1 maatregelen zijn"."""
+    items = answers(built.world.org, built.today)
+    assert items["B10"]["explanation"].startswith("1 maatregel is gericht op rust en herstel")
+    assert items["E21"]["explanation"].startswith("De afgeronde maatregel is geëvalueerd op proces en effect")
+    assert items["E23"]["explanation"].startswith("De afgeronde evaluatie liet het gewenste effect zien")
+    assert items["D20"]["explanation"].startswith("1 melding geregistreerd in de afgelopen 12 maanden")
+    assert items["C15"]["explanation"].startswith("Van alle 2 voorlichtingssessies")
+    run = service.run_checklist(built.world.org, today=built.today)
+    # Only B11 is not in order (deels, a supporting point).
+    assert service.verdict(run) == (
+        "warn",
+        "Op orde op de kernpunten; 1 ondersteunend punt is nog niet (helemaal) in orde.",
+    )
+    built.rie.review_interval_months = 6  # A2, a legal core item, fails
+    db.session.commit()
+    run = service.run_checklist(built.world.org, today=built.today)
+    assert service.verdict(run)[1] == "Nog niet op orde: 1 wettelijk kernpunt voldoet niet."
+    built.measures["Extra bezetting in de avond"].termijn = ago(built, 5)
+    db.session.commit()
+    late = answers(built.world.org, built.today)["B12"]["explanation"]
+    assert late.startswith("1 van 4 maatregelen (25%) is over de termijn")

@@ -229,7 +229,7 @@ def test_b7_every_risk_has_measure_flips(db, world):
     make_measure(db, world, risks=[first])
     result = RULES["every_risk_has_measure"](world.org, TODAY)
     assert result.answer == "deels"
-    assert result.explanation.startswith("1 van 2 PSA-risico's hebben geen maatregel: Agressie ouders")
+    assert result.explanation.startswith("1 van 2 PSA-risico's heeft geen maatregel: Agressie ouders")
     assert result.fix.endpoint == "plan.new" and result.fix.params == {"risico": second.id}
     make_measure(db, world, risks=[second])
     assert answer(world, "every_risk_has_measure") == "voldoet"
