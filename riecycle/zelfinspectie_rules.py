@@ -1072,6 +1072,13 @@ def attendance_register(org, today: date) -> Result:
         )
     first = _session_briefs(*window, _unregistered(org))
     answer = "voldoet_niet" if missing == total else "deels"
+    fix = _edit(
+        _("Presentie registreren"),
+        "voorlichting.register",
+        {"session_id": first[0].id},
+        "voorlichting.index",
+        "edit_voorlichting",
+    )
     return Result(
         answer,
         _(

@@ -341,6 +341,7 @@ def test_c15_attendance_register_flips(db, world):
     assert f"geen presentie geregistreerd: {session.topic} ({session.session_date:%d-%m-%Y})" in (
         result.explanation
     )
+    assert result.fix.endpoint == "voorlichting.register" and result.fix.params == {"session_id": session.id}
     attend(db, world, session, world.employees[:1], status="afwezig")
     assert answer(world, "attendance_register") == "voldoet"
     make_session(db, world, topic="Pauzes", session_date=ago(3))
