@@ -798,15 +798,25 @@ def organisation_level_first(org, today: date) -> Result:
             len(only_lower),
             fix,
         )
-    return Result(
-        "voldoet",
-        _(
-            "Maatregelen: %(c)s; elk organisatiebreed risico heeft een maatregel op organisatieniveau.",
-            c=counts,
-        ),
-        _plan_evidence(),
-        fix,
+    # Organisation-wide risks with only lower measures left now all have a recorded team-bound reason.
+    team_bound = _count(
+        Risk,
+        *_live_risks(org, Risk.scope == "organisatie"),
+        _has_measure(org),
+        ~_has_measure(org, Measure.level == "organisatie"),
     )
+    sentence = _(
+        "Maatregelen: %(c)s; elk organisatiebreed risico met maatregelen heeft er een op organisatieniveau",
+        c=counts,
+    )
+    if team_bound:
+        sentence += ngettext(
+            ", behalve %(n)s risico waarvan is vastgelegd waarom het teamgebonden is",
+            ", behalve %(n)s risico's waarvan is vastgelegd waarom ze teamgebonden zijn",
+            team_bound,
+            n=_n(team_bound),
+        )
+    return Result("voldoet", sentence + ".", _plan_evidence(), fix)
 
 
 @rule("rust_en_herstel_measures")
@@ -1338,8 +1348,9 @@ def measures_evaluated(org, today: date) -> Result:
         return Result(
             "voldoet",
             ngettext(
-                "De afgeronde maatregel is geëvalueerd op proces en effect.",
-                "Alle %(n)s afgeronde maatregelen zijn geëvalueerd op proces en effect.",
+                "De maatregel die langer dan drie maanden is afgerond, is geëvalueerd op proces en effect.",
+                "Alle %(n)s maatregelen die langer dan drie maanden zijn afgerond, zijn geëvalueerd op "
+                "proces en effect.",
                 total,
                 n=_n(total),
             ),

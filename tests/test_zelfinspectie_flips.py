@@ -291,7 +291,9 @@ def test_sentences_use_the_singular_for_one(db, built):
     """Issue 16 point 13: "1 maatregel is", never "1 maatregelen zijn"."""
     items = answers(built.world.org, built.today)
     assert items["B10"]["explanation"].startswith("1 maatregel is gericht op rust en herstel")
-    assert items["E21"]["explanation"].startswith("De afgeronde maatregel is geëvalueerd op proces en effect")
+    assert items["E21"]["explanation"].startswith(
+        "De maatregel die langer dan drie maanden is afgerond, is geëvalueerd op proces en effect"
+    )
     assert items["E23"]["explanation"].startswith("De afgeronde evaluatie liet het gewenste effect zien")
     assert items["D20"]["explanation"].startswith("1 melding geregistreerd in de afgelopen 12 maanden")
     assert items["C15"]["explanation"].startswith("Van alle 2 voorlichtingssessies")

@@ -260,7 +260,10 @@ def test_b9_organisation_level_first_flips(db, world):
     assert answer(world, "organisation_level_first") == "deels"
     risk.team_bound_reason = "Speelt alleen in Zorgteam Noord door de nachtdiensten."
     db.session.flush()
-    assert answer(world, "organisation_level_first") == "voldoet"
+    result = RULES["organisation_level_first"](world.org, TODAY)
+    assert result.answer == "voldoet"
+    # The sentence does not claim an organisation-level measure for the team-bound risk.
+    assert "behalve 1 risico waarvan is vastgelegd waarom het teamgebonden is" in result.explanation
 
 
 def test_b10_rust_en_herstel_flips(db, world):
