@@ -1457,14 +1457,27 @@ def policy_adjusted(org, today: date) -> Result:
     needing = _done(org, today, Evaluation.effect.in_(("niet", "deels")))
     n_needing = _count(Evaluation, *needing)
     if not n_needing:
+        # Only evaluations that recorded the effect "opgelost" showed the desired effect.
+        unknown = total - _count(Evaluation, *_done(org, today, Evaluation.effect == "opgelost"))
+        sentence = ngettext(
+            "De afgeronde evaluatie liet het gewenste effect zien; bijstellen was niet nodig.",
+            "Alle %(n)s afgeronde evaluaties lieten het gewenste effect zien; bijstellen was niet nodig.",
+            total,
+            n=_n(total),
+        )
+        if unknown:
+            sentence = ngettext(
+                "Geen van de %(n)s afgeronde evaluaties liet een tekort aan effect zien; bij %(u)s "
+                "evaluatie is het effect niet vastgelegd.",
+                "Geen van de %(n)s afgeronde evaluaties liet een tekort aan effect zien; bij %(u)s "
+                "evaluaties is het effect niet vastgelegd.",
+                unknown,
+                n=_n(total),
+                u=_n(unknown),
+            )
         return Result(
             "voldoet",
-            ngettext(
-                "De afgeronde evaluatie liet het gewenste effect zien; bijstellen was niet nodig.",
-                "Alle %(n)s afgeronde evaluaties lieten het gewenste effect zien; bijstellen was niet nodig.",
-                total,
-                n=_n(total),
-            ),
+            sentence,
             [evaluation_ref(e) for e in _evaluation_briefs(*_done(org, today), limit=LIST_MAX)],
             fix,
         )

@@ -521,6 +521,25 @@ def test_e23_policy_adjusted_flips(db, world):
     assert answer(world, "policy_adjusted") == "voldoet"
 
 
+def test_e23_no_claim_of_desired_effect_when_none_was_recorded(db, world):
+    for effect in ("opgelost", None):
+        add(
+            db,
+            Evaluation(
+                organisation_id=world.org.id,
+                kind="thema",
+                theme_key="werkdruk",
+                planned_on=ago(20),
+                done_on=ago(10),
+                effect=effect,
+            ),
+        )
+    result = RULES["policy_adjusted"](world.org, TODAY)
+    assert result.answer == "voldoet"
+    assert "gewenste effect" not in result.explanation
+    assert "bij 1 evaluatie is het effect niet vastgelegd" in result.explanation
+
+
 def test_e24_preventiemedewerker_flips(db, world):
     # The world has a user with the preventiemedewerker role, but no recorded appointment.
     assert answer(world, "preventiemedewerker_appointed") == "deels"
