@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask_babel import format_decimal
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
@@ -300,22 +300,34 @@ def rie_covers_all_themes(org, today: date) -> Result:
         )
     )
 
-    def covered(theme) -> bool:
+    # Covered: at least one risk in the current RI&E, or a recorded conclusion with its grounds:
+    # "behandeld" with a toelichting (onderzocht, geen risico) or n.v.t. with a reason. A bare tick
+    # without risk and without grounds is not evidence that the theme was looked at.
+    def grounds(theme) -> bool:
         entry = entries.get(theme.key)
-        if entry is not None:
-            return entry.applicable or bool((entry.reason or "").strip())
-        return theme.key in with_risks
+        return entry is not None and bool((entry.reason or "").strip())
 
-    missing = [t.name_nl for t in themes if not covered(t)]
+    risky = [t for t in themes if t.key in with_risks]
+    no_risk = [t for t in themes if t.key not in with_risks and grounds(t) and entries[t.key].applicable]
+    nvt = [t for t in themes if t.key not in with_risks and grounds(t) and not entries[t.key].applicable]
+    missing = [t.name_nl for t in themes if t.key not in with_risks and not grounds(t)]
     done = len(themes) - len(missing)
     fix = _edit(_("Thema's in de RI&E bijwerken"), "rie.themes", {"rie_id": rie.id}, "rie.index", "edit_rie")
+    parts = _(
+        "%(r)s met risico's, %(g)s onderzocht zonder risico (met onderbouwing), %(v)s onderbouwd niet "
+        "van toepassing",
+        r=_n(len(risky)),
+        g=_n(len(no_risk)),
+        v=_n(len(nvt)),
+    )
     if not missing:
         return Result(
             "voldoet",
             _(
-                "Alle %(n)s PSA-thema's zijn behandeld in %(rie)s of onderbouwd niet van toepassing.",
-                n=len(themes),
+                "Alle %(n)s PSA-thema's zijn gedekt in %(rie)s: %(parts)s.",
+                n=_n(len(themes)),
                 rie=rie.label,
+                parts=parts,
             ),
             [rie_ref(rie)],
             fix,
@@ -323,11 +335,15 @@ def rie_covers_all_themes(org, today: date) -> Result:
     answer = "voldoet_niet" if done == 0 else "deels"
     return Result(
         answer,
-        _(
-            "%(d)s van %(n)s PSA-thema's zijn behandeld of onderbouwd niet van toepassing; "
-            "ontbreekt: %(list)s.",
-            d=done,
-            n=len(themes),
+        ngettext(
+            "%(d)s van %(n)s PSA-thema's is gedekt (%(parts)s); zonder risico en zonder vastgelegde "
+            "conclusie: %(list)s.",
+            "%(d)s van %(n)s PSA-thema's zijn gedekt (%(parts)s); zonder risico en zonder vastgelegde "
+            "conclusie: %(list)s.",
+            done,
+            d=_n(done),
+            n=_n(len(themes)),
+            parts=parts,
             list=_names(missing),
         ),
         [rie_ref(rie)],
@@ -416,8 +432,10 @@ def bronnen_mapped(org, today: date) -> Result:
         for o in onderzoeken[:LIST_MAX]
     ]
     mapped = total - unmapped
-    sentence = _(
+    sentence = ngettext(
+        "%(m)s van %(n)s werkdrukrisico's is gekoppeld aan bronnen uit het werkdrukmodel",
         "%(m)s van %(n)s werkdrukrisico's zijn gekoppeld aan bronnen uit het werkdrukmodel",
+        mapped,
         m=_n(mapped),
         n=_n(total),
     )
@@ -433,7 +451,12 @@ def bronnen_mapped(org, today: date) -> Result:
     if problems:
         return Result("deels", sentence + "; " + "; ".join(problems) + ".", evidence, fix)
     extra = (
-        _(", met %(n)s verdiepend onderzoek dat aan de eisen voldoet", n=len(onderzoeken))
+        ngettext(
+            ", met %(n)s verdiepend onderzoek dat voldoet aan de eisen",
+            ", met %(n)s verdiepende onderzoeken die aan de eisen voldoen",
+            len(onderzoeken),
+            n=len(onderzoeken),
+        )
         if onderzoeken
         else ""
     )
@@ -628,7 +651,12 @@ def every_risk_has_measure(org, today: date) -> Result:
     if not missing:
         return Result(
             "voldoet",
-            _("Alle %(n)s PSA-risico's hebben minstens één maatregel.", n=_n(total)),
+            ngettext(
+                "Het PSA-risico heeft minstens één maatregel.",
+                "Alle %(n)s PSA-risico's hebben minstens één maatregel.",
+                total,
+                n=_n(total),
+            ),
             _plan_evidence(),
             fix,
         )
@@ -637,8 +665,10 @@ def every_risk_has_measure(org, today: date) -> Result:
     fix = _edit(_("Maatregel toevoegen"), "plan.new", {"risico": first[0].id}, "plan.index", "edit_plan")
     return Result(
         answer,
-        _(
+        ngettext(
+            "%(m)s van %(n)s PSA-risico's heeft geen maatregel: %(list)s.",
             "%(m)s van %(n)s PSA-risico's hebben geen maatregel: %(list)s.",
+            missing,
             m=_n(missing),
             n=_n(total),
             list=_names([r.title for r in first], missing),
@@ -677,16 +707,24 @@ def measures_have_owner_and_termijn(org, today: date) -> Result:
     if not lacking:
         return Result(
             "voldoet",
-            _("Alle %(n)s maatregelen hebben een verantwoordelijke en een termijn.", n=_n(total)),
+            ngettext(
+                "De maatregel heeft een verantwoordelijke en een termijn.",
+                "Alle %(n)s maatregelen hebben een verantwoordelijke en een termijn.",
+                total,
+                n=_n(total),
+            ),
             _plan_evidence(),
             fix,
         )
     first = _measure_briefs(*_without_owner(org))
     return Result(
         "deels" if lacking < total else "voldoet_niet",
-        _(
+        ngettext(
+            "%(m)s van %(n)s maatregelen heeft geen termijn of een verantwoordelijke die geen actieve "
+            "gebruiker van de organisatie meer is: %(list)s.",
             "%(m)s van %(n)s maatregelen hebben geen termijn of een verantwoordelijke die geen actieve "
             "gebruiker van de organisatie meer is: %(list)s.",
+            lacking,
             m=_n(lacking),
             n=_n(total),
             list=_names([_brief_label(m) for m in first], lacking),
@@ -745,9 +783,12 @@ def organisation_level_first(org, today: date) -> Result:
         wide = _count(Risk, *_live_risks(org, Risk.scope == "organisatie"))
         return Result(
             "deels",
-            _(
+            ngettext(
+                "%(c)s; %(m)s van %(n)s organisatiebrede risico's heeft alleen team- of individuele "
+                "maatregelen: %(list)s.",
                 "%(c)s; %(m)s van %(n)s organisatiebrede risico's hebben alleen team- of "
                 "individuele maatregelen: %(list)s.",
+                len(only_lower),
                 c=counts,
                 m=_n(len(only_lower)),
                 n=_n(wide),
@@ -758,15 +799,25 @@ def organisation_level_first(org, today: date) -> Result:
             len(only_lower),
             fix,
         )
-    return Result(
-        "voldoet",
-        _(
-            "Maatregelen: %(c)s; elk organisatiebreed risico heeft een maatregel op organisatieniveau.",
-            c=counts,
-        ),
-        _plan_evidence(),
-        fix,
+    # Organisation-wide risks with only lower measures left now all have a recorded team-bound reason.
+    team_bound = _count(
+        Risk,
+        *_live_risks(org, Risk.scope == "organisatie"),
+        _has_measure(org),
+        ~_has_measure(org, Measure.level == "organisatie"),
     )
+    sentence = _(
+        "Maatregelen: %(c)s; elk organisatiebreed risico met maatregelen heeft er een op organisatieniveau",
+        c=counts,
+    )
+    if team_bound:
+        sentence += ngettext(
+            ", behalve %(n)s risico waarvan is vastgelegd waarom het teamgebonden is",
+            ", behalve %(n)s risico's waarvan is vastgelegd waarom ze teamgebonden zijn",
+            team_bound,
+            n=_n(team_bound),
+        )
+    return Result("voldoet", sentence + ".", _plan_evidence(), fix)
 
 
 @rule("rust_en_herstel_measures")
@@ -785,8 +836,10 @@ def rust_en_herstel_measures(org, today: date) -> Result:
     if not collective:
         return Result(
             "deels",
-            _(
+            ngettext(
+                "Er is %(n)s maatregel voor rust en herstel, maar alleen voor een individuele medewerker.",
                 "Er zijn %(n)s maatregelen voor rust en herstel, maar alleen voor individuele medewerkers.",
+                total,
                 n=_n(total),
             ),
             evidence,
@@ -794,8 +847,10 @@ def rust_en_herstel_measures(org, today: date) -> Result:
         )
     return Result(
         "voldoet",
-        _(
+        ngettext(
+            "%(n)s maatregel is gericht op rust en herstel, op organisatie- of teamniveau.",
             "%(n)s maatregelen zijn gericht op rust en herstel, waarvan %(c)s op organisatie- of teamniveau.",
+            total,
             n=_n(total),
             c=_n(collective),
         ),
@@ -839,7 +894,12 @@ def measures_on_schedule(org, today: date) -> Result:
     if not overdue:
         return Result(
             "voldoet",
-            _("Geen van de %(n)s maatregelen is over de termijn.", n=_n(total)),
+            ngettext(
+                "De maatregel is niet over de termijn.",
+                "Geen van de %(n)s maatregelen is over de termijn.",
+                total,
+                n=_n(total),
+            ),
             _plan_evidence(),
             fix,
         )
@@ -848,8 +908,10 @@ def measures_on_schedule(org, today: date) -> Result:
     oldest = _measure_briefs(*late, order=(Measure.termijn, Measure.id))
     return Result(
         answer,
-        _(
+        ngettext(
+            "%(m)s van %(n)s maatregelen (%(p)s%%) is over de termijn: %(list)s.",
             "%(m)s van %(n)s maatregelen (%(p)s%%) zijn over de termijn: %(list)s.",
+            overdue,
             m=_n(overdue),
             n=_n(total),
             p=_pct(overdue, total),
@@ -962,9 +1024,12 @@ def leidinggevenden_instructed(org, today: date) -> Result:
     answer = "voldoet" if done == total else "deels" if done * 2 >= total else "voldoet_niet"
     return Result(
         answer,
-        _(
+        ngettext(
+            "%(d)s van %(t)s leidinggevenden (%(p)s%%) volgde in de afgelopen %(m)s maanden een "
+            "instructie over signalen van werkstress en ongewenst gedrag.",
             "%(d)s van %(t)s leidinggevenden (%(p)s%%) volgden in de afgelopen %(m)s maanden een "
             "instructie over signalen van werkstress en ongewenst gedrag.",
+            done,
             d=_n(done),
             t=_n(total),
             p=_pct(done, total),
@@ -992,18 +1057,25 @@ def attendance_register(org, today: date) -> Result:
     total = _count(VoorlichtingSession, *window)
     fix = _page(_("Presentie registreren"), "voorlichting.index")
     if not total:
+        # Whether voorlichting was given at all is C13's question; without sessions there is no
+        # register to keep.
         return Result(
-            "voldoet_niet",
-            _("Er is in de afgelopen 12 maanden geen voorlichting gehouden, dus er is geen presentielijst."),
+            "nvt",
+            _(
+                "Er zijn in de afgelopen 12 maanden geen voorlichtingssessies gehouden, dus er is geen "
+                "presentielijst bij te houden."
+            ),
             fix=fix,
         )
     missing = _count(VoorlichtingSession, *window, _unregistered(org))
     if not missing:
         return Result(
             "voldoet",
-            _(
+            ngettext(
+                "Van de voorlichtingssessie van de afgelopen 12 maanden is de presentie geregistreerd.",
                 "Van alle %(n)s voorlichtingssessies van de afgelopen 12 maanden is de presentie "
                 "geregistreerd.",
+                total,
                 n=_n(total),
             ),
             [session_ref(s) for s in _session_briefs(*window, limit=LIST_MAX)],
@@ -1011,14 +1083,21 @@ def attendance_register(org, today: date) -> Result:
         )
     first = _session_briefs(*window, _unregistered(org))
     answer = "voldoet_niet" if missing == total else "deels"
+    fix = _edit(
+        _("Presentie registreren"),
+        "voorlichting.register",
+        {"session_id": first[0].id},
+        "voorlichting.index",
+        "edit_voorlichting",
+    )
     return Result(
         answer,
         _(
-            "Van %(m)s van %(n)s voorlichtingssessies in de afgelopen 12 maanden is geen presentie "
-            "geregistreerd: %(list)s.",
+            "Van %(m)s van %(n)s gehouden voorlichtingssessies in de afgelopen 12 maanden is geen "
+            "presentie geregistreerd: %(list)s.",
             m=_n(missing),
             n=_n(total),
-            list=_names([s.topic for s in first], missing),
+            list=_names([f"{s.topic} ({_fmt(s.session_date)})" for s in first], missing),
         ),
         [session_ref(s) for s in first],
         fix,
@@ -1142,8 +1221,11 @@ def opvang_nazorg(org, today: date) -> Result:
 
     def checks(instrument):
         if without:
-            yield _(
-                "bij %(n)s melding(en) van de afgelopen 12 maanden is geen opvang vastgelegd", n=_n(without)
+            yield ngettext(
+                "bij %(n)s melding van de afgelopen 12 maanden is geen opvang vastgelegd",
+                "bij %(n)s meldingen van de afgelopen 12 maanden is geen opvang vastgelegd",
+                without,
+                n=_n(without),
             )
 
     result = _basic_instrument(org, today, "opvang_nazorg", checks)
@@ -1183,7 +1265,12 @@ def incidents_registered(org, today: date) -> Result:
             "beleid.incidents",
             "edit_zelfinspectie",
         )
-    registered = _("%(n)s meldingen geregistreerd in de afgelopen 12 maanden", n=_n(incidents))
+    registered = ngettext(
+        "%(n)s melding geregistreerd in de afgelopen 12 maanden",
+        "%(n)s meldingen geregistreerd in de afgelopen 12 maanden",
+        incidents,
+        n=_n(incidents),
+    )
     if analysis is not None:
         registered += _(", geanalyseerd op %(d)s", d=_fmt(analysis.analysed_on))
     if not gaps:
@@ -1261,7 +1348,13 @@ def measures_evaluated(org, today: date) -> Result:
         )
         return Result(
             "voldoet",
-            _("Alle %(n)s afgeronde maatregelen zijn geëvalueerd op proces en effect.", n=_n(total)),
+            ngettext(
+                "De maatregel die langer dan drie maanden is afgerond, is geëvalueerd op proces en effect.",
+                "Alle %(n)s maatregelen die langer dan drie maanden zijn afgerond, zijn geëvalueerd op "
+                "proces en effect.",
+                total,
+                n=_n(total),
+            ),
             [evaluation_ref(e) for e in evaluations],
             fix,
         )
@@ -1279,9 +1372,12 @@ def measures_evaluated(org, today: date) -> Result:
     )
     return Result(
         answer,
-        _(
+        ngettext(
+            "%(f)s van %(n)s maatregelen die langer dan drie maanden zijn afgerond, is op proces én "
+            "effect geëvalueerd; nog niet: %(list)s.",
             "%(f)s van %(n)s maatregelen die langer dan drie maanden zijn afgerond, zijn op proces én "
             "effect geëvalueerd; nog niet: %(list)s.",
+            n_full,
             f=_n(n_full),
             n=_n(total),
             list=_names([_brief_label(m) for m in first], n_missing),
@@ -1362,12 +1458,27 @@ def policy_adjusted(org, today: date) -> Result:
     needing = _done(org, today, Evaluation.effect.in_(("niet", "deels")))
     n_needing = _count(Evaluation, *needing)
     if not n_needing:
+        # Only evaluations that recorded the effect "opgelost" showed the desired effect.
+        unknown = total - _count(Evaluation, *_done(org, today, Evaluation.effect == "opgelost"))
+        sentence = ngettext(
+            "De afgeronde evaluatie liet het gewenste effect zien; bijstellen was niet nodig.",
+            "Alle %(n)s afgeronde evaluaties lieten het gewenste effect zien; bijstellen was niet nodig.",
+            total,
+            n=_n(total),
+        )
+        if unknown:
+            sentence = ngettext(
+                "Geen van de %(n)s afgeronde evaluaties liet een tekort aan effect zien; bij %(u)s "
+                "evaluatie is het effect niet vastgelegd.",
+                "Geen van de %(n)s afgeronde evaluaties liet een tekort aan effect zien; bij %(u)s "
+                "evaluaties is het effect niet vastgelegd.",
+                unknown,
+                n=_n(total),
+                u=_n(unknown),
+            )
         return Result(
             "voldoet",
-            _(
-                "Alle %(n)s afgeronde evaluaties lieten het gewenste effect zien; bijstellen was niet nodig.",
-                n=_n(total),
-            ),
+            sentence,
             [evaluation_ref(e) for e in _evaluation_briefs(*_done(org, today), limit=LIST_MAX)],
             fix,
         )

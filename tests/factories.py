@@ -66,3 +66,228 @@ def build_world() -> World:
     db.session.add(world.other_employee)
     db.session.flush()
     return world
+
+
+# --- an organisation in which everything is in order (issue 16) --------------------------------
+
+
+@dataclass
+class Compliant:
+    """Handles on the records of build_compliant_org, so a test can flip exactly one fact."""
+
+    world: World
+    today: date
+    rie: object = None
+    toetsing: object = None
+    themes: dict = field(default_factory=dict)  # theme key -> RieTheme
+    no_risk_theme: str = ""  # the theme recorded as "onderzocht, geen risico" with its grounds
+    risks: dict = field(default_factory=dict)  # name -> Risk
+    measures: dict = field(default_factory=dict)  # name -> Measure
+    sessions: dict = field(default_factory=dict)  # name -> VoorlichtingSession
+    instruments: dict = field(default_factory=dict)  # kind -> PolicyInstrument
+    approvals: dict = field(default_factory=dict)  # "rie" / "plan_version" -> Approval
+    evaluation: object = None
+    incident: object = None
+    analysis: object = None
+    appointment: object = None
+    leidinggevende: object = None  # the employee marked leidinggevende
+
+
+def build_compliant_org(world: World, today: date | None = None) -> Compliant:
+    """Make world.org an organisation in which every self-inspection item is in order.
+
+    Built through the services (RI&E, themes, toetsing, risks, measures and their status
+    workflow, voorlichting and attendance, policy instruments, approvals, evaluations, the
+    preventiemedewerker); incidents and their analysis are added as records. Every automatic
+    item then answers voldoet or n.v.t., except B11, which cannot be judged from the records
+    (there is no participation record yet, issue 16 point 4).
+    """
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from riecycle import clock
+    from riecycle.models import Factor, Incident, IncidentAnalysis, RieTheme, Theme
+    from riecycle.services import approvals, evaluations, plan, plan_versions, policy, risks, voorlichting
+    from riecycle.services import rie as rie_service
+
+    today = today or clock.today()
+
+    def ago(days: int) -> date:
+        return today - timedelta(days=days)
+
+    org, users = world.org, world.users
+    owner = users["preventiemedewerker"]
+    built = Compliant(world=world, today=today)
+
+    # A. The RI&E of 200 days ago (the first one, so the nulmeting is under a year old and E22 is
+    # n.v.t.), hybrid work assessed, tested by a kerndeskundige (60 employees: no art. 14 exemption).
+    built.rie = rie_service.create_rie(
+        org,
+        {
+            "performed_on": ago(200),
+            "performed_by_kind": "extern",
+            "performed_by": "Arbodienst Voorbeeld",
+            "review_interval_months": 36,
+            "hybrid_work_considered": True,
+            "hybrid_work_notes": "Thuiswerkplekken en bereikbaarheid zijn beoordeeld.",
+        },
+    )
+    built.toetsing = rie_service.add_toetsing(
+        org,
+        built.rie,
+        {"expert_name": "Kerndeskundige K.", "expert_kind": "kerndeskundige", "tested_on": ago(180)},
+    )
+    bron = db.session.scalar(select(Factor).where(Factor.kind == "werkdrukbron").order_by(Factor.key))
+    energie = db.session.scalar(select(Factor).where(Factor.kind == "energiebron").order_by(Factor.key))
+    built.risks["werkdruk"] = risks.create_risk(
+        org,
+        {
+            "title": "Hoge werkdruk in de avonddienst",
+            "description": "Te weinig bezetting in de avond; oorzaak: roosters.",
+            "theme_key": "werkdruk",
+            "scope": "organisatie",
+            "factor_keys": [bron.key, energie.key],
+        },
+        rie=built.rie,
+    )
+    built.risks["agressie"] = risks.create_risk(
+        org,
+        {
+            "title": "Agressie van cliënten",
+            "description": "Verbale agressie bij de balie, vooral bij wachttijden.",
+            "theme_key": "agressie_extern",
+            "scope": "organisatie",
+        },
+        rie=built.rie,
+    )
+    # Every theme covered: two with risks, one "onderzocht, geen risico" with its grounds (behandeld
+    # with a toelichting), the rest niet van toepassing with a reason.
+    themes = list(db.session.scalars(select(Theme).order_by(Theme.position)))
+    with_risks = {"werkdruk", "agressie_extern"}
+    built.no_risk_theme = next(t.key for t in themes if t.key not in with_risks)
+    coverage = {}
+    for theme in themes:
+        if theme.key in with_risks:
+            coverage[theme.key] = (True, None)
+        elif theme.key == built.no_risk_theme:
+            coverage[theme.key] = (True, "Onderzocht in de interviews met alle teams: geen risico gevonden.")
+        else:
+            coverage[theme.key] = (False, "Komt in ons werk niet voor; besproken met de OR.")
+    rie_service.set_theme_coverage(org, built.rie, coverage)
+    built.themes = {
+        e.theme_key: e for e in db.session.scalars(select(RieTheme).where(RieTheme.rie_id == built.rie.id))
+    }
+
+    # B. Measures: organisation level for both risks, one team measure for rust en herstel, one
+    # done four months ago and evaluated on process and effect. Nothing overdue.
+    def measure(name, **data):
+        values = {
+            "title": name,
+            "level": "organisatie",
+            "approach": "bronaanpak",
+            "responsible_id": owner.id,
+            "termijn": today + timedelta(days=60),
+        } | data
+        built.measures[name] = plan.create_measure(org, owner, values)
+        return built.measures[name]
+
+    measure("Extra bezetting in de avond", risk_ids=[built.risks["werkdruk"].id])
+    measure(
+        "Balie herinrichten en training de-escalatie",
+        risk_ids=[built.risks["agressie"].id],
+        responsible_id=users["leidinggevende"].id,
+    )
+    measure(
+        "Vaste pauzes en geen mail na 18 uur",
+        risk_ids=[built.risks["werkdruk"].id],
+        level="team",
+        team_ids=[world.teams["Zorgteam Noord"].id],
+        approach="rust_en_herstel",
+    )
+    done = measure("Roosterplanning met het team", risk_ids=[built.risks["werkdruk"].id], termijn=ago(130))
+    plan.change_status(done, owner, "in_uitvoering", on=ago(150))
+    plan.change_status(done, owner, "uitgevoerd", on=ago(120))
+
+    # A6 and the plan: the OR agreed to the RI&E and to the Plan van Aanpak.
+    built.approvals["rie"] = approvals.submit(org, "rie", built.rie.id, owner, submitted_on=ago(170))
+    approvals.decide(built.approvals["rie"], users["or_lid"], "verleend", ago(160))
+    version = plan_versions.submit_plan(org, owner, "Plan van Aanpak 1", submitted_on=ago(110))
+    built.approvals["plan_version"] = plan_versions.record_decision(
+        org, version, users["or_lid"], "verleend", ago(100)
+    )
+
+    # E. The done measure evaluated on process and effect, with the desired effect.
+    built.evaluation = evaluations.plan_evaluation(
+        org,
+        {"kind": "maatregel", "measure_id": done.id, "method": "groepsgesprek", "planned_on": ago(20)},
+        owner,
+    )
+    evaluations.record_outcome(
+        org,
+        built.evaluation,
+        {"done_on": ago(10), "effect": "opgelost", "implementation_rating": 4, "conclusion": "Werkt goed."},
+        owner,
+    )
+
+    # C. Everyone informed this year, the leidinggevende instructed; a register for every session.
+    built.leidinggevende = world.employees[0]
+    built.leidinggevende.is_leidinggevende = True
+    general = voorlichting.create_session(
+        org, {"topic": "Werkdruk en agressie", "audience": "alle_medewerkers", "session_date": ago(60)}, owner
+    )
+    voorlichting.record_attendance(org, general, {e.id: "aanwezig" for e in world.employees})
+    instructie = voorlichting.create_session(
+        org,
+        {
+            "topic": "Signalen van werkstress herkennen",
+            "audience": "leidinggevenden",
+            "session_date": ago(90),
+            "is_leidinggevenden_instructie": True,
+        },
+        owner,
+    )
+    voorlichting.record_attendance(org, instructie, {built.leidinggevende.id: "aanwezig"})
+    built.sessions = {"general": general, "instructie": instructie}
+
+    # D. Policy instruments, adopted and made known.
+    known = {
+        "status": "vastgesteld",
+        "adopted_on": ago(300),
+        "communicated_on": ago(250),
+        "communication": "Teamoverleg",
+    }
+    for kind, extra in (
+        ("gedragscode", {}),
+        ("vertrouwenspersoon", {"vp_kind": "extern", "trained": True, "contact": "06-12345678"}),
+        ("klachtenregeling", {"committee": "Landelijke Klachtencommissie"}),
+        ("opvang_nazorg", {}),
+        ("meldprocedure", {}),
+    ):
+        built.instruments[kind] = policy.create_instrument(
+            org, kind, {"name": kind.title(), **known, **extra}
+        )
+    # One melding this year, with opvang, and the meldingen analysed.
+    built.incident = Incident(
+        organisation_id=org.id,
+        occurred_on=ago(40),
+        theme_key="agressie_extern",
+        party="ouder_klant",
+        description="Een cliënt schold bij de balie.",
+        opvang_done=True,
+    )
+    built.analysis = IncidentAnalysis(
+        organisation_id=org.id,
+        analysed_on=ago(15),
+        period_start=ago(365),
+        period_end=ago(15),
+        conclusions="Vooral bij wachttijden aan de balie.",
+    )
+    db.session.add_all([built.incident, built.analysis])
+
+    # E24. The preventiemedewerker, appointed with the OR's instemming.
+    built.appointment = policy.create_appointment(
+        org, {"user_id": owner.id, "since": ago(400), "or_instemming_on": ago(410), "hours_per_week": 4}
+    )
+    db.session.flush()
+    return built

@@ -359,4 +359,6 @@ def test_checklist_content_follows_the_users_language(client_as, db, world):
 def test_verdict_names_failing_core_items(db, world):
     run = service.run_checklist(world.org)
     level, sentence = service.verdict(run)
-    assert level == "danger" and "wettelijk kernpunt" in sentence
+    failing = sum(1 for i in run.items if int(i["importance"]) >= 3 and i["answer"] == "voldoet_niet")
+    assert failing > 1
+    assert level == "danger" and f"{failing} wettelijke kernpunten voldoen niet" in sentence

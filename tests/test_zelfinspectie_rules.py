@@ -100,23 +100,35 @@ def test_a1_themes_covered_flips(db, world):
     assert answer(world, "rie_covers_all_themes") == "voldoet_niet"
     rie = make_rie(db, world)
     themes = list(db.session.scalars(select(Theme).order_by(Theme.position)))
-    for theme in themes[:-1]:
+    # A bare tick ("behandeld", no risk, no grounds) does not cover a theme.
+    for theme in themes:
         add(db, RieTheme(organisation_id=world.org.id, rie_id=rie.id, theme_key=theme.key))
+    assert answer(world, "rie_covers_all_themes") == "voldoet_niet"
+    # Covered by a risk in the current RI&E, by "onderzocht, geen risico" with grounds, or n.v.t.
+    make_risk(db, world, theme=themes[0].key, rie_id=rie.id)
+    entries = {e.theme_key: e for e in db.session.scalars(select(RieTheme).where(RieTheme.rie_id == rie.id))}
+    for theme in themes[1:-1]:
+        entries[theme.key].reason = "Onderzocht in de teamgesprekken: geen risico."
+    entries[themes[-1].key].applicable = False
+    db.session.flush()
     result = RULES["rie_covers_all_themes"](world.org, TODAY)
     assert result.answer == "deels"
     assert f"{len(themes) - 1} van {len(themes)}" in result.explanation
     assert themes[-1].name_nl in result.explanation
-    add(
-        db,
-        RieTheme(
-            organisation_id=world.org.id,
-            rie_id=rie.id,
-            theme_key=themes[-1].key,
-            applicable=False,
-            reason="Komt in ons werk niet voor.",
-        ),
-    )
-    assert answer(world, "rie_covers_all_themes") == "voldoet"
+    entries[themes[-1].key].reason = "Komt in ons werk niet voor."
+    db.session.flush()
+    result = RULES["rie_covers_all_themes"](world.org, TODAY)
+    assert result.answer == "voldoet"
+    assert f"1 met risico's, {len(themes) - 2} onderzocht zonder risico" in result.explanation
+
+
+def test_a1_risk_in_an_older_rie_does_not_cover(db, world):
+    old = make_rie(db, world, is_current=False, performed_on=ago(900))
+    rie = make_rie(db, world, version=2)
+    make_risk(db, world, theme="werkdruk", rie_id=old.id)
+    add(db, RieTheme(organisation_id=world.org.id, rie_id=rie.id, theme_key="werkdruk"))
+    result = RULES["rie_covers_all_themes"](world.org, TODAY)
+    assert "Werkdruk" in result.explanation.split("conclusie:")[1]
 
 
 def test_a1_not_applicable_without_reason_does_not_count(db, world):
@@ -217,7 +229,7 @@ def test_b7_every_risk_has_measure_flips(db, world):
     make_measure(db, world, risks=[first])
     result = RULES["every_risk_has_measure"](world.org, TODAY)
     assert result.answer == "deels"
-    assert result.explanation.startswith("1 van 2 PSA-risico's hebben geen maatregel: Agressie ouders")
+    assert result.explanation.startswith("1 van 2 PSA-risico's heeft geen maatregel: Agressie ouders")
     assert result.fix.endpoint == "plan.new" and result.fix.params == {"risico": second.id}
     make_measure(db, world, risks=[second])
     assert answer(world, "every_risk_has_measure") == "voldoet"
@@ -248,7 +260,10 @@ def test_b9_organisation_level_first_flips(db, world):
     assert answer(world, "organisation_level_first") == "deels"
     risk.team_bound_reason = "Speelt alleen in Zorgteam Noord door de nachtdiensten."
     db.session.flush()
-    assert answer(world, "organisation_level_first") == "voldoet"
+    result = RULES["organisation_level_first"](world.org, TODAY)
+    assert result.answer == "voldoet"
+    # The sentence does not claim an organisation-level measure for the team-bound risk.
+    assert "behalve 1 risico waarvan is vastgelegd waarom het teamgebonden is" in result.explanation
 
 
 def test_b10_rust_en_herstel_flips(db, world):
@@ -319,11 +334,22 @@ def test_c14_leidinggevenden_instructed_flips(db, world):
 
 
 def test_c15_attendance_register_flips(db, world):
-    assert answer(world, "attendance_register") == "voldoet_niet"
+    # No sessions held: nothing to register (whether there was voorlichting is C13's question).
+    assert answer(world, "attendance_register") == "nvt"
+    make_session(db, world, session_date=TODAY + timedelta(days=10))  # a planned session does not count
+    assert answer(world, "attendance_register") == "nvt"
     session = make_session(db, world)
-    assert answer(world, "attendance_register") == "voldoet_niet"
+    result = RULES["attendance_register"](world.org, TODAY)
+    assert result.answer == "voldoet_niet"
+    assert f"geen presentie geregistreerd: {session.topic} ({session.session_date:%d-%m-%Y})" in (
+        result.explanation
+    )
+    assert result.fix.endpoint == "voorlichting.register" and result.fix.params == {"session_id": session.id}
     attend(db, world, session, world.employees[:1], status="afwezig")
     assert answer(world, "attendance_register") == "voldoet"
+    make_session(db, world, topic="Pauzes", session_date=ago(3))
+    result = RULES["attendance_register"](world.org, TODAY)
+    assert result.answer == "deels" and "1 van 2" in result.explanation and "Pauzes" in result.explanation
 
 
 # --- D. Ongewenst gedrag ---------------------------------------------------------------
@@ -493,6 +519,25 @@ def test_e23_policy_adjusted_flips(db, world):
     evaluation.policy_adjusted = True
     db.session.flush()
     assert answer(world, "policy_adjusted") == "voldoet"
+
+
+def test_e23_no_claim_of_desired_effect_when_none_was_recorded(db, world):
+    for effect in ("opgelost", None):
+        add(
+            db,
+            Evaluation(
+                organisation_id=world.org.id,
+                kind="thema",
+                theme_key="werkdruk",
+                planned_on=ago(20),
+                done_on=ago(10),
+                effect=effect,
+            ),
+        )
+    result = RULES["policy_adjusted"](world.org, TODAY)
+    assert result.answer == "voldoet"
+    assert "gewenste effect" not in result.explanation
+    assert "bij 1 evaluatie is het effect niet vastgelegd" in result.explanation
 
 
 def test_e24_preventiemedewerker_flips(db, world):

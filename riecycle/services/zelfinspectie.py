@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 from flask import current_app, url_for
-from flask_babel import format_decimal
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
@@ -337,14 +337,24 @@ def verdict(run: ChecklistRun) -> tuple[str, str]:
     failing = [i for i in run.items if i.get("answer") == "voldoet_niet"]
     if any(i.get("answer") == "voldoet_niet" for i in core):
         n = sum(1 for i in core if i.get("answer") == "voldoet_niet")
-        return "danger", _("Nog niet op orde: %(n)s wettelijk kernpunt(en) voldoen niet.", n=n)
+        return "danger", ngettext(
+            "Nog niet op orde: %(n)s wettelijk kernpunt voldoet niet.",
+            "Nog niet op orde: %(n)s wettelijke kernpunten voldoen niet.",
+            n,
+            n=n,
+        )
     if failing or core:
-        return "warn", _(
-            "Grotendeels op orde, maar er zijn nog %(n)s punten die aandacht vragen.", n=len(gaps(run))
+        return "warn", ngettext(
+            "Grotendeels op orde, maar er is nog %(n)s punt dat aandacht vraagt.",
+            "Grotendeels op orde, maar er zijn nog %(n)s punten die aandacht vragen.",
+            len(gaps(run)),
+            n=len(gaps(run)),
         )
     if gaps(run):
-        return "warn", _(
+        return "warn", ngettext(
+            "Op orde op de kernpunten; %(n)s ondersteunend punt is nog niet (helemaal) in orde.",
             "Op orde op de kernpunten; %(n)s ondersteunende punten zijn nog niet (helemaal) in orde.",
+            len(gaps(run)),
             n=len(gaps(run)),
         )
     return "ok", _("Op orde: alle punten voldoen of zijn niet van toepassing.")
