@@ -14,11 +14,4 @@
     // <input data-select-on-click>: select the whole value (a link to copy).
     if (el.matches && el.matches('input[data-select-on-click]')) el.select();
   });
-  // <select data-autosubmit>: submit its form when the choice changes.
-  document.addEventListener('change', function (event) {
-    var el = event.target;
-    if (el.matches && el.matches('select[data-autosubmit]') && el.form) {
-      if (el.form.requestSubmit) el.form.requestSubmit(); else el.form.submit();
-    }
-  });
 })();
