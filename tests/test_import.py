@@ -2,6 +2,7 @@
 nothing written), upload → preview → confirm, all or nothing, and the CLI."""
 
 import io
+import threading
 import zipfile
 from datetime import timedelta
 from io import BytesIO
@@ -585,3 +586,26 @@ def test_one_message_per_cell(world):
     assert [p.as_text() for p in refused.value.problems] == [
         "tabblad 'Risico's', rij 2, kolom I (Kans): 'hoog' is geen heel getal. Vul alleen cijfers in, bijvoorbeeld 3."
     ]
+
+
+def test_two_confirms_at_once_import_once(client_as, world):
+    """A double click or two tabs: one import, and the other confirm gets a clear answer, no 500."""
+    first, second = client_as("preventiemedewerker"), client_as("preventiemedewerker")
+    response = upload(first, plan_file([risk_row()], [measure_row()]))
+    pending_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    url = f"/o/acme/export/importeren/{pending_id}/bevestigen"
+    barrier, results = threading.Barrier(2), []
+
+    def confirm(client):
+        barrier.wait(10)
+        results.append(client.post(url).status_code)
+
+    threads = [threading.Thread(target=confirm, args=(c,)) for c in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(results) == 2 and all(code in (302, 404) for code in results), results
+    db.session.expire_all()
+    titles = db.session.scalars(select(Risk.title).where(Risk.organisation_id == world.org.id)).all()
+    assert titles == ["Werkdruk door roosters"]

@@ -5,7 +5,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from riecycle import clock
@@ -13,6 +13,7 @@ from riecycle.extensions import db
 from riecycle.models import LoginThrottle, Membership, Organisation, User, UserSession
 from riecycle.models.user import ROLES, new_token
 from riecycle.services import ServiceError
+from riecycle.services.records import lock_organisation
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -145,16 +146,9 @@ def add_membership(org: Organisation, user: User, role: str) -> Membership:
 
 
 def lock_memberships(org: Organisation) -> None:
-    """Serialise changes to an organisation's memberships until the transaction ends.
-
-    PostgreSQL: SELECT ... FOR UPDATE on the organisation row, so a second transaction waits
-    here and then sees the first one's changes. SQLite: a write to the row takes the database's
-    write lock now, before anything is checked (writers are serialised there).
-    """
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(select(Organisation.id).where(Organisation.id == org.id).with_for_update())
-    else:
-        db.session.execute(text("UPDATE organisations SET id = id WHERE id = :id"), {"id": org.id})
+    """Serialise changes to an organisation's memberships: two role changes cannot both pass the
+    "one beheerder left" check on the same snapshot."""
+    lock_organisation(org.id)
 
 
 def _current_role(membership: Membership) -> str | None:

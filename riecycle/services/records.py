@@ -119,6 +119,25 @@ def _next_ids(conn, table, n: int) -> list[int]:
     return list(range(last + 1, last + 1 + n))
 
 
+def lock_organisation(organisation_id: int) -> None:
+    """Serialise this kind of change within one organisation until the transaction ends.
+
+    A check-then-write (the last beheerder, a cycle in the team tree, a pending import applied
+    once) must not pass twice on the same snapshot. PostgreSQL: SELECT ... FOR UPDATE on the
+    organisation's row, so a second transaction waits here and then sees the first one's changes.
+    SQLite: take the database's write lock now, before anything is read (writers are serialised).
+    """
+    from riecycle.models import Organisation
+
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        db.session.execute(
+            select(Organisation.id).where(Organisation.id == organisation_id).with_for_update()
+        )
+    else:
+        _sqlite_write_lock(connection)
+
+
 def _sqlite_write_lock(conn) -> None:
     """Take SQLite's write lock unless this transaction has written (and so holds it) already."""
     if not conn.connection.dbapi_connection.in_transaction:

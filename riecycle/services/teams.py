@@ -6,7 +6,7 @@ from sqlalchemy import select
 from riecycle.extensions import db
 from riecycle.models import Employee, Membership, Team
 from riecycle.services import ServiceError
-from riecycle.services.records import apply_changes, soft_delete
+from riecycle.services.records import apply_changes, lock_organisation, soft_delete
 from riecycle.tenancy import get_in_org
 
 
@@ -35,21 +35,9 @@ MAX_DEPTH = 50
 
 
 def lock_hierarchy(organisation_id: int) -> None:
-    """Serialise changes to an organisation's team tree until the transaction ends.
-
-    PostgreSQL: lock the organisation's row, so two saves (A under B, B under A) cannot both
-    pass the cycle check on the same snapshot. SQLite: take the write lock before reading.
-    """
-    from riecycle.models import Organisation
-    from riecycle.services.records import _sqlite_write_lock
-
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        db.session.execute(
-            select(Organisation.id).where(Organisation.id == organisation_id).with_for_update()
-        )
-    else:
-        _sqlite_write_lock(connection)
+    """Serialise changes to an organisation's team tree: two saves (A under B, B under A) cannot
+    both pass the cycle check on the same snapshot."""
+    lock_organisation(organisation_id)
 
 
 def ancestors(organisation_id: int, team_id: int) -> list[int]:

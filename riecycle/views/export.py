@@ -23,6 +23,7 @@ from riecycle.models import Attachment, Risk, VoorlichtingSession
 from riecycle.permissions import can, requires
 from riecycle.services import ServiceError, attachments, imports
 from riecycle.services import plan as plan_service
+from riecycle.services.records import lock_organisation
 from riecycle.tenancy import get_or_404, scoped
 from riecycle.views.orgbp import org_blueprint
 
@@ -236,6 +237,12 @@ def confirm(upload_id):
     form = ConfirmForm()
     if not form.validate_on_submit() or _expired(pending):
         flash(_("Deze import is verlopen. Upload het bestand opnieuw."), "error")
+        return redirect(url_for("export.index"))
+    # A double click or two tabs: the second confirm waits here, then finds the file applied.
+    lock_organisation(g.org.id)
+    if db.session.scalar(select(Attachment.id).where(Attachment.id == pending.id)) is None:
+        db.session.rollback()
+        flash(_("Deze import is al uitgevoerd."), "info")
         return redirect(url_for("export.index"))
     try:
         parsed = _parse(kind, pending.data, pending.filename)
