@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 import pytest
 import time_machine
 from icalendar import Calendar
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from riecycle import clock, mail
 from riecycle.extensions import db
@@ -505,6 +505,33 @@ def test_weekly_digest_is_one_mail_listing_the_items(world, outbox):
         traveller.move_to(at(next_monday + timedelta(days=7)))
         run_reminders()
         assert len(outbox()) == 2 and "Maandagpunt" in outbox()[1].get_content()
+
+
+def test_weekly_digest_masks_a_measure_that_became_individual(world, outbox):
+    """Masking is decided when the digest is written, from the measure's current state."""
+    mute_everyone_but(world, "or_lid")
+    user = world.users["or_lid"]
+    user.notify_mode = "digest"
+    db.session.commit()
+    wednesday = date(2025, 3, 12)
+    with time_machine.travel(at(wednesday), tick=False) as traveller:
+        m = measure(
+            world, wednesday + timedelta(days=14), role="or_lid", title="Gesprek over mantelzorg Jansen"
+        )
+        run_reminders()
+        # An older record: the measure became individual after the notification was queued.
+        db.session.execute(
+            update(Measure)
+            .where(Measure.id == m.id)
+            .values(level="individu", employee_id=world.employees[0].id)
+        )
+        db.session.commit()
+        traveller.move_to(at(date(2025, 3, 17)))
+        run_reminders()
+        [digest] = outbox()
+        body = digest.get_content()
+        assert "Gesprek over mantelzorg Jansen" not in body
+        assert "individuele maatregel" in body
 
 
 def test_notifications_page_header_count_and_mark_read(world, frozen, client_as):

@@ -29,8 +29,10 @@ from tests.support.queries import count_queries
 
 WEDNESDAY = date(2025, 3, 5)
 MONDAY = date(2025, 3, 10)
-# Per digest mail, besides its claim and its sent mark: queue the notifications, read them, render.
-DIGEST_WRITES = 3
+# Per digest mail, besides its claim and its sent mark: queue the notifications, read them with
+# their ledger rows, read the reader's roles and the measures they are about (masking is decided
+# when the digest is written), render.
+DIGEST_WRITES = 5
 
 
 def at(day: date) -> datetime:

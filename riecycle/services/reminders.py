@@ -48,12 +48,23 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import lazyload, selectinload
 
 from riecycle import clock, mail
+from riecycle.access import reminders as reminder_access
+from riecycle.access import viewer_of
 from riecycle.extensions import db
 from riecycle.labels import label
-from riecycle.models import Notification, ReminderLedger, User, VoorlichtingSession
+from riecycle.models import (
+    Employee,
+    Evaluation,
+    Measure,
+    Membership,
+    Notification,
+    ReminderLedger,
+    User,
+    VoorlichtingSession,
+)
 from riecycle.services.reminder_rules import Due, RuleFailure, Tenants, due_reminders
 
 KEY_COLUMNS = ("rule", "object_type", "object_id", "due_date", "recipient_key")
@@ -416,18 +427,60 @@ def _send_digest(user, monday: date, pending: tuple, report: PassReport, writes:
     deliver(entry | {"id": ledger_id, "subject": subject, "body": body, "attempts": 1}, [], report, writes)
 
 
+def _digest_title(notification, viewers: dict) -> str:
+    """The notification's title as the user may read it now (masking decided when read)."""
+    org_id = notification.organisation_id
+    if org_id is None:
+        return notification.title
+    return reminder_access.shown_notification(viewers.get(org_id), notification)[0]
+
+
+def _digest_readers(user, items) -> tuple[dict, list]:
+    """The user's viewer per organisation of these items, and the measures the items are about,
+    loaded in a few statements (the masking reads them from the session)."""
+    org_ids = {n.organisation_id for n in items if n.organisation_id is not None}
+    roles = db.session.execute(
+        select(Membership.organisation_id, Membership.role).where(
+            Membership.user_id == user.id, Membership.organisation_id.in_(org_ids)
+        )
+    ).all()
+    viewers = {org_id: viewer_of(role, user.id, org_id) for org_id, role in roles}
+    ledgers = [n.ledger for n in items if n.ledger is not None]
+    ids = {
+        kind: {e.object_id for e in ledgers if e.object_type == kind} for kind in ("measure", "evaluation")
+    }
+    evaluations = (
+        db.session.scalars(select(Evaluation).where(Evaluation.id.in_(ids["evaluation"]))).all()
+        if ids["evaluation"]
+        else []
+    )
+    ids["measure"] |= {e.measure_id for e in evaluations if e.measure_id is not None}
+    measures = (
+        db.session.scalars(
+            select(Measure)
+            .where(Measure.id.in_(ids["measure"]))
+            .options(selectinload(Measure.employee).selectinload(Employee.team))
+        ).all()
+        if ids["measure"]
+        else []
+    )
+    return viewers, [*evaluations, *measures]
+
+
 def _render_digest(ledger_id: int, user) -> tuple[str, str]:
     items = db.session.scalars(
         select(Notification)
         .where(Notification.digest_ledger_id == ledger_id)
+        .options(selectinload(Notification.ledger))
         .order_by(Notification.created_at, Notification.id)
     ).all()
+    viewers, _loaded = _digest_readers(user, items)
     with force_locale(user.locale):
         subject = _("Uw wekelijkse overzicht van riecycle: %(n)s herinneringen", n=len(items))
         body = render_template(
             "mail/digest.txt",
             recipient=user,
-            items=[(n, _absolute(n.link)) for n in items],
+            items=[(n, _digest_title(n, viewers), _absolute(n.link)) for n in items],
             account_link=_absolute(url_for("account.settings")),
         )
     return subject, body
