@@ -402,3 +402,15 @@ def test_login_tidies_up_the_users_long_expired_sessions(app, world):
         select(UserSession).where(UserSession.user_id == world.users["auditor"].id)
     ).all()
     assert [r.created_at.month for r in rows] == [3]
+
+
+def test_account_name_with_a_line_break_is_a_field_error_and_changes_nothing(app, world, client_as):
+    user = world.users["beheerder"]
+    before = user.name
+    response = client_as("beheerder").post(
+        "/account/", data={"name": "Nieuwe\r\nNaam", "locale": "nl", "notify_mode": "direct"}
+    )
+    assert response.status_code == 400
+    assert "mag maar één regel zijn" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, user.id).name == before

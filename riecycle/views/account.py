@@ -11,6 +11,7 @@ from riecycle.models import UserSession
 from riecycle.pagination import page_of
 from riecycle.services import ServiceError, accounts
 from riecycle.views.auth import start_login
+from riecycle.views.common import save
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -21,13 +22,18 @@ def settings():
     """Change name, language and how reminders arrive."""
     form = AccountForm(obj=current_user)
     if form.validate_on_submit():
-        current_user.name = form.name.data.strip()
-        current_user.locale = form.locale.data
-        current_user.notify_mode = form.notify_mode.data
-        db.session.commit()
-        flash(_("Uw instellingen zijn opgeslagen."), "success")
-        return redirect(url_for("account.settings"))
-    return render_template("account/settings.html", form=form, password_form=ChangePasswordForm())
+        user = current_user._get_current_object()
+
+        def apply():
+            user.name = form.name.data.strip()  # single-line: refused with a ServiceError on the field
+            user.locale = form.locale.data
+            user.notify_mode = form.notify_mode.data
+
+        if save(apply, form):
+            flash(_("Uw instellingen zijn opgeslagen."), "success")
+            return redirect(url_for("account.settings"))
+    status = 400 if form.errors else 200
+    return render_template("account/settings.html", form=form, password_form=ChangePasswordForm()), status
 
 
 def _remembered(user) -> bool:
