@@ -156,15 +156,121 @@ def test_follow_up_measures_count_as_bijgesteld(world):
     assert stage.reached["bijgesteld"] and stage.gaps == ["voorlichting"]
 
 
+def test_overdue_measures_shown_beside_the_stage(world, client_as):
+    today = clock.today()
+    werkdruk = risk(world, "werkdruk")
+    first = measure(world, [werkdruk], status="uitgevoerd", termijn=today - timedelta(days=90))
+    _evaluation(
+        world, kind="maatregel", measure_id=first.id, done_on=today - timedelta(days=5), policy_adjusted=True
+    )
+    session = VoorlichtingSession(
+        organisation_id=world.org.id, topic="Werkdruk", session_date=today - timedelta(days=9)
+    )
+    session.risks = [werkdruk]
+    db.session.add(session)
+    second = risk(world, "werkdruk", title="Tweede")
+    for n in range(6):  # open and past their termijn; one of them on both risks counts once
+        measure(
+            world,
+            [werkdruk, second] if n == 0 else [second],
+            title=f"Te laat {n}",
+            termijn=today - timedelta(days=n + 1),
+        )
+    measure(world, [second], title="Op tijd", termijn=today + timedelta(days=3))
+    measure(world, [second], title="Klaar", status="uitgevoerd", termijn=today - timedelta(days=3))
+    measure(world, [second], title="Vervallen", status="vervallen", termijn=today - timedelta(days=3))
+    late_pesten = measure(world, [risk(world, "pesten")], termijn=today - timedelta(days=2))
+    db.session.commit()
+
+    themes = stages_by_theme(world)
+    assert themes["werkdruk"].current == "bijgesteld" and themes["werkdruk"].overdue == 6
+    assert themes["pesten"].overdue == 1 and themes["agressie_extern"].overdue == 0
+    assert late_pesten.id
+
+    html = client_as("or_lid").get("/o/acme/").get_data(as_text=True)
+    row = re.search(
+        r'<tr data-theme="werkdruk" data-stage="bijgesteld" data-overdue="6">(.*?)</tr>', html, re.S
+    )
+    assert row, "werkdruk row with its overdue count"
+    row = row.group(1)
+    # Never all green while measures are overdue: the measures step is marked, the state says so.
+    assert "stage-behind" in row and row.count("stage-yes") == 4
+    assert "Niet bij: maatregelen over termijn" in row
+    cell = re.search(r'data-testid="overdue-werkdruk">(.*?)</td>', row, re.S).group(1)
+    assert "Achterstand: 6 maatregelen over termijn" in cell
+    link = re.search(r'href="([^"]+)"', cell).group(1).replace("&amp;", "&")
+    assert "te_laat=1" in link
+    plan = client_as("or_lid").get(link).get_data(as_text=True)
+    assert "Te laat 5" in plan and "Op tijd" not in plan
+    calm = re.search(r'data-testid="overdue-agressie_intern">(.*?)</td>', html, re.S).group(1)
+    assert "Geen" in calm
+
+
+def _heatmap_cells(html: str) -> dict:
+    """(method, kans, effect) -> (x, y, fill, count, priority, hoog, middel, laag) of every heatmap rect."""
+    cells = {}
+    for figure in re.findall(r'<figure class="chart chart-heatmap">.*?</figure>', html, re.S):
+        method = re.search(r'<title id="[^"]+">Risico&#39;s: (\w+)', figure).group(1)
+        for rect in re.findall(r"<rect [^>]*data-kans[^>]*>", figure):
+            a = dict(re.findall(r'([\w-]+)="([^"]*)"', rect))
+            cells[(method, int(a["data-kans"]), int(a["data-effect"]))] = (
+                float(a["x"]),
+                float(a["y"]),
+                a["fill"],
+                int(a["data-count"]),
+                a["data-priority"],
+                int(a["data-hoog"]),
+                int(a["data-middel"]),
+                int(a["data-laag"]),
+            )
+    return cells
+
+
+def test_one_heatmap_on_dashboard_and_heatmap_page(world, client_as):
+    def scored(title, kans, effect, frequentie=None, method=None):
+        found = risk(world, title=title)
+        risks.evaluate(world.org, found, None, kans, effect, frequentie, method=method)
+        return found
+
+    scored("Score 105", 3, 5, 7)  # Kinney 105: hoog in the register
+    scored("Score 15", 3, 5, 1)  # same cell, 15: laag
+    scored("Score 5", 1, 5, 1)  # 5: laag
+    scored("Matrix 20", 4, 5, method="matrix")  # matrix 20: hoog
+    db.session.commit()
+    client = client_as("or_lid")
+    register = client.get("/o/acme/rie/risicos").get_data(as_text=True)
+    assert re.search(r"Score 105.*?105.*?Hoog", register, re.S)
+
+    on_dashboard = _heatmap_cells(client.get("/o/acme/").get_data(as_text=True))
+    on_page = _heatmap_cells(client.get("/o/acme/rie/heatmap").get_data(as_text=True))
+    assert on_dashboard == on_page and on_page  # same cells, colours, counts and positions
+
+    hoog_fill, laag_fill = charts.PRIORITY_FILL["hoog"], charts.PRIORITY_FILL["laag"]
+    assert on_page[("Kinney", 3, 5)][2:] == (hoog_fill, 2, "hoog", 1, 0, 1)
+    assert on_page[("Kinney", 1, 5)][2:] == (laag_fill, 1, "laag", 0, 0, 1)
+    assert on_page[("Kinney", 5, 10)][2:] == ("#fff", 0, "leeg", 0, 0, 0)
+    assert on_page[("Matrix", 4, 5)][2:] == (hoog_fill, 1, "hoog", 1, 0, 0)
+    assert {k for m, k, _e in on_page if m == "Kinney"} == {1, 3, 5}
+    assert {e for m, _k, e in on_page if m == "Kinney"} == {1, 5, 10}
+    # Kans in the rows (higher kans higher up), effect in the columns (more serious to the right).
+    for method in ("Kinney", "Matrix"):
+        cells = {(k, e): v for (m, k, e), v in on_page.items() if m == method}
+        for (k, e), (x, y, *_rest) in cells.items():
+            assert all(y == other[1] for (k2, _e2), other in cells.items() if k2 == k)
+            assert all(x == other[0] for (_k2, e2), other in cells.items() if e2 == e)
+            assert all(y < other[1] for (k2, _e2), other in cells.items() if k2 < k)
+            assert all(x > other[0] for (_k2, e2), other in cells.items() if e2 < e)
+
+
 def test_dashboard_page_shows_stages_with_rules(world, client_as):
     risk(world, "werkdruk")
     db.session.commit()
     html = client_as("or_lid").get("/o/acme/").get_data(as_text=True)
-    row = re.search(r'<tr data-theme="werkdruk" data-stage="geinventariseerd">(.*?)</tr>', html, re.S).group(
-        1
-    )
+    row = re.search(
+        r'<tr data-theme="werkdruk" data-stage="geinventariseerd"[^>]*>(.*?)</tr>', html, re.S
+    ).group(1)
     assert row.count("stage-yes") == 1 and row.count("stage-no") == 4
-    untouched = re.search(r'<tr data-theme="pesten" data-stage="">(.*?)</tr>', html, re.S).group(1)
+    untouched = re.search(r'<tr data-theme="pesten" data-stage=""[^>]*>(.*?)</tr>', html, re.S).group(1)
     assert untouched.count("stage-no") == 5 and "stage-gap" not in untouched
     assert "Hoe bepalen we de stand?" in html
     assert 'title="Maatregelen: Minstens één maatregel' in html

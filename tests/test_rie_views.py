@@ -287,11 +287,36 @@ def test_heatmap_cell_counts_and_links(client_as, world):
     risks.evaluate(world.org, other, None, 3, 5, 4)
     db.session.commit()
     page = client_as("or_lid").get(url("/heatmap")).get_data(as_text=True)
-    cell = re.search(r'data-testid="cell-3-5" data-count="(\d+)">\s*<a href="([^"]+)"', page)
-    assert cell and cell.group(1) == "1"
-    target = cell.group(2).replace("&amp;", "&")
+    cell = re.search(
+        r'<a href="([^"]+)" tabindex="-1"><rect [^>]*data-kans="3" data-effect="5" data-count="(\d+)"', page
+    )
+    assert cell and cell.group(2) == "1"
+    # The data table (open on this page) carries the same link for keyboard and screen reader users.
+    assert f'<a href="{cell.group(1)}">1 (1 hoog)</a>' in page  # 3 × 4 × 5 = 60
+    target = cell.group(1).replace("&amp;", "&")
     register = client_as("or_lid").get(target).get_data(as_text=True)
     assert "Celrisico" in register and "Niet van toepassing</a>" not in register
+
+
+def test_heatmap_shows_each_method_on_its_own_grid(client_as, world):
+    kinney = make_risk(world, title="Kinneyrisico")
+    risks.evaluate(world.org, kinney, None, 5, 10, 7)  # 350: hoog
+    matrix = make_risk(world, title="Matrixrisico")
+    risks.evaluate(world.org, matrix, None, 2, 2, method="matrix")  # 4: laag
+    db.session.commit()
+    page = client_as("or_lid").get(url("/heatmap")).get_data(as_text=True)
+    figures = re.findall(r'<figure class="chart chart-heatmap">.*?</figure>', page, re.S)
+    assert len(figures) == 2
+    assert (
+        "Risico&#39;s: Kinney" in figures[0]
+        and 'data-kans="5" data-effect="10" data-count="1" data-priority="hoog"' in figures[0]
+    )
+    assert 'data-kans="4"' not in figures[0]  # Kinney's own scale: kans 1/3/5
+    assert 'data-kans="2" data-effect="2" data-count="1" data-priority="laag"' in figures[1]
+    assert "elke methode heeft een eigen heatmap" in page
+    cell = re.search(r'<a href="([^"]+)" tabindex="-1"><rect [^>]*data-kans="2" data-effect="2"', figures[1])
+    register = client_as("or_lid").get(cell.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert "Matrixrisico" in register and "Kinneyrisico" not in register
 
 
 def test_delete_and_restore_risk(client_as, world):

@@ -122,63 +122,98 @@ def empty(name: str, title: str, message: str) -> Markup:
 # --- risk heatmap ---------------------------------------------------------------------
 
 
-@dataclass
-class Heatmap:
-    title: str
-    kans: list  # [(value, label)] ascending
-    effect: list  # [(value, label)] ascending
-    cells: dict  # (kans, effect) -> number of risks
-    priority: dict  # (kans, effect) -> laag/middel/hoog
+PRIORITY_ORDER = ("hoog", "middel", "laag")
 
 
-def heatmap(data: Heatmap) -> Markup:
-    """Kans (columns) × effect (rows, most serious on top); each cell shows its number of risks."""
-    cw, ch, left, top = 86, 46, 150, 30
-    width, height = left + cw * len(data.kans) + 10, top + ch * len(data.effect) + 56
-    parts, total = [], 0
-    for row, (effect, effect_label) in enumerate(reversed(data.effect)):
+def _priority_names() -> dict:
+    return {"hoog": _("hoog"), "middel": _("middel"), "laag": _("laag")}
+
+
+def heatmap(grid, title: str, link=None, open_table: bool = False) -> Markup:
+    """One method's grid (riecycle.services.risks.HeatmapGrid): kans in the rows (most likely on
+    top) × effect in the columns (most serious on the right), the same on every page.
+
+    Each cell shows how many risks it holds and how many of them are hoog/middel/laag by their
+    own score, and is coloured by the highest of those, so it never contradicts the register.
+    link(kans, effect) gives a URL for a cell with risks (also in the data table), or None.
+    """
+    names = _priority_names()
+    cw, ch, left, top = 116, 58, 150, 34
+    width, height = left + cw * len(grid.effect) + 10, top + ch * len(grid.kans) + 58
+    parts, rows = [], []
+    for row, (kans, kans_label) in enumerate(reversed(grid.kans)):
         y = top + row * ch
         parts.append(
-            el("text", effect_label, x=left - 8, y=y + ch / 2 + 5, text_anchor="end", font_size=12, fill=INK)
+            el(
+                "text",
+                f"{kans} {kans_label}",
+                x=left - 8,
+                y=y + ch / 2 + 5,
+                text_anchor="end",
+                font_size=12,
+                fill=INK,
+            )
         )
-        for col, (kans, _label) in enumerate(data.kans):
-            number = data.cells.get((kans, effect), 0)
-            total += number
+        table_row = [f"{kans} {kans_label}"]
+        for col, (effect, _label) in enumerate(grid.effect):
             x = left + col * cw
-            fill = PRIORITY_FILL.get(data.priority.get((kans, effect)), "#fff")
-            parts.append(
+            number, worst = grid.count(kans, effect), grid.worst(kans, effect)
+            split = grid.cells.get((kans, effect), {})
+            detail = ", ".join(f"{split[p]} {names[p]}" for p in PRIORITY_ORDER if split.get(p))
+            cell = [
                 el(
                     "rect",
                     x=x,
                     y=y,
                     width=cw - 2,
                     height=ch - 2,
-                    fill=fill,
+                    fill=PRIORITY_FILL.get(worst, "#fff"),
                     stroke=LINE,
                     data_kans=kans,
                     data_effect=effect,
                     data_count=number,
+                    data_priority=worst or "leeg",
+                    **{f"data_{p}": split.get(p, 0) for p in PRIORITY_ORDER},
                 )
-            )
+            ]
             if number:
-                parts.append(
+                cell.append(
                     el(
                         "text",
                         str(number),
                         x=x + cw / 2 - 1,
-                        y=y + ch / 2 + 7,
+                        y=y + 25,
                         text_anchor="middle",
-                        font_size=20,
+                        font_size=19,
                         font_weight="700",
                         fill=INK,
                     )
                 )
-    base = top + ch * len(data.effect)
-    for col, (_kans, kans_label) in enumerate(data.kans):
+                cell.append(
+                    el(
+                        "text",
+                        detail,
+                        x=x + cw / 2 - 1,
+                        y=y + 44,
+                        text_anchor="middle",
+                        font_size=11,
+                        fill=INK,
+                    )
+                )
+            href = link(kans, effect) if (link and number) else None
+            if href:
+                parts.append(f'<a href="{escape(href)}" tabindex="-1">{"".join(cell)}</a>')
+            else:
+                parts.extend(cell)
+            text = f"{number} ({detail})" if number else "0"
+            table_row.append(Markup('<a href="{}">{}</a>').format(href, text) if href else text)
+        rows.append(table_row)
+    base = top + ch * len(grid.kans)
+    for col, (effect, effect_label) in enumerate(grid.effect):
         parts.append(
             el(
                 "text",
-                kans_label,
+                f"{effect} {effect_label}",
                 x=left + col * cw + cw / 2 - 1,
                 y=base + 16,
                 text_anchor="middle",
@@ -189,8 +224,8 @@ def heatmap(data: Heatmap) -> Markup:
     parts.append(
         el(
             "text",
-            _("Kans →"),
-            x=left + cw * len(data.kans) / 2,
+            _("Effect →"),
+            x=left + cw * len(grid.effect) / 2,
             y=base + 40,
             text_anchor="middle",
             font_size=12,
@@ -198,21 +233,23 @@ def heatmap(data: Heatmap) -> Markup:
             fill=MUTED,
         )
     )
-    parts.append(el("text", _("Effect ↑"), x=8, y=top - 10, font_size=12, font_weight="600", fill=MUTED))
-    desc = _("%(n)s risico's geplaatst naar kans en effect van hun laatste beoordeling.", n=total)
-    rows = [
-        [f"{el_label}"] + [str(data.cells.get((k, e), 0)) for k, _l in data.kans]
-        for e, el_label in reversed(data.effect)
-    ]
-    table = _table(data.title, [_("Effect \\ kans")] + [str(label) for _k, label in data.kans], rows)
+    parts.append(el("text", _("Kans ↑"), x=8, y=top - 12, font_size=12, font_weight="600", fill=MUTED))
+    desc = _(
+        "%(n)s risico's geplaatst naar kans (rijen) en effect (kolommen) van hun laatste beoordeling. "
+        "Elk vak telt zijn risico's per prioriteit volgens hun eigen score en heeft de kleur van de hoogste.",
+        n=grid.total,
+    )
+    table = _table(title, [_("Kans \\ effect")] + [f"{e} {label}" for e, label in grid.effect], rows)
+    if open_table:
+        table = table.replace('<details class="chart-data">', '<details class="chart-data" open>', 1)
     legend = _legend(
         [
-            (_("Prioriteit laag"), PRIORITY_FILL["laag"]),
-            (_("Middel"), PRIORITY_FILL["middel"]),
-            (_("Hoog"), PRIORITY_FILL["hoog"]),
+            (_("Hoogste prioriteit in het vak: laag"), PRIORITY_FILL["laag"]),
+            (_("middel"), PRIORITY_FILL["middel"]),
+            (_("hoog"), PRIORITY_FILL["hoog"]),
         ]
     )
-    return _figure("heatmap", data.title, desc, width, height, "".join(parts), total, table, legend)
+    return _figure("heatmap", title, desc, width, height, "".join(parts), grid.total, table, legend)
 
 
 # --- stacked bars ---------------------------------------------------------------------

@@ -21,10 +21,9 @@ from riecycle.models import (
     VoorlichtingSession,
 )
 from riecycle.models.evaluation import evaluation_follow_ups
-from riecycle.models.measure import LEVELS, STATUSES, measure_risks
+from riecycle.models.measure import LEVELS, OPEN_STATUSES, STATUSES, measure_risks
 from riecycle.models.voorlichting import session_measures, session_risks
 from riecycle.services import rie as rie_service
-from riecycle.services import scoring
 
 STAGES = ("geinventariseerd", "maatregelen", "voorlichting", "geevalueerd", "bijgesteld")
 STAGE_LABELS = {
@@ -58,6 +57,12 @@ class ThemeStage:
     reason: str | None
     risks: int
     reached: dict = field(default_factory=dict)  # stage -> bool
+    overdue: int = 0  # open measures of this theme past their termijn
+
+    @property
+    def behind(self) -> bool:
+        """Measures are overdue: whatever stage is reached, the cycle is not up to date."""
+        return self.overdue > 0
 
     @property
     def current(self) -> str | None:
@@ -156,26 +161,50 @@ def _evaluated(key, adjusted: bool):
     )
 
 
+def _overdue(key):
+    """How many open measures linked to a live risk of the theme are past their termijn (the
+    plan's te_laat filter: an open status and a termijn before today)."""
+    return (
+        select(func.count(func.distinct(measure_risks.c.measure_id)))
+        .join(Risk, Risk.id == measure_risks.c.risk_id)
+        .join(Measure, Measure.id == measure_risks.c.measure_id)
+        .where(
+            *_theme_risk(key),
+            Measure.deleted_at.is_(None),
+            Measure.status.in_(OPEN_STATUSES),
+            Measure.termijn < TODAY,
+        )
+        .scalar_subquery()
+    )
+
+
 @lru_cache(maxsize=1)
 def _stages_query():
     key = Theme.key
     return select(
-        key, _measured(key), _informed(key), _evaluated(key, adjusted=False), _evaluated(key, adjusted=True)
+        key,
+        _overdue(key),
+        _measured(key),
+        _informed(key),
+        _evaluated(key, adjusted=False),
+        _evaluated(key, adjusted=True),
     )
 
 
-def _reached(org, today: date) -> dict[str, dict[str, bool]]:
-    """Per theme: which of the stages after 'geinventariseerd' the records show, in one query."""
+def _reached(org, today: date) -> tuple[dict[str, dict[str, bool]], dict[str, int]]:
+    """Per theme: which of the stages after 'geinventariseerd' the records show, and how many of
+    its measures are overdue, in one query."""
     rows = db.session.execute(
         _stages_query(),
         {"org_id": org.id, "today": today, "since": today - timedelta(days=VOORLICHTING_WINDOW_DAYS)},
-    )
-    return {key: dict(zip(STAGES[1:], (bool(v) for v in flags), strict=True)) for key, *flags in rows}
+    ).all()
+    reached = {key: dict(zip(STAGES[1:], (bool(v) for v in flags), strict=True)) for key, _n, *flags in rows}
+    return reached, {key: int(n or 0) for key, n, *_flags in rows}
 
 
 def theme_stages(org, today: date) -> list[ThemeStage]:
     """Per PSA theme, which steps of the cycle the records show (rules in STAGE_RULES)."""
-    reached = _reached(org, today)
+    reached, overdue = _reached(org, today)
     result = []
     for row in rie_service.theme_rows(org, rie_service.current_rie(org)):
         covered = row.entry
@@ -192,6 +221,7 @@ def theme_stages(org, today: date) -> list[ThemeStage]:
                 covered.reason if covered is not None and not covered.applicable else None,
                 row.risk_count,
                 stages if applicable else {},
+                overdue.get(row.theme.key, 0),
             )
         )
     return result
@@ -300,51 +330,6 @@ def self_inspection(org) -> SelfInspection:
 
 
 # --- chart data -----------------------------------------------------------------------
-
-
-def heatmap_data(org) -> list[dict]:
-    """Per method used: the kans × effect grid with the number of risks in each cell.
-
-    Counts the latest evaluation of each current risk, which the risk carries as its current_*
-    columns (riecycle.services.risks.refresh_current).
-    """
-    rows = db.session.execute(
-        select(Risk.current_method, Risk.current_kans, Risk.current_effect, func.count(Risk.id))
-        .where(
-            Risk.organisation_id == org.id,
-            Risk.deleted_at.is_(None),
-            Risk.status != "nvt",
-            Risk.current_method.is_not(None),
-        )
-        .group_by(Risk.current_method, Risk.current_kans, Risk.current_effect)
-    )
-    by_method: dict[str, dict] = {}
-    for method, kans, effect, number in rows:
-        by_method.setdefault(method, {})[(kans, effect)] = number
-    result = []
-    for method in sorted(by_method, key=lambda m: (m != org.risk_method, m)):
-        scale = scoring.scales(method)
-        kans, effect = sorted(scale["kans"].items()), sorted(scale["effect"].items())
-        result.append(
-            {
-                "method": method,
-                "kans": kans,
-                "effect": effect,
-                "cells": by_method[method],
-                "priority": {
-                    (k, e): _cell_priority(method, k, e, kans, effect) for k, _a in kans for e, _b in effect
-                },
-            }
-        )
-    return result
-
-
-def _cell_priority(method: str, kans: int, effect: int, kans_scale, effect_scale) -> str:
-    if method == "matrix":
-        return scoring.matrix_priority(kans * effect)
-    # Kinney also weighs frequentie; on the kans × effect grid we colour by position instead.
-    position = [k for k, _l in kans_scale].index(kans) + [e for e, _l in effect_scale].index(effect)
-    return ("laag", "laag", "middel", "hoog", "hoog")[position]
 
 
 def measures_by_level_status(org) -> dict[str, dict[str, int]]:

@@ -1,9 +1,10 @@
 """Risks (knelpunten): create, change, evaluate with history, the top 5, and the heatmap."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from riecycle import clock
 from riecycle.extensions import db
@@ -299,38 +300,78 @@ def visible_filter(team_ids: set[int] | None):
     return or_(Risk.scope != "teams", Risk.id.in_(own))
 
 
-def heatmap(org, stmt) -> dict:
-    """Counts of risks per (kans, effect) cell and per priority, for the org's method."""
-    method = org.risk_method
-    scale = scoring.scales(method)
-    risks = db.session.scalars(stmt).all()
-    cells = {(k, e): 0 for k in scale["kans"] for e in scale["effect"]}
-    worst = {}
-    priorities = {"hoog": 0, "middel": 0, "laag": 0, None: 0}
-    other_method = 0
-    rank = {"laag": 1, "middel": 2, "hoog": 3}
-    for risk in risks:
-        if risk.current_method is None:
-            priorities[None] += 1
-            continue
-        if risk.current_method != method:
-            other_method += 1
-            continue
-        priorities[risk.current_priority] += 1
-        key = (risk.current_kans, risk.current_effect)
-        cells[key] = cells.get(key, 0) + 1
-        if rank[risk.current_priority] > rank.get(worst.get(key), 0):
-            worst[key] = risk.current_priority
-    return {
-        "method": method,
-        "scale": scale,
-        "cells": cells,
-        "worst": worst,
-        "priorities": priorities,
-        "other_method": other_method,
-        "total": len(risks),
-    }
+PRIORITIES = ("hoog", "middel", "laag")
+_RANK = {"laag": 1, "middel": 2, "hoog": 3}
 
 
-def matrix_cell_priority(kans: int, effect: int) -> str:
-    return scoring.matrix_priority(kans * effect)
+@dataclass
+class HeatmapGrid:
+    """One method's kans × effect grid. Each cell counts its risks by their own priority (from
+    their full score: Kinney's frequentie counts too), and is coloured by the highest of them."""
+
+    method: str
+    kans: list  # [(value, label)] ascending
+    effect: list  # [(value, label)] ascending
+    cells: dict  # (kans, effect) -> {"hoog": n, "middel": n, "laag": n}
+
+    def count(self, kans, effect) -> int:
+        return sum(self.cells.get((kans, effect), {}).values())
+
+    def worst(self, kans, effect) -> str | None:
+        found = [p for p, n in self.cells.get((kans, effect), {}).items() if n]
+        return max(found, key=_RANK.get) if found else None
+
+    @property
+    def total(self) -> int:
+        return sum(sum(c.values()) for c in self.cells.values())
+
+    @property
+    def priorities(self) -> dict:
+        """How many risks of this grid are hoog/middel/laag."""
+        return {p: sum(c.get(p, 0) for c in self.cells.values()) for p in PRIORITIES}
+
+
+@dataclass
+class Heatmap:
+    grids: list  # [HeatmapGrid], the organisation's method first (always present)
+    unassessed: int  # risks without an evaluation (on no grid)
+
+    @property
+    def assessed(self) -> int:
+        return sum(grid.total for grid in self.grids)
+
+
+def heatmap(org, stmt) -> Heatmap:
+    """The risks of `stmt` (a select of Risk) on kans × effect grids, one per method used, in one
+    query. The dashboard and /rie/heatmap both draw this with riecycle.services.charts.heatmap."""
+    rows = db.session.execute(
+        stmt.with_only_columns(
+            Risk.current_method,
+            Risk.current_kans,
+            Risk.current_effect,
+            Risk.current_priority,
+            func.count(Risk.id),
+        )
+        .order_by(None)
+        .group_by(Risk.current_method, Risk.current_kans, Risk.current_effect, Risk.current_priority)
+    ).all()
+    unassessed, by_method = 0, {}
+    for method, kans, effect, priority, number in rows:
+        if method is None:
+            unassessed += number
+            continue
+        cell = by_method.setdefault(method, {}).setdefault((kans, effect), dict.fromkeys(PRIORITIES, 0))
+        cell[priority] += number
+    methods = sorted(set(by_method) | {org.risk_method}, key=lambda m: (m != org.risk_method, m))
+    grids = []
+    for method in methods:
+        scale = scoring.scales(method)
+        grids.append(
+            HeatmapGrid(
+                method,
+                sorted(scale["kans"].items()),
+                sorted(scale["effect"].items()),
+                by_method.get(method, {}),
+            )
+        )
+    return Heatmap(grids, unassessed)

@@ -1,5 +1,7 @@
 """The organisation's landing page: the PSA cycle per theme, what needs attention, and charts."""
 
+from dataclasses import replace
+
 from flask import current_app, g, render_template, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -28,20 +30,12 @@ def link_to(endpoint: str, **values) -> str | None:
 
 
 def _heatmaps(org):
-    figures = []
-    for grid in dashboard.heatmap_data(org):
-        title = _("Risico's: kans × effect (%(m)s)", m=label(grid["method"], "risk_method"))
-        figures.append(
-            charts.heatmap(
-                charts.Heatmap(
-                    title,
-                    [(k, str(v)) for k, v in grid["kans"]],
-                    [(e, str(v)) for e, v in grid["effect"]],
-                    grid["cells"],
-                    grid["priority"],
-                )
-            )
-        )
+    """The same heatmap as /rie/heatmap (riecycle.views.rie.heatmap_figures), for the methods used."""
+    from riecycle.services import risks as risk_service
+    from riecycle.views import rie as rie_views
+
+    data = risk_service.heatmap(org, rie_views.heatmap_risks())
+    figures = rie_views.heatmap_figures(org, replace(data, grids=[g for g in data.grids if g.total]))
     return figures or [
         charts.empty("heatmap", _("Risico's: kans × effect"), _("Nog geen beoordeelde risico's."))
     ]

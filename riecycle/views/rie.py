@@ -21,6 +21,7 @@ from riecycle.forms.rie import (
     theme_form,
 )
 from riecycle.inputs import arg_id, arg_int
+from riecycle.labels import label
 from riecycle.models import (
     Approval,
     Factor,
@@ -34,7 +35,7 @@ from riecycle.models import (
 from riecycle.models.rie import risk_teams
 from riecycle.pagination import paginate
 from riecycle.permissions import LEIDINGGEVENDE, can, current_role, managed_team_ids, requires
-from riecycle.services import ServiceError, approvals, attachments, scoring
+from riecycle.services import ServiceError, approvals, attachments, charts, scoring
 from riecycle.services import onderzoek as onderzoek_service
 from riecycle.services import rie as rie_service
 from riecycle.services import risks as risk_service
@@ -347,10 +348,12 @@ def _register_filters() -> dict:
         "sort": args.get("sort") if args.get("sort") in SORTS else "score",
         "dir": "asc" if args.get("dir") == "asc" else "desc",
         "top5": args.get("top5") == "1",
+        "methode": args.get("methode") if args.get("methode") in scoring.METHODS else "",
     }
 
 
 def _apply_filters(stmt, f: dict):
+    method = f.get("methode") or g.org.risk_method  # a priority or heatmap cell is per method
     if f["thema"]:
         stmt = stmt.where(Risk.theme_key == f["thema"])
     if f["team"]:
@@ -358,13 +361,13 @@ def _apply_filters(stmt, f: dict):
     if f["prioriteit"] == "geen":
         stmt = stmt.where(Risk.current_priority.is_(None))
     elif f["prioriteit"]:
-        stmt = stmt.where(Risk.current_priority == f["prioriteit"], Risk.current_method == g.org.risk_method)
+        stmt = stmt.where(Risk.current_priority == f["prioriteit"], Risk.current_method == method)
     if f["status"] == "actief":
         stmt = stmt.where(Risk.status != "nvt")
     elif f["status"]:
         stmt = stmt.where(Risk.status == f["status"])
     if f["kans"] is not None or f["effect"] is not None:
-        stmt = stmt.where(Risk.current_method == g.org.risk_method)
+        stmt = stmt.where(Risk.current_method == method)
     if f["kans"] is not None:
         stmt = stmt.where(Risk.current_kans == f["kans"])
     if f["effect"] is not None:
@@ -567,13 +570,31 @@ def risk_restore(risk_id):
 # --- heatmap and top 5 ---------------------------------------------------------------------
 
 
+def heatmap_risks():
+    """The risks a heatmap shows to the current member: live, applicable, visible to them. The
+    dashboard uses this too, so both pages count the same risks."""
+    return _visible_risks().where(Risk.status != "nvt")
+
+
+def heatmap_figures(org, data, open_table: bool = False) -> list:
+    """The heatmap grids of risk_service.heatmap drawn as SVG (one per method used)."""
+    figures = []
+    for grid in data.grids:
+        title = _("Risico's: %(m)s", m=label(grid.method, "risk_method"))
+
+        def link(kans, effect, method=grid.method):
+            return url_for("rie.risks", kans=kans, effect=effect, methode=method, status="actief")
+
+        figures.append(charts.heatmap(grid, title, link, open_table=open_table))
+    return figures
+
+
 @bp.get("/heatmap")
 @requires("view")
 def heatmap():
     """Kans × effect grid of the active risks; each cell links to the filtered register."""
-    stmt = _visible_risks().where(Risk.status != "nvt")
-    data = risk_service.heatmap(g.org, stmt)
-    return render_template("rie/heatmap.html", h=data, matrix_priority=risk_service.matrix_cell_priority)
+    data = risk_service.heatmap(g.org, heatmap_risks())
+    return render_template("rie/heatmap.html", h=data, figures=heatmap_figures(g.org, data, open_table=True))
 
 
 @bp.get("/top5")

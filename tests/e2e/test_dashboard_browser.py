@@ -71,3 +71,23 @@ def test_dashboard_charts_render_with_data(page, world):
     page.emulate_media(media="screen")
     page.locator("figure.chart-heatmap details summary").click()
     assert page.locator("figure.chart-heatmap table").is_visible()
+    # The stage and the overdue state side by side: werkdruk has one open measure past its termijn.
+    overdue = page.locator("[data-testid=overdue-werkdruk]")
+    assert overdue.inner_text().strip() == "Achterstand: 1 maatregel over termijn"
+    assert page.locator("tr[data-theme=werkdruk] td.stage-behind").count() == 2
+    # The same heatmap on /rie/heatmap; a cell opens the register filtered on it.
+    dashboard_cells = heatmap.locator("rect[data-kans]").evaluate_all(
+        "rs => rs.map(r => [r.dataset.kans, r.dataset.effect, r.dataset.count, r.getAttribute('fill')])"
+    )
+    page.goto(page.url + "rie/heatmap")
+    on_page = page.locator("svg[data-chart=heatmap]")
+    assert (
+        on_page.locator("rect[data-kans]").evaluate_all(
+            "rs => rs.map(r => [r.dataset.kans, r.dataset.effect, r.dataset.count, r.getAttribute('fill')])"
+        )
+        == dashboard_cells
+    )
+    page.screenshot(path=str(out / "heatmap.png"), full_page=True)
+    on_page.locator("rect[data-kans='5'][data-effect='10']").click()
+    page.wait_for_url("**/rie/risicos?**")
+    assert "kans=5" in page.url and "effect=10" in page.url

@@ -33,11 +33,16 @@ def test_risk_from_form_to_heatmap_cell_and_read_only_for_or(page, world):
     assert "100" in page.locator("table.history").inner_text()
 
     page.click("nav.subnav >> text=Heatmap")
-    cell = page.locator("[data-testid=cell-5-5]")
-    assert cell.get_attribute("data-count") == "1"
-    assert "cell-hoog" in cell.get_attribute("class")
-    assert page.locator("[data-testid=cell-3-5]").get_attribute("data-count") == "0"
-    cell.locator("a").click()
+    cell = page.locator("svg[data-chart=heatmap] rect[data-kans='5'][data-effect='5']")
+    assert cell.get_attribute("data-count") == "1" and cell.get_attribute("data-hoog") == "1"
+    assert cell.get_attribute("data-priority") == "hoog"  # score 100, as in the register
+    assert (
+        page.locator("svg[data-chart=heatmap] rect[data-kans='3'][data-effect='5']").get_attribute(
+            "data-count"
+        )
+        == "0"
+    )
+    cell.click()
     page.wait_for_load_state()
     assert "kans=5" in page.url and "effect=5" in page.url
     rows = page.locator("table.register tbody tr")
