@@ -16,7 +16,7 @@ from riecycle.models import Evaluation, Measure, Membership, Theme, User
 from riecycle.models.evaluation import EFFECTS, EVALUATION_KINDS, EVALUATION_METHODS
 from riecycle.services import ServiceError
 from riecycle.services import plan as plan_service
-from riecycle.services.records import apply_changes
+from riecycle.services.records import apply_changes, soft_delete
 from riecycle.services.voorlichting import add_months
 from riecycle.tenancy import get_in_org
 
@@ -152,10 +152,10 @@ def record_outcome(org, evaluation: Evaluation, data: dict, user=None) -> str | 
     db.session.flush()
     if evaluation.kind != "maatregel" or evaluation.measure is None:
         return None
-    return mark_measure_evaluated(evaluation.measure, user)
+    return mark_measure_evaluated(evaluation.measure, user, evaluation)
 
 
-def mark_measure_evaluated(measure: Measure, user=None) -> str | None:
+def mark_measure_evaluated(measure: Measure, user=None, evaluation: Evaluation | None = None) -> str | None:
     """uitgevoerd -> geevalueerd through the plan's status workflow; otherwise explain why not."""
     if measure.status == "geevalueerd":
         return None
@@ -165,8 +165,63 @@ def mark_measure_evaluated(measure: Measure, user=None) -> str | None:
             "Zet de maatregel eerst op uitgevoerd in het Plan van Aanpak.",
             s=label(measure.status, "measure_status"),
         )
-    plan_service.change_status(measure, user, "geevalueerd", _("Evaluatie vastgelegd"))
+    plan_service.change_status(
+        measure, user, "geevalueerd", _("Evaluatie vastgelegd"), on=evaluation.done_on, evaluation=evaluation
+    )
     return None
+
+
+def recorded_evaluation_of(measure: Measure, exclude: Evaluation | None = None) -> Evaluation | None:
+    """A recorded (not deleted) evaluation that covers the measure, other than `exclude`."""
+    stmt = select(Evaluation).where(
+        Evaluation.organisation_id == measure.organisation_id,
+        Evaluation.deleted_at.is_(None),
+        Evaluation.kind == "maatregel",
+        Evaluation.measure_id == measure.id,
+        Evaluation.done_on.is_not(None),
+    )
+    if exclude is not None:
+        stmt = stmt.where(Evaluation.id != exclude.id)
+    return next(
+        (
+            e
+            for e in db.session.scalars(stmt.order_by(Evaluation.done_on.desc()))
+            if plan_service.covers(e, measure)
+        ),
+        None,
+    )
+
+
+def open_evaluation_of(measure: Measure) -> Evaluation | None:
+    """The planned, not yet recorded evaluation of the measure (the earliest), if any."""
+    return db.session.scalars(
+        select(Evaluation)
+        .where(
+            Evaluation.organisation_id == measure.organisation_id,
+            Evaluation.deleted_at.is_(None),
+            Evaluation.kind == "maatregel",
+            Evaluation.measure_id == measure.id,
+            Evaluation.done_on.is_(None),
+        )
+        .order_by(Evaluation.planned_on, Evaluation.id)
+        .limit(1)
+    ).first()
+
+
+def delete_evaluation(evaluation: Evaluation, user=None) -> bool:
+    """Soft-delete an evaluation; a measure it made geëvalueerd goes back to uitgevoerd.
+
+    Returns True when the measure went back (another recorded evaluation keeps it geëvalueerd).
+    """
+    soft_delete(evaluation)
+    db.session.flush()
+    measure = evaluation.measure
+    if measure is None or measure.status != "geevalueerd" or recorded_evaluation_of(measure, evaluation):
+        return False
+    plan_service.revert_evaluated(
+        measure, user, _("De evaluatie van deze maatregel is verwijderd; terug naar uitgevoerd.")
+    )
+    return True
 
 
 def follow_up_defaults(evaluation: Evaluation) -> dict:
