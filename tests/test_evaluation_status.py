@@ -58,6 +58,20 @@ def test_service_refuses_geevalueerd_without_an_evaluation(world):
     assert measure.status == "uitgevoerd"
 
 
+def test_an_evaluation_without_the_process_is_refused(world, client_as):
+    measure = make_measure(world)
+    evaluation = make_evaluation(world, measure)
+    response = client_as("preventiemedewerker").post(
+        f"/o/acme/evaluatie/{evaluation.id}/uitkomst",
+        data={"done_on": clock.today().isoformat(), "effect": "opgelost", "conclusion": "Werkt."},
+    )
+    assert response.status_code == 400
+    assert "Geef aan hoe de uitvoering ging (het proces)" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Measure, measure.id).status == "uitgevoerd"
+    assert db.session.get(Evaluation, evaluation.id).done_on is None
+
+
 def test_status_route_refuses_a_direct_geevalueerd(world, client_as):
     measure = make_measure(world)
     response = client_as("preventiemedewerker").post(

@@ -135,6 +135,11 @@ def record_outcome(org, evaluation: Evaluation, data: dict, user=None) -> str | 
     if data.get("effect") not in EFFECTS:
         raise ServiceError(_("Kies het effect op het knelpunt."), "effect")
     _check_rating(data.get("implementation_rating"), "implementation_rating")
+    if evaluation.kind == "maatregel" and not data.get("implementation_rating"):
+        # Process and effect (E21): without the process the measure cannot become geëvalueerd.
+        raise ServiceError(
+            _("Geef aan hoe de uitvoering ging (het proces), van 1 tot en met 5."), "implementation_rating"
+        )
     _check_rating(data.get("satisfaction"), "satisfaction")
     conclusion = (data.get("conclusion") or "").strip()
     if not conclusion:

@@ -616,7 +616,7 @@ def change_status(
 
 
 def covers(evaluation, measure: Measure) -> bool:
-    """Whether `evaluation` is a recorded (done, with effect and conclusion) evaluation of `measure`."""
+    """Whether `evaluation` is a recorded evaluation of `measure` on process and effect (as E21 counts it)."""
     return (
         evaluation is not None
         and evaluation.deleted_at is None
@@ -624,6 +624,7 @@ def covers(evaluation, measure: Measure) -> bool:
         and evaluation.measure_id == measure.id
         and evaluation.done_on is not None
         and bool(evaluation.effect)
+        and bool(evaluation.implementation_rating)
         and bool((evaluation.conclusion or "").strip())
     )
 

@@ -27,6 +27,7 @@ def test_geevalueerd_click_leads_to_the_evaluation_form(page, world):
 
     expect(page.locator("h1")).to_have_text("Uitkomst vastleggen")
     page.select_option("select[name=effect]", "deels")
+    page.select_option("select[name=implementation_rating]", "4")
     page.fill("textarea[name=conclusion]", "De pool hielp; de laatste week bleef krap.")
     page.locator("form.stack button[type=submit]").click()
     expect(page.locator(".flash").filter(has_text="De maatregel staat nu op geëvalueerd.")).to_be_visible()
