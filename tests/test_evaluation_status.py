@@ -250,3 +250,32 @@ def test_bench_generator_creates_the_evaluations_behind_its_evaluated_measures(a
 
     org = db.session.scalar(select(Organisation).where(Organisation.slug == generate.LARGE_SLUG))
     assert _every_evaluated_measure_is_covered(org.id) > 0
+
+
+def test_restoring_a_recorded_evaluation_makes_the_measure_geevalueerd_again(world, client_as):
+    measure = make_measure(world)
+    evaluation = _recorded(world, measure)
+    service.delete_evaluation(evaluation, world.users["beheerder"])
+    db.session.commit()
+    assert measure.status == "uitgevoerd"
+    response = client_as("beheerder").post(f"/o/acme/beheer/prullenbak/evaluatie/{evaluation.id}/terugzetten")
+    assert response.status_code == 302
+    db.session.expire_all()
+    measure = db.session.get(Measure, measure.id)
+    assert measure.status == "geevalueerd"
+    assert _history(measure)[-2:] == [("geevalueerd", "uitgevoerd"), ("uitgevoerd", "geevalueerd")]
+
+
+def test_a_recorded_evaluation_keeps_its_measure(world):
+    measure = make_measure(world)
+    other = make_measure(world, title="Iets anders")
+    evaluation = _recorded(world, measure)
+    with pytest.raises(ServiceError) as error:
+        service.update_plan(
+            world.org,
+            evaluation,
+            {"kind": "maatregel", "measure_id": other.id, "method": "interview", "planned_on": clock.today()},
+        )
+    assert "al vastgelegd" in error.value.message
+    db.session.rollback()
+    assert db.session.get(Evaluation, evaluation.id).measure_id == measure.id

@@ -16,7 +16,7 @@ from riecycle.models import Evaluation, Measure, Membership, Theme, User
 from riecycle.models.evaluation import EFFECTS, EVALUATION_KINDS, EVALUATION_METHODS
 from riecycle.services import ServiceError
 from riecycle.services import plan as plan_service
-from riecycle.services.records import apply_changes, soft_delete
+from riecycle.services.records import apply_changes, restore, soft_delete
 from riecycle.services.voorlichting import add_months
 from riecycle.tenancy import get_in_org
 
@@ -111,7 +111,19 @@ def plan_evaluation(org, data: dict, user=None) -> Evaluation:
 
 def update_plan(org, evaluation: Evaluation, data: dict) -> bool:
     """Change what, when, how and by whom an evaluation is done."""
-    changed = apply_changes(evaluation, _prepare(org, data))
+    data = _prepare(org, data)
+    if evaluation.done_on is not None and (
+        data["kind"] != evaluation.kind or data.get("measure_id") != evaluation.measure_id
+    ):
+        # The measure's Geëvalueerd rests on this evaluation; it cannot move to another one.
+        raise ServiceError(
+            _(
+                "Deze evaluatie is al vastgelegd en hoort bij wat zij evalueerde. "
+                "Plan voor iets anders een nieuwe evaluatie."
+            ),
+            "measure_id",
+        )
+    changed = apply_changes(evaluation, data)
     db.session.flush()
     return changed
 
@@ -227,6 +239,14 @@ def delete_evaluation(evaluation: Evaluation, user=None) -> bool:
         measure, user, _("De evaluatie van deze maatregel is verwijderd; terug naar uitgevoerd.")
     )
     return True
+
+
+def restore_evaluation(evaluation: Evaluation, user=None) -> None:
+    """Bring a deleted evaluation back; a recorded one makes its uitgevoerd measure geëvalueerd again."""
+    restore(evaluation)
+    measure = evaluation.measure
+    if measure is not None and measure.status == "uitgevoerd" and plan_service.covers(evaluation, measure):
+        mark_measure_evaluated(measure, user, evaluation)
 
 
 def follow_up_defaults(evaluation: Evaluation) -> dict:
