@@ -498,39 +498,57 @@ def measures(
 def evaluations(
     gen: Gen, org_id: int, n: int, measure_rows: list[dict], themes: list[str], editors: list[int]
 ) -> None:
+    """n evaluations; a geëvalueerd measure always has the recorded evaluation behind its status,
+    an uitgevoerd measure only a planned one (recording it would have made the measure geëvalueerd)."""
     done = [m for m in measure_rows if m["status"] in ("uitgevoerd", "geevalueerd")]
     rows, follow_ups = [], []
     for i in range(n):
-        eid = gen.next_id("evaluations")
         if gen.rng.random() < 0.05 or not done:
-            measure, kind = None, "thema"
+            rows.append(_evaluation_row(gen, org_id, None, themes, editors))
         else:
-            measure, kind = done[i % len(done)], "maatregel"
-        planned = (measure["termijn"] + timedelta(days=90)) if measure else gen.day_between(-700, 120)
-        finished = planned < gen.today and gen.rng.random() < 0.8
-        rows.append(
-            {
-                "id": eid,
-                "organisation_id": org_id,
-                "kind": kind,
-                "measure_id": measure["id"] if measure else None,
-                "theme_key": gen.rng.choice(themes) if kind == "thema" else None,
-                "planned_on": planned,
-                "method": gen.rng.choice(("interview", "groepsgesprek", "herhaalde_vragenlijst", "pulse")),
-                "is_repeat_measurement": gen.rng.random() < 0.2,
-                "responsible_id": gen.rng.choice(editors),
-                "done_on": planned if finished else None,
-                "effect": gen.rng.choice(("opgelost", "deels", "niet")) if finished else None,
-                "implementation_rating": gen.rng.randint(1, 5) if finished else None,
-                "satisfaction": gen.rng.randint(1, 5) if finished else None,
-                "conclusion": gen.words(12) if finished else None,
-                "policy_adjusted": finished and gen.rng.random() < 0.3,
-            }
-        )
-        if finished and measure and gen.rng.random() < 0.05:
-            follow_ups.append({"evaluation_id": eid, "measure_id": gen.rng.choice(measure_rows)["id"]})
+            rows.append(_evaluation_row(gen, org_id, done[i % len(done)], themes, editors))
+    covered = {r["measure_id"] for r in rows if r["done_on"] is not None}
+    rows += [
+        _evaluation_row(gen, org_id, m, themes, editors)
+        for m in measure_rows
+        if m["status"] == "geevalueerd" and m["id"] not in covered
+    ]
+    for row in rows:
+        if row["done_on"] is not None and row["measure_id"] and gen.rng.random() < 0.05:
+            follow_ups.append({"evaluation_id": row["id"], "measure_id": gen.rng.choice(measure_rows)["id"]})
     bulk(gen, Evaluation, rows)
     bulk(gen, evaluation_follow_ups, follow_ups)
+
+
+def _evaluation_row(
+    gen: Gen, org_id: int, measure: dict | None, themes: list[str], editors: list[int]
+) -> dict:
+    eid = gen.next_id("evaluations")
+    kind = "maatregel" if measure else "thema"
+    planned = (measure["termijn"] + timedelta(days=90)) if measure else gen.day_between(-700, 120)
+    if measure is None:
+        finished = planned < gen.today and gen.rng.random() < 0.8
+    else:
+        finished = measure["status"] == "geevalueerd"
+    if finished and measure is not None:
+        planned = max(min(planned, gen.today - timedelta(days=1)), measure["completed_on"])
+    return {
+        "id": eid,
+        "organisation_id": org_id,
+        "kind": kind,
+        "measure_id": measure["id"] if measure else None,
+        "theme_key": gen.rng.choice(themes) if kind == "thema" else None,
+        "planned_on": planned,
+        "method": gen.rng.choice(("interview", "groepsgesprek", "herhaalde_vragenlijst", "pulse")),
+        "is_repeat_measurement": gen.rng.random() < 0.2,
+        "responsible_id": gen.rng.choice(editors),
+        "done_on": planned if finished else None,
+        "effect": gen.rng.choice(("opgelost", "deels", "niet")) if finished else None,
+        "implementation_rating": gen.rng.randint(1, 5) if finished else None,
+        "satisfaction": gen.rng.randint(1, 5) if finished else None,
+        "conclusion": gen.words(12) if finished else None,
+        "policy_adjusted": finished and gen.rng.random() < 0.3,
+    }
 
 
 # --- voorlichting --------------------------------------------------------------------------------

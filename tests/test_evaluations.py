@@ -142,7 +142,12 @@ def test_recording_explains_when_the_measure_is_not_uitgevoerd(world, client_as)
         client_as("beheerder")
         .post(
             f"/o/acme/evaluatie/{evaluation.id}/uitkomst",
-            data={"done_on": clock.today().isoformat(), "effect": "niet", "conclusion": "Nog te vroeg."},
+            data={
+                "done_on": clock.today().isoformat(),
+                "effect": "niet",
+                "implementation_rating": "2",
+                "conclusion": "Nog te vroeg.",
+            },
             follow_redirects=True,
         )
         .get_data(as_text=True)

@@ -183,7 +183,12 @@ def _at_status(world, status):
 def test_every_transition(app, world, current, target):
     measure = _at_status(world, current)
     user = world.users["preventiemedewerker"]
-    if (current, target) in LEGAL:
+    if (current, target) == ("uitgevoerd", "geevalueerd"):
+        # Only a recorded evaluation makes a measure geëvalueerd (tests/test_evaluation_status.py).
+        with pytest.raises(ServiceError) as error:
+            plan_service.change_status(measure, user, target)
+        assert "vastgelegde evaluatie" in error.value.message and measure.status == current
+    elif (current, target) in LEGAL:
         reason = "Omdat het moet" if (current, target) in plan_service.NEEDS_REASON else None
         plan_service.change_status(measure, user, target, reason)
         assert measure.status == target

@@ -1045,6 +1045,17 @@ def _status_steps(r: RowReader, status: str, today: date) -> list[dict]:
                 STEP_KEYS[step], _("Deze datum ligt in de toekomst; een status kan alleen al bereikt zijn.")
             )
         steps.append({"status": step, "on": on})
+    if status == "geevalueerd":
+        # The import reads no Evaluaties sheet, so nothing in the workbook covers this measure.
+        r.error(
+            "status",
+            _(
+                "Rij %(n)s: status Geëvalueerd kan niet worden ingelezen. Een maatregel wordt alleen "
+                "geëvalueerd door een vastgelegde evaluatie, en dit bestand bevat geen evaluaties. "
+                "Lees de maatregel in als Uitgevoerd en leg daarna de evaluatie vast in riecycle.",
+                n=r.number,
+            ),
+        )
     if status == "vervallen" and not reason:
         r.error("status_reason", _("Geef bij status Vervallen de reden in 'Reden vervallen'."))
     if steps:

@@ -19,7 +19,8 @@ PATHS = {
     "gepland": [],
     "in_uitvoering": ["in_uitvoering"],
     "uitgevoerd": ["in_uitvoering", "uitgevoerd"],
-    "geevalueerd": ["in_uitvoering", "uitgevoerd", "geevalueerd"],
+    # Geëvalueerd follows from a recorded evaluation (demo_voorlichting records it).
+    "geevalueerd": ["in_uitvoering", "uitgevoerd"],
     "vervallen": ["vervallen"],
 }
 APPROVED_DAYS_AGO = 38
@@ -128,8 +129,6 @@ def _history(ctx, measure, spec, user, created, start, termijn) -> None:
             target = start or created + timedelta(days=7)
         elif step == "uitgevoerd":
             target = min(termijn, today - timedelta(days=3))
-        elif step == "geevalueerd":
-            target = measure.completed_on + timedelta(days=90)
         else:  # vervallen
             target = min(termijn, today - timedelta(days=5))
         day = min(max(target, day + timedelta(days=1)), today)

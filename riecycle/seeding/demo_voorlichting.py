@@ -6,12 +6,13 @@ Runs after the plan step (measures are matched on their Dutch title); skips what
 """
 
 import hashlib
-from datetime import time
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from riecycle import clock
 from riecycle.extensions import db
-from riecycle.models import Evaluation, Measure, Risk, VoorlichtingSession
+from riecycle.models import Evaluation, Measure, MeasureStatusChange, Risk, VoorlichtingSession
 from riecycle.seeding import load_yaml
 from riecycle.services import evaluations, voorlichting
 
@@ -31,7 +32,58 @@ def load(ctx) -> None:
             ctx.created += 1
     for spec in data.get("evaluations", []):
         _evaluation(ctx, spec, measures)
+    _evaluated(ctx, measures)
     db.session.flush()
+
+
+def _evaluated(ctx, measures) -> None:
+    """Every demo measure meant to be geëvalueerd gets the recorded evaluation behind that status."""
+    for spec in ctx.data.get("measures", []):
+        measure = measures.get(spec["key"])
+        if spec.get("status") != "geevalueerd" or measure is None or measure.status != "uitgevoerd":
+            continue
+        if evaluations.recorded_evaluation_of(measure) is not None:
+            continue
+        done_on = min(measure.completed_on + timedelta(days=90), clock.today() - timedelta(days=1))
+        done_on = max(done_on, measure.completed_on)
+        user = measure.responsible
+        evaluation = evaluations.open_evaluation_of(measure) or evaluations.plan_evaluation(
+            ctx.org,
+            {
+                "kind": "maatregel",
+                "measure_id": measure.id,
+                "method": "groepsgesprek",
+                "planned_on": done_on,
+                "responsible_id": user.id if user else None,
+            },
+            user,
+        )
+        ctx.created += 1
+        evaluations.record_outcome(
+            ctx.org,
+            evaluation,
+            {
+                "done_on": done_on,
+                "effect": "opgelost",
+                "implementation_rating": 4,
+                "satisfaction": 4,
+                "conclusion": "Besproken in het teamoverleg: de maatregel werkt en blijft zo.",
+            },
+            user,
+        )
+        _date_last_change(measure, done_on)
+
+
+def _date_last_change(measure, on) -> None:
+    """Date the geëvalueerd step on the evaluation day, as it would have happened."""
+    change = db.session.scalars(
+        select(MeasureStatusChange)
+        .where(MeasureStatusChange.measure_id == measure.id, MeasureStatusChange.to_status == "geevalueerd")
+        .order_by(MeasureStatusChange.id.desc())
+        .limit(1)
+    ).first()
+    if change is not None:
+        change.changed_at = datetime.combine(on, time(15, 0), tzinfo=UTC)
 
 
 def _measures(ctx) -> dict:
@@ -145,6 +197,8 @@ def _evaluation(ctx, spec, measures) -> None:
             },
             responsible,
         )
+        if measure is not None:
+            _date_last_change(measure, ctx.day(spec["done_offset_days"]))
     if spec.get("follow_up") and measure is not None:
         _follow_up(ctx, evaluation, measure, spec["follow_up"])
 

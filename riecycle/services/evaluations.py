@@ -16,7 +16,7 @@ from riecycle.models import Evaluation, Measure, Membership, Theme, User
 from riecycle.models.evaluation import EFFECTS, EVALUATION_KINDS, EVALUATION_METHODS
 from riecycle.services import ServiceError
 from riecycle.services import plan as plan_service
-from riecycle.services.records import apply_changes
+from riecycle.services.records import apply_changes, restore, soft_delete
 from riecycle.services.voorlichting import add_months
 from riecycle.tenancy import get_in_org
 
@@ -111,7 +111,19 @@ def plan_evaluation(org, data: dict, user=None) -> Evaluation:
 
 def update_plan(org, evaluation: Evaluation, data: dict) -> bool:
     """Change what, when, how and by whom an evaluation is done."""
-    changed = apply_changes(evaluation, _prepare(org, data))
+    data = _prepare(org, data)
+    if evaluation.done_on is not None and (
+        data["kind"] != evaluation.kind or data.get("measure_id") != evaluation.measure_id
+    ):
+        # The measure's Geëvalueerd rests on this evaluation; it cannot move to another one.
+        raise ServiceError(
+            _(
+                "Deze evaluatie is al vastgelegd en hoort bij wat zij evalueerde. "
+                "Plan voor iets anders een nieuwe evaluatie."
+            ),
+            "measure_id",
+        )
+    changed = apply_changes(evaluation, data)
     db.session.flush()
     return changed
 
@@ -135,6 +147,11 @@ def record_outcome(org, evaluation: Evaluation, data: dict, user=None) -> str | 
     if data.get("effect") not in EFFECTS:
         raise ServiceError(_("Kies het effect op het knelpunt."), "effect")
     _check_rating(data.get("implementation_rating"), "implementation_rating")
+    if evaluation.kind == "maatregel" and not data.get("implementation_rating"):
+        # Process and effect (E21): without the process the measure cannot become geëvalueerd.
+        raise ServiceError(
+            _("Geef aan hoe de uitvoering ging (het proces), van 1 tot en met 5."), "implementation_rating"
+        )
     _check_rating(data.get("satisfaction"), "satisfaction")
     conclusion = (data.get("conclusion") or "").strip()
     if not conclusion:
@@ -152,10 +169,10 @@ def record_outcome(org, evaluation: Evaluation, data: dict, user=None) -> str | 
     db.session.flush()
     if evaluation.kind != "maatregel" or evaluation.measure is None:
         return None
-    return mark_measure_evaluated(evaluation.measure, user)
+    return mark_measure_evaluated(evaluation.measure, user, evaluation)
 
 
-def mark_measure_evaluated(measure: Measure, user=None) -> str | None:
+def mark_measure_evaluated(measure: Measure, user=None, evaluation: Evaluation | None = None) -> str | None:
     """uitgevoerd -> geevalueerd through the plan's status workflow; otherwise explain why not."""
     if measure.status == "geevalueerd":
         return None
@@ -165,8 +182,71 @@ def mark_measure_evaluated(measure: Measure, user=None) -> str | None:
             "Zet de maatregel eerst op uitgevoerd in het Plan van Aanpak.",
             s=label(measure.status, "measure_status"),
         )
-    plan_service.change_status(measure, user, "geevalueerd", _("Evaluatie vastgelegd"))
+    plan_service.change_status(
+        measure, user, "geevalueerd", _("Evaluatie vastgelegd"), on=evaluation.done_on, evaluation=evaluation
+    )
     return None
+
+
+def recorded_evaluation_of(measure: Measure, exclude: Evaluation | None = None) -> Evaluation | None:
+    """A recorded (not deleted) evaluation that covers the measure, other than `exclude`."""
+    stmt = select(Evaluation).where(
+        Evaluation.organisation_id == measure.organisation_id,
+        Evaluation.deleted_at.is_(None),
+        Evaluation.kind == "maatregel",
+        Evaluation.measure_id == measure.id,
+        Evaluation.done_on.is_not(None),
+    )
+    if exclude is not None:
+        stmt = stmt.where(Evaluation.id != exclude.id)
+    return next(
+        (
+            e
+            for e in db.session.scalars(stmt.order_by(Evaluation.done_on.desc()))
+            if plan_service.covers(e, measure)
+        ),
+        None,
+    )
+
+
+def open_evaluation_of(measure: Measure) -> Evaluation | None:
+    """The planned, not yet recorded evaluation of the measure (the earliest), if any."""
+    return db.session.scalars(
+        select(Evaluation)
+        .where(
+            Evaluation.organisation_id == measure.organisation_id,
+            Evaluation.deleted_at.is_(None),
+            Evaluation.kind == "maatregel",
+            Evaluation.measure_id == measure.id,
+            Evaluation.done_on.is_(None),
+        )
+        .order_by(Evaluation.planned_on, Evaluation.id)
+        .limit(1)
+    ).first()
+
+
+def delete_evaluation(evaluation: Evaluation, user=None) -> bool:
+    """Soft-delete an evaluation; a measure it made geëvalueerd goes back to uitgevoerd.
+
+    Returns True when the measure went back (another recorded evaluation keeps it geëvalueerd).
+    """
+    soft_delete(evaluation)
+    db.session.flush()
+    measure = evaluation.measure
+    if measure is None or measure.status != "geevalueerd" or recorded_evaluation_of(measure, evaluation):
+        return False
+    plan_service.revert_evaluated(
+        measure, user, _("De evaluatie van deze maatregel is verwijderd; terug naar uitgevoerd.")
+    )
+    return True
+
+
+def restore_evaluation(evaluation: Evaluation, user=None) -> None:
+    """Bring a deleted evaluation back; a recorded one makes its uitgevoerd measure geëvalueerd again."""
+    restore(evaluation)
+    measure = evaluation.measure
+    if measure is not None and measure.status == "uitgevoerd" and plan_service.covers(evaluation, measure):
+        mark_measure_evaluated(measure, user, evaluation)
 
 
 def follow_up_defaults(evaluation: Evaluation) -> dict:

@@ -565,13 +565,26 @@ def change_status(
     on: date | None = None,
     at: datetime | None = None,
     batch: MeasureBatch | None = None,
+    evaluation=None,
 ) -> MeasureStatusChange:
-    """Move a measure along the workflow; every step is kept with its date and user (a batch flushes later)."""
+    """Move a measure along the workflow; every step is kept with its date and user (a batch flushes later).
+
+    Geëvalueerd is reached only through `evaluation`: a recorded evaluation (process and effect)
+    that covers this measure (riecycle.services.evaluations).
+    """
     reason = (reason or "").strip() or None
     if to_status not in STATUSES:
         raise ServiceError(_("Onbekende status."), "to_status")
     if to_status not in allowed_transitions(measure):
         raise ServiceError(_refusal(measure.status, to_status), "to_status")
+    if to_status == "geevalueerd" and not covers(evaluation, measure):
+        raise ServiceError(
+            _(
+                "Een maatregel wordt alleen geëvalueerd door een vastgelegde evaluatie (proces en "
+                "effect) van deze maatregel. Leg de evaluatie vast; de status verandert dan vanzelf."
+            ),
+            "to_status",
+        )
     if (measure.status, to_status) in NEEDS_REASON and not reason:
         if to_status == "vervallen":
             raise ServiceError(_("Geef een reden op waarom de maatregel vervalt."), "reason")
@@ -597,6 +610,40 @@ def change_status(
     if batch is not None:
         batch.add(change)
         return change
+    db.session.add(change)
+    db.session.flush()
+    return change
+
+
+def covers(evaluation, measure: Measure) -> bool:
+    """Whether `evaluation` is a recorded evaluation of `measure` on process and effect (as E21 counts it)."""
+    return (
+        evaluation is not None
+        and evaluation.deleted_at is None
+        and evaluation.kind == "maatregel"
+        and evaluation.measure_id == measure.id
+        and evaluation.done_on is not None
+        and bool(evaluation.effect)
+        and bool(evaluation.implementation_rating)
+        and bool((evaluation.conclusion or "").strip())
+    )
+
+
+def revert_evaluated(measure: Measure, user, reason: str) -> MeasureStatusChange | None:
+    """Geëvalueerd -> uitgevoerd when the evaluation behind it is gone, kept in the history."""
+    if measure.status != "geevalueerd":
+        return None
+    change = MeasureStatusChange(
+        organisation_id=measure.organisation_id,
+        measure_id=measure.id,
+        from_status="geevalueerd",
+        to_status="uitgevoerd",
+        reason=reason,
+        changed_at=clock.now(),
+        changed_by_id=user.id if user else None,
+    )
+    measure.status = "uitgevoerd"
+    measure.status_reason = None
     db.session.add(change)
     db.session.flush()
     return change

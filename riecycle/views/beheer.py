@@ -370,6 +370,17 @@ def trash():
     return render_template("beheer/trash.html", groups=groups)
 
 
+def _restore(obj) -> None:
+    """A restored recorded evaluation makes its measure geëvalueerd again (services.evaluations)."""
+    from riecycle.models import Evaluation
+    from riecycle.services import evaluations as evaluation_service
+
+    if isinstance(obj, Evaluation):
+        evaluation_service.restore_evaluation(obj, current_user)
+    else:
+        restore(obj)
+
+
 @bp.post("/prullenbak/<kind>/<int:object_id>/terugzetten")
 @requires("manage")
 def trash_restore(kind, object_id):
@@ -377,6 +388,6 @@ def trash_restore(kind, object_id):
     if kind not in RESTORABLE:
         return redirect(url_for("beheer.trash"))
     obj = get_or_404(RESTORABLE[kind][0], object_id, include_deleted=True)
-    if save(lambda: restore(obj)):
+    if save(lambda: _restore(obj)):
         flash(_("'%(l)s' is teruggezet.", l=obj.label), "success")
     return redirect(url_for("beheer.trash"))

@@ -13,9 +13,9 @@ from riecycle.forms.evaluatie import EvaluationPlanForm, FollowUpForm, OutcomeFo
 from riecycle.models import Evaluation, Measure, Membership, Risk, Theme
 from riecycle.pagination import paginate
 from riecycle.permissions import can, can_view_measure, requires, title_of
+from riecycle.services import ServiceError
 from riecycle.services import evaluations as service
 from riecycle.services import teams as team_service
-from riecycle.services.records import soft_delete
 from riecycle.tenancy import get_in_org, get_or_404, scoped
 from riecycle.views.common import form_data, save
 from riecycle.views.orgbp import org_blueprint
@@ -120,12 +120,22 @@ def new():
         saved = save(lambda: service.plan_evaluation(g.org, _data(form), current_user), form)
         if saved:
             evaluation = saved.value
+            if _record_now() and evaluation.measure is not None:
+                # From the measure's Geëvalueerd button: record the outcome right away.
+                return redirect(url_for("evaluatie.record", evaluation_id=evaluation.id))
             flash(
                 _("De evaluatie is gepland op %(d)s.", d=evaluation.planned_on.strftime("%d-%m-%Y")),
                 "success",
             )
             return redirect(url_for("evaluatie.detail", evaluation_id=evaluation.id))
-    return render_template("evaluatie/form.html", form=form, evaluation=None), _status(form)
+    return render_template(
+        "evaluatie/form.html", form=form, evaluation=None, record_now=_record_now()
+    ), _status(form)
+
+
+def _record_now() -> bool:
+    """?vastleggen=1: the evaluation is done now (the Geëvalueerd button of a measure)."""
+    return request.args.get("vastleggen") == "1"
 
 
 def _prefill_plan(form) -> None:
@@ -133,7 +143,7 @@ def _prefill_plan(form) -> None:
     measure = get_in_org(Measure, request.args.get("measure_id"))
     if measure is not None:
         form.kind.data, form.measure_id.data = "maatregel", measure.id
-        form.planned_on.data = service.default_planned_on(measure)
+        form.planned_on.data = clock.today() if _record_now() else service.default_planned_on(measure)
     if request.args.get("kind") == "thema":
         form.kind.data, form.method.data = "thema", "herhaalde_vragenlijst"
         form.is_repeat_measurement.data = True
@@ -220,7 +230,14 @@ def follow_up(evaluation_id):
 def delete(evaluation_id):
     """Soft-delete an evaluation (restorable from the prullenbak)."""
     evaluation = _load(evaluation_id)
-    soft_delete(evaluation)
-    db.session.commit()
+    try:
+        reverted = service.delete_evaluation(evaluation, current_user)
+        db.session.commit()
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("evaluatie.index"))
     flash(_("De evaluatie is verwijderd. U kunt haar terugzetten via de prullenbak."), "success")
+    if reverted:
+        flash(_("De maatregel staat weer op uitgevoerd: er is geen vastgelegde evaluatie meer van."), "info")
     return redirect(url_for("evaluatie.index"))

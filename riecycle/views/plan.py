@@ -376,10 +376,24 @@ def detail(measure_id):
         versions=versions,
         transitions=plan_service.allowed_transitions(measure),
         needs_reason=plan_service.NEEDS_REASON,
+        evaluate_url=_evaluate_url(measure),
         score=prioritisation.score_for(measure),
         editable=can_edit_measure(measure),
         catalogue_entry=catalogue_service.get_entry(g.org, measure.catalogue_key, _locale()),
     )
+
+
+def _evaluate_url(measure) -> str | None:
+    """Geëvalueerd is reached by recording an evaluation: its open one, or a new one for this measure."""
+    from riecycle.permissions import can
+    from riecycle.services import evaluations as evaluation_service
+
+    if "geevalueerd" not in plan_service.allowed_transitions(measure) or not can("edit_evaluatie"):
+        return None
+    planned = evaluation_service.open_evaluation_of(measure)
+    if planned is not None:
+        return url_for("evaluatie.record", evaluation_id=planned.id)
+    return url_for("evaluatie.new", measure_id=measure.id, vastleggen=1)
 
 
 def _original(form) -> dict | None:
