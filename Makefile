@@ -68,9 +68,12 @@ run: seed
 test: install system-deps
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
+# ruff, then pyright in basic mode over riecycle/models and riecycle/services ([tool.pyright] in
+# pyproject.toml). The pyright package runs on the machine's Node.js.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/pyright
 
 format: install
 	$(BIN)/ruff format .
