@@ -3,7 +3,7 @@
 Each rule is a small function rule(org, today) -> Result that only reads: an answer (voldoet,
 deels, voldoet_niet, nvt, or None when the records cannot tell), one Dutch sentence that names
 the numbers, references to the evidence, and optionally where to fix it. Evidence labels never
-name an employee (DOMAIN.md §9): snapshots are shown to OR members and auditors as well.
+name an employee (docs/domain.md §9): snapshots are shown to OR members and auditors as well.
 """
 
 from collections.abc import Callable
@@ -488,7 +488,7 @@ def hybrid_work_considered(org, today: date) -> Result:
 
 
 def art14_exemption(org, rie: Rie | None):
-    """Arbowet art. 14, from the RI&E service (issue 3)."""
+    """Arbowet art. 14, from the RI&E service."""
     from riecycle.services.rie import exemption
 
     return exemption(org, rie)

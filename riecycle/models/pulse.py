@@ -1,4 +1,4 @@
-"""Pulse monitoring (DOMAIN.md §7) and the Werkdruk Wegwijzer checklist.
+"""Pulse monitoring (docs/domain.md §7) and the Werkdruk Wegwijzer checklist.
 
 Anonymity by design: a PulseToken records only THAT an employee answered a round; the
 answers live in PulseResponse/PulseAnswer, which carry the round and team but no employee,

@@ -40,7 +40,7 @@ class Rie(DomainMixin, Base):
     review_interval_months: Mapped[int] = mapped_column(default=36)
     hybrid_work_considered: Mapped[bool] = mapped_column(default=False)
     hybrid_work_notes: Mapped[str | None] = mapped_column(Text)
-    # When the werkgroep last renewed the top 5 of knelpunten (DOMAIN.md §4).
+    # When the werkgroep last renewed the top 5 of knelpunten (docs/domain.md §4).
     top5_reviewed_on: Mapped[date | None]
 
     @property

@@ -40,7 +40,7 @@ class ChecklistRun(OrgScopedMixin, Base):
     # {"A": 0.75, "B": None, ...}: voldoet=1, deels=0.5, voldoet niet=0, n.v.t. excluded.
     group_scores: Mapped[dict] = mapped_column(JSON, default=dict)
     # Per item: id, group, importance, rule, answer, auto_answer, source, explanation,
-    # evidence [{kind, id, label, endpoint, params}] (at most EVIDENCE_MAX since issue 9; older runs
+    # evidence [{kind, id, label, endpoint, params}] (at most EVIDENCE_MAX in newer runs; older runs
     # keep every reference), evidence_total, evidence_list {...} or None, justification, fix {...}.
     # Deferred: lists, the trend and the dashboard read the score without parsing the items.
     items: Mapped[list] = mapped_column(JSON, default=list, deferred=True)

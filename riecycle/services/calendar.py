@@ -135,7 +135,7 @@ def _measure_events(user: User, since) -> list[Event]:
         viewer = viewer_for(user, m.organisation_id)
         if viewer is None or not viewer.lists_measure(m):
             continue
-        # Masked by the reader's role, from the measure's current state (DOMAIN.md §9).
+        # Masked by the reader's role, from the measure's current state (docs/domain.md §9).
         readable = viewer.sees_measure(m)
         events.append(
             _event(

@@ -60,7 +60,7 @@ def _private_digest(measure: Measure) -> str:
 
 
 def measure_snapshot(measure: Measure) -> dict:
-    """One measure as the OR sees it: individual measures pseudonymised (DOMAIN.md §9)."""
+    """One measure as the OR sees it: individual measures pseudonymised (docs/domain.md §9)."""
     personal = measure.level == "individu"
     team_names = (
         [measure.employee.team.name]

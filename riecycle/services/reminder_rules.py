@@ -186,7 +186,7 @@ def _measure_path(org, measure) -> str | None:
 
 
 def _measure_name(t: Tenants, org_id: int, user_id: int | None, row, title: str) -> str:
-    """The measure's title, or its pseudonym when the recipient may not read it (DOMAIN.md §9)."""
+    """The measure's title, or its pseudonym when the recipient may not read it (docs/domain.md §9)."""
     viewer = t.viewer(org_id, user_id)
     if viewer is not None and viewer.sees(row.measure_level, row.employee_team_id):
         return title

@@ -24,7 +24,7 @@ RIE_FIELDS = (
     "hybrid_work_considered",
     "hybrid_work_notes",
 )
-# Art. 14 exemption limits (DOMAIN.md §2).
+# Art. 14 exemption limits (docs/domain.md §2).
 EXEMPT_MAX_EMPLOYEES = 25
 EXEMPT_MAX_WEEKLY_HOURS = 40
 

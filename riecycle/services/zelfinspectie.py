@@ -368,8 +368,8 @@ def trend(org, limit: int = 12) -> list[ChecklistRun]:
 def evidence_shown(entry: dict, limit: int = EVIDENCE_MAX) -> dict:
     """What a report shows of an item's evidence: the first refs, how many more, and the full list.
 
-    Runs stored before issue 9 keep every reference (thousands for a large employer); they are
-    shown the same way, bounded.
+    Runs stored before evidence was capped at EVIDENCE_MAX keep every reference (thousands for a
+    large employer); they are shown the same way, bounded.
     """
     refs = list(entry.get("evidence") or [])
     total = entry.get("evidence_total")

@@ -1,4 +1,4 @@
-"""Expectations for the self-inspection, the policy register and the incident log (issue 6)."""
+"""Expectations for the self-inspection, the policy register and the incident log."""
 
 from datetime import timedelta
 
