@@ -124,6 +124,9 @@ def measure_is_personal(obj, measure_id) -> bool:
 class MeasurePart:
     """A record about one measure: personal when that measure is individual."""
 
+    if TYPE_CHECKING:
+        measure_id: int  # declared by each subclass, with its foreign key
+
     @property
     def audit_personal(self) -> bool:
         return measure_is_personal(self, self.measure_id)

@@ -53,6 +53,8 @@ class User(UserMixin, TimestampMixin, Base):
     # The server-side session (UserSession.id) this object was loaded for or logged in with;
     # not a column. Flask-Login stores get_id() in the session and the remember cookie.
     current_session_id = None  # str | None
+    if TYPE_CHECKING:
+        current_session_id: str | None
 
     def get_id(self) -> str:
         return f"{self.id}:{self.current_session_id or ''}"

@@ -183,7 +183,12 @@ def mark_measure_evaluated(measure: Measure, user=None, evaluation: Evaluation |
             s=label(measure.status, "measure_status"),
         )
     plan_service.change_status(
-        measure, user, "geevalueerd", _("Evaluatie vastgelegd"), on=evaluation.done_on, evaluation=evaluation
+        measure,
+        user,
+        "geevalueerd",
+        _("Evaluatie vastgelegd"),
+        on=evaluation.done_on,  # pyright: ignore[reportOptionalMemberAccess]
+        evaluation=evaluation,
     )
     return None
 

@@ -807,7 +807,7 @@ class RiskLevels:
     @property
     def flagged(self) -> bool:
         """Team or individual measures but nothing at organisation level, and not team-bound."""
-        return (
+        return bool(
             (self.team or self.individu)
             and not self.organisatie
             and not (self.risk.team_bound_reason or "").strip()
