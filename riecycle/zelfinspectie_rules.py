@@ -836,12 +836,39 @@ def measures_have_owner_and_termijn(org, today: date) -> Result:
     )
 
 
-def _level_counts(org) -> dict:
-    """Active measures per level (every level in the data, not only the three known ones)."""
-    rows = db.session.execute(
-        select(Measure.level, func.count()).where(*_active(org)).group_by(Measure.level)
-    )
-    return dict(rows.all())
+def _level_ids(org) -> dict:
+    """Ids of the active measures per level (every level in the data, not only the three known ones)."""
+    found: dict = {}
+    for measure_id, level in db.session.execute(select(Measure.id, Measure.level).where(*_active(org))):
+        found.setdefault(level, []).append(measure_id)
+    return found
+
+
+def _level_lists(by_level: dict) -> list:
+    """The counts per level of organisation_level_first, each with the measures it counted."""
+    organisatie, team, individu = (len(by_level.get(k, ())) for k in ("organisatie", "team", "individu"))
+    return [
+        Count(
+            "organisatie",
+            "measure",
+            ngettext(
+                "%(n)s op organisatieniveau", "%(n)s op organisatieniveau", organisatie, n=_n(organisatie)
+            ),
+            tuple(by_level.get("organisatie", ())),
+        ),
+        Count(
+            "team",
+            "measure",
+            ngettext("%(n)s op teamniveau", "%(n)s op teamniveau", team, n=_n(team)),
+            tuple(by_level.get("team", ())),
+        ),
+        Count(
+            "individu",
+            "measure",
+            ngettext("%(n)s op individueel niveau", "%(n)s op individueel niveau", individu, n=_n(individu)),
+            tuple(by_level.get("individu", ())),
+        ),
+    ]
 
 
 def _only_lower(org) -> list:
@@ -860,7 +887,9 @@ def _only_lower(org) -> list:
 
 @rule("organisation_level_first")
 def organisation_level_first(org, today: date) -> Result:
-    found = _level_counts(org)
+    by_level = _level_ids(org)
+    found = {level: len(ids) for level, ids in by_level.items()}
+    listed = _level_lists(by_level)
     fix = _page(_("Maatregelen per niveau bekijken"), "plan.hierarchy")
     if not sum(found.values()):
         return Result("voldoet_niet", _("Er zijn nog geen maatregelen in het Plan van Aanpak."), fix=fix)
@@ -877,6 +906,7 @@ def organisation_level_first(org, today: date) -> Result:
             _("Geen enkele maatregel werkt op organisatieniveau (%(c)s).", c=counts),
             _plan_evidence(),
             fix,
+            counts=listed,
         )
     only_lower = _only_lower(org)
     if only_lower:
@@ -899,6 +929,7 @@ def organisation_level_first(org, today: date) -> Result:
             len(only_lower),
             fix,
             [
+                *listed,
                 Count(
                     "alleen_lager",
                     "risk",
@@ -909,7 +940,7 @@ def organisation_level_first(org, today: date) -> Result:
                         n=_n(len(only_lower)),
                     ),
                     tuple(r.id for r in only_lower),
-                )
+                ),
             ],
         )
     # Organisation-wide risks with only lower measures left now all have a recorded team-bound reason.
@@ -930,7 +961,7 @@ def organisation_level_first(org, today: date) -> Result:
             team_bound,
             n=_n(team_bound),
         )
-    return Result("voldoet", sentence + ".", _plan_evidence(), fix)
+    return Result("voldoet", sentence + ".", _plan_evidence(), fix, counts=listed)
 
 
 @rule("rust_en_herstel_measures")

@@ -92,6 +92,9 @@ def test_a_run_stores_every_count_with_the_ids_it_counted(db, world):
     assert unpack_ids(counts["over_termijn"]["ids"]) == ids
     # The counts match the sentence they belong to.
     assert "5 van 5 maatregelen (100%) zijn over de termijn" in b12["explanation"]
+    b9 = {c["key"]: c["n"] for c in run.item("B9")["counts"]}
+    assert b9 == {"organisatie": 3, "team": 0, "individu": 2}
+    assert "3 op organisatie-, 0 op team- en 2 op individueel niveau" in run.item("B9")["explanation"]
     b7 = {c["key"]: c for c in run.item("B7")["counts"]}
     assert b7["risicos"]["n"] == 1 and "zonder_maatregel" not in b7
 
@@ -127,6 +130,9 @@ def test_a_leidinggevende_sees_their_part_and_how_many_are_hidden(client_as, db,
     assert sorted(rows) == sorted([*ORG_TITLES, f"Rooster aanpassen voor {noord.name}"])
     assert zuid.name not in page and "Zorgteam Zuid" not in page
     assert 'data-hidden="1"' in page and "1 daarvan mag u niet inzien" in page
+    # Individual measures per level: the leidinggevende sees their own team's, the other is hidden.
+    individual = client_as("leidinggevende").get(_list_url(run, "B9", "individu")).text
+    assert _rows(individual) == [f"Rooster aanpassen voor {noord.name}"] and 'data-hidden="1"' in individual
     # The count itself is for the whole organisation.
     assert "5 over de termijn" in page
     assert len(measures) == 5
