@@ -167,7 +167,13 @@ def _count(model, *where) -> int:
 
 
 # The records a count can list, and their id column.
-COUNTED_KINDS = {"measure": Measure, "risk": Risk, "evaluation": Evaluation, "session": VoorlichtingSession}
+COUNTED_KINDS = {
+    "measure": Measure,
+    "risk": Risk,
+    "evaluation": Evaluation,
+    "session": VoorlichtingSession,
+    "incident": Incident,
+}
 
 
 def _ids(kind: str, *where) -> list[int]:
@@ -1412,10 +1418,10 @@ def klachtenregeling(org, today: date) -> Result:
     return _basic_instrument(org, today, "klachtenregeling", _klachten_checks)
 
 
-def _recent_incidents(org, today: date, *where) -> int:
-    """How many (live) meldingen of the last 12 months match the conditions."""
-    return _count(
-        Incident,
+def _recent_incidents(org, today: date, *where) -> list[int]:
+    """The ids of the (live) meldingen of the last 12 months that match the conditions."""
+    return _ids(
+        "incident",
         Incident.organisation_id == org.id,
         Incident.deleted_at.is_(None),
         Incident.occurred_on > _months_before(today, 12),
@@ -1427,9 +1433,10 @@ def _recent_incidents(org, today: date, *where) -> int:
 @rule("opvang_nazorg")
 def opvang_nazorg(org, today: date) -> Result:
     week_ago = today - timedelta(days=7)
-    without = _recent_incidents(
+    without_ids = _recent_incidents(
         org, today, Incident.opvang_done.is_not(True), Incident.occurred_on <= week_ago
     )
+    without = len(without_ids)
 
     def checks(instrument):
         if without:
@@ -1443,12 +1450,31 @@ def opvang_nazorg(org, today: date) -> Result:
     result = _basic_instrument(org, today, "opvang_nazorg", checks)
     if without:
         result.evidence.append(_page(_("Incidentregistratie"), "beleid.incidents"))
+        result.counts.append(
+            Count(
+                "zonder_opvang",
+                "incident",
+                ngettext(
+                    "%(n)s melding zonder opvang", "%(n)s meldingen zonder opvang", without, n=_n(without)
+                ),
+                tuple(without_ids),
+            )
+        )
     return result
 
 
 @rule("incidents_registered")
 def incidents_registered(org, today: date) -> Result:
-    incidents = _recent_incidents(org, today)
+    incident_ids = _recent_incidents(org, today)
+    incidents = len(incident_ids)
+    counts = [
+        Count(
+            "meldingen",
+            "incident",
+            ngettext("%(n)s melding", "%(n)s meldingen", incidents, n=_n(incidents)),
+            tuple(incident_ids),
+        )
+    ]
     analysis = db.session.scalar(
         _live(IncidentAnalysis, org)
         .where(
@@ -1486,7 +1512,7 @@ def incidents_registered(org, today: date) -> Result:
     if analysis is not None:
         registered += _(", geanalyseerd op %(d)s", d=_fmt(analysis.analysed_on))
     if not gaps:
-        return Result("voldoet", registered + ".", evidence, fix)
+        return Result("voldoet", registered + ".", evidence, fix, counts=counts)
     if not incidents and (procedure is None or not procedure.is_adopted(today)):
         return Result(
             "voldoet_niet",
@@ -1494,7 +1520,7 @@ def incidents_registered(org, today: date) -> Result:
             evidence,
             fix,
         )
-    return Result("deels", registered + "; " + "; ".join(gaps) + ".", evidence, fix)
+    return Result("deels", registered + "; " + "; ".join(gaps) + ".", evidence, fix, counts=counts)
 
 
 # --- E. Evaluatie en borging -----------------------------------------------------------

@@ -375,3 +375,29 @@ def test_readers_get_no_return_parameter_on_a_page_they_may_only_read(client_as,
     _run(db, world)
     page = client_as("or_lid").get("/o/acme/zelfinspectie/").text
     assert "next=" not in page
+
+
+def test_incident_counts_list_the_meldingen_without_their_descriptions(client_as, db, world):
+    from riecycle.models import Incident
+
+    for days, opvang in ((20, False), (40, True)):
+        db.session.add(
+            Incident(
+                organisation_id=world.org.id,
+                occurred_on=clock.today() - timedelta(days=days),
+                theme_key="agressie_extern",
+                team_id=world.teams["Zorgteam Zuid"].id,
+                party="ouder_klant",
+                description="Vertrouwelijke beschrijving",
+                opvang_done=opvang,
+            )
+        )
+    db.session.commit()
+    run = _run(db, world)
+    counts = {c["key"]: c["n"] for c in run.item("D20")["counts"]}
+    assert counts == {"meldingen": 2}
+    assert {c["key"]: c["n"] for c in run.item("D19")["counts"]} == {"zonder_opvang": 1}
+    page = client_as("or_lid").get(_list_url(run, "D20", "meldingen")).text
+    rows = re.findall(r'<td><a href="/o/acme/beleid/meldingen[^"]*">([^<]+)</a></td>', page)
+    assert len(rows) == 2 and all(r.startswith("Melding van ") for r in rows)
+    assert "Zorgteam Zuid" in page and "Vertrouwelijke beschrijving" not in page

@@ -15,7 +15,7 @@ from sqlalchemy import or_, select, true
 from riecycle.access.filters import hidden_individual_measures, visible_measures_filter, visible_risks_filter
 from riecycle.access.pseudonym import pseudonym
 from riecycle.extensions import db
-from riecycle.models import Evaluation, Measure, Risk, VoorlichtingSession
+from riecycle.models import Evaluation, Incident, Measure, Risk, VoorlichtingSession
 
 TEXT_KEYS = ("explanation", "justification")
 
@@ -103,6 +103,7 @@ def masked_run(run, viewer):
 
 # --- the records behind a count (issue 16 point 6) ---------------------------------------------
 
+COUNTED_MODELS = {"session": VoorlichtingSession, "incident": Incident}
 # Ids per IN (...) list: well below SQLite's and PostgreSQL's limits on bound parameters.
 CHUNK = 500
 
@@ -132,8 +133,9 @@ def _kind_query(kind: str, viewer, org_id: int):
         # An evaluation of a measure the viewer may not list is hidden with it.
         hidden = select(Measure.id).where(Measure.organisation_id == org_id, ~visible_measures_filter(viewer))
         return Evaluation, or_(Evaluation.measure_id.is_(None), Evaluation.measure_id.not_in(hidden))
-    if kind == "session":
-        return VoorlichtingSession, true()
+    if kind in ("session", "incident"):
+        # Every member reads the sessions and the incident log's dates, themes and teams.
+        return COUNTED_MODELS[kind], true()
     raise ValueError(kind)
 
 
@@ -180,6 +182,21 @@ def _row(kind: str, record, viewer) -> dict:
             "endpoint": "evaluatie.detail",
             "params": {"evaluation_id": record.id},
             "detail": _measure_label(viewer, measure) if measure is not None else (record.theme_key or ""),
+        }
+    if kind == "incident":
+        # The description stays on the incident log, which shows it only to those who may read it.
+        return {
+            "label": _("Melding van %(d)s", d=record.occurred_on.strftime("%d-%m-%Y")),
+            "endpoint": "beleid.incidents",
+            "params": {},
+            "detail": " · ".join(
+                x
+                for x in (
+                    record.theme.local_name if record.theme else record.theme_key,
+                    record.team and record.team.name,
+                )
+                if x
+            ),
         }
     return {
         "label": f"{record.topic} ({record.session_date.strftime('%d-%m-%Y')})",
