@@ -90,7 +90,7 @@ class Result:
     # and the (filtered) page that lists them all.
     total: int | None = None
     full_list: Ref | None = None
-    # Every count the sentence names, with the records it counted (issue 16 point 6).
+    # Every count the sentence names, with the records it counted.
     counts: list = field(default_factory=list)
 
 

@@ -101,7 +101,7 @@ def masked_run(run, viewer):
     return MaskedRun(run, EvidenceMask(viewer, run.organisation_id))
 
 
-# --- the records behind a count (issue 16 point 6) ---------------------------------------------
+# --- the records behind a count ---------------------------------------------
 
 COUNTED_MODELS = {"session": VoorlichtingSession, "incident": Incident}
 # Ids per IN (...) list: well below SQLite's and PostgreSQL's limits on bound parameters.
