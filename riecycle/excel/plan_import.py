@@ -1,0 +1,418 @@
+"""Reading a plan file (the Risico's and Plan van aanpak sheets): check every risk and measure row."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from riecycle import clock
+from riecycle.excel import schema
+from riecycle.excel.cells import Lookup, day, integer, line, money, names, norm, text, yes_no
+from riecycle.excel.directory import Directory
+from riecycle.excel.filecheck import read_workbook
+from riecycle.excel.problems import ImportRefused, Problem
+from riecycle.excel.problems import refuse as _refuse
+from riecycle.excel.tables import RowReader, Table, find_sheet, read_table
+from riecycle.extensions import db
+from riecycle.models import Risk
+from riecycle.services import ServiceError, scoring
+
+PSEUDONYM_RE = re.compile(r"–\s*individuele maatregel #\d+\s*$")
+
+
+@dataclass
+class PlanImport:
+    risks: list = field(default_factory=list)  # dicts with "row", "ref", "data", "evaluations", "top5"
+    measures: list = field(default_factory=list)  # dicts with "row", "data", "status_steps"
+
+    @property
+    def empty(self) -> bool:
+        return not self.risks and not self.measures
+
+
+def parse_plan(org, data: bytes, filename: str | None = None) -> PlanImport:
+    """Read and check a risks-plus-measures file; raise ImportRefused listing every problem."""
+    wb = read_workbook(data, filename)
+    try:
+        return _parse_plan(org, wb)
+    finally:
+        wb.close()
+
+
+def _parse_plan(org, wb) -> PlanImport:
+    with force_locale("nl"):
+        risks_title, measures_title = str(schema.RISKS_SHEET), str(schema.MEASURES_SHEET)
+    risks_ws, measures_ws = find_sheet(wb, risks_title), find_sheet(wb, measures_title)
+    if risks_ws is None:
+        _refuse(
+            _(
+                "Het tabblad '%(s)s' ontbreekt. Gevonden tabbladen: %(found)s. Gebruik het sjabloon van deze "
+                "pagina of het bewijsdossier.",
+                s=risks_title,
+                found=", ".join(ws.title for ws in wb.worksheets),
+            )
+        )
+    problems: list[Problem] = []
+    risk_table = read_table(risks_ws, risks_title, schema.RISK_FIELDS, problems)
+    measure_table = (
+        read_table(measures_ws, measures_title, schema.MEASURE_FIELDS, problems) if measures_ws else None
+    )
+    result = PlanImport()
+    if risk_table is not None:
+        directory = Directory(org)
+        refs = _risks(org, directory, risk_table, problems, result)
+        if measure_table is not None:
+            _measures(directory, measure_table, refs, problems, result)
+    if not problems and result.empty:
+        problems.append(
+            Problem(
+                risks_title,
+                None,
+                None,
+                _(
+                    "Het bestand bevat geen risico's of maatregelen: alle "
+                    "rijen onder de kolomkoppen zijn leeg."
+                ),
+            )
+        )
+    if problems:
+        raise ImportRefused(problems)
+    return result
+
+
+def _risks(org, directory: Directory, table: Table, problems, result: PlanImport) -> dict[str, int]:
+    scope, source, status = Lookup("risk_scope"), Lookup("risk_source"), Lookup("risk_status")
+    refs: dict[str, int] = {}
+    seen: dict[tuple, int] = {}
+    existing = {
+        norm(t)
+        for t in db.session.scalars(
+            select(Risk.title).where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None))
+        )
+    }
+    has_top5 = db.session.scalar(
+        select(Risk.id)
+        .where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None), Risk.top5_rank.is_not(None))
+        .limit(1)
+    )
+    ranks: dict[int, int] = {}
+    for number, cells in table.rows:
+        r = RowReader(table, number, cells, problems)
+        ref = r.get(
+            "ref",
+            text,
+            40,
+            required=_l("Vul een Risico-ref in, bijvoorbeeld R-001: de maatregelen verwijzen ernaar."),
+        )
+        if ref and norm(ref) in refs:
+            r.error(
+                "ref",
+                _(
+                    "De Risico-ref '%(r)s' staat ook in rij %(n)s. Elke Risico-ref mag maar één keer "
+                    "voorkomen.",
+                    r=ref,
+                    n=refs[norm(ref)],
+                ),
+            )
+        theme = r.get("theme", text, required=_l("Kies een PSA-thema."))
+        theme_key = directory.themes.get(norm(theme)) if theme else None
+        if theme and theme_key is None:
+            r.error(
+                "theme",
+                _(
+                    "Onbekend thema '%(t)s'. Kies een thema uit de lijst, bijvoorbeeld Werkdruk of Pesten.",
+                    t=theme,
+                ),
+            )
+        title = r.get("title", line, 200, required=_l("Geef het knelpunt een korte titel."))
+        description = r.get(
+            "description", text, required=_l("Beschrijf wat er speelt: de oorzaak, wanneer en wie het raakt.")
+        )
+        team_ids = directory.team_ids(r, "teams")
+        scope_value = r.get("scope", scope, default="teams" if team_ids else "organisatie")
+        function_group = r.get("function_group", line, 200)
+        if scope_value == "teams" and not team_ids and not r.failed:
+            r.error("teams", _("Bij 'Team(s)' hoort minstens één team."))
+        if scope_value == "functiegroep" and not function_group:
+            r.error("function_group", _("Noem de functiegroep, of kies bij 'Voor wie' een andere waarde."))
+        factor_keys = []
+        for name in r.get("factors", names) or []:
+            key = directory.factors.get(norm(name))
+            if key is None:
+                r.error("factors", _("Onbekende werkdrukfactor '%(f)s'.", f=name))
+            factor_keys.append(key)
+        status_value = r.get("status", status, default="open")
+        status_reason = r.get("status_reason", text)
+        if status_value == "nvt" and not status_reason:
+            r.error("status_reason", _("Geef bij 'Niet van toepassing' de reden in 'Toelichting status'."))
+        top5 = r.get("top5", integer)
+        if top5 is not None:
+            if not 1 <= top5 <= 5:
+                r.error("top5", _("Top 5 moet een getal van 1 tot en met 5 zijn."))
+            elif top5 in ranks:
+                r.error("top5", _("Plaats %(p)s in de top 5 staat ook in rij %(n)s.", p=top5, n=ranks[top5]))
+            elif has_top5:
+                r.error(
+                    "top5",
+                    _(
+                        "Deze organisatie heeft al een top 5. Laat de kolom Top 5 leeg en pas de top 5 "
+                        "na de import aan."
+                    ),
+                )
+            elif status_value == "nvt":
+                r.error("top5", _("Een risico dat niet van toepassing is, kan niet in de top 5."))
+            else:
+                ranks[top5] = number
+        evaluations = _evaluations(org, r)
+        if title and theme_key:
+            key = (norm(title), theme_key)
+            if key in seen:
+                r.error(
+                    "title",
+                    _("Dubbele rij: dit risico (zelfde titel en thema) staat ook in rij %(n)s.", n=seen[key]),
+                )
+            elif norm(title) in existing:
+                r.error(
+                    "title",
+                    _(
+                        "Er bestaat al een risico met de titel '%(t)s' in riecycle. Laat deze rij weg of "
+                        "geef het risico een andere titel.",
+                        t=title,
+                    ),
+                )
+            seen[key] = number
+        if ref and norm(ref) not in refs:
+            refs[norm(ref)] = number
+        if r.failed:
+            continue
+        result.risks.append(
+            {
+                "row": number,
+                "ref": ref,
+                "top5": top5,
+                "evaluations": evaluations,
+                "data": {
+                    "title": title,
+                    "description": description,
+                    "theme_key": theme_key,
+                    "scope": scope_value,
+                    "team_ids": team_ids,
+                    "function_group": function_group,
+                    "source": r.get("source", source, default="rie"),
+                    "status": status_value,
+                    "status_reason": status_reason,
+                    "team_bound_reason": r.get("team_bound_reason", text),
+                    "factor_keys": factor_keys,
+                },
+            }
+        )
+    return refs
+
+
+def _evaluation(org, r: RowReader, prefix: str, on_key: str, method_lookup) -> dict | None:
+    keys = [f"{prefix}kans", f"{prefix}frequentie", f"{prefix}effect"]
+    before = len(r.problems)
+    values = [r.get(k, integer) for k in keys]
+    if len(r.problems) > before:
+        return None  # a cell is not a number: that message says it all
+    method = r.get(f"{prefix}method", method_lookup)
+    on = r.get(on_key, day)
+    if all(v is None for v in values):
+        if method or (prefix and on):
+            r.error(
+                keys[0],
+                _("Vul kans en effect (en bij Kinney de frequentie) in, of laat de beoordeling leeg."),
+            )
+        return None
+    method = method or org.risk_method
+    kans, frequentie, effect = values
+    try:
+        result = scoring.compute(method, kans, effect, frequentie)
+    except ServiceError as error:
+        r.error(
+            f"{prefix}{error.field}" if error.field in ("kans", "frequentie", "effect") else keys[0],
+            error.message,
+        )
+        return None
+    if on is not None and on > clock.today():
+        r.error(on_key, _("De datum van de beoordeling kan niet in de toekomst liggen."))
+    return {
+        "method": method,
+        "kans": kans,
+        "frequentie": frequentie if method == "kinney" else None,
+        "effect": effect,
+        "on": on,
+        "score": result.score,
+        "priority": result.priority,
+    }
+
+
+def _evaluations(org, r: RowReader) -> list[dict]:
+    """The first evaluation (when it differs from the current one) and the current one."""
+    method = Lookup("risk_method_short")
+    current = _evaluation(org, r, "", "evaluated_on", method)
+    first = _evaluation(org, r, "first_", "first_on", method)
+    if first is not None and current is None:
+        r.error("kans", _("Vul ook de huidige beoordeling in (kans, frequentie, effect)."))
+        return []
+    if first is None or first == current:
+        return [current] if current else []
+    if first["on"] is None:
+        r.error("first_on", _("Vul de datum van de eerste beoordeling in."))
+    elif current["on"] is not None and first["on"] > current["on"]:
+        r.error("first_on", _("De eerste beoordeling ligt na de huidige beoordeling."))
+    return [first, current]
+
+
+def _measures(directory: Directory, table: Table, refs: dict, problems, result: PlanImport) -> None:
+    level, approach, status = Lookup("level"), Lookup("approach"), Lookup("measure_status")
+    change_type = Lookup("change_type")
+    seen_refs: dict[str, int] = {}
+    seen: dict[tuple, int] = {}
+    today = clock.today()
+    for number, cells in table.rows:
+        r = RowReader(table, number, cells, problems)
+        ref = r.get("ref", line, 40)
+        if ref and norm(ref) in seen_refs:
+            r.error(
+                "ref", _("De Maatregel-ref '%(r)s' staat ook in rij %(n)s.", r=ref, n=seen_refs[norm(ref)])
+            )
+        elif ref:
+            seen_refs[norm(ref)] = number
+        risk_refs = r.get(
+            "risk_refs",
+            names,
+            required=_l(
+                "Vul de Risico-ref in van het risico waar deze maatregel bij hoort (zie tabblad Risico's)."
+            ),
+        )
+        for value in risk_refs or []:
+            if norm(value) not in refs:
+                r.error(
+                    "risk_refs",
+                    _(
+                        "Risico-ref '%(r)s' staat niet op het tabblad Risico's. Controleer de "
+                        "schrijfwijze of voeg het risico toe.",
+                        r=value,
+                    ),
+                )
+        title = r.get("title", line, 200, required=_l("Geef de maatregel een titel: wat gaat er gebeuren?"))
+        level_value = r.get("level", level, required=_l("Kies het niveau: Organisatie, Team of Individu."))
+        team_ids = directory.team_ids(r, "teams") if level_value == "team" else []
+        if level_value == "team" and not team_ids and not r.failed:
+            r.error("teams", _("Kies bij een teammaatregel het team of de teams."))
+        employee = None
+        if level_value == "individu":
+            value = r.get("employee", line)
+            if title and PSEUDONYM_RE.search(title) and not value:
+                r.error(
+                    "title",
+                    _(
+                        "Deze rij is geanonimiseerd (een export voor OR of auditor) en kan niet worden "
+                        "ingelezen. Vul de echte titel en de medewerker in, of laat de rij weg."
+                    ),
+                )
+            elif not value:
+                r.error("employee", _("Vul bij een individuele maatregel de medewerker in."))
+            else:
+                employee = directory.employee(r, "employee", value)
+        approach_value = r.get("approach", approach, required=_l("Kies de aanpak, bijvoorbeeld Bronaanpak."))
+        responsible = directory.user(
+            r,
+            "responsible",
+            _l(
+                "Vul de verantwoordelijke in: elke maatregel heeft een "
+                "eigenaar (naam of e-mailadres van een gebruiker)."
+            ),
+        )
+        termijn = r.get(
+            "termijn", day, required=_l("Vul de termijn in: wanneer moet de maatregel klaar zijn?")
+        )
+        start = r.get("start_date", day)
+        if start and termijn and start > termijn:
+            r.error("start_date", _("De startdatum ligt na de termijn."))
+        budget = r.get("budget", money)
+        effort = r.get("effort", line, 200)
+        status_value = r.get("status", status, default="gepland")
+        steps = _status_steps(r, status_value, today)
+        key = (
+            norm(title),
+            level_value,
+            tuple(sorted(norm(v) for v in risk_refs or [])),
+            employee.id if employee else None,
+            tuple(sorted(team_ids)),
+        )
+        if title and key in seen:
+            r.error("title", _("Dubbele rij: dezelfde maatregel staat ook in rij %(n)s.", n=seen[key]))
+        seen.setdefault(key, number)
+        if r.failed:
+            continue
+        result.measures.append(
+            {
+                "row": number,
+                "risk_refs": [norm(v) for v in risk_refs],
+                "steps": steps,
+                "data": {
+                    "title": title,
+                    "description": r.get("description", text),
+                    "level": level_value,
+                    "team_ids": team_ids,
+                    "employee_id": employee.id if employee else None,
+                    "approach": approach_value,
+                    "responsible_id": responsible.id,
+                    "termijn": termijn,
+                    "start_date": start,
+                    "budget_eur": budget,
+                    "effort": effort,
+                    "quick_win": r.get("quick_win", yes_no, default=False),
+                    "change_type": r.get("change_type", change_type, default="eenvoudig"),
+                    "pilot": r.get("pilot", yes_no, default=False),
+                },
+                "responsible": responsible.name,
+            }
+        )
+
+
+STEP_KEYS = {
+    "gepland": "on_gepland",
+    "in_uitvoering": "on_in_uitvoering",
+    "uitgevoerd": "on_uitgevoerd",
+    "geevalueerd": "on_geevalueerd",
+    "vervallen": "on_vervallen",
+}
+
+
+def _status_steps(r: RowReader, status: str, today: date) -> list[dict]:
+    """The status path to replay: gepland, then each next step with its date (empty = today)."""
+    from riecycle.excel.rows import status_path
+
+    dates = {s: r.get(k, day) for s, k in STEP_KEYS.items()}
+    reason = r.get("status_reason", text)
+    steps = []
+    for step in status_path(status, dates):
+        on = dates.get(step)
+        if on is not None and on > today:
+            r.error(
+                STEP_KEYS[step], _("Deze datum ligt in de toekomst; een status kan alleen al bereikt zijn.")
+            )
+        steps.append({"status": step, "on": on})
+    if status == "geevalueerd":
+        # The import reads no Evaluaties sheet, so nothing in the workbook covers this measure.
+        r.error(
+            "status",
+            _(
+                "Rij %(n)s: status Geëvalueerd kan niet worden ingelezen. Een maatregel wordt alleen "
+                "geëvalueerd door een vastgelegde evaluatie, en dit bestand bevat geen evaluaties. "
+                "Lees de maatregel in als Uitgevoerd en leg daarna de evaluatie vast in riecycle.",
+                n=r.number,
+            ),
+        )
+    if status == "vervallen" and not reason:
+        r.error("status_reason", _("Geef bij status Vervallen de reden in 'Reden vervallen'."))
+    if steps:
+        steps[-1]["reason"] = reason if status == "vervallen" else None
+    return steps
