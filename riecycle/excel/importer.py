@@ -12,6 +12,7 @@ This module is the import's public face for views, the CLI and the jobs; the wor
 Nothing here writes to the database except apply.py, which only flushes.
 """
 
+from riecycle.excel.apply import apply_plan, apply_teams
 from riecycle.excel.cells import CellError, norm
 from riecycle.excel.filecheck import check_file, max_bytes, max_rows, read_workbook
 from riecycle.excel.plan_import import PlanImport, parse_plan
@@ -24,6 +25,8 @@ __all__ = [
     "PlanImport",
     "Problem",
     "TeamsImport",
+    "apply_plan",
+    "apply_teams",
     "check_file",
     "max_bytes",
     "max_rows",
