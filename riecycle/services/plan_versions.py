@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from riecycle import clock
 from riecycle.access.pseudonym import pseudonym
 from riecycle.extensions import db
+from riecycle.labels import MEASURE_FIELD_LABELS
 from riecycle.models import Measure, PlanComment, PlanVersion
 from riecycle.services import ServiceError, approvals, attachments
 
@@ -21,20 +22,25 @@ SUBJECT = "plan_version"
 # Fields of a measure in a snapshot; "personal" ones are left out for individual measures.
 SNAPSHOT_FIELDS = {
     "label": _l("Maatregel"),
-    "description": _l("Beschrijving"),
-    "risks": _l("Risico's"),
-    "level": _l("Niveau"),
-    "teams": _l("Team(s)"),
-    "approach": _l("Aanpak"),
-    "responsible": _l("Verantwoordelijke"),
-    "termijn": _l("Termijn"),
-    "start_date": _l("Startdatum"),
-    "budget_eur": _l("Budget"),
-    "effort": _l("Inzet"),
-    "quick_win": _l("Quick win"),
-    "change_type": _l("Soort maatregel"),
-    "pilot": _l("Eerst als pilot"),
-    "status": _l("Status"),
+    **{
+        name: MEASURE_FIELD_LABELS[key]
+        for name, key in (
+            ("description", "description"),
+            ("risks", "risk_ids"),
+            ("level", "level"),
+            ("teams", "team_ids"),
+            ("approach", "approach"),
+            ("responsible", "responsible_id"),
+            ("termijn", "termijn"),
+            ("start_date", "start_date"),
+            ("budget_eur", "budget_eur"),
+            ("effort", "effort"),
+            ("quick_win", "quick_win"),
+            ("change_type", "change_type"),
+            ("pilot", "pilot"),
+            ("status", "status"),
+        )
+    },
     "private_digest": _l("Afgeschermde inhoud"),
 }
 PERSONAL_FIELDS = ("description", "start_date", "budget_eur", "effort")
