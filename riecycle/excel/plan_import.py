@@ -84,133 +84,223 @@ def _parse_plan(org, wb) -> PlanImport:
     return result
 
 
-def _risks(org, directory: Directory, table: Table, problems, result: PlanImport) -> dict[str, int]:
-    scope, source, status = Lookup("risk_scope"), Lookup("risk_source"), Lookup("risk_status")
-    refs: dict[str, int] = {}
-    seen: dict[tuple, int] = {}
-    existing = {
-        norm(t)
-        for t in db.session.scalars(
-            select(Risk.title).where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None))
-        )
-    }
-    has_top5 = db.session.scalar(
-        select(Risk.id)
-        .where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None), Risk.top5_rank.is_not(None))
-        .limit(1)
+# --- risks: one reader per schema field -------------------------------------------------------
+
+
+@dataclass
+class _Risks:
+    """What each risk row is checked against: the organisation, its records and the rows before it."""
+
+    org: object
+    directory: Directory
+    existing: set  # titles of the organisation's risks
+    has_top5: bool
+    refs: dict = field(default_factory=dict)  # norm(ref) -> row
+    seen: dict = field(default_factory=dict)  # (norm(title), theme) -> row
+    ranks: dict = field(default_factory=dict)  # top 5 place -> row
+    scope: Lookup = field(default_factory=lambda: Lookup("risk_scope"))
+    source: Lookup = field(default_factory=lambda: Lookup("risk_source"))
+    status: Lookup = field(default_factory=lambda: Lookup("risk_status"))
+
+    @classmethod
+    def of(cls, org, directory: Directory) -> "_Risks":
+        alive = (Risk.organisation_id == org.id, Risk.deleted_at.is_(None))
+        existing = {norm(t) for t in db.session.scalars(select(Risk.title).where(*alive))}
+        has_top5 = db.session.scalar(select(Risk.id).where(*alive, Risk.top5_rank.is_not(None)).limit(1))
+        return cls(org, directory, existing, bool(has_top5))
+
+
+def _cell(key: str, parse, *args, required=None, default=None):
+    """A reader for a field that needs no other field: parse the cell (required: the message)."""
+    return lambda _rows, r, _row: r.get(key, parse, *args, required=required, default=default)
+
+
+def _risk_ref(rows: _Risks, r: RowReader, _row: dict):
+    ref = r.get(
+        "ref",
+        text,
+        40,
+        required=_l("Vul een Risico-ref in, bijvoorbeeld R-001: de maatregelen verwijzen ernaar."),
     )
-    ranks: dict[int, int] = {}
+    if ref and norm(ref) in rows.refs:
+        r.error(
+            "ref",
+            _(
+                "De Risico-ref '%(r)s' staat ook in rij %(n)s. Elke Risico-ref mag maar één keer voorkomen.",
+                r=ref,
+                n=rows.refs[norm(ref)],
+            ),
+        )
+    return ref
+
+
+def _risk_theme(rows: _Risks, r: RowReader, _row: dict):
+    theme = r.get("theme", text, required=_l("Kies een PSA-thema."))
+    theme_key = rows.directory.themes.get(norm(theme)) if theme else None
+    if theme and theme_key is None:
+        r.error(
+            "theme",
+            _(
+                "Onbekend thema '%(t)s'. Kies een thema uit de lijst, bijvoorbeeld Werkdruk of Pesten.",
+                t=theme,
+            ),
+        )
+    return theme_key
+
+
+def _risk_scope(rows: _Risks, r: RowReader, row: dict):
+    return r.get("scope", rows.scope, default="teams" if row["team_ids"] else "organisatie")
+
+
+def _risk_function_group(_rows: _Risks, r: RowReader, row: dict):
+    """The function group, and what the scope asks for (teams or a function group)."""
+    function_group = r.get("function_group", line, 200)
+    if row["scope"] == "teams" and not row["team_ids"] and not r.failed:
+        r.error("teams", _("Bij 'Team(s)' hoort minstens één team."))
+    if row["scope"] == "functiegroep" and not function_group:
+        r.error("function_group", _("Noem de functiegroep, of kies bij 'Voor wie' een andere waarde."))
+    return function_group
+
+
+def _risk_factors(rows: _Risks, r: RowReader, _row: dict) -> list:
+    factor_keys = []
+    for name in r.get("factors", names) or []:
+        key = rows.directory.factors.get(norm(name))
+        if key is None:
+            r.error("factors", _("Onbekende werkdrukfactor '%(f)s'.", f=name))
+        factor_keys.append(key)
+    return factor_keys
+
+
+def _risk_status(rows: _Risks, r: RowReader, _row: dict):
+    return r.get("status", rows.status, default="open")
+
+
+def _risk_status_reason(_rows: _Risks, r: RowReader, row: dict):
+    status_reason = r.get("status_reason", text)
+    if row["status"] == "nvt" and not status_reason:
+        r.error("status_reason", _("Geef bij 'Niet van toepassing' de reden in 'Toelichting status'."))
+    return status_reason
+
+
+def _risk_top5(rows: _Risks, r: RowReader, row: dict):
+    top5 = r.get("top5", integer)
+    if top5 is None:
+        return None
+    if not 1 <= top5 <= 5:
+        r.error("top5", _("Top 5 moet een getal van 1 tot en met 5 zijn."))
+    elif top5 in rows.ranks:
+        r.error("top5", _("Plaats %(p)s in de top 5 staat ook in rij %(n)s.", p=top5, n=rows.ranks[top5]))
+    elif rows.has_top5:
+        r.error(
+            "top5",
+            _(
+                "Deze organisatie heeft al een top 5. Laat de kolom Top 5 leeg en pas de top 5 "
+                "na de import aan."
+            ),
+        )
+    elif row["status"] == "nvt":
+        r.error("top5", _("Een risico dat niet van toepassing is, kan niet in de top 5."))
+    else:
+        rows.ranks[top5] = r.number
+    return top5
+
+
+def _risk_evaluations(rows: _Risks, r: RowReader, _row: dict) -> list[dict]:
+    return _evaluations(rows.org, r)
+
+
+def _risk_source(rows: _Risks, r: RowReader, _row: dict):
+    return r.get("source", rows.source, default="rie")
+
+
+# Value name -> reader, in the order of the checks (a reader may use the values read before it).
+# Together they read every importable column of schema.RISK_FIELDS (see test_excel_schema_readers).
+RISK_READERS = {
+    "ref": _risk_ref,
+    "theme_key": _risk_theme,
+    "title": _cell("title", line, 200, required=_l("Geef het knelpunt een korte titel.")),
+    "description": _cell(
+        "description", text, required=_l("Beschrijf wat er speelt: de oorzaak, wanneer en wie het raakt.")
+    ),
+    "team_ids": lambda rows, r, _row: rows.directory.team_ids(r, "teams"),
+    "scope": _risk_scope,
+    "function_group": _risk_function_group,
+    "factor_keys": _risk_factors,
+    "status": _risk_status,
+    "status_reason": _risk_status_reason,
+    "top5": _risk_top5,
+    "evaluations": _risk_evaluations,
+    "source": _risk_source,
+    "team_bound_reason": _cell("team_bound_reason", text),
+}
+RISK_DATA = (
+    "title",
+    "description",
+    "theme_key",
+    "scope",
+    "team_ids",
+    "function_group",
+    "source",
+    "status",
+    "status_reason",
+    "team_bound_reason",
+    "factor_keys",
+)
+
+
+def _read_row(readers: dict, rows, r: RowReader) -> dict:
+    row: dict = {}
+    for name, reader in readers.items():
+        row[name] = reader(rows, r, row)
+    return row
+
+
+def _risks(org, directory: Directory, table: Table, problems, result: PlanImport) -> dict[str, int]:
+    rows = _Risks.of(org, directory)
     for number, cells in table.rows:
         r = RowReader(table, number, cells, problems)
-        ref = r.get(
-            "ref",
-            text,
-            40,
-            required=_l("Vul een Risico-ref in, bijvoorbeeld R-001: de maatregelen verwijzen ernaar."),
-        )
-        if ref and norm(ref) in refs:
-            r.error(
-                "ref",
-                _(
-                    "De Risico-ref '%(r)s' staat ook in rij %(n)s. Elke Risico-ref mag maar één keer "
-                    "voorkomen.",
-                    r=ref,
-                    n=refs[norm(ref)],
-                ),
-            )
-        theme = r.get("theme", text, required=_l("Kies een PSA-thema."))
-        theme_key = directory.themes.get(norm(theme)) if theme else None
-        if theme and theme_key is None:
-            r.error(
-                "theme",
-                _(
-                    "Onbekend thema '%(t)s'. Kies een thema uit de lijst, bijvoorbeeld Werkdruk of Pesten.",
-                    t=theme,
-                ),
-            )
-        title = r.get("title", line, 200, required=_l("Geef het knelpunt een korte titel."))
-        description = r.get(
-            "description", text, required=_l("Beschrijf wat er speelt: de oorzaak, wanneer en wie het raakt.")
-        )
-        team_ids = directory.team_ids(r, "teams")
-        scope_value = r.get("scope", scope, default="teams" if team_ids else "organisatie")
-        function_group = r.get("function_group", line, 200)
-        if scope_value == "teams" and not team_ids and not r.failed:
-            r.error("teams", _("Bij 'Team(s)' hoort minstens één team."))
-        if scope_value == "functiegroep" and not function_group:
-            r.error("function_group", _("Noem de functiegroep, of kies bij 'Voor wie' een andere waarde."))
-        factor_keys = []
-        for name in r.get("factors", names) or []:
-            key = directory.factors.get(norm(name))
-            if key is None:
-                r.error("factors", _("Onbekende werkdrukfactor '%(f)s'.", f=name))
-            factor_keys.append(key)
-        status_value = r.get("status", status, default="open")
-        status_reason = r.get("status_reason", text)
-        if status_value == "nvt" and not status_reason:
-            r.error("status_reason", _("Geef bij 'Niet van toepassing' de reden in 'Toelichting status'."))
-        top5 = r.get("top5", integer)
-        if top5 is not None:
-            if not 1 <= top5 <= 5:
-                r.error("top5", _("Top 5 moet een getal van 1 tot en met 5 zijn."))
-            elif top5 in ranks:
-                r.error("top5", _("Plaats %(p)s in de top 5 staat ook in rij %(n)s.", p=top5, n=ranks[top5]))
-            elif has_top5:
-                r.error(
-                    "top5",
-                    _(
-                        "Deze organisatie heeft al een top 5. Laat de kolom Top 5 leeg en pas de top 5 "
-                        "na de import aan."
-                    ),
-                )
-            elif status_value == "nvt":
-                r.error("top5", _("Een risico dat niet van toepassing is, kan niet in de top 5."))
-            else:
-                ranks[top5] = number
-        evaluations = _evaluations(org, r)
-        if title and theme_key:
-            key = (norm(title), theme_key)
-            if key in seen:
-                r.error(
-                    "title",
-                    _("Dubbele rij: dit risico (zelfde titel en thema) staat ook in rij %(n)s.", n=seen[key]),
-                )
-            elif norm(title) in existing:
-                r.error(
-                    "title",
-                    _(
-                        "Er bestaat al een risico met de titel '%(t)s' in riecycle. Laat deze rij weg of "
-                        "geef het risico een andere titel.",
-                        t=title,
-                    ),
-                )
-            seen[key] = number
-        if ref and norm(ref) not in refs:
-            refs[norm(ref)] = number
+        row = _read_row(RISK_READERS, rows, r)
+        _check_risk_row(rows, r, row)
         if r.failed:
             continue
         result.risks.append(
             {
                 "row": number,
-                "ref": ref,
-                "top5": top5,
-                "evaluations": evaluations,
-                "data": {
-                    "title": title,
-                    "description": description,
-                    "theme_key": theme_key,
-                    "scope": scope_value,
-                    "team_ids": team_ids,
-                    "function_group": function_group,
-                    "source": r.get("source", source, default="rie"),
-                    "status": status_value,
-                    "status_reason": status_reason,
-                    "team_bound_reason": r.get("team_bound_reason", text),
-                    "factor_keys": factor_keys,
-                },
+                "ref": row["ref"],
+                "top5": row["top5"],
+                "evaluations": row["evaluations"],
+                "data": {key: row[key] for key in RISK_DATA},
             }
         )
-    return refs
+    return rows.refs
+
+
+def _check_risk_row(rows: _Risks, r: RowReader, row: dict) -> None:
+    """Checks across the rows: the same risk twice, a title that exists; then remember the ref."""
+    title, theme_key, ref = row["title"], row["theme_key"], row["ref"]
+    if title and theme_key:
+        key = (norm(title), theme_key)
+        if key in rows.seen:
+            r.error(
+                "title",
+                _(
+                    "Dubbele rij: dit risico (zelfde titel en thema) staat ook in rij %(n)s.",
+                    n=rows.seen[key],
+                ),
+            )
+        elif norm(title) in rows.existing:
+            r.error(
+                "title",
+                _(
+                    "Er bestaat al een risico met de titel '%(t)s' in riecycle. Laat deze rij weg of "
+                    "geef het risico een andere titel.",
+                    t=title,
+                ),
+            )
+        rows.seen[key] = r.number
+    if ref and norm(ref) not in rows.refs:
+        rows.refs[norm(ref)] = r.number
 
 
 def _evaluation(org, r: RowReader, prefix: str, on_key: str, method_lookup) -> dict | None:
