@@ -358,113 +358,198 @@ def _evaluations(org, r: RowReader) -> list[dict]:
     return [first, current]
 
 
+# --- measures: one reader per schema field ----------------------------------------------------
+
+
+@dataclass
+class _Measures:
+    """What each measure row is checked against: the directory, the risk refs and the rows before it."""
+
+    directory: Directory
+    refs: dict  # norm(risk ref) -> row, from the Risico's sheet
+    today: date
+    seen_refs: dict = field(default_factory=dict)  # norm(measure ref) -> row
+    seen: dict = field(default_factory=dict)  # the measure's identity -> row
+    level: Lookup = field(default_factory=lambda: Lookup("level"))
+    approach: Lookup = field(default_factory=lambda: Lookup("approach"))
+    status: Lookup = field(default_factory=lambda: Lookup("measure_status"))
+    change_type: Lookup = field(default_factory=lambda: Lookup("change_type"))
+
+
+def _measure_ref(rows: _Measures, r: RowReader, _row: dict):
+    ref = r.get("ref", line, 40)
+    if ref and norm(ref) in rows.seen_refs:
+        r.error(
+            "ref", _("De Maatregel-ref '%(r)s' staat ook in rij %(n)s.", r=ref, n=rows.seen_refs[norm(ref)])
+        )
+    elif ref:
+        rows.seen_refs[norm(ref)] = r.number
+    return ref
+
+
+def _measure_risk_refs(rows: _Measures, r: RowReader, _row: dict):
+    risk_refs = r.get(
+        "risk_refs",
+        names,
+        required=_l(
+            "Vul de Risico-ref in van het risico waar deze maatregel bij hoort (zie tabblad Risico's)."
+        ),
+    )
+    for value in risk_refs or []:
+        if norm(value) not in rows.refs:
+            r.error(
+                "risk_refs",
+                _(
+                    "Risico-ref '%(r)s' staat niet op het tabblad Risico's. Controleer de "
+                    "schrijfwijze of voeg het risico toe.",
+                    r=value,
+                ),
+            )
+    return risk_refs
+
+
+def _measure_level(rows: _Measures, r: RowReader, _row: dict):
+    return r.get("level", rows.level, required=_l("Kies het niveau: Organisatie, Team of Individu."))
+
+
+def _measure_teams(rows: _Measures, r: RowReader, row: dict) -> list[int]:
+    if row["level"] != "team":
+        return []
+    team_ids = rows.directory.team_ids(r, "teams")
+    if not team_ids and not r.failed:
+        r.error("teams", _("Kies bij een teammaatregel het team of de teams."))
+    return team_ids
+
+
+def _measure_employee(rows: _Measures, r: RowReader, row: dict):
+    """The employee of an individual measure (a pseudonymised export cannot be read back)."""
+    if row["level"] != "individu":
+        return None
+    value = r.get("employee", line)
+    if row["title"] and PSEUDONYM_RE.search(row["title"]) and not value:
+        r.error(
+            "title",
+            _(
+                "Deze rij is geanonimiseerd (een export voor OR of auditor) en kan niet worden "
+                "ingelezen. Vul de echte titel en de medewerker in, of laat de rij weg."
+            ),
+        )
+    elif not value:
+        r.error("employee", _("Vul bij een individuele maatregel de medewerker in."))
+    else:
+        return rows.directory.employee(r, "employee", value)
+    return None
+
+
+def _measure_approach(rows: _Measures, r: RowReader, _row: dict):
+    return r.get("approach", rows.approach, required=_l("Kies de aanpak, bijvoorbeeld Bronaanpak."))
+
+
+def _measure_responsible(rows: _Measures, r: RowReader, _row: dict):
+    return rows.directory.user(
+        r,
+        "responsible",
+        _l(
+            "Vul de verantwoordelijke in: elke maatregel heeft een "
+            "eigenaar (naam of e-mailadres van een gebruiker)."
+        ),
+    )
+
+
+def _measure_start(_rows: _Measures, r: RowReader, row: dict):
+    start = r.get("start_date", day)
+    if start and row["termijn"] and start > row["termijn"]:
+        r.error("start_date", _("De startdatum ligt na de termijn."))
+    return start
+
+
+def _measure_status(rows: _Measures, r: RowReader, _row: dict):
+    return r.get("status", rows.status, default="gepland")
+
+
+def _measure_steps(rows: _Measures, r: RowReader, row: dict) -> list[dict]:
+    return _status_steps(r, row["status"], rows.today)
+
+
+def _measure_change_type(rows: _Measures, r: RowReader, _row: dict):
+    return r.get("change_type", rows.change_type, default="eenvoudig")
+
+
+# Value name -> reader, in the order of the checks (a reader may use the values read before it).
+# Together they read every importable column of schema.MEASURE_FIELDS (see test_excel_schema_readers).
+MEASURE_READERS = {
+    "ref": _measure_ref,
+    "risk_refs": _measure_risk_refs,
+    "title": _cell("title", line, 200, required=_l("Geef de maatregel een titel: wat gaat er gebeuren?")),
+    "level": _measure_level,
+    "team_ids": _measure_teams,
+    "employee": _measure_employee,
+    "approach": _measure_approach,
+    "responsible": _measure_responsible,
+    "termijn": _cell("termijn", day, required=_l("Vul de termijn in: wanneer moet de maatregel klaar zijn?")),
+    "start_date": _measure_start,
+    "budget_eur": _cell("budget", money),
+    "effort": _cell("effort", line, 200),
+    "status": _measure_status,
+    "steps": _measure_steps,
+    "description": _cell("description", text),
+    "quick_win": _cell("quick_win", yes_no, default=False),
+    "change_type": _measure_change_type,
+    "pilot": _cell("pilot", yes_no, default=False),
+}
+MEASURE_DATA = (
+    "title",
+    "description",
+    "level",
+    "team_ids",
+    "approach",
+    "termijn",
+    "start_date",
+    "budget_eur",
+    "effort",
+    "quick_win",
+    "change_type",
+    "pilot",
+)
+
+
 def _measures(directory: Directory, table: Table, refs: dict, problems, result: PlanImport) -> None:
-    level, approach, status = Lookup("level"), Lookup("approach"), Lookup("measure_status")
-    change_type = Lookup("change_type")
-    seen_refs: dict[str, int] = {}
-    seen: dict[tuple, int] = {}
-    today = clock.today()
+    rows = _Measures(directory, refs, clock.today())
     for number, cells in table.rows:
         r = RowReader(table, number, cells, problems)
-        ref = r.get("ref", line, 40)
-        if ref and norm(ref) in seen_refs:
-            r.error(
-                "ref", _("De Maatregel-ref '%(r)s' staat ook in rij %(n)s.", r=ref, n=seen_refs[norm(ref)])
-            )
-        elif ref:
-            seen_refs[norm(ref)] = number
-        risk_refs = r.get(
-            "risk_refs",
-            names,
-            required=_l(
-                "Vul de Risico-ref in van het risico waar deze maatregel bij hoort (zie tabblad Risico's)."
-            ),
-        )
-        for value in risk_refs or []:
-            if norm(value) not in refs:
-                r.error(
-                    "risk_refs",
-                    _(
-                        "Risico-ref '%(r)s' staat niet op het tabblad Risico's. Controleer de "
-                        "schrijfwijze of voeg het risico toe.",
-                        r=value,
-                    ),
-                )
-        title = r.get("title", line, 200, required=_l("Geef de maatregel een titel: wat gaat er gebeuren?"))
-        level_value = r.get("level", level, required=_l("Kies het niveau: Organisatie, Team of Individu."))
-        team_ids = directory.team_ids(r, "teams") if level_value == "team" else []
-        if level_value == "team" and not team_ids and not r.failed:
-            r.error("teams", _("Kies bij een teammaatregel het team of de teams."))
-        employee = None
-        if level_value == "individu":
-            value = r.get("employee", line)
-            if title and PSEUDONYM_RE.search(title) and not value:
-                r.error(
-                    "title",
-                    _(
-                        "Deze rij is geanonimiseerd (een export voor OR of auditor) en kan niet worden "
-                        "ingelezen. Vul de echte titel en de medewerker in, of laat de rij weg."
-                    ),
-                )
-            elif not value:
-                r.error("employee", _("Vul bij een individuele maatregel de medewerker in."))
-            else:
-                employee = directory.employee(r, "employee", value)
-        approach_value = r.get("approach", approach, required=_l("Kies de aanpak, bijvoorbeeld Bronaanpak."))
-        responsible = directory.user(
-            r,
-            "responsible",
-            _l(
-                "Vul de verantwoordelijke in: elke maatregel heeft een "
-                "eigenaar (naam of e-mailadres van een gebruiker)."
-            ),
-        )
-        termijn = r.get(
-            "termijn", day, required=_l("Vul de termijn in: wanneer moet de maatregel klaar zijn?")
-        )
-        start = r.get("start_date", day)
-        if start and termijn and start > termijn:
-            r.error("start_date", _("De startdatum ligt na de termijn."))
-        budget = r.get("budget", money)
-        effort = r.get("effort", line, 200)
-        status_value = r.get("status", status, default="gepland")
-        steps = _status_steps(r, status_value, today)
-        key = (
-            norm(title),
-            level_value,
-            tuple(sorted(norm(v) for v in risk_refs or [])),
-            employee.id if employee else None,
-            tuple(sorted(team_ids)),
-        )
-        if title and key in seen:
-            r.error("title", _("Dubbele rij: dezelfde maatregel staat ook in rij %(n)s.", n=seen[key]))
-        seen.setdefault(key, number)
+        row = _read_row(MEASURE_READERS, rows, r)
+        _check_measure_row(rows, r, row)
         if r.failed:
             continue
+        employee, responsible = row["employee"], row["responsible"]
         result.measures.append(
             {
                 "row": number,
-                "risk_refs": [norm(v) for v in risk_refs],
-                "steps": steps,
+                "risk_refs": [norm(v) for v in row["risk_refs"]],
+                "steps": row["steps"],
                 "data": {
-                    "title": title,
-                    "description": r.get("description", text),
-                    "level": level_value,
-                    "team_ids": team_ids,
+                    **{key: row[key] for key in MEASURE_DATA},
                     "employee_id": employee.id if employee else None,
-                    "approach": approach_value,
                     "responsible_id": responsible.id,
-                    "termijn": termijn,
-                    "start_date": start,
-                    "budget_eur": budget,
-                    "effort": effort,
-                    "quick_win": r.get("quick_win", yes_no, default=False),
-                    "change_type": r.get("change_type", change_type, default="eenvoudig"),
-                    "pilot": r.get("pilot", yes_no, default=False),
                 },
                 "responsible": responsible.name,
             }
         )
+
+
+def _check_measure_row(rows: _Measures, r: RowReader, row: dict) -> None:
+    """The same measure twice in the file (same title, level, risks, employee and teams)."""
+    employee = row["employee"]
+    key = (
+        norm(row["title"]),
+        row["level"],
+        tuple(sorted(norm(v) for v in row["risk_refs"] or [])),
+        employee.id if employee else None,
+        tuple(sorted(row["team_ids"])),
+    )
+    if row["title"] and key in rows.seen:
+        r.error("title", _("Dubbele rij: dezelfde maatregel staat ook in rij %(n)s.", n=rows.seen[key]))
+    rows.seen.setdefault(key, r.number)
 
 
 STEP_KEYS = {
