@@ -71,17 +71,7 @@ def read_table(ws, title: str, fields, problems: list[Problem]) -> Table | None:
         ws.reset_dimensions()
     except AttributeError:
         pass
-    with force_locale("nl"):  # the workbooks are always Dutch, whatever the user's language
-        by_header = {norm(f.header): f for f in fields if f.importable}
-        computed = {norm(f.header) for f in fields if not f.importable}
-        dutch_header = {f.key: str(f.header) for f in fields}
-    iterator = _real_rows(ws)
-    first = next(iterator, None)
-    header = []
-    if first is not None and first[0] == 1 and first[1]:
-        header = [first[1].get(i) for i in range(max(first[1]) + 1)]
-    elif first is not None:
-        iterator = itertools.chain([first], iterator)
+    header, iterator = _header(_real_rows(ws))
     if not header or not any(v not in (None, "") for v in header):
         problems.append(
             Problem(
@@ -92,24 +82,45 @@ def read_table(ws, title: str, fields, problems: list[Problem]) -> Table | None:
             )
         )
         return None
+    positions, columns = _positions(header, title, fields, problems)
+    if positions is None:
+        return None
+    table = Table(title, columns)
+    _read_rows(table, iterator, positions, problems)
+    return table
+
+
+def _header(iterator) -> tuple[list, object]:
+    """The values of row 1 (empty when the file has no row 1), and the rows after it."""
+    first = next(iterator, None)
+    if first is not None and first[0] == 1 and first[1]:
+        return [first[1].get(i) for i in range(max(first[1]) + 1)], iterator
+    if first is not None:
+        iterator = itertools.chain([first], iterator)
+    return [], iterator
+
+
+def _positions(header: list, title: str, fields, problems: list[Problem]) -> tuple[dict | None, dict]:
+    """Field key -> column index and -> column label; None when a required column is missing."""
+    with force_locale("nl"):  # the workbooks are always Dutch, whatever the user's language
+        by_header = {norm(f.header): f for f in fields if f.importable}
+        dutch_header = {f.key: str(f.header) for f in fields}
     positions, columns = {}, {}
     for index, value in enumerate(header):
-        key = norm(value)
-        if key in by_header:
-            f = by_header[key]
-            if f.key in positions:
-                problems.append(
-                    Problem(
-                        title,
-                        1,
-                        _column(index, value),
-                        _("De kolom '%(c)s' staat twee keer in de kopregel.", c=value),
-                    )
+        f = by_header.get(norm(value))
+        if f is None:
+            continue  # extra columns (notes) and computed ones are ignored
+        if f.key in positions:
+            problems.append(
+                Problem(
+                    title,
+                    1,
+                    _column(index, value),
+                    _("De kolom '%(c)s' staat twee keer in de kopregel.", c=value),
                 )
-                continue
-            positions[f.key], columns[f.key] = index, _column(index, value)
-        elif key and key not in computed:
-            continue  # extra columns (notes) are ignored
+            )
+            continue
+        positions[f.key], columns[f.key] = index, _column(index, value)
     missing = [f for f in fields if f.required and f.key not in positions]
     for f in missing:
         problems.append(
@@ -123,15 +134,17 @@ def read_table(ws, title: str, fields, problems: list[Problem]) -> Table | None:
                 ),
             )
         )
-    if missing:
-        return None
-    table = Table(title, columns)
+    return (None if missing else positions), columns
+
+
+def _read_rows(table: Table, iterator, positions: dict, problems: list[Problem]) -> None:
+    """The filled data rows, up to the bounds."""
     limit = max_rows()
     for scanned, (number, values) in enumerate(iterator, start=1):
         if scanned > MAX_SCANNED_ROWS:
             problems.append(
                 Problem(
-                    title,
+                    table.sheet,
                     number,
                     None,
                     _(
@@ -148,7 +161,7 @@ def read_table(ws, title: str, fields, problems: list[Problem]) -> Table | None:
         if len(table.rows) >= limit:
             problems.append(
                 Problem(
-                    title,
+                    table.sheet,
                     number,
                     None,
                     _(
@@ -160,7 +173,6 @@ def read_table(ws, title: str, fields, problems: list[Problem]) -> Table | None:
             )
             break
         table.rows.append((number, cells))
-    return table
 
 
 def _column(index: int, header) -> str:
