@@ -161,7 +161,7 @@ def test_dates_amounts_and_percentages_are_typed(client_as, filled):
     assert "€" in by_name["Budget"].number_format
     assert by_name["Quick win"].value == "Ja"
     assert by_name["Gepland op"].is_date
-    assert by_name["Risico-ref"].value == "R-001"
+    assert by_name["Risico-ref"].value == "R-0001"
     risks = wb["Risico's"]
     values = dict(zip(header(risks), [c.value for c in next(risks.iter_rows(min_row=2))], strict=False))
     assert (values["Kans"], values["Frequentie"], values["Effect"], values["Score"]) == (3, 4, 5, 60)

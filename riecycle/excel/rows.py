@@ -30,6 +30,7 @@ from riecycle.models import (
     VoorlichtingSession,
 )
 from riecycle.models.measure import measure_risks, measure_teams, overdue
+from riecycle.models.references import measure_reference, risk_reference
 from riecycle.models.rie import risk_factors, risk_teams
 from riecycle.models.voorlichting import session_measures, session_risks, session_teams
 from riecycle.services.voorlichting import AudienceSizes
@@ -108,26 +109,19 @@ def local_date(moment: datetime | None) -> date | None:
 # --- stable references -----------------------------------------------------------------
 
 
-def _refs(model, org, prefix: str) -> dict[int, str]:
-    """R-001, R-002 ... in order of creation over the live records: the same after a round trip."""
-    ids = [
-        row[0]
-        for row in stream(
-            select(model.id)
-            .where(model.organisation_id == org.id, model.deleted_at.is_(None))
-            .order_by(model.created_at, model.id)
-        )
-    ]
-    width = max(3, len(str(len(ids))))
-    return {record_id: f"{prefix}-{n:0{width}d}" for n, record_id in enumerate(ids, start=1)}
+def _refs(model, org, reference) -> dict[int, str]:
+    """Record id -> its permanent reference (R-0001, M-0001): stored, never recomputed, so a
+    reference keeps pointing at the same record after another one is deleted (issue 17)."""
+    stmt = select(model.id, model.number).where(model.organisation_id == org.id, model.deleted_at.is_(None))
+    return {record_id: reference(number) for record_id, number in stream(stmt)}
 
 
 def risk_refs(org) -> dict[int, str]:
-    return _refs(Risk, org, "R")
+    return _refs(Risk, org, risk_reference)
 
 
 def measure_refs(org) -> dict[int, str]:
-    return _refs(Measure, org, "M")
+    return _refs(Measure, org, measure_reference)
 
 
 # --- risks -----------------------------------------------------------------------------

@@ -4,11 +4,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, ForeignKey, Index, Numeric, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Index, Numeric, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from riecycle.models.base import Base, utcnow
 from riecycle.models.mixins import DomainMixin
+from riecycle.models.references import measure_reference
 
 if TYPE_CHECKING:
     from riecycle.models.employee import Employee
@@ -60,10 +61,13 @@ class Measure(DomainMixin, Base):
         # The completion chart: measures due, and first carried out, up to each month's end.
         Index("ix_measures_org_termijn", "organisation_id", "termijn", "status", "deleted_at"),
         Index("ix_measures_org_first_done", "organisation_id", "first_done_on", "deleted_at"),
+        UniqueConstraint("organisation_id", "number", name="uq_measures_organisation_number"),
     )
     __audit_exclude__ = ("first_done_on",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The permanent reference within the organisation (M-0001), given at creation, never reused.
+    number: Mapped[int] = mapped_column()
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
     level: Mapped[str] = mapped_column(String(20), index=True)
@@ -96,6 +100,10 @@ class Measure(DomainMixin, Base):
     @property
     def label(self) -> str:
         return self.title
+
+    @property
+    def reference(self) -> str:
+        return measure_reference(self.number)
 
     @property
     def audit_personal(self) -> bool:

@@ -4,12 +4,13 @@ from calendar import monthrange
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, Float, ForeignKey, String, Table, Text
+from sqlalchemy import Column, Float, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from riecycle.clock import AMSTERDAM
 from riecycle.models.base import Base, utcnow
 from riecycle.models.mixins import DomainMixin
+from riecycle.models.references import risk_reference
 
 if TYPE_CHECKING:
     from riecycle.models.taxonomy import Factor, Theme
@@ -111,8 +112,11 @@ class Risk(DomainMixin, Base):
     version_id: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version_id}
     __audit_label__ = "Risico"
+    __table_args__ = (UniqueConstraint("organisation_id", "number", name="uq_risks_organisation_number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The permanent reference within the organisation (R-0001), given at creation, never reused.
+    number: Mapped[int] = mapped_column()
     rie_id: Mapped[int | None] = mapped_column(ForeignKey("ries.id"), index=True)
     theme_key: Mapped[str] = mapped_column(ForeignKey("psa_themes.key"), index=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -167,6 +171,10 @@ class Risk(DomainMixin, Base):
     @property
     def label(self) -> str:
         return self.title
+
+    @property
+    def reference(self) -> str:
+        return risk_reference(self.number)
 
 
 class RiskEvaluation(DomainMixin, Base):

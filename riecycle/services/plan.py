@@ -27,6 +27,7 @@ from riecycle.models import (
     User,
 )
 from riecycle.models.measure import APPROACHES, LEVELS, OPEN_STATUSES, STATUSES, measure_risks, measure_teams
+from riecycle.models.references import MEASURE_PREFIX, parse_reference
 from riecycle.services import ServiceError
 from riecycle.services.catalogue import CHANGE_TYPES
 from riecycle.services.records import Prefetch, chunks, clean_ids, flush_new
@@ -730,7 +731,11 @@ def conditions(org, filters: Filters | None = None) -> list:
         where += [Measure.termijn >= first, Measure.termijn < (first + timedelta(days=32)).replace(day=1)]
     if f.q:
         # A hidden title must never match: an exact guess would be confirmed (docs/domain.md §9).
-        where.append(title_search(f.viewer, f.q.strip()))
+        text = f.q.strip()
+        number = parse_reference(text, MEASURE_PREFIX)
+        # "M-0012" or "12" also finds measure M-0012: its number is no secret (issue 17).
+        found = title_search(f.viewer, text)
+        where.append(or_(found, Measure.number == number) if number is not None else found)
     if f.viewer is not None:
         where.append(visible_measures_filter(f.viewer))
     if f.individual_teams is not None:

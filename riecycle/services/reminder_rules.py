@@ -43,6 +43,7 @@ from riecycle.models import (
     VoorlichtingSession,
 )
 from riecycle.models.measure import OPEN_STATUSES
+from riecycle.models.references import measure_reference
 from riecycle.models.voorlichting import session_teams
 from riecycle.services import voorlichting
 
@@ -187,7 +188,14 @@ def _measure_path(org, measure) -> str | None:
 
 
 def _measure_name(t: Tenants, org_id: int, user_id: int | None, row, title: str) -> str:
-    """The measure's title, or its pseudonym when the recipient may not read it (docs/domain.md §9)."""
+    """The measure's reference (M-0012, issue 17) and title, or its pseudonym when the recipient
+    may not read it (docs/domain.md §9)."""
+    reference = measure_reference(row.measure_number)
+    name = _masked_measure_name(t, org_id, user_id, row, title)
+    return f"{reference} {name}" if reference else name
+
+
+def _masked_measure_name(t: Tenants, org_id: int, user_id: int | None, row, title: str) -> str:
     viewer = t.viewer(org_id, user_id)
     if viewer is not None and viewer.sees(row.measure_level, row.employee_team_id):
         return title
@@ -200,6 +208,7 @@ def _measure_privacy(measure_id_column):
     """Columns a rule needs to decide masking: the measure's level and its employee's team."""
     return (
         measure_id_column.label("measure_ref"),
+        Measure.number.label("measure_number"),
         Measure.level.label("measure_level"),
         Employee.team_id.label("employee_team_id"),
         Team.name.label("employee_team_name"),

@@ -1,0 +1,75 @@
+"""Issue 17 point 1: every risk and measure keeps a permanent number within its organisation."""
+
+from sqlalchemy import select
+
+from riecycle.extensions import db
+from riecycle.models import Measure, Organisation, Risk
+from riecycle.models.references import parse_reference
+from riecycle.services.records import soft_delete
+from tests.test_excel import column, download, make_measure, make_risk, open_book
+
+
+def test_numbers_follow_creation_per_organisation(world):
+    first, second = make_risk(world, "Eerste"), make_risk(world, "Tweede")
+    elsewhere = Risk(organisation_id=world.other_org.id, theme_key="werkdruk", title="Ander", description="x")
+    db.session.add(elsewhere)
+    measure = make_measure(world, first)
+    db.session.commit()
+    assert (first.reference, second.reference, elsewhere.reference) == ("R-0001", "R-0002", "R-0001")
+    assert measure.reference == "M-0001"
+    assert db.session.get(Organisation, world.org.id).last_risk_number == 2
+
+
+def test_references_stay_stable_after_a_risk_is_deleted(client_as, world):
+    first, second, third = (make_risk(world, t) for t in ("Eerste", "Tweede", "Derde"))
+    make_measure(world, third, title="Bij het derde")
+    soft_delete(first)
+    db.session.commit()
+    fourth = make_risk(world, "Vierde")
+    db.session.commit()
+    assert fourth.reference == "R-0004", "a number is never reused"
+
+    wb = open_book(download(client_as, "beheerder", "/o/acme/export/bewijsdossier"))
+    risks = dict(
+        zip(
+            (c.value for c in column(wb["Risico's"], "Titel")),
+            (c.value for c in column(wb["Risico's"], "Risico-ref")),
+            strict=True,
+        )
+    )
+    assert risks == {"Tweede": "R-0002", "Derde": "R-0003", "Vierde": "R-0004"}
+    plan = wb["Plan van aanpak"]
+    assert [c.value for c in column(plan, "Risico-ref")] == ["R-0003"]
+    assert [c.value for c in column(plan, "Maatregel-ref")] == ["M-0001"]
+
+
+def test_pages_and_plan_search_show_the_reference(client_as, world):
+    risk = make_risk(world)
+    make_measure(world, risk, title="Eerste maatregel")
+    second = make_measure(world, risk, title="Tweede maatregel")
+    db.session.commit()
+    client = client_as("beheerder")
+    assert "M-0002" in client.get(f"/o/acme/plan/{second.id}").get_data(as_text=True)
+    assert "R-0001" in client.get(f"/o/acme/rie/risicos/{risk.id}").get_data(as_text=True)
+    for q in ("M-0002", "m2", "2"):
+        html = client.get("/o/acme/plan/", query_string={"q": q, "groep": "geen"}).get_data(as_text=True)
+        assert "Tweede maatregel" in html and "Eerste maatregel" not in html, q
+
+
+def test_parse_reference():
+    assert parse_reference("M-0012", "M") == 12
+    assert parse_reference(" m12 ", "M") == 12
+    assert parse_reference("12", "M") == 12
+    assert parse_reference(12, "R") == 12
+    assert parse_reference("R-0012", "M") is None
+    assert parse_reference("Pauzes", "M") is None
+    assert parse_reference("M-0", "M") is None
+
+
+def test_numbers_are_unique_within_an_organisation(world):
+    risk = make_risk(world)
+    measures = [make_measure(world, risk, title=f"Maatregel {i}") for i in range(5)]
+    db.session.commit()
+    numbers = db.session.scalars(select(Measure.number).where(Measure.organisation_id == world.org.id)).all()
+    assert sorted(numbers) == [1, 2, 3, 4, 5]
+    assert [m.number for m in measures] == [1, 2, 3, 4, 5]
