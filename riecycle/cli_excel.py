@@ -68,6 +68,19 @@ def _report(refused) -> None:
         click.echo(f"  - {problem.as_text()}", err=True)
 
 
+def _report_updates(parsed) -> None:
+    """Per existing record, each field that changes (issue 17), then the unchanged rows."""
+    if parsed.stamp is None:
+        return
+    for item in parsed.updates:
+        click.echo(f"{item['reference']} (rij {item['row']}):")
+        for change in item["changes"]:
+            click.echo(f"  {change.name}: {change.old} → {change.new}")
+    for note in parsed.notes:
+        click.echo(note)
+    click.echo(f"Bijgewerkt: {len(parsed.updates)} bestaande records. Ongewijzigd: {parsed.unchanged} rijen.")
+
+
 def _run_import(kind, slug, path, dry_run, email):
     from riecycle.cli import find_org_or_fail
     from riecycle.excel import importer
@@ -79,6 +92,7 @@ def _run_import(kind, slug, path, dry_run, email):
     try:
         if kind == "plan":
             parsed = importer.parse_plan(org, data, path)
+            _report_updates(parsed)
             counts = importer.apply_plan(org, user, parsed)
             summary = f"{counts['risks']} risico's en {counts['measures']} maatregelen"
         else:

@@ -164,8 +164,9 @@ def test_export_import_export_gives_the_same_content(client_as, world):
     for title in ("Risico's", "Plan van aanpak"):
         before, after = _sheet(first, title), _sheet(second, title)
         assert len(before) > 2
+        version = before[0].index("Versie")  # each record's own edit counter, not content
         for old, new in zip(before, after, strict=True):
-            assert old == new, title
+            assert old[:version] + old[version + 1 :] == new[:version] + new[version + 1 :], title
     db.session.expire_all()
     imported = db.session.scalar(
         select(Measure).where(Measure.organisation_id == copy.id, Measure.title == "Extra invalkracht")

@@ -112,7 +112,8 @@ def apply_plan(org, user, plan: PlanImport) -> dict:
     per round (all creations, then each next evaluation or status step) instead of per row; the
     audit trail and the status history come out the same as when each row is created alone."""
     with db.session.no_autoflush:
-        created: dict[str, int] = {}
+        # Risk references of the file -> ids: existing risks named by their reference, then new ones.
+        created: dict[str, int] = dict(plan.existing_refs)
         risk_batch = risks.RiskBatch(org, [item["data"] for item in plan.risks])
         rie = rie_service.current_rie(org)
         for chunk in chunks(plan.risks):
@@ -121,7 +122,41 @@ def apply_plan(org, user, plan: PlanImport) -> dict:
         batch = plan_service.MeasureBatch(org, datas)
         for chunk in chunks(list(zip(plan.measures, datas, strict=True))):
             _create_measures(org, user, chunk, batch)
-    return {"risks": len(plan.risks), "measures": len(plan.measures)}
+    for item in plan.updates:
+        if item["kind"] == "risk":
+            _guarded(RISKS, item, _update_risk, org, user, item)
+        else:
+            _guarded(MEASURES, item, _update_measure, user, item, created)
+    return {
+        "risks": len(plan.risks),
+        "measures": len(plan.measures),
+        "updated": len(plan.updates),
+        "unchanged": plan.unchanged,
+    }
+
+
+def _update_risk(org, user, item: dict) -> None:
+    """A risk row that names an existing risk: the form's services, so the audit trail is the form's."""
+    risk = item["record"]
+    risks.update_risk(org, risk, item["data"])
+    evaluation = item["evaluation"]
+    if evaluation is not None:
+        latest = risks.before_after(risk)[1]
+        on = evaluation["on"]
+        later = on is not None and (
+            latest is None or on > latest.evaluated_at.astimezone(clock.AMSTERDAM).date()
+        )
+        _evaluate(org, risk, user, {**evaluation, "on": on if later else None}, None)
+
+
+def _update_measure(user, item: dict, created: dict) -> None:
+    """A measure row that names an existing measure: the edit form's save, then its status step."""
+    measure = item["record"]
+    data = {**item["data"], "risk_ids": [created[ref] for ref in item["risk_refs"]]}
+    allowed = tuple(key for key in plan_service.EDIT_FIELDS if key in data)
+    plan_service.update_measure(measure, data, measure.version_id, allowed=allowed)
+    if item["status"] is not None:
+        plan_service.change_status(measure, user, item["status"], item["reason"])
 
 
 def _create_risks(org, user, items: list[dict], rie, batch) -> dict[str, int]:

@@ -16,7 +16,7 @@ from sqlalchemy import and_, or_, select
 from riecycle import clock
 from riecycle.access.evidence import masked_run
 from riecycle.clock import AMSTERDAM
-from riecycle.excel import rows, schema
+from riecycle.excel import rows, schema, stamp
 from riecycle.excel.lookups import Labels, Lookups, grouped, stream
 from riecycle.excel.writer import Col, SheetWriter, new_workbook, save
 from riecycle.extensions import db
@@ -231,6 +231,7 @@ def build(org, viewer: rows.Viewer, period: Period | None = None):
         zelfinspectie_sheet(wb, org, period, viewer)
         policy_sheet(wb, org, period, lookups)
         audit_sheet(wb, org, _audit_stmt(org, period), viewer, lookups=lookups)
+        stamp.mark(wb, org, viewer)
         return save(wb)
 
 

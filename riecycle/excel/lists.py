@@ -3,7 +3,7 @@
 from flask_babel import force_locale
 
 from riecycle import clock
-from riecycle.excel import evidence
+from riecycle.excel import evidence, stamp
 from riecycle.excel.rows import Viewer
 from riecycle.excel.writer import new_workbook, save
 
@@ -13,6 +13,7 @@ def risks(org, records, viewer: Viewer):
     with force_locale("nl"):
         wb = new_workbook()
         evidence.risk_sheet(wb, org, records, viewer)
+        stamp.mark(wb, org, viewer)
         return save(wb)
 
 
@@ -21,6 +22,7 @@ def measures(org, records, viewer: Viewer):
     with force_locale("nl"):
         wb = new_workbook()
         evidence.measure_sheet(wb, org, records, viewer, clock.today())
+        stamp.mark(wb, org, viewer)
         return save(wb)
 
 

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from riecycle import clock
-from riecycle.excel import schema
+from riecycle.excel import schema, stamp, updates
 from riecycle.excel.cells import Lookup, day, integer, line, money, names, norm, text, yes_no
 from riecycle.excel.directory import Directory
 from riecycle.excel.filecheck import read_workbook
@@ -19,6 +19,7 @@ from riecycle.excel.problems import refuse as _refuse
 from riecycle.excel.tables import RowReader, Table, find_sheet, read_table
 from riecycle.extensions import db
 from riecycle.models import Risk
+from riecycle.models.references import MEASURE_PREFIX, RISK_PREFIX
 from riecycle.services import ServiceError, scoring
 
 PSEUDONYM_RE = re.compile(r"–\s*individuele maatregel #\d+\s*$")
@@ -28,10 +29,16 @@ PSEUDONYM_RE = re.compile(r"–\s*individuele maatregel #\d+\s*$")
 class PlanImport:
     risks: list = field(default_factory=list)  # dicts with "row", "ref", "data", "evaluations", "top5"
     measures: list = field(default_factory=list)  # dicts with "row", "data", "status_steps"
+    # Rows naming an existing record (issue 17): dicts with "kind", "row", "record", "changes", ...
+    updates: list = field(default_factory=list)
+    unchanged: int = 0
+    notes: list = field(default_factory=list)  # what was deliberately not taken over, and why
+    existing_refs: dict = field(default_factory=dict)  # norm(risk ref) -> id of an existing risk
+    stamp: object = None
 
     @property
     def empty(self) -> bool:
-        return not self.risks and not self.measures
+        return not self.risks and not self.measures and not self.updates and not self.unchanged
 
 
 def parse_plan(org, data: bytes, filename: str | None = None) -> PlanImport:
@@ -47,7 +54,10 @@ def _parse_plan(org, wb) -> PlanImport:
     with force_locale("nl"):
         risks_title, measures_title = str(schema.RISKS_SHEET), str(schema.MEASURES_SHEET)
     risks_ws, measures_ws = find_sheet(wb, risks_title), find_sheet(wb, measures_title)
-    if risks_ws is None:
+    exported = stamp.read(wb)
+    # References match records only in a workbook exported from this organisation.
+    existing = updates.Existing.load(org) if exported and exported.organisation == org.slug else None
+    if risks_ws is None and not (existing is not None and measures_ws is not None):
         _refuse(
             _(
                 "Het tabblad '%(s)s' ontbreekt. Gevonden tabbladen: %(found)s. Gebruik het sjabloon van deze "
@@ -57,16 +67,18 @@ def _parse_plan(org, wb) -> PlanImport:
             )
         )
     problems: list[Problem] = []
-    risk_table = read_table(risks_ws, risks_title, schema.RISK_FIELDS, problems)
+    risk_table = read_table(risks_ws, risks_title, schema.RISK_FIELDS, problems) if risks_ws else None
     measure_table = (
         read_table(measures_ws, measures_title, schema.MEASURE_FIELDS, problems) if measures_ws else None
     )
-    result = PlanImport()
-    if risk_table is not None:
+    result = PlanImport(stamp=exported if existing is not None else None)
+    if risk_table is not None or (risks_ws is None and measure_table is not None):
         directory = Directory(org)
-        refs = _risks(org, directory, risk_table, problems, result)
+        refs = (
+            _risks(org, directory, risk_table, problems, result, existing) if risk_table is not None else {}
+        )
         if measure_table is not None:
-            _measures(directory, measure_table, refs, problems, result)
+            _measures(directory, measure_table, refs, problems, result, existing)
     if not problems and result.empty:
         problems.append(
             Problem(
@@ -98,6 +110,7 @@ class _Risks:
     refs: dict = field(default_factory=dict)  # norm(ref) -> row
     seen: dict = field(default_factory=dict)  # (norm(title), theme) -> row
     ranks: dict = field(default_factory=dict)  # top 5 place -> row
+    existing_records: object = None  # updates.Existing in a workbook exported from this organisation
     scope: Lookup = field(default_factory=lambda: Lookup("risk_scope"))
     source: Lookup = field(default_factory=lambda: Lookup("risk_source"))
     status: Lookup = field(default_factory=lambda: Lookup("risk_status"))
@@ -120,7 +133,9 @@ def _risk_ref(rows: _Risks, r: RowReader, _row: dict):
         "ref",
         text,
         40,
-        required=_l("Vul een Risico-ref in, bijvoorbeeld R-001: de maatregelen verwijzen ernaar."),
+        required=None
+        if rows.existing_records is not None
+        else _l("Vul een Risico-ref in, bijvoorbeeld R-001: de maatregelen verwijzen ernaar."),
     )
     if ref and norm(ref) in rows.refs:
         r.error(
@@ -132,6 +147,24 @@ def _risk_ref(rows: _Risks, r: RowReader, _row: dict):
             ),
         )
     return ref
+
+
+def _risk_record(rows: _Risks, r: RowReader, row: dict):
+    """The existing risk the row's reference names (only in a workbook exported from here)."""
+    existing, ref = rows.existing_records, row["ref"]
+    if existing is None or not updates.looks_like(ref, RISK_PREFIX):
+        return None
+    record = existing.risk(ref)
+    if record is None:
+        r.error(
+            "ref",
+            _(
+                "Risico %(r)s bestaat niet (meer) in riecycle. Geef een nieuw risico een eigen code "
+                "zonder nummer, bijvoorbeeld 'nieuw 1'.",
+                r=ref,
+            ),
+        )
+    return record
 
 
 def _risk_theme(rows: _Risks, r: RowReader, _row: dict):
@@ -185,6 +218,11 @@ def _risk_status_reason(_rows: _Risks, r: RowReader, row: dict):
 
 def _risk_top5(rows: _Risks, r: RowReader, row: dict):
     top5 = r.get("top5", integer)
+    record = row["record"]
+    if record is not None:
+        if top5 != record.top5_rank:
+            r.error("top5", _("De top 5 verandert niet met een import. Pas de top 5 aan in riecycle."))
+        return None
     if top5 is None:
         return None
     if not 1 <= top5 <= 5:
@@ -218,6 +256,8 @@ def _risk_source(rows: _Risks, r: RowReader, _row: dict):
 # Together they read every importable column of schema.RISK_FIELDS (see test_excel_schema_readers).
 RISK_READERS = {
     "ref": _risk_ref,
+    "record": _risk_record,
+    "version": _cell("version", integer),
     "theme_key": _risk_theme,
     "title": _cell("title", line, 200, required=_l("Geef het knelpunt een korte titel.")),
     "description": _cell(
@@ -256,13 +296,20 @@ def _read_row(readers: dict, rows, r: RowReader) -> dict:
     return row
 
 
-def _risks(org, directory: Directory, table: Table, problems, result: PlanImport) -> dict[str, int]:
+def _risks(
+    org, directory: Directory, table: Table, problems, result: PlanImport, existing=None
+) -> dict[str, int]:
     rows = _Risks.of(org, directory)
+    rows.existing_records = existing
     for number, cells in table.rows:
         r = RowReader(table, number, cells, problems)
         row = _read_row(RISK_READERS, rows, r)
         _check_risk_row(rows, r, row)
         if r.failed:
+            continue
+        if row["record"] is not None:
+            result.existing_refs[norm(row["ref"])] = row["record"].id
+            _risk_update(org, r, row, result)
             continue
         result.risks.append(
             {
@@ -289,7 +336,9 @@ def _check_risk_row(rows: _Risks, r: RowReader, row: dict) -> None:
                     n=rows.seen[key],
                 ),
             )
-        elif norm(title) in rows.existing:
+        elif norm(title) in rows.existing and not (
+            row["record"] is not None and norm(row["record"].title) == norm(title)
+        ):
             r.error(
                 "title",
                 _(
@@ -301,6 +350,46 @@ def _check_risk_row(rows: _Risks, r: RowReader, row: dict) -> None:
         rows.seen[key] = r.number
     if ref and norm(ref) not in rows.refs:
         rows.refs[norm(ref)] = r.number
+
+
+def _risk_update(org, r: RowReader, row: dict, result: PlanImport) -> None:
+    """A row naming an existing risk: what changes, or why the row is refused."""
+    record = row["record"]
+    evaluation = row["evaluations"][-1] if row["evaluations"] else None
+    try:
+        changes, data, new_evaluation = updates.risk_changes(
+            org, record, {key: row[key] for key in RISK_DATA}, evaluation
+        )
+    except ServiceError as error:
+        r.error(_risk_column(error.field), error.message)
+        return
+    _add_update(r, result, "risk", record, row, changes, {"data": data, "evaluation": new_evaluation})
+
+
+def _risk_column(service_field: str | None) -> str | None:
+    return {"theme_key": "theme", "team_ids": "teams", "factor_keys": "factors"}.get(
+        service_field or "", service_field
+    )
+
+
+def _add_update(r: RowReader, result: PlanImport, kind: str, record, row: dict, changes, extra: dict) -> None:
+    """Count an unchanged row, refuse a conflict, or keep the update."""
+    if not changes:
+        result.unchanged += 1
+        return
+    if updates.is_conflict(record, row["version"], result.stamp):
+        r.error("version", updates.conflict_message(record.reference, row["version"], record, changes))
+        return
+    result.updates.append(
+        {
+            "kind": kind,
+            "row": r.number,
+            "record": record,
+            "reference": record.reference,
+            "changes": changes,
+            **extra,
+        }
+    )
 
 
 def _evaluation(org, r: RowReader, prefix: str, on_key: str, method_lookup) -> dict | None:
@@ -370,6 +459,8 @@ class _Measures:
     today: date
     seen_refs: dict = field(default_factory=dict)  # norm(measure ref) -> row
     seen: dict = field(default_factory=dict)  # the measure's identity -> row
+    existing_records: object = None  # updates.Existing in a workbook exported from this organisation
+    pseudonymised: bool = False
     level: Lookup = field(default_factory=lambda: Lookup("level"))
     approach: Lookup = field(default_factory=lambda: Lookup("approach"))
     status: Lookup = field(default_factory=lambda: Lookup("measure_status"))
@@ -387,6 +478,35 @@ def _measure_ref(rows: _Measures, r: RowReader, _row: dict):
     return ref
 
 
+def _measure_record(rows: _Measures, r: RowReader, row: dict):
+    """The existing measure the row's reference names (only in a workbook exported from here)."""
+    existing, ref = rows.existing_records, row["ref"]
+    if existing is None or not updates.looks_like(ref, MEASURE_PREFIX):
+        return None
+    record = existing.measure(ref)
+    if record is None:
+        r.error(
+            "ref",
+            _(
+                "Maatregel %(r)s bestaat niet (meer) in riecycle. Laat de Maatregel-ref leeg voor een "
+                "nieuwe maatregel.",
+                r=ref,
+            ),
+        )
+    return record
+
+
+def _protected(rows: _Measures, row: dict) -> bool:
+    """A pseudonymised copy never overwrites the title, free text or employee of an individual
+    measure: the file holds a pseudonym (or nothing) there."""
+    record = row.get("record")
+    return (
+        record is not None
+        and record.level == "individu"
+        and (rows.pseudonymised or bool(PSEUDONYM_RE.search(row.get("title") or "")))
+    )
+
+
 def _measure_risk_refs(rows: _Measures, r: RowReader, _row: dict):
     risk_refs = r.get(
         "risk_refs",
@@ -396,7 +516,8 @@ def _measure_risk_refs(rows: _Measures, r: RowReader, _row: dict):
         ),
     )
     for value in risk_refs or []:
-        if norm(value) not in rows.refs:
+        known = rows.existing_records is not None and rows.existing_records.risk(value) is not None
+        if norm(value) not in rows.refs and not known:
             r.error(
                 "risk_refs",
                 _(
@@ -425,6 +546,8 @@ def _measure_employee(rows: _Measures, r: RowReader, row: dict):
     """The employee of an individual measure (a pseudonymised export cannot be read back)."""
     if row["level"] != "individu":
         return None
+    if _protected(rows, row):
+        return row["record"].employee
     value = r.get("employee", line)
     if row["title"] and PSEUDONYM_RE.search(row["title"]) and not value:
         r.error(
@@ -468,6 +591,9 @@ def _measure_status(rows: _Measures, r: RowReader, _row: dict):
 
 
 def _measure_steps(rows: _Measures, r: RowReader, row: dict) -> list[dict]:
+    if row["record"] is not None:
+        # An existing measure takes one step from its current status, as in the form.
+        return [{"status": row["status"], "on": None, "reason": r.get("status_reason", text)}]
     return _status_steps(r, row["status"], rows.today)
 
 
@@ -479,6 +605,8 @@ def _measure_change_type(rows: _Measures, r: RowReader, _row: dict):
 # Together they read every importable column of schema.MEASURE_FIELDS (see test_excel_schema_readers).
 MEASURE_READERS = {
     "ref": _measure_ref,
+    "record": _measure_record,
+    "version": _cell("version", integer),
     "risk_refs": _measure_risk_refs,
     "title": _cell("title", line, 200, required=_l("Geef de maatregel een titel: wat gaat er gebeuren?")),
     "level": _measure_level,
@@ -513,13 +641,24 @@ MEASURE_DATA = (
 )
 
 
-def _measures(directory: Directory, table: Table, refs: dict, problems, result: PlanImport) -> None:
+def _measures(
+    directory: Directory, table: Table, refs: dict, problems, result: PlanImport, existing=None
+) -> None:
     rows = _Measures(directory, refs, clock.today())
+    rows.existing_records = existing
+    rows.pseudonymised = bool(result.stamp and result.stamp.pseudonymised)
     for number, cells in table.rows:
         r = RowReader(table, number, cells, problems)
         row = _read_row(MEASURE_READERS, rows, r)
         _check_measure_row(rows, r, row)
         if r.failed:
+            continue
+        for value in row["risk_refs"]:
+            known = existing.risk(value) if existing is not None and norm(value) not in refs else None
+            if known is not None:
+                result.existing_refs[norm(value)] = known.id
+        if row["record"] is not None:
+            _measure_update(directory.org, r, row, result, _protected(rows, row))
             continue
         employee, responsible = row["employee"], row["responsible"]
         result.measures.append(
@@ -535,6 +674,58 @@ def _measures(directory: Directory, table: Table, refs: dict, problems, result: 
                 "responsible": responsible.name,
             }
         )
+
+
+def _measure_update(org, r: RowReader, row: dict, result: PlanImport, protect: bool) -> None:
+    """A row naming an existing measure: what changes, or why the row is refused."""
+    record, employee, step = row["record"], row["employee"], row["steps"][0]
+    data = {
+        **{key: row[key] for key in MEASURE_DATA},
+        "employee_id": employee.id if employee else None,
+        "responsible_id": row["responsible"].id,
+        "risk_ids": [
+            result.existing_refs[norm(v)] for v in row["risk_refs"] if norm(v) in result.existing_refs
+        ],
+    }
+    try:
+        changes, data = updates.measure_changes(org, record, data, row["risk_refs"], protect)
+        status = updates.status_change(record, step["status"], step["reason"])
+    except ServiceError as error:
+        r.error(MEASURE_COLUMNS.get(error.field or "", "status"), error.message)
+        return
+    if protect:
+        result.notes.append(
+            _(
+                "Rij %(n)s (%(ref)s): titel, beschrijving, inzet en medewerker zijn niet overgenomen: dit "
+                "bestand is gepseudonimiseerd.",
+                n=r.number,
+                ref=record.reference,
+            )
+        )
+    extra = {"data": data, "risk_refs": [norm(v) for v in row["risk_refs"]], "status": None, "reason": None}
+    if status is not None:
+        changes.append(status)
+        extra.update(status=step["status"], reason=step["reason"])
+    _add_update(r, result, "measure", record, row, changes, extra)
+
+
+# Service field -> the column that holds it (where a refusal of the services is reported).
+MEASURE_COLUMNS = {
+    "title": "title",
+    "risk_ids": "risk_refs",
+    "level": "level",
+    "team_ids": "teams",
+    "employee_id": "employee",
+    "approach": "approach",
+    "responsible_id": "responsible",
+    "termijn": "termijn",
+    "start_date": "start_date",
+    "budget_eur": "budget",
+    "effort": "effort",
+    "change_type": "change_type",
+    "to_status": "status",
+    "reason": "status_reason",
+}
 
 
 def _check_measure_row(rows: _Measures, r: RowReader, row: dict) -> None:

@@ -51,6 +51,7 @@ RISK_COLUMNS = (
     Risk.status_reason,
     Risk.team_bound_reason,
     Risk.top5_rank,
+    Risk.version_id,
 )
 MEASURE_COLUMNS = (
     Measure.id,
@@ -71,6 +72,7 @@ MEASURE_COLUMNS = (
     Measure.status_reason,
     Measure.completed_on,
     Measure.created_at,
+    Measure.version_id,
 )
 SESSION_COLUMNS = (
     VoorlichtingSession.id,
@@ -216,6 +218,7 @@ def risk_row(risk, links: RiskLinks) -> list:
         risk.top5_rank,
         *current,
         *first,
+        risk.version_id,
     ]
 
 
@@ -326,6 +329,7 @@ def measure_row(measure, links: MeasureLinks, viewer: Viewer, today: date) -> li
         *_path_dates(measure, links.dates.get(measure.id, {})),
         measure.status_reason if visible else None,
         overdue(measure.status, measure.termijn, today),
+        measure.version_id,
     ]
 
 

@@ -42,7 +42,11 @@ RISK_FIELDS = (
         _l("Risico-ref"),
         width=12,
         required=True,
-        help=_l("Eigen korte code, uniek in dit bestand, bv. R-001. Maatregelen verwijzen ernaar."),
+        help=_l(
+            "Het vaste nummer van het risico in riecycle (R-0001): een rij met een bestaand nummer werkt "
+            "dat risico bij. Voor een nieuw risico: een eigen korte code, uniek in dit bestand. "
+            "Maatregelen verwijzen ernaar."
+        ),
     ),
     Field(
         "theme",
@@ -139,11 +143,24 @@ RISK_FIELDS = (
     Field("first_score", _l("Eerste score"), "int", width=9, importable=False),
     Field("first_priority", _l("Eerste prioriteit"), width=11, importable=False),
     Field("first_on", _l("Datum eerste beoordeling"), "date", width=14),
+    Field(
+        "version",
+        _l("Versie"),
+        "int",
+        width=8,
+        help=_l("Niet wijzigen: zo ziet riecycle of het risico na de export nog is gewijzigd."),
+    ),
 )
 
 MEASURE_FIELDS = (
     Field(
-        "ref", _l("Maatregel-ref"), width=13, help=_l("Optioneel: eigen korte code, uniek in dit bestand.")
+        "ref",
+        _l("Maatregel-ref"),
+        width=13,
+        help=_l(
+            "Het vaste nummer van de maatregel in riecycle (M-0001): een rij met een bestaand nummer werkt "
+            "die maatregel bij. Leeg voor een nieuwe maatregel."
+        ),
     ),
     Field(
         "risk_refs",
@@ -200,6 +217,13 @@ MEASURE_FIELDS = (
         help=_l("Verplicht bij status Vervallen."),
     ),
     Field("overdue", _l("Te laat"), "bool", width=9, importable=False, help=_l("Wordt berekend.")),
+    Field(
+        "version",
+        _l("Versie"),
+        "int",
+        width=8,
+        help=_l("Niet wijzigen: zo ziet riecycle of de maatregel na de export nog is gewijzigd."),
+    ),
 )
 
 TEAM_FIELDS = (

@@ -265,6 +265,8 @@ def confirm(upload_id):
             ),
             "success",
         )
+        if counts.get("updated"):
+            flash(_("%(u)s bestaande risico's en maatregelen bijgewerkt.", u=counts["updated"]), "success")
         return redirect(url_for("rie.risks"))
     flash(
         _(
