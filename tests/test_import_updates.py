@@ -238,3 +238,34 @@ def test_cli_dry_run_shows_the_diff_and_writes_nothing(app, client_as, world, tm
     )
     db.session.expire_all()
     assert db.session.get(Measure, measures[0].id).termijn == date(2099, 3, 31)
+
+
+def test_risk_rows_update_the_risk_through_the_form_services(client_as, world):
+    risk, _measures = _plan(world)
+    exported = download(client_as, "beheerder", EVIDENCE)
+    wb = load_workbook(BytesIO(exported))
+    ws = wb["Risico's"]
+    head = [c.value for c in ws[1]]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == risk.reference)
+    row[head.index("Titel")].value = "Hoge werkdruk in de avond"
+    row[head.index("Kans")].value = 1  # a new evaluation: kinney 1·4·5
+    row[head.index("Datum beoordeling")].value = None
+    out = BytesIO()
+    wb.save(out)
+    client = client_as("beheerder")
+    audit_before = db.session.scalar(select(func.max(AuditEntry.id))) or 0
+    response = _upload(client, out.getvalue())
+    assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
+    preview = html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "Hoge werkdruk op de afdeling" in preview and "Hoge werkdruk in de avond" in preview
+    assert "Kinney 3·4·5" in preview and "Kinney 1·4·5" in preview
+    assert client.post(response.headers["Location"] + "/bevestigen").status_code == 302
+    db.session.expire_all()
+    stored = db.session.get(Risk, risk.id)
+    assert stored.title == "Hoge werkdruk in de avond" and stored.current_kans == 1
+    assert stored.reference == risk.reference
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.id > audit_before)).all()
+    risk_updates = [e for e in entries if e.entity == "Risico" and e.action == "update"]
+    assert [set(e.changes) - {"updated_at", "version_id"} for e in risk_updates] == [{"title"}]
+    assert [e.action for e in entries if e.entity == "Risicobeoordeling"] == ["create"]
+    assert {e.entity for e in entries} <= {"Risico", "Risicobeoordeling", "Document"}

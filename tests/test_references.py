@@ -1,5 +1,6 @@
 """Issue 17 point 1: every risk and measure keeps a permanent number within its organisation."""
 
+import pytest
 from sqlalchemy import select
 
 from riecycle.extensions import db
@@ -7,6 +8,7 @@ from riecycle.models import Measure, Organisation, Risk
 from riecycle.models.references import parse_reference
 from riecycle.services.records import soft_delete
 from tests.test_excel import column, download, make_measure, make_risk, open_book
+from tests.test_migrations import fresh_url as fresh_url  # a fixture
 
 
 def test_numbers_follow_creation_per_organisation(world):
@@ -73,3 +75,65 @@ def test_numbers_are_unique_within_an_organisation(world):
     numbers = db.session.scalars(select(Measure.number).where(Measure.organisation_id == world.org.id)).all()
     assert sorted(numbers) == [1, 2, 3, 4, 5]
     assert [m.number for m in measures] == [1, 2, 3, 4, 5]
+
+
+@pytest.fixture
+def migrated_url(fresh_url):
+    return fresh_url
+
+
+def test_migration_numbers_existing_records_in_order_of_creation(migrated_url):
+    """Risks made before the migration get numbers by (created_at, id) per organisation, deleted
+    ones included, and the counter continues after them."""
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from riecycle import create_app
+
+    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": migrated_url})
+    with app.app_context():
+        upgrade(revision="sec_forms_1")
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO psa_themes (key, position, name_nl, name_en) VALUES ('werkdruk', 1, 'Werkdruk', 'Workload')"
+                )
+            )
+            for org_id in (1, 2):
+                conn.execute(
+                    text(
+                        "INSERT INTO organisations (id, slug, name, uses_branche_rie, risk_method, pva_review_month, "
+                        "created_at, updated_at) VALUES (:i, :s, :s, false, 'kinney', 2, CURRENT_TIMESTAMP, "
+                        "CURRENT_TIMESTAMP)"
+                    ),
+                    {"i": org_id, "s": f"org{org_id}"},
+                )
+            # id order differs from creation order; organisation 2's risk comes in between.
+            for risk_id, org_id, day, deleted in (
+                (1, 1, 3, None),
+                (2, 2, 1, None),
+                (3, 1, 1, "2026-01-05"),
+                (4, 1, 2, None),
+            ):
+                conn.execute(
+                    text(
+                        "INSERT INTO risks (id, organisation_id, theme_key, title, description, scope, source, status, "
+                        "measures_organisatie, measures_team, measures_individu, version_id, created_at, updated_at, "
+                        "deleted_at) VALUES (:i, :o, 'werkdruk', :t, 'x', 'organisatie', 'rie', 'open', 0, 0, 0, 1, "
+                        ":c, :c, :d)"
+                    ),
+                    {
+                        "i": risk_id,
+                        "o": org_id,
+                        "t": f"Risico {risk_id}",
+                        "c": f"2026-01-0{day} 12:00:00",
+                        "d": deleted,
+                    },
+                )
+        upgrade()
+        with db.engine.connect() as conn:
+            numbers = dict(conn.execute(text("SELECT id, number FROM risks")).all())
+            counters = dict(conn.execute(text("SELECT id, last_risk_number FROM organisations")).all())
+        db.engine.dispose()
+    assert numbers == {3: 1, 4: 2, 1: 3, 2: 1}
+    assert counters == {1: 3, 2: 1}
