@@ -57,7 +57,6 @@ def seed(org, user, n: int) -> dict:
         [
             {
                 "organisation_id": org.id,
-                "number": 100_000 + i,  # a bulk insert bypasses the numbering hook
                 "theme_key": "werkdruk",
                 "title": f"Risico {i}",
                 "description": "x",
@@ -106,7 +105,6 @@ def seed(org, user, n: int) -> dict:
         [
             {
                 "organisation_id": org.id,
-                "number": 100_000 + i,  # a bulk insert bypasses the numbering hook
                 "title": f"Maatregel {i}",
                 "level": levels[i % 3],
                 "approach": "bronaanpak",

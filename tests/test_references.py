@@ -137,3 +137,20 @@ def test_migration_numbers_existing_records_in_order_of_creation(migrated_url):
         db.engine.dispose()
     assert numbers == {3: 1, 4: 2, 1: 3, 2: 1}
     assert counters == {1: 3, 2: 1}
+
+
+def test_a_bulk_insert_is_numbered_too(world):
+    """Inserts that bypass the ORM flush (scripts, bulk loads) take their numbers from the counter."""
+    from sqlalchemy import insert
+
+    make_risk(world, "Eerste")
+    db.session.commit()
+    rows = [
+        {"organisation_id": world.org.id, "theme_key": "werkdruk", "title": f"Bulk {i}", "description": "x"}
+        for i in range(3)
+    ]
+    ids = list(db.session.scalars(insert(Risk).returning(Risk.id, sort_by_parameter_order=True), rows))
+    db.session.commit()
+    numbers = [db.session.get(Risk, i).number for i in ids]
+    assert numbers == [2, 3, 4]
+    assert make_risk(world, "Daarna").number == 5

@@ -98,7 +98,6 @@ def test_bulk_inserts_are_counted_by_recount_organisation(world):
         [
             {
                 "organisation_id": world.org.id,
-                "number": 100_000,  # a bulk insert bypasses the numbering hook
                 "title": "Bulk",
                 "level": "organisatie",
                 "approach": "bronaanpak",

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from riecycle.models.base import Base, utcnow
 from riecycle.models.mixins import DomainMixin
-from riecycle.models.references import measure_reference
+from riecycle.models.references import measure_reference, next_number
 
 if TYPE_CHECKING:
     from riecycle.models.employee import Employee
@@ -67,7 +67,7 @@ class Measure(DomainMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The permanent reference within the organisation (M-0001), given at creation, never reused.
-    number: Mapped[int] = mapped_column()
+    number: Mapped[int] = mapped_column(default=next_number("last_measure_number"))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
     level: Mapped[str] = mapped_column(String(20), index=True)

@@ -36,3 +36,20 @@ def parse_reference(value, prefix: str) -> int | None:
         return None
     number = int(match.group(2))
     return number if number > 0 else None
+
+
+def next_number(counter: str):
+    """A column default for inserts that bypass the ORM flush (bulk inserts, scripts): raise the
+    organisation's counter for this one row. ORM flushes number their records in one statement
+    per organisation beforehand (riecycle.references), so this runs only for those other paths."""
+    from sqlalchemy import text
+
+    statement = text(
+        f"UPDATE organisations SET {counter} = {counter} + 1 WHERE id = :o RETURNING {counter}"  # noqa: S608 - a constant
+    )
+
+    def default(context) -> int:
+        organisation_id = context.get_current_parameters()["organisation_id"]
+        return context.connection.execute(statement, {"o": organisation_id}).scalar_one()
+
+    return default

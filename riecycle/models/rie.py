@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from riecycle.clock import AMSTERDAM
 from riecycle.models.base import Base, utcnow
 from riecycle.models.mixins import DomainMixin
-from riecycle.models.references import risk_reference
+from riecycle.models.references import next_number, risk_reference
 
 if TYPE_CHECKING:
     from riecycle.models.taxonomy import Factor, Theme
@@ -116,7 +116,7 @@ class Risk(DomainMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The permanent reference within the organisation (R-0001), given at creation, never reused.
-    number: Mapped[int] = mapped_column()
+    number: Mapped[int] = mapped_column(default=next_number("last_risk_number"))
     rie_id: Mapped[int | None] = mapped_column(ForeignKey("ries.id"), index=True)
     theme_key: Mapped[str] = mapped_column(ForeignKey("psa_themes.key"), index=True)
     title: Mapped[str] = mapped_column(String(200))
