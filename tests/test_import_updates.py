@@ -163,12 +163,19 @@ def test_new_rows_are_created_and_missing_rows_are_kept(client_as, world):
     new[head.index("Maatregel-ref")] = None
     new[head.index("Titel")] = "Een nieuwe maatregel"
     new[head.index("Versie")] = None
+    new[head.index("Budget")] = 250
     ws.append(new)
+    ws.cell(row=2, column=head.index("Budget") + 1).value = 2000  # the first measure's budget
     out = BytesIO()
     wb.save(out)
     client = client_as("beheerder")
     response = _upload(client, out.getvalue())
     assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
+    preview = html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", preview))
+    assert f"{measures[0].reference} Budget € 1.500,50 € 2.000,00" in text, "budget changes are shown"
+    assert "€ 250,00" in text, "and the budget of a new measure"
+    assert "Ongewijzigd: 6 rijen." in text  # 2 risks and 4 measures; the deleted row is no change
     assert client.post(response.headers["Location"] + "/bevestigen").status_code == 302
     db.session.expire_all()
     titles = db.session.scalars(
