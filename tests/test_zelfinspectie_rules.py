@@ -312,7 +312,9 @@ def test_b11_participation_from_the_or_plan_decision(db, world):
     )
     result = RULES["participation_in_choice"](world.org, TODAY)
     assert result.answer == "deels"
-    assert "inspraak van medewerkers bij het kiezen van de maatregelen is niet vastgelegd" in result.explanation
+    assert (
+        "inspraak van medewerkers bij het kiezen van de maatregelen is niet vastgelegd" in result.explanation
+    )
 
 
 def test_b12_overdue_share_flips(db, world):
