@@ -335,7 +335,9 @@ def test_the_compliant_sentences_state_what_an_inspector_asks(built):
     ):
         assert phrase in e24, e24
     assert "Getoetst: systeemtoets en scopetoets." in a5 and "Basiscontract met Arbodienst Voorbeeld" in a5
-    assert "werkgroep op" in b11 and "(8 medewerkers)" in b11 and "Instemming OR/PVT met Plan van Aanpak" in b11
+    assert (
+        "werkgroep op" in b11 and "(8 medewerkers)" in b11 and "Instemming OR/PVT met Plan van Aanpak" in b11
+    )
 
 
 def test_every_item_but_the_unjudged_ones_has_a_flip(built):
