@@ -270,3 +270,25 @@ def test_exports_carry_the_new_records(client_as, db, world):
     text = "\n".join(str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value)
     assert "Soort toetsing" in text and "beide" in text and "Basiscontract arbodienst" in text
     assert db.session.scalar(select(func.count()).select_from(Risk)) == 1
+
+
+# --- point 4: a hand answer stands on its justification -------------------------------------------
+
+
+def test_hand_answer_hides_the_contradicting_automatic_sentence(client_as, db, world):
+    from riecycle.services import zelfinspectie
+
+    user = world.users["beheerder"]
+    justification = "Werkgroep met 9 medewerkers op 3 maart; verslag op intranet."
+    zelfinspectie.record_answer(world.org, user, "B11", "voldoet", justification)
+    zelfinspectie.record_answer(world.org, user, "D16", "voldoet", "Gedragscode hangt in elke teamruimte.")
+    zelfinspectie.run_checklist(world.org, user)
+    db.session.commit()
+    page = client_as("auditor").get("/o/acme/zelfinspectie/").text
+    assert justification in page and "Gedragscode hangt in elke teamruimte." in page
+    # B11's "answer this by hand" and D16's "no gedragscode" no longer stand beside a voldoet.
+    assert "Beantwoord dit item met de hand" not in page
+    assert "Er is geen gedragscode vastgelegd" not in page
+    assert "Automatisch: Voldoet niet." in page
+    # An automatic sentence that agrees is still shown (E24 has no hand answer).
+    assert "Er is een gebruiker met de rol preventiemedewerker" in page

@@ -611,7 +611,10 @@ def zelfinspectie_sheet(wb, org, period: Period, viewer=None) -> None:
                 item.get("importance"),
                 label(item.get("answer"), "checklist_answer"),
                 label(item.get("source"), "answer_source"),
-                item.get("explanation"),
+                # A hand answer that differs from the automatic one stands on its justification.
+                None
+                if item.get("justification") and item.get("answer") != item.get("auto_answer")
+                else item.get("explanation"),
                 evidence,
                 item.get("justification"),
                 date.fromisoformat(answered) if answered else run.run_on,
