@@ -19,11 +19,9 @@ from riecycle.services import zelfinspectie as service
 from tests.factories import build_compliant_org
 
 IN_ORDER = ("voldoet", "nvt")
-# Items the records cannot settle yet, so the builder cannot make them voldoet and no fact flips
-# them honestly (issue 16):
-# - B11 (participation in choosing measures): there is no participation record per plan version
-#   (point 4); the rule reads only the OR's plan decision and answers "deels" at best.
-NOT_JUDGED = {"B11": "deels"}
+# Items the records cannot settle, so the builder cannot make them voldoet and no fact flips them
+# honestly: none since the participation record per plan version.
+NOT_JUDGED: dict = {}
 
 
 def answers(org, today) -> dict:
@@ -126,6 +124,53 @@ def b10_no_rest(built):
     return "geen maatregel gericht op rust en herstel"
 
 
+def b11_no_participation(built):
+    """The OR agreed, but nothing shows how employees took part in choosing the measures."""
+    built.participation.deleted_at = utcnow()
+    return "bij versie 1 van het Plan van Aanpak is niet vastgelegd hoe medewerkers meedachten"
+
+
+def a5_only_systeemtoets(built):
+    built.toetsing.toets_type = "systeemtoets"
+    return "de scopetoets is niet vastgelegd"
+
+
+def a5_no_basiscontract(built):
+    built.contract.deleted_at = utcnow()
+    return "geen basiscontract met een arbodienst of bedrijfsarts"
+
+
+def d17_no_training_date(built):
+    built.instruments["vertrouwenspersoon"].trained_on = None
+    return "de datum van de opleiding is niet vastgelegd"
+
+
+def d17_not_anonymous(built):
+    built.instruments["vertrouwenspersoon"].anonymous_contact = False
+    return "anoniem kunnen benaderen"
+
+
+def d17_no_jaarverslag(built):
+    vp = built.instruments["vertrouwenspersoon"]
+    vp.annual_report_year, vp.annual_report_on = None, None
+    return "geen jaarverslag van de vertrouwenspersoon"
+
+
+def d17_old_jaarverslag(built):
+    built.instruments["vertrouwenspersoon"].annual_report_year = built.today.year - 3
+    return f"het laatste jaarverslag gaat over {built.today.year - 3}"
+
+
+def e24_no_hours(built):
+    built.appointment.hours_per_week = None
+    return "het aantal uren per week is niet vastgelegd"
+
+
+def e24_no_training(built):
+    built.appointment.training, built.appointment.trained_on = None, None
+    return "de opleiding van de preventiemedewerker is niet vastgelegd"
+
+
 def b12_overdue(built):
     built.measures["Extra bezetting in de avond"].termijn = ago(built, 5)
     return "over de termijn: Extra bezetting in de avond"
@@ -225,7 +270,7 @@ FLIPS = [
     ("B8", b8_owner_left, "deels"),
     ("B9", b9_team_only, "deels"),
     ("B10", b10_no_rest, "voldoet_niet"),
-    # B11: not flipped, see NOT_JUDGED.
+    ("B11", b11_no_participation, "deels"),
     ("B12", b12_overdue, "deels"),
     ("C13", c13_two_absent, "deels"),
     ("C14", c14_leidinggevende_not_instructed, "deels"),
@@ -238,7 +283,7 @@ FLIPS = [
     ("E21", e21_no_process_rating, "deels"),
     # E22 flips only on whether an effect measurement exists once the nulmeting is over a year old.
     # Its "voldoet" sentence (same werkdrukbronnen and energiebronnen as the nulmeting) is not
-    # checked against recorded factors yet (issue 16 point 2); no flip here can test that claim.
+    # checked against recorded factors yet; no flip here can test that claim.
     ("E22", e22_old_nulmeting, "voldoet_niet"),
     ("E23", e23_not_adjusted, "voldoet_niet"),
     ("E24", e24_no_or_instemming, "deels"),
@@ -257,6 +302,42 @@ def test_one_fact_flips_exactly_one_item(db, built, item_id, flip, expected):
     assert changed == {item_id}, {i: (before[i]["answer"], after[i]["answer"]) for i in changed}
     assert after[item_id]["answer"] == expected, after[item_id]["explanation"]
     assert phrase in after[item_id]["explanation"]
+
+
+# More facts an inspector asks for: each flips only its own item.
+MORE_FLIPS = [
+    ("A5", a5_only_systeemtoets, "deels"),
+    ("A5", a5_no_basiscontract, "deels"),
+    ("D17", d17_no_training_date, "deels"),
+    ("D17", d17_not_anonymous, "deels"),
+    ("D17", d17_no_jaarverslag, "deels"),
+    ("D17", d17_old_jaarverslag, "deels"),
+    ("E24", e24_no_hours, "deels"),
+    ("E24", e24_no_training, "deels"),
+]
+
+
+@pytest.mark.parametrize(("item_id", "flip", "expected"), MORE_FLIPS, ids=[f[1].__name__ for f in MORE_FLIPS])
+def test_one_more_fact_flips_exactly_one_item(db, built, item_id, flip, expected):
+    test_one_fact_flips_exactly_one_item(db, built, item_id, flip, expected)
+
+
+def test_the_compliant_sentences_state_what_an_inspector_asks(built):
+    items = answers(built.world.org, built.today)
+    d17, e24, a5, b11 = (items[i]["explanation"] for i in ("D17", "E24", "A5", "B11"))
+    for phrase in ("extern", "opgeleid op", "ook anoniem", "bekendgemaakt op", "via Teamoverleg"):
+        assert phrase in d17, d17
+    assert f"jaarverslag over {built.today.year - 1}" in d17
+    for phrase in (
+        "met instemming van de OR/PVT op",
+        "4 uur per week",
+        "opgeleid: Basiscursus preventiemedewerker",
+    ):
+        assert phrase in e24, e24
+    assert "Getoetst: systeemtoets en scopetoets." in a5 and "Basiscontract met Arbodienst Voorbeeld" in a5
+    assert (
+        "werkgroep op" in b11 and "(8 medewerkers)" in b11 and "Instemming OR/PVT met Plan van Aanpak" in b11
+    )
 
 
 def test_every_item_but_the_unjudged_ones_has_a_flip(built):
@@ -298,7 +379,10 @@ def test_sentences_use_the_singular_for_one(db, built):
     assert items["D20"]["explanation"].startswith("1 melding geregistreerd in de afgelopen 12 maanden")
     assert items["C15"]["explanation"].startswith("Van alle 2 voorlichtingssessies")
     run = service.run_checklist(built.world.org, today=built.today)
-    # Only B11 is not in order (deels, a supporting point).
+    assert service.verdict(run)[0] == "ok", service.verdict(run)
+    built.participation.deleted_at = utcnow()  # B11, a supporting point, becomes deels
+    db.session.commit()
+    run = service.run_checklist(built.world.org, today=built.today)
     assert service.verdict(run) == (
         "warn",
         "Op orde op de kernpunten; 1 ondersteunend punt is nog niet (helemaal) in orde.",

@@ -128,6 +128,7 @@ RIE_COLS = _cols(
     (_l("Registratienummer"), "text", 16),
     (_l("Getoetst op"), "date", None),
     (_l("Advies toetsing"), "longtext", 40),
+    (_l("Soort toetsing"), "text", 18),
     (_l("Instemming OR/PVT"), "text", 26),
     (_l("Voorgelegd op"), "date", None),
     (_l("Besluit op"), "date", None),
@@ -428,6 +429,7 @@ def rie_sheet(wb, org, period: Period) -> None:
                 toetsing.registration if toetsing else None,
                 toetsing.tested_on if toetsing else None,
                 toetsing.advice_summary if toetsing else None,
+                toetsing.toets_type if toetsing else None,
                 label(approval.decision, "decision") if approval else _("Niet voorgelegd"),
                 approval.submitted_on if approval else None,
                 approval.decided_on if approval else None,
@@ -609,7 +611,10 @@ def zelfinspectie_sheet(wb, org, period: Period, viewer=None) -> None:
                 item.get("importance"),
                 label(item.get("answer"), "checklist_answer"),
                 label(item.get("source"), "answer_source"),
-                item.get("explanation"),
+                # A hand answer that differs from the automatic one stands on its justification.
+                None
+                if item.get("justification") and item.get("answer") != item.get("auto_answer")
+                else item.get("explanation"),
                 evidence,
                 item.get("justification"),
                 date.fromisoformat(answered) if answered else run.run_on,
@@ -619,6 +624,36 @@ def zelfinspectie_sheet(wb, org, period: Period, viewer=None) -> None:
 
 
 # --- beleid en meldingen ------------------------------------------------------------------------
+
+
+def _fmt_day(day) -> str:
+    return day.strftime("%d-%m-%Y") if day else ""
+
+
+def _vp_details(instrument) -> str | None:
+    """The instrument's toelichting, plus for the vertrouwenspersoon what an inspector asks."""
+    if instrument.kind != "vertrouwenspersoon":
+        return instrument.details
+    facts = [
+        _("Opgeleid op %(d)s", d=_fmt_day(instrument.trained_on))
+        if instrument.trained_on
+        else (_("Opgeleid") if instrument.trained else _("Opleiding niet vastgelegd")),
+        _("Anoniem bereikbaar") if instrument.anonymous_contact else _("Anoniem contact niet vastgelegd"),
+        _("Jaarverslag over %(y)s", y=instrument.annual_report_year)
+        if instrument.annual_report_year
+        else _("Geen jaarverslag vastgelegd"),
+    ]
+    return "\n".join(filter(None, [instrument.details, "; ".join(facts)]))
+
+
+def _appointment_details(appointment) -> str:
+    hours = _("%(n)s uur per week", n=appointment.hours_per_week) if appointment.hours_per_week else ""
+    training = (
+        _("Opleiding: %(t)s %(d)s", t=appointment.training, d=_fmt_day(appointment.trained_on)).strip()
+        if appointment.training
+        else _("Opleiding niet vastgelegd")
+    )
+    return "; ".join(filter(None, [hours, training]))
 
 
 def policy_sheet(wb, org, period: Period, lookups: Lookups) -> None:
@@ -641,7 +676,7 @@ def policy_sheet(wb, org, period: Period, lookups: Lookups) -> None:
                 None,
                 None,
                 instrument.made_known_on(today),
-                instrument.details,
+                _vp_details(instrument),
             ]
         )
     for appointment in db.session.scalars(
@@ -666,7 +701,20 @@ def policy_sheet(wb, org, period: Period, lookups: Lookups) -> None:
                 None,
                 None,
                 None,
-                consent,
+                "\n".join(filter(None, [consent, _appointment_details(appointment)])),
+            ]
+        )
+    for contract in policy.contracts(org):
+        sheet.row(
+            [
+                _("Basiscontract arbodienst"),
+                contract.provider,
+                contract.since,
+                _("Actief") if contract.is_active(today) else _("Beëindigd"),
+                None,
+                None,
+                None,
+                contract.notes,
             ]
         )
     for row in _incident_rows(org, period, lookups):

@@ -50,6 +50,8 @@ RISK_COLUMNS = (
     Risk.status_reason,
     Risk.team_bound_reason,
     Risk.top5_rank,
+    Risk.grondoorzaak,
+    Risk.restrisico,
 )
 MEASURE_COLUMNS = (
     Measure.id,
@@ -222,6 +224,8 @@ def risk_row(risk, links: RiskLinks) -> list:
         risk.top5_rank,
         *current,
         *first,
+        risk.grondoorzaak,
+        dutch("priority", risk.restrisico),
     ]
 
 

@@ -70,6 +70,16 @@ class ToetsingForm(OnceForm):
     advice_summary = TextAreaField(
         _l("Samenvatting van het advies"), validators=[Optional(), Length(max=8000)]
     )
+    toets_type = SelectField(
+        _l("Soort toetsing (sinds 1 juli 2022)"),
+        choices=[
+            ("", _l("— niet vastgelegd —")),
+            ("beide", _l("Systeemtoets en scopetoets")),
+            ("systeemtoets", _l("Alleen systeemtoets")),
+            ("scopetoets", _l("Alleen scopetoets")),
+        ],
+        validators=[Optional()],
+    )
     file = FileField(_l("Toetsingsrapport"))
 
 
@@ -123,6 +133,17 @@ class RiskForm(VersionedForm, OnceForm):
     )
     team_bound_reason = TextAreaField(
         _l("Waarom teamgebonden? (optioneel)"), validators=[Optional(), Length(max=4000)]
+    )
+    grondoorzaak = TextAreaField(_l("Grondoorzaak"), validators=[Optional(), Length(max=4000)])
+    restrisico = SelectField(
+        _l("Restrisico (verwacht na de maatregelen)"),
+        choices=[
+            ("", _l("— niet vastgelegd —")),
+            ("laag", _l("Laag")),
+            ("middel", _l("Middel")),
+            ("hoog", _l("Hoog")),
+        ],
+        validators=[Optional()],
     )
 
 

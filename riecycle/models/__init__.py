@@ -9,8 +9,8 @@ from riecycle.models.form_token import UsedFormToken
 from riecycle.models.incident import Incident, IncidentAnalysis
 from riecycle.models.measure import Measure, MeasureNote, MeasureStatusChange
 from riecycle.models.organisation import Organisation
-from riecycle.models.plan import CatalogueEntry, MeasureScore, PlanComment, PlanVersion
-from riecycle.models.policy import PolicyInstrument, PreventiemedewerkerAppointment
+from riecycle.models.plan import CatalogueEntry, MeasureScore, PlanComment, PlanParticipation, PlanVersion
+from riecycle.models.policy import ArbodienstContract, PolicyInstrument, PreventiemedewerkerAppointment
 from riecycle.models.pulse import (
     PulseAnswer,
     PulseResponse,
@@ -39,6 +39,7 @@ from riecycle.models.zelfinspectie import ChecklistAnswer, ChecklistRun
 
 __all__ = [
     "Approval",
+    "ArbodienstContract",
     "Attendance",
     "Attachment",
     "AuditContent",
@@ -63,6 +64,7 @@ __all__ = [
     "OnderzoekTeam",
     "Organisation",
     "PlanComment",
+    "PlanParticipation",
     "PlanVersion",
     "PolicyInstrument",
     "PreventiemedewerkerAppointment",

@@ -20,6 +20,8 @@ RISK_SOURCES = ("rie", "verdiepend_onderzoek", "mto", "pulse", "signaal")
 RISK_STATUSES = ("open", "in_behandeling", "beheerst", "nvt")
 PERFORMED_BY_KINDS = ("intern", "extern")
 EXPERT_KINDS = ("kerndeskundige", "arbodienst")
+# The two parts of a toetsing since 1 July 2022 (docs/domain.md §10); "beide" when one review did both.
+TOETS_TYPES = ("systeemtoets", "scopetoets", "beide")
 
 
 class Rie(DomainMixin, Base):
@@ -82,6 +84,15 @@ class Toetsing(DomainMixin, Base):
     registration: Mapped[str | None] = mapped_column(String(100))
     tested_on: Mapped[date]
     advice_summary: Mapped[str | None] = mapped_column(Text)
+    # systeemtoets, scopetoets or beide; None for toetsingen recorded before it was asked.
+    toets_type: Mapped[str | None] = mapped_column(String(20))
+
+    @property
+    def parts(self) -> set[str]:
+        """The parts of the toetsing this review covered."""
+        if self.toets_type == "beide":
+            return {"systeemtoets", "scopetoets"}
+        return {self.toets_type} if self.toets_type else set()
 
     @property
     def label(self) -> str:
@@ -123,6 +134,9 @@ class Risk(DomainMixin, Base):
     status: Mapped[str] = mapped_column(String(20), default="open", index=True)
     status_reason: Mapped[str | None] = mapped_column(Text)
     top5_rank: Mapped[int | None]
+    # The root cause, and the risk expected once the measures are in place (a priority level).
+    grondoorzaak: Mapped[str | None] = mapped_column(Text)
+    restrisico: Mapped[str | None] = mapped_column(String(10))
     # Reason the risk is team-bound, which silences the "eerst organisatieniveau" flag.
     team_bound_reason: Mapped[str | None] = mapped_column(Text)
     # Denormalised from the latest evaluation, for fast filtering and the heatmap.

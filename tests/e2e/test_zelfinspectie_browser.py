@@ -41,7 +41,7 @@ def test_fix_the_gedragscode_gap(page, world):
     page.fill("input[name=communication]", "Besproken in elk teamoverleg")
     page.click("button:has-text('Opslaan')")
     page.wait_for_load_state()
-    # The fix link brings the user back to the item on the checklist (issue 16 point 12).
+    # The fix link brings the user back to the item on the checklist.
     expect(page).to_have_url(re.compile(r"/o/acme/zelfinspectie/#item-D16$"))
     expect(page.locator(".flashes")).to_contain_text("is vastgelegd")
 
