@@ -460,7 +460,24 @@ def bronnen_mapped(org, today: date) -> Result:
         if onderzoeken
         else ""
     )
-    return Result("voldoet", sentence + extra + ".", evidence, fix)
+    return Result("voldoet", sentence + extra + _grouped_note(onderzoeken) + ".", evidence, fix)
+
+
+def _grouped_note(onderzoeken) -> str:
+    """A3: where results are per group of teams or for the whole organisation, and the recorded reason."""
+    from riecycle.services.onderzoek import reason, team_visible
+
+    notes = []
+    for onderzoek in onderzoeken:
+        for result in onderzoek.teams:
+            why = reason(result) if team_visible(result) and result.scores else None
+            if not why:
+                continue
+            if result.scope == "groep":
+                notes.append(_("per %(k)s %(g)s, want %(r)s", k=result.group_kind, g=result.label, r=why))
+            else:
+                notes.append(_("voor de hele organisatie, want %(r)s", r=why))
+    return _(" (resultaten %(list)s)", list="; ".join(notes)) if notes else ""
 
 
 @rule("hybrid_work_considered")

@@ -78,6 +78,16 @@ def a3_no_energiebron(built):
     return "geen energiebron benoemd"
 
 
+def a3_team_below_threshold(built):
+    """The onderzoek's only team result falls under the anonymity threshold: no results per team."""
+    from riecycle.services import onderzoek
+
+    result = built.onderzoek.teams[0]
+    scores = {s.factor_key: s.score for s in result.scores}
+    onderzoek.set_team_result(built.world.org, built.onderzoek, result.team_id, 7, 3, scores)
+    return "het verdiepend onderzoek voldoet niet aan: Resultaten per team, afdeling of functie"
+
+
 def a4_hybrid_not_assessed(built):
     built.rie.hybrid_work_considered = False
     return "niet vastgelegd dat hybride"
@@ -224,6 +234,7 @@ FLIPS = [
     ("A1", a1_empty_tick, "deels"),
     ("A2", a2_review_overdue, "voldoet_niet"),
     ("A3", a3_no_energiebron, "deels"),
+    ("A3", a3_team_below_threshold, "deels"),
     ("A4", a4_hybrid_not_assessed, "voldoet_niet"),
     ("A5", a5_toetsing_deleted, "voldoet_niet"),
     ("A6", a6_or_refused, "voldoet_niet"),
@@ -321,3 +332,35 @@ def test_sentences_use_the_singular_for_one(db, built):
     db.session.commit()
     late = answers(built.world.org, built.today)["B12"]["explanation"]
     assert late.startswith("1 van 4 maatregelen (25%) is over de termijn")
+
+
+def test_a3_grouped_results_with_their_reason(db, built):
+    """Small teams grouped into an afdeling: A3 is in order again and says why the results are grouped."""
+    from riecycle.services import onderzoek
+
+    a3_team_below_threshold(built)
+    db.session.commit()
+    before = answers(built.world.org, built.today)
+    assert before["A3"]["answer"] == "deels"
+    noord, zuid = built.world.teams["Zorgteam Noord"], built.world.teams["Zorgteam Zuid"]
+    scores = {s.factor_key: s.score for s in built.onderzoek.teams[0].scores}
+    onderzoek.set_group_result(
+        built.world.org,
+        built.onderzoek,
+        {
+            "scope": "groep",
+            "group_kind": "afdeling",
+            "group_name": "Zorg",
+            "members": {noord.id: 3, zuid.id: 4},
+        },
+        scores,
+    )
+    db.session.commit()
+    after = answers(built.world.org, built.today)
+    changed = {i for i in after if after[i]["answer"] != before[i]["answer"]}
+    assert changed == {"A3"}
+    assert after["A3"]["answer"] == "voldoet"
+    assert (
+        "(resultaten per afdeling Zorg, want Zorgteam Noord (3 respondenten), Zorgteam Zuid (4 respondenten) "
+        "blijven onder de drempel van 5 respondenten)" in after["A3"]["explanation"]
+    )
