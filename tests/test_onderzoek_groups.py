@@ -198,3 +198,23 @@ def test_bad_group_form_changes_nothing(world, client_as):
         response = client.post(url, data=data)
         assert response.status_code in (200, 400)
     assert db.session.scalar(select(func.count()).select_from(OnderzoekTeam)) == 0
+
+
+def test_pulse_comparison_leaves_group_results_out(world):
+    """The pulse compares per team; a group result has no single team to set beside it."""
+    from riecycle.services.pulse import onderzoek_side
+
+    noord, zuid = _teams(world)
+    study = _study(world)
+    onderzoek.set_group_result(
+        world.org,
+        study,
+        {
+            "scope": "groep",
+            "group_kind": "afdeling",
+            "group_name": "Zorg",
+            "members": {noord.id: 3, zuid.id: 4},
+        },
+        {_bron().key: 3.4},
+    )
+    assert onderzoek_side(study).teams == {}
