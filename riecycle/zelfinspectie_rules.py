@@ -521,7 +521,24 @@ def bronnen_mapped(org, today: date) -> Result:
         if onderzoeken
         else ""
     )
-    return Result("voldoet", sentence + extra + ".", evidence, fix)
+    return Result("voldoet", sentence + extra + _grouped_note(onderzoeken) + ".", evidence, fix)
+
+
+def _grouped_note(onderzoeken) -> str:
+    """A3: where results are per group of teams or for the whole organisation, and the recorded reason."""
+    from riecycle.services.onderzoek import reason, team_visible
+
+    notes = []
+    for onderzoek in onderzoeken:
+        for result in onderzoek.teams:
+            why = reason(result) if team_visible(result) and result.scores else None
+            if not why:
+                continue
+            if result.scope == "groep":
+                notes.append(_("per %(k)s %(g)s, want %(r)s", k=result.group_kind, g=result.label, r=why))
+            else:
+                notes.append(_("voor de hele organisatie, want %(r)s", r=why))
+    return _(" (resultaten %(list)s)", list="; ".join(notes)) if notes else ""
 
 
 @rule("hybrid_work_considered")
@@ -1833,23 +1850,147 @@ def measures_evaluated(org, today: date) -> Result:
     )
 
 
+def _baseline_onderzoek(org, today: date):
+    """E22's nulmeting: the earliest verdiepend onderzoek with scores per factor, and its factors."""
+    from riecycle.models import OnderzoekScore, OnderzoekTeam
+
+    first = db.session.execute(
+        select(VerdiependOnderzoek.id, VerdiependOnderzoek.period_start)
+        .join(OnderzoekTeam, OnderzoekTeam.onderzoek_id == VerdiependOnderzoek.id)
+        .join(OnderzoekScore, OnderzoekScore.onderzoek_team_id == OnderzoekTeam.id)
+        .where(
+            VerdiependOnderzoek.organisation_id == org.id,
+            VerdiependOnderzoek.deleted_at.is_(None),
+            VerdiependOnderzoek.period_start <= today,
+            OnderzoekTeam.deleted_at.is_(None),
+            OnderzoekScore.deleted_at.is_(None),
+        )
+        .order_by(VerdiependOnderzoek.period_start, VerdiependOnderzoek.id)
+        .limit(1)
+    ).first()
+    if first is None:
+        return None, set()
+    keys = set(
+        db.session.scalars(
+            select(OnderzoekScore.factor_key)
+            .join(OnderzoekTeam, OnderzoekTeam.id == OnderzoekScore.onderzoek_team_id)
+            .where(
+                OnderzoekTeam.onderzoek_id == first.id,
+                OnderzoekTeam.deleted_at.is_(None),
+                OnderzoekScore.deleted_at.is_(None),
+            )
+        )
+    )
+    return db.session.get(VerdiependOnderzoek, first.id), keys
+
+
+def _factor_names(keys) -> list[str]:
+    """The factors' names in the taxonomy's order."""
+    if not keys:
+        return []
+    return list(
+        db.session.scalars(select(Factor.name_nl).where(Factor.key.in_(keys)).order_by(Factor.position))
+    )
+
+
+def _onderzoek_ref(onderzoek) -> Ref:
+    return Ref(
+        "onderzoek",
+        onderzoek.title,
+        onderzoek.id,
+        "rie.onderzoek_show",
+        {"onderzoek_id": onderzoek.id},
+        "rie.index",
+    )
+
+
 @rule("effect_same_sources")
 def effect_same_sources(org, today: date) -> Result:
+    from riecycle.models import EvaluationFactorScore
+
     fix = _edit(
         _("Effectmeting plannen"), "evaluatie.new", {"kind": "thema"}, "evaluatie.index", "edit_evaluatie"
     )
+    baseline, baseline_keys = _baseline_onderzoek(org, today)
     repeats = _evaluation_briefs(
         *_done(org, today, Evaluation.is_repeat_measurement.is_(True)), limit=LIST_MAX
     )
     if repeats:
+        latest = repeats[0]
+        evidence = [evaluation_ref(e) for e in repeats] + ([_onderzoek_ref(baseline)] if baseline else [])
+        asked = set(
+            db.session.scalars(
+                select(EvaluationFactorScore.factor_key).where(
+                    EvaluationFactorScore.evaluation_id == latest.id
+                )
+            )
+        )
+        fix = _edit(
+            _("Gevraagde bronnen vastleggen"),
+            "evaluatie.record",
+            {"evaluation_id": latest.id},
+            "evaluatie.index",
+            "edit_evaluatie",
+        )
+        if baseline is None:
+            return Result(
+                "deels",
+                _(
+                    "De herhaalde meting van %(d)s is niet te vergelijken: er is geen nulmeting "
+                    "(verdiepend onderzoek) met scores per werkdrukbron en energiebron vastgelegd.",
+                    d=_fmt(latest.done_on),
+                ),
+                evidence,
+                _page(_("Verdiepend onderzoek vastleggen"), "rie.onderzoeken"),
+            )
+        if not asked:
+            return Result(
+                "deels",
+                _(
+                    "Bij de herhaalde meting van %(d)s is niet vastgelegd welke werkdrukbronnen en "
+                    "energiebronnen zij uitvroeg, dus de vergelijking met de nulmeting (%(o)s) is niet "
+                    "aan te tonen.",
+                    d=_fmt(latest.done_on),
+                    o=baseline.title,
+                ),
+                evidence,
+                fix,
+            )
+        missing, new = baseline_keys - asked, asked - baseline_keys
+        if not missing and not new:
+            return Result(
+                "voldoet",
+                ngettext(
+                    "De herhaalde meting van %(d)s vraagt dezelfde bron als de nulmeting (%(o)s van "
+                    "%(b)s): %(list)s.",
+                    "De herhaalde meting van %(d)s vraagt dezelfde %(n)s werkdrukbronnen en "
+                    "energiebronnen als de nulmeting (%(o)s van %(b)s): %(list)s.",
+                    len(asked),
+                    d=_fmt(latest.done_on),
+                    n=_n(len(asked)),
+                    o=baseline.title,
+                    b=_fmt(baseline.period_start),
+                    list=_names(_factor_names(asked)),
+                ),
+                evidence,
+                fix,
+            )
+        gaps = []
+        if missing:
+            gaps.append(_("niet meer gevraagd: %(list)s", list=", ".join(_factor_names(missing))))
+        if new:
+            gaps.append(_("nieuw, niet in de nulmeting: %(list)s", list=", ".join(_factor_names(new))))
         return Result(
-            "voldoet",
+            "deels",
             _(
-                "De herhaalde meting van %(d)s vergelijkt dezelfde werkdrukbronnen en "
-                "energiebronnen als de nulmeting.",
-                d=_fmt(repeats[0].done_on),
+                "De herhaalde meting van %(d)s vraagt niet dezelfde bronnen als de nulmeting (%(o)s van "
+                "%(b)s): %(gaps)s.",
+                d=_fmt(latest.done_on),
+                o=baseline.title,
+                b=_fmt(baseline.period_start),
+                gaps="; ".join(gaps),
             ),
-            [evaluation_ref(e) for e in repeats],
+            evidence,
             fix,
         )
     questionnaires = _evaluation_briefs(
@@ -1859,25 +2000,29 @@ def effect_same_sources(org, today: date) -> Result:
         return Result(
             "deels",
             _(
-                "Er is een vragenlijst afgenomen (%(d)s), maar niet vastgelegd dat die dezelfde "
-                "bronnen meet als de nulmeting.",
+                "Er is een vragenlijst afgenomen (%(d)s), maar niet vastgelegd dat die een herhaling "
+                "van de nulmeting is.",
                 d=_fmt(questionnaires[0].done_on),
             ),
             [evaluation_ref(e) for e in questionnaires],
             fix,
         )
-    baseline = db.session.scalar(
+    first_rie = db.session.scalar(
         select(func.min(Rie.performed_on)).where(Rie.organisation_id == org.id, Rie.deleted_at.is_(None))
     )
-    if baseline is None or baseline > today - timedelta(days=REPEAT_AFTER_DAYS):
+    starts = [d for d in (first_rie, baseline.period_start if baseline else None) if d is not None]
+    start = min(starts) if starts else None
+    if start is None or start > today - timedelta(days=REPEAT_AFTER_DAYS):
         return Result(
             "nvt",
             _("De nulmeting is minder dan een jaar oud; een effectmeting volgt na één tot twee jaar."),
+            [_onderzoek_ref(baseline)] if baseline else [],
             fix=fix,
         )
     return Result(
         "voldoet_niet",
-        _("Sinds de nulmeting van %(d)s is geen effectmeting met dezelfde bronnen gedaan.", d=_fmt(baseline)),
+        _("Sinds de nulmeting van %(d)s is geen effectmeting met dezelfde bronnen gedaan.", d=_fmt(start)),
+        [_onderzoek_ref(baseline)] if baseline else [],
         fix=fix,
     )
 

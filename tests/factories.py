@@ -87,6 +87,8 @@ class Compliant:
     instruments: dict = field(default_factory=dict)  # kind -> PolicyInstrument
     approvals: dict = field(default_factory=dict)  # "rie" / "plan_version" -> Approval
     evaluation: object = None
+    onderzoek: object = None  # the verdiepend onderzoek: the nulmeting of werkdruk- and energiebronnen
+    repeat: object = None  # the effect measurement that repeats the nulmeting's factors (E22)
     incident: object = None
     analysis: object = None
     appointment: object = None
@@ -121,8 +123,8 @@ def build_compliant_org(world: World, today: date | None = None) -> Compliant:
     owner = users["preventiemedewerker"]
     built = Compliant(world=world, today=today)
 
-    # A. The RI&E of 200 days ago (the first one, so the nulmeting is under a year old and E22 is
-    # n.v.t.), hybrid work assessed, tested by a kerndeskundige (60 employees: no art. 14 exemption).
+    # A. The RI&E of 200 days ago, hybrid work assessed, tested by a kerndeskundige (60 employees: no
+    # art. 14 exemption). The nulmeting is the verdiepend onderzoek of 400 days ago (below).
     built.rie = rie_service.create_rie(
         org,
         {
@@ -238,6 +240,50 @@ def build_compliant_org(world: World, today: date | None = None) -> Compliant:
         org,
         built.evaluation,
         {"done_on": ago(10), "effect": "opgelost", "implementation_rating": 4, "conclusion": "Werkt goed."},
+        owner,
+    )
+
+    # A3 and E22. The verdiepend onderzoek (the nulmeting) meets the Arbeidsinspectie's requirements,
+    # with team results above the anonymity threshold; the effect measurement of last week repeated
+    # the same werkdrukbron and energiebron.
+    from riecycle.services import onderzoek
+
+    built.onderzoek = onderzoek.create(
+        org,
+        {
+            "title": "Nulmeting werkdruk",
+            "period_start": ago(400),
+            "period_end": ago(390),
+            "invited": 12,
+            "respondents": 9,
+            "anonymous": True,
+            "reveals_causes": True,
+            "discussed_on": ago(380),
+        },
+    )
+    onderzoek.set_team_result(
+        org, built.onderzoek, world.teams["Zorgteam Noord"].id, 7, 6, {bron.key: 3.8, energie.key: 2.2}
+    )
+    built.repeat = evaluations.plan_evaluation(
+        org,
+        {
+            "kind": "thema",
+            "theme_key": "werkdruk",
+            "method": "herhaalde_vragenlijst",
+            "is_repeat_measurement": True,
+            "planned_on": ago(10),
+        },
+        owner,
+    )
+    evaluations.record_outcome(
+        org,
+        built.repeat,
+        {
+            "done_on": ago(5),
+            "effect": "opgelost",
+            "conclusion": "Tijdsdruk lager, steun gelijk gebleven.",
+            "factor_scores": {bron.key: 2.9, energie.key: 2.4},
+        },
         owner,
     )
 

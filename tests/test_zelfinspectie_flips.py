@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from riecycle.models import Attendance, Theme
 from riecycle.models.base import utcnow
-from riecycle.services import rie as rie_service
 from riecycle.services import risks, voorlichting
 from riecycle.services import zelfinspectie as service
 from tests.factories import build_compliant_org
@@ -75,6 +74,16 @@ def a3_no_energiebron(built):
     risk = built.risks["werkdruk"]
     risk.factors = [f for f in risk.factors if f.kind != "energiebron"]
     return "geen energiebron benoemd"
+
+
+def a3_team_below_threshold(built):
+    """The onderzoek's only team result falls under the anonymity threshold: no results per team."""
+    from riecycle.services import onderzoek
+
+    result = built.onderzoek.teams[0]
+    scores = {s.factor_key: s.score for s in result.scores}
+    onderzoek.set_team_result(built.world.org, built.onderzoek, result.team_id, 7, 3, scores)
+    return "het verdiepend onderzoek voldoet niet aan: Resultaten per team, afdeling of functie"
 
 
 def a4_hybrid_not_assessed(built):
@@ -240,13 +249,20 @@ def e21_no_process_rating(built):
     return "nog niet: Roosterplanning met het team"
 
 
-def e22_old_nulmeting(built):
-    rie_service.create_rie(
-        built.world.org,
-        {"performed_on": ago(built, 800), "performed_by_kind": "intern", "review_interval_months": 36},
-        make_current=False,
-    )
-    return "Sinds de nulmeting van"
+def e22_no_effect_measurement(built):
+    """The nulmeting is over a year old and no effect measurement repeated it."""
+    built.repeat.deleted_at = utcnow()
+    return f"Sinds de nulmeting van {ago(built, 400):%d-%m-%Y} is geen effectmeting"
+
+
+def e22_repeat_misses_a_factor(built):
+    """The repeat measurement did not ask the energiebron the nulmeting asked."""
+    from riecycle.services import evaluations
+
+    kept = {s.factor_key: s.score for s in built.repeat.factor_scores if s.factor.kind != "energiebron"}
+    missing = next(s.factor.name_nl for s in built.repeat.factor_scores if s.factor.kind == "energiebron")
+    evaluations.set_factor_scores(built.repeat, kept)
+    return f"vraagt niet dezelfde bronnen als de nulmeting (Nulmeting werkdruk van {ago(built, 400):%d-%m-%Y}): niet meer gevraagd: {missing}"
 
 
 def e23_not_adjusted(built):
@@ -263,6 +279,7 @@ FLIPS = [
     ("A1", a1_empty_tick, "deels"),
     ("A2", a2_review_overdue, "voldoet_niet"),
     ("A3", a3_no_energiebron, "deels"),
+    ("A3", a3_team_below_threshold, "deels"),
     ("A4", a4_hybrid_not_assessed, "voldoet_niet"),
     ("A5", a5_toetsing_deleted, "voldoet_niet"),
     ("A6", a6_or_refused, "voldoet_niet"),
@@ -281,16 +298,16 @@ FLIPS = [
     ("D19", d19_no_opvang, "deels"),
     ("D20", d20_analysis_deleted, "deels"),
     ("E21", e21_no_process_rating, "deels"),
-    # E22 flips only on whether an effect measurement exists once the nulmeting is over a year old.
-    # Its "voldoet" sentence (same werkdrukbronnen and energiebronnen as the nulmeting) is not
-    # checked against recorded factors yet; no flip here can test that claim.
-    ("E22", e22_old_nulmeting, "voldoet_niet"),
+    ("E22", e22_no_effect_measurement, "voldoet_niet"),
+    ("E22", e22_repeat_misses_a_factor, "deels"),
     ("E23", e23_not_adjusted, "voldoet_niet"),
     ("E24", e24_no_or_instemming, "deels"),
 ]
 
 
-@pytest.mark.parametrize(("item_id", "flip", "expected"), FLIPS, ids=[f[0] for f in FLIPS])
+@pytest.mark.parametrize(
+    ("item_id", "flip", "expected"), FLIPS, ids=[f"{f[0]}-{f[1].__name__}" for f in FLIPS]
+)
 def test_one_fact_flips_exactly_one_item(db, built, item_id, flip, expected):
     before = answers(built.world.org, built.today)
     assert before[item_id]["answer"] in IN_ORDER
@@ -375,7 +392,11 @@ def test_sentences_use_the_singular_for_one(db, built):
     assert items["E21"]["explanation"].startswith(
         "De maatregel die langer dan drie maanden is afgerond, is geëvalueerd op proces en effect"
     )
-    assert items["E23"]["explanation"].startswith("De afgeronde evaluatie liet het gewenste effect zien")
+    assert items["E23"]["explanation"].startswith(
+        "Alle 2 afgeronde evaluaties lieten het gewenste effect zien"
+    )
+    assert items["E22"]["explanation"].startswith("De herhaalde meting van")
+    assert "dezelfde 2 werkdrukbronnen en energiebronnen als de nulmeting" in items["E22"]["explanation"]
     assert items["D20"]["explanation"].startswith("1 melding geregistreerd in de afgelopen 12 maanden")
     assert items["C15"]["explanation"].startswith("Van alle 2 voorlichtingssessies")
     run = service.run_checklist(built.world.org, today=built.today)
@@ -395,3 +416,35 @@ def test_sentences_use_the_singular_for_one(db, built):
     db.session.commit()
     late = answers(built.world.org, built.today)["B12"]["explanation"]
     assert late.startswith("1 van 4 maatregelen (25%) is over de termijn")
+
+
+def test_a3_grouped_results_with_their_reason(db, built):
+    """Small teams grouped into an afdeling: A3 is in order again and says why the results are grouped."""
+    from riecycle.services import onderzoek
+
+    a3_team_below_threshold(built)
+    db.session.commit()
+    before = answers(built.world.org, built.today)
+    assert before["A3"]["answer"] == "deels"
+    noord, zuid = built.world.teams["Zorgteam Noord"], built.world.teams["Zorgteam Zuid"]
+    scores = {s.factor_key: s.score for s in built.onderzoek.teams[0].scores}
+    onderzoek.set_group_result(
+        built.world.org,
+        built.onderzoek,
+        {
+            "scope": "groep",
+            "group_kind": "afdeling",
+            "group_name": "Zorg",
+            "members": {noord.id: 3, zuid.id: 4},
+        },
+        scores,
+    )
+    db.session.commit()
+    after = answers(built.world.org, built.today)
+    changed = {i for i in after if after[i]["answer"] != before[i]["answer"]}
+    assert changed == {"A3"}
+    assert after["A3"]["answer"] == "voldoet"
+    assert (
+        "(resultaten per afdeling Zorg, want Zorgteam Noord (3 respondenten), Zorgteam Zuid (4 respondenten) "
+        "blijven onder de drempel van 5 respondenten)" in after["A3"]["explanation"]
+    )

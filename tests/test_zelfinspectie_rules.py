@@ -518,7 +518,15 @@ def test_e21_measures_evaluated_flips(db, world):
     assert answer(world, "measures_evaluated") == "voldoet"
 
 
+def _first_factor(db, kind):
+    from riecycle.models import Factor
+
+    return db.session.scalar(select(Factor).where(Factor.kind == kind).order_by(Factor.position))
+
+
 def test_e22_effect_measurement_flips(db, world):
+    from riecycle.services import evaluations, onderzoek
+
     make_rie(db, world, performed_on=ago(800))
     assert answer(world, "effect_same_sources") == "voldoet_niet"
     evaluation = add(
@@ -535,7 +543,30 @@ def test_e22_effect_measurement_flips(db, world):
     assert answer(world, "effect_same_sources") == "deels"
     evaluation.is_repeat_measurement = True
     db.session.flush()
-    assert answer(world, "effect_same_sources") == "voldoet"
+    # A repeat measurement without a nulmeting that recorded factors cannot be compared.
+    result = RULES["effect_same_sources"](world.org, TODAY)
+    assert result.answer == "deels" and "geen nulmeting" in result.explanation
+    bron, energie = _first_factor(db, "werkdrukbron"), _first_factor(db, "energiebron")
+    baseline = onderzoek.create(world.org, {"title": "Nulmeting 2024", "period_start": ago(700)})
+    team = world.teams["Zorgteam Noord"]
+    onderzoek.set_team_result(world.org, baseline, team.id, 8, 6, {bron.key: 3.5, energie.key: 2.0})
+    result = RULES["effect_same_sources"](world.org, TODAY)
+    assert result.answer == "deels" and "niet vastgelegd welke werkdrukbronnen" in result.explanation
+    evaluations.set_factor_scores(evaluation, {bron.key: 3.0})
+    result = RULES["effect_same_sources"](world.org, TODAY)
+    assert result.answer == "deels"
+    assert f"niet meer gevraagd: {energie.name_nl}" in result.explanation
+    evaluations.set_factor_scores(evaluation, {bron.key: 3.0, energie.key: 2.5})
+    result = RULES["effect_same_sources"](world.org, TODAY)
+    assert result.answer == "voldoet", result.explanation
+    assert "Nulmeting 2024" in result.explanation and bron.name_nl in result.explanation
+    from riecycle.models import Factor
+
+    extra = db.session.scalar(select(Factor).where(Factor.kind == "werkdrukbron", Factor.key != bron.key))
+    evaluations.set_factor_scores(evaluation, {bron.key: 3.0, energie.key: 2.5, extra.key: 4.0})
+    result = RULES["effect_same_sources"](world.org, TODAY)
+    assert result.answer == "deels"
+    assert f"nieuw, niet in de nulmeting: {extra.name_nl}" in result.explanation
 
 
 def test_e23_policy_adjusted_flips(db, world):

@@ -177,6 +177,7 @@ EVALUATION_COLS = _cols(
     (_l("Conclusie"), "longtext", 40),
     (_l("Beleid bijgesteld"), "bool", 11),
     (_l("Vervolgmaatregelen"), "longtext", 30),
+    (_l("Gevraagde bronnen (score)"), "longtext", 34),
 )
 ZELF_COLS = _cols(
     (_l("Nr"), "text", 6),
@@ -525,9 +526,25 @@ def evaluation_sheet(wb, org, period: Period, lookups: Lookups) -> None:
         .where(Evaluation.organisation_id == org.id)
         .order_by(evaluation_follow_ups.c.evaluation_id, evaluation_follow_ups.c.measure_id)
     )
+    factors = _evaluation_factors(org)
     for evaluation in stream(_evaluations_stmt(org, period)):
-        sheet.row(_evaluation_row(evaluation, follow_ups.get(evaluation.id, []), lookups))
+        row = _evaluation_row(evaluation, follow_ups.get(evaluation.id, []), lookups)
+        sheet.row([*row, factors.get(evaluation.id)])
     sheet.close()
+
+
+def _evaluation_factors(org) -> dict:
+    """evaluation id -> 'factor: score; ...': the factors an effect measurement asked (E22)."""
+    from riecycle.models import EvaluationFactorScore, Factor
+
+    rows = grouped(
+        select(EvaluationFactorScore.evaluation_id, Factor.name_nl, EvaluationFactorScore.score)
+        .join(Evaluation, Evaluation.id == EvaluationFactorScore.evaluation_id)
+        .join(Factor, Factor.key == EvaluationFactorScore.factor_key)
+        .where(Evaluation.organisation_id == org.id)
+        .order_by(EvaluationFactorScore.evaluation_id, Factor.position)
+    )
+    return {key: "; ".join(f"{name}: {score:.1f}" for name, score in values) for key, values in rows.items()}
 
 
 def _evaluations_stmt(org, period: Period):

@@ -242,3 +242,38 @@ def team_result_form(factors, data=None):
             ),
         )
     return TeamResultForm(data=data)
+
+
+def group_result_form(factors, teams, data=None):
+    """Results of a group of teams (afdeling, functiegroep) or the whole organisation: the respondents
+    per team in it, and an optional 1-5 score per factor."""
+
+    class GroupResultForm(FlaskForm):
+        scope = SelectField(
+            _l("Resultaten van"),
+            choices=[("groep", _l("Een groep van teams")), ("organisatie", _l("De hele organisatie"))],
+        )
+        group_kind = SelectField(
+            _l("Soort groep"), choices=[("afdeling", _l("Afdeling")), ("functiegroep", _l("Functiegroep"))]
+        )
+        group_name = StringField(_l("Naam van de groep"), validators=[Optional(), Length(max=120)])
+        invited = IntegerField(
+            _l("Uitgenodigd in de groep"), validators=[Optional(), NumberRange(1, 1_000_000, NUMBER_MSG)]
+        )
+
+    for team in teams:
+        setattr(
+            GroupResultForm,
+            f"members_{team.id}",
+            IntegerField(team.name, validators=[Optional(), NumberRange(0, 1_000_000, NUMBER_MSG)]),
+        )
+    for factor in factors:
+        setattr(
+            GroupResultForm,
+            f"score_{factor.key}",
+            FloatField(
+                factor.name_nl,
+                validators=[Optional(), NumberRange(1, 5, _l("Een score ligt tussen 1 en 5."))],
+            ),
+        )
+    return GroupResultForm(data=data)

@@ -4,7 +4,7 @@ from riecycle.models.approval import Approval
 from riecycle.models.attachment import Attachment
 from riecycle.models.audit import AuditContent, AuditEntry
 from riecycle.models.employee import Employee
-from riecycle.models.evaluation import Evaluation
+from riecycle.models.evaluation import Evaluation, EvaluationFactorScore
 from riecycle.models.form_token import UsedFormToken
 from riecycle.models.incident import Incident, IncidentAnalysis
 from riecycle.models.measure import Measure, MeasureNote, MeasureStatusChange
@@ -49,6 +49,7 @@ __all__ = [
     "ChecklistRun",
     "Employee",
     "Evaluation",
+    "EvaluationFactorScore",
     "Factor",
     "Incident",
     "IncidentAnalysis",

@@ -4,7 +4,7 @@ from calendar import monthrange
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, Float, ForeignKey, String, Table, Text
+from sqlalchemy import Column, Float, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from riecycle.clock import AMSTERDAM
@@ -242,15 +242,33 @@ class VerdiependOnderzoek(DomainMixin, Base):
         return self.title
 
 
+RESULT_SCOPES = ("team", "groep", "organisatie")
+GROUP_KINDS = ("afdeling", "functiegroep")
+
+# A group result (or the whole organisation's): the teams it brings together, each with its own
+# number of respondents, so the reason for grouping (teams below the threshold) is on record.
+onderzoek_result_teams = Table(
+    "onderzoek_result_teams",
+    Base.metadata,
+    Column("result_id", ForeignKey("onderzoek_teams.id"), primary_key=True),
+    Column("team_id", ForeignKey("teams.id"), primary_key=True, index=True),
+    Column("respondents", Integer, nullable=False, default=0),
+)
+
+
 class OnderzoekTeam(DomainMixin, Base):
-    """The response of one team in a verdiepend onderzoek."""
+    """The response of one team, of a named group of teams or of the whole organisation."""
 
     __tablename__ = "onderzoek_teams"
     __audit_label__ = "Onderzoeksresultaat team"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     onderzoek_id: Mapped[int] = mapped_column(ForeignKey("verdiepende_onderzoeken.id"), index=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    # team (team_id set), groep (an afdeling or functiegroep: group_name) or organisatie.
+    scope: Mapped[str] = mapped_column(String(20), default="team")
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    group_name: Mapped[str | None] = mapped_column(String(120))
+    group_kind: Mapped[str | None] = mapped_column(String(20))
     invited: Mapped[int | None]
     respondents: Mapped[int] = mapped_column(default=0)
 
@@ -265,6 +283,10 @@ class OnderzoekTeam(DomainMixin, Base):
 
     @property
     def label(self) -> str:
+        if self.scope == "organisatie":
+            return self.group_name or "Hele organisatie"
+        if self.scope == "groep":
+            return self.group_name or f"groep #{self.id}"
         return self.team.name if self.team else f"team #{self.team_id}"
 
 
