@@ -11,13 +11,12 @@ import logging
 import secrets
 from calendar import monthrange
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask import current_app, g, has_app_context
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 
 from riecycle import clock
 from riecycle.extensions import db
@@ -435,23 +434,9 @@ def purge_tokens(today: date) -> int:
     return result.rowcount or 0
 
 
-def _today(now: datetime | None) -> date:
-    return (now or clock.now()).astimezone(clock.AMSTERDAM).date()
-
-
-def open_due_rounds(now: datetime | None = None) -> list[PulseRound]:
-    """The daily job: freeze the results of closed rounds, open every due round and mail the
-    links; re-runnable and idempotent.
-
-    It commits: a round is committed before its links are mailed, so a crash while mailing
-    never sends links to a round that does not exist. Unmailed links are re-issued next run.
-    """
-    today = _today(now)
-    purge_tokens(today)
-    freeze_closed_rounds(today)
-    db.session.commit()
-    opened = []
-    surveys = db.session.scalars(
+def active_surveys() -> list[PulseSurvey]:
+    """The active pulse surveys of live organisations, in a stable order (the daily job's list)."""
+    return db.session.scalars(
         select(PulseSurvey)
         .join(Organisation, Organisation.id == PulseSurvey.organisation_id)
         .where(
@@ -459,38 +444,6 @@ def open_due_rounds(now: datetime | None = None) -> list[PulseRound]:
         )
         .order_by(PulseSurvey.id)
     ).all()
-    for survey in surveys:
-        current = open_round_of(survey, today)
-        if current is not None:
-            _retry_mail(current, today)
-            continue
-        due = next_due_on(survey)
-        if due is not None and due <= today:
-            pulse_round = _open_and_mail(survey, today)
-            if pulse_round is not None:
-                opened.append(pulse_round)
-    return opened
-
-
-def _open_and_mail(survey: PulseSurvey, today: date) -> PulseRound | None:
-    try:
-        pulse_round, issued = open_round(survey, today)
-        db.session.commit()
-    except (ServiceError, IntegrityError) as error:  # nobody to invite, or another process won
-        db.session.rollback()
-        log.info("pulse survey %s not opened: %s", survey.id, error)
-        return None
-    mail_invitations(pulse_round, issued, today)
-    db.session.commit()
-    return pulse_round
-
-
-def _retry_mail(pulse_round: PulseRound, today: date) -> None:
-    issued = reissue_unmailed(pulse_round, today)
-    if issued:
-        db.session.commit()
-        mail_invitations(pulse_round, issued, today)
-        db.session.commit()
 
 
 # --- answering ------------------------------------------------------------------------
