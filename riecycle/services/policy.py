@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from riecycle import clock
+from riecycle.content import load_yaml
 from riecycle.extensions import db
 from riecycle.inputs import as_id
 from riecycle.models import Membership, PolicyInstrument, PreventiemedewerkerAppointment, VoorlichtingSession
 from riecycle.models.policy import INSTRUMENT_KINDS, INSTRUMENT_STATUSES, VP_KINDS
-from riecycle.seeding import load_yaml
 from riecycle.services import ServiceError
 from riecycle.services.records import apply_changes
 

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select, update
 
 from riecycle import clock
+from riecycle.content import load_yaml
 from riecycle.extensions import db
 from riecycle.inputs import as_id
 from riecycle.models import (
@@ -38,7 +39,6 @@ from riecycle.models import (
 from riecycle.models.measure import OPEN_STATUSES, measure_risks
 from riecycle.models.pulse import INTERVALS_MONTHS
 from riecycle.models.rie import risk_factors
-from riecycle.seeding import load_yaml
 from riecycle.services import ServiceError
 
 log = logging.getLogger(__name__)
