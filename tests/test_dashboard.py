@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from riecycle import clock
+from riecycle import charts, clock
 from riecycle.extensions import db
 from riecycle.models import (
     Evaluation,
@@ -17,7 +17,7 @@ from riecycle.models import (
     RiskEvaluation,
     VoorlichtingSession,
 )
-from riecycle.services import charts, dashboard, risks
+from riecycle.services import dashboard, risks
 
 
 def risk(world, theme="werkdruk", title="Risico", kans=3, effect=5, frequentie=4, method="kinney"):

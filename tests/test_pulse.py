@@ -9,6 +9,7 @@ from sqlalchemy import DateTime, func, inspect, select
 
 from riecycle import clock
 from riecycle.extensions import db
+from riecycle.jobs.pulse import open_due_rounds
 from riecycle.models import (
     AuditEntry,
     Employee,
@@ -557,26 +558,26 @@ def _at(day: date) -> datetime:
 def test_open_due_rounds_is_idempotent_and_mails_personal_links(staffed, outbox, client):
     survey = make_survey(staffed)
     start = date(2030, 3, 10)
-    opened = service.open_due_rounds(_at(start))
+    opened = open_due_rounds(_at(start))
     assert [r.number for r in opened] == [1]
     mails = outbox()
     assert len(mails) == 14 and len({m["To"] for m in mails}) == 14
     assert "minder dan een minuut" in mails[0].get_content()
-    assert service.open_due_rounds(_at(start)) == []
-    assert service.open_due_rounds(_at(start + timedelta(days=5))) == []
+    assert open_due_rounds(_at(start)) == []
+    assert open_due_rounds(_at(start + timedelta(days=5))) == []
     assert len(outbox()) == 14
     db.session.expire_all()
     tokens = db.session.scalars(select(PulseToken)).all()
     assert len(tokens) == 14 and all(t.mailed_on == start for t in tokens)
     # After the round closes its tokens go; a month after opening the next round opens.
-    assert service.open_due_rounds(_at(start + timedelta(days=20))) == []
+    assert open_due_rounds(_at(start + timedelta(days=20))) == []
     assert db.session.scalar(select(func.count()).select_from(PulseToken)) == 0
-    second = service.open_due_rounds(_at(service.add_months(start, 1)))
+    second = open_due_rounds(_at(service.add_months(start, 1)))
     assert [r.number for r in second] == [2]
     survey = service.get_survey(staffed.org)
     survey.active = False
     db.session.commit()
-    assert service.open_due_rounds(_at(service.add_months(start, 3))) == []
+    assert open_due_rounds(_at(service.add_months(start, 3))) == []
 
 
 def test_failed_invitations_are_reissued_next_run(staffed, outbox, monkeypatch):
@@ -593,12 +594,12 @@ def test_failed_invitations_are_reissued_next_run(staffed, outbox, monkeypatch):
 
     monkeypatch.setattr(mail, "send_mail", flaky)
     day = date(2030, 5, 1)
-    service.open_due_rounds(_at(day))
+    open_due_rounds(_at(day))
     assert len(outbox()) == 13
     unmailed = db.session.scalar(select(PulseToken).where(PulseToken.mailed_on.is_(None)))
     old_hash = unmailed.token_hash
     monkeypatch.setattr(mail, "send_mail", real)
-    assert service.open_due_rounds(_at(day + timedelta(days=1))) == []
+    assert open_due_rounds(_at(day + timedelta(days=1))) == []
     mails = outbox()
     assert len(mails) == 14 and mails[-1]["To"] == broken
     db.session.expire_all()
@@ -643,7 +644,7 @@ def test_the_scheduler_job_opens_due_rounds(staffed, outbox, app):
 
 def test_a_failing_reminder_pass_does_not_stop_the_pulse(staffed, outbox, app, monkeypatch):
     from riecycle import jobs
-    from riecycle.services import reminders
+    from riecycle.jobs import reminders
 
     def broken(now=None):
         raise RuntimeError("database hiccup")

@@ -11,9 +11,9 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import select
 
 from riecycle import clock
+from riecycle.content import load_yaml
 from riecycle.extensions import db
 from riecycle.models import Evaluation, Measure, MeasureStatusChange, Risk, VoorlichtingSession
-from riecycle.seeding import load_yaml
 from riecycle.services import evaluations, voorlichting
 
 

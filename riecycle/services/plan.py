@@ -15,6 +15,7 @@ from riecycle.access import viewer_for
 from riecycle.access.filters import title_search, visible_measures_filter
 from riecycle.access.pseudonym import pseudonym, pseudonym_of  # noqa: F401 - older imports
 from riecycle.extensions import db
+from riecycle.formatting import fmt_date, fmt_money
 from riecycle.labels import MEASURE_FIELD_LABELS, label
 from riecycle.models import (
     Employee,
@@ -488,12 +489,8 @@ def display(key: str, value, org=None) -> str:
     if key == "status":
         return label(value, "measure_status")
     if key in ("termijn", "start_date"):
-        from riecycle.filters import fmt_date
-
         return fmt_date(date.fromisoformat(value) if isinstance(value, str) else value)
     if key == "budget_eur":
-        from riecycle.filters import fmt_money
-
         return fmt_money(value)
     names = {"risk_ids": Risk, "team_ids": Team, "employee_id": Employee, "responsible_id": User}
     if key in names:

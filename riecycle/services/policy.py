@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from riecycle import clock
+from riecycle.content import load_yaml
 from riecycle.extensions import db
 from riecycle.inputs import as_id
 from riecycle.models import (
@@ -17,7 +18,6 @@ from riecycle.models import (
     VoorlichtingSession,
 )
 from riecycle.models.policy import INSTRUMENT_KINDS, INSTRUMENT_STATUSES, VP_KINDS
-from riecycle.seeding import load_yaml
 from riecycle.services import ServiceError
 from riecycle.services.records import apply_changes
 

@@ -347,7 +347,7 @@ class Heatmap:
 
 def heatmap(org, stmt) -> Heatmap:
     """The risks of `stmt` (a select of Risk) on kans × effect grids, one per method used, in one
-    query. The dashboard and /rie/heatmap both draw this with riecycle.services.charts.heatmap."""
+    query. The dashboard and /rie/heatmap both draw this with riecycle.charts.heatmap."""
     rows = db.session.execute(
         stmt.with_only_columns(
             Risk.current_method,

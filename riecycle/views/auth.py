@@ -9,6 +9,7 @@ from riecycle import clock
 from riecycle.extensions import db
 from riecycle.forms.auth import AccepteerUitnodigingForm, ForgotForm, LoginForm, NewPasswordForm
 from riecycle.services import ServiceError, accounts, invitations, notifications_mail
+from riecycle.views.orgbp import CURRENT_ORG_KEY
 from riecycle.views.safety import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -38,8 +39,10 @@ def _fresh_session() -> None:
 def start_login(user, remember: bool = False) -> None:
     """Log in on a fresh session: a new server-side session id, a new cookie, a new CSRF token.
 
-    The caller has flushed the user; this commits the new session row.
+    The caller has flushed the user; this commits the new session row, and the organisation
+    this browser worked in before (an expired session's), when the user is a member of it.
     """
+    accounts.remember_organisation(user, session.get(CURRENT_ORG_KEY))
     accounts.start_session(user, remember=remember)
     db.session.commit()
     _fresh_session()  # nothing of the anonymous session (its CSRF token) survives the login
@@ -47,8 +50,11 @@ def start_login(user, remember: bool = False) -> None:
 
 
 def end_login() -> None:
-    """Log out: end the server-side session, so copies of the cookies stop working too."""
+    """Log out: end the server-side session, so copies of the cookies stop working too.
+
+    The organisation this browser worked in last is saved on the user, for the next login."""
     if current_user.is_authenticated:
+        accounts.remember_organisation(current_user, session.get(CURRENT_ORG_KEY))
         accounts.end_session(current_user.current_session_id)
         db.session.commit()
     logout_user()

@@ -7,14 +7,14 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from riecycle import clock
+from riecycle import charts, clock
 from riecycle.access import current_viewer
 from riecycle.extensions import db
 from riecycle.labels import label
 from riecycle.models import Team
 from riecycle.models.measure import LEVELS, STATUSES
 from riecycle.permissions import requires, title_of
-from riecycle.services import charts, dashboard, wegwijzer
+from riecycle.services import dashboard, wegwijzer
 from riecycle.services import pulse as pulse_service
 from riecycle.views.orgbp import org_blueprint
 from riecycle.views.pulse import trend_charts, visible_team_ids

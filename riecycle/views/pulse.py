@@ -19,14 +19,14 @@ from flask import (
 from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 
-from riecycle import clock
+from riecycle import charts, clock
 from riecycle.excel.safe import CsvWriter
 from riecycle.extensions import db
 from riecycle.forms.pulse import INTERVAL_CHOICES, ConfirmForm, SurveyForm, answer_form_class
 from riecycle.models import Organisation, PulseRound, Team, VerdiependOnderzoek
 from riecycle.pagination import page_of
 from riecycle.permissions import LEIDINGGEVENDE, current_role, managed_team_ids, requires
-from riecycle.services import ServiceError, charts
+from riecycle.services import ServiceError
 from riecycle.services import pulse as service
 from riecycle.tenancy import get_in_org, get_or_404, scoped
 from riecycle.views.common import field_error, save

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from riecycle import clock
+from riecycle import charts, clock
 from riecycle.extensions import db
 from riecycle.forms.rie import (
     DecisionForm,
@@ -37,7 +37,7 @@ from riecycle.models import (
 from riecycle.models.rie import risk_teams
 from riecycle.pagination import paginate
 from riecycle.permissions import LEIDINGGEVENDE, can, current_role, managed_team_ids, requires
-from riecycle.services import ServiceError, approvals, attachments, charts, scoring
+from riecycle.services import ServiceError, approvals, attachments, scoring
 from riecycle.services import onderzoek as onderzoek_service
 from riecycle.services import rie as rie_service
 from riecycle.services import risks as risk_service
