@@ -54,7 +54,7 @@ from riecycle.services import plan as plan_service
 from riecycle.services import teams as team_service
 from riecycle.services.records import soft_delete
 from riecycle.tenancy import get_in_org, get_or_404, scoped
-from riecycle.views.common import field_error, save
+from riecycle.views.common import field_error, save, visible_measures
 from riecycle.views.orgbp import org_blueprint
 
 bp = org_blueprint("plan", __name__, "plan")
@@ -82,10 +82,6 @@ def _helpers():
         "field_names": plan_service.FIELD_LABELS,
         "snapshot_fields": plan_versions.SNAPSHOT_FIELDS,
     }
-
-
-def _visible(measures) -> list[Measure]:
-    return [m for m in measures if can_view_measure(m)]
 
 
 def _load_measure(measure_id) -> Measure:
@@ -140,22 +136,6 @@ def _form_values(form) -> dict:
 # --- the plan -------------------------------------------------------------------------
 
 
-def _filters_from_args() -> plan_service.Filters:
-    args = request.args
-    return plan_service.Filters(
-        status=args.get("status") or None,
-        team_id=arg_id("team", source=args),
-        level=args.get("niveau") or None,
-        approach=args.get("aanpak") or None,
-        responsible_id=arg_id("verantwoordelijke", source=args),
-        risk_id=arg_id("risico", source=args),
-        overdue=args.get("te_laat") == "1",
-        this_month=args.get("deze_maand") == "1",
-        q=(args.get("q") or "").strip()[:200] or None,
-        viewer=current_viewer(),
-    )
-
-
 def _stats(measures):
     today = clock.today()
     return {
@@ -175,7 +155,7 @@ def _team_choices():
 @requires("view")
 def index():
     """The plan, grouped by risk, level, status or responsible person, with filters, a page at a time."""
-    filters = _filters_from_args()
+    filters = plan_service.Filters.from_args(request.args, current_viewer())
     grouping = request.args.get("groep") if request.args.get("groep") in GROUPINGS else "risico"
     number = page_number()
     filtered = bool(request.args.to_dict(flat=True).keys() - {"groep", "page"})
@@ -243,14 +223,14 @@ def team():
     chosen = next((t for t in choosable if t.id == team_id), choosable[0] if choosable else None)
     measures = []
     if chosen is not None:
-        measures = _visible(
+        measures = visible_measures(
             db.session.scalars(
                 plan_service.measures_query(g.org, plan_service.Filters(team_id=chosen.id))
             ).all()
         )
     org_open = [
         m
-        for m in _visible(
+        for m in visible_measures(
             db.session.scalars(
                 plan_service.measures_query(g.org, plan_service.Filters(level="organisatie", status="open"))
             ).all()
@@ -270,12 +250,12 @@ def team():
 @requires("view")
 def timeline():
     """A timeline of the termijnen: every measure as a bar from start to termijn."""
-    filters = _filters_from_args()
+    filters = plan_service.Filters.from_args(request.args, current_viewer())
     if not request.args.get("status"):
         filters.status = "open"
     if filters.status == "alle":
         filters.status = None
-    measures = _visible(db.session.scalars(plan_service.measures_query(g.org, filters)).all())
+    measures = visible_measures(db.session.scalars(plan_service.measures_query(g.org, filters)).all())
     today = clock.today()
     start = (today.replace(day=1) - timedelta(days=62)).replace(day=1)
     end_candidates = [m.termijn for m in measures if m.termijn] + [today + timedelta(days=300)]
@@ -589,7 +569,7 @@ def delete(measure_id):
 @requires("view")
 def priorities():
     """Candidate measures ranked by their scores on the Wegwijzer's 12 criteria."""
-    candidates = _visible(
+    candidates = visible_measures(
         db.session.scalars(plan_service.measures_query(g.org, plan_service.Filters(status="gepland"))).all()
     )
     return render_template(
