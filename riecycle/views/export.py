@@ -21,7 +21,7 @@ from riecycle.extensions import db
 from riecycle.forms.export import ConfirmForm, EvidenceForm, ImportForm
 from riecycle.models import Attachment, VoorlichtingSession
 from riecycle.permissions import can, requires
-from riecycle.services import ServiceError, attachments, imports
+from riecycle.services import ServiceError, attachments, audit_log, imports
 from riecycle.services import plan as plan_service
 from riecycle.services import risks as risk_service
 from riecycle.services.records import lock_organisation
@@ -119,9 +119,8 @@ def audit_list():
     """The audit log exactly as filtered on screen."""
     if not can("view_audit"):
         abort(403)
-    from riecycle.views.audit import filtered_audit_query
-
-    return _download(lists.audit(g.org, filtered_audit_query(request.args), _viewer()), "auditlog")
+    entries = audit_log.entries_query(g.org, audit_log.Filters.from_args(request.args))
+    return _download(lists.audit(g.org, entries, _viewer()), "auditlog")
 
 
 # --- import -------------------------------------------------------------------------------------
