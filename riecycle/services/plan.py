@@ -691,6 +691,24 @@ class Filters:
     # the search may match (None: no limit, e.g. jobs that see everything).
     viewer: object | None = None
 
+    @classmethod
+    def from_args(cls, args, viewer=None) -> "Filters":
+        """The plan's filters from query parameters, as the plan page and its Excel export take them."""
+        from riecycle.inputs import arg_id
+
+        return cls(
+            status=args.get("status") or None,
+            team_id=arg_id("team", source=args),
+            level=args.get("niveau") or None,
+            approach=args.get("aanpak") or None,
+            responsible_id=arg_id("verantwoordelijke", source=args),
+            risk_id=arg_id("risico", source=args),
+            overdue=args.get("te_laat") == "1",
+            this_month=args.get("deze_maand") == "1",
+            q=(args.get("q") or "").strip()[:200] or None,
+            viewer=viewer,
+        )
+
 
 def conditions(org, filters: Filters | None = None) -> list:
     """The WHERE clauses for the organisation's live measures with the plan filters applied."""
