@@ -1,26 +1,6 @@
 """Every route x every visitor gets the expected status (see tests/matrix/)."""
 
-from tests.matrix import VISITORS, all_routes
-
-IGNORED_METHODS = {"HEAD", "OPTIONS"}
-
-
-def _expected(route, visitor, method):
-    value = route.expect.get(visitor)
-    if isinstance(value, dict):
-        value = value.get(method)
-    return value
-
-
-def _url(app, endpoint, route, world, slug):
-    values = dict(route.params(world)) if route.params else {}
-    if route.org:
-        values["org_slug"] = slug
-    with app.test_request_context():
-        from flask import url_for
-
-        return url_for(endpoint, **values)
-
+from tests.matrix import IGNORED_METHODS, VISITORS, all_routes, expected_status, route_url
 
 def test_every_route_has_an_expectation(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
@@ -43,9 +23,9 @@ def test_route_matrix(app, world, client_as):
         methods = sorted(m for m in rule.methods - IGNORED_METHODS if not route.methods or m in route.methods)
         for method in methods:
             for visitor in VISITORS:
-                expected = _expected(route, visitor, method)
+                expected = expected_status(route, visitor, method)
                 assert expected is not None, f"{rule.endpoint} {method}: no expectation for {visitor}"
-                url = _url(app, rule.endpoint, route, world, world.org.slug)
+                url = route_url(app, rule.endpoint, route, world, world.org.slug)
                 data = route.data(world) if (route.data and method == "POST") else {}
                 client = client_as(visitor)
                 response = client.open(url, method=method, data=data)
@@ -55,7 +35,7 @@ def test_route_matrix(app, world, client_as):
                         f"{method} {url} as {visitor}: {response.status_code}, expected {expected}"
                     )
             if route.cross:
-                url = _url(app, rule.endpoint, route, world, world.other_org.slug)
+                url = route_url(app, rule.endpoint, route, world, world.other_org.slug)
                 response = client_as("other").open(url, method=method, data={})
                 if response.status_code != 404:
                     failures.append(
