@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from riecycle import create_app
 from riecycle.extensions import db as _db
-from tests.factories import PASSWORD, build_world
+from tests.factories import PASSWORD, add_staff, build_world
 from tests.support.browser import LiveServer, chromium_available, launch
 from tests.support.pg import PostgresCluster, pg_available
 from tests.support.smtp import SmtpSink
@@ -256,7 +256,6 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture
 def staffed(world):
     """The world for the pulse tests: Noord has 8 people with e-mail, Zuid 6."""
-    from tests.test_pulse import add_staff
 
     add_staff(world, "Zorgteam Noord", 5)
     add_staff(world, "Zorgteam Zuid", 3)

@@ -10,19 +10,26 @@ from riecycle.extensions import db
 from riecycle.models import MeasureStatusChange
 from riecycle.services import pulse
 from tests.conftest import browser_login
-from tests.test_dashboard import measure, risk
-from tests.test_pulse import add_staff, make_survey, run_round, same, team
+from tests.factories import (
+    add_staff,
+    make_scored_risk,
+    make_simple_measure,
+    make_survey,
+    run_round,
+    same,
+    team,
+)
 
 pytestmark = pytest.mark.e2e
 
 
 def _data(world):
     today = clock.today()
-    first = risk(world, "werkdruk", kans=5, effect=10)
-    risk(world, "pesten", kans=3, effect=5)
-    done = measure(world, [first], status="uitgevoerd", termijn=today - timedelta(days=60))
-    measure(world, [first], status="in_uitvoering", level="team")
-    measure(world, [first], termijn=today - timedelta(days=5))
+    first = make_scored_risk(world, "werkdruk", kans=5, effect=10)
+    make_scored_risk(world, "pesten", kans=3, effect=5)
+    done = make_simple_measure(world, [first], status="uitgevoerd", termijn=today - timedelta(days=60))
+    make_simple_measure(world, [first], status="in_uitvoering", level="team")
+    make_simple_measure(world, [first], termijn=today - timedelta(days=5))
     db.session.add(
         MeasureStatusChange(
             organisation_id=world.org.id,

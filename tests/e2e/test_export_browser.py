@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 
 from riecycle.excel import evidence
 from tests.conftest import browser_login
-from tests.matrix.export import measure_row, plan_file, risk_row
+from tests.factories import measure_row, plan_file, risk_row
 
 pytestmark = pytest.mark.e2e
 

@@ -4,7 +4,7 @@ import pytest
 
 from riecycle.extensions import db
 from tests.conftest import browser_login
-from tests.matrix.plan import make_risk
+from tests.factories import make_measure, make_risk
 
 pytestmark = pytest.mark.e2e
 
@@ -67,7 +67,6 @@ def test_pick_submit_comment_and_consent(page, world):
 
 def test_a_large_plan_a_page_at_a_time(page, world, monkeypatch):
     from riecycle.services import plan_lists
-    from tests.matrix.plan import make_measure
 
     monkeypatch.setattr(plan_lists, "RISKS_PER_PAGE", 2)
     busy = make_risk(world, title="Roosterdruk", top5_rank=1)

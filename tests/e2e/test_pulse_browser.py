@@ -9,7 +9,7 @@ from riecycle import clock
 from riecycle.extensions import db
 from riecycle.models import PulseAnswer, PulseResponse
 from riecycle.services import pulse
-from tests.test_pulse import add_staff, make_survey
+from tests.factories import add_staff, make_survey
 
 pytestmark = pytest.mark.e2e
 ITEMS = (
