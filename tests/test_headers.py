@@ -12,8 +12,8 @@ import pytest
 
 from riecycle import clock, create_app
 from riecycle.security import CONTENT_SECURITY_POLICY
+from tests.factories import make_survey, run_round, same, team
 from tests.matrix import all_routes, route_url
-from tests.test_pulse import make_survey, run_round, same, team
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "riecycle" / "templates"
 CSP_PARTS = (
