@@ -25,6 +25,22 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 BACKENDS = [b for b in ("sqlite", "postgresql") if os.environ.get("RIECYCLE_TEST_DB", b) == b]
 
 
+def pytest_collection_modifyitems(config, items):
+    """Browser tests (and tests marked one_database) run on the first selected database only:
+    the database adds nothing to what they check, and each one costs seconds."""
+    if len(BACKENDS) < 2:
+        return
+    keep, drop = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("backend") if callspec else None
+        one = item.get_closest_marker("e2e") or item.get_closest_marker("one_database")
+        (drop if one and backend not in (None, BACKENDS[0]) else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 def require(available: bool, what: str):
     """Skip locally when a component is missing; in CI a missing component fails."""
     if available:
