@@ -1,8 +1,12 @@
 """Fixtures: the app on SQLite and on a throwaway PostgreSQL cluster, clients per role,
 an SMTP sink, and a Chromium browser.
 
-Every test that uses `app` runs twice: once per database. Set RIECYCLE_TEST_DB=sqlite
+Every test that uses `app` runs twice: once per database, except browser tests (marker e2e)
+and tests marked one_database, which run on the first selected one. Set RIECYCLE_TEST_DB=sqlite
 (or postgresql) to run one backend while developing.
+
+Under pytest-xdist (`make test` passes -n) each worker process has its own session fixtures: its
+own SQLite file, its own PostgreSQL cluster, and ports from its own block (tests/support/ports.py).
 """
 
 import os

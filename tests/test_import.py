@@ -465,6 +465,10 @@ def test_other_tenant_cannot_see_a_pending_import(client_as, world):
     pending_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
     assert client_as("other").get(f"/o/other/export/importeren/{pending_id}").status_code == 404
     assert client_as("or_lid").get(f"/o/acme/documenten/{pending_id}").status_code == 404
+    before = counts()
+    confirm = client_as("other").post(f"/o/other/export/importeren/{pending_id}/bevestigen")
+    assert confirm.status_code == 404
+    assert counts() == before  # nothing of acme's file was imported, into either organisation
 
 
 def test_teams_and_employees_import(client_as, world):
