@@ -73,9 +73,12 @@ TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4;
 test: install system-deps
 	$(BIN)/pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
+# ruff, then pyright in basic mode over riecycle/models and riecycle/services ([tool.pyright] in
+# pyproject.toml). The pyright package runs on the machine's Node.js.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/pyright
 
 format: install
 	$(BIN)/ruff format .

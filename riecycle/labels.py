@@ -71,7 +71,7 @@ LABELS = {
         "eenvoudig": _l("Eenvoudige maatregel"),
         "organisatieverandering": _l("Organisatieverandering"),
     },
-    # Zelfinspectie, beleidsregister and meldingen (issue 6).
+    # Zelfinspectie, beleidsregister and meldingen.
     "checklist_answer": {
         "voldoet": _l("Voldoet"),
         "deels": _l("Voldoet deels"),
@@ -94,7 +94,7 @@ LABELS = {
         "leidinggevende": _l("Leidinggevende"),
         "onbekend": _l("Onbekend"),
     },
-    # Voorlichting, evaluatie and reminders (issue 5).
+    # Voorlichting, evaluatie and reminders.
     "audience": {
         "alle_medewerkers": _l("Alle medewerkers"),
         "teams": _l("Team(s)"),

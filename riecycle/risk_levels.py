@@ -1,7 +1,7 @@
 """Per risk: how many live measures it has at each level, kept on the risk as it changes.
 
 The plan flags a risk "eerst organisatieniveau" when it has team or individual measures but
-none at organisation level (DOMAIN.md §1, the order organisatie → team → individu). Working
+none at organisation level (docs/domain.md §1, the order organisatie → team → individu). Working
 that out means counting every measure of every risk; a large employer has 25,000 measures,
 and the flag shows on every plan page. So the counts live on the risk (measures_organisatie,
 measures_team, measures_individu), recounted in the same transaction whenever a flush touches

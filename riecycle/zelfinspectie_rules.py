@@ -3,7 +3,7 @@
 Each rule is a small function rule(org, today) -> Result that only reads: an answer (voldoet,
 deels, voldoet_niet, nvt, or None when the records cannot tell), one Dutch sentence that names
 the numbers, references to the evidence, and optionally where to fix it. Evidence labels never
-name an employee (DOMAIN.md §9): snapshots are shown to OR members and auditors as well.
+name an employee (docs/domain.md §9): snapshots are shown to OR members and auditors as well.
 """
 
 from collections.abc import Callable
@@ -90,6 +90,51 @@ class Result:
     # and the (filtered) page that lists them all.
     total: int | None = None
     full_list: Ref | None = None
+    # Every count the sentence names, with the records it counted.
+    counts: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Count:
+    """A number in the sentence and the ids of the records it counted, for the whole organisation.
+
+    The report links each count to a page that lists exactly these records through the access
+    policy; the ids are stored in the run, so the list shows what was counted at that run.
+    """
+
+    key: str
+    kind: str  # one of COUNTED_KINDS
+    label: str  # the count as the sentence names it, e.g. "8 afgeronde maatregelen"
+    ids: tuple = ()
+
+    def as_dict(self) -> dict:
+        return {
+            "key": self.key,
+            "kind": self.kind,
+            "label": self.label,
+            "n": len(self.ids),
+            "ids": pack_ids(self.ids),
+        }
+
+
+def pack_ids(ids) -> list:
+    """Sorted ids as [first, last] runs: a run stays small when it counts thousands of records."""
+    runs: list = []
+    for i in sorted(set(ids)):
+        if runs and runs[-1][1] == i - 1:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i])
+    return runs
+
+
+def unpack_ids(runs) -> list[int]:
+    """The ids of pack_ids' runs (malformed runs are skipped: stored JSON is not trusted blindly)."""
+    ids: list[int] = []
+    for pair in runs or []:
+        if isinstance(pair, list | tuple) and len(pair) == 2 and all(isinstance(v, int) for v in pair):
+            ids.extend(range(pair[0], min(pair[1], pair[0] + 1_000_000) + 1))
+    return ids
 
 
 RULES: dict[str, Callable[[object, date], Result]] = {}
@@ -119,6 +164,22 @@ def _all(stmt) -> list:
 def _count(model, *where) -> int:
     """The number of rows of a table matching the conditions."""
     return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+# The records a count can list, and their id column.
+COUNTED_KINDS = {
+    "measure": Measure,
+    "risk": Risk,
+    "evaluation": Evaluation,
+    "session": VoorlichtingSession,
+    "incident": Incident,
+}
+
+
+def _ids(kind: str, *where) -> list[int]:
+    """The ids of the records of a kind matching the conditions: a count that can be listed."""
+    column = COUNTED_KINDS[kind].id
+    return list(db.session.scalars(select(column).where(*where).order_by(column)))
 
 
 def _live_risks(org, *where) -> list:
@@ -488,7 +549,7 @@ def hybrid_work_considered(org, today: date) -> Result:
 
 
 def art14_exemption(org, rie: Rie | None):
-    """Arbowet art. 14, from the RI&E service (issue 3)."""
+    """Arbowet art. 14, from the RI&E service."""
     from riecycle.services.rie import exemption
 
     return exemption(org, rie)
@@ -637,7 +698,16 @@ def _plan_evidence() -> list:
 
 @rule("every_risk_has_measure")
 def every_risk_has_measure(org, today: date) -> Result:
-    total = _count(Risk, *_live_risks(org))
+    risk_ids = _ids("risk", *_live_risks(org))
+    total = len(risk_ids)
+    counts = [
+        Count(
+            "risicos",
+            "risk",
+            ngettext("%(n)s PSA-risico", "%(n)s PSA-risico's", total, n=_n(total)),
+            tuple(risk_ids),
+        )
+    ]
     fix = _plan_fix(_("Maatregelen toevoegen"))
     if not total:
         return Result(
@@ -647,7 +717,8 @@ def every_risk_has_measure(org, today: date) -> Result:
             fix,
         )
     without = _live_risks(org, ~_has_measure(org))
-    missing = _count(Risk, *without)
+    missing_ids = _ids("risk", *without)
+    missing = len(missing_ids)
     if not missing:
         return Result(
             "voldoet",
@@ -659,7 +730,16 @@ def every_risk_has_measure(org, today: date) -> Result:
             ),
             _plan_evidence(),
             fix,
+            counts=counts,
         )
+    counts.append(
+        Count(
+            "zonder_maatregel",
+            "risk",
+            ngettext("%(n)s zonder maatregel", "%(n)s zonder maatregel", missing, n=_n(missing)),
+            tuple(missing_ids),
+        )
+    )
     first = _risk_briefs(*without)
     answer = "voldoet_niet" if missing == total else "deels"
     fix = _edit(_("Maatregel toevoegen"), "plan.new", {"risico": first[0].id}, "plan.index", "edit_plan")
@@ -677,6 +757,7 @@ def every_risk_has_measure(org, today: date) -> Result:
         fix,
         missing,
         _page(_("Maatregelen per risico"), "plan.hierarchy"),
+        counts,
     )
 
 
@@ -699,11 +780,21 @@ def _without_owner(org) -> list:
 
 @rule("measures_have_owner_and_termijn")
 def measures_have_owner_and_termijn(org, today: date) -> Result:
-    total = _count(Measure, *_active(org))
+    active_ids = _ids("measure", *_active(org))
+    total = len(active_ids)
+    counts = [
+        Count(
+            "maatregelen",
+            "measure",
+            ngettext("%(n)s maatregel", "%(n)s maatregelen", total, n=_n(total)),
+            tuple(active_ids),
+        )
+    ]
     fix = _plan_fix(_("Verantwoordelijke en termijn invullen"))
     if not total:
         return Result("voldoet_niet", _("Er zijn nog geen maatregelen in het Plan van Aanpak."), fix=fix)
-    lacking = _count(Measure, *_without_owner(org))
+    lacking_ids = _ids("measure", *_without_owner(org))
+    lacking = len(lacking_ids)
     if not lacking:
         return Result(
             "voldoet",
@@ -715,7 +806,21 @@ def measures_have_owner_and_termijn(org, today: date) -> Result:
             ),
             _plan_evidence(),
             fix,
+            counts=counts,
         )
+    counts.append(
+        Count(
+            "zonder_eigenaar",
+            "measure",
+            ngettext(
+                "%(n)s zonder termijn of actieve verantwoordelijke",
+                "%(n)s zonder termijn of actieve verantwoordelijke",
+                lacking,
+                n=_n(lacking),
+            ),
+            tuple(lacking_ids),
+        )
+    )
     first = _measure_briefs(*_without_owner(org))
     return Result(
         "deels" if lacking < total else "voldoet_niet",
@@ -733,15 +838,43 @@ def measures_have_owner_and_termijn(org, today: date) -> Result:
         fix,
         lacking,
         _page(_("Maatregelen per verantwoordelijke"), "plan.index", groep="verantwoordelijke"),
+        counts,
     )
 
 
-def _level_counts(org) -> dict:
-    """Active measures per level (every level in the data, not only the three known ones)."""
-    rows = db.session.execute(
-        select(Measure.level, func.count()).where(*_active(org)).group_by(Measure.level)
-    )
-    return dict(rows.all())
+def _level_ids(org) -> dict:
+    """Ids of the active measures per level (every level in the data, not only the three known ones)."""
+    found: dict = {}
+    for measure_id, level in db.session.execute(select(Measure.id, Measure.level).where(*_active(org))):
+        found.setdefault(level, []).append(measure_id)
+    return found
+
+
+def _level_lists(by_level: dict) -> list:
+    """The counts per level of organisation_level_first, each with the measures it counted."""
+    organisatie, team, individu = (len(by_level.get(k, ())) for k in ("organisatie", "team", "individu"))
+    return [
+        Count(
+            "organisatie",
+            "measure",
+            ngettext(
+                "%(n)s op organisatieniveau", "%(n)s op organisatieniveau", organisatie, n=_n(organisatie)
+            ),
+            tuple(by_level.get("organisatie", ())),
+        ),
+        Count(
+            "team",
+            "measure",
+            ngettext("%(n)s op teamniveau", "%(n)s op teamniveau", team, n=_n(team)),
+            tuple(by_level.get("team", ())),
+        ),
+        Count(
+            "individu",
+            "measure",
+            ngettext("%(n)s op individueel niveau", "%(n)s op individueel niveau", individu, n=_n(individu)),
+            tuple(by_level.get("individu", ())),
+        ),
+    ]
 
 
 def _only_lower(org) -> list:
@@ -760,7 +893,9 @@ def _only_lower(org) -> list:
 
 @rule("organisation_level_first")
 def organisation_level_first(org, today: date) -> Result:
-    found = _level_counts(org)
+    by_level = _level_ids(org)
+    found = {level: len(ids) for level, ids in by_level.items()}
+    listed = _level_lists(by_level)
     fix = _page(_("Maatregelen per niveau bekijken"), "plan.hierarchy")
     if not sum(found.values()):
         return Result("voldoet_niet", _("Er zijn nog geen maatregelen in het Plan van Aanpak."), fix=fix)
@@ -777,6 +912,7 @@ def organisation_level_first(org, today: date) -> Result:
             _("Geen enkele maatregel werkt op organisatieniveau (%(c)s).", c=counts),
             _plan_evidence(),
             fix,
+            counts=listed,
         )
     only_lower = _only_lower(org)
     if only_lower:
@@ -798,6 +934,20 @@ def organisation_level_first(org, today: date) -> Result:
             fix,
             len(only_lower),
             fix,
+            [
+                *listed,
+                Count(
+                    "alleen_lager",
+                    "risk",
+                    ngettext(
+                        "%(n)s organisatiebreed risico met alleen team- of individuele maatregelen",
+                        "%(n)s organisatiebrede risico's met alleen team- of individuele maatregelen",
+                        len(only_lower),
+                        n=_n(len(only_lower)),
+                    ),
+                    tuple(r.id for r in only_lower),
+                ),
+            ],
         )
     # Organisation-wide risks with only lower measures left now all have a recorded team-bound reason.
     team_bound = _count(
@@ -817,13 +967,14 @@ def organisation_level_first(org, today: date) -> Result:
             team_bound,
             n=_n(team_bound),
         )
-    return Result("voldoet", sentence + ".", _plan_evidence(), fix)
+    return Result("voldoet", sentence + ".", _plan_evidence(), fix, counts=listed)
 
 
 @rule("rust_en_herstel_measures")
 def rust_en_herstel_measures(org, today: date) -> Result:
     rest = [*_active(org), Measure.approach == "rust_en_herstel"]
-    total = _count(Measure, *rest)
+    rest_ids = _ids("measure", *rest)
+    total = len(rest_ids)
     fix = _plan_fix(_("Maatregel voor rust en herstel toevoegen"))
     if not total:
         return Result(
@@ -831,8 +982,33 @@ def rust_en_herstel_measures(org, today: date) -> Result:
             _("Er is geen maatregel gericht op rust en herstel (pauzes, bereikbaarheid, avondmail)."),
             fix=fix,
         )
-    collective = _count(Measure, *rest, Measure.level != "individu")
+    collective_ids = _ids("measure", *rest, Measure.level != "individu")
+    collective = len(collective_ids)
     evidence = [_brief_ref(m) for m in _measure_briefs(*rest, limit=LIST_MAX)]
+    counts = [
+        Count(
+            "rust_en_herstel",
+            "measure",
+            ngettext(
+                "%(n)s maatregel voor rust en herstel",
+                "%(n)s maatregelen voor rust en herstel",
+                total,
+                n=_n(total),
+            ),
+            tuple(rest_ids),
+        ),
+        Count(
+            "collectief",
+            "measure",
+            ngettext(
+                "%(n)s op organisatie- of teamniveau",
+                "%(n)s op organisatie- of teamniveau",
+                collective,
+                n=_n(collective),
+            ),
+            tuple(collective_ids),
+        ),
+    ]
     if not collective:
         return Result(
             "deels",
@@ -844,6 +1020,7 @@ def rust_en_herstel_measures(org, today: date) -> Result:
             ),
             evidence,
             fix,
+            counts=counts[:1],
         )
     return Result(
         "voldoet",
@@ -856,6 +1033,7 @@ def rust_en_herstel_measures(org, today: date) -> Result:
         ),
         evidence,
         fix,
+        counts=counts,
     )
 
 
@@ -885,12 +1063,22 @@ def participation_in_choice(org, today: date) -> Result:
 
 @rule("measures_on_schedule")
 def measures_on_schedule(org, today: date) -> Result:
-    total = _count(Measure, *_active(org))
+    active_ids = _ids("measure", *_active(org))
+    total = len(active_ids)
+    counts = [
+        Count(
+            "maatregelen",
+            "measure",
+            ngettext("%(n)s maatregel", "%(n)s maatregelen", total, n=_n(total)),
+            tuple(active_ids),
+        )
+    ]
     fix = _plan_fix(_("Verlopen maatregelen bespreken"))
     if not total:
         return Result("nvt", _("Er zijn nog geen maatregelen om te volgen."), fix=fix)
     late = [*_active(org), Measure.status.in_(OPEN_STATUSES), Measure.termijn < today]
-    overdue = _count(Measure, *late)
+    overdue_ids = _ids("measure", *late)
+    overdue = len(overdue_ids)
     if not overdue:
         return Result(
             "voldoet",
@@ -902,7 +1090,16 @@ def measures_on_schedule(org, today: date) -> Result:
             ),
             _plan_evidence(),
             fix,
+            counts=counts,
         )
+    counts.append(
+        Count(
+            "over_termijn",
+            "measure",
+            ngettext("%(n)s over de termijn", "%(n)s over de termijn", overdue, n=_n(overdue)),
+            tuple(overdue_ids),
+        )
+    )
     share = overdue / total
     answer = "voldoet" if share <= OVERDUE_OK else "deels" if share <= OVERDUE_PARTLY else "voldoet_niet"
     oldest = _measure_briefs(*late, order=(Measure.termijn, Measure.id))
@@ -921,6 +1118,7 @@ def measures_on_schedule(org, today: date) -> Result:
         fix,
         overdue,
         _page(_("Alle maatregelen over de termijn"), "plan.index", te_laat=1, groep="geen"),
+        counts,
     )
 
 
@@ -1054,8 +1252,17 @@ def _unregistered(org):
 @rule("attendance_register")
 def attendance_register(org, today: date) -> Result:
     window = _session_window(org, _months_before(today, 12), today)
-    total = _count(VoorlichtingSession, *window)
+    session_ids = _ids("session", *window)
+    total = len(session_ids)
     fix = _page(_("Presentie registreren"), "voorlichting.index")
+    counts = [
+        Count(
+            "sessies",
+            "session",
+            ngettext("%(n)s voorlichtingssessie", "%(n)s voorlichtingssessies", total, n=_n(total)),
+            tuple(session_ids),
+        )
+    ]
     if not total:
         # Whether voorlichting was given at all is C13's question; without sessions there is no
         # register to keep.
@@ -1067,7 +1274,8 @@ def attendance_register(org, today: date) -> Result:
             ),
             fix=fix,
         )
-    missing = _count(VoorlichtingSession, *window, _unregistered(org))
+    missing_ids = _ids("session", *window, _unregistered(org))
+    missing = len(missing_ids)
     if not missing:
         return Result(
             "voldoet",
@@ -1080,7 +1288,16 @@ def attendance_register(org, today: date) -> Result:
             ),
             [session_ref(s) for s in _session_briefs(*window, limit=LIST_MAX)],
             fix,
+            counts=counts,
         )
+    counts.append(
+        Count(
+            "zonder_presentie",
+            "session",
+            ngettext("%(n)s zonder presentie", "%(n)s zonder presentie", missing, n=_n(missing)),
+            tuple(missing_ids),
+        )
+    )
     first = _session_briefs(*window, _unregistered(org))
     answer = "voldoet_niet" if missing == total else "deels"
     fix = _edit(
@@ -1102,6 +1319,7 @@ def attendance_register(org, today: date) -> Result:
         [session_ref(s) for s in first],
         fix,
         missing,
+        counts=counts,
     )
 
 
@@ -1200,10 +1418,10 @@ def klachtenregeling(org, today: date) -> Result:
     return _basic_instrument(org, today, "klachtenregeling", _klachten_checks)
 
 
-def _recent_incidents(org, today: date, *where) -> int:
-    """How many (live) meldingen of the last 12 months match the conditions."""
-    return _count(
-        Incident,
+def _recent_incidents(org, today: date, *where) -> list[int]:
+    """The ids of the (live) meldingen of the last 12 months that match the conditions."""
+    return _ids(
+        "incident",
         Incident.organisation_id == org.id,
         Incident.deleted_at.is_(None),
         Incident.occurred_on > _months_before(today, 12),
@@ -1215,9 +1433,10 @@ def _recent_incidents(org, today: date, *where) -> int:
 @rule("opvang_nazorg")
 def opvang_nazorg(org, today: date) -> Result:
     week_ago = today - timedelta(days=7)
-    without = _recent_incidents(
+    without_ids = _recent_incidents(
         org, today, Incident.opvang_done.is_not(True), Incident.occurred_on <= week_ago
     )
+    without = len(without_ids)
 
     def checks(instrument):
         if without:
@@ -1231,12 +1450,31 @@ def opvang_nazorg(org, today: date) -> Result:
     result = _basic_instrument(org, today, "opvang_nazorg", checks)
     if without:
         result.evidence.append(_page(_("Incidentregistratie"), "beleid.incidents"))
+        result.counts.append(
+            Count(
+                "zonder_opvang",
+                "incident",
+                ngettext(
+                    "%(n)s melding zonder opvang", "%(n)s meldingen zonder opvang", without, n=_n(without)
+                ),
+                tuple(without_ids),
+            )
+        )
     return result
 
 
 @rule("incidents_registered")
 def incidents_registered(org, today: date) -> Result:
-    incidents = _recent_incidents(org, today)
+    incident_ids = _recent_incidents(org, today)
+    incidents = len(incident_ids)
+    counts = [
+        Count(
+            "meldingen",
+            "incident",
+            ngettext("%(n)s melding", "%(n)s meldingen", incidents, n=_n(incidents)),
+            tuple(incident_ids),
+        )
+    ]
     analysis = db.session.scalar(
         _live(IncidentAnalysis, org)
         .where(
@@ -1274,7 +1512,7 @@ def incidents_registered(org, today: date) -> Result:
     if analysis is not None:
         registered += _(", geanalyseerd op %(d)s", d=_fmt(analysis.analysed_on))
     if not gaps:
-        return Result("voldoet", registered + ".", evidence, fix)
+        return Result("voldoet", registered + ".", evidence, fix, counts=counts)
     if not incidents and (procedure is None or not procedure.is_adopted(today)):
         return Result(
             "voldoet_niet",
@@ -1282,7 +1520,7 @@ def incidents_registered(org, today: date) -> Result:
             evidence,
             fix,
         )
-    return Result("deels", registered + "; " + "; ".join(gaps) + ".", evidence, fix)
+    return Result("deels", registered + "; " + "; ".join(gaps) + ".", evidence, fix, counts=counts)
 
 
 # --- E. Evaluatie en borging -----------------------------------------------------------
@@ -1334,14 +1572,29 @@ def measures_evaluated(org, today: date) -> Result:
         Measure.status.in_(("uitgevoerd", "geevalueerd")),
         func.coalesce(Measure.completed_on, Measure.termijn) <= cutoff,
     ]
-    total = _count(Measure, *completed)
+    completed_ids = _ids("measure", *completed)
+    total = len(completed_ids)
+    counts = [
+        Count(
+            "afgerond",
+            "measure",
+            ngettext(
+                "%(n)s maatregel langer dan drie maanden afgerond",
+                "%(n)s maatregelen langer dan drie maanden afgerond",
+                total,
+                n=_n(total),
+            ),
+            tuple(completed_ids),
+        )
+    ]
     fix = _edit(_("Evaluatie plannen"), "evaluatie.new", {}, "evaluatie.index", "edit_evaluatie")
     if not total:
         return Result(
             "nvt", _("Er zijn nog geen maatregelen die langer dan drie maanden zijn afgerond."), fix=fix
         )
     missing = [*completed, ~_evaluated(org, today, *_FULL)]
-    n_missing = _count(Measure, *missing)
+    missing_ids = _ids("measure", *missing)
+    n_missing = len(missing_ids)
     if not n_missing:
         evaluations = _evaluation_briefs(
             *_done(org, today, Evaluation.measure_id.is_not(None)), limit=LIST_MAX
@@ -1357,7 +1610,21 @@ def measures_evaluated(org, today: date) -> Result:
             ),
             [evaluation_ref(e) for e in evaluations],
             fix,
+            counts=counts,
         )
+    counts.append(
+        Count(
+            "niet_geevalueerd",
+            "measure",
+            ngettext(
+                "%(n)s nog niet op proces én effect geëvalueerd",
+                "%(n)s nog niet op proces én effect geëvalueerd",
+                n_missing,
+                n=_n(n_missing),
+            ),
+            tuple(missing_ids),
+        )
+    )
     n_full = total - n_missing
     # Nothing evaluated on both counts and nothing evaluated at all: voldoet niet; otherwise deels.
     none_at_all = n_full == 0 and not _count(Measure, *missing, _evaluated(org, today))
@@ -1386,6 +1653,7 @@ def measures_evaluated(org, today: date) -> Result:
         fix,
         n_missing,
         _page(_("Evaluaties en maatregelen zonder evaluatie"), "evaluatie.index"),
+        counts,
     )
 
 
@@ -1451,12 +1719,22 @@ def _not_adjusted():
 
 @rule("policy_adjusted")
 def policy_adjusted(org, today: date) -> Result:
-    total = _count(Evaluation, *_done(org, today))
+    done_ids = _ids("evaluation", *_done(org, today))
+    total = len(done_ids)
+    counts = [
+        Count(
+            "evaluaties",
+            "evaluation",
+            ngettext("%(n)s afgeronde evaluatie", "%(n)s afgeronde evaluaties", total, n=_n(total)),
+            tuple(done_ids),
+        )
+    ]
     fix = _page(_("Evaluaties verwerken"), "evaluatie.index")
     if not total:
         return Result("nvt", _("Er zijn nog geen afgeronde evaluaties."), fix=fix)
     needing = _done(org, today, Evaluation.effect.in_(("niet", "deels")))
-    n_needing = _count(Evaluation, *needing)
+    needing_ids = _ids("evaluation", *needing)
+    n_needing = len(needing_ids)
     if not n_needing:
         # Only evaluations that recorded the effect "opgelost" showed the desired effect.
         unknown = total - _count(Evaluation, *_done(org, today, Evaluation.effect == "opgelost"))
@@ -1481,8 +1759,23 @@ def policy_adjusted(org, today: date) -> Result:
             sentence,
             [evaluation_ref(e) for e in _evaluation_briefs(*_done(org, today), limit=LIST_MAX)],
             fix,
+            counts=counts,
         )
-    n_open = _count(Evaluation, *needing, *_not_adjusted())
+    counts = [
+        Count(
+            "zonder_effect",
+            "evaluation",
+            ngettext(
+                "%(n)s evaluatie zonder (volledig) effect",
+                "%(n)s evaluaties zonder (volledig) effect",
+                n_needing,
+                n=_n(n_needing),
+            ),
+            tuple(needing_ids),
+        )
+    ]
+    open_ids = _ids("evaluation", *needing, *_not_adjusted())
+    n_open = len(open_ids)
     sentence = _(
         "Na %(a)s van %(n)s evaluaties zonder (volledig) effect is het beleid bijgesteld",
         a=_n(n_needing - n_open),
@@ -1494,7 +1787,16 @@ def policy_adjusted(org, today: date) -> Result:
             sentence + ".",
             [evaluation_ref(e) for e in _evaluation_briefs(*needing, limit=LIST_MAX)],
             fix,
+            counts=counts,
         )
+    counts.append(
+        Count(
+            "niet_bijgesteld",
+            "evaluation",
+            ngettext("%(n)s nog niet bijgesteld", "%(n)s nog niet bijgesteld", n_open, n=_n(n_open)),
+            tuple(open_ids),
+        )
+    )
     answer = "voldoet_niet" if n_open == n_needing else "deels"
     first = [evaluation_ref(e) for e in _evaluation_briefs(*needing, *_not_adjusted())]
     fix = _edit(
@@ -1511,6 +1813,7 @@ def policy_adjusted(org, today: date) -> Result:
         fix,
         n_open,
         _page(_("Alle evaluaties"), "evaluatie.index"),
+        counts,
     )
 
 

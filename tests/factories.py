@@ -94,7 +94,7 @@ def build_world() -> World:
     return world
 
 
-# --- an organisation in which everything is in order (issue 16) --------------------------------
+# --- an organisation in which everything is in order -------------------------------------------
 
 
 @dataclass

@@ -1,5 +1,5 @@
 """The policy layer (riecycle/access): the static document table, and what the audit log and the
-evidence workbook hide (issue 14: they must not bypass what the pages hide)."""
+evidence workbook hide (they must not bypass what the pages hide)."""
 
 import io
 from datetime import date

@@ -1,4 +1,4 @@
-"""The right to erasure (AVG art. 17) next to an append-only audit trail (issue 14, point 12)."""
+"""The right to erasure (AVG art. 17) next to an append-only audit trail."""
 
 from datetime import date
 

@@ -1,5 +1,5 @@
 """Uploads that would burn a worker are bounded by their real content, before parsing
-(issue 14: Excel imports that burn a worker; the employee CSV with a field over 128 KB)."""
+(Excel imports that burn a worker; the employee CSV with a field over 128 KB)."""
 
 import zipfile
 from io import BytesIO

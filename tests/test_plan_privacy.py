@@ -1,4 +1,4 @@
-"""Privacy (DOMAIN.md §9): OR members and auditors never see who an individual measure is about,
+"""Privacy (docs/domain.md §9): OR members and auditors never see who an individual measure is about,
 nor its free text, on any plan page; leidinggevenden only for their own team."""
 
 import pytest

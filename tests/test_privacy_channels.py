@@ -1,5 +1,5 @@
 """Every channel an OR member, an auditor or a leidinggevende of another team can reach never shows
-a hidden individual measure's title, description or employee (DOMAIN.md §9, issue 14 "Done when").
+a hidden individual measure's title, description or employee (docs/domain.md §9).
 
 The channels: pages, search, the calendar feed, reminder mails, in-app notifications, voorlichting
 sessions, the audit log (page and auditlog.xlsx), zelfinspectie evidence and every export. The

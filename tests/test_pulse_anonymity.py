@@ -1,4 +1,4 @@
-"""Pulse anonymity beyond the threshold (issue 14 §3 and §14, §8): no live averages while a
+"""Pulse anonymity beyond the threshold (docs/domain.md §9): no live averages while a
 round is open, no orderable answer ids, no tokens in access logs or addresses, links of removed
 employees stop working, and a formula-safe CSV export."""
 

@@ -1,4 +1,4 @@
-"""Issue 14 points 2 and 14: no title, no address and no date of one tenant stops the reminders.
+"""No title, no address and no date of one tenant stops the reminders.
 
 - Single-line text refuses control characters wherever it is written (forms, imports, services).
 - Mail headers cannot be broken by any value, also not by bad data already in the database.

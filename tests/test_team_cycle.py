@@ -1,4 +1,4 @@
-"""Team cycles (issue 14): every walk up the tree is bounded, and the cycle check holds when two
+"""Team cycles: every walk up the tree is bounded, and the cycle check holds when two
 saves race (A under B, B under A)."""
 
 import threading

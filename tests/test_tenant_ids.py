@@ -1,5 +1,5 @@
 """Every id from the client is resolved within the current organisation only, including the ids
-inside the hidden `original` JSON of the measure edit form (issue 14, point 1)."""
+inside the hidden `original` JSON of the measure edit form."""
 
 import json
 

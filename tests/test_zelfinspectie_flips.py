@@ -1,4 +1,4 @@
-"""Issue 16: one organisation in which everything is in order, and one flipped fact per item.
+"""One organisation in which everything is in order, and one flipped fact per item.
 
 build_compliant_org (tests/factories.py) makes every self-inspection item answer voldoet or n.v.t.
 Each test below changes exactly one fact; then exactly that item's answer changes, every other
@@ -288,7 +288,7 @@ def test_c15_attendance_rows_count_as_a_register(db, built):
 
 
 def test_sentences_use_the_singular_for_one(db, built):
-    """Issue 16 point 13: "1 maatregel is", never "1 maatregelen zijn"."""
+    """Sentences use the singular for one: "1 maatregel is", never "1 maatregelen zijn"."""
     items = answers(built.world.org, built.today)
     assert items["B10"]["explanation"].startswith("1 maatregel is gericht op rust en herstel")
     assert items["E21"]["explanation"].startswith(

@@ -1,5 +1,5 @@
-"""Running the zelfinspectie again without changes stores nothing new, and the history pages
-(issue 14, smaller points)."""
+"""Running the zelfinspectie again without changes stores nothing new, and the history is
+paged."""
 
 from datetime import date, timedelta
 

@@ -1,6 +1,6 @@
 """The self-inspection at scale: running the checklist and showing the report cost the same number
 of SQL statements for an organisation with 10 and with 1,000 of everything, and a run keeps a
-bounded number of evidence references per item with the total (issue 9).
+bounded number of evidence references per item with the total.
 
 Two organisations get the same shape, one a hundred times larger, so every rule takes the same
 branch in both.
@@ -326,7 +326,7 @@ def test_old_runs_with_every_reference_still_render_bounded(app, orgs, client_as
         }
         for i in range(3000)
     ]
-    for entry in items:  # as stored before issue 9: every reference, no total
+    for entry in items:  # as stored before the cap: every reference, no total
         entry.pop("evidence_total"), entry.pop("evidence_list")
         if entry["id"] == "B12":
             entry["evidence"] = refs

@@ -1,4 +1,4 @@
-"""The one policy layer for who may see what (DOMAIN.md §9).
+"""The one policy layer for who may see what (docs/domain.md §9).
 
 Roles and permissions (roles.py), who is looking (viewer.py), visibility as SQL (filters.py),
 the pseudonym of an individual measure (pseudonym.py), who may read and delete which documents

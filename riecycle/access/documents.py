@@ -43,7 +43,7 @@ DOCUMENTS = {
     "rie": DocumentRule(Rie, "view", "edit_rie"),
     "toetsing": DocumentRule(Toetsing, "view", "edit_rie"),
     "onderzoek": DocumentRule(VerdiependOnderzoek, "view", "edit_rie"),
-    # The OR's decision on the RI&E: the document belongs to whoever decided (DOMAIN.md §9).
+    # The OR's decision on the RI&E: the document belongs to whoever decided (docs/domain.md §9).
     "rie_approval": DocumentRule(Approval, "view", "or_decide"),
     "plan_version": DocumentRule(PlanVersion, "view", "or_decide"),
     "measure": DocumentRule(Measure, "view", "edit_plan", _measure_readable),

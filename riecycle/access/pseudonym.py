@@ -1,4 +1,4 @@
-"""The one name an individual measure gets for people who may not see it (DOMAIN.md §9)."""
+"""The one name an individual measure gets for people who may not see it (docs/domain.md §9)."""
 
 from flask_babel import gettext as _
 

@@ -1,4 +1,4 @@
-"""Roles and the named permissions each role holds (DOMAIN.md §9)."""
+"""Roles and the named permissions each role holds (docs/domain.md §9)."""
 
 BEHEERDER = "beheerder"
 PREVENTIE = "preventiemedewerker"
@@ -37,7 +37,7 @@ PERMISSIONS = {
     "import": {BEHEERDER, PREVENTIE},
     "manage": {BEHEERDER},
     "manage_catalogue": {BEHEERDER},
-    # Names of employees in individual measures (AVG, DOMAIN.md §9).
+    # Names of employees in individual measures (AVG, docs/domain.md §9).
     "see_personal": {BEHEERDER, PREVENTIE},
     # Roles that may be made responsible for (or evaluate) an individual measure: they must be
     # able to read it. A leidinggevende only for their own staff (checked per measure).

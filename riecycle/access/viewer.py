@@ -12,7 +12,7 @@ from riecycle.access.roles import BEHEERDER, LEIDINGGEVENDE, role_can
 
 @dataclass(frozen=True)
 class Viewer:
-    """What one member of one organisation may see (DOMAIN.md §9)."""
+    """What one member of one organisation may see (docs/domain.md §9)."""
 
     role: str | None = BEHEERDER
     user_id: int | None = None

@@ -100,7 +100,7 @@ class Lookups:
         return {row[0]: self._shown(*row) for row in stream(stmt)}
 
     def _shown(self, measure_id, title, level, team_id, team_name) -> tuple[str, bool]:
-        """The title or the pseudonym (DOMAIN.md §9), and whether it is the title."""
+        """The title or the pseudonym (docs/domain.md §9), and whether it is the title."""
         if self.viewer.sees(level, team_id):
             return title, True
         return pseudonym_of(measure_id, team_name), False

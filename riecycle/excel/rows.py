@@ -97,7 +97,7 @@ AUDIT_COLUMNS = (
 )
 
 
-# Who the file is for: the policy layer's viewer (DOMAIN.md §9).
+# Who the file is for: the policy layer's viewer (docs/domain.md §9).
 Viewer = access.Viewer
 
 

@@ -55,7 +55,7 @@ class AuditEntry(Base):
     entity_id: Mapped[int]
     action: Mapped[str] = mapped_column(String(10))
     # About an individual measure (a named employee, maybe health details): masked for
-    # viewers without the see_personal permission (DOMAIN.md §9).
+    # viewers without the see_personal permission (docs/domain.md §9).
     personal: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 

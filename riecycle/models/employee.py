@@ -1,12 +1,16 @@
 """Employees: staff members, who need not be users."""
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from riecycle.models.base import Base
 from riecycle.models.mixins import DomainMixin
+
+if TYPE_CHECKING:
+    from riecycle.models.team import Team
 
 
 class Employee(DomainMixin, Base):
@@ -27,7 +31,7 @@ class Employee(DomainMixin, Base):
     end_date: Mapped[date | None]
     is_leidinggevende: Mapped[bool] = mapped_column(default=False)
 
-    team = relationship("Team", lazy="joined")
+    team: Mapped["Team | None"] = relationship("Team", lazy="joined")
 
     @property
     def label(self) -> str:

@@ -1,12 +1,17 @@
 """Evaluations of a measure or of the whole approach for a theme (evalueren, bijstellen)."""
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from riecycle.models.base import Base
 from riecycle.models.mixins import DomainMixin
+
+if TYPE_CHECKING:
+    from riecycle.models.measure import Measure
+    from riecycle.models.user import User
 
 EVALUATION_METHODS = ("interview", "groepsgesprek", "herhaalde_vragenlijst", "pulse")
 EFFECTS = ("opgelost", "deels", "niet")
@@ -49,9 +54,11 @@ class Evaluation(DomainMixin, Base):
     # Bijstellen: the policy was adjusted after this evaluation.
     policy_adjusted: Mapped[bool] = mapped_column(default=False)
 
-    measure = relationship("Measure", foreign_keys=[measure_id], lazy="joined")
-    responsible = relationship("User", lazy="joined")
-    follow_up_measures = relationship("Measure", secondary=evaluation_follow_ups, lazy="selectin")
+    measure: Mapped["Measure | None"] = relationship("Measure", foreign_keys=[measure_id], lazy="joined")
+    responsible: Mapped["User | None"] = relationship("User", lazy="joined")
+    follow_up_measures: Mapped[list["Measure"]] = relationship(
+        "Measure", secondary=evaluation_follow_ups, lazy="selectin"
+    )
 
     @property
     def audit_personal(self) -> bool:

@@ -1,12 +1,18 @@
 """The incident log: meldingen of ongewenst gedrag and aggression, and their periodic analysis."""
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from riecycle.models.base import Base
 from riecycle.models.mixins import DomainMixin
+
+if TYPE_CHECKING:
+    from riecycle.models.measure import Measure
+    from riecycle.models.taxonomy import Theme
+    from riecycle.models.team import Team
 
 # Who caused it, as a category: never a name.
 INCIDENT_PARTIES = ("collega", "leidinggevende", "ouder_klant", "leerling_client", "bezoeker", "onbekend")
@@ -33,9 +39,9 @@ class Incident(DomainMixin, Base):
     follow_up: Mapped[str | None] = mapped_column(Text)
     measure_id: Mapped[int | None] = mapped_column(ForeignKey("measures.id"), index=True)
 
-    theme = relationship("Theme", lazy="joined")
-    team = relationship("Team", lazy="joined")
-    measure = relationship("Measure", lazy="joined")
+    theme: Mapped["Theme"] = relationship("Theme", lazy="joined")
+    team: Mapped["Team | None"] = relationship("Team", lazy="joined")
+    measure: Mapped["Measure | None"] = relationship("Measure", lazy="joined")
 
     @property
     def label(self) -> str:

@@ -2,12 +2,19 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, ForeignKey, Index, Numeric, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from riecycle.models.base import Base, utcnow
 from riecycle.models.mixins import DomainMixin
+
+if TYPE_CHECKING:
+    from riecycle.models.employee import Employee
+    from riecycle.models.rie import Risk
+    from riecycle.models.team import Team
+    from riecycle.models.user import User
 
 LEVELS = ("organisatie", "team", "individu")
 APPROACHES = ("bronaanpak", "veerkracht", "rust_en_herstel", "werk_prive")
@@ -81,10 +88,10 @@ class Measure(DomainMixin, Base):
 
     __mapper_args__ = {"version_id_col": version_id}
 
-    risks = relationship("Risk", secondary=measure_risks, lazy="selectin")
-    teams = relationship("Team", secondary=measure_teams, lazy="selectin")
-    employee = relationship("Employee", lazy="joined")
-    responsible = relationship("User", lazy="joined")
+    risks: Mapped[list["Risk"]] = relationship("Risk", secondary=measure_risks, lazy="selectin")
+    teams: Mapped[list["Team"]] = relationship("Team", secondary=measure_teams, lazy="selectin")
+    employee: Mapped["Employee | None"] = relationship("Employee", lazy="joined")
+    responsible: Mapped["User"] = relationship("User", lazy="joined")
 
     @property
     def label(self) -> str:
@@ -117,6 +124,9 @@ def measure_is_personal(obj, measure_id) -> bool:
 class MeasurePart:
     """A record about one measure: personal when that measure is individual."""
 
+    if TYPE_CHECKING:
+        measure_id: int  # declared by each subclass, with its foreign key
+
     @property
     def audit_personal(self) -> bool:
         return measure_is_personal(self, self.measure_id)
@@ -145,7 +155,7 @@ class MeasureStatusChange(MeasurePart, DomainMixin, Base):
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    changed_by = relationship("User", lazy="joined")
+    changed_by: Mapped["User | None"] = relationship("User", lazy="joined")
 
 
 class MeasureNote(MeasurePart, DomainMixin, Base):
@@ -160,4 +170,4 @@ class MeasureNote(MeasurePart, DomainMixin, Base):
     text: Mapped[str] = mapped_column(Text)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    author = relationship("User", lazy="joined")
+    author: Mapped["User | None"] = relationship("User", lazy="joined")

@@ -1,12 +1,16 @@
 """The Plan van Aanpak around the measures: own catalogue entries, scores, versions, comments."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from riecycle.models.base import Base, utcnow
 from riecycle.models.mixins import DomainMixin
+
+if TYPE_CHECKING:
+    from riecycle.models.user import User
 
 
 class CatalogueEntry(DomainMixin, Base):
@@ -71,7 +75,7 @@ class PlanVersion(DomainMixin, Base):
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    submitted_by = relationship("User", lazy="joined")
+    submitted_by: Mapped["User | None"] = relationship("User", lazy="joined")
 
     @property
     def label(self) -> str:
@@ -94,7 +98,7 @@ class PlanComment(DomainMixin, Base):
     private: Mapped[bool] = mapped_column(default=False)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    author = relationship("User", lazy="joined")
+    author: Mapped["User | None"] = relationship("User", lazy="joined")
 
     @property
     def audit_personal(self) -> bool:

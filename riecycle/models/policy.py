@@ -1,12 +1,17 @@
 """The PSA policy register: instruments against ongewenst gedrag and the preventiemedewerker."""
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from riecycle.models.base import Base
 from riecycle.models.mixins import DomainMixin
+
+if TYPE_CHECKING:
+    from riecycle.models.user import User
+    from riecycle.models.voorlichting import VoorlichtingSession
 
 # The kinds come from seed/taxonomy.yaml (policy_instruments); these are the ones the rules know.
 INSTRUMENT_KINDS = ("gedragscode", "vertrouwenspersoon", "klachtenregeling", "opvang_nazorg", "meldprocedure")
@@ -48,7 +53,9 @@ class PolicyInstrument(DomainMixin, Base):
     communicated_on: Mapped[date | None]
     communication: Mapped[str | None] = mapped_column(String(300))
 
-    sessions = relationship("VoorlichtingSession", secondary=policy_instrument_sessions, lazy="selectin")
+    sessions: Mapped[list["VoorlichtingSession"]] = relationship(
+        "VoorlichtingSession", secondary=policy_instrument_sessions, lazy="selectin"
+    )
 
     @property
     def label(self) -> str:
@@ -82,7 +89,7 @@ class PreventiemedewerkerAppointment(DomainMixin, Base):
     hours_per_week: Mapped[int | None]
     tasks: Mapped[str | None] = mapped_column(Text)
 
-    user = relationship("User", lazy="joined")
+    user: Mapped["User | None"] = relationship("User", lazy="joined")
 
     @property
     def person(self) -> str:

@@ -1,4 +1,4 @@
-"""Pulse monitoring (DOMAIN.md §7) and the Werkdruk Wegwijzer checklist.
+"""Pulse monitoring (docs/domain.md §7) and the Werkdruk Wegwijzer checklist.
 
 Anonymity by design: a PulseToken records only THAT an employee answered a round; the
 answers live in PulseResponse/PulseAnswer, which carry the round and team but no employee,
@@ -9,12 +9,17 @@ exact time. Team results are shown only via riecycle.services.pulse.visible_team
 """
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from riecycle.models.base import Base, utcnow
 from riecycle.models.mixins import DomainMixin, OrgScopedMixin
+
+if TYPE_CHECKING:
+    from riecycle.models.team import Team
+    from riecycle.models.user import User
 
 ITEM_KINDS = ("factor", "implementatie", "welzijn")
 INTERVALS_MONTHS = (1, 2, 3, 6)
@@ -41,7 +46,7 @@ class PulseSurvey(DomainMixin, Base):
     open_days: Mapped[int] = mapped_column(default=10)
     active: Mapped[bool] = mapped_column(default=True)
 
-    teams = relationship("Team", secondary=pulse_survey_teams, lazy="select")
+    teams: Mapped[list["Team"]] = relationship("Team", secondary=pulse_survey_teams, lazy="select")
 
     @property
     def label(self) -> str:
@@ -69,10 +74,10 @@ class PulseRound(DomainMixin, Base):
 
     __audit_exclude__ = ("frozen_summary",)
 
-    survey = relationship("PulseSurvey", lazy="joined")
+    survey: Mapped["PulseSurvey"] = relationship("PulseSurvey", lazy="joined")
     # Not loaded with the round: a large employer's round has hundreds of team rows, and the
     # results are read as columns (services.pulse.visible_team_results).
-    teams = relationship(
+    teams: Mapped[list["PulseRoundTeam"]] = relationship(
         "PulseRoundTeam", lazy="select", order_by="PulseRoundTeam.id", back_populates="round"
     )
 
@@ -105,8 +110,8 @@ class PulseRoundTeam(OrgScopedMixin, Base):
     answer_sums: Mapped[dict | None] = mapped_column(JSON)
     falling: Mapped[str | None] = mapped_column(String(30))
 
-    round = relationship("PulseRound", back_populates="teams")
-    team = relationship("Team", lazy="joined")
+    round: Mapped["PulseRound"] = relationship("PulseRound", back_populates="teams")
+    team: Mapped["Team"] = relationship("Team", lazy="joined")
 
 
 class PulseToken(OrgScopedMixin, Base):
@@ -124,7 +129,7 @@ class PulseToken(OrgScopedMixin, Base):
     # Only the day, never the time: combined with anything else it must not identify an answer.
     used_on: Mapped[date | None]
 
-    round = relationship("PulseRound", lazy="joined")
+    round: Mapped["PulseRound"] = relationship("PulseRound", lazy="joined")
 
 
 class PulseResponse(OrgScopedMixin, Base):
@@ -139,7 +144,9 @@ class PulseResponse(OrgScopedMixin, Base):
     round_id: Mapped[int] = mapped_column(ForeignKey("pulse_rounds.id"), index=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
 
-    answers = relationship("PulseAnswer", lazy="selectin", back_populates="response")
+    answers: Mapped[list["PulseAnswer"]] = relationship(
+        "PulseAnswer", lazy="selectin", back_populates="response"
+    )
 
 
 class PulseAnswer(Base):
@@ -155,7 +162,7 @@ class PulseAnswer(Base):
     item_key: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[int]
 
-    response = relationship("PulseResponse", back_populates="answers")
+    response: Mapped["PulseResponse"] = relationship("PulseResponse", back_populates="answers")
 
 
 class WegwijzerCheck(DomainMixin, Base):
@@ -174,7 +181,7 @@ class WegwijzerCheck(DomainMixin, Base):
     ticked_at: Mapped[datetime] = mapped_column(default=utcnow)
     note: Mapped[str | None] = mapped_column(String(300))
 
-    ticked_by = relationship("User", lazy="joined")
+    ticked_by: Mapped["User | None"] = relationship("User", lazy="joined")
 
     @property
     def label(self) -> str:

@@ -11,11 +11,16 @@ Exactly-once design (see riecycle/services/reminders.py for the protocol):
 """
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from riecycle.models.base import Base, utcnow
+
+if TYPE_CHECKING:
+    from riecycle.models.organisation import Organisation
+    from riecycle.models.user import User
 
 # claimed: inserted and committed, delivery not yet confirmed (retried when stale);
 # sent: delivered (or nothing to mail); failed: gave up after too many attempts.
@@ -61,7 +66,7 @@ class ReminderLedger(Base):
     attempts: Mapped[int] = mapped_column(default=1)
     last_error: Mapped[str | None] = mapped_column(String(500))
 
-    recipient_user = relationship("User", lazy="joined")
+    recipient_user: Mapped["User | None"] = relationship("User", lazy="joined")
 
     @property
     def label(self) -> str:
@@ -89,9 +94,11 @@ class Notification(Base):
     in_digest: Mapped[bool] = mapped_column(default=False)
     digest_ledger_id: Mapped[int | None] = mapped_column(ForeignKey("reminder_ledger.id"), index=True)
 
-    organisation = relationship("Organisation", lazy="joined")
+    organisation: Mapped["Organisation | None"] = relationship("Organisation", lazy="joined")
     # What the notification is about (its object), to decide masking when it is read.
-    ledger = relationship("ReminderLedger", foreign_keys=[ledger_id], lazy="select", viewonly=True)
+    ledger: Mapped["ReminderLedger | None"] = relationship(
+        "ReminderLedger", foreign_keys=[ledger_id], lazy="select", viewonly=True
+    )
 
     @property
     def is_read(self) -> bool:

@@ -2,6 +2,7 @@
 
 from calendar import monthrange
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, Float, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -9,6 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from riecycle.clock import AMSTERDAM
 from riecycle.models.base import Base, utcnow
 from riecycle.models.mixins import DomainMixin
+
+if TYPE_CHECKING:
+    from riecycle.models.taxonomy import Factor, Theme
+    from riecycle.models.team import Team
 
 RISK_SCOPES = ("organisatie", "teams", "functiegroep")
 RISK_SOURCES = ("rie", "verdiepend_onderzoek", "mto", "pulse", "signaal")
@@ -35,7 +40,7 @@ class Rie(DomainMixin, Base):
     review_interval_months: Mapped[int] = mapped_column(default=36)
     hybrid_work_considered: Mapped[bool] = mapped_column(default=False)
     hybrid_work_notes: Mapped[str | None] = mapped_column(Text)
-    # When the werkgroep last renewed the top 5 of knelpunten (DOMAIN.md §4).
+    # When the werkgroep last renewed the top 5 of knelpunten (docs/domain.md §4).
     top5_reviewed_on: Mapped[date | None]
 
     @property
@@ -148,11 +153,11 @@ class Risk(DomainMixin, Base):
     # The verdiepend onderzoek that revealed this knelpunt, if any.
     onderzoek_id: Mapped[int | None] = mapped_column(ForeignKey("verdiepende_onderzoeken.id"), index=True)
 
-    theme = relationship("Theme", lazy="joined")
-    teams = relationship("Team", secondary=risk_teams, lazy="selectin")
-    factors = relationship("Factor", secondary=risk_factors, lazy="selectin")
-    onderzoek = relationship("VerdiependOnderzoek", lazy="select")
-    evaluations = relationship(
+    theme: Mapped["Theme"] = relationship("Theme", lazy="joined")
+    teams: Mapped[list["Team"]] = relationship("Team", secondary=risk_teams, lazy="selectin")
+    factors: Mapped[list["Factor"]] = relationship("Factor", secondary=risk_factors, lazy="selectin")
+    onderzoek: Mapped["VerdiependOnderzoek | None"] = relationship("VerdiependOnderzoek", lazy="select")
+    evaluations: Mapped[list["RiskEvaluation"]] = relationship(
         "RiskEvaluation",
         order_by="RiskEvaluation.evaluated_at",
         lazy="select",
@@ -182,7 +187,7 @@ class RiskEvaluation(DomainMixin, Base):
     evaluated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     note: Mapped[str | None] = mapped_column(Text)
 
-    risk = relationship("Risk", back_populates="evaluations")
+    risk: Mapped["Risk"] = relationship("Risk", back_populates="evaluations")
 
     @property
     def evaluated_on(self) -> date:
@@ -209,7 +214,7 @@ class VerdiependOnderzoek(DomainMixin, Base):
     discussed_on: Mapped[date | None]
     summary: Mapped[str | None] = mapped_column(Text)
 
-    teams = relationship(
+    teams: Mapped[list["OnderzoekTeam"]] = relationship(
         "OnderzoekTeam",
         lazy="selectin",
         order_by="OnderzoekTeam.id",
@@ -235,8 +240,8 @@ class OnderzoekTeam(DomainMixin, Base):
     invited: Mapped[int | None]
     respondents: Mapped[int] = mapped_column(default=0)
 
-    team = relationship("Team", lazy="joined")
-    scores = relationship(
+    team: Mapped["Team"] = relationship("Team", lazy="joined")
+    scores: Mapped[list["OnderzoekScore"]] = relationship(
         "OnderzoekScore",
         lazy="selectin",
         viewonly=True,
@@ -260,4 +265,4 @@ class OnderzoekScore(DomainMixin, Base):
     factor_key: Mapped[str] = mapped_column(ForeignKey("psa_factors.key"))
     score: Mapped[float] = mapped_column(Float)
 
-    factor = relationship("Factor", lazy="joined")
+    factor: Mapped["Factor"] = relationship("Factor", lazy="joined")

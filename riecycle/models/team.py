@@ -1,10 +1,15 @@
 """Teams: afdelingen or locaties, optionally nested."""
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from riecycle.models.base import Base
 from riecycle.models.mixins import DomainMixin
+
+if TYPE_CHECKING:
+    from riecycle.models.user import User
 
 TEAM_KINDS = ("afdeling", "locatie")
 
@@ -25,8 +30,8 @@ class Team(DomainMixin, Base):
 
     # Loaded when asked for (the teams list joins them): a team is loaded with nearly every
     # employee and measure, and its parent and manager are rarely shown there.
-    parent = relationship("Team", remote_side=[id], lazy="select")
-    manager = relationship("User", lazy="select")
+    parent: Mapped["Team | None"] = relationship("Team", remote_side=[id], lazy="select")
+    manager: Mapped["User | None"] = relationship("User", lazy="select")
 
     @property
     def label(self) -> str:

@@ -2,6 +2,7 @@
 
 import secrets
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint, inspect, select
@@ -9,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from riecycle.models.base import Base, utcnow
 from riecycle.models.mixins import TimestampMixin
+
+if TYPE_CHECKING:
+    from riecycle.models.organisation import Organisation
 
 ROLES = ("beheerder", "preventiemedewerker", "leidinggevende", "or_lid", "auditor")
 NOTIFY_MODES = ("direct", "digest", "uit")
@@ -39,7 +43,7 @@ class User(UserMixin, TimestampMixin, Base):
 
     # Loaded on access only: every User loaded as someone's responsible person or manager would
     # otherwise pull all of that user's memberships (an adviser can be in thousands).
-    memberships = relationship(
+    memberships: Mapped[list["Membership"]] = relationship(
         "Membership", back_populates="user", lazy="select", cascade="all, delete-orphan"
     )
 
@@ -49,6 +53,8 @@ class User(UserMixin, TimestampMixin, Base):
     # The server-side session (UserSession.id) this object was loaded for or logged in with;
     # not a column. Flask-Login stores get_id() in the session and the remember cookie.
     current_session_id = None  # str | None
+    if TYPE_CHECKING:
+        current_session_id: str | None
 
     def get_id(self) -> str:
         return f"{self.id}:{self.current_session_id or ''}"
@@ -84,8 +90,8 @@ class Membership(TimestampMixin, Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     role: Mapped[str] = mapped_column(String(30))
 
-    user = relationship("User", back_populates="memberships")
-    organisation = relationship("Organisation", lazy="joined")
+    user: Mapped["User"] = relationship("User", back_populates="memberships")
+    organisation: Mapped["Organisation"] = relationship("Organisation", lazy="joined")
 
 
 class UserSession(Base):
@@ -124,8 +130,8 @@ class Invitation(Base):
     send_failed_at: Mapped[datetime | None]
     accepted_at: Mapped[datetime | None]
 
-    organisation = relationship("Organisation")
-    invited_by = relationship("User")
+    organisation: Mapped["Organisation"] = relationship("Organisation")
+    invited_by: Mapped["User | None"] = relationship("User")
 
 
 class LoginThrottle(Base):

@@ -1,12 +1,20 @@
 """Voorlichting en onderricht: sessions and their attendance register."""
 
 from datetime import date, time
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from riecycle.models.base import Base
 from riecycle.models.mixins import DomainMixin
+
+if TYPE_CHECKING:
+    from riecycle.models.employee import Employee
+    from riecycle.models.measure import Measure
+    from riecycle.models.rie import Risk
+    from riecycle.models.team import Team
+    from riecycle.models.user import User
 
 AUDIENCES = ("alle_medewerkers", "teams", "leidinggevenden", "nieuwe_medewerkers")
 RECURRENCES = ("geen", "jaarlijks", "nieuwkomers")
@@ -57,10 +65,10 @@ class VoorlichtingSession(DomainMixin, Base):
     recurrence: Mapped[str] = mapped_column(String(20), default="geen")
     newcomer_weeks: Mapped[int | None]
 
-    risks = relationship("Risk", secondary=session_risks, lazy="selectin")
-    measures = relationship("Measure", secondary=session_measures, lazy="selectin")
-    teams = relationship("Team", secondary=session_teams, lazy="selectin")
-    organiser = relationship("User", lazy="joined")
+    risks: Mapped[list["Risk"]] = relationship("Risk", secondary=session_risks, lazy="selectin")
+    measures: Mapped[list["Measure"]] = relationship("Measure", secondary=session_measures, lazy="selectin")
+    teams: Mapped[list["Team"]] = relationship("Team", secondary=session_teams, lazy="selectin")
+    organiser: Mapped["User | None"] = relationship("User", lazy="joined")
 
     @property
     def label(self) -> str:
@@ -79,4 +87,4 @@ class Attendance(DomainMixin, Base):
     employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)
     status: Mapped[str] = mapped_column(String(20))
 
-    employee = relationship("Employee", lazy="joined")
+    employee: Mapped["Employee"] = relationship("Employee", lazy="joined")

@@ -1,12 +1,16 @@
 """Self-inspection: immutable snapshots of checklist runs, and the standing hand-given answers."""
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from riecycle.models.base import Base, utcnow
 from riecycle.models.mixins import DomainMixin, OrgScopedMixin
+
+if TYPE_CHECKING:
+    from riecycle.models.user import User
 
 ANSWERS = ("voldoet", "deels", "voldoet_niet", "nvt")
 # How an answer came about: derived from the records, given by hand, or an automatic answer overridden.
@@ -36,13 +40,13 @@ class ChecklistRun(OrgScopedMixin, Base):
     # {"A": 0.75, "B": None, ...}: voldoet=1, deels=0.5, voldoet niet=0, n.v.t. excluded.
     group_scores: Mapped[dict] = mapped_column(JSON, default=dict)
     # Per item: id, group, importance, rule, answer, auto_answer, source, explanation,
-    # evidence [{kind, id, label, endpoint, params}] (at most EVIDENCE_MAX since issue 9; older runs
+    # evidence [{kind, id, label, endpoint, params}] (at most EVIDENCE_MAX in newer runs; older runs
     # keep every reference), evidence_total, evidence_list {...} or None, justification, fix {...}.
     # Deferred: lists, the trend and the dashboard read the score without parsing the items.
     items: Mapped[list] = mapped_column(JSON, default=list, deferred=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    user = relationship("User", lazy="joined")
+    user: Mapped["User | None"] = relationship("User", lazy="joined")
 
     @property
     def label(self) -> str:
@@ -74,7 +78,7 @@ class ChecklistAnswer(DomainMixin, Base):
     answered_on: Mapped[date]
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    answered_by = relationship("User", lazy="joined")
+    answered_by: Mapped["User | None"] = relationship("User", lazy="joined")
 
     @property
     def label(self) -> str:

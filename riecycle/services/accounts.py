@@ -174,7 +174,7 @@ def change_role(org: Organisation, membership: Membership, role: str) -> None:
 
 
 def count_beheerders(org: Organisation) -> int:
-    return db.session.scalar(
+    return db.session.scalar(  # pyright: ignore[reportReturnType]  # a count is never None
         select(func.count(Membership.id)).where(
             Membership.organisation_id == org.id, Membership.role == "beheerder"
         )

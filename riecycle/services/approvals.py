@@ -38,7 +38,9 @@ def submit(org, subject_type: str, subject_id: int, user, submitted_on: date | N
     return approval
 
 
-def decide(approval: Approval, user, decision: str, decided_on: date, remarks: str | None = None) -> None:
+def decide(
+    approval: Approval, user, decision: str, decided_on: date | None, remarks: str | None = None
+) -> None:
     """Record the OR/PVT decision on a pending approval."""
     allowed = DECISIONS_FOR.get(approval.subject_type, APPROVAL_DECISIONS)
     if not approval.is_pending:

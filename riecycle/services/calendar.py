@@ -110,7 +110,7 @@ def session_event(session: VoorlichtingSession) -> Event:
 def session_org_slug(session) -> str:
     from riecycle.models import Organisation
 
-    return db.session.get(Organisation, session.organisation_id).slug
+    return db.session.get_one(Organisation, session.organisation_id).slug
 
 
 def session_ics(session: VoorlichtingSession) -> bytes:
@@ -135,7 +135,7 @@ def _measure_events(user: User, since) -> list[Event]:
         viewer = viewer_for(user, m.organisation_id)
         if viewer is None or not viewer.lists_measure(m):
             continue
-        # Masked by the reader's role, from the measure's current state (DOMAIN.md §9).
+        # Masked by the reader's role, from the measure's current state (docs/domain.md §9).
         readable = viewer.sees_measure(m)
         events.append(
             _event(
@@ -154,7 +154,7 @@ def _measure_events(user: User, since) -> list[Event]:
 def _org_slug(org_id: int) -> str:
     from riecycle.models import Organisation
 
-    return db.session.get(Organisation, org_id).slug
+    return db.session.get_one(Organisation, org_id).slug
 
 
 def _session_events(user: User, since) -> list[Event]:

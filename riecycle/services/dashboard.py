@@ -198,7 +198,9 @@ def _reached(org, today: date) -> tuple[dict[str, dict[str, bool]], dict[str, in
         _stages_query(),
         {"org_id": org.id, "today": today, "since": today - timedelta(days=VOORLICHTING_WINDOW_DAYS)},
     ).all()
-    reached = {key: dict(zip(STAGES[1:], (bool(v) for v in flags), strict=True)) for key, _n, *flags in rows}
+    reached: dict[str, dict[str, bool]] = {
+        key: dict(zip(STAGES[1:], (bool(v) for v in flags), strict=True)) for key, _n, *flags in rows
+    }
     return reached, {key: int(n or 0) for key, n, *_flags in rows}
 
 

@@ -1,6 +1,6 @@
 """Evaluations (evalueren) and their follow-up measures (bijstellen).
 
-Timing defaults follow DOMAIN.md §6: about 3 months after a measure is uitgevoerd (interview or
+Timing defaults follow docs/domain.md §6: about 3 months after a measure is uitgevoerd (interview or
 group conversation), and 12-24 months for a repeat measurement of the same sources.
 """
 
@@ -81,7 +81,7 @@ def _prepare(org, data: dict) -> dict:
 
 
 def _check_may_read(org, measure, user_id) -> None:
-    """Whoever evaluates an individual measure must be allowed to read it (DOMAIN.md §9)."""
+    """Whoever evaluates an individual measure must be allowed to read it (docs/domain.md §9)."""
     if measure is None or measure.level != "individu" or measure.employee is None or not user_id:
         return
     from riecycle.access import viewer_for
@@ -183,7 +183,12 @@ def mark_measure_evaluated(measure: Measure, user=None, evaluation: Evaluation |
             s=label(measure.status, "measure_status"),
         )
     plan_service.change_status(
-        measure, user, "geevalueerd", _("Evaluatie vastgelegd"), on=evaluation.done_on, evaluation=evaluation
+        measure,
+        user,
+        "geevalueerd",
+        _("Evaluatie vastgelegd"),
+        on=evaluation.done_on,  # pyright: ignore[reportOptionalMemberAccess]
+        evaluation=evaluation,
     )
     return None
 

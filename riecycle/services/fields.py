@@ -149,7 +149,7 @@ def _listener(key: str, check):
 def _install(mapper: Mapper) -> None:
     for key, check in _kinds(mapper.class_).items():
         attribute = getattr(mapper.class_, key)
-        if not event.contains(attribute, "set", _LISTENERS.get((mapper.class_, key))):
+        if not event.contains(attribute, "set", _LISTENERS.get((mapper.class_, key))):  # pyright: ignore[reportArgumentType]
             listener = _LISTENERS[(mapper.class_, key)] = _listener(key, check)
             event.listen(attribute, "set", listener, retval=True)
 

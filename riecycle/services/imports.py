@@ -112,9 +112,9 @@ def _create_risks(org, user, items: list[dict], rie, batch) -> dict[str, int]:
     batch.flush()
     for item, risk in zip(items, made, strict=True):
         if item["top5"]:
-            risk.top5_rank = item["top5"]
+            risk.top5_rank = item["top5"]  # pyright: ignore[reportOptionalMemberAccess]
     db.session.flush()
-    return {norm(item["ref"]): risk.id for item, risk in zip(items, made, strict=True)}
+    return {norm(item["ref"]): risk.id for item, risk in zip(items, made, strict=True)}  # pyright: ignore[reportOptionalMemberAccess]
 
 
 def _evaluate(org, risk, user, evaluation: dict, batch) -> None:

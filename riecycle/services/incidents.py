@@ -190,7 +190,7 @@ def create_analysis(org, data: dict) -> IncidentAnalysis:
     """Record a periodic analysis of the meldingen."""
     today = clock.today()
     analysed_on, start, end = data.get("analysed_on"), data.get("period_start"), data.get("period_end")
-    if not all(isinstance(d, date) for d in (analysed_on, start, end)):
+    if not (isinstance(analysed_on, date) and isinstance(start, date) and isinstance(end, date)):
         raise ServiceError(_("Vul de datum van de analyse en de periode in."), "analysed_on")
     if analysed_on > today:
         raise ServiceError(_("De datum kan niet in de toekomst liggen."), "analysed_on")

@@ -191,7 +191,7 @@ REQUIREMENT_TITLES = {
 
 
 def requirements(onderzoek) -> list[Requirement]:
-    """The Arbeidsinspectie's requirements (DOMAIN.md §4), each met or not, with why."""
+    """The Arbeidsinspectie's requirements (docs/domain.md §4), each met or not, with why."""
     rate = response_rate(onderzoek.invited, onderzoek.respondents)
     shown = [t for t in onderzoek.teams if team_visible(t) and t.scores]
     items = [

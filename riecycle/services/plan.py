@@ -174,7 +174,7 @@ def _members_query(org, user_ids):
 
 
 def may_be_responsible(viewer, employee: Employee) -> bool:
-    """Only someone who may read an individual measure can own it (DOMAIN.md §9); viewer is
+    """Only someone who may read an individual measure can own it (docs/domain.md §9); viewer is
     what the candidate may see (None: not a member)."""
     return viewer is not None and viewer.sees("individu", employee.team_id)
 
@@ -747,7 +747,7 @@ def conditions(org, filters: Filters | None = None) -> list:
         first = today.replace(day=1)
         where += [Measure.termijn >= first, Measure.termijn < (first + timedelta(days=32)).replace(day=1)]
     if f.q:
-        # A hidden title must never match: an exact guess would be confirmed (DOMAIN.md §9).
+        # A hidden title must never match: an exact guess would be confirmed (docs/domain.md §9).
         where.append(title_search(f.viewer, f.q.strip()))
     if f.viewer is not None:
         where.append(visible_measures_filter(f.viewer))
@@ -807,7 +807,7 @@ class RiskLevels:
     @property
     def flagged(self) -> bool:
         """Team or individual measures but nothing at organisation level, and not team-bound."""
-        return (
+        return bool(
             (self.team or self.individu)
             and not self.organisatie
             and not (self.risk.team_bound_reason or "").strip()

@@ -92,7 +92,7 @@ def _links(org, where):
     ).subquery()
 
 
-def _all_risks(org, where, page_number: int, viewer=None) -> tuple[list[Risk], Page]:
+def _all_risks(org, where, page_number: int | None, viewer=None) -> tuple[list[Risk], Page]:
     """Unfiltered: every live risk of the register; n.v.t. and deleted ones only when they have measures."""
     links = _links(org, where)
     return _risk_page(
@@ -108,7 +108,7 @@ def _all_risks(org, where, page_number: int, viewer=None) -> tuple[list[Risk], P
     )
 
 
-def _matching_risks(org, where, page_number: int, viewer=None) -> tuple[list[Risk], Page]:
+def _matching_risks(org, where, page_number: int | None, viewer=None) -> tuple[list[Risk], Page]:
     """Filtered: only the risks with at least one matching measure."""
     matching = select(_links(org, where).c.risk_id).distinct().subquery()
     return _risk_page(
@@ -117,7 +117,7 @@ def _matching_risks(org, where, page_number: int, viewer=None) -> tuple[list[Ris
     )
 
 
-def _risk_page(ids_stmt, page_number: int) -> tuple[list[Risk], Page]:
+def _risk_page(ids_stmt, page_number: int | None) -> tuple[list[Risk], Page]:
     """One page of the risks an id select() finds, in RISK_ORDER (sorting ids only, not whole rows)."""
     number = max(1, page_number or 1)
     rows = db.session.execute(
@@ -150,9 +150,9 @@ def by_risk(org, filters: Filters, page_number: int | None, filtered: bool) -> t
     on_page = (*where, measure_risks.c.risk_id.in_(ids))
     joined = select(measure_risks.c.risk_id).join(Measure, Measure.id == measure_risks.c.measure_id)
     totals = dict(
-        db.session.execute(
-            joined.add_columns(func.count()).where(*on_page).group_by(measure_risks.c.risk_id)
-        ).all()
+        db.session.execute(joined.add_columns(func.count()).where(*on_page).group_by(measure_risks.c.risk_id))
+        .tuples()
+        .all()
     )
     ranked = (
         joined.add_columns(
@@ -196,7 +196,9 @@ def _group_totals(where, grouping: str) -> list[tuple]:
     """(value, number of measures) per group, in the grouping's order."""
     column = COLUMNS[grouping]
     counts = dict(
-        db.session.execute(select(column, func.count(Measure.id)).where(*where).group_by(column)).all()
+        db.session.execute(select(column, func.count(Measure.id)).where(*where).group_by(column))
+        .tuples()
+        .all()
     )
     if grouping == "niveau":
         order = list(LEVELS) + sorted(set(counts) - set(LEVELS))

@@ -60,7 +60,7 @@ def _private_digest(measure: Measure) -> str:
 
 
 def measure_snapshot(measure: Measure) -> dict:
-    """One measure as the OR sees it: individual measures pseudonymised (DOMAIN.md §9)."""
+    """One measure as the OR sees it: individual measures pseudonymised (docs/domain.md §9)."""
     personal = measure.level == "individu"
     team_names = (
         [measure.employee.team.name]
@@ -185,7 +185,7 @@ def plan_state(org) -> PlanState:
         (v for v in state.versions if state.approvals[v.id] is not None and state.approvals[v.id].is_pending),
         None,
     )
-    if state.versions:
+    if state.latest is not None:
         now = current_fingerprint(org)
         state.changed_since_latest = now != state.latest.fingerprint
         state.superseded = state.approved is not None and now != state.approved.fingerprint
@@ -208,7 +208,8 @@ def submit_plan(org, user, note: str | None = None, *, submitted_on: date | None
         raise ServiceError(_("Het plan bevat nog geen maatregelen."))
     latest = state.latest
     if latest is not None and latest.fingerprint == fingerprint(snapshot):
-        decision = state.approval(latest).decision if state.approval(latest) else None
+        approval = state.approval(latest)
+        decision = approval.decision if approval else None
         if decision == "verleend":
             raise ServiceError(
                 _(

@@ -20,8 +20,8 @@ class Criterion:
     question: str
 
 
-def _text(value, locale):
-    return value.get(locale) or value.get("nl") if isinstance(value, dict) else value
+def _text(value, locale) -> str:
+    return value.get(locale) or value.get("nl") if isinstance(value, dict) else value  # pyright: ignore[reportReturnType]
 
 
 def criteria(locale: str = "nl") -> list[Criterion]:
@@ -78,7 +78,7 @@ class Ranked:
 
     @property
     def average(self) -> float | None:
-        return self.score.total / self.scored if self.scored else None
+        return self.score.total / self.scored if self.score and self.scored else None
 
 
 def ranking(measures: list[Measure]) -> list[Ranked]:

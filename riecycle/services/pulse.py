@@ -1,4 +1,4 @@
-"""Pulse monitoring per team (DOMAIN.md §7): compose, open rounds, answer, and anonymous results.
+"""Pulse monitoring per team (docs/domain.md §7): compose, open rounds, answer, and anonymous results.
 
 Every per-team number that reveals answers passes through visible_team_results(), which
 withholds a team's answers below min_respondents() (config, never below 3). Response

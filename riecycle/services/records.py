@@ -1,5 +1,7 @@
 """Soft delete and restore for every domain record, and helpers for creating many at once."""
 
+from typing import Any
+
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -63,7 +65,7 @@ class Prefetch:
 
     def __init__(self, org, model, ids=()):
         self.org, self.model = org, model
-        self.found: dict[int, object] = {}
+        self.found: dict[int, Any] = {}
         self.asked: set[int] = set()
         self.load(ids)
 

@@ -11,11 +11,12 @@ for halves of the organisations (`_only_orgs` narrows every query) until the org
 fails for are found; those are reported (due_reminders' `failures`), the rest get theirs.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache, cached_property
+from typing import Any
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
@@ -73,7 +74,7 @@ class Due:
     object_type: str
     object_id: int
     due_date: date
-    recipient: object  # a User, or an employee row (id, name, email) for invitations
+    recipient: Any  # a User, or an employee row (id, name, email) for invitations
     render: Callable[[], tuple[str, list[str], str | None]]
     attach: Callable[[], list] | None = None
 
@@ -103,7 +104,7 @@ class Tenants:
     """Every live organisation and its active members (role, user), loaded once per pass."""
 
     orgs: dict[int, Organisation]
-    members: dict[int, dict[int, tuple[str, User]]] = field(default_factory=dict)
+    members: dict[int, dict[int | None, tuple[str, User]]] = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> "Tenants":
@@ -186,7 +187,7 @@ def _measure_path(org, measure) -> str | None:
 
 
 def _measure_name(t: Tenants, org_id: int, user_id: int | None, row, title: str) -> str:
-    """The measure's title, or its pseudonym when the recipient may not read it (DOMAIN.md §9)."""
+    """The measure's title, or its pseudonym when the recipient may not read it (docs/domain.md §9)."""
     viewer = t.viewer(org_id, user_id)
     if viewer is not None and viewer.sees(row.measure_level, row.employee_team_id):
         return title
@@ -222,7 +223,7 @@ def _unique(users) -> list[User]:
 
 def _rows(stmt) -> list:
     """All rows of a select."""
-    return db.session.execute(stmt).all()
+    return list(db.session.execute(stmt).all())
 
 
 # --- rules ---------------------------------------------------------------------
@@ -342,7 +343,7 @@ def _session_team_ids(session_ids: list[int]) -> dict[int, list[int]]:
     return result
 
 
-def _audiences(sessions: list) -> dict[int, list]:
+def _audiences(sessions: Sequence) -> dict[int, list]:
     """Session id -> its audience as employee rows, by name: one query for all sessions."""
     teams = _session_team_ids([s.id for s in sessions])
     staff: dict[int, list] = {}

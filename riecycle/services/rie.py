@@ -24,7 +24,7 @@ RIE_FIELDS = (
     "hybrid_work_considered",
     "hybrid_work_notes",
 )
-# Art. 14 exemption limits (DOMAIN.md §2).
+# Art. 14 exemption limits (docs/domain.md §2).
 EXEMPT_MAX_EMPLOYEES = 25
 EXEMPT_MAX_WEEKLY_HOURS = 40
 
@@ -139,7 +139,9 @@ def theme_rows(org, rie: Rie | None) -> list[ThemeRow]:
             select(Risk.theme_key, func.count(Risk.id))
             .where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None), Risk.status != "nvt")
             .group_by(Risk.theme_key)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     return [ThemeRow(t, entries.get(t.key), counts.get(t.key, 0)) for t in themes()]
 

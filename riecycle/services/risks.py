@@ -196,7 +196,7 @@ def evaluate(
         method=method,
         kans=int(kans),
         effect=int(effect),
-        frequentie=int(frequentie) if method == "kinney" else None,
+        frequentie=int(frequentie) if method == "kinney" else None,  # pyright: ignore[reportArgumentType]
         score=result.score,
         priority=result.priority,
         evaluated_at=_moment(evaluated_on),
@@ -319,7 +319,7 @@ class HeatmapGrid:
 
     def worst(self, kans, effect) -> str | None:
         found = [p for p, n in self.cells.get((kans, effect), {}).items() if n]
-        return max(found, key=_RANK.get) if found else None
+        return max(found, key=_RANK.get) if found else None  # pyright: ignore[reportCallIssue, reportArgumentType]
 
     @property
     def total(self) -> int:

@@ -1,6 +1,6 @@
 """Risk scoring: Kinney (kans × frequentie × effect) and the simple 5×5 matrix (kans × effect).
 
-Kinney uses the Euphorie/OiRA scales and priorities from DOMAIN.md §4: kans 1/3/5,
+Kinney uses the Euphorie/OiRA scales and priorities from docs/domain.md §4: kans 1/3/5,
 frequentie 1/4/7, effect 1/5/10; score ≤ 15 laag, ≤ 50 middel, above 50 hoog.
 
 The 5×5 matrix has no official thresholds, so we use the common split of the 25 cells into

@@ -51,7 +51,9 @@ def ancestors(organisation_id: int, team_id: int) -> list[int]:
             select(Team.id, Team.parent_id).where(
                 Team.organisation_id == organisation_id, Team.deleted_at.is_(None)
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     chain, node = [], team_id
     while node is not None and node in parents and node not in chain and len(chain) <= MAX_DEPTH:

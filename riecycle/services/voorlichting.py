@@ -70,7 +70,7 @@ def newcomer_weeks_of(org_ids) -> dict[int, int]:
         )
         .group_by(VoorlichtingSession.organisation_id)
     )
-    found = dict(rows.all())
+    found = dict(rows.tuples().all())
     return {org_id: found.get(org_id) or DEFAULT_NEWCOMER_WEEKS for org_id in org_ids}
 
 
@@ -188,7 +188,7 @@ def attendance_counts(session: VoorlichtingSession) -> dict[str, int]:
         .where(Attendance.session_id == session.id, Attendance.deleted_at.is_(None))
         .group_by(Attendance.status)
     ).all()
-    counts = dict.fromkeys(ATTENDANCE_STATUSES, 0)
+    counts: dict[str, int] = dict.fromkeys(ATTENDANCE_STATUSES, 0)
     counts.update({status: n for status, n in rows})
     return counts
 
