@@ -65,8 +65,13 @@ run: seed
 	if $(FLASK) scheduler --help >/dev/null 2>&1; then $(FLASK) scheduler & fi; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# The suite in parallel (pytest-xdist): one worker per core, at most 4; each worker starts its
+# own PostgreSQL cluster and takes its ports from its own range (tests/support/ports.py).
+# TEST_WORKERS=0 runs everything in one process.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
+
 test: install system-deps
-	$(BIN)/pytest -q $(PYTEST_ARGS)
+	$(BIN)/pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # ruff, then pyright in basic mode over riecycle/models and riecycle/services ([tool.pyright] in
 # pyproject.toml). The pyright package runs on the machine's Node.js.

@@ -8,54 +8,14 @@ from sqlalchemy import select
 
 from riecycle import clock
 from riecycle.extensions import db
-from riecycle.models import Evaluation, Measure, MeasureStatusChange, Risk
+from riecycle.models import Evaluation, Measure, MeasureStatusChange
 from riecycle.services import ServiceError
 from riecycle.services import evaluations as service
-
-
-def make_measure(world, status="uitgevoerd", **fields) -> Measure:
-    risk = Risk(
-        organisation_id=world.org.id,
-        theme_key="werkdruk",
-        title="Hoge werkdruk",
-        description="Te veel administratie",
-    )
-    db.session.add(risk)
-    db.session.flush()
-    values = {
-        "title": "Administratie schrappen",
-        "level": "team",
-        "approach": "bronaanpak",
-        "responsible_id": world.users["leidinggevende"].id,
-        "termijn": date(2025, 1, 1),
-        "status": status,
-        "completed_on": date(2025, 1, 15) if status == "uitgevoerd" else None,
-    } | fields
-    m = Measure(organisation_id=world.org.id, **values)
-    m.risks = [risk]
-    m.teams = [world.teams["Zorgteam Noord"]]
-    db.session.add(m)
-    db.session.commit()
-    return m
-
-
-def make_evaluation(world, measure, **fields) -> Evaluation:
-    evaluation = Evaluation(
-        organisation_id=world.org.id,
-        kind="maatregel",
-        measure_id=measure.id,
-        planned_on=date(2025, 4, 15),
-        method="groepsgesprek",
-        responsible_id=world.users["preventiemedewerker"].id,
-        **fields,
-    )
-    db.session.add(evaluation)
-    db.session.commit()
-    return evaluation
+from tests.factories import make_done_measure, make_evaluation
 
 
 def test_default_dates(world):
-    m = make_measure(world)
+    m = make_done_measure(world)
     assert service.default_planned_on(m) == date(2025, 4, 15)  # 3 months after completion
     with time_machine.travel(date(2025, 6, 30), tick=False):
         assert service.default_planned_on(is_repeat=True) == date(2026, 6, 30)  # 12 months
@@ -63,7 +23,7 @@ def test_default_dates(world):
 
 
 def test_plan_form_prefills_and_service_defaults(world, client_as):
-    m = make_measure(world)
+    m = make_done_measure(world)
     client = client_as("preventiemedewerker")
     page = client.get(f"/o/acme/evaluatie/nieuw?measure_id={m.id}").get_data(as_text=True)
     assert 'value="2025-04-15"' in page
@@ -116,7 +76,7 @@ def test_bad_plan_input_never_500s(world, client_as, data):
 
 
 def test_recording_moves_an_uitgevoerd_measure_to_geevalueerd(world, client_as):
-    m = make_measure(world)
+    m = make_done_measure(world)
     evaluation = make_evaluation(world, m)
     client = client_as("preventiemedewerker")
     response = client.post(
@@ -143,7 +103,7 @@ def test_recording_moves_an_uitgevoerd_measure_to_geevalueerd(world, client_as):
 
 
 def test_recording_explains_when_the_measure_is_not_uitgevoerd(world, client_as):
-    m = make_measure(world, status="in_uitvoering")
+    m = make_done_measure(world, status="in_uitvoering")
     evaluation = make_evaluation(world, m)
     page = (
         client_as("beheerder")
@@ -176,7 +136,7 @@ def test_recording_explains_when_the_measure_is_not_uitgevoerd(world, client_as)
     ],
 )
 def test_bad_outcome_input_changes_nothing(world, client_as, data):
-    m = make_measure(world)
+    m = make_done_measure(world)
     evaluation = make_evaluation(world, m)
     response = client_as("beheerder").post(f"/o/acme/evaluatie/{evaluation.id}/uitkomst", data=data)
     assert response.status_code in (200, 400)
@@ -186,7 +146,7 @@ def test_bad_outcome_input_changes_nothing(world, client_as, data):
 
 
 def test_follow_up_measure_is_prefilled_and_linked(world, client_as):
-    m = make_measure(world)
+    m = make_done_measure(world)
     evaluation = make_evaluation(world, m)
     client = client_as("preventiemedewerker")
     form = client.get(f"/o/acme/evaluatie/{evaluation.id}/vervolg").get_data(as_text=True)
@@ -214,7 +174,7 @@ def test_follow_up_measure_is_prefilled_and_linked(world, client_as):
 
 
 def test_follow_up_bad_input(world, client_as):
-    m = make_measure(world)
+    m = make_done_measure(world)
     evaluation = make_evaluation(world, m)
     response = client_as("beheerder").post(
         f"/o/acme/evaluatie/{evaluation.id}/vervolg", data={"title": "", "level": "nope", "termijn": "x"}
@@ -226,7 +186,7 @@ def test_follow_up_bad_input(world, client_as):
 
 def test_individual_measures_are_pseudonymised_for_or_members(world, client_as):
     employee = world.employees[1]  # Zorgteam Zuid: not the leidinggevende's team
-    m = make_measure(world, level="individu", title="Mantelzorg Jansen", employee_id=employee.id)
+    m = make_done_measure(world, level="individu", title="Mantelzorg Jansen", employee_id=employee.id)
     evaluation = make_evaluation(
         world, m, done_on=date(2025, 2, 1), effect="opgelost", conclusion="Persoonlijke toelichting"
     )
@@ -241,7 +201,7 @@ def test_individual_measures_are_pseudonymised_for_or_members(world, client_as):
 
 
 def test_index_lists_measures_awaiting_evaluation(world, client_as):
-    m = make_measure(world)
+    m = make_done_measure(world)
     page = client_as("beheerder").get("/o/acme/evaluatie/").get_data(as_text=True)
     assert "Administratie schrappen" in page and f"measure_id={m.id}" in page
     make_evaluation(world, m)

@@ -11,8 +11,8 @@ from riecycle.jobs.pulse import open_due_rounds
 from riecycle.models import PulseRound
 from riecycle.services import ServiceError
 from riecycle.services import pulse as service
+from tests.factories import make_survey, run_round, same, team
 from tests.support.queries import count_queries
-from tests.test_pulse import make_survey, run_round, same, team
 
 
 def _figures(survey, today):
