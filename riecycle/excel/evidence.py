@@ -282,14 +282,12 @@ def summary_sheet(wb, org, period: Period, today: date) -> None:
     from riecycle.services import dashboard, plan_versions, voorlichting, zelfinspectie
     from riecycle.services import rie as rie_service
 
-    from riecycle.services.dashboard import STAGES
-
     # Two tables share the columns: the key figures (A-C), then the themes (A-J).
     sheet = SheetWriter(
         wb,
         str(SHEET_SAMENVATTING),
         _cols((_l("Onderdeel"), "text", 40), (_l("Waarde"), "text", 24), (_l("Toelichting"), "longtext", 48)),
-        extra_widths=(*[15] * len(STAGES), 20, 40),
+        extra_widths=(*[15] * len(dashboard.STAGES), 20, 40),
     )
     rie = rie_service.current_rie(org)
     run = zelfinspectie.latest_run(org)
