@@ -32,6 +32,7 @@ from riecycle.models import (
 from riecycle.models.measure import measure_risks, measure_teams, overdue
 from riecycle.models.rie import risk_factors, risk_teams
 from riecycle.models.voorlichting import session_measures, session_risks, session_teams
+from riecycle.services import asof
 from riecycle.services.voorlichting import AudienceSizes
 
 FORWARD = ("gepland", "in_uitvoering", "uitgevoerd", "geevalueerd")
@@ -133,8 +134,8 @@ def measure_refs(org) -> dict[int, str]:
 # --- risks -----------------------------------------------------------------------------
 
 
-def first_and_current(org, labels: Labels) -> dict[int, tuple[tuple, tuple]]:
-    """Per risk id: the row values of its first and of its latest evaluation."""
+def first_and_current(org, labels: Labels, until: date | None = None) -> dict[int, tuple[tuple, tuple]]:
+    """Per risk id: the row values of its first and of its latest evaluation (by the day `until`)."""
     result: dict[int, tuple] = {}
     stmt = (
         select(
@@ -150,6 +151,8 @@ def first_and_current(org, labels: Labels) -> dict[int, tuple[tuple, tuple]]:
         .where(RiskEvaluation.organisation_id == org.id, RiskEvaluation.deleted_at.is_(None))
         .order_by(RiskEvaluation.risk_id, RiskEvaluation.evaluated_at, RiskEvaluation.id)
     )
+    if until is not None:
+        stmt = stmt.where(RiskEvaluation.evaluated_at < asof.end_of(until))
     for evaluation in stream(stmt):
         values = _evaluation_values(evaluation, labels)
         result[evaluation.risk_id] = (result.get(evaluation.risk_id, (values,))[0], values)
@@ -181,8 +184,8 @@ class RiskLinks:
     labels: Labels
 
     @classmethod
-    def load(cls, org, lookups: Lookups) -> "RiskLinks":
-        """One query per kind of link, over the whole organisation."""
+    def load(cls, org, lookups: Lookups, until: date | None = None) -> "RiskLinks":
+        """One query per kind of link, over the whole organisation (evaluations by the day `until`)."""
         in_org = Risk.organisation_id == org.id
         teams = joined_names(
             select(risk_teams.c.risk_id, Team.name)
@@ -198,7 +201,7 @@ class RiskLinks:
             .order_by(Factor.position, Factor.key)
         )
         factors = {risk_id: JOIN.join(names) for risk_id, names in factors.items()}
-        evaluations = first_and_current(org, lookups.labels)
+        evaluations = first_and_current(org, lookups.labels, until)
         return cls(risk_refs(org), lookups.themes, teams, factors, evaluations, lookups.labels)
 
 
@@ -228,14 +231,16 @@ def risk_row(risk, links: RiskLinks) -> list:
 # --- measures --------------------------------------------------------------------------
 
 
-def status_dates(org) -> dict[int, dict[str, date]]:
-    """Per measure id: the last date it entered each status."""
+def status_dates(org, until: date | None = None) -> dict[int, dict[str, date]]:
+    """Per measure id: the last date it entered each status (by the day `until`)."""
     result: dict[int, dict[str, date]] = {}
     stmt = (
         select(MeasureStatusChange.measure_id, MeasureStatusChange.to_status, MeasureStatusChange.changed_at)
         .where(MeasureStatusChange.organisation_id == org.id, MeasureStatusChange.deleted_at.is_(None))
         .order_by(MeasureStatusChange.changed_at, MeasureStatusChange.id)
     )
+    if until is not None:
+        stmt = stmt.where(MeasureStatusChange.changed_at < asof.end_of(until))
     for measure_id, status, moment in stream(stmt):
         result.setdefault(measure_id, {})[status] = local_date(moment)
     return result
@@ -281,8 +286,8 @@ class MeasureLinks:
     labels: Labels
 
     @classmethod
-    def load(cls, org, lookups: Lookups) -> "MeasureLinks":
-        """One query per kind of link, over the whole organisation."""
+    def load(cls, org, lookups: Lookups, until: date | None = None) -> "MeasureLinks":
+        """One query per kind of link, over the whole organisation (status dates by the day `until`)."""
         in_org = Measure.organisation_id == org.id
         risks = grouped(
             select(measure_risks.c.measure_id, measure_risks.c.risk_id)
@@ -297,7 +302,8 @@ class MeasureLinks:
         )
         employees = _measure_employees(in_org)
         refs, risk_ids = measure_refs(org), risk_refs(org)
-        return cls(refs, risk_ids, risks, teams, employees, lookups.users, status_dates(org), lookups.labels)
+        dates = status_dates(org, until)
+        return cls(refs, risk_ids, risks, teams, employees, lookups.users, dates, lookups.labels)
 
     def risk_refs_of(self, measure_id) -> str | None:
         """The references of the measure's (live) risks, sorted and joined."""
