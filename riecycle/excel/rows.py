@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from riecycle import access
 from riecycle.access.audit import audit_mask
 from riecycle.access.pseudonym import pseudonym_of
+from riecycle.audit_labels import AuditFormatter, entity_label
 from riecycle.clock import AMSTERDAM
 from riecycle.excel.lookups import JOIN, Labels, Lookups, grouped, joined_names, stream
 from riecycle.models import (
@@ -421,26 +422,13 @@ def session_row(session, links: SessionLinks, lookups: Lookups) -> list:
 # --- audit -----------------------------------------------------------------------------
 
 
-def _changes_text(changes: dict, action: str) -> str | None:
-    parts = []
-    for key, pair in sorted((changes or {}).items()):
-        old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
-        if action == "create":
-            if new not in (None, "", []):
-                parts.append(f"{key}: {new}")
-        else:
-            parts.append(
-                f"{key}: {old if old not in (None, '', []) else '—'} → {new if new not in (None, '', []) else '—'}"
-            )
-    return "\n".join(parts) or None
-
-
 class AuditRows:
     """Audit entries as rows; personal entries pseudonymised for viewers without that right."""
 
     def __init__(self, lookups: Lookups):
         self.users, self.labels = lookups.users, lookups.labels
         self.mask = audit_mask(lookups.viewer, lookups.org.id)
+        self.words = AuditFormatter(lookups.org.id, lookups.users)
         self.system = _("systeem")
 
     def row(self, entry) -> list:
@@ -449,9 +437,9 @@ class AuditRows:
         return [
             entry.created_at,
             self.users.get(entry.user_id, self.system) if entry.user_id else self.system,
-            entry.entity,
+            entity_label(entry.entity),
             entry.entity_id,
             self.labels.label(entry.action, "audit_action"),
             shown.label,
-            shown.masked or _changes_text(shown.changes, entry.action),
+            shown.masked or self.words.text(entry.entity, shown.changes, entry.action),
         ]
