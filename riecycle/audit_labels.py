@@ -245,8 +245,16 @@ class AuditFormatter:
 
     def __init__(self, org_id: int, users: dict | None = None):
         self.org_id = org_id
+        self._labels: dict = {}  # (record name, field) -> label, translated once per formatter
         if users is not None:
             self.users = users
+
+    def label(self, entity: str, key: str) -> str:
+        """field_label, remembered."""
+        found = self._labels.get((entity, key))
+        if found is None:
+            found = self._labels[(entity, key)] = field_label(entity, key)
+        return found
 
     @cached_property
     def users(self) -> dict:
@@ -311,7 +319,7 @@ class AuditFormatter:
             if action == "create" and new in EMPTY:
                 continue
             result.append(
-                (field_label(entity, key), self.value(entity, key, old), self.value(entity, key, new))
+                (self.label(entity, key), self.value(entity, key, old), self.value(entity, key, new))
             )
         return sorted(result, key=lambda r: r[0].lower())
 
