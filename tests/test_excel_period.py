@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from riecycle import clock
 from riecycle.clock import AMSTERDAM
 from riecycle.extensions import db
-from riecycle.services import asof, plan_versions, zelfinspectie
+from riecycle.services import asof, evaluations, plan_versions, zelfinspectie
 from riecycle.services import plan as plan_service
 from riecycle.services import risks as risk_service
 from tests.test_excel import column, make_measure, make_risk
@@ -59,6 +59,19 @@ def history(world):
     version = plan_versions.submit_plan(world.org, owner, "Versie 1", submitted_on=end - timedelta(days=10))
     version.submitted_at = _moment(end - timedelta(days=10))
     plan_versions.record_decision(world.org, version, world.users["or_lid"], "verleend", today)
+    # An evaluation planned in the period, done after it (which made the measure geëvalueerd).
+    evaluation = evaluations.plan_evaluation(
+        world.org,
+        {"kind": "maatregel", "measure_id": done_before.id, "method": "interview", "planned_on": end},
+        owner,
+    )
+    evaluation.created_at = before
+    evaluations.record_outcome(
+        world.org,
+        evaluation,
+        {"done_on": today, "effect": "opgelost", "implementation_rating": 4, "conclusion": "Werkt goed."},
+        owner,
+    )
     # The only self-inspection ran after the period.
     zelfinspectie.run_checklist(world.org, owner, today=today)
     db.session.commit()
@@ -120,6 +133,12 @@ def test_a_period_shows_the_state_as_of_its_end(client_as, history):
         "Later geschrapt": "Gepland",
     }
 
+    # The evaluation was planned then, but not yet done.
+    evaluation_sheet = wb["Evaluaties"]
+    assert [c.value.date() for c in column(evaluation_sheet, "Gepland op")] == [end]
+    assert _values(evaluation_sheet, "Uitgevoerd op") == []
+    assert _values(evaluation_sheet, "Conclusie") == []
+
     # The summary counts exactly these records.
     facts = _facts(wb)
     assert facts["Risico's"][0] == len(_values(risks, "Titel")) == 1
@@ -155,6 +174,8 @@ def test_without_a_period_everything_is_current(client_as, history):
     assert "Pas na de periode bedacht" in titles and "Later geschrapt" not in titles
     statuses = dict(zip(titles, _values(plan, "Status"), strict=True))
     assert statuses["Vaste pauzes sinds het voorjaar"] == "In uitvoering"
+    assert statuses["Afgerond in de periode"] == "Geëvalueerd"
+    assert _values(wb["Evaluaties"], "Conclusie") == ["Werkt goed."]
     assert _values(wb["Risico's"], "Status") == ["In behandeling", "Open"]
     facts = _facts(wb)
     assert facts["Risico's"][0] == 2 and facts["Maatregelen"][0] == len(titles) == 3
