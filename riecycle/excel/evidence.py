@@ -306,7 +306,7 @@ def summary_sheet(wb, org, period: Period, today: date, viewer=None) -> None:
     informed, total = voorlichting.coverage(org, on=day or today)
     plan_label, plan_status, plan_decided = _plan_facts(org, day, plan_versions)
     measures, open_, late, done = _measure_counts(org, day, today, viewer)
-    risks_by_theme = _risk_counts(org, day, viewer)
+    risks, risks_by_theme = _risk_counts(org, day, viewer)
     facts = [
         (_l("Organisatie"), org.name, "text", org.sector),
         (_l("Datum export"), today, "date", None),
@@ -343,7 +343,7 @@ def summary_sheet(wb, org, period: Period, today: date, viewer=None) -> None:
             "pct",
             _("%(i)s van %(t)s medewerkers", i=informed, t=total),
         ),
-        (_l("Risico's"), sum(risks_by_theme.values()), "int", None),
+        (_l("Risico's"), risks, "int", None),
         (_l("Maatregelen"), measures, "int", None),
         (_l("Maatregelen open"), open_, "int", None),
         (_l("Maatregelen te laat"), late, "int", None),
@@ -402,12 +402,16 @@ def _plan_facts(org, day: date | None, plan_versions) -> tuple[str, str | None, 
     return latest.label, status, decision.decided_on if decision else None
 
 
-def _risk_counts(org, day: date | None, viewer) -> dict[str, int]:
-    """Risks per theme, of the same records as the Risico's sheet."""
-    counts: dict[str, int] = {}
-    for (theme_key,) in stream(_risks_stmt(org, day, viewer, (Risk.theme_key,))):
-        counts[theme_key] = counts.get(theme_key, 0) + 1
-    return counts
+def _risk_counts(org, day: date | None, viewer) -> tuple[int, dict[str, int]]:
+    """All risks, and per theme those that apply (status not nvt, as the dashboard counts them),
+    of the same records and statuses as the Risico's sheet."""
+    total, per_theme = 0, {}
+    rows_ = stream(_risks_stmt(org, day, viewer, (Risk.id, Risk.theme_key, Risk.status)))
+    for risk in asof.with_statuses(rows_, asof.risk_statuses(org, day)):
+        total += 1
+        if risk.status != "nvt":
+            per_theme[risk.theme_key] = per_theme.get(risk.theme_key, 0) + 1
+    return total, per_theme
 
 
 def _measure_counts(org, day: date | None, today: date, viewer=None) -> tuple[int, int, int, int]:
