@@ -92,7 +92,7 @@ def run_import(db_url: str, slug: str, path: str, email: str) -> dict:
     from riecycle.excel import importer
     from riecycle.extensions import db
     from riecycle.models import Organisation
-    from riecycle.services import accounts, imports
+    from riecycle.services import accounts
 
     data = Path(path).read_bytes()
     # The web upload limits (rows, bytes) are lifted: this measures the import itself.
@@ -105,7 +105,7 @@ def run_import(db_url: str, slug: str, path: str, email: str) -> dict:
         try:
             parsed = importer.parse_plan(org, data, path)
             parsed_at = time.perf_counter()
-            counts = imports.apply_plan(org, user, parsed)
+            counts = importer.apply_plan(org, user, parsed)
             db.session.commit()
         except importer.ImportRefused as refused:
             return {"error": [p.as_text() for p in refused.problems[:5]]}

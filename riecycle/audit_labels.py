@@ -4,8 +4,9 @@ One mapping for the audit page and the audit sheets of the exports:
 
 - the record name an entry stores (a model's __audit_label__, or its class name for a model
   without one) -> the Dutch name shown;
-- a stored column or collection name -> the label of that field in the form that edits it
-  (riecycle/forms), else a shared label below; the form's label up to its first explanation;
+- a stored column or collection name -> the label defined for that field (riecycle/labels.py),
+  else a shared label below, else the label of that field in the form that edits it
+  (riecycle/forms) up to its first explanation;
 - a stored value -> what a reader expects: Ja/Nee, dd-mm-jjjj, local times, euros, the Dutch
   label of an enumerated value (riecycle/labels.py), and the name of a user, team or theme.
 
@@ -23,11 +24,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Date, Numeric, Time, select
 
 from riecycle.clock import AMSTERDAM
-from riecycle.labels import LABELS, label
+from riecycle.labels import LABELS, MEASURE_FIELD_LABELS, label
 from riecycle.models.base import UTCDateTime
 
 # Models without an __audit_label__: their entries store the class name.
 CLASS_NAMES = {"Organisation": _l("Organisatie")}
+
+# Record name -> the field labels defined for it elsewhere (used first).
+DEFINED = {"Maatregel": MEASURE_FIELD_LABELS}
 
 # Record name -> (module in riecycle.forms, form class names): where the field labels come from.
 FORMS = {
@@ -227,13 +231,18 @@ def _form_fields(entity: str) -> dict:
 
 
 def field_label(entity: str, key: str) -> str:
-    """The label of a stored field of a kind of record: the shared label, else the form's."""
-    if key in FIELDS:
-        return str(FIELDS[key])
-    forms = _form_fields(entity)
+    """The label of a stored field of a kind of record: the one defined for the record, else the
+    shared label, else the form's."""
     candidates = [key]
     if key.endswith("s"):
         candidates += [key[:-1] + suffix for suffix in COLLECTION_SUFFIXES]
+    defined = DEFINED.get(entity, {})
+    for name in candidates:
+        if name in defined:
+            return str(defined[name])
+    if key in FIELDS:
+        return str(FIELDS[key])
+    forms = _form_fields(entity)
     for name in candidates:
         if name in forms:
             return _short(str(forms[name]))

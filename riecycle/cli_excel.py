@@ -71,7 +71,6 @@ def _report(refused) -> None:
 def _run_import(kind, slug, path, dry_run, email):
     from riecycle.cli import find_org_or_fail
     from riecycle.excel import importer
-    from riecycle.services import imports
 
     org = find_org_or_fail(slug)
     user = _actor(org, email)
@@ -80,11 +79,11 @@ def _run_import(kind, slug, path, dry_run, email):
     try:
         if kind == "plan":
             parsed = importer.parse_plan(org, data, path)
-            counts = imports.apply_plan(org, user, parsed)
+            counts = importer.apply_plan(org, user, parsed)
             summary = f"{counts['risks']} risico's en {counts['measures']} maatregelen"
         else:
             parsed = importer.parse_teams(org, data, path)
-            counts = imports.apply_teams(org, parsed)
+            counts = importer.apply_teams(org, parsed)
             summary = f"{counts['teams']} teams en {counts['employees']} medewerkers"
     except importer.ImportRefused as refused:
         db.session.rollback()

@@ -154,6 +154,27 @@ LABELS = {
     },
 }
 
+# The fields of a measure a user edits, in form order, with their Dutch names: the one definition
+# used by the plan's conflicts and diffs, the plan versions and the Excel column headers.
+MEASURE_FIELD_LABELS = {
+    "title": _l("Titel"),
+    "description": _l("Beschrijving"),
+    "risk_ids": _l("Risico's"),
+    "level": _l("Niveau"),
+    "team_ids": _l("Team(s)"),
+    "employee_id": _l("Medewerker"),
+    "approach": _l("Aanpak"),
+    "responsible_id": _l("Verantwoordelijke"),
+    "termijn": _l("Termijn"),
+    "start_date": _l("Startdatum"),
+    "budget_eur": _l("Budget"),
+    "effort": _l("Inzet"),
+    "quick_win": _l("Quick win"),
+    "change_type": _l("Soort maatregel"),
+    "pilot": _l("Eerst als pilot"),
+    "status": _l("Status"),
+}
+
 
 def label(value, kind: str) -> str:
     """The display label of a stored value, or the value itself when unknown (translated once per request)."""

@@ -90,6 +90,51 @@ class Result:
     # and the (filtered) page that lists them all.
     total: int | None = None
     full_list: Ref | None = None
+    # Every count the sentence names, with the records it counted.
+    counts: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Count:
+    """A number in the sentence and the ids of the records it counted, for the whole organisation.
+
+    The report links each count to a page that lists exactly these records through the access
+    policy; the ids are stored in the run, so the list shows what was counted at that run.
+    """
+
+    key: str
+    kind: str  # one of COUNTED_KINDS
+    label: str  # the count as the sentence names it, e.g. "8 afgeronde maatregelen"
+    ids: tuple = ()
+
+    def as_dict(self) -> dict:
+        return {
+            "key": self.key,
+            "kind": self.kind,
+            "label": self.label,
+            "n": len(self.ids),
+            "ids": pack_ids(self.ids),
+        }
+
+
+def pack_ids(ids) -> list:
+    """Sorted ids as [first, last] runs: a run stays small when it counts thousands of records."""
+    runs: list = []
+    for i in sorted(set(ids)):
+        if runs and runs[-1][1] == i - 1:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i])
+    return runs
+
+
+def unpack_ids(runs) -> list[int]:
+    """The ids of pack_ids' runs (malformed runs are skipped: stored JSON is not trusted blindly)."""
+    ids: list[int] = []
+    for pair in runs or []:
+        if isinstance(pair, list | tuple) and len(pair) == 2 and all(isinstance(v, int) for v in pair):
+            ids.extend(range(pair[0], min(pair[1], pair[0] + 1_000_000) + 1))
+    return ids
 
 
 RULES: dict[str, Callable[[object, date], Result]] = {}
@@ -119,6 +164,22 @@ def _all(stmt) -> list:
 def _count(model, *where) -> int:
     """The number of rows of a table matching the conditions."""
     return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+# The records a count can list, and their id column.
+COUNTED_KINDS = {
+    "measure": Measure,
+    "risk": Risk,
+    "evaluation": Evaluation,
+    "session": VoorlichtingSession,
+    "incident": Incident,
+}
+
+
+def _ids(kind: str, *where) -> list[int]:
+    """The ids of the records of a kind matching the conditions: a count that can be listed."""
+    column = COUNTED_KINDS[kind].id
+    return list(db.session.scalars(select(column).where(*where).order_by(column)))
 
 
 def _live_risks(org, *where) -> list:
@@ -460,7 +521,24 @@ def bronnen_mapped(org, today: date) -> Result:
         if onderzoeken
         else ""
     )
-    return Result("voldoet", sentence + extra + ".", evidence, fix)
+    return Result("voldoet", sentence + extra + _grouped_note(onderzoeken) + ".", evidence, fix)
+
+
+def _grouped_note(onderzoeken) -> str:
+    """A3: where results are per group of teams or for the whole organisation, and the recorded reason."""
+    from riecycle.services.onderzoek import reason, team_visible
+
+    notes = []
+    for onderzoek in onderzoeken:
+        for result in onderzoek.teams:
+            why = reason(result) if team_visible(result) and result.scores else None
+            if not why:
+                continue
+            if result.scope == "groep":
+                notes.append(_("per %(k)s %(g)s, want %(r)s", k=result.group_kind, g=result.label, r=why))
+            else:
+                notes.append(_("voor de hele organisatie, want %(r)s", r=why))
+    return _(" (resultaten %(list)s)", list="; ".join(notes)) if notes else ""
 
 
 @rule("hybrid_work_considered")
@@ -494,8 +572,49 @@ def art14_exemption(org, rie: Rie | None):
     return exemption(org, rie)
 
 
+def _contract_text(org, today: date) -> tuple[str, str | None]:
+    """The arbodienst basiscontract in force (docs/domain.md §10): a sentence, and the gap when there is none."""
+    from riecycle.models import ArbodienstContract
+
+    contract = db.session.scalar(
+        _live(ArbodienstContract, org)
+        .where(
+            ArbodienstContract.since <= today,
+            or_(ArbodienstContract.until.is_(None), ArbodienstContract.until >= today),
+        )
+        .order_by(ArbodienstContract.since.desc(), ArbodienstContract.id.desc())
+    )
+    if contract is None:
+        return "", _("er is geen basiscontract met een arbodienst of bedrijfsarts vastgelegd")
+    from riecycle.services.attachments import for_owner
+
+    document = _("met document") if for_owner("arbodienst_contract", contract.id) else _("zonder document")
+    return (
+        _(
+            "Basiscontract met %(who)s sinds %(d)s (%(doc)s).",
+            who=contract.provider,
+            d=_fmt(contract.since),
+            doc=document,
+        ),
+        None,
+    )
+
+
+def _toets_parts(toetsingen: list) -> tuple[str, list[str]]:
+    """Which parts (systeemtoets, scopetoets) the toetsingen of this RI&E covered, and the gaps."""
+    parts = set().union(*(t.parts for t in toetsingen))
+    if not parts:
+        return "", [_("niet vastgelegd of het een systeemtoets of scopetoets was")]
+    names = _("systeemtoets en scopetoets") if len(parts) == 2 else next(iter(parts))
+    missing = [
+        _("de %(p)s is niet vastgelegd", p=p) for p in ("systeemtoets", "scopetoets") if p not in parts
+    ]
+    return " " + _("Getoetst: %(p)s.", p=names), missing
+
+
 @rule("toetsing_or_exempt")
 def toetsing_or_exempt(org, today: date) -> Result:
+    """Art. 14: toetsing (systeemtoets and scopetoets) or exemption, and the arbodienst basiscontract."""
     rie = _current_rie(org, today)
     exemption = art14_exemption(org, rie)
     fix = (
@@ -503,27 +622,48 @@ def toetsing_or_exempt(org, today: date) -> Result:
         if rie
         else _page(_("Toetsing vastleggen"), "rie.index")
     )
+    contract, contract_gap = _contract_text(org, today)
+    contract_fix = _edit(
+        _("Basiscontract vastleggen"),
+        "beleid.index",
+        {"_anchor": "arbodienst"},
+        "beleid.index",
+        "edit_zelfinspectie",
+    )
     if exemption.exempt:
-        return Result("voldoet", exemption.reason, [rie_ref(rie)] if rie else [], fix)
+        if contract_gap:
+            return Result(
+                "deels",
+                _("%(why)s Maar: %(g)s.", why=exemption.reason, g=contract_gap),
+                [rie_ref(rie)] if rie else [],
+                contract_fix,
+            )
+        return Result("voldoet", f"{exemption.reason} {contract}", [rie_ref(rie)] if rie else [], fix)
     if rie is None:
         return _no_rie(_("RI&E vastleggen"))
-    current = db.session.scalar(
+    toetsingen = _all(
         _live(Toetsing, org)
         .where(Toetsing.rie_id == rie.id, Toetsing.tested_on <= today)
-        .order_by(Toetsing.tested_on.desc())
+        .order_by(Toetsing.tested_on.desc(), Toetsing.id.desc())
     )
-    if current is not None:
-        return Result(
-            "voldoet",
+    if toetsingen:
+        current = toetsingen[0]
+        parts, gaps = _toets_parts(toetsingen)
+        if contract_gap:
+            gaps.append(contract_gap)
+        sentence = (
             _(
                 "%(rie)s is op %(d)s getoetst door %(who)s.",
                 rie=rie.label,
                 d=_fmt(current.tested_on),
                 who=current.expert_name,
-            ),
-            [rie_ref(rie)],
-            fix,
+            )
+            + parts
         )
+        if gaps:
+            fix = contract_fix if gaps == [contract_gap] else fix
+            return Result("deels", sentence + " " + _("Maar: %(g)s.", g="; ".join(gaps)), [rie_ref(rie)], fix)
+        return Result("voldoet", f"{sentence} {contract}", [rie_ref(rie)], fix)
     older = db.session.scalar(
         _live(Toetsing, org).where(Toetsing.tested_on <= today).order_by(Toetsing.tested_on.desc())
     )
@@ -637,7 +777,16 @@ def _plan_evidence() -> list:
 
 @rule("every_risk_has_measure")
 def every_risk_has_measure(org, today: date) -> Result:
-    total = _count(Risk, *_live_risks(org))
+    risk_ids = _ids("risk", *_live_risks(org))
+    total = len(risk_ids)
+    counts = [
+        Count(
+            "risicos",
+            "risk",
+            ngettext("%(n)s PSA-risico", "%(n)s PSA-risico's", total, n=_n(total)),
+            tuple(risk_ids),
+        )
+    ]
     fix = _plan_fix(_("Maatregelen toevoegen"))
     if not total:
         return Result(
@@ -647,7 +796,8 @@ def every_risk_has_measure(org, today: date) -> Result:
             fix,
         )
     without = _live_risks(org, ~_has_measure(org))
-    missing = _count(Risk, *without)
+    missing_ids = _ids("risk", *without)
+    missing = len(missing_ids)
     if not missing:
         return Result(
             "voldoet",
@@ -659,7 +809,16 @@ def every_risk_has_measure(org, today: date) -> Result:
             ),
             _plan_evidence(),
             fix,
+            counts=counts,
         )
+    counts.append(
+        Count(
+            "zonder_maatregel",
+            "risk",
+            ngettext("%(n)s zonder maatregel", "%(n)s zonder maatregel", missing, n=_n(missing)),
+            tuple(missing_ids),
+        )
+    )
     first = _risk_briefs(*without)
     answer = "voldoet_niet" if missing == total else "deels"
     fix = _edit(_("Maatregel toevoegen"), "plan.new", {"risico": first[0].id}, "plan.index", "edit_plan")
@@ -677,6 +836,7 @@ def every_risk_has_measure(org, today: date) -> Result:
         fix,
         missing,
         _page(_("Maatregelen per risico"), "plan.hierarchy"),
+        counts,
     )
 
 
@@ -699,11 +859,21 @@ def _without_owner(org) -> list:
 
 @rule("measures_have_owner_and_termijn")
 def measures_have_owner_and_termijn(org, today: date) -> Result:
-    total = _count(Measure, *_active(org))
+    active_ids = _ids("measure", *_active(org))
+    total = len(active_ids)
+    counts = [
+        Count(
+            "maatregelen",
+            "measure",
+            ngettext("%(n)s maatregel", "%(n)s maatregelen", total, n=_n(total)),
+            tuple(active_ids),
+        )
+    ]
     fix = _plan_fix(_("Verantwoordelijke en termijn invullen"))
     if not total:
         return Result("voldoet_niet", _("Er zijn nog geen maatregelen in het Plan van Aanpak."), fix=fix)
-    lacking = _count(Measure, *_without_owner(org))
+    lacking_ids = _ids("measure", *_without_owner(org))
+    lacking = len(lacking_ids)
     if not lacking:
         return Result(
             "voldoet",
@@ -715,7 +885,21 @@ def measures_have_owner_and_termijn(org, today: date) -> Result:
             ),
             _plan_evidence(),
             fix,
+            counts=counts,
         )
+    counts.append(
+        Count(
+            "zonder_eigenaar",
+            "measure",
+            ngettext(
+                "%(n)s zonder termijn of actieve verantwoordelijke",
+                "%(n)s zonder termijn of actieve verantwoordelijke",
+                lacking,
+                n=_n(lacking),
+            ),
+            tuple(lacking_ids),
+        )
+    )
     first = _measure_briefs(*_without_owner(org))
     return Result(
         "deels" if lacking < total else "voldoet_niet",
@@ -733,15 +917,43 @@ def measures_have_owner_and_termijn(org, today: date) -> Result:
         fix,
         lacking,
         _page(_("Maatregelen per verantwoordelijke"), "plan.index", groep="verantwoordelijke"),
+        counts,
     )
 
 
-def _level_counts(org) -> dict:
-    """Active measures per level (every level in the data, not only the three known ones)."""
-    rows = db.session.execute(
-        select(Measure.level, func.count()).where(*_active(org)).group_by(Measure.level)
-    )
-    return dict(rows.all())
+def _level_ids(org) -> dict:
+    """Ids of the active measures per level (every level in the data, not only the three known ones)."""
+    found: dict = {}
+    for measure_id, level in db.session.execute(select(Measure.id, Measure.level).where(*_active(org))):
+        found.setdefault(level, []).append(measure_id)
+    return found
+
+
+def _level_lists(by_level: dict) -> list:
+    """The counts per level of organisation_level_first, each with the measures it counted."""
+    organisatie, team, individu = (len(by_level.get(k, ())) for k in ("organisatie", "team", "individu"))
+    return [
+        Count(
+            "organisatie",
+            "measure",
+            ngettext(
+                "%(n)s op organisatieniveau", "%(n)s op organisatieniveau", organisatie, n=_n(organisatie)
+            ),
+            tuple(by_level.get("organisatie", ())),
+        ),
+        Count(
+            "team",
+            "measure",
+            ngettext("%(n)s op teamniveau", "%(n)s op teamniveau", team, n=_n(team)),
+            tuple(by_level.get("team", ())),
+        ),
+        Count(
+            "individu",
+            "measure",
+            ngettext("%(n)s op individueel niveau", "%(n)s op individueel niveau", individu, n=_n(individu)),
+            tuple(by_level.get("individu", ())),
+        ),
+    ]
 
 
 def _only_lower(org) -> list:
@@ -760,7 +972,9 @@ def _only_lower(org) -> list:
 
 @rule("organisation_level_first")
 def organisation_level_first(org, today: date) -> Result:
-    found = _level_counts(org)
+    by_level = _level_ids(org)
+    found = {level: len(ids) for level, ids in by_level.items()}
+    listed = _level_lists(by_level)
     fix = _page(_("Maatregelen per niveau bekijken"), "plan.hierarchy")
     if not sum(found.values()):
         return Result("voldoet_niet", _("Er zijn nog geen maatregelen in het Plan van Aanpak."), fix=fix)
@@ -777,6 +991,7 @@ def organisation_level_first(org, today: date) -> Result:
             _("Geen enkele maatregel werkt op organisatieniveau (%(c)s).", c=counts),
             _plan_evidence(),
             fix,
+            counts=listed,
         )
     only_lower = _only_lower(org)
     if only_lower:
@@ -798,6 +1013,20 @@ def organisation_level_first(org, today: date) -> Result:
             fix,
             len(only_lower),
             fix,
+            [
+                *listed,
+                Count(
+                    "alleen_lager",
+                    "risk",
+                    ngettext(
+                        "%(n)s organisatiebreed risico met alleen team- of individuele maatregelen",
+                        "%(n)s organisatiebrede risico's met alleen team- of individuele maatregelen",
+                        len(only_lower),
+                        n=_n(len(only_lower)),
+                    ),
+                    tuple(r.id for r in only_lower),
+                ),
+            ],
         )
     # Organisation-wide risks with only lower measures left now all have a recorded team-bound reason.
     team_bound = _count(
@@ -817,13 +1046,14 @@ def organisation_level_first(org, today: date) -> Result:
             team_bound,
             n=_n(team_bound),
         )
-    return Result("voldoet", sentence + ".", _plan_evidence(), fix)
+    return Result("voldoet", sentence + ".", _plan_evidence(), fix, counts=listed)
 
 
 @rule("rust_en_herstel_measures")
 def rust_en_herstel_measures(org, today: date) -> Result:
     rest = [*_active(org), Measure.approach == "rust_en_herstel"]
-    total = _count(Measure, *rest)
+    rest_ids = _ids("measure", *rest)
+    total = len(rest_ids)
     fix = _plan_fix(_("Maatregel voor rust en herstel toevoegen"))
     if not total:
         return Result(
@@ -831,8 +1061,33 @@ def rust_en_herstel_measures(org, today: date) -> Result:
             _("Er is geen maatregel gericht op rust en herstel (pauzes, bereikbaarheid, avondmail)."),
             fix=fix,
         )
-    collective = _count(Measure, *rest, Measure.level != "individu")
+    collective_ids = _ids("measure", *rest, Measure.level != "individu")
+    collective = len(collective_ids)
     evidence = [_brief_ref(m) for m in _measure_briefs(*rest, limit=LIST_MAX)]
+    counts = [
+        Count(
+            "rust_en_herstel",
+            "measure",
+            ngettext(
+                "%(n)s maatregel voor rust en herstel",
+                "%(n)s maatregelen voor rust en herstel",
+                total,
+                n=_n(total),
+            ),
+            tuple(rest_ids),
+        ),
+        Count(
+            "collectief",
+            "measure",
+            ngettext(
+                "%(n)s op organisatie- of teamniveau",
+                "%(n)s op organisatie- of teamniveau",
+                collective,
+                n=_n(collective),
+            ),
+            tuple(collective_ids),
+        ),
+    ]
     if not collective:
         return Result(
             "deels",
@@ -844,6 +1099,7 @@ def rust_en_herstel_measures(org, today: date) -> Result:
             ),
             evidence,
             fix,
+            counts=counts[:1],
         )
     return Result(
         "voldoet",
@@ -856,41 +1112,97 @@ def rust_en_herstel_measures(org, today: date) -> Result:
         ),
         evidence,
         fix,
+        counts=counts,
+    )
+
+
+def _participation_text(org, today: date) -> tuple[str, bool]:
+    """How employees took part in choosing the measures of the newest plan version (docs/domain.md §10)."""
+    from riecycle.models import PlanParticipation, PlanVersion
+
+    version = db.session.scalar(_live(PlanVersion, org).order_by(PlanVersion.number.desc()))
+    if version is None:
+        return _("inspraak van medewerkers bij het kiezen van de maatregelen is niet vastgelegd"), False
+    rows = _all(
+        _live(PlanParticipation, org)
+        .where(PlanParticipation.plan_version_id == version.id, PlanParticipation.held_on <= today)
+        .order_by(PlanParticipation.held_on, PlanParticipation.id)
+    )
+    if not rows:
+        return (
+            _(
+                "bij versie %(n)s van het Plan van Aanpak is niet vastgelegd hoe medewerkers meedachten "
+                "over de maatregelen",
+                n=version.number,
+            ),
+            False,
+        )
+    parts = [
+        ngettext(
+            "%(m)s op %(d)s (%(num)s medewerker)",
+            "%(m)s op %(d)s (%(num)s medewerkers)",
+            r.participants,
+            m=r.method,
+            d=_fmt(r.held_on),
+        )
+        for r in rows
+    ]
+    return (
+        _(
+            "medewerkers dachten mee over de maatregelen van versie %(n)s: %(p)s",
+            n=version.number,
+            p=", ".join(parts),
+        ),
+        True,
     )
 
 
 @rule("participation_in_choice")
 def participation_in_choice(org, today: date) -> Result:
-    """No record of employee participation exists (yet); the OR's plan decision is the evidence we have."""
+    """Employees' participation record for the newest plan version, and the OR's plan decision."""
+    from riecycle.models import PlanVersion
+
     approval = _latest_decided(org, "plan_version")
-    if approval is not None and approval.decision == "verleend":
+    has_version = db.session.scalar(_live(PlanVersion, org).limit(1)) is not None
+    if approval is None and not has_version:
         return Result(
-            "deels",
+            None,
             _(
-                "De OR/PVT stemde op %(d)s in met het Plan van Aanpak; inspraak van medewerkers "
-                "bij het kiezen van de maatregelen is niet vastgelegd. Beantwoord dit met de hand "
-                "als die er was.",
-                d=_fmt(approval.decided_on),
+                "Er is nog geen Plan van Aanpak aan de OR/PVT voorgelegd; de betrokkenheid van "
+                "medewerkers en OR bij het kiezen van maatregelen staat niet in de gegevens. Beantwoord "
+                "dit item met de hand."
             ),
-            [_page(_("Versies van het Plan van Aanpak"), "plan.versions")],
         )
-    return Result(
-        None,
-        _(
-            "De betrokkenheid van medewerkers en OR bij het kiezen van maatregelen staat niet in de "
-            "gegevens; beantwoord dit item met de hand."
-        ),
+    participation, took_part = _participation_text(org, today)
+    or_ok = approval is not None and approval.decision == "verleend"
+    sentence = _describe_approval(approval, _("Plan van Aanpak")) + "; " + participation + "."
+    sentence = sentence[:1].upper() + sentence[1:]
+    evidence = [_page(_("Versies van het Plan van Aanpak"), "plan.versions")]
+    fix = _edit(
+        _("Inspraak vastleggen"), "plan.versions", {"_anchor": "inspraak"}, "plan.versions", "edit_plan"
     )
+    answer = "voldoet" if took_part and or_ok else "deels" if took_part or or_ok else "voldoet_niet"
+    return Result(answer, sentence, evidence, fix)
 
 
 @rule("measures_on_schedule")
 def measures_on_schedule(org, today: date) -> Result:
-    total = _count(Measure, *_active(org))
+    active_ids = _ids("measure", *_active(org))
+    total = len(active_ids)
+    counts = [
+        Count(
+            "maatregelen",
+            "measure",
+            ngettext("%(n)s maatregel", "%(n)s maatregelen", total, n=_n(total)),
+            tuple(active_ids),
+        )
+    ]
     fix = _plan_fix(_("Verlopen maatregelen bespreken"))
     if not total:
         return Result("nvt", _("Er zijn nog geen maatregelen om te volgen."), fix=fix)
     late = [*_active(org), Measure.status.in_(OPEN_STATUSES), Measure.termijn < today]
-    overdue = _count(Measure, *late)
+    overdue_ids = _ids("measure", *late)
+    overdue = len(overdue_ids)
     if not overdue:
         return Result(
             "voldoet",
@@ -902,7 +1214,16 @@ def measures_on_schedule(org, today: date) -> Result:
             ),
             _plan_evidence(),
             fix,
+            counts=counts,
         )
+    counts.append(
+        Count(
+            "over_termijn",
+            "measure",
+            ngettext("%(n)s over de termijn", "%(n)s over de termijn", overdue, n=_n(overdue)),
+            tuple(overdue_ids),
+        )
+    )
     share = overdue / total
     answer = "voldoet" if share <= OVERDUE_OK else "deels" if share <= OVERDUE_PARTLY else "voldoet_niet"
     oldest = _measure_briefs(*late, order=(Measure.termijn, Measure.id))
@@ -921,6 +1242,7 @@ def measures_on_schedule(org, today: date) -> Result:
         fix,
         overdue,
         _page(_("Alle maatregelen over de termijn"), "plan.index", te_laat=1, groep="geen"),
+        counts,
     )
 
 
@@ -1054,8 +1376,17 @@ def _unregistered(org):
 @rule("attendance_register")
 def attendance_register(org, today: date) -> Result:
     window = _session_window(org, _months_before(today, 12), today)
-    total = _count(VoorlichtingSession, *window)
+    session_ids = _ids("session", *window)
+    total = len(session_ids)
     fix = _page(_("Presentie registreren"), "voorlichting.index")
+    counts = [
+        Count(
+            "sessies",
+            "session",
+            ngettext("%(n)s voorlichtingssessie", "%(n)s voorlichtingssessies", total, n=_n(total)),
+            tuple(session_ids),
+        )
+    ]
     if not total:
         # Whether voorlichting was given at all is C13's question; without sessions there is no
         # register to keep.
@@ -1067,7 +1398,8 @@ def attendance_register(org, today: date) -> Result:
             ),
             fix=fix,
         )
-    missing = _count(VoorlichtingSession, *window, _unregistered(org))
+    missing_ids = _ids("session", *window, _unregistered(org))
+    missing = len(missing_ids)
     if not missing:
         return Result(
             "voldoet",
@@ -1080,7 +1412,16 @@ def attendance_register(org, today: date) -> Result:
             ),
             [session_ref(s) for s in _session_briefs(*window, limit=LIST_MAX)],
             fix,
+            counts=counts,
         )
+    counts.append(
+        Count(
+            "zonder_presentie",
+            "session",
+            ngettext("%(n)s zonder presentie", "%(n)s zonder presentie", missing, n=_n(missing)),
+            tuple(missing_ids),
+        )
+    )
     first = _session_briefs(*window, _unregistered(org))
     answer = "voldoet_niet" if missing == total else "deels"
     fix = _edit(
@@ -1102,6 +1443,7 @@ def attendance_register(org, today: date) -> Result:
         [session_ref(s) for s in first],
         fix,
         missing,
+        counts=counts,
     )
 
 
@@ -1185,9 +1527,78 @@ def _vp_checks(instrument: PolicyInstrument):
         yield _("niet vastgelegd hoe medewerkers de vertrouwenspersoon bereiken")
 
 
+def _how_known(instrument: PolicyInstrument, today: date) -> str:
+    """When and how it was made known: the communication and the voorlichting sessions."""
+    ways = (
+        [instrument.communication]
+        if instrument.communicated_on and instrument.communicated_on <= today
+        else []
+    )
+    ways += [
+        _("voorlichting '%(t)s'", t=s.topic)
+        for s in instrument.sessions
+        if s.deleted_at is None and s.session_date <= today
+    ]
+    return _(
+        "bekendgemaakt op %(d)s via %(w)s",
+        d=_fmt(instrument.made_known_on(today)),
+        w=", ".join(w for w in ways if w),
+    )
+
+
+def _vp_facts(vp: PolicyInstrument, today: date) -> tuple[list[str], list[str]]:
+    """What the records say about the vertrouwenspersoon (docs/domain.md §10), and what is missing."""
+    facts, gaps = [_("intern") if vp.vp_kind == "intern" else _("extern")], []
+    trained_on = vp.trained_on if vp.trained_on and vp.trained_on <= today else None
+    if vp.trained and trained_on:
+        facts.append(_("opgeleid op %(d)s", d=_fmt(trained_on)))
+    elif vp.trained:
+        facts.append(_("opgeleid"))
+        gaps.append(_("de datum van de opleiding is niet vastgelegd"))
+    else:
+        gaps.append(_("niet aangetoond dat de vertrouwenspersoon is opgeleid"))
+    if not (vp.contact or "").strip():
+        gaps.append(_("niet vastgelegd hoe medewerkers de vertrouwenspersoon bereiken"))
+    elif vp.anonymous_contact:
+        facts.append(_("bereikbaarheid vastgelegd, ook anoniem"))
+    else:
+        facts.append(_("bereikbaarheid vastgelegd"))
+        gaps.append(_("niet vastgelegd dat medewerkers de vertrouwenspersoon anoniem kunnen benaderen"))
+    if vp.made_known_on(today):
+        facts.append(_how_known(vp, today))
+    else:
+        gaps.append(_("niet aantoonbaar bekendgemaakt aan medewerkers"))
+    report_on = vp.annual_report_on if vp.annual_report_on and vp.annual_report_on <= today else None
+    year = vp.annual_report_year if vp.annual_report_year and vp.annual_report_year <= today.year else None
+    one_year = vp.adopted_on is None or vp.adopted_on <= today - timedelta(days=365)
+    if year:
+        facts.append(
+            _("jaarverslag over %(y)s (%(d)s)", y=year, d=_fmt(report_on))
+            if report_on
+            else _("jaarverslag over %(y)s", y=year)
+        )
+        if one_year and year < today.year - 1:
+            gaps.append(_("het laatste jaarverslag gaat over %(y)s", y=year))
+    elif one_year:
+        gaps.append(_("er is geen jaarverslag van de vertrouwenspersoon vastgelegd"))
+    else:
+        facts.append(_("nog geen jaarverslag nodig (korter dan een jaar aangesteld)"))
+    return facts, gaps
+
+
 @rule("vertrouwenspersoon")
 def vertrouwenspersoon(org, today: date) -> Result:
-    return _basic_instrument(org, today, "vertrouwenspersoon", _vp_checks)
+    """Appointed, and what an inspector asks: kind, training, anonymous contact, made known, jaarverslag."""
+    best = _best(_instruments(org, "vertrouwenspersoon"), today)
+    if best is None or not best.is_adopted(today):
+        return _basic_instrument(org, today, "vertrouwenspersoon", _vp_checks)
+    facts, gaps = _vp_facts(best, today)
+    since = _("aangesteld sinds %(d)s", d=_fmt(best.adopted_on)) if best.adopted_on else _("aangesteld")
+    sentence = _("De vertrouwenspersoon is %(a)s: %(f)s.", a=since, f="; ".join(facts))
+    evidence, fix = [instrument_ref(best)], _instrument_fix("vertrouwenspersoon", best)
+    if gaps:
+        return Result("deels", sentence + " " + _("Ontbreekt: %(g)s.", g="; ".join(gaps)), evidence, fix)
+    return Result("voldoet", sentence, evidence, fix)
 
 
 def _klachten_checks(instrument: PolicyInstrument):
@@ -1200,10 +1611,10 @@ def klachtenregeling(org, today: date) -> Result:
     return _basic_instrument(org, today, "klachtenregeling", _klachten_checks)
 
 
-def _recent_incidents(org, today: date, *where) -> int:
-    """How many (live) meldingen of the last 12 months match the conditions."""
-    return _count(
-        Incident,
+def _recent_incidents(org, today: date, *where) -> list[int]:
+    """The ids of the (live) meldingen of the last 12 months that match the conditions."""
+    return _ids(
+        "incident",
         Incident.organisation_id == org.id,
         Incident.deleted_at.is_(None),
         Incident.occurred_on > _months_before(today, 12),
@@ -1215,9 +1626,10 @@ def _recent_incidents(org, today: date, *where) -> int:
 @rule("opvang_nazorg")
 def opvang_nazorg(org, today: date) -> Result:
     week_ago = today - timedelta(days=7)
-    without = _recent_incidents(
+    without_ids = _recent_incidents(
         org, today, Incident.opvang_done.is_not(True), Incident.occurred_on <= week_ago
     )
+    without = len(without_ids)
 
     def checks(instrument):
         if without:
@@ -1231,12 +1643,31 @@ def opvang_nazorg(org, today: date) -> Result:
     result = _basic_instrument(org, today, "opvang_nazorg", checks)
     if without:
         result.evidence.append(_page(_("Incidentregistratie"), "beleid.incidents"))
+        result.counts.append(
+            Count(
+                "zonder_opvang",
+                "incident",
+                ngettext(
+                    "%(n)s melding zonder opvang", "%(n)s meldingen zonder opvang", without, n=_n(without)
+                ),
+                tuple(without_ids),
+            )
+        )
     return result
 
 
 @rule("incidents_registered")
 def incidents_registered(org, today: date) -> Result:
-    incidents = _recent_incidents(org, today)
+    incident_ids = _recent_incidents(org, today)
+    incidents = len(incident_ids)
+    counts = [
+        Count(
+            "meldingen",
+            "incident",
+            ngettext("%(n)s melding", "%(n)s meldingen", incidents, n=_n(incidents)),
+            tuple(incident_ids),
+        )
+    ]
     analysis = db.session.scalar(
         _live(IncidentAnalysis, org)
         .where(
@@ -1274,7 +1705,7 @@ def incidents_registered(org, today: date) -> Result:
     if analysis is not None:
         registered += _(", geanalyseerd op %(d)s", d=_fmt(analysis.analysed_on))
     if not gaps:
-        return Result("voldoet", registered + ".", evidence, fix)
+        return Result("voldoet", registered + ".", evidence, fix, counts=counts)
     if not incidents and (procedure is None or not procedure.is_adopted(today)):
         return Result(
             "voldoet_niet",
@@ -1282,7 +1713,7 @@ def incidents_registered(org, today: date) -> Result:
             evidence,
             fix,
         )
-    return Result("deels", registered + "; " + "; ".join(gaps) + ".", evidence, fix)
+    return Result("deels", registered + "; " + "; ".join(gaps) + ".", evidence, fix, counts=counts)
 
 
 # --- E. Evaluatie en borging -----------------------------------------------------------
@@ -1334,14 +1765,29 @@ def measures_evaluated(org, today: date) -> Result:
         Measure.status.in_(("uitgevoerd", "geevalueerd")),
         func.coalesce(Measure.completed_on, Measure.termijn) <= cutoff,
     ]
-    total = _count(Measure, *completed)
+    completed_ids = _ids("measure", *completed)
+    total = len(completed_ids)
+    counts = [
+        Count(
+            "afgerond",
+            "measure",
+            ngettext(
+                "%(n)s maatregel langer dan drie maanden afgerond",
+                "%(n)s maatregelen langer dan drie maanden afgerond",
+                total,
+                n=_n(total),
+            ),
+            tuple(completed_ids),
+        )
+    ]
     fix = _edit(_("Evaluatie plannen"), "evaluatie.new", {}, "evaluatie.index", "edit_evaluatie")
     if not total:
         return Result(
             "nvt", _("Er zijn nog geen maatregelen die langer dan drie maanden zijn afgerond."), fix=fix
         )
     missing = [*completed, ~_evaluated(org, today, *_FULL)]
-    n_missing = _count(Measure, *missing)
+    missing_ids = _ids("measure", *missing)
+    n_missing = len(missing_ids)
     if not n_missing:
         evaluations = _evaluation_briefs(
             *_done(org, today, Evaluation.measure_id.is_not(None)), limit=LIST_MAX
@@ -1357,7 +1803,21 @@ def measures_evaluated(org, today: date) -> Result:
             ),
             [evaluation_ref(e) for e in evaluations],
             fix,
+            counts=counts,
         )
+    counts.append(
+        Count(
+            "niet_geevalueerd",
+            "measure",
+            ngettext(
+                "%(n)s nog niet op proces én effect geëvalueerd",
+                "%(n)s nog niet op proces én effect geëvalueerd",
+                n_missing,
+                n=_n(n_missing),
+            ),
+            tuple(missing_ids),
+        )
+    )
     n_full = total - n_missing
     # Nothing evaluated on both counts and nothing evaluated at all: voldoet niet; otherwise deels.
     none_at_all = n_full == 0 and not _count(Measure, *missing, _evaluated(org, today))
@@ -1386,26 +1846,151 @@ def measures_evaluated(org, today: date) -> Result:
         fix,
         n_missing,
         _page(_("Evaluaties en maatregelen zonder evaluatie"), "evaluatie.index"),
+        counts,
+    )
+
+
+def _baseline_onderzoek(org, today: date):
+    """E22's nulmeting: the earliest verdiepend onderzoek with scores per factor, and its factors."""
+    from riecycle.models import OnderzoekScore, OnderzoekTeam
+
+    first = db.session.execute(
+        select(VerdiependOnderzoek.id, VerdiependOnderzoek.period_start)
+        .join(OnderzoekTeam, OnderzoekTeam.onderzoek_id == VerdiependOnderzoek.id)
+        .join(OnderzoekScore, OnderzoekScore.onderzoek_team_id == OnderzoekTeam.id)
+        .where(
+            VerdiependOnderzoek.organisation_id == org.id,
+            VerdiependOnderzoek.deleted_at.is_(None),
+            VerdiependOnderzoek.period_start <= today,
+            OnderzoekTeam.deleted_at.is_(None),
+            OnderzoekScore.deleted_at.is_(None),
+        )
+        .order_by(VerdiependOnderzoek.period_start, VerdiependOnderzoek.id)
+        .limit(1)
+    ).first()
+    if first is None:
+        return None, set()
+    keys = set(
+        db.session.scalars(
+            select(OnderzoekScore.factor_key)
+            .join(OnderzoekTeam, OnderzoekTeam.id == OnderzoekScore.onderzoek_team_id)
+            .where(
+                OnderzoekTeam.onderzoek_id == first.id,
+                OnderzoekTeam.deleted_at.is_(None),
+                OnderzoekScore.deleted_at.is_(None),
+            )
+        )
+    )
+    return db.session.get(VerdiependOnderzoek, first.id), keys
+
+
+def _factor_names(keys) -> list[str]:
+    """The factors' names in the taxonomy's order."""
+    if not keys:
+        return []
+    return list(
+        db.session.scalars(select(Factor.name_nl).where(Factor.key.in_(keys)).order_by(Factor.position))
+    )
+
+
+def _onderzoek_ref(onderzoek) -> Ref:
+    return Ref(
+        "onderzoek",
+        onderzoek.title,
+        onderzoek.id,
+        "rie.onderzoek_show",
+        {"onderzoek_id": onderzoek.id},
+        "rie.index",
     )
 
 
 @rule("effect_same_sources")
 def effect_same_sources(org, today: date) -> Result:
+    from riecycle.models import EvaluationFactorScore
+
     fix = _edit(
         _("Effectmeting plannen"), "evaluatie.new", {"kind": "thema"}, "evaluatie.index", "edit_evaluatie"
     )
+    baseline, baseline_keys = _baseline_onderzoek(org, today)
     repeats = _evaluation_briefs(
         *_done(org, today, Evaluation.is_repeat_measurement.is_(True)), limit=LIST_MAX
     )
     if repeats:
+        latest = repeats[0]
+        evidence = [evaluation_ref(e) for e in repeats] + ([_onderzoek_ref(baseline)] if baseline else [])
+        asked = set(
+            db.session.scalars(
+                select(EvaluationFactorScore.factor_key).where(
+                    EvaluationFactorScore.evaluation_id == latest.id
+                )
+            )
+        )
+        fix = _edit(
+            _("Gevraagde bronnen vastleggen"),
+            "evaluatie.record",
+            {"evaluation_id": latest.id},
+            "evaluatie.index",
+            "edit_evaluatie",
+        )
+        if baseline is None:
+            return Result(
+                "deels",
+                _(
+                    "De herhaalde meting van %(d)s is niet te vergelijken: er is geen nulmeting "
+                    "(verdiepend onderzoek) met scores per werkdrukbron en energiebron vastgelegd.",
+                    d=_fmt(latest.done_on),
+                ),
+                evidence,
+                _page(_("Verdiepend onderzoek vastleggen"), "rie.onderzoeken"),
+            )
+        if not asked:
+            return Result(
+                "deels",
+                _(
+                    "Bij de herhaalde meting van %(d)s is niet vastgelegd welke werkdrukbronnen en "
+                    "energiebronnen zij uitvroeg, dus de vergelijking met de nulmeting (%(o)s) is niet "
+                    "aan te tonen.",
+                    d=_fmt(latest.done_on),
+                    o=baseline.title,
+                ),
+                evidence,
+                fix,
+            )
+        missing, new = baseline_keys - asked, asked - baseline_keys
+        if not missing and not new:
+            return Result(
+                "voldoet",
+                ngettext(
+                    "De herhaalde meting van %(d)s vraagt dezelfde bron als de nulmeting (%(o)s van "
+                    "%(b)s): %(list)s.",
+                    "De herhaalde meting van %(d)s vraagt dezelfde %(n)s werkdrukbronnen en "
+                    "energiebronnen als de nulmeting (%(o)s van %(b)s): %(list)s.",
+                    len(asked),
+                    d=_fmt(latest.done_on),
+                    n=_n(len(asked)),
+                    o=baseline.title,
+                    b=_fmt(baseline.period_start),
+                    list=_names(_factor_names(asked)),
+                ),
+                evidence,
+                fix,
+            )
+        gaps = []
+        if missing:
+            gaps.append(_("niet meer gevraagd: %(list)s", list=", ".join(_factor_names(missing))))
+        if new:
+            gaps.append(_("nieuw, niet in de nulmeting: %(list)s", list=", ".join(_factor_names(new))))
         return Result(
-            "voldoet",
+            "deels",
             _(
-                "De herhaalde meting van %(d)s vergelijkt dezelfde werkdrukbronnen en "
-                "energiebronnen als de nulmeting.",
-                d=_fmt(repeats[0].done_on),
+                "De herhaalde meting van %(d)s vraagt niet dezelfde bronnen als de nulmeting (%(o)s van "
+                "%(b)s): %(gaps)s.",
+                d=_fmt(latest.done_on),
+                o=baseline.title,
+                b=_fmt(baseline.period_start),
+                gaps="; ".join(gaps),
             ),
-            [evaluation_ref(e) for e in repeats],
+            evidence,
             fix,
         )
     questionnaires = _evaluation_briefs(
@@ -1415,25 +2000,29 @@ def effect_same_sources(org, today: date) -> Result:
         return Result(
             "deels",
             _(
-                "Er is een vragenlijst afgenomen (%(d)s), maar niet vastgelegd dat die dezelfde "
-                "bronnen meet als de nulmeting.",
+                "Er is een vragenlijst afgenomen (%(d)s), maar niet vastgelegd dat die een herhaling "
+                "van de nulmeting is.",
                 d=_fmt(questionnaires[0].done_on),
             ),
             [evaluation_ref(e) for e in questionnaires],
             fix,
         )
-    baseline = db.session.scalar(
+    first_rie = db.session.scalar(
         select(func.min(Rie.performed_on)).where(Rie.organisation_id == org.id, Rie.deleted_at.is_(None))
     )
-    if baseline is None or baseline > today - timedelta(days=REPEAT_AFTER_DAYS):
+    starts = [d for d in (first_rie, baseline.period_start if baseline else None) if d is not None]
+    start = min(starts) if starts else None
+    if start is None or start > today - timedelta(days=REPEAT_AFTER_DAYS):
         return Result(
             "nvt",
             _("De nulmeting is minder dan een jaar oud; een effectmeting volgt na één tot twee jaar."),
+            [_onderzoek_ref(baseline)] if baseline else [],
             fix=fix,
         )
     return Result(
         "voldoet_niet",
-        _("Sinds de nulmeting van %(d)s is geen effectmeting met dezelfde bronnen gedaan.", d=_fmt(baseline)),
+        _("Sinds de nulmeting van %(d)s is geen effectmeting met dezelfde bronnen gedaan.", d=_fmt(start)),
+        [_onderzoek_ref(baseline)] if baseline else [],
         fix=fix,
     )
 
@@ -1451,12 +2040,22 @@ def _not_adjusted():
 
 @rule("policy_adjusted")
 def policy_adjusted(org, today: date) -> Result:
-    total = _count(Evaluation, *_done(org, today))
+    done_ids = _ids("evaluation", *_done(org, today))
+    total = len(done_ids)
+    counts = [
+        Count(
+            "evaluaties",
+            "evaluation",
+            ngettext("%(n)s afgeronde evaluatie", "%(n)s afgeronde evaluaties", total, n=_n(total)),
+            tuple(done_ids),
+        )
+    ]
     fix = _page(_("Evaluaties verwerken"), "evaluatie.index")
     if not total:
         return Result("nvt", _("Er zijn nog geen afgeronde evaluaties."), fix=fix)
     needing = _done(org, today, Evaluation.effect.in_(("niet", "deels")))
-    n_needing = _count(Evaluation, *needing)
+    needing_ids = _ids("evaluation", *needing)
+    n_needing = len(needing_ids)
     if not n_needing:
         # Only evaluations that recorded the effect "opgelost" showed the desired effect.
         unknown = total - _count(Evaluation, *_done(org, today, Evaluation.effect == "opgelost"))
@@ -1481,8 +2080,23 @@ def policy_adjusted(org, today: date) -> Result:
             sentence,
             [evaluation_ref(e) for e in _evaluation_briefs(*_done(org, today), limit=LIST_MAX)],
             fix,
+            counts=counts,
         )
-    n_open = _count(Evaluation, *needing, *_not_adjusted())
+    counts = [
+        Count(
+            "zonder_effect",
+            "evaluation",
+            ngettext(
+                "%(n)s evaluatie zonder (volledig) effect",
+                "%(n)s evaluaties zonder (volledig) effect",
+                n_needing,
+                n=_n(n_needing),
+            ),
+            tuple(needing_ids),
+        )
+    ]
+    open_ids = _ids("evaluation", *needing, *_not_adjusted())
+    n_open = len(open_ids)
     sentence = _(
         "Na %(a)s van %(n)s evaluaties zonder (volledig) effect is het beleid bijgesteld",
         a=_n(n_needing - n_open),
@@ -1494,7 +2108,16 @@ def policy_adjusted(org, today: date) -> Result:
             sentence + ".",
             [evaluation_ref(e) for e in _evaluation_briefs(*needing, limit=LIST_MAX)],
             fix,
+            counts=counts,
         )
+    counts.append(
+        Count(
+            "niet_bijgesteld",
+            "evaluation",
+            ngettext("%(n)s nog niet bijgesteld", "%(n)s nog niet bijgesteld", n_open, n=_n(n_open)),
+            tuple(open_ids),
+        )
+    )
     answer = "voldoet_niet" if n_open == n_needing else "deels"
     first = [evaluation_ref(e) for e in _evaluation_briefs(*needing, *_not_adjusted())]
     fix = _edit(
@@ -1511,6 +2134,7 @@ def policy_adjusted(org, today: date) -> Result:
         fix,
         n_open,
         _page(_("Alle evaluaties"), "evaluatie.index"),
+        counts,
     )
 
 
@@ -1560,24 +2184,34 @@ def preventiemedewerker_appointed(org, today: date) -> Result:
         "beleid.index",
         "edit_zelfinspectie",
     )
-    if current.or_instemming_on and current.or_instemming_on <= today:
-        return Result(
-            "voldoet",
-            _(
-                "Preventiemedewerker aangesteld sinds %(s)s, met instemming van de OR/PVT op %(d)s.",
-                s=_fmt(current.since),
-                d=_fmt(current.or_instemming_on),
-            ),
-            evidence,
-            fix,
-        )
-    return Result(
-        "deels",
-        _(
-            "Preventiemedewerker aangesteld sinds %(s)s, maar de instemming van de OR/PVT is niet "
-            "vastgelegd.",
-            s=_fmt(current.since),
-        ),
-        evidence,
-        fix,
+    facts, gaps = _preventie_facts(current, today)
+    sentence = _("Preventiemedewerker aangesteld sinds %(s)s", s=_fmt(current.since))
+    if facts:
+        sentence += ", " + ", ".join(facts)
+    if gaps:
+        return Result("deels", sentence + _(", maar %(g)s.", g="; ".join(gaps)), evidence, fix)
+    return Result("voldoet", sentence + ".", evidence, fix)
+
+
+def _preventie_facts(appointment: PreventiemedewerkerAppointment, today: date) -> tuple[list[str], list[str]]:
+    """What an inspector asks about the preventiemedewerker (docs/domain.md §10): OR date, hours, training."""
+    facts, gaps = [], []
+    if appointment.or_instemming_on and appointment.or_instemming_on <= today:
+        facts.append(_("met instemming van de OR/PVT op %(d)s", d=_fmt(appointment.or_instemming_on)))
+    else:
+        gaps.append(_("de instemming van de OR/PVT is niet vastgelegd"))
+    if appointment.hours_per_week:
+        facts.append(ngettext("%(num)s uur per week", "%(num)s uur per week", appointment.hours_per_week))
+    else:
+        gaps.append(_("het aantal uren per week is niet vastgelegd"))
+    trained_on = (
+        appointment.trained_on if appointment.trained_on and appointment.trained_on <= today else None
     )
+    if appointment.training and trained_on:
+        facts.append(_("opgeleid: %(t)s (%(d)s)", t=appointment.training, d=_fmt(trained_on)))
+    elif appointment.training:
+        facts.append(_("opgeleid: %(t)s", t=appointment.training))
+        gaps.append(_("de datum van de opleiding is niet vastgelegd"))
+    else:
+        gaps.append(_("de opleiding van de preventiemedewerker is niet vastgelegd"))
+    return facts, gaps

@@ -87,9 +87,13 @@ class Compliant:
     instruments: dict = field(default_factory=dict)  # kind -> PolicyInstrument
     approvals: dict = field(default_factory=dict)  # "rie" / "plan_version" -> Approval
     evaluation: object = None
+    onderzoek: object = None  # the verdiepend onderzoek: the nulmeting of werkdruk- and energiebronnen
+    repeat: object = None  # the effect measurement that repeats the nulmeting's factors (E22)
     incident: object = None
     analysis: object = None
     appointment: object = None
+    participation: object = None  # how employees took part in choosing the plan's measures
+    contract: object = None  # the arbodienst basiscontract
     leidinggevende: object = None  # the employee marked leidinggevende
 
 
@@ -99,8 +103,7 @@ def build_compliant_org(world: World, today: date | None = None) -> Compliant:
     Built through the services (RI&E, themes, toetsing, risks, measures and their status
     workflow, voorlichting and attendance, policy instruments, approvals, evaluations, the
     preventiemedewerker); incidents and their analysis are added as records. Every automatic
-    item then answers voldoet or n.v.t., except B11, which cannot be judged from the records
-    (there is no participation record yet, issue 16 point 4).
+    item then answers voldoet or n.v.t.
     """
     from datetime import timedelta
 
@@ -120,8 +123,8 @@ def build_compliant_org(world: World, today: date | None = None) -> Compliant:
     owner = users["preventiemedewerker"]
     built = Compliant(world=world, today=today)
 
-    # A. The RI&E of 200 days ago (the first one, so the nulmeting is under a year old and E22 is
-    # n.v.t.), hybrid work assessed, tested by a kerndeskundige (60 employees: no art. 14 exemption).
+    # A. The RI&E of 200 days ago, hybrid work assessed, tested by a kerndeskundige (60 employees: no
+    # art. 14 exemption). The nulmeting is the verdiepend onderzoek of 400 days ago (below).
     built.rie = rie_service.create_rie(
         org,
         {
@@ -136,8 +139,14 @@ def build_compliant_org(world: World, today: date | None = None) -> Compliant:
     built.toetsing = rie_service.add_toetsing(
         org,
         built.rie,
-        {"expert_name": "Kerndeskundige K.", "expert_kind": "kerndeskundige", "tested_on": ago(180)},
+        {
+            "expert_name": "Kerndeskundige K.",
+            "expert_kind": "kerndeskundige",
+            "tested_on": ago(180),
+            "toets_type": "beide",
+        },
     )
+    built.contract = policy.create_contract(org, {"provider": "Arbodienst Voorbeeld", "since": ago(700)})
     bron = db.session.scalar(select(Factor).where(Factor.kind == "werkdrukbron").order_by(Factor.key))
     energie = db.session.scalar(select(Factor).where(Factor.kind == "energiebron").order_by(Factor.key))
     built.risks["werkdruk"] = risks.create_risk(
@@ -216,6 +225,10 @@ def build_compliant_org(world: World, today: date | None = None) -> Compliant:
     built.approvals["plan_version"] = plan_versions.record_decision(
         org, version, users["or_lid"], "verleend", ago(100)
     )
+    # B11. Employees chose the measures in a werkgroep.
+    built.participation = plan_versions.add_participation(
+        org, version, {"method": "werkgroep", "held_on": ago(120), "participants": 8}
+    )
 
     # E. The done measure evaluated on process and effect, with the desired effect.
     built.evaluation = evaluations.plan_evaluation(
@@ -227,6 +240,50 @@ def build_compliant_org(world: World, today: date | None = None) -> Compliant:
         org,
         built.evaluation,
         {"done_on": ago(10), "effect": "opgelost", "implementation_rating": 4, "conclusion": "Werkt goed."},
+        owner,
+    )
+
+    # A3 and E22. The verdiepend onderzoek (the nulmeting) meets the Arbeidsinspectie's requirements,
+    # with team results above the anonymity threshold; the effect measurement of last week repeated
+    # the same werkdrukbron and energiebron.
+    from riecycle.services import onderzoek
+
+    built.onderzoek = onderzoek.create(
+        org,
+        {
+            "title": "Nulmeting werkdruk",
+            "period_start": ago(400),
+            "period_end": ago(390),
+            "invited": 12,
+            "respondents": 9,
+            "anonymous": True,
+            "reveals_causes": True,
+            "discussed_on": ago(380),
+        },
+    )
+    onderzoek.set_team_result(
+        org, built.onderzoek, world.teams["Zorgteam Noord"].id, 7, 6, {bron.key: 3.8, energie.key: 2.2}
+    )
+    built.repeat = evaluations.plan_evaluation(
+        org,
+        {
+            "kind": "thema",
+            "theme_key": "werkdruk",
+            "method": "herhaalde_vragenlijst",
+            "is_repeat_measurement": True,
+            "planned_on": ago(10),
+        },
+        owner,
+    )
+    evaluations.record_outcome(
+        org,
+        built.repeat,
+        {
+            "done_on": ago(5),
+            "effect": "opgelost",
+            "conclusion": "Tijdsdruk lager, steun gelijk gebleven.",
+            "factor_scores": {bron.key: 2.9, energie.key: 2.4},
+        },
         owner,
     )
 
@@ -259,7 +316,19 @@ def build_compliant_org(world: World, today: date | None = None) -> Compliant:
     }
     for kind, extra in (
         ("gedragscode", {}),
-        ("vertrouwenspersoon", {"vp_kind": "extern", "trained": True, "contact": "06-12345678"}),
+        (
+            "vertrouwenspersoon",
+            {
+                "vp_kind": "extern",
+                "adopted_on": ago(500),  # over a year: a jaarverslag is due
+                "trained": True,
+                "trained_on": ago(320),
+                "contact": "06-12345678",
+                "anonymous_contact": True,
+                "annual_report_year": today.year - 1,
+                "annual_report_on": min(ago(1), date(today.year, 1, 1)),
+            },
+        ),
         ("klachtenregeling", {"committee": "Landelijke Klachtencommissie"}),
         ("opvang_nazorg", {}),
         ("meldprocedure", {}),
@@ -287,7 +356,15 @@ def build_compliant_org(world: World, today: date | None = None) -> Compliant:
 
     # E24. The preventiemedewerker, appointed with the OR's instemming.
     built.appointment = policy.create_appointment(
-        org, {"user_id": owner.id, "since": ago(400), "or_instemming_on": ago(410), "hours_per_week": 4}
+        org,
+        {
+            "user_id": owner.id,
+            "since": ago(400),
+            "or_instemming_on": ago(410),
+            "hours_per_week": 4,
+            "training": "Basiscursus preventiemedewerker",
+            "trained_on": ago(380),
+        },
     )
     db.session.flush()
     return built

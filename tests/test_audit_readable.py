@@ -70,7 +70,7 @@ def test_labels_come_from_one_mapping():
     assert field_label("Voorlichting", "is_leidinggevenden_instructie") == "Instructie voor leidinggevenden"
     assert field_label("Maatregel", "budget_eur") == "Budget"
     assert field_label("Maatregel", "termijn") == "Termijn"
-    assert field_label("Maatregel", "teams") == "Teams"
+    assert field_label("Maatregel", "teams") == "Team(s)"
     assert field_label("Risico", "factors") == "Werkdrukfactoren"
     assert field_label("Maatregel", "deleted_at") == "Verwijderd op"
 

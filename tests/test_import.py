@@ -557,7 +557,7 @@ def test_cli_import_reports_problems(app, world, tmp_path):
 
 
 def test_read_only_mode_is_used(monkeypatch, world):
-    import riecycle.excel.importer as module
+    import riecycle.excel.filecheck as module
 
     seen = {}
     original = module.load_workbook

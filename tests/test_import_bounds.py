@@ -8,7 +8,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from riecycle.excel import importer
+from riecycle.excel import filecheck, importer, tables
 from riecycle.extensions import db
 from riecycle.models import Employee, Measure, Risk
 from tests.matrix.export import MEASURE_HEADERS, RISK_HEADERS, measure_row, plan_file, risk_row
@@ -52,14 +52,14 @@ def test_one_cell_far_down_reads_only_the_real_rows(app, world, monkeypatch):
     data = _far_cell_file()
     assert len(data) < 20_000
     walked = []
-    real_rows = importer._real_rows
+    real_rows = tables._real_rows
 
     def counting(ws):
         for row in real_rows(ws):
             walked.append(row[0])
             yield row
 
-    monkeypatch.setattr(importer, "_real_rows", counting)
+    monkeypatch.setattr(tables, "_real_rows", counting)
     with pytest.raises(importer.ImportRefused) as refused:
         importer.parse_plan(world.org, data, "plan.xlsx")
     # Header, one risk and the stray cell on the risk sheet, header and a measure on the other:
@@ -83,7 +83,7 @@ def test_a_huge_styles_part_is_refused_before_parsing(app, world, client_as, mon
     def must_not_parse(*args, **kwargs):
         raise AssertionError("the workbook was parsed")
 
-    monkeypatch.setattr(importer, "load_workbook", must_not_parse)
+    monkeypatch.setattr(filecheck, "load_workbook", must_not_parse)
     with pytest.raises(importer.ImportRefused) as refused:
         importer.read_workbook(data, "plan.xlsx")
     assert "celstijlen" in refused.value.problems[0].message

@@ -10,11 +10,10 @@ from sqlalchemy import select
 
 from riecycle import clock
 from riecycle.audit import reset_actor, set_actor
-from riecycle.excel import importer
+from riecycle.excel import apply, importer
 from riecycle.excel.importer import norm
 from riecycle.extensions import db
 from riecycle.models import AuditEntry, Measure, Risk
-from riecycle.services import imports
 from riecycle.services import plan as plan_service
 from riecycle.services import rie as rie_service
 from riecycle.services import risks as risk_service
@@ -48,11 +47,11 @@ def _one_by_one(org, user, plan) -> None:
     for item in plan.measures:
         data = {**item["data"], "risk_ids": [created[ref] for ref in item["risk_refs"]]}
         steps = item["steps"]
-        measure = plan_service.create_measure(org, user, data, created_at=imports._noon(steps[0]["on"]))
+        measure = plan_service.create_measure(org, user, data, created_at=apply._noon(steps[0]["on"]))
         for step in steps[1:]:
             on = step["on"] or clock.today()
             plan_service.change_status(
-                measure, user, step["status"], step.get("reason"), on=on, at=imports._noon(step["on"])
+                measure, user, step["status"], step.get("reason"), on=on, at=apply._noon(step["on"])
             )
     db.session.flush()
 
@@ -98,7 +97,7 @@ def test_batched_import_writes_what_one_row_at_a_time_writes(client_as, world, m
         _one_by_one(copy, user, importer.parse_plan(copy, data, "dossier.xlsx"))
         expected = _trail(copy)
         db.session.rollback()
-        imports.apply_plan(copy, user, importer.parse_plan(copy, data, "dossier.xlsx"))
+        importer.apply_plan(copy, user, importer.parse_plan(copy, data, "dossier.xlsx"))
         trail = _trail(copy)
     finally:
         reset_actor(token)
@@ -144,7 +143,7 @@ def _statements(world, n: int, started: int = 0) -> int:
     data = _plan_file(n, started)
     with count_queries(db.engine) as counter:
         plan = importer.parse_plan(world.org, data, "plan.xlsx")
-        imports.apply_plan(world.org, world.users["beheerder"], plan)
+        importer.apply_plan(world.org, world.users["beheerder"], plan)
     assert (len(plan.risks), len(plan.measures)) == (n, 3 * n + started)
     db.session.rollback()
     return counter.count

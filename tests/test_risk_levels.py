@@ -130,11 +130,10 @@ def test_flagged_ids_match_the_hierarchy_rows(world):
 
 def test_an_import_in_batches_is_counted(world):
     from riecycle.excel import importer
-    from riecycle.services import imports
     from tests.test_import_bulk import _plan_file
 
     plan = importer.parse_plan(world.org, _plan_file(8, 4), "plan.xlsx")
-    imports.apply_plan(world.org, world.users["beheerder"], plan)
+    importer.apply_plan(world.org, world.users["beheerder"], plan)
     db.session.commit()
     assert stored(world.org) == counted(world.org)
     assert sum(sum(levels) for levels in stored(world.org).values()) > 0

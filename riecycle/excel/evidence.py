@@ -140,6 +140,7 @@ RIE_COLS = _cols(
     (_l("Registratienummer"), "text", 16),
     (_l("Getoetst op"), "date", None),
     (_l("Advies toetsing"), "longtext", 40),
+    (_l("Soort toetsing"), "text", 18),
     (_l("Instemming OR/PVT"), "text", 26),
     (_l("Voorgelegd op"), "date", None),
     (_l("Besluit op"), "date", None),
@@ -188,6 +189,7 @@ EVALUATION_COLS = _cols(
     (_l("Conclusie"), "longtext", 40),
     (_l("Beleid bijgesteld"), "bool", 11),
     (_l("Vervolgmaatregelen"), "longtext", 30),
+    (_l("Gevraagde bronnen (score)"), "longtext", 34),
 )
 ZELF_COLS = _cols(
     (_l("Nr"), "text", 6),
@@ -467,6 +469,7 @@ def rie_sheet(wb, org, period: Period) -> None:
                 toetsing.registration if toetsing else None,
                 toetsing.tested_on if toetsing else None,
                 toetsing.advice_summary if toetsing else None,
+                toetsing.toets_type if toetsing else None,
                 label(approval.decision, "decision") if approval else _("Niet voorgelegd"),
                 approval.submitted_on if approval else None,
                 approval.decided_on if approval else None,
@@ -573,16 +576,33 @@ def evaluation_sheet(wb, org, period: Period, lookups: Lookups) -> None:
         .where(Evaluation.organisation_id == org.id)
         .order_by(evaluation_follow_ups.c.evaluation_id, evaluation_follow_ups.c.measure_id)
     )
+    factors = _evaluation_factors(org)
     day = period.as_of(clock.today())
     for evaluation in stream(_evaluations_stmt(org, period, day)):
-        if day and evaluation.done_on and evaluation.done_on > day:
+        done = not (day and evaluation.done_on and evaluation.done_on > day)
+        if not done:
             evaluation = asof.AsOfRow(evaluation, **dict.fromkeys(DONE_FIELDS))  # not yet done then
-        sheet.row(_evaluation_row(evaluation, follow_ups.get(evaluation.id, []), lookups))
+        row = _evaluation_row(evaluation, follow_ups.get(evaluation.id, []), lookups)
+        sheet.row([*row, factors.get(evaluation.id) if done else None])
     sheet.close()
 
 
 # What an evaluation records when it is done: empty as of a day before it was done.
 DONE_FIELDS = ("done_on", "effect", "implementation_rating", "satisfaction", "conclusion", "policy_adjusted")
+
+
+def _evaluation_factors(org) -> dict:
+    """evaluation id -> 'factor: score; ...': the factors an effect measurement asked (E22)."""
+    from riecycle.models import EvaluationFactorScore, Factor
+
+    rows = grouped(
+        select(EvaluationFactorScore.evaluation_id, Factor.name_nl, EvaluationFactorScore.score)
+        .join(Evaluation, Evaluation.id == EvaluationFactorScore.evaluation_id)
+        .join(Factor, Factor.key == EvaluationFactorScore.factor_key)
+        .where(Evaluation.organisation_id == org.id)
+        .order_by(EvaluationFactorScore.evaluation_id, Factor.position)
+    )
+    return {key: "; ".join(f"{name}: {score:.1f}" for name, score in values) for key, values in rows.items()}
 
 
 def _evaluations_stmt(org, period: Period, day: date | None = None):
@@ -660,7 +680,10 @@ def zelfinspectie_sheet(wb, org, period: Period, viewer=None) -> None:
                 item.get("importance"),
                 label(item.get("answer"), "checklist_answer"),
                 label(item.get("source"), "answer_source"),
-                item.get("explanation"),
+                # A hand answer that differs from the automatic one stands on its justification.
+                None
+                if item.get("justification") and item.get("answer") != item.get("auto_answer")
+                else item.get("explanation"),
                 evidence,
                 item.get("justification"),
                 date.fromisoformat(answered) if answered else run.run_on,
@@ -670,6 +693,36 @@ def zelfinspectie_sheet(wb, org, period: Period, viewer=None) -> None:
 
 
 # --- beleid en meldingen ------------------------------------------------------------------------
+
+
+def _fmt_day(day) -> str:
+    return day.strftime("%d-%m-%Y") if day else ""
+
+
+def _vp_details(instrument) -> str | None:
+    """The instrument's toelichting, plus for the vertrouwenspersoon what an inspector asks."""
+    if instrument.kind != "vertrouwenspersoon":
+        return instrument.details
+    facts = [
+        _("Opgeleid op %(d)s", d=_fmt_day(instrument.trained_on))
+        if instrument.trained_on
+        else (_("Opgeleid") if instrument.trained else _("Opleiding niet vastgelegd")),
+        _("Anoniem bereikbaar") if instrument.anonymous_contact else _("Anoniem contact niet vastgelegd"),
+        _("Jaarverslag over %(y)s", y=instrument.annual_report_year)
+        if instrument.annual_report_year
+        else _("Geen jaarverslag vastgelegd"),
+    ]
+    return "\n".join(filter(None, [instrument.details, "; ".join(facts)]))
+
+
+def _appointment_details(appointment) -> str:
+    hours = _("%(n)s uur per week", n=appointment.hours_per_week) if appointment.hours_per_week else ""
+    training = (
+        _("Opleiding: %(t)s %(d)s", t=appointment.training, d=_fmt_day(appointment.trained_on)).strip()
+        if appointment.training
+        else _("Opleiding niet vastgelegd")
+    )
+    return "; ".join(filter(None, [hours, training]))
 
 
 def policy_sheet(wb, org, period: Period, lookups: Lookups) -> None:
@@ -693,7 +746,7 @@ def policy_sheet(wb, org, period: Period, lookups: Lookups) -> None:
                 None,
                 None,
                 instrument.made_known_on(today),
-                instrument.details,
+                _vp_details(instrument),
             ]
         )
     for appointment in db.session.scalars(
@@ -719,7 +772,20 @@ def policy_sheet(wb, org, period: Period, lookups: Lookups) -> None:
                 None,
                 None,
                 None,
-                consent,
+                "\n".join(filter(None, [consent, _appointment_details(appointment)])),
+            ]
+        )
+    for contract in policy.contracts(org):
+        sheet.row(
+            [
+                _("Basiscontract arbodienst"),
+                contract.provider,
+                contract.since,
+                _("Actief") if contract.is_active(today) else _("Beëindigd"),
+                None,
+                None,
+                None,
+                contract.notes,
             ]
         )
     for row in _incident_rows(org, period, lookups):

@@ -52,6 +52,8 @@ RISK_COLUMNS = (
     Risk.status_reason,
     Risk.team_bound_reason,
     Risk.top5_rank,
+    Risk.grondoorzaak,
+    Risk.restrisico,
 )
 MEASURE_COLUMNS = (
     Measure.id,
@@ -226,6 +228,8 @@ def risk_row(risk, links: RiskLinks) -> list:
         risk.top5_rank,
         *current,
         *first,
+        risk.grondoorzaak,
+        dutch("priority", risk.restrisico),
     ]
 
 

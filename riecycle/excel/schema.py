@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from riecycle.excel.writer import Col
 from riecycle.labels import LABELS
+from riecycle.labels import MEASURE_FIELD_LABELS as M
 
 RISKS_SHEET = _l("Risico's")
 MEASURES_SHEET = _l("Plan van aanpak")
@@ -138,6 +139,9 @@ RISK_FIELDS = (
     Field("first_score", _l("Eerste score"), "int", width=9, importable=False),
     Field("first_priority", _l("Eerste prioriteit"), width=11, importable=False),
     Field("first_on", _l("Datum eerste beoordeling"), "date", width=14),
+    # Export-only: the plan import does not read these columns.
+    Field("grondoorzaak", _l("Grondoorzaak"), "longtext", width=30, importable=False),
+    Field("restrisico", _l("Restrisico"), width=11, importable=False, help=_l("Laag, Middel of Hoog.")),
 )
 
 MEASURE_FIELDS = (
@@ -153,11 +157,11 @@ MEASURE_FIELDS = (
             "De Risico-ref(s) van het tabblad Risico's waar deze maatregel bij hoort, gescheiden door een puntkomma."
         ),
     ),
-    Field("title", _l("Titel"), width=36, required=True, help=_l("Wat gaat er gebeuren (max. 200 tekens)?")),
-    Field("description", _l("Beschrijving"), "longtext"),
+    Field("title", M["title"], width=36, required=True, help=_l("Wat gaat er gebeuren (max. 200 tekens)?")),
+    Field("description", M["description"], "longtext"),
     Field(
         "level",
-        _l("Niveau"),
+        M["level"],
         width=13,
         required=True,
         choices="level",
@@ -166,26 +170,26 @@ MEASURE_FIELDS = (
     Field("teams", _l("Teams"), width=24, choices="teams", help=_l("Bij niveau Team: het team of de teams.")),
     Field(
         "employee",
-        _l("Medewerker"),
+        M["employee_id"],
         width=24,
         help=_l("Bij niveau Individu: de naam van de medewerker zoals in riecycle."),
     ),
-    Field("approach", _l("Aanpak"), width=16, required=True, choices="approach"),
+    Field("approach", M["approach"], width=16, required=True, choices="approach"),
     Field(
         "responsible",
-        _l("Verantwoordelijke"),
+        M["responsible_id"],
         width=22,
         required=True,
         help=_l("Naam of e-mailadres van een gebruiker van uw organisatie."),
     ),
-    Field("termijn", _l("Termijn"), "date", required=True, help=_l("Wanneer moet de maatregel klaar zijn?")),
-    Field("start_date", _l("Startdatum"), "date"),
-    Field("budget", _l("Budget"), "eur", help=_l("Bedrag in euro's, niet negatief.")),
-    Field("effort", _l("Inzet"), width=22, help=_l("Benodigde tijd of deskundigheid (max. 200 tekens).")),
-    Field("quick_win", _l("Quick win"), "bool", choices="yes_no"),
-    Field("change_type", _l("Soort maatregel"), width=22, choices="change_type"),
-    Field("pilot", _l("Eerst als pilot"), "bool", width=11, choices="yes_no"),
-    Field("status", _l("Status"), width=15, choices="measure_status", help=_l("Standaard: Gepland.")),
+    Field("termijn", M["termijn"], "date", required=True, help=_l("Wanneer moet de maatregel klaar zijn?")),
+    Field("start_date", M["start_date"], "date"),
+    Field("budget", M["budget_eur"], "eur", help=_l("Bedrag in euro's, niet negatief.")),
+    Field("effort", M["effort"], width=22, help=_l("Benodigde tijd of deskundigheid (max. 200 tekens).")),
+    Field("quick_win", M["quick_win"], "bool", choices="yes_no"),
+    Field("change_type", M["change_type"], width=22, choices="change_type"),
+    Field("pilot", M["pilot"], "bool", width=11, choices="yes_no"),
+    Field("status", M["status"], width=15, choices="measure_status", help=_l("Standaard: Gepland.")),
     Field("on_gepland", _l("Gepland op"), "date"),
     Field("on_in_uitvoering", _l("In uitvoering sinds"), "date", width=14),
     Field("on_uitgevoerd", _l("Uitgevoerd op"), "date"),

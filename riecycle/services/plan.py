@@ -7,7 +7,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import subqueryload
 
@@ -16,7 +15,7 @@ from riecycle.access import viewer_for
 from riecycle.access.filters import title_search, visible_measures_filter
 from riecycle.access.pseudonym import pseudonym, pseudonym_of  # noqa: F401 - older imports
 from riecycle.extensions import db
-from riecycle.labels import label
+from riecycle.labels import MEASURE_FIELD_LABELS, label
 from riecycle.models import (
     Employee,
     Measure,
@@ -51,24 +50,7 @@ NEEDS_REASON = {
 FORWARD = ("gepland", "in_uitvoering", "uitgevoerd", "geevalueerd")
 
 # The fields a user edits, in form order, with their Dutch names (conflicts, diffs).
-FIELD_LABELS = {
-    "title": _l("Titel"),
-    "description": _l("Beschrijving"),
-    "risk_ids": _l("Risico's"),
-    "level": _l("Niveau"),
-    "team_ids": _l("Team(s)"),
-    "employee_id": _l("Medewerker"),
-    "approach": _l("Aanpak"),
-    "responsible_id": _l("Verantwoordelijke"),
-    "termijn": _l("Termijn"),
-    "start_date": _l("Startdatum"),
-    "budget_eur": _l("Budget"),
-    "effort": _l("Inzet"),
-    "quick_win": _l("Quick win"),
-    "change_type": _l("Soort maatregel"),
-    "pilot": _l("Eerst als pilot"),
-    "status": _l("Status"),
-}
+FIELD_LABELS = MEASURE_FIELD_LABELS
 EDIT_FIELDS = tuple(k for k in FIELD_LABELS if k != "status")
 
 

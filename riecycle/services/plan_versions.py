@@ -14,27 +14,35 @@ from sqlalchemy import func, select
 from riecycle import clock
 from riecycle.access.pseudonym import pseudonym
 from riecycle.extensions import db
-from riecycle.models import Measure, PlanComment, PlanVersion
+from riecycle.labels import MEASURE_FIELD_LABELS
+from riecycle.models import Measure, PlanComment, PlanParticipation, PlanVersion
+from riecycle.models.base import utcnow
+from riecycle.models.plan import PARTICIPATION_METHODS
 from riecycle.services import ServiceError, approvals, attachments
 
 SUBJECT = "plan_version"
 # Fields of a measure in a snapshot; "personal" ones are left out for individual measures.
 SNAPSHOT_FIELDS = {
     "label": _l("Maatregel"),
-    "description": _l("Beschrijving"),
-    "risks": _l("Risico's"),
-    "level": _l("Niveau"),
-    "teams": _l("Team(s)"),
-    "approach": _l("Aanpak"),
-    "responsible": _l("Verantwoordelijke"),
-    "termijn": _l("Termijn"),
-    "start_date": _l("Startdatum"),
-    "budget_eur": _l("Budget"),
-    "effort": _l("Inzet"),
-    "quick_win": _l("Quick win"),
-    "change_type": _l("Soort maatregel"),
-    "pilot": _l("Eerst als pilot"),
-    "status": _l("Status"),
+    **{
+        name: MEASURE_FIELD_LABELS[key]
+        for name, key in (
+            ("description", "description"),
+            ("risks", "risk_ids"),
+            ("level", "level"),
+            ("teams", "team_ids"),
+            ("approach", "approach"),
+            ("responsible", "responsible_id"),
+            ("termijn", "termijn"),
+            ("start_date", "start_date"),
+            ("budget_eur", "budget_eur"),
+            ("effort", "effort"),
+            ("quick_win", "quick_win"),
+            ("change_type", "change_type"),
+            ("pilot", "pilot"),
+            ("status", "status"),
+        )
+    },
     "private_digest": _l("Afgeschermde inhoud"),
 }
 PERSONAL_FIELDS = ("description", "start_date", "budget_eur", "effort")
@@ -252,6 +260,49 @@ def record_decision(
     approvals.decide(approval, user, decision, decided_on, remarks)
     attachments.store_upload(org, SUBJECT, version.id, document, user)
     return approval
+
+
+# --- participation --------------------------------------------------------------------
+
+
+def add_participation(org, version: PlanVersion, data: dict) -> PlanParticipation:
+    """Record how employees took part in choosing this version's measures: how, when, how many."""
+    method, held_on, participants = data.get("method"), data.get("held_on"), data.get("participants")
+    if method not in PARTICIPATION_METHODS:
+        raise ServiceError(_("Kies werkgroep, teamoverleg of vragenlijst."), "method")
+    if not isinstance(held_on, date):
+        raise ServiceError(_("Vul in wanneer medewerkers meedachten."), "held_on")
+    if held_on > clock.today():
+        raise ServiceError(_("Die datum kan niet in de toekomst liggen."), "held_on")
+    if not isinstance(participants, int) or isinstance(participants, bool) or not 1 <= participants <= 100000:
+        raise ServiceError(_("Vul het aantal deelnemende medewerkers in (minstens 1)."), "participants")
+    participation = PlanParticipation(
+        organisation_id=org.id,
+        plan_version_id=version.id,
+        method=method,
+        held_on=held_on,
+        participants=participants,
+        notes=(data.get("notes") or "").strip() or None,
+    )
+    db.session.add(participation)
+    db.session.flush()
+    return participation
+
+
+def delete_participation(participation: PlanParticipation) -> None:
+    """Remove a participation record (soft delete, audited)."""
+    participation.deleted_at = utcnow()
+    db.session.flush()
+
+
+def participations(org, version_ids=None) -> list[PlanParticipation]:
+    """The live participation records, per version when given, oldest first."""
+    stmt = select(PlanParticipation).where(
+        PlanParticipation.organisation_id == org.id, PlanParticipation.deleted_at.is_(None)
+    )
+    if version_ids is not None:
+        stmt = stmt.where(PlanParticipation.plan_version_id.in_(list(version_ids)))
+    return list(db.session.scalars(stmt.order_by(PlanParticipation.held_on, PlanParticipation.id)))
 
 
 # --- comments -----------------------------------------------------------------------

@@ -1000,6 +1000,8 @@ def onderzoek_side(onderzoek) -> Side:
     minimum = min_respondents()
     teams = {}
     for result in onderzoek.teams:
+        if result.team_id is None:
+            continue  # a group or organisation result has no single team to compare with the pulse
         visible = (result.respondents or 0) >= minimum
         scores = {s.factor_key: 6.0 - s.score for s in result.scores} if visible else {}
         teams[result.team_id] = (result.label, result.respondents or 0, visible, scores)

@@ -113,7 +113,11 @@ def _validated(org, data: dict, batch: RiskBatch | None = None) -> dict:
         "status": data.get("status") or "open",
         "status_reason": _clean(data.get("status_reason")),
         "team_bound_reason": _clean(data.get("team_bound_reason")),
+        "grondoorzaak": _clean(data.get("grondoorzaak")),
+        "restrisico": data.get("restrisico") or None,
     }
+    if values["restrisico"] not in (None, *PRIORITIES):
+        raise ServiceError(_("Kies laag, middel of hoog als restrisico."), "restrisico")
     if not values["title"]:
         raise ServiceError(_("Geef het knelpunt een korte titel."), "title")
     if not values["description"]:

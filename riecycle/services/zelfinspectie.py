@@ -15,7 +15,7 @@ import yaml
 from flask import current_app, url_for
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import undefer
 from werkzeug.routing import BuildError
 
@@ -139,6 +139,7 @@ def evaluate_item(org, item: Item, today: date, standing: ChecklistAnswer | None
         "auto_answer": auto,
         "explanation": result.explanation if result else "",
         **_evidence(result),
+        "counts": [c.as_dict() for c in result.counts] if result else [],
         "fix": result.fix.as_dict() if result and result.fix else None,
         "justification": None,
         "answered_by_id": None,
@@ -360,6 +361,58 @@ def verdict(run: ChecklistRun) -> tuple[str, str]:
     return "ok", _("Op orde: alle punten voldoen of zijn niet van toepassing.")
 
 
+def previous_run(run: ChecklistRun) -> ChecklistRun | None:
+    """The run stored just before this one (None for the first), with its items."""
+    stmt = select(ChecklistRun).where(
+        ChecklistRun.organisation_id == run.organisation_id,
+        or_(
+            ChecklistRun.run_at < run.run_at,
+            and_(ChecklistRun.run_at == run.run_at, ChecklistRun.id < run.id),
+        ),
+    )
+    return db.session.scalar(_newest_first(stmt).limit(1).options(undefer(ChecklistRun.items)))
+
+
+# How good an answer is, to tell an improvement from a step back (n.v.t. counts as in order).
+ANSWER_RANK = {"voldoet_niet": 0, None: 1, "deels": 2, "voldoet": 3, "nvt": 3}
+
+
+def changes(previous, run) -> list[dict]:
+    """The items whose answer changed since the previous run, in checklist order: old and new
+    answer with both sentences, and whether it got better or worse."""
+    if previous is None or run is None:
+        return []
+    before = {i["id"]: i for i in previous.items or []}
+    result = []
+    for entry in run.items or []:
+        old = before.get(entry["id"])
+        if old is None or old.get("answer") == entry.get("answer"):
+            continue
+        old_rank, new_rank = ANSWER_RANK.get(old.get("answer"), 1), ANSWER_RANK.get(entry.get("answer"), 1)
+        result.append(
+            {
+                "id": entry["id"],
+                "question": entry.get("question"),
+                "direction": "better"
+                if new_rank > old_rank
+                else "worse"
+                if new_rank < old_rank
+                else "changed",
+                "old": old,
+                "new": entry,
+            }
+        )
+    return result
+
+
+def count_of(entry: dict | None, key: str) -> dict | None:
+    """One stored count of an item (None when the item or the count is not there)."""
+    for count in (entry or {}).get("counts") or []:
+        if isinstance(count, dict) and count.get("key") == key:
+            return count
+    return None
+
+
 def trend(org, limit: int = 12) -> list[ChecklistRun]:
     """The last runs, oldest first, for the score trend."""
     return list(reversed(runs(org, limit=limit)))
@@ -387,12 +440,18 @@ def evidence_text(entry: dict) -> str | None:
     return "\n".join(lines) or None
 
 
-def ref_url(ref: dict | None, may=None) -> str | None:
-    """The URL of an evidence reference; falls back to the readable page, or None (shown as text)."""
+def ref_url(ref: dict | None, may=None, back: str | None = None) -> str | None:
+    """The URL of an evidence reference; falls back to the readable page, or None (shown as text).
+
+    `back`: where a fix form returns to after a successful save (the checklist item), passed as
+    ?next= to forms the viewer may use.
+    """
     if not ref:
         return None
     params = dict(ref.get("params") or {})
     anchor = {k: v for k, v in params.items() if k == "_anchor"}
+    if back and ref.get("requires") and may is not None and "next" not in params:
+        params["next"] = back
     candidates = [(ref.get("endpoint"), params), (ref.get("fallback"), anchor)]
     if ref.get("requires") and may is not None and not may(ref["requires"]):
         candidates = candidates[1:]

@@ -21,7 +21,7 @@ from riecycle.extensions import db
 from riecycle.forms.export import ConfirmForm, EvidenceForm, ImportForm
 from riecycle.models import Attachment, Risk, VoorlichtingSession
 from riecycle.permissions import can, requires
-from riecycle.services import ServiceError, attachments, imports
+from riecycle.services import ServiceError, attachments
 from riecycle.services import plan as plan_service
 from riecycle.services.records import lock_organisation
 from riecycle.tenancy import get_or_404, scoped
@@ -248,9 +248,9 @@ def confirm(upload_id):
     try:
         parsed = _parse(kind, pending.data, pending.filename)
         if kind == "plan":
-            counts = imports.apply_plan(g.org, current_user, parsed)
+            counts = importer.apply_plan(g.org, current_user, parsed)
         else:
-            counts = imports.apply_teams(g.org, parsed)
+            counts = importer.apply_teams(g.org, parsed)
     except importer.ImportRefused as refused:
         db.session.rollback()
         current_app.logger.info("import refused on confirm: %s", refused)

@@ -22,6 +22,7 @@ from riecycle.forms.plan import (
     DocumentForm,
     MeasureForm,
     NoteForm,
+    ParticipationForm,
     ScoreForm,
     StatusForm,
     SubmitPlanForm,
@@ -33,6 +34,7 @@ from riecycle.models import (
     Employee,
     Factor,
     Measure,
+    PlanParticipation,
     PlanVersion,
     Risk,
     Team,
@@ -770,9 +772,51 @@ def versions():
     counts = {}
     for comment in plan_versions.comments(org=g.org):
         counts[comment.plan_version_id] = counts.get(comment.plan_version_id, 0) + 1
+    participations: dict = {}
+    for row in plan_versions.participations(g.org):
+        participations.setdefault(row.plan_version_id, []).append(row)
     return render_template(
-        "plan/versions.html", state=state, form=SubmitPlanForm(formdata=None), counts=counts
+        "plan/versions.html",
+        state=state,
+        form=SubmitPlanForm(formdata=None),
+        counts=counts,
+        participations=participations,
+        participation_form=_participation_form(state, formdata=None, held_on=clock.today()),
     )
+
+
+def _participation_form(state, **kwargs) -> ParticipationForm:
+    form = ParticipationForm(**kwargs)
+    form.plan_version_id.choices = [(v.id, _("Versie %(n)s", n=v.number)) for v in state.versions]
+    return form
+
+
+@bp.post("/versies/inspraak")
+@requires("edit_plan")
+def participation_add():
+    """Record how employees took part in choosing a version's measures (B11)."""
+    form = _participation_form(plan_versions.plan_state(g.org))
+    version = get_in_org(PlanVersion, form.plan_version_id.data)
+    if version is None:
+        flash(_("Kies een versie van het Plan van Aanpak."), "error")
+    elif form.validate_on_submit():
+        data = {k: getattr(form, k).data for k in ("method", "held_on", "participants", "notes")}
+        if save(lambda: plan_versions.add_participation(g.org, version, data), form, errors="flash"):
+            flash(_("De inspraak van medewerkers is vastgelegd."), "success")
+    else:
+        flash(_("Kies hoe medewerkers meedachten en vul een geldige datum en een aantal in."), "error")
+    return redirect(url_for("plan.versions", _anchor="inspraak"))
+
+
+@bp.post("/versies/inspraak/<int:participation_id>/verwijderen")
+@requires("edit_plan")
+def participation_delete(participation_id):
+    """Remove a participation record entered by mistake."""
+    participation = get_or_404(PlanParticipation, participation_id)
+    plan_versions.delete_participation(participation)
+    db.session.commit()
+    flash(_("De inspraak is verwijderd."), "success")
+    return redirect(url_for("plan.versions", _anchor="inspraak"))
 
 
 @bp.post("/versies/voorleggen")

@@ -17,6 +17,7 @@ from riecycle.forms.rie import (
     RiskForm,
     SubmitForm,
     ToetsingForm,
+    group_result_form,
     team_result_form,
     theme_form,
 )
@@ -27,6 +28,7 @@ from riecycle.models import (
     Factor,
     Rie,
     Risk,
+    Team,
     Theme,
     Toetsing,
     User,
@@ -739,6 +741,50 @@ def onderzoek_team(onderzoek_id):
         "rie/onderzoek_team.html",
         form=form,
         o=onderzoek,
+        groups=list(groups.items()),
+        minimum=onderzoek_service.min_respondents(),
+    ), 400 if form.errors else 200
+
+
+@bp.route("/onderzoek/<int:onderzoek_id>/groepsresultaat", methods=["GET", "POST"])
+@requires("edit_rie")
+def onderzoek_group(onderzoek_id):
+    """Enter the result of a group of teams or of the whole organisation (small teams)."""
+    onderzoek = get_or_404(VerdiependOnderzoek, onderzoek_id)
+    factors = db.session.scalars(select(Factor).order_by(Factor.position)).all()
+    teams = db.session.scalars(scoped(Team).order_by(Team.name)).all()
+    existing = onderzoek_service.group_result(onderzoek, arg_id("result")) if arg_id("result") else None
+    data = None
+    if request.method == "GET" and existing is not None:
+        data = {
+            "scope": existing.scope,
+            "group_kind": existing.group_kind or "afdeling",
+            "group_name": existing.group_name,
+            "invited": existing.invited,
+            **{f"members_{t.id}": n for t, n in onderzoek_service.members(existing)},
+            **{f"score_{s.factor_key}": s.score for s in existing.scores},
+        }
+    form = group_result_form(factors, teams, data=data)
+    if form.validate_on_submit():
+        values = {
+            "scope": form.scope.data,
+            "group_kind": form.group_kind.data,
+            "group_name": form.group_name.data,
+            "invited": form.invited.data,
+            "members": {t.id: form[f"members_{t.id}"].data for t in teams},
+        }
+        scores = {f.key: form[f"score_{f.key}"].data for f in factors}
+        if save(lambda: onderzoek_service.set_group_result(g.org, onderzoek, values, scores, existing), form):
+            flash(_("De resultaten van de groep zijn opgeslagen."), "success")
+            return redirect(url_for("rie.onderzoek_show", onderzoek_id=onderzoek.id))
+    groups = {}
+    for factor in factors:
+        groups.setdefault(factor.local_group_name, []).append(factor)
+    return render_template(
+        "rie/onderzoek_group.html",
+        form=form,
+        o=onderzoek,
+        teams=teams,
         groups=list(groups.items()),
         minimum=onderzoek_service.min_respondents(),
     ), 400 if form.errors else 200

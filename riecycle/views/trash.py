@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
 from riecycle.models import (
+    ArbodienstContract,
     Attachment,
     CatalogueEntry,
     Employee,
@@ -29,6 +30,7 @@ RESTORABLE = {
     "catalogusmaatregel": (CatalogueEntry, _l("Eigen catalogusmaatregelen")),
     "beleidsinstrument": (PolicyInstrument, _l("Beleidsinstrumenten")),
     "aanstelling": (PreventiemedewerkerAppointment, _l("Aanstellingen preventiemedewerker")),
+    "basiscontract": (ArbodienstContract, _l("Basiscontracten arbodienst")),
     "melding": (Incident, lazy_pgettext("incident", "Meldingen")),
     "voorlichting": (VoorlichtingSession, _l("Voorlichtingsbijeenkomsten")),
     "evaluatie": (Evaluation, _l("Evaluaties")),

@@ -1,24 +1,26 @@
 """Zelfinspectie: run the Arbeidsinspectie-style checklist, answer items by hand, the report and history."""
 
-from flask import abort, flash, g, redirect, render_template, url_for
-from flask_babel import format_decimal
+from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from riecycle import clock
 from riecycle.access import current_viewer
-from riecycle.access.evidence import masked_run
+from riecycle.access.evidence import counted_list, masked_run
 from riecycle.extensions import db
 from riecycle.filters import fmt_datetime
 from riecycle.forms.zelfinspectie import AnswerForm
 from riecycle.models import ChecklistRun, User
-from riecycle.pagination import paginate
+from riecycle.pagination import page_of, paginate
 from riecycle.permissions import can, requires
 from riecycle.services import zelfinspectie as service
 from riecycle.tenancy import get_or_404
 from riecycle.views.common import save
 from riecycle.views.orgbp import org_blueprint
+from riecycle.views.safety import safe_next
+from riecycle.zelfinspectie_rules import COUNTED_KINDS, unpack_ids
 
 bp = org_blueprint("zelfinspectie", __name__, "zelfinspectie")
 # References shown per item on screen; the rest is a count and a link to the full list. A run
@@ -26,17 +28,39 @@ bp = org_blueprint("zelfinspectie", __name__, "zelfinspectie")
 REPORT_REFS = 10
 # Stored runs per page of the history.
 HISTORY_PER_PAGE = 25
+# Records per page of the list behind a count.
+LIST_PER_PAGE = 100
 
 
 @bp.context_processor
 def _helpers():
     return {
-        "ref_url": lambda ref: service.ref_url(ref, can),
+        "ref_url": lambda ref, back=None: service.ref_url(ref, can, back),
         "checklist": service.load_checklist(),
         "evidence": service.evidence_shown,
         "number": format_decimal,
         "report_refs": REPORT_REFS,
     }
+
+
+@bp.after_app_request
+def _back_to_the_checklist(response):
+    """A fix link on the checklist carries ?next= (the item's anchor); after a successful save there
+    (a POST answered with a redirect and a success message) the user returns to that item.
+
+    Only a local path into this organisation's zelfinspectie is followed: no open redirect.
+    """
+    target = safe_next(request.args.get("next")) if request.method == "POST" else None
+    org = g.get("org")
+    if target is None or org is None or response.status_code not in (302, 303):
+        return response
+    if not target.startswith(url_for("zelfinspectie.index", org_slug=org.slug)):
+        return response
+    flashes = session.get("_flashes") or []
+    if not flashes or flashes[-1][0] != "success":
+        return response
+    response.headers["Location"] = target
+    return response
 
 
 def _user_names(run: ChecklistRun | None) -> dict:
@@ -48,6 +72,7 @@ def _user_names(run: ChecklistRun | None) -> dict:
 
 def _report(run: ChecklistRun | None, template: str, latest: ChecklistRun | None = None):
     # A stored run names records as they were: mask them for this reader, as they are now.
+    previous = masked_run(service.previous_run(run), current_viewer()) if run else None
     run = masked_run(run, current_viewer())
     return render_template(
         template,
@@ -59,6 +84,8 @@ def _report(run: ChecklistRun | None, template: str, latest: ChecklistRun | None
         latest=latest or service.latest_run(g.org),
         trend=service.trend(g.org),
         today=clock.today(),
+        previous=previous,
+        changes=service.changes(previous, run),
     )
 
 
@@ -74,7 +101,7 @@ def index():
 @requires("edit_zelfinspectie")
 def run():
     """Answer the checklist from the records and store the result as a snapshot."""
-    previous = service.latest_run(g.org)
+    previous = service.latest_run(g.org, with_items=True)
     result = service.run_checklist(g.org, current_user)
     db.session.commit()
     if previous is not None and result.id == previous.id:
@@ -88,7 +115,30 @@ def run():
         )
     else:
         flash(_("De zelfinspectie is uitgevoerd: score %(s)s%%.", s=_pct(result.score)), "success")
+        _flash_changes(service.changes(previous, result) if previous is not None else None)
     return redirect(url_for("zelfinspectie.index"))
+
+
+def _flash_changes(changes: list | None) -> None:
+    """How many items got better or worse since the previous run (the report lists them)."""
+    if changes is None:
+        return
+    better = sum(1 for c in changes if c["direction"] == "better")
+    worse = sum(1 for c in changes if c["direction"] == "worse")
+    if not changes:
+        flash(_("Geen enkel item heeft een ander antwoord dan bij de vorige uitvoering."), "info")
+        return
+    flash(
+        ngettext(
+            "Sinds de vorige uitvoering heeft %(n)s item een ander antwoord: %(b)s verbeterd, %(w)s verslechterd.",
+            "Sinds de vorige uitvoering hebben %(n)s items een ander antwoord: %(b)s verbeterd, %(w)s verslechterd.",
+            len(changes),
+            n=len(changes),
+            b=better,
+            w=worse,
+        ),
+        "info",
+    )
 
 
 def _pct(value) -> str:
@@ -174,3 +224,28 @@ def answer_clear(item_id):
         "success",
     )
     return redirect(url_for("zelfinspectie.index", _anchor=f"item-{item.id}"))
+
+
+@bp.get("/uitvoeringen/<int:run_id>/items/<item_id>/lijst/<key>")
+@requires("view")
+def counted(run_id, item_id, key):
+    """The records behind one count of an item, as counted at that run, as far as the viewer may see them."""
+    run = masked_run(get_or_404(ChecklistRun, run_id), current_viewer())
+    entry = next((i for i in run.items if i.get("id") == item_id), None)
+    count = service.count_of(entry, key)
+    if count is None or count.get("kind") not in COUNTED_KINDS:
+        abort(404)
+    ids = unpack_ids(count.get("ids"))
+    page = page_of(len(ids), LIST_PER_PAGE)
+    listed = counted_list(current_viewer(), g.org.id, count["kind"], ids, page.offset, LIST_PER_PAGE)
+    page.total = listed.visible
+    item = service.load_checklist().item(item_id)
+    return render_template(
+        "zelfinspectie/counted.html",
+        run=run,
+        entry=entry,
+        item=item,
+        count=count,
+        listed=listed,
+        page=page,
+    )

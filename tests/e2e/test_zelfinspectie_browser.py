@@ -1,6 +1,9 @@
 """Run the self-inspection, follow a gap's link, fix the gap, run again and see the item pass."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from riecycle import clock
 from riecycle.extensions import db
@@ -38,13 +41,47 @@ def test_fix_the_gedragscode_gap(page, world):
     page.fill("input[name=communication]", "Besproken in elk teamoverleg")
     page.click("button:has-text('Opslaan')")
     page.wait_for_load_state()
-    assert "Gedragscode Acme Zorg" in page.locator("#soort-gedragscode").inner_text()
+    # The fix link brings the user back to the item on the checklist.
+    expect(page).to_have_url(re.compile(r"/o/acme/zelfinspectie/#item-D16$"))
+    expect(page.locator(".flashes")).to_contain_text("is vastgelegd")
 
-    page.click("nav.zi-tabs >> text=Rapport")
     _run(page)
     assert page.locator("table.zi-gaps tr[data-item=D16]").count() == 0
     assert _answer_of(page, "D16") == "Voldoet"
     assert "bekendgemaakt op" in page.locator("#item-D16").inner_text()
+    # The re-run says what changed and why: the old and the new sentence.
+    change = page.locator(".zi-changes li[data-item=D16]")
+    expect(change).to_contain_text("Verbeterd")
+    expect(change).to_contain_text("Er is geen gedragscode vastgelegd")
+    expect(change).to_contain_text("bekendgemaakt op")
+
+
+def test_a_count_opens_the_list_it_counted(page, world):
+    from datetime import timedelta
+
+    from riecycle.models import Measure
+
+    for title in ("Werkoverleg herzien", "Piekbelasting spreiden"):
+        db.session.add(
+            Measure(
+                organisation_id=world.org.id,
+                title=title,
+                level="organisatie",
+                approach="bronaanpak",
+                responsible_id=world.users["preventiemedewerker"].id,
+                termijn=clock.today() - timedelta(days=5),
+            )
+        )
+    db.session.commit()
+    browser_login(page, world.users["preventiemedewerker"].email)
+    page.goto("/o/acme/zelfinspectie/")
+    _run(page)
+    page.locator("#item-B12 .zi-counted a[data-count=over_termijn]").click()
+    expect(page.locator("h1")).to_contain_text("B12. 2 over de termijn")
+    expect(page.locator("table.zi-counted-list tbody tr")).to_have_count(2)
+    expect(page.locator("table.zi-counted-list")).to_contain_text("Piekbelasting spreiden")
+    page.click("text=Terug naar de zelfinspectie")
+    expect(page).to_have_url(re.compile(r"/zelfinspectie/uitvoeringen/\d+#item-B12$"))
 
 
 def test_demo_meldprocedure_gap(page, app):

@@ -126,7 +126,28 @@ def _version(world):
     return {"version_id": version.id}
 
 
+def _participation(world):
+    from datetime import timedelta
+
+    from riecycle import clock
+    from riecycle.models import PlanParticipation
+
+    version = make_version(world)
+    row = PlanParticipation(
+        organisation_id=world.org.id,
+        plan_version_id=version.id,
+        method="werkgroep",
+        held_on=clock.today() - timedelta(days=3),
+        participants=5,
+    )
+    db.session.add(row)
+    db.session.commit()
+    return {"participation_id": row.id}
+
+
 ROUTES = {
+    "plan.participation_add": org_route(EDITORS, post_ok=302, data=lambda w: {"method": "werkgroep"}),
+    "plan.participation_delete": org_route(EDITORS, params=_participation, post_ok=302),
     "plan.index": org_route(EVERYONE),
     "plan.mine": org_route(EVERYONE),
     "plan.team": org_route(EVERYONE),

@@ -97,4 +97,5 @@ ROUTES = {
     "rie.onderzoek_show": org_route(EVERYONE, params=_onderzoek),
     "rie.onderzoek_edit": org_route(EDITORS, params=_onderzoek),
     "rie.onderzoek_team": org_route(EDITORS, params=_onderzoek),
+    "rie.onderzoek_group": org_route(EDITORS, params=_onderzoek),
 }

@@ -35,6 +35,17 @@ def _fresh_appointment(world):
     return {"appointment_id": appointment.id}
 
 
+def _fresh_contract(world):
+    from riecycle.models import ArbodienstContract
+
+    contract = ArbodienstContract(
+        organisation_id=world.org.id, provider="Arbodienst test", since=clock.today() - timedelta(days=30)
+    )
+    db.session.add(contract)
+    db.session.commit()
+    return {"contract_id": contract.id}
+
+
 def _fresh_incident(world):
     incident = Incident(
         organisation_id=world.org.id,
@@ -48,6 +59,14 @@ def _fresh_incident(world):
     return {"incident_id": incident.id}
 
 
+def _counted(world):
+    """A count of the latest run (the world has measures, so some item counted records)."""
+    run = zelfinspectie.run_checklist(world.org, world.users["preventiemedewerker"])
+    db.session.commit()
+    entry = next(i for i in run.items if i.get("counts"))
+    return {"run_id": run.id, "item_id": entry["id"], "key": entry["counts"][0]["key"]}
+
+
 def _item(world):
     return {"item_id": "D16"}
 
@@ -58,6 +77,7 @@ ROUTES = {
     "zelfinspectie.history": org_route(EVERYONE),
     "zelfinspectie.show": org_route(EVERYONE, params=_fresh_run),
     "zelfinspectie.print_view": org_route(EVERYONE, params=_fresh_run),
+    "zelfinspectie.counted": org_route(EVERYONE, params=_counted),
     # Item ids are content, not records: another tenant's editor may answer D16 for their own org.
     "zelfinspectie.answer": org_route(EDITORS, params=_item, data=lambda w: ANSWER, cross=False, post_ok=302),
     "zelfinspectie.answer_clear": org_route(EDITORS, params=_item, cross=False, post_ok=302),
@@ -68,6 +88,9 @@ ROUTES = {
     "beleid.appointment_new": org_route(EDITORS, post_ok=(200, 400)),
     "beleid.appointment_edit": org_route(EDITORS, params=_fresh_appointment),
     "beleid.appointment_delete": org_route(EDITORS, params=_fresh_appointment, post_ok=302),
+    "beleid.contract_new": org_route(EDITORS, post_ok=(200, 400)),
+    "beleid.contract_edit": org_route(EDITORS, params=_fresh_contract),
+    "beleid.contract_delete": org_route(EDITORS, params=_fresh_contract, post_ok=302),
     "beleid.incidents": org_route(EVERYONE),
     "beleid.incident_new": org_route(EDITORS, post_ok=(200, 400)),
     "beleid.incident_edit": org_route(EDITORS, params=_fresh_incident),

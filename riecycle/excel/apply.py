@@ -5,13 +5,18 @@ ServiceError raised by a service (a rule the file check did not foresee) becomes
 ImportRefused naming the row, so the user still sees where the problem is.
 """
 
+from dataclasses import dataclass
 from datetime import datetime, time
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from riecycle import clock
 from riecycle.excel import schema
-from riecycle.excel.importer import ImportRefused, PlanImport, Problem, TeamsImport, norm
+from riecycle.excel.cells import norm
+from riecycle.excel.plan_import import PlanImport
+from riecycle.excel.problems import ImportRefused, Problem
+from riecycle.excel.teams_import import TeamsImport
 from riecycle.extensions import db
 from riecycle.models import Employee, Team
 from riecycle.services import ServiceError, risks, teams
@@ -19,40 +24,70 @@ from riecycle.services import plan as plan_service
 from riecycle.services import rie as rie_service
 from riecycle.services.records import chunks
 
-# Service field -> the column to name in the report.
-RISK_COLUMNS = {
-    "title": "Titel",
-    "description": "Beschrijving",
-    "theme_key": "Thema",
-    "scope": "Voor wie",
-    "team_ids": "Teams",
-    "function_group": "Functiegroep",
-    "source": "Bron",
-    "status": "Status",
-    "status_reason": "Toelichting status",
-    "factor_keys": "Werkdrukfactoren",
-    "kans": "Kans",
-    "effect": "Effect",
-    "frequentie": "Frequentie",
-    "evaluated_on": "Datum beoordeling",
-}
-MEASURE_COLUMNS = {
-    "title": "Titel",
-    "risk_ids": "Risico-ref",
-    "level": "Niveau",
-    "team_ids": "Teams",
-    "employee_id": "Medewerker",
-    "approach": "Aanpak",
-    "responsible_id": "Verantwoordelijke",
-    "termijn": "Termijn",
-    "start_date": "Startdatum",
-    "budget_eur": "Budget",
-    "effort": "Inzet",
-    "change_type": "Soort maatregel",
-    "to_status": "Status",
-    "reason": "Reden vervallen",
-    "on": "Status",
-}
+
+@dataclass(frozen=True)
+class _Sheet:
+    """A sheet of the file, and which of its columns each service field comes from."""
+
+    title: object
+    fields: tuple
+    columns: dict  # service field -> schema field key
+
+    def column(self, service_field: str | None) -> str | None:
+        """The Dutch header to name in the report (the workbooks are always Dutch)."""
+        key = self.columns.get(service_field or "")
+        if key is None:
+            return None
+        with force_locale("nl"):
+            return next(str(f.header) for f in self.fields if f.key == key)
+
+    def refuse(self, row: int, error: ServiceError):
+        raise ImportRefused([Problem(str(self.title), row, self.column(error.field), error.message)])
+
+
+RISKS = _Sheet(
+    schema.RISKS_SHEET,
+    schema.RISK_FIELDS,
+    {
+        "title": "title",
+        "description": "description",
+        "theme_key": "theme",
+        "scope": "scope",
+        "team_ids": "teams",
+        "function_group": "function_group",
+        "source": "source",
+        "status": "status",
+        "status_reason": "status_reason",
+        "factor_keys": "factors",
+        "kans": "kans",
+        "effect": "effect",
+        "frequentie": "frequentie",
+        "evaluated_on": "evaluated_on",
+    },
+)
+MEASURES = _Sheet(
+    schema.MEASURES_SHEET,
+    schema.MEASURE_FIELDS,
+    {
+        "title": "title",
+        "risk_ids": "risk_refs",
+        "level": "level",
+        "team_ids": "teams",
+        "employee_id": "employee",
+        "approach": "approach",
+        "responsible_id": "responsible",
+        "termijn": "termijn",
+        "start_date": "start_date",
+        "budget_eur": "budget",
+        "effort": "effort",
+        "change_type": "change_type",
+        "to_status": "status",
+        "reason": "status_reason",
+        "on": "status",
+    },
+)
+TEAMS = _Sheet(schema.TEAMS_SHEET, schema.TEAM_FIELDS, {"parent_id": "parent", "manager_id": "manager"})
+EMPLOYEES = _Sheet(schema.EMPLOYEES_SHEET, schema.EMPLOYEE_FIELDS, {})
 
 
 def _noon(day) -> datetime:
@@ -62,16 +97,12 @@ def _noon(day) -> datetime:
     return datetime.combine(day, time(12), clock.AMSTERDAM)
 
 
-def _refused(sheet, row, columns: dict, error: ServiceError):
-    raise ImportRefused([Problem(str(sheet), row, columns.get(error.field or ""), error.message)])
-
-
-def _guarded(sheet, item: dict, columns: dict, action, *args, **kwargs):
+def _guarded(sheet: _Sheet, item: dict, action, *args, **kwargs):
     """Run one service call for an item; a ServiceError becomes a refusal naming the item's row."""
     try:
         return action(*args, **kwargs)
     except ServiceError as error:
-        _refused(sheet, item["row"], columns, error)
+        sheet.refuse(item["row"], error)
 
 
 def apply_plan(org, user, plan: PlanImport) -> dict:
@@ -95,10 +126,7 @@ def apply_plan(org, user, plan: PlanImport) -> dict:
 
 def _create_risks(org, user, items: list[dict], rie, batch) -> dict[str, int]:
     """A chunk of risks, then their evaluations round by round, then their top 5 ranks."""
-    made = [
-        _guarded(schema.RISKS_SHEET, item, RISK_COLUMNS, risks.create_risk, org, item["data"], rie, batch)
-        for item in items
-    ]
+    made = [_guarded(RISKS, item, risks.create_risk, org, item["data"], rie, batch) for item in items]
     # Numbered, not inserted yet: each risk goes in with the current score of its latest
     # evaluation (an UPDATE of a row with a version counter is sent one row at a time).
     batch.number()
@@ -106,9 +134,7 @@ def _create_risks(org, user, items: list[dict], rie, batch) -> dict[str, int]:
         for item, risk in zip(items, made, strict=True):
             if round_ < len(item["evaluations"]):
                 evaluation = item["evaluations"][round_]
-                _guarded(
-                    schema.RISKS_SHEET, item, RISK_COLUMNS, _evaluate, org, risk, user, evaluation, batch
-                )
+                _guarded(RISKS, item, _evaluate, org, risk, user, evaluation, batch)
     batch.flush()
     for item, risk in zip(items, made, strict=True):
         if item["top5"]:
@@ -141,9 +167,8 @@ def _create_measures(org, user, chunk: list[tuple], batch) -> None:
     """A chunk of measures, then their status steps round by round."""
     measures = [
         _guarded(
-            schema.MEASURES_SHEET,
+            MEASURES,
             item,
-            MEASURE_COLUMNS,
             plan_service.create_measure,
             org,
             user,
@@ -158,7 +183,7 @@ def _create_measures(org, user, chunk: list[tuple], batch) -> None:
         for (item, _data), measure in zip(chunk, measures, strict=True):
             if round_ < len(item["steps"]):
                 step = item["steps"][round_]
-                _guarded(schema.MEASURES_SHEET, item, MEASURE_COLUMNS, _step, measure, user, step, batch)
+                _guarded(MEASURES, item, _step, measure, user, step, batch)
         batch.flush()
 
 
@@ -204,17 +229,12 @@ def apply_teams(org, parsed: TeamsImport) -> dict:
                 },
             )
         except ServiceError as error:
-            _refused(
-                schema.TEAMS_SHEET,
-                item["row"],
-                {"parent_id": "Bovenliggend team", "manager_id": "Leidinggevende"},
-                error,
-            )
+            TEAMS.refuse(item["row"], error)
         by_name[norm(item["name"])] = team
         new_teams += 1
     for item in parsed.employees:
         team = by_name[norm(item["team"])]
-        _guarded(schema.EMPLOYEES_SHEET, item, {}, _add_employee, org, team, item["data"])
+        _guarded(EMPLOYEES, item, _add_employee, org, team, item["data"])
     db.session.flush()
     if not new_teams and not parsed.employees:
         raise ImportRefused([Problem(None, None, None, _("Er is niets om te importeren."))])

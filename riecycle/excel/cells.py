@@ -1,0 +1,162 @@
+"""Cell values: parse one cell of an import file into a stored value, or raise CellError (Dutch)."""
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from riecycle.excel import schema
+from riecycle.inputs import MAX_INT, MIN_INT
+from riecycle.services import fields
+
+TRUE = {"ja", "j", "x", "1", "waar", "true", "yes", "y", "wel"}
+FALSE = {"nee", "n", "0", "onwaar", "false", "no", "niet", ""}
+
+
+def norm(text) -> str:
+    text = str(text or "").strip().lower().replace("’", "'").replace("‘", "'").replace("`", "'")
+    return re.sub(r"\s+", " ", text)
+
+
+class CellError(ValueError):
+    pass
+
+
+def text(value, max_length: int | None = None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        value = value.strftime("%d-%m-%Y")
+    result = str(value).strip() or None
+    if result and max_length and len(result) > max_length:
+        raise CellError(_("De tekst is te lang: %(n)s tekens, maximaal %(m)s.", n=len(result), m=max_length))
+    return result
+
+
+def line(value, max_length: int | None = None) -> str | None:
+    """Single-line text (a title, a name): no line breaks, tabs or other control characters."""
+    result = text(value, max_length)
+    if result and fields.bad_character(result) is not None:
+        raise CellError(_("Deze tekst moet op één regel staan, zonder regeleinden, tabs of stuurtekens."))
+    return result
+
+
+def integer(value) -> int | None:
+    number = _integer(value)
+    if number is not None and not MIN_INT <= number <= MAX_INT:
+        raise CellError(_("Vul een kleiner getal in."))
+    return number
+
+
+def _integer(value) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise CellError(_("Vul een heel getal in."))
+    if isinstance(value, (int, float, Decimal)) and float(value).is_integer():
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+        return int(value)
+    raise CellError(_("'%(v)s' is geen heel getal. Vul alleen cijfers in, bijvoorbeeld 3.", v=value))
+
+
+def day(value) -> date | None:
+    """A date cell; a year outside fields.FIRST_YEAR..LAST_YEAR is refused like the forms do."""
+    result = _day(value)
+    if result is not None and not fields.FIRST_YEAR <= result.year <= fields.LAST_YEAR:
+        raise CellError(
+            _("De datum ligt niet tussen %(a)s en %(b)s.", a=fields.FIRST_YEAR, b=fields.LAST_YEAR)
+        )
+    return result
+
+
+def _day(value) -> date | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        for fmt in ("%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%y"):
+            try:
+                return datetime.strptime(value.strip(), fmt).date()
+            except ValueError:
+                continue
+    raise CellError(
+        _("'%(v)s' is geen geldige datum. Gebruik dag-maand-jaar, bijvoorbeeld 31-12-2026.", v=value)
+    )
+
+
+def money(value) -> Decimal | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise CellError(_("Vul een bedrag in euro's in, bijvoorbeeld 1500 of 1500,50."))
+    if isinstance(value, (int, float, Decimal)):
+        amount = Decimal(str(value))
+    else:
+        raw = str(value).replace("€", "").replace(" ", "").replace("\u00a0", "")
+        if "," in raw:
+            raw = raw.replace(".", "").replace(",", ".")
+        elif re.fullmatch(r"-?\d{1,3}(\.\d{3})+", raw):
+            raw = raw.replace(".", "")
+        try:
+            amount = Decimal(raw)
+        except InvalidOperation:
+            raise CellError(
+                _(
+                    "'%(v)s' is geen bedrag. Vul een bedrag in euro's in, bijvoorbeeld 1500 of 1500,50.",
+                    v=value,
+                )
+            ) from None
+    if not amount.is_finite():
+        raise CellError(_("Vul een bedrag in euro's in, bijvoorbeeld 1500 of 1500,50."))
+    if amount < 0:
+        raise CellError(_("Het budget kan niet negatief zijn."))
+    if amount >= Decimal("10000000000"):
+        raise CellError(_("Het budget moet lager zijn dan € 10 miljard."))
+    return amount.quantize(Decimal("0.01"))
+
+
+def yes_no(value) -> bool:
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, (int, float)):
+        return bool(value)
+    key = norm(value)
+    if key in TRUE:
+        return True
+    if key in FALSE:
+        return False
+    raise CellError(_("Vul Ja of Nee in (nu: '%(v)s').", v=value))
+
+
+def names(value) -> list[str]:
+    raw = text(value) or ""
+    return [part.strip() for part in re.split(r"[;\n]", raw) if part.strip()]
+
+
+class Lookup:
+    """Dutch label (or stored value) -> stored value, case-insensitive."""
+
+    def __init__(self, kind: str):
+        with force_locale("nl"):
+            labels = schema.dutch_labels(kind)
+        self.kind = kind
+        self.values = {**{norm(k): k for k in labels}, **{norm(v): k for k, v in labels.items()}}
+        self.shown = ", ".join(labels.values())
+
+    def __call__(self, value, default=None):
+        key = norm(text(value))
+        if not key:
+            return default
+        if key in self.values:
+            return self.values[key]
+        raise CellError(_("'%(v)s' is geen geldige keuze. Kies uit: %(c)s.", v=text(value), c=self.shown))

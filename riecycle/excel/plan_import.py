@@ -1,0 +1,593 @@
+"""Reading a plan file (the Risico's and Plan van aanpak sheets): check every risk and measure row."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from riecycle import clock
+from riecycle.excel import schema
+from riecycle.excel.cells import Lookup, day, integer, line, money, names, norm, text, yes_no
+from riecycle.excel.directory import Directory
+from riecycle.excel.filecheck import read_workbook
+from riecycle.excel.problems import ImportRefused, Problem
+from riecycle.excel.problems import refuse as _refuse
+from riecycle.excel.tables import RowReader, Table, find_sheet, read_table
+from riecycle.extensions import db
+from riecycle.models import Risk
+from riecycle.services import ServiceError, scoring
+
+PSEUDONYM_RE = re.compile(r"–\s*individuele maatregel #\d+\s*$")
+
+
+@dataclass
+class PlanImport:
+    risks: list = field(default_factory=list)  # dicts with "row", "ref", "data", "evaluations", "top5"
+    measures: list = field(default_factory=list)  # dicts with "row", "data", "status_steps"
+
+    @property
+    def empty(self) -> bool:
+        return not self.risks and not self.measures
+
+
+def parse_plan(org, data: bytes, filename: str | None = None) -> PlanImport:
+    """Read and check a risks-plus-measures file; raise ImportRefused listing every problem."""
+    wb = read_workbook(data, filename)
+    try:
+        return _parse_plan(org, wb)
+    finally:
+        wb.close()
+
+
+def _parse_plan(org, wb) -> PlanImport:
+    with force_locale("nl"):
+        risks_title, measures_title = str(schema.RISKS_SHEET), str(schema.MEASURES_SHEET)
+    risks_ws, measures_ws = find_sheet(wb, risks_title), find_sheet(wb, measures_title)
+    if risks_ws is None:
+        _refuse(
+            _(
+                "Het tabblad '%(s)s' ontbreekt. Gevonden tabbladen: %(found)s. Gebruik het sjabloon van deze "
+                "pagina of het bewijsdossier.",
+                s=risks_title,
+                found=", ".join(ws.title for ws in wb.worksheets),
+            )
+        )
+    problems: list[Problem] = []
+    risk_table = read_table(risks_ws, risks_title, schema.RISK_FIELDS, problems)
+    measure_table = (
+        read_table(measures_ws, measures_title, schema.MEASURE_FIELDS, problems) if measures_ws else None
+    )
+    result = PlanImport()
+    if risk_table is not None:
+        directory = Directory(org)
+        refs = _risks(org, directory, risk_table, problems, result)
+        if measure_table is not None:
+            _measures(directory, measure_table, refs, problems, result)
+    if not problems and result.empty:
+        problems.append(
+            Problem(
+                risks_title,
+                None,
+                None,
+                _(
+                    "Het bestand bevat geen risico's of maatregelen: alle "
+                    "rijen onder de kolomkoppen zijn leeg."
+                ),
+            )
+        )
+    if problems:
+        raise ImportRefused(problems)
+    return result
+
+
+# --- risks: one reader per schema field -------------------------------------------------------
+
+
+@dataclass
+class _Risks:
+    """What each risk row is checked against: the organisation, its records and the rows before it."""
+
+    org: object
+    directory: Directory
+    existing: set  # titles of the organisation's risks
+    has_top5: bool
+    refs: dict = field(default_factory=dict)  # norm(ref) -> row
+    seen: dict = field(default_factory=dict)  # (norm(title), theme) -> row
+    ranks: dict = field(default_factory=dict)  # top 5 place -> row
+    scope: Lookup = field(default_factory=lambda: Lookup("risk_scope"))
+    source: Lookup = field(default_factory=lambda: Lookup("risk_source"))
+    status: Lookup = field(default_factory=lambda: Lookup("risk_status"))
+
+    @classmethod
+    def of(cls, org, directory: Directory) -> "_Risks":
+        alive = (Risk.organisation_id == org.id, Risk.deleted_at.is_(None))
+        existing = {norm(t) for t in db.session.scalars(select(Risk.title).where(*alive))}
+        has_top5 = db.session.scalar(select(Risk.id).where(*alive, Risk.top5_rank.is_not(None)).limit(1))
+        return cls(org, directory, existing, bool(has_top5))
+
+
+def _cell(key: str, parse, *args, required=None, default=None):
+    """A reader for a field that needs no other field: parse the cell (required: the message)."""
+    return lambda _rows, r, _row: r.get(key, parse, *args, required=required, default=default)
+
+
+def _risk_ref(rows: _Risks, r: RowReader, _row: dict):
+    ref = r.get(
+        "ref",
+        text,
+        40,
+        required=_l("Vul een Risico-ref in, bijvoorbeeld R-001: de maatregelen verwijzen ernaar."),
+    )
+    if ref and norm(ref) in rows.refs:
+        r.error(
+            "ref",
+            _(
+                "De Risico-ref '%(r)s' staat ook in rij %(n)s. Elke Risico-ref mag maar één keer voorkomen.",
+                r=ref,
+                n=rows.refs[norm(ref)],
+            ),
+        )
+    return ref
+
+
+def _risk_theme(rows: _Risks, r: RowReader, _row: dict):
+    theme = r.get("theme", text, required=_l("Kies een PSA-thema."))
+    theme_key = rows.directory.themes.get(norm(theme)) if theme else None
+    if theme and theme_key is None:
+        r.error(
+            "theme",
+            _(
+                "Onbekend thema '%(t)s'. Kies een thema uit de lijst, bijvoorbeeld Werkdruk of Pesten.",
+                t=theme,
+            ),
+        )
+    return theme_key
+
+
+def _risk_scope(rows: _Risks, r: RowReader, row: dict):
+    return r.get("scope", rows.scope, default="teams" if row["team_ids"] else "organisatie")
+
+
+def _risk_function_group(_rows: _Risks, r: RowReader, row: dict):
+    """The function group, and what the scope asks for (teams or a function group)."""
+    function_group = r.get("function_group", line, 200)
+    if row["scope"] == "teams" and not row["team_ids"] and not r.failed:
+        r.error("teams", _("Bij 'Team(s)' hoort minstens één team."))
+    if row["scope"] == "functiegroep" and not function_group:
+        r.error("function_group", _("Noem de functiegroep, of kies bij 'Voor wie' een andere waarde."))
+    return function_group
+
+
+def _risk_factors(rows: _Risks, r: RowReader, _row: dict) -> list:
+    factor_keys = []
+    for name in r.get("factors", names) or []:
+        key = rows.directory.factors.get(norm(name))
+        if key is None:
+            r.error("factors", _("Onbekende werkdrukfactor '%(f)s'.", f=name))
+        factor_keys.append(key)
+    return factor_keys
+
+
+def _risk_status(rows: _Risks, r: RowReader, _row: dict):
+    return r.get("status", rows.status, default="open")
+
+
+def _risk_status_reason(_rows: _Risks, r: RowReader, row: dict):
+    status_reason = r.get("status_reason", text)
+    if row["status"] == "nvt" and not status_reason:
+        r.error("status_reason", _("Geef bij 'Niet van toepassing' de reden in 'Toelichting status'."))
+    return status_reason
+
+
+def _risk_top5(rows: _Risks, r: RowReader, row: dict):
+    top5 = r.get("top5", integer)
+    if top5 is None:
+        return None
+    if not 1 <= top5 <= 5:
+        r.error("top5", _("Top 5 moet een getal van 1 tot en met 5 zijn."))
+    elif top5 in rows.ranks:
+        r.error("top5", _("Plaats %(p)s in de top 5 staat ook in rij %(n)s.", p=top5, n=rows.ranks[top5]))
+    elif rows.has_top5:
+        r.error(
+            "top5",
+            _(
+                "Deze organisatie heeft al een top 5. Laat de kolom Top 5 leeg en pas de top 5 "
+                "na de import aan."
+            ),
+        )
+    elif row["status"] == "nvt":
+        r.error("top5", _("Een risico dat niet van toepassing is, kan niet in de top 5."))
+    else:
+        rows.ranks[top5] = r.number
+    return top5
+
+
+def _risk_evaluations(rows: _Risks, r: RowReader, _row: dict) -> list[dict]:
+    return _evaluations(rows.org, r)
+
+
+def _risk_source(rows: _Risks, r: RowReader, _row: dict):
+    return r.get("source", rows.source, default="rie")
+
+
+# Value name -> reader, in the order of the checks (a reader may use the values read before it).
+# Together they read every importable column of schema.RISK_FIELDS (see test_excel_schema_readers).
+RISK_READERS = {
+    "ref": _risk_ref,
+    "theme_key": _risk_theme,
+    "title": _cell("title", line, 200, required=_l("Geef het knelpunt een korte titel.")),
+    "description": _cell(
+        "description", text, required=_l("Beschrijf wat er speelt: de oorzaak, wanneer en wie het raakt.")
+    ),
+    "team_ids": lambda rows, r, _row: rows.directory.team_ids(r, "teams"),
+    "scope": _risk_scope,
+    "function_group": _risk_function_group,
+    "factor_keys": _risk_factors,
+    "status": _risk_status,
+    "status_reason": _risk_status_reason,
+    "top5": _risk_top5,
+    "evaluations": _risk_evaluations,
+    "source": _risk_source,
+    "team_bound_reason": _cell("team_bound_reason", text),
+}
+RISK_DATA = (
+    "title",
+    "description",
+    "theme_key",
+    "scope",
+    "team_ids",
+    "function_group",
+    "source",
+    "status",
+    "status_reason",
+    "team_bound_reason",
+    "factor_keys",
+)
+
+
+def _read_row(readers: dict, rows, r: RowReader) -> dict:
+    row: dict = {}
+    for name, reader in readers.items():
+        row[name] = reader(rows, r, row)
+    return row
+
+
+def _risks(org, directory: Directory, table: Table, problems, result: PlanImport) -> dict[str, int]:
+    rows = _Risks.of(org, directory)
+    for number, cells in table.rows:
+        r = RowReader(table, number, cells, problems)
+        row = _read_row(RISK_READERS, rows, r)
+        _check_risk_row(rows, r, row)
+        if r.failed:
+            continue
+        result.risks.append(
+            {
+                "row": number,
+                "ref": row["ref"],
+                "top5": row["top5"],
+                "evaluations": row["evaluations"],
+                "data": {key: row[key] for key in RISK_DATA},
+            }
+        )
+    return rows.refs
+
+
+def _check_risk_row(rows: _Risks, r: RowReader, row: dict) -> None:
+    """Checks across the rows: the same risk twice, a title that exists; then remember the ref."""
+    title, theme_key, ref = row["title"], row["theme_key"], row["ref"]
+    if title and theme_key:
+        key = (norm(title), theme_key)
+        if key in rows.seen:
+            r.error(
+                "title",
+                _(
+                    "Dubbele rij: dit risico (zelfde titel en thema) staat ook in rij %(n)s.",
+                    n=rows.seen[key],
+                ),
+            )
+        elif norm(title) in rows.existing:
+            r.error(
+                "title",
+                _(
+                    "Er bestaat al een risico met de titel '%(t)s' in riecycle. Laat deze rij weg of "
+                    "geef het risico een andere titel.",
+                    t=title,
+                ),
+            )
+        rows.seen[key] = r.number
+    if ref and norm(ref) not in rows.refs:
+        rows.refs[norm(ref)] = r.number
+
+
+def _evaluation(org, r: RowReader, prefix: str, on_key: str, method_lookup) -> dict | None:
+    keys = [f"{prefix}kans", f"{prefix}frequentie", f"{prefix}effect"]
+    before = len(r.problems)
+    values = [r.get(k, integer) for k in keys]
+    if len(r.problems) > before:
+        return None  # a cell is not a number: that message says it all
+    method = r.get(f"{prefix}method", method_lookup)
+    on = r.get(on_key, day)
+    if all(v is None for v in values):
+        if method or (prefix and on):
+            r.error(
+                keys[0],
+                _("Vul kans en effect (en bij Kinney de frequentie) in, of laat de beoordeling leeg."),
+            )
+        return None
+    method = method or org.risk_method
+    kans, frequentie, effect = values
+    try:
+        result = scoring.compute(method, kans, effect, frequentie)
+    except ServiceError as error:
+        r.error(
+            f"{prefix}{error.field}" if error.field in ("kans", "frequentie", "effect") else keys[0],
+            error.message,
+        )
+        return None
+    if on is not None and on > clock.today():
+        r.error(on_key, _("De datum van de beoordeling kan niet in de toekomst liggen."))
+    return {
+        "method": method,
+        "kans": kans,
+        "frequentie": frequentie if method == "kinney" else None,
+        "effect": effect,
+        "on": on,
+        "score": result.score,
+        "priority": result.priority,
+    }
+
+
+def _evaluations(org, r: RowReader) -> list[dict]:
+    """The first evaluation (when it differs from the current one) and the current one."""
+    method = Lookup("risk_method_short")
+    current = _evaluation(org, r, "", "evaluated_on", method)
+    first = _evaluation(org, r, "first_", "first_on", method)
+    if first is not None and current is None:
+        r.error("kans", _("Vul ook de huidige beoordeling in (kans, frequentie, effect)."))
+        return []
+    if first is None or first == current:
+        return [current] if current else []
+    if first["on"] is None:
+        r.error("first_on", _("Vul de datum van de eerste beoordeling in."))
+    elif current["on"] is not None and first["on"] > current["on"]:
+        r.error("first_on", _("De eerste beoordeling ligt na de huidige beoordeling."))
+    return [first, current]
+
+
+# --- measures: one reader per schema field ----------------------------------------------------
+
+
+@dataclass
+class _Measures:
+    """What each measure row is checked against: the directory, the risk refs and the rows before it."""
+
+    directory: Directory
+    refs: dict  # norm(risk ref) -> row, from the Risico's sheet
+    today: date
+    seen_refs: dict = field(default_factory=dict)  # norm(measure ref) -> row
+    seen: dict = field(default_factory=dict)  # the measure's identity -> row
+    level: Lookup = field(default_factory=lambda: Lookup("level"))
+    approach: Lookup = field(default_factory=lambda: Lookup("approach"))
+    status: Lookup = field(default_factory=lambda: Lookup("measure_status"))
+    change_type: Lookup = field(default_factory=lambda: Lookup("change_type"))
+
+
+def _measure_ref(rows: _Measures, r: RowReader, _row: dict):
+    ref = r.get("ref", line, 40)
+    if ref and norm(ref) in rows.seen_refs:
+        r.error(
+            "ref", _("De Maatregel-ref '%(r)s' staat ook in rij %(n)s.", r=ref, n=rows.seen_refs[norm(ref)])
+        )
+    elif ref:
+        rows.seen_refs[norm(ref)] = r.number
+    return ref
+
+
+def _measure_risk_refs(rows: _Measures, r: RowReader, _row: dict):
+    risk_refs = r.get(
+        "risk_refs",
+        names,
+        required=_l(
+            "Vul de Risico-ref in van het risico waar deze maatregel bij hoort (zie tabblad Risico's)."
+        ),
+    )
+    for value in risk_refs or []:
+        if norm(value) not in rows.refs:
+            r.error(
+                "risk_refs",
+                _(
+                    "Risico-ref '%(r)s' staat niet op het tabblad Risico's. Controleer de "
+                    "schrijfwijze of voeg het risico toe.",
+                    r=value,
+                ),
+            )
+    return risk_refs
+
+
+def _measure_level(rows: _Measures, r: RowReader, _row: dict):
+    return r.get("level", rows.level, required=_l("Kies het niveau: Organisatie, Team of Individu."))
+
+
+def _measure_teams(rows: _Measures, r: RowReader, row: dict) -> list[int]:
+    if row["level"] != "team":
+        return []
+    team_ids = rows.directory.team_ids(r, "teams")
+    if not team_ids and not r.failed:
+        r.error("teams", _("Kies bij een teammaatregel het team of de teams."))
+    return team_ids
+
+
+def _measure_employee(rows: _Measures, r: RowReader, row: dict):
+    """The employee of an individual measure (a pseudonymised export cannot be read back)."""
+    if row["level"] != "individu":
+        return None
+    value = r.get("employee", line)
+    if row["title"] and PSEUDONYM_RE.search(row["title"]) and not value:
+        r.error(
+            "title",
+            _(
+                "Deze rij is geanonimiseerd (een export voor OR of auditor) en kan niet worden "
+                "ingelezen. Vul de echte titel en de medewerker in, of laat de rij weg."
+            ),
+        )
+    elif not value:
+        r.error("employee", _("Vul bij een individuele maatregel de medewerker in."))
+    else:
+        return rows.directory.employee(r, "employee", value)
+    return None
+
+
+def _measure_approach(rows: _Measures, r: RowReader, _row: dict):
+    return r.get("approach", rows.approach, required=_l("Kies de aanpak, bijvoorbeeld Bronaanpak."))
+
+
+def _measure_responsible(rows: _Measures, r: RowReader, _row: dict):
+    return rows.directory.user(
+        r,
+        "responsible",
+        _l(
+            "Vul de verantwoordelijke in: elke maatregel heeft een "
+            "eigenaar (naam of e-mailadres van een gebruiker)."
+        ),
+    )
+
+
+def _measure_start(_rows: _Measures, r: RowReader, row: dict):
+    start = r.get("start_date", day)
+    if start and row["termijn"] and start > row["termijn"]:
+        r.error("start_date", _("De startdatum ligt na de termijn."))
+    return start
+
+
+def _measure_status(rows: _Measures, r: RowReader, _row: dict):
+    return r.get("status", rows.status, default="gepland")
+
+
+def _measure_steps(rows: _Measures, r: RowReader, row: dict) -> list[dict]:
+    return _status_steps(r, row["status"], rows.today)
+
+
+def _measure_change_type(rows: _Measures, r: RowReader, _row: dict):
+    return r.get("change_type", rows.change_type, default="eenvoudig")
+
+
+# Value name -> reader, in the order of the checks (a reader may use the values read before it).
+# Together they read every importable column of schema.MEASURE_FIELDS (see test_excel_schema_readers).
+MEASURE_READERS = {
+    "ref": _measure_ref,
+    "risk_refs": _measure_risk_refs,
+    "title": _cell("title", line, 200, required=_l("Geef de maatregel een titel: wat gaat er gebeuren?")),
+    "level": _measure_level,
+    "team_ids": _measure_teams,
+    "employee": _measure_employee,
+    "approach": _measure_approach,
+    "responsible": _measure_responsible,
+    "termijn": _cell("termijn", day, required=_l("Vul de termijn in: wanneer moet de maatregel klaar zijn?")),
+    "start_date": _measure_start,
+    "budget_eur": _cell("budget", money),
+    "effort": _cell("effort", line, 200),
+    "status": _measure_status,
+    "steps": _measure_steps,
+    "description": _cell("description", text),
+    "quick_win": _cell("quick_win", yes_no, default=False),
+    "change_type": _measure_change_type,
+    "pilot": _cell("pilot", yes_no, default=False),
+}
+MEASURE_DATA = (
+    "title",
+    "description",
+    "level",
+    "team_ids",
+    "approach",
+    "termijn",
+    "start_date",
+    "budget_eur",
+    "effort",
+    "quick_win",
+    "change_type",
+    "pilot",
+)
+
+
+def _measures(directory: Directory, table: Table, refs: dict, problems, result: PlanImport) -> None:
+    rows = _Measures(directory, refs, clock.today())
+    for number, cells in table.rows:
+        r = RowReader(table, number, cells, problems)
+        row = _read_row(MEASURE_READERS, rows, r)
+        _check_measure_row(rows, r, row)
+        if r.failed:
+            continue
+        employee, responsible = row["employee"], row["responsible"]
+        result.measures.append(
+            {
+                "row": number,
+                "risk_refs": [norm(v) for v in row["risk_refs"]],
+                "steps": row["steps"],
+                "data": {
+                    **{key: row[key] for key in MEASURE_DATA},
+                    "employee_id": employee.id if employee else None,
+                    "responsible_id": responsible.id,
+                },
+                "responsible": responsible.name,
+            }
+        )
+
+
+def _check_measure_row(rows: _Measures, r: RowReader, row: dict) -> None:
+    """The same measure twice in the file (same title, level, risks, employee and teams)."""
+    employee = row["employee"]
+    key = (
+        norm(row["title"]),
+        row["level"],
+        tuple(sorted(norm(v) for v in row["risk_refs"] or [])),
+        employee.id if employee else None,
+        tuple(sorted(row["team_ids"])),
+    )
+    if row["title"] and key in rows.seen:
+        r.error("title", _("Dubbele rij: dezelfde maatregel staat ook in rij %(n)s.", n=rows.seen[key]))
+    rows.seen.setdefault(key, r.number)
+
+
+STEP_KEYS = {
+    "gepland": "on_gepland",
+    "in_uitvoering": "on_in_uitvoering",
+    "uitgevoerd": "on_uitgevoerd",
+    "geevalueerd": "on_geevalueerd",
+    "vervallen": "on_vervallen",
+}
+
+
+def _status_steps(r: RowReader, status: str, today: date) -> list[dict]:
+    """The status path to replay: gepland, then each next step with its date (empty = today)."""
+    from riecycle.excel.rows import status_path
+
+    dates = {s: r.get(k, day) for s, k in STEP_KEYS.items()}
+    reason = r.get("status_reason", text)
+    steps = []
+    for step in status_path(status, dates):
+        on = dates.get(step)
+        if on is not None and on > today:
+            r.error(
+                STEP_KEYS[step], _("Deze datum ligt in de toekomst; een status kan alleen al bereikt zijn.")
+            )
+        steps.append({"status": step, "on": on})
+    if status == "geevalueerd":
+        # The import reads no Evaluaties sheet, so nothing in the workbook covers this measure.
+        r.error(
+            "status",
+            _(
+                "Rij %(n)s: status Geëvalueerd kan niet worden ingelezen. Een maatregel wordt alleen "
+                "geëvalueerd door een vastgelegde evaluatie, en dit bestand bevat geen evaluaties. "
+                "Lees de maatregel in als Uitgevoerd en leg daarna de evaluatie vast in riecycle.",
+                n=r.number,
+            ),
+        )
+    if status == "vervallen" and not reason:
+        r.error("status_reason", _("Geef bij status Vervallen de reden in 'Reden vervallen'."))
+    if steps:
+        steps[-1]["reason"] = reason if status == "vervallen" else None
+    return steps
