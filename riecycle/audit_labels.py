@@ -31,7 +31,14 @@ from riecycle.models.base import UTCDateTime
 CLASS_NAMES = {"Organisation": _l("Organisatie")}
 
 # Record name -> the field labels defined for it elsewhere (used first).
-DEFINED = {"Maatregel": MEASURE_FIELD_LABELS}
+DEFINED = {
+    "Maatregel": MEASURE_FIELD_LABELS,
+    "Onderzoeksresultaat team": {
+        "scope": _l("Reikwijdte"),
+        "group_name": _l("Groep"),
+        "group_kind": _l("Soort groep"),
+    },
+}
 
 # Record name -> (module in riecycle.forms, form class names): where the field labels come from.
 FORMS = {
@@ -54,6 +61,8 @@ FORMS = {
     "Analyse meldingen": ("beleid", ("AnalysisForm",)),
     "Beleidsinstrument": ("beleid", ("InstrumentForm",)),
     "Aanstelling preventiemedewerker": ("beleid", ("AppointmentForm",)),
+    "Basiscontract arbodienst": ("beleid", ("ContractForm",)),
+    "Inspraak medewerkers": ("plan", ("ParticipationForm",)),
     "Medewerker": ("beheer", ("EmployeeForm",)),
     "Team": ("beheer", ("TeamForm",)),
     "Organisation": ("beheer", ("OrganisationForm",)),
@@ -230,9 +239,9 @@ def _form_fields(entity: str) -> dict:
     return found
 
 
-def field_label(entity: str, key: str) -> str:
+def defined_label(entity: str, key: str) -> str | None:
     """The label of a stored field of a kind of record: the one defined for the record, else the
-    shared label, else the form's."""
+    shared label, else the form's; None when none of them names the field."""
     candidates = [key]
     if key.endswith("s"):
         candidates += [key[:-1] + suffix for suffix in COLLECTION_SUFFIXES]
@@ -246,7 +255,12 @@ def field_label(entity: str, key: str) -> str:
     for name in candidates:
         if name in forms:
             return _short(str(forms[name]))
-    return key.removesuffix("_id").replace("_", " ").capitalize()
+    return None
+
+
+def field_label(entity: str, key: str) -> str:
+    """defined_label, else the field name in words."""
+    return defined_label(entity, key) or key.removesuffix("_id").replace("_", " ").capitalize()
 
 
 class AuditFormatter:

@@ -138,3 +138,22 @@ def test_masking_is_unchanged(client_as, world, changed):
     )
     assert SECRET_TITLE not in sheet_text
     assert "individuele maatregel" in sheet_text
+
+
+def test_every_audited_field_has_a_dutch_label(app):
+    """A new audited column needs a label (riecycle/audit_labels.py: DEFINED, FIELDS or a form in FORMS)."""
+    from riecycle.audit import _audited_attrs
+    from riecycle.audit_labels import defined_label
+    from riecycle.models.base import Base
+
+    missing = []
+    for mapper in Base.registry.mappers:
+        model = mapper.class_
+        if not getattr(model, "__audited__", False):
+            continue
+        entity = model.__audit_label__ or model.__name__
+        assert entity_label(entity) != "Organisation"
+        for key, _collection in _audited_attrs(model.__new__(model)):
+            if key != "id" and defined_label(entity, key) is None:
+                missing.append(f"{entity}.{key}")
+    assert not missing, missing

@@ -776,6 +776,8 @@ def policy_sheet(wb, org, period: Period, lookups: Lookups) -> None:
             ]
         )
     for contract in policy.contracts(org):
+        if day and contract.since and contract.since > day:
+            continue  # not yet contracted on the end date
         sheet.row(
             [
                 _("Basiscontract arbodienst"),
