@@ -191,6 +191,8 @@ CHOICES = {
 }
 # Collections (many-to-many) end in these; form fields name them so (team_ids, factor_keys).
 COLLECTION_SUFFIXES = ("_ids", "_keys")
+# The record's own id and organisation: the entry says them already.
+NOT_SHOWN = ("id", "organisation_id")
 EMPTY = (None, "", [])
 DASH = "—"
 
@@ -338,6 +340,8 @@ class AuditFormatter:
         only the fields filled in."""
         result = []
         for key, pair in (changes or {}).items():
+            if key in NOT_SHOWN:
+                continue
             old, new = (list(pair) + [None, None])[:2] if isinstance(pair, list) else (None, pair)
             if action == "create" and new in EMPTY:
                 continue

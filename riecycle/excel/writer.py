@@ -30,6 +30,7 @@ MAX_TEXT = 32767  # Excel's limit; openpyxl cuts longer text the same way
 # Text that wraps within its column (so a printed page shows all of it) instead of running over.
 WRAPPED_KINDS = ("text", "longtext")
 DEFAULT_WIDTH = 8.43  # Excel's width of a column without its own width
+CHARS_PER_UNIT = 1.1  # characters of wrapped text per unit of column width (see text_lines)
 
 
 class Styled(NamedTuple):
@@ -177,12 +178,12 @@ class Cells:
 def text_lines(value, width: float) -> int:
     """About how many lines a text needs when wrapped in a column of this width (in characters).
 
-    A column's width counts digit widths; most text is narrower, word wrapping wastes some,
-    so one character per unit (less a margin) errs on the side of a row too tall, never cut.
+    A column's width counts digit widths; ordinary text is about a quarter narrower, word
+    wrapping wastes some of that, so 1.1 characters per unit errs on the side of a row too tall.
     """
     if value is None or isinstance(value, (int, float, Decimal, date, time)):
         return 1
-    per_line = max(1, int(width) - 1)
+    per_line = max(1, int(width * CHARS_PER_UNIT))
     text = str(value)[:MAX_TEXT]
     return sum(max(1, -(-len(line) // per_line)) for line in text.split("\n"))
 
