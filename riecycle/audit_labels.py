@@ -15,7 +15,7 @@ ids of measures, risks and employees are not resolved to titles or names.
 """
 
 import re
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import cache, cached_property
 
@@ -378,9 +378,7 @@ def _typed(column_type, key: str, value) -> str:
         if isinstance(column_type, UTCDateTime):
             moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
             if moment.tzinfo is None:
-                from datetime import UTC
-
-                moment = moment.replace(tzinfo=UTC)
+                moment = moment.replace(tzinfo=UTC)  # the trail stores UTC
             return moment.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
         if isinstance(column_type, Date):
             day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
