@@ -17,10 +17,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP) translations
 
-# Debian packages the tests need: Chromium for browser tests, PostgreSQL server binaries.
+# Debian packages the tests need: Chromium for browser tests, PostgreSQL server binaries,
+# LibreOffice Calc (headless) to print the evidence workbook to PDF.
 system-deps:
 	@need=""; \
 	test -x /usr/bin/chromium || need="$$need chromium"; \
+	command -v soffice >/dev/null || need="$$need libreoffice-calc-nogui"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || need="$$need postgresql"; \
 	if [ -n "$$need" ]; then \
 	  echo "Installing:$$need"; \
@@ -65,8 +67,13 @@ run: seed
 	if $(FLASK) scheduler --help >/dev/null 2>&1; then $(FLASK) scheduler & fi; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# The suite in parallel (pytest-xdist): one worker per core, at most 4; each worker starts its
+# own PostgreSQL cluster and takes its ports from its own range (tests/support/ports.py).
+# TEST_WORKERS=0 runs everything in one process.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
+
 test: install system-deps
-	$(BIN)/pytest -q $(PYTEST_ARGS)
+	$(BIN)/pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # ruff, then pyright in basic mode over riecycle/models and riecycle/services ([tool.pyright] in
 # pyproject.toml). The pyright package runs on the machine's Node.js.

@@ -31,6 +31,7 @@ from riecycle.models import (
     AuditEntry,
     Employee,
     Evaluation,
+    EvaluationFactorScore,
     Factor,
     Measure,
     MeasureStatusChange,
@@ -518,6 +519,24 @@ def evaluations(
             follow_ups.append({"evaluation_id": row["id"], "measure_id": gen.rng.choice(measure_rows)["id"]})
     bulk(gen, Evaluation, rows)
     bulk(gen, evaluation_follow_ups, follow_ups)
+    bulk(gen, EvaluationFactorScore, _factor_scores(gen, rows))
+
+
+def _factor_scores(gen: Gen, rows: list[dict]) -> list[dict]:
+    """A done repeat measurement records the werkdruk- and energiebronnen it asked (E22)."""
+    measured = list(
+        db.session.scalars(
+            select(Factor.key)
+            .where(Factor.kind.in_(("werkdrukbron", "energiebron")))
+            .order_by(Factor.position)
+        )
+    )
+    return [
+        {"evaluation_id": row["id"], "factor_key": key, "score": round(gen.rng.uniform(1, 5), 1)}
+        for row in rows
+        if row["done_on"] is not None and row["is_repeat_measurement"]
+        for key in gen.rng.sample(measured, min(len(measured), 4))
+    ]
 
 
 def _evaluation_row(

@@ -1,39 +1,12 @@
-"""Jinja filters for Dutch dates, money and labels."""
+"""Jinja filters for Dutch dates, money and labels (the text formatting is riecycle/formatting.py)."""
 
-from datetime import date, datetime
-from decimal import Decimal
-
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import get_locale
 from markupsafe import Markup, escape
 
 from riecycle import labels
-from riecycle.i18n import memoised
+from riecycle.formatting import fmt_date, fmt_datetime, fmt_money, fmt_pct
 
-
-def fmt_date(value, fmt="medium"):
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, datetime):
-        return format_datetime(value, "medium")
-    if isinstance(value, date):
-        return memoised(("date", value, fmt), lambda: format_date(value, fmt))
-    return str(value)
-
-
-def fmt_datetime(value):
-    return format_datetime(value, "short") if value else "—"
-
-
-def fmt_money(value):
-    if value is None:
-        return "—"
-    return "€ " + format_decimal(Decimal(value), format="#,##0.00")
-
-
-def fmt_pct(value):
-    if value is None:
-        return "—"
-    return f"{round(value * 100)}%"
+__all__ = ["fmt_date", "fmt_datetime", "fmt_money", "fmt_pct", "nl2br", "options", "pct_step", "register"]
 
 
 def nl2br(text):

@@ -1,4 +1,4 @@
-"""The scheduler process (`flask --app wsgi scheduler`) and the `reminders` CLI group.
+"""The scheduler process (`flask --app wsgi scheduler`, defined in riecycle/cli/reminders.py).
 
 The scheduler runs in its own process, never in web workers: APScheduler's in-memory job store
 cannot be shared between processes, and web workers come and go. Several scheduler processes
@@ -12,18 +12,12 @@ import logging
 import signal
 import sys
 import threading
-from datetime import datetime
 
-import click
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from flask import current_app
-from flask.cli import AppGroup
 
 from riecycle import clock, jobs, leader
-
-reminders_cli = AppGroup("reminders", help="Herinneringen versturen.")
 
 
 def build_scheduler(app, catch_up: bool = True, interval_seconds: int | None = None) -> BlockingScheduler:
@@ -83,11 +77,9 @@ def _stop_on_sigterm(signum, frame):
     sys.exit(0)
 
 
-@click.command("scheduler")
-@click.option("--catch-up/--no-catch-up", default=True, help="Bij het starten direct één ronde draaien.")
-def scheduler_command(catch_up):
-    """Run the reminder scheduler (daily at 07:00 Europe/Amsterdam); extra copies wait as standby."""
-    app = current_app._get_current_object()
+def run(app, catch_up: bool = True, echo=print) -> None:
+    """Run the scheduler until stopped: wait to lead, schedule the daily pass, back to standby
+    when the leader lock is lost (the `scheduler` command, riecycle/cli/reminders.py)."""
     logging.getLogger(app.name).setLevel(logging.INFO)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     lock = leader.lock_for(app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path)
@@ -95,11 +87,11 @@ def scheduler_command(catch_up):
     interval = app.config.get("SCHEDULER_INTERVAL_SECONDS")
     try:
         while True:
-            leader.wait_for_leadership(lock, retry, click.echo)
+            leader.wait_for_leadership(lock, retry, echo)
             scheduler = build_scheduler(app, catch_up, interval)
             lost = _watch_lock(scheduler, lock, retry)
             when = f"elke {interval} s" if interval else "dagelijks om 07:00 (Europe/Amsterdam)"
-            click.echo(f"Planner gestart: herinneringen {when}. Stoppen met Ctrl+C.")
+            echo(f"Planner gestart: herinneringen {when}. Stoppen met Ctrl+C.")
             scheduler.start()
             if not lost.is_set():
                 break
@@ -107,29 +99,4 @@ def scheduler_command(catch_up):
         pass
     finally:
         lock.release()
-    click.echo("Planner gestopt.")
-
-
-def _parse_now(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter("gebruik ISO-formaat, bijvoorbeeld 2025-03-01T07:00") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=clock.AMSTERDAM)
-
-
-@reminders_cli.command("run")
-@click.option("--now", "now_text", default=None, help="Doe alsof het nu dit moment is (ISO, lokale tijd).")
-def reminders_run(now_text):
-    """Run one reminder pass and print what it sent."""
-    report = jobs.run_reminders(_parse_now(now_text))
-    for line in report.lines:
-        click.echo(line)
-    for error in report.errors:
-        click.echo(f"fout: {error}", err=True)
-    click.echo(
-        f"Klaar: {report.claimed} nieuw vastgelegd, {report.mailed} e-mails verzonden, "
-        f"{report.retried} opnieuw geprobeerd, {report.failed} mislukt."
-    )
+    echo("Planner gestopt.")

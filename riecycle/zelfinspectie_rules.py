@@ -521,7 +521,24 @@ def bronnen_mapped(org, today: date) -> Result:
         if onderzoeken
         else ""
     )
-    return Result("voldoet", sentence + extra + ".", evidence, fix)
+    return Result("voldoet", sentence + extra + _grouped_note(onderzoeken) + ".", evidence, fix)
+
+
+def _grouped_note(onderzoeken) -> str:
+    """A3: where results are per group of teams or for the whole organisation, and the recorded reason."""
+    from riecycle.services.onderzoek import reason, team_visible
+
+    notes = []
+    for onderzoek in onderzoeken:
+        for result in onderzoek.teams:
+            why = reason(result) if team_visible(result) and result.scores else None
+            if not why:
+                continue
+            if result.scope == "groep":
+                notes.append(_("per %(k)s %(g)s, want %(r)s", k=result.group_kind, g=result.label, r=why))
+            else:
+                notes.append(_("voor de hele organisatie, want %(r)s", r=why))
+    return _(" (resultaten %(list)s)", list="; ".join(notes)) if notes else ""
 
 
 @rule("hybrid_work_considered")
@@ -555,8 +572,49 @@ def art14_exemption(org, rie: Rie | None):
     return exemption(org, rie)
 
 
+def _contract_text(org, today: date) -> tuple[str, str | None]:
+    """The arbodienst basiscontract in force (docs/domain.md §10): a sentence, and the gap when there is none."""
+    from riecycle.models import ArbodienstContract
+
+    contract = db.session.scalar(
+        _live(ArbodienstContract, org)
+        .where(
+            ArbodienstContract.since <= today,
+            or_(ArbodienstContract.until.is_(None), ArbodienstContract.until >= today),
+        )
+        .order_by(ArbodienstContract.since.desc(), ArbodienstContract.id.desc())
+    )
+    if contract is None:
+        return "", _("er is geen basiscontract met een arbodienst of bedrijfsarts vastgelegd")
+    from riecycle.services.attachments import for_owner
+
+    document = _("met document") if for_owner("arbodienst_contract", contract.id) else _("zonder document")
+    return (
+        _(
+            "Basiscontract met %(who)s sinds %(d)s (%(doc)s).",
+            who=contract.provider,
+            d=_fmt(contract.since),
+            doc=document,
+        ),
+        None,
+    )
+
+
+def _toets_parts(toetsingen: list) -> tuple[str, list[str]]:
+    """Which parts (systeemtoets, scopetoets) the toetsingen of this RI&E covered, and the gaps."""
+    parts = set().union(*(t.parts for t in toetsingen))
+    if not parts:
+        return "", [_("niet vastgelegd of het een systeemtoets of scopetoets was")]
+    names = _("systeemtoets en scopetoets") if len(parts) == 2 else next(iter(parts))
+    missing = [
+        _("de %(p)s is niet vastgelegd", p=p) for p in ("systeemtoets", "scopetoets") if p not in parts
+    ]
+    return " " + _("Getoetst: %(p)s.", p=names), missing
+
+
 @rule("toetsing_or_exempt")
 def toetsing_or_exempt(org, today: date) -> Result:
+    """Art. 14: toetsing (systeemtoets and scopetoets) or exemption, and the arbodienst basiscontract."""
     rie = _current_rie(org, today)
     exemption = art14_exemption(org, rie)
     fix = (
@@ -564,27 +622,48 @@ def toetsing_or_exempt(org, today: date) -> Result:
         if rie
         else _page(_("Toetsing vastleggen"), "rie.index")
     )
+    contract, contract_gap = _contract_text(org, today)
+    contract_fix = _edit(
+        _("Basiscontract vastleggen"),
+        "beleid.index",
+        {"_anchor": "arbodienst"},
+        "beleid.index",
+        "edit_zelfinspectie",
+    )
     if exemption.exempt:
-        return Result("voldoet", exemption.reason, [rie_ref(rie)] if rie else [], fix)
+        if contract_gap:
+            return Result(
+                "deels",
+                _("%(why)s Maar: %(g)s.", why=exemption.reason, g=contract_gap),
+                [rie_ref(rie)] if rie else [],
+                contract_fix,
+            )
+        return Result("voldoet", f"{exemption.reason} {contract}", [rie_ref(rie)] if rie else [], fix)
     if rie is None:
         return _no_rie(_("RI&E vastleggen"))
-    current = db.session.scalar(
+    toetsingen = _all(
         _live(Toetsing, org)
         .where(Toetsing.rie_id == rie.id, Toetsing.tested_on <= today)
-        .order_by(Toetsing.tested_on.desc())
+        .order_by(Toetsing.tested_on.desc(), Toetsing.id.desc())
     )
-    if current is not None:
-        return Result(
-            "voldoet",
+    if toetsingen:
+        current = toetsingen[0]
+        parts, gaps = _toets_parts(toetsingen)
+        if contract_gap:
+            gaps.append(contract_gap)
+        sentence = (
             _(
                 "%(rie)s is op %(d)s getoetst door %(who)s.",
                 rie=rie.label,
                 d=_fmt(current.tested_on),
                 who=current.expert_name,
-            ),
-            [rie_ref(rie)],
-            fix,
+            )
+            + parts
         )
+        if gaps:
+            fix = contract_fix if gaps == [contract_gap] else fix
+            return Result("deels", sentence + " " + _("Maar: %(g)s.", g="; ".join(gaps)), [rie_ref(rie)], fix)
+        return Result("voldoet", f"{sentence} {contract}", [rie_ref(rie)], fix)
     older = db.session.scalar(
         _live(Toetsing, org).where(Toetsing.tested_on <= today).order_by(Toetsing.tested_on.desc())
     )
@@ -1037,28 +1116,73 @@ def rust_en_herstel_measures(org, today: date) -> Result:
     )
 
 
+def _participation_text(org, today: date) -> tuple[str, bool]:
+    """How employees took part in choosing the measures of the newest plan version (docs/domain.md §10)."""
+    from riecycle.models import PlanParticipation, PlanVersion
+
+    version = db.session.scalar(_live(PlanVersion, org).order_by(PlanVersion.number.desc()))
+    if version is None:
+        return _("inspraak van medewerkers bij het kiezen van de maatregelen is niet vastgelegd"), False
+    rows = _all(
+        _live(PlanParticipation, org)
+        .where(PlanParticipation.plan_version_id == version.id, PlanParticipation.held_on <= today)
+        .order_by(PlanParticipation.held_on, PlanParticipation.id)
+    )
+    if not rows:
+        return (
+            _(
+                "bij versie %(n)s van het Plan van Aanpak is niet vastgelegd hoe medewerkers meedachten "
+                "over de maatregelen",
+                n=version.number,
+            ),
+            False,
+        )
+    parts = [
+        ngettext(
+            "%(m)s op %(d)s (%(num)s medewerker)",
+            "%(m)s op %(d)s (%(num)s medewerkers)",
+            r.participants,
+            m=r.method,
+            d=_fmt(r.held_on),
+        )
+        for r in rows
+    ]
+    return (
+        _(
+            "medewerkers dachten mee over de maatregelen van versie %(n)s: %(p)s",
+            n=version.number,
+            p=", ".join(parts),
+        ),
+        True,
+    )
+
+
 @rule("participation_in_choice")
 def participation_in_choice(org, today: date) -> Result:
-    """No record of employee participation exists (yet); the OR's plan decision is the evidence we have."""
+    """Employees' participation record for the newest plan version, and the OR's plan decision."""
+    from riecycle.models import PlanVersion
+
     approval = _latest_decided(org, "plan_version")
-    if approval is not None and approval.decision == "verleend":
+    has_version = db.session.scalar(_live(PlanVersion, org).limit(1)) is not None
+    if approval is None and not has_version:
         return Result(
-            "deels",
+            None,
             _(
-                "De OR/PVT stemde op %(d)s in met het Plan van Aanpak; inspraak van medewerkers "
-                "bij het kiezen van de maatregelen is niet vastgelegd. Beantwoord dit met de hand "
-                "als die er was.",
-                d=_fmt(approval.decided_on),
+                "Er is nog geen Plan van Aanpak aan de OR/PVT voorgelegd; de betrokkenheid van "
+                "medewerkers en OR bij het kiezen van maatregelen staat niet in de gegevens. Beantwoord "
+                "dit item met de hand."
             ),
-            [_page(_("Versies van het Plan van Aanpak"), "plan.versions")],
         )
-    return Result(
-        None,
-        _(
-            "De betrokkenheid van medewerkers en OR bij het kiezen van maatregelen staat niet in de "
-            "gegevens; beantwoord dit item met de hand."
-        ),
+    participation, took_part = _participation_text(org, today)
+    or_ok = approval is not None and approval.decision == "verleend"
+    sentence = _describe_approval(approval, _("Plan van Aanpak")) + "; " + participation + "."
+    sentence = sentence[:1].upper() + sentence[1:]
+    evidence = [_page(_("Versies van het Plan van Aanpak"), "plan.versions")]
+    fix = _edit(
+        _("Inspraak vastleggen"), "plan.versions", {"_anchor": "inspraak"}, "plan.versions", "edit_plan"
     )
+    answer = "voldoet" if took_part and or_ok else "deels" if took_part or or_ok else "voldoet_niet"
+    return Result(answer, sentence, evidence, fix)
 
 
 @rule("measures_on_schedule")
@@ -1403,9 +1527,78 @@ def _vp_checks(instrument: PolicyInstrument):
         yield _("niet vastgelegd hoe medewerkers de vertrouwenspersoon bereiken")
 
 
+def _how_known(instrument: PolicyInstrument, today: date) -> str:
+    """When and how it was made known: the communication and the voorlichting sessions."""
+    ways = (
+        [instrument.communication]
+        if instrument.communicated_on and instrument.communicated_on <= today
+        else []
+    )
+    ways += [
+        _("voorlichting '%(t)s'", t=s.topic)
+        for s in instrument.sessions
+        if s.deleted_at is None and s.session_date <= today
+    ]
+    return _(
+        "bekendgemaakt op %(d)s via %(w)s",
+        d=_fmt(instrument.made_known_on(today)),
+        w=", ".join(w for w in ways if w),
+    )
+
+
+def _vp_facts(vp: PolicyInstrument, today: date) -> tuple[list[str], list[str]]:
+    """What the records say about the vertrouwenspersoon (docs/domain.md §10), and what is missing."""
+    facts, gaps = [_("intern") if vp.vp_kind == "intern" else _("extern")], []
+    trained_on = vp.trained_on if vp.trained_on and vp.trained_on <= today else None
+    if vp.trained and trained_on:
+        facts.append(_("opgeleid op %(d)s", d=_fmt(trained_on)))
+    elif vp.trained:
+        facts.append(_("opgeleid"))
+        gaps.append(_("de datum van de opleiding is niet vastgelegd"))
+    else:
+        gaps.append(_("niet aangetoond dat de vertrouwenspersoon is opgeleid"))
+    if not (vp.contact or "").strip():
+        gaps.append(_("niet vastgelegd hoe medewerkers de vertrouwenspersoon bereiken"))
+    elif vp.anonymous_contact:
+        facts.append(_("bereikbaarheid vastgelegd, ook anoniem"))
+    else:
+        facts.append(_("bereikbaarheid vastgelegd"))
+        gaps.append(_("niet vastgelegd dat medewerkers de vertrouwenspersoon anoniem kunnen benaderen"))
+    if vp.made_known_on(today):
+        facts.append(_how_known(vp, today))
+    else:
+        gaps.append(_("niet aantoonbaar bekendgemaakt aan medewerkers"))
+    report_on = vp.annual_report_on if vp.annual_report_on and vp.annual_report_on <= today else None
+    year = vp.annual_report_year if vp.annual_report_year and vp.annual_report_year <= today.year else None
+    one_year = vp.adopted_on is None or vp.adopted_on <= today - timedelta(days=365)
+    if year:
+        facts.append(
+            _("jaarverslag over %(y)s (%(d)s)", y=year, d=_fmt(report_on))
+            if report_on
+            else _("jaarverslag over %(y)s", y=year)
+        )
+        if one_year and year < today.year - 1:
+            gaps.append(_("het laatste jaarverslag gaat over %(y)s", y=year))
+    elif one_year:
+        gaps.append(_("er is geen jaarverslag van de vertrouwenspersoon vastgelegd"))
+    else:
+        facts.append(_("nog geen jaarverslag nodig (korter dan een jaar aangesteld)"))
+    return facts, gaps
+
+
 @rule("vertrouwenspersoon")
 def vertrouwenspersoon(org, today: date) -> Result:
-    return _basic_instrument(org, today, "vertrouwenspersoon", _vp_checks)
+    """Appointed, and what an inspector asks: kind, training, anonymous contact, made known, jaarverslag."""
+    best = _best(_instruments(org, "vertrouwenspersoon"), today)
+    if best is None or not best.is_adopted(today):
+        return _basic_instrument(org, today, "vertrouwenspersoon", _vp_checks)
+    facts, gaps = _vp_facts(best, today)
+    since = _("aangesteld sinds %(d)s", d=_fmt(best.adopted_on)) if best.adopted_on else _("aangesteld")
+    sentence = _("De vertrouwenspersoon is %(a)s: %(f)s.", a=since, f="; ".join(facts))
+    evidence, fix = [instrument_ref(best)], _instrument_fix("vertrouwenspersoon", best)
+    if gaps:
+        return Result("deels", sentence + " " + _("Ontbreekt: %(g)s.", g="; ".join(gaps)), evidence, fix)
+    return Result("voldoet", sentence, evidence, fix)
 
 
 def _klachten_checks(instrument: PolicyInstrument):
@@ -1657,23 +1850,147 @@ def measures_evaluated(org, today: date) -> Result:
     )
 
 
+def _baseline_onderzoek(org, today: date):
+    """E22's nulmeting: the earliest verdiepend onderzoek with scores per factor, and its factors."""
+    from riecycle.models import OnderzoekScore, OnderzoekTeam
+
+    first = db.session.execute(
+        select(VerdiependOnderzoek.id, VerdiependOnderzoek.period_start)
+        .join(OnderzoekTeam, OnderzoekTeam.onderzoek_id == VerdiependOnderzoek.id)
+        .join(OnderzoekScore, OnderzoekScore.onderzoek_team_id == OnderzoekTeam.id)
+        .where(
+            VerdiependOnderzoek.organisation_id == org.id,
+            VerdiependOnderzoek.deleted_at.is_(None),
+            VerdiependOnderzoek.period_start <= today,
+            OnderzoekTeam.deleted_at.is_(None),
+            OnderzoekScore.deleted_at.is_(None),
+        )
+        .order_by(VerdiependOnderzoek.period_start, VerdiependOnderzoek.id)
+        .limit(1)
+    ).first()
+    if first is None:
+        return None, set()
+    keys = set(
+        db.session.scalars(
+            select(OnderzoekScore.factor_key)
+            .join(OnderzoekTeam, OnderzoekTeam.id == OnderzoekScore.onderzoek_team_id)
+            .where(
+                OnderzoekTeam.onderzoek_id == first.id,
+                OnderzoekTeam.deleted_at.is_(None),
+                OnderzoekScore.deleted_at.is_(None),
+            )
+        )
+    )
+    return db.session.get(VerdiependOnderzoek, first.id), keys
+
+
+def _factor_names(keys) -> list[str]:
+    """The factors' names in the taxonomy's order."""
+    if not keys:
+        return []
+    return list(
+        db.session.scalars(select(Factor.name_nl).where(Factor.key.in_(keys)).order_by(Factor.position))
+    )
+
+
+def _onderzoek_ref(onderzoek) -> Ref:
+    return Ref(
+        "onderzoek",
+        onderzoek.title,
+        onderzoek.id,
+        "rie.onderzoek_show",
+        {"onderzoek_id": onderzoek.id},
+        "rie.index",
+    )
+
+
 @rule("effect_same_sources")
 def effect_same_sources(org, today: date) -> Result:
+    from riecycle.models import EvaluationFactorScore
+
     fix = _edit(
         _("Effectmeting plannen"), "evaluatie.new", {"kind": "thema"}, "evaluatie.index", "edit_evaluatie"
     )
+    baseline, baseline_keys = _baseline_onderzoek(org, today)
     repeats = _evaluation_briefs(
         *_done(org, today, Evaluation.is_repeat_measurement.is_(True)), limit=LIST_MAX
     )
     if repeats:
+        latest = repeats[0]
+        evidence = [evaluation_ref(e) for e in repeats] + ([_onderzoek_ref(baseline)] if baseline else [])
+        asked = set(
+            db.session.scalars(
+                select(EvaluationFactorScore.factor_key).where(
+                    EvaluationFactorScore.evaluation_id == latest.id
+                )
+            )
+        )
+        fix = _edit(
+            _("Gevraagde bronnen vastleggen"),
+            "evaluatie.record",
+            {"evaluation_id": latest.id},
+            "evaluatie.index",
+            "edit_evaluatie",
+        )
+        if baseline is None:
+            return Result(
+                "deels",
+                _(
+                    "De herhaalde meting van %(d)s is niet te vergelijken: er is geen nulmeting "
+                    "(verdiepend onderzoek) met scores per werkdrukbron en energiebron vastgelegd.",
+                    d=_fmt(latest.done_on),
+                ),
+                evidence,
+                _page(_("Verdiepend onderzoek vastleggen"), "rie.onderzoeken"),
+            )
+        if not asked:
+            return Result(
+                "deels",
+                _(
+                    "Bij de herhaalde meting van %(d)s is niet vastgelegd welke werkdrukbronnen en "
+                    "energiebronnen zij uitvroeg, dus de vergelijking met de nulmeting (%(o)s) is niet "
+                    "aan te tonen.",
+                    d=_fmt(latest.done_on),
+                    o=baseline.title,
+                ),
+                evidence,
+                fix,
+            )
+        missing, new = baseline_keys - asked, asked - baseline_keys
+        if not missing and not new:
+            return Result(
+                "voldoet",
+                ngettext(
+                    "De herhaalde meting van %(d)s vraagt dezelfde bron als de nulmeting (%(o)s van "
+                    "%(b)s): %(list)s.",
+                    "De herhaalde meting van %(d)s vraagt dezelfde %(n)s werkdrukbronnen en "
+                    "energiebronnen als de nulmeting (%(o)s van %(b)s): %(list)s.",
+                    len(asked),
+                    d=_fmt(latest.done_on),
+                    n=_n(len(asked)),
+                    o=baseline.title,
+                    b=_fmt(baseline.period_start),
+                    list=_names(_factor_names(asked)),
+                ),
+                evidence,
+                fix,
+            )
+        gaps = []
+        if missing:
+            gaps.append(_("niet meer gevraagd: %(list)s", list=", ".join(_factor_names(missing))))
+        if new:
+            gaps.append(_("nieuw, niet in de nulmeting: %(list)s", list=", ".join(_factor_names(new))))
         return Result(
-            "voldoet",
+            "deels",
             _(
-                "De herhaalde meting van %(d)s vergelijkt dezelfde werkdrukbronnen en "
-                "energiebronnen als de nulmeting.",
-                d=_fmt(repeats[0].done_on),
+                "De herhaalde meting van %(d)s vraagt niet dezelfde bronnen als de nulmeting (%(o)s van "
+                "%(b)s): %(gaps)s.",
+                d=_fmt(latest.done_on),
+                o=baseline.title,
+                b=_fmt(baseline.period_start),
+                gaps="; ".join(gaps),
             ),
-            [evaluation_ref(e) for e in repeats],
+            evidence,
             fix,
         )
     questionnaires = _evaluation_briefs(
@@ -1683,25 +2000,29 @@ def effect_same_sources(org, today: date) -> Result:
         return Result(
             "deels",
             _(
-                "Er is een vragenlijst afgenomen (%(d)s), maar niet vastgelegd dat die dezelfde "
-                "bronnen meet als de nulmeting.",
+                "Er is een vragenlijst afgenomen (%(d)s), maar niet vastgelegd dat die een herhaling "
+                "van de nulmeting is.",
                 d=_fmt(questionnaires[0].done_on),
             ),
             [evaluation_ref(e) for e in questionnaires],
             fix,
         )
-    baseline = db.session.scalar(
+    first_rie = db.session.scalar(
         select(func.min(Rie.performed_on)).where(Rie.organisation_id == org.id, Rie.deleted_at.is_(None))
     )
-    if baseline is None or baseline > today - timedelta(days=REPEAT_AFTER_DAYS):
+    starts = [d for d in (first_rie, baseline.period_start if baseline else None) if d is not None]
+    start = min(starts) if starts else None
+    if start is None or start > today - timedelta(days=REPEAT_AFTER_DAYS):
         return Result(
             "nvt",
             _("De nulmeting is minder dan een jaar oud; een effectmeting volgt na één tot twee jaar."),
+            [_onderzoek_ref(baseline)] if baseline else [],
             fix=fix,
         )
     return Result(
         "voldoet_niet",
-        _("Sinds de nulmeting van %(d)s is geen effectmeting met dezelfde bronnen gedaan.", d=_fmt(baseline)),
+        _("Sinds de nulmeting van %(d)s is geen effectmeting met dezelfde bronnen gedaan.", d=_fmt(start)),
+        [_onderzoek_ref(baseline)] if baseline else [],
         fix=fix,
     )
 
@@ -1863,24 +2184,34 @@ def preventiemedewerker_appointed(org, today: date) -> Result:
         "beleid.index",
         "edit_zelfinspectie",
     )
-    if current.or_instemming_on and current.or_instemming_on <= today:
-        return Result(
-            "voldoet",
-            _(
-                "Preventiemedewerker aangesteld sinds %(s)s, met instemming van de OR/PVT op %(d)s.",
-                s=_fmt(current.since),
-                d=_fmt(current.or_instemming_on),
-            ),
-            evidence,
-            fix,
-        )
-    return Result(
-        "deels",
-        _(
-            "Preventiemedewerker aangesteld sinds %(s)s, maar de instemming van de OR/PVT is niet "
-            "vastgelegd.",
-            s=_fmt(current.since),
-        ),
-        evidence,
-        fix,
+    facts, gaps = _preventie_facts(current, today)
+    sentence = _("Preventiemedewerker aangesteld sinds %(s)s", s=_fmt(current.since))
+    if facts:
+        sentence += ", " + ", ".join(facts)
+    if gaps:
+        return Result("deels", sentence + _(", maar %(g)s.", g="; ".join(gaps)), evidence, fix)
+    return Result("voldoet", sentence + ".", evidence, fix)
+
+
+def _preventie_facts(appointment: PreventiemedewerkerAppointment, today: date) -> tuple[list[str], list[str]]:
+    """What an inspector asks about the preventiemedewerker (docs/domain.md §10): OR date, hours, training."""
+    facts, gaps = [], []
+    if appointment.or_instemming_on and appointment.or_instemming_on <= today:
+        facts.append(_("met instemming van de OR/PVT op %(d)s", d=_fmt(appointment.or_instemming_on)))
+    else:
+        gaps.append(_("de instemming van de OR/PVT is niet vastgelegd"))
+    if appointment.hours_per_week:
+        facts.append(ngettext("%(num)s uur per week", "%(num)s uur per week", appointment.hours_per_week))
+    else:
+        gaps.append(_("het aantal uren per week is niet vastgelegd"))
+    trained_on = (
+        appointment.trained_on if appointment.trained_on and appointment.trained_on <= today else None
     )
+    if appointment.training and trained_on:
+        facts.append(_("opgeleid: %(t)s (%(d)s)", t=appointment.training, d=_fmt(trained_on)))
+    elif appointment.training:
+        facts.append(_("opgeleid: %(t)s", t=appointment.training))
+        gaps.append(_("de datum van de opleiding is niet vastgelegd"))
+    else:
+        gaps.append(_("de opleiding van de preventiemedewerker is niet vastgelegd"))
+    return facts, gaps

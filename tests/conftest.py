@@ -1,8 +1,12 @@
 """Fixtures: the app on SQLite and on a throwaway PostgreSQL cluster, clients per role,
 an SMTP sink, and a Chromium browser.
 
-Every test that uses `app` runs twice: once per database. Set RIECYCLE_TEST_DB=sqlite
+Every test that uses `app` runs twice: once per database, except browser tests (marker e2e)
+and tests marked one_database, which run on the first selected one. Set RIECYCLE_TEST_DB=sqlite
 (or postgresql) to run one backend while developing.
+
+Under pytest-xdist (`make test` passes -n) each worker process has its own session fixtures: its
+own SQLite file, its own PostgreSQL cluster, and ports from its own block (tests/support/ports.py).
 """
 
 import os
@@ -16,13 +20,29 @@ from sqlalchemy import text
 
 from riecycle import create_app
 from riecycle.extensions import db as _db
-from tests.factories import PASSWORD, build_world
+from tests.factories import PASSWORD, add_staff, build_world
 from tests.support.browser import LiveServer, chromium_available, launch
 from tests.support.pg import PostgresCluster, pg_available
 from tests.support.smtp import SmtpSink
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 BACKENDS = [b for b in ("sqlite", "postgresql") if os.environ.get("RIECYCLE_TEST_DB", b) == b]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests (and tests marked one_database) run on the first selected database only:
+    the database adds nothing to what they check, and each one costs seconds."""
+    if len(BACKENDS) < 2:
+        return
+    keep, drop = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("backend") if callspec else None
+        one = item.get_closest_marker("e2e") or item.get_closest_marker("one_database")
+        (drop if one and backend not in (None, BACKENDS[0]) else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 def require(available: bool, what: str):
@@ -256,7 +276,6 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture
 def staffed(world):
     """The world for the pulse tests: Noord has 8 people with e-mail, Zuid 6."""
-    from tests.test_pulse import add_staff
 
     add_staff(world, "Zorgteam Noord", 5)
     add_staff(world, "Zorgteam Zuid", 3)

@@ -13,7 +13,7 @@ from riecycle.extensions import db
 from riecycle.models import Approval, Attachment, Factor, Incident, OnderzoekTeam, VerdiependOnderzoek
 from riecycle.services import attachments
 from riecycle.services import onderzoek as onderzoek_service
-from tests.matrix.rie import make_rie
+from tests.factories import make_rie, make_risk
 
 
 def _cells(response) -> str:
@@ -135,7 +135,6 @@ def test_incident_texts_hidden_from_the_auditor_everywhere(app, world, client_as
 def test_a_stored_run_hides_other_teams_risks_from_a_leidinggevende(app, world):
     from riecycle.access import viewer_of
     from riecycle.access.evidence import EvidenceMask
-    from tests.matrix.plan import make_risk
 
     zuid = make_risk(world, title="Zuidrisico Wq2", scope="teams")
     zuid.teams = [world.teams["Zorgteam Zuid"]]

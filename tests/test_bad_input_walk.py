@@ -18,9 +18,8 @@ from pathlib import Path
 import pytest
 
 from riecycle.extensions import db
-from tests.factories import PASSWORD, ROLES
+from tests.factories import PASSWORD, ROLES, make_measure, make_risk
 from tests.matrix import all_routes
-from tests.matrix.plan import make_measure, make_risk
 
 VISITORS = ("anon", *ROLES, "other")
 OVERFLOW_IDS = (2**63, 2**64, -1, 10**30)

@@ -8,7 +8,7 @@ from riecycle import completion
 from riecycle.extensions import db
 from riecycle.models import Measure, MeasureStatusChange
 from riecycle.services import plan as plan_service
-from tests.matrix.plan import make_measure
+from tests.factories import make_measure
 
 
 def test_the_first_completion_day_is_kept_when_a_measure_is_finished_again(world):

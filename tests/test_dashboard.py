@@ -5,59 +5,18 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from riecycle import clock
+from riecycle import charts, clock
 from riecycle.extensions import db
 from riecycle.models import (
     Evaluation,
-    Measure,
     MeasureStatusChange,
     Rie,
     RieTheme,
-    Risk,
     RiskEvaluation,
     VoorlichtingSession,
 )
-from riecycle.services import charts, dashboard, risks
-
-
-def risk(world, theme="werkdruk", title="Risico", kans=3, effect=5, frequentie=4, method="kinney"):
-    found = Risk(organisation_id=world.org.id, theme_key=theme, title=title, description="x")
-    db.session.add(found)
-    db.session.flush()
-    db.session.add(
-        RiskEvaluation(
-            organisation_id=world.org.id,
-            risk_id=found.id,
-            method=method,
-            kans=kans,
-            effect=effect,
-            frequentie=frequentie,
-            score=kans * effect * (frequentie or 1),
-            priority="middel",
-        )
-    )
-    db.session.flush()
-    risks.refresh_current(found)  # what the risk service does after every evaluation
-    return found
-
-
-def measure(
-    world, risks=(), title="Maatregel", status="gepland", level="organisatie", termijn=None, employee=None
-):
-    found = Measure(
-        organisation_id=world.org.id,
-        title=title,
-        level=level,
-        approach="bronaanpak",
-        responsible_id=world.users["preventiemedewerker"].id,
-        status=status,
-        termijn=termijn or clock.today() + timedelta(days=30),
-        employee_id=employee.id if employee else None,
-    )
-    found.risks = list(risks)
-    db.session.add(found)
-    db.session.flush()
-    return found
+from riecycle.services import dashboard, risks
+from tests.factories import make_scored_risk, make_simple_measure
 
 
 def _evaluation(world, **fields):
@@ -76,8 +35,8 @@ def stages_by_theme(world):
 
 def test_cycle_stage_per_theme(world):
     today = clock.today()
-    werkdruk = risk(world, "werkdruk")
-    werkdruk_measure = measure(world, [werkdruk])
+    werkdruk = make_scored_risk(world, "werkdruk")
+    werkdruk_measure = make_simple_measure(world, [werkdruk])
     session = VoorlichtingSession(
         organisation_id=world.org.id, topic="Werkstress", session_date=today - timedelta(days=40)
     )
@@ -90,9 +49,9 @@ def test_cycle_stage_per_theme(world):
         done_on=today - timedelta(days=5),
         policy_adjusted=True,
     )
-    risk(world, "pesten")  # only inventoried
-    agressie = risk(world, "agressie_extern")
-    measure(world, [agressie], status="vervallen")  # a vervallen measure does not count
+    make_scored_risk(world, "pesten")  # only inventoried
+    agressie = make_scored_risk(world, "agressie_extern")
+    make_simple_measure(world, [agressie], status="vervallen")  # a vervallen measure does not count
     _evaluation(world, kind="thema", theme_key="agressie_extern", done_on=today - timedelta(days=3))
     rie = Rie(organisation_id=world.org.id, version=1, is_current=True, performed_on=today)
     db.session.add(rie)
@@ -111,8 +70,8 @@ def test_cycle_stage_per_theme(world):
             ),
         ]
     )
-    old = risk(world, "agressie_intern")
-    old_measure = measure(world, [old])
+    old = make_scored_risk(world, "agressie_intern")
+    old_measure = make_simple_measure(world, [old])
     old_session = VoorlichtingSession(
         organisation_id=world.org.id, topic="Oud", session_date=today - timedelta(days=400)
     )
@@ -144,10 +103,10 @@ def test_cycle_stage_per_theme(world):
 def test_follow_up_measures_count_as_bijgesteld(world):
     from riecycle.models.evaluation import evaluation_follow_ups
 
-    target = risk(world, "pesten")
-    first = measure(world, [target], status="uitgevoerd")
+    target = make_scored_risk(world, "pesten")
+    first = make_simple_measure(world, [target], status="uitgevoerd")
     evaluation = _evaluation(world, kind="maatregel", measure_id=first.id, done_on=clock.today())
-    follow = measure(world, [target], title="Vervolg")
+    follow = make_simple_measure(world, [target], title="Vervolg")
     db.session.execute(
         evaluation_follow_ups.insert().values(evaluation_id=evaluation.id, measure_id=follow.id)
     )
@@ -158,8 +117,8 @@ def test_follow_up_measures_count_as_bijgesteld(world):
 
 def test_overdue_measures_shown_beside_the_stage(world, client_as):
     today = clock.today()
-    werkdruk = risk(world, "werkdruk")
-    first = measure(world, [werkdruk], status="uitgevoerd", termijn=today - timedelta(days=90))
+    werkdruk = make_scored_risk(world, "werkdruk")
+    first = make_simple_measure(world, [werkdruk], status="uitgevoerd", termijn=today - timedelta(days=90))
     _evaluation(
         world, kind="maatregel", measure_id=first.id, done_on=today - timedelta(days=5), policy_adjusted=True
     )
@@ -168,18 +127,24 @@ def test_overdue_measures_shown_beside_the_stage(world, client_as):
     )
     session.risks = [werkdruk]
     db.session.add(session)
-    second = risk(world, "werkdruk", title="Tweede")
+    second = make_scored_risk(world, "werkdruk", title="Tweede")
     for n in range(6):  # open and past their termijn; one of them on both risks counts once
-        measure(
+        make_simple_measure(
             world,
             [werkdruk, second] if n == 0 else [second],
             title=f"Te laat {n}",
             termijn=today - timedelta(days=n + 1),
         )
-    measure(world, [second], title="Op tijd", termijn=today + timedelta(days=3))
-    measure(world, [second], title="Klaar", status="uitgevoerd", termijn=today - timedelta(days=3))
-    measure(world, [second], title="Vervallen", status="vervallen", termijn=today - timedelta(days=3))
-    late_pesten = measure(world, [risk(world, "pesten")], termijn=today - timedelta(days=2))
+    make_simple_measure(world, [second], title="Op tijd", termijn=today + timedelta(days=3))
+    make_simple_measure(
+        world, [second], title="Klaar", status="uitgevoerd", termijn=today - timedelta(days=3)
+    )
+    make_simple_measure(
+        world, [second], title="Vervallen", status="vervallen", termijn=today - timedelta(days=3)
+    )
+    late_pesten = make_simple_measure(
+        world, [make_scored_risk(world, "pesten")], termijn=today - timedelta(days=2)
+    )
     db.session.commit()
 
     themes = stages_by_theme(world)
@@ -228,7 +193,7 @@ def _heatmap_cells(html: str) -> dict:
 
 def test_one_heatmap_on_dashboard_and_heatmap_page(world, client_as):
     def scored(title, kans, effect, frequentie=None, method=None):
-        found = risk(world, title=title)
+        found = make_scored_risk(world, title=title)
         risks.evaluate(world.org, found, None, kans, effect, frequentie, method=method)
         return found
 
@@ -263,7 +228,7 @@ def test_one_heatmap_on_dashboard_and_heatmap_page(world, client_as):
 
 
 def test_dashboard_page_shows_stages_with_rules(world, client_as):
-    risk(world, "werkdruk")
+    make_scored_risk(world, "werkdruk")
     db.session.commit()
     html = client_as("or_lid").get("/o/acme/").get_data(as_text=True)
     row = re.search(
@@ -282,16 +247,16 @@ def test_dashboard_page_shows_stages_with_rules(world, client_as):
 def test_overdue_measures_and_privacy(world, client_as):
     today = clock.today()
     employee = world.employees[1]  # Zorgteam Zuid: not the leidinggevende's team
-    measure(world, title="Te laat organisatie", termijn=today - timedelta(days=3))
-    measure(
+    make_simple_measure(world, title="Te laat organisatie", termijn=today - timedelta(days=3))
+    make_simple_measure(
         world,
         title="Mantelzorg Medewerker",
         level="individu",
         employee=employee,
         termijn=today - timedelta(days=9),
     )
-    measure(world, title="Op tijd", termijn=today + timedelta(days=3))
-    measure(world, title="Klaar", status="uitgevoerd", termijn=today - timedelta(days=30))
+    make_simple_measure(world, title="Op tijd", termijn=today + timedelta(days=3))
+    make_simple_measure(world, title="Klaar", status="uitgevoerd", termijn=today - timedelta(days=30))
     db.session.commit()
     found, total = dashboard.overdue_measures(world.org, today)
     assert total == 2 and [m.title for m in found] == ["Mantelzorg Medewerker", "Te laat organisatie"]
@@ -386,8 +351,8 @@ def _figures(html: str) -> dict:
 
 def test_charts_render_with_data_and_text_alternatives(world, client_as):
     today = clock.today()
-    first = risk(world, "werkdruk", kans=5, effect=10)
-    second = risk(world, "pesten", kans=1, effect=1)
+    first = make_scored_risk(world, "werkdruk", kans=5, effect=10)
+    second = make_scored_risk(world, "pesten", kans=1, effect=1)
     db.session.add(
         RiskEvaluation(
             organisation_id=world.org.id,
@@ -403,8 +368,8 @@ def test_charts_render_with_data_and_text_alternatives(world, client_as):
     )
     db.session.flush()
     risks.refresh_current(second)
-    done = measure(world, [first], status="uitgevoerd", termijn=today - timedelta(days=40))
-    measure(world, [first], status="in_uitvoering", level="team")
+    done = make_simple_measure(world, [first], status="uitgevoerd", termijn=today - timedelta(days=40))
+    make_simple_measure(world, [first], status="in_uitvoering", level="team")
     db.session.add(
         MeasureStatusChange(
             organisation_id=world.org.id,
@@ -449,7 +414,9 @@ def test_completion_maths(world):
             (date(2031, 1, 1), datetime(2030, 4, 30, 23, 30, tzinfo=UTC)),  # 1 May in Amsterdam
         ]
     ):
-        m = measure(world, title=f"M{i}", termijn=termijn, status="uitgevoerd" if done_at else "gepland")
+        m = make_simple_measure(
+            world, title=f"M{i}", termijn=termijn, status="uitgevoerd" if done_at else "gepland"
+        )
         if done_at:
             db.session.add(
                 MeasureStatusChange(

@@ -10,7 +10,6 @@ import http.cookiejar
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,6 +27,7 @@ from riecycle.extensions import db
 from riecycle.models import Organisation, ReminderLedger, User
 from riecycle.services import plan, risks, voorlichting
 from tests.factories import PASSWORD, build_world
+from tests.support.ports import free_port
 from tests.support.smtp import SmtpSink
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,9 +36,7 @@ DEADLINE = 50  # seconds for the whole scenario; every wait below is bounded by 
 
 
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_port()
 
 
 class Proc:

@@ -13,8 +13,15 @@ from riecycle.models import Evaluation, Measure, MeasureStatusChange
 from riecycle.services import ServiceError
 from riecycle.services import evaluations as service
 from riecycle.services import plan as plan_service
-from tests.matrix.export import MEASURE_HEADERS, RISK_HEADERS, measure_row, risk_row, xlsx
-from tests.test_evaluations import make_evaluation, make_measure
+from tests.factories import (
+    MEASURE_HEADERS,
+    RISK_HEADERS,
+    make_done_measure,
+    make_evaluation,
+    measure_row,
+    risk_row,
+    xlsx,
+)
 
 OUTCOME = {
     "done_on": clock.today(),
@@ -37,7 +44,7 @@ def _recorded(world, measure) -> Evaluation:
 
 
 def test_service_refuses_geevalueerd_without_an_evaluation(world):
-    measure = make_measure(world)
+    measure = make_done_measure(world)
     with pytest.raises(ServiceError) as error:
         plan_service.change_status(measure, world.users["preventiemedewerker"], "geevalueerd")
     assert "alleen geëvalueerd door een vastgelegde evaluatie" in error.value.message
@@ -49,7 +56,7 @@ def test_service_refuses_geevalueerd_without_an_evaluation(world):
             measure, world.users["preventiemedewerker"], "geevalueerd", evaluation=planned
         )
     # Nor a recorded evaluation of another measure.
-    other = make_measure(world, title="Iets anders")
+    other = make_done_measure(world, title="Iets anders")
     elsewhere = _recorded(world, other)
     with pytest.raises(ServiceError):
         plan_service.change_status(
@@ -59,7 +66,7 @@ def test_service_refuses_geevalueerd_without_an_evaluation(world):
 
 
 def test_an_evaluation_without_the_process_is_refused(world, client_as):
-    measure = make_measure(world)
+    measure = make_done_measure(world)
     evaluation = make_evaluation(world, measure)
     response = client_as("preventiemedewerker").post(
         f"/o/acme/evaluatie/{evaluation.id}/uitkomst",
@@ -73,7 +80,7 @@ def test_an_evaluation_without_the_process_is_refused(world, client_as):
 
 
 def test_status_route_refuses_a_direct_geevalueerd(world, client_as):
-    measure = make_measure(world)
+    measure = make_done_measure(world)
     response = client_as("preventiemedewerker").post(
         f"/o/acme/plan/{measure.id}/status", data={"to_status": "geevalueerd"}, follow_redirects=True
     )
@@ -84,7 +91,7 @@ def test_status_route_refuses_a_direct_geevalueerd(world, client_as):
 
 
 def test_the_geevalueerd_button_leads_to_the_evaluation_form(world, client_as):
-    measure = make_measure(world)
+    measure = make_done_measure(world)
     client = client_as("preventiemedewerker")
     page = client.get(f"/o/acme/plan/{measure.id}").get_data(as_text=True)
     assert 'value="geevalueerd"' not in page  # no button that sets the status directly
@@ -126,14 +133,14 @@ def test_the_geevalueerd_button_leads_to_the_evaluation_form(world, client_as):
 
 
 def test_no_button_for_who_may_not_evaluate(world, client_as):
-    measure = make_measure(world)
+    measure = make_done_measure(world)
     page = client_as("leidinggevende").get(f"/o/acme/plan/{measure.id}").get_data(as_text=True)
     assert 'value="geevalueerd"' not in page
     assert "vastleggen=1" not in page
 
 
 def test_recording_sets_geevalueerd_and_deleting_takes_it_back(world, client_as):
-    measure = make_measure(world)
+    measure = make_done_measure(world)
     evaluation = _recorded(world, measure)
     assert measure.status == "geevalueerd"
     response = client_as("preventiemedewerker").post(
@@ -150,7 +157,7 @@ def test_recording_sets_geevalueerd_and_deleting_takes_it_back(world, client_as)
 
 
 def test_deleting_one_of_two_recorded_evaluations_keeps_geevalueerd(world):
-    measure = make_measure(world)
+    measure = make_done_measure(world)
     first = _recorded(world, measure)
     second = make_evaluation(world, measure)
     service.record_outcome(world.org, second, OUTCOME, None)
@@ -164,7 +171,7 @@ def test_deleting_one_of_two_recorded_evaluations_keeps_geevalueerd(world):
 
 
 def test_deleting_a_planned_evaluation_changes_no_status(world):
-    measure = make_measure(world)
+    measure = make_done_measure(world)
     planned = make_evaluation(world, measure)
     assert service.delete_evaluation(planned) is False
     assert measure.status == "uitgevoerd" and _history(measure) == []
@@ -253,7 +260,7 @@ def test_bench_generator_creates_the_evaluations_behind_its_evaluated_measures(a
 
 
 def test_restoring_a_recorded_evaluation_makes_the_measure_geevalueerd_again(world, client_as):
-    measure = make_measure(world)
+    measure = make_done_measure(world)
     evaluation = _recorded(world, measure)
     service.delete_evaluation(evaluation, world.users["beheerder"])
     db.session.commit()
@@ -267,8 +274,8 @@ def test_restoring_a_recorded_evaluation_makes_the_measure_geevalueerd_again(wor
 
 
 def test_a_recorded_evaluation_keeps_its_measure(world):
-    measure = make_measure(world)
-    other = make_measure(world, title="Iets anders")
+    measure = make_done_measure(world)
+    other = make_done_measure(world, title="Iets anders")
     evaluation = _recorded(world, measure)
     with pytest.raises(ServiceError) as error:
         service.update_plan(

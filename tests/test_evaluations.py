@@ -8,53 +8,14 @@ from sqlalchemy import select
 
 from riecycle import clock
 from riecycle.extensions import db
-from riecycle.models import Evaluation, Measure, MeasureStatusChange, Risk
+from riecycle.models import Evaluation, Measure, MeasureStatusChange
+from riecycle.services import ServiceError
 from riecycle.services import evaluations as service
-
-
-def make_measure(world, status="uitgevoerd", **fields) -> Measure:
-    risk = Risk(
-        organisation_id=world.org.id,
-        theme_key="werkdruk",
-        title="Hoge werkdruk",
-        description="Te veel administratie",
-    )
-    db.session.add(risk)
-    db.session.flush()
-    values = {
-        "title": "Administratie schrappen",
-        "level": "team",
-        "approach": "bronaanpak",
-        "responsible_id": world.users["leidinggevende"].id,
-        "termijn": date(2025, 1, 1),
-        "status": status,
-        "completed_on": date(2025, 1, 15) if status == "uitgevoerd" else None,
-    } | fields
-    m = Measure(organisation_id=world.org.id, **values)
-    m.risks = [risk]
-    m.teams = [world.teams["Zorgteam Noord"]]
-    db.session.add(m)
-    db.session.commit()
-    return m
-
-
-def make_evaluation(world, measure, **fields) -> Evaluation:
-    evaluation = Evaluation(
-        organisation_id=world.org.id,
-        kind="maatregel",
-        measure_id=measure.id,
-        planned_on=date(2025, 4, 15),
-        method="groepsgesprek",
-        responsible_id=world.users["preventiemedewerker"].id,
-        **fields,
-    )
-    db.session.add(evaluation)
-    db.session.commit()
-    return evaluation
+from tests.factories import make_done_measure, make_evaluation
 
 
 def test_default_dates(world):
-    m = make_measure(world)
+    m = make_done_measure(world)
     assert service.default_planned_on(m) == date(2025, 4, 15)  # 3 months after completion
     with time_machine.travel(date(2025, 6, 30), tick=False):
         assert service.default_planned_on(is_repeat=True) == date(2026, 6, 30)  # 12 months
@@ -62,7 +23,7 @@ def test_default_dates(world):
 
 
 def test_plan_form_prefills_and_service_defaults(world, client_as):
-    m = make_measure(world)
+    m = make_done_measure(world)
     client = client_as("preventiemedewerker")
     page = client.get(f"/o/acme/evaluatie/nieuw?measure_id={m.id}").get_data(as_text=True)
     assert 'value="2025-04-15"' in page
@@ -82,7 +43,13 @@ def test_plan_form_prefills_and_service_defaults(world, client_as):
     assert evaluation.planned_on == date(2025, 4, 15) and evaluation.method == "interview"
     client.post(
         "/o/acme/evaluatie/nieuw",
-        data={"kind": "thema", "theme_key": "werkdruk", "method": "herhaalde_vragenlijst", "planned_on": ""},
+        data={
+            "kind": "thema",
+            "theme_key": "werkdruk",
+            "method": "herhaalde_vragenlijst",
+            "is_repeat_measurement": "y",
+            "planned_on": "",
+        },
     )
     db.session.expire_all()
     repeat = db.session.scalar(select(Evaluation).where(Evaluation.kind == "thema"))
@@ -109,7 +76,7 @@ def test_bad_plan_input_never_500s(world, client_as, data):
 
 
 def test_recording_moves_an_uitgevoerd_measure_to_geevalueerd(world, client_as):
-    m = make_measure(world)
+    m = make_done_measure(world)
     evaluation = make_evaluation(world, m)
     client = client_as("preventiemedewerker")
     response = client.post(
@@ -136,7 +103,7 @@ def test_recording_moves_an_uitgevoerd_measure_to_geevalueerd(world, client_as):
 
 
 def test_recording_explains_when_the_measure_is_not_uitgevoerd(world, client_as):
-    m = make_measure(world, status="in_uitvoering")
+    m = make_done_measure(world, status="in_uitvoering")
     evaluation = make_evaluation(world, m)
     page = (
         client_as("beheerder")
@@ -169,7 +136,7 @@ def test_recording_explains_when_the_measure_is_not_uitgevoerd(world, client_as)
     ],
 )
 def test_bad_outcome_input_changes_nothing(world, client_as, data):
-    m = make_measure(world)
+    m = make_done_measure(world)
     evaluation = make_evaluation(world, m)
     response = client_as("beheerder").post(f"/o/acme/evaluatie/{evaluation.id}/uitkomst", data=data)
     assert response.status_code in (200, 400)
@@ -179,7 +146,7 @@ def test_bad_outcome_input_changes_nothing(world, client_as, data):
 
 
 def test_follow_up_measure_is_prefilled_and_linked(world, client_as):
-    m = make_measure(world)
+    m = make_done_measure(world)
     evaluation = make_evaluation(world, m)
     client = client_as("preventiemedewerker")
     form = client.get(f"/o/acme/evaluatie/{evaluation.id}/vervolg").get_data(as_text=True)
@@ -207,7 +174,7 @@ def test_follow_up_measure_is_prefilled_and_linked(world, client_as):
 
 
 def test_follow_up_bad_input(world, client_as):
-    m = make_measure(world)
+    m = make_done_measure(world)
     evaluation = make_evaluation(world, m)
     response = client_as("beheerder").post(
         f"/o/acme/evaluatie/{evaluation.id}/vervolg", data={"title": "", "level": "nope", "termijn": "x"}
@@ -219,7 +186,7 @@ def test_follow_up_bad_input(world, client_as):
 
 def test_individual_measures_are_pseudonymised_for_or_members(world, client_as):
     employee = world.employees[1]  # Zorgteam Zuid: not the leidinggevende's team
-    m = make_measure(world, level="individu", title="Mantelzorg Jansen", employee_id=employee.id)
+    m = make_done_measure(world, level="individu", title="Mantelzorg Jansen", employee_id=employee.id)
     evaluation = make_evaluation(
         world, m, done_on=date(2025, 2, 1), effect="opgelost", conclusion="Persoonlijke toelichting"
     )
@@ -234,8 +201,137 @@ def test_individual_measures_are_pseudonymised_for_or_members(world, client_as):
 
 
 def test_index_lists_measures_awaiting_evaluation(world, client_as):
-    m = make_measure(world)
+    m = make_done_measure(world)
     page = client_as("beheerder").get("/o/acme/evaluatie/").get_data(as_text=True)
     assert "Administratie schrappen" in page and f"measure_id={m.id}" in page
     make_evaluation(world, m)
     assert service.measures_awaiting_evaluation(world.org) == []
+
+
+def _theme_repeat(world):
+    return service.plan_evaluation(
+        world.org,
+        {
+            "kind": "thema",
+            "theme_key": "werkdruk",
+            "method": "herhaalde_vragenlijst",
+            "is_repeat_measurement": True,
+            "planned_on": clock.today(),
+        },
+    )
+
+
+def test_a_questionnaire_is_not_forced_to_be_a_repeat_measurement(world):
+    """Only the user's tick makes an evaluation a repeat of the nulmeting."""
+    evaluation = service.plan_evaluation(
+        world.org,
+        {
+            "kind": "thema",
+            "theme_key": "werkdruk",
+            "method": "herhaalde_vragenlijst",
+            "planned_on": clock.today(),
+        },
+    )
+    assert evaluation.is_repeat_measurement is False
+
+
+def test_effect_measurement_records_the_factors_it_asked(world, client_as):
+    from riecycle.models import Factor
+
+    evaluation = _theme_repeat(world)
+    db.session.commit()
+    bron = db.session.scalar(select(Factor).where(Factor.kind == "werkdrukbron").order_by(Factor.position))
+    energie = db.session.scalar(select(Factor).where(Factor.kind == "energiebron").order_by(Factor.position))
+    individueel = db.session.scalar(select(Factor).where(Factor.kind == "individueel"))
+    client = client_as("preventiemedewerker")
+    form = client.get(f"/o/acme/evaluatie/{evaluation.id}/uitkomst").get_data(as_text=True)
+    assert f'name="score_{bron.key}"' in form and f'name="score_{energie.key}"' in form
+    assert f'name="score_{individueel.key}"' not in form  # only werkdruk- and energiebronnen
+    response = client.post(
+        f"/o/acme/evaluatie/{evaluation.id}/uitkomst",
+        data={
+            "done_on": clock.today().isoformat(),
+            "effect": "deels",
+            "conclusion": "Tijdsdruk daalt, steun blijft gelijk.",
+            f"score_{bron.key}": "3.2",
+            f"score_{energie.key}": "2.5",
+        },
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert "Gevraagde bronnen" in page and bron.name_nl in page and "3.2" in page
+    db.session.expire_all()
+    scores = {s.factor_key: s.score for s in db.session.get(Evaluation, evaluation.id).factor_scores}
+    assert scores == {bron.key: 3.2, energie.key: 2.5}
+    # Emptying a score drops the factor: it was not asked.
+    client.post(
+        f"/o/acme/evaluatie/{evaluation.id}/uitkomst",
+        data={
+            "done_on": clock.today().isoformat(),
+            "effect": "deels",
+            "conclusion": "Alleen tijdsdruk gevraagd.",
+            f"score_{bron.key}": "3.0",
+            "version_id": str(db.session.get(Evaluation, evaluation.id).version_id),
+        },
+    )
+    db.session.expire_all()
+    scores = {s.factor_key: s.score for s in db.session.get(Evaluation, evaluation.id).factor_scores}
+    assert scores == {bron.key: 3.0}
+
+
+@pytest.mark.parametrize("score", ["0.5", "6", "abc"])
+def test_bad_factor_score_changes_nothing(world, client_as, score):
+    from riecycle.models import Factor
+
+    evaluation = _theme_repeat(world)
+    db.session.commit()
+    bron = db.session.scalar(select(Factor).where(Factor.kind == "werkdrukbron").order_by(Factor.position))
+    response = client_as("preventiemedewerker").post(
+        f"/o/acme/evaluatie/{evaluation.id}/uitkomst",
+        data={
+            "done_on": clock.today().isoformat(),
+            "effect": "deels",
+            "conclusion": "Test.",
+            f"score_{bron.key}": score,
+        },
+    )
+    assert response.status_code == 400
+    assert "Een score ligt tussen 1 en 5" in response.get_data(as_text=True) or score == "abc"
+    db.session.expire_all()
+    evaluation = db.session.get(Evaluation, evaluation.id)
+    assert evaluation.done_on is None and evaluation.factor_scores == []
+
+
+def test_service_refuses_factors_outside_the_werkdrukmodel(world):
+    from riecycle.models import Factor
+
+    evaluation = _theme_repeat(world)
+    individueel = db.session.scalar(select(Factor).where(Factor.kind == "individueel"))
+    data = {"done_on": clock.today(), "effect": "deels", "conclusion": "x"}
+    with pytest.raises(ServiceError):
+        service.record_outcome(world.org, evaluation, data | {"factor_scores": {individueel.key: 3}})
+    with pytest.raises(ServiceError):
+        service.record_outcome(world.org, evaluation, data | {"factor_scores": {"bestaat_niet": 3}})
+
+
+def test_evidence_export_lists_the_factors_asked(world, client_as):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from riecycle.models import Factor
+
+    evaluation = _theme_repeat(world)
+    bron = db.session.scalar(select(Factor).where(Factor.kind == "werkdrukbron").order_by(Factor.position))
+    service.record_outcome(
+        world.org,
+        evaluation,
+        {"done_on": clock.today(), "effect": "deels", "conclusion": "x", "factor_scores": {bron.key: 3.5}},
+    )
+    db.session.commit()
+    data = client_as("auditor").get("/o/acme/export/bewijsdossier").data
+    ws = load_workbook(BytesIO(data))["Evaluaties"]
+    head = [c.value for c in next(ws.iter_rows(max_row=1))]
+    index = head.index("Gevraagde bronnen (score)")
+    values = [row[index].value for row in ws.iter_rows(min_row=2)]
+    assert f"{bron.name_nl}: 3.5" in values

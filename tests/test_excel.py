@@ -10,119 +10,32 @@ from openpyxl import load_workbook
 from riecycle import clock
 from riecycle.excel import evidence, rows
 from riecycle.extensions import db
-from riecycle.models import Attendance, Risk, VoorlichtingSession
+from riecycle.models import Risk
 from riecycle.services import plan as plan_service
 from riecycle.services import risks as risk_service
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SECRET_TITLE = "Mantelzorgregeling voor moeder van Medewerker 1"
-SECRET_TEXT = "Zorgt twee middagen per week voor een zieke ouder."
-
-
-def make_risk(
-    world, title="Hoge werkdruk op de afdeling", theme="werkdruk", evaluations=((5, 7, 5, 60), (3, 4, 5, 10))
-):
-    risk = risk_service.create_risk(
-        world.org, {"title": title, "description": "Te veel werk in te weinig tijd.", "theme_key": theme}
-    )
-    for kans, freq, effect, days_ago in evaluations:
-        risk_service.evaluate(
-            world.org,
-            risk,
-            world.users["preventiemedewerker"],
-            kans,
-            effect,
-            freq,
-            evaluated_on=clock.today() - timedelta(days=days_ago),
-            method="kinney",
-        )
-    return risk
-
-
-def make_measure(world, risk, **overrides):
-    data = {
-        "title": "Vaste pauzes in het rooster",
-        "description": "Iedereen een half uur pauze.",
-        "risk_ids": [risk.id],
-        "level": "organisatie",
-        "approach": "rust_en_herstel",
-        "responsible_id": world.users["preventiemedewerker"].id,
-        "termijn": date(2099, 3, 31),
-        "start_date": None,
-        "budget_eur": "1.500,50",
-        "effort": "2 uur per week",
-        "quick_win": True,
-        "change_type": "eenvoudig",
-        "pilot": False,
-    }
-    data.update(overrides)
-    return plan_service.create_measure(world.org, world.users["preventiemedewerker"], data)
-
-
-def make_individual(world, risk):
-    employee = world.employees[0]
-    return make_measure(
-        world,
-        risk,
-        title=SECRET_TITLE,
-        description=SECRET_TEXT,
-        level="individu",
-        employee_id=employee.id,
-        approach="werk_prive",
-        effort="Flexibele uren",
-        budget_eur=None,
-    )
-
-
-def make_session(world, days_ago=10, topic="Voorlichting werkdruk"):
-    session = VoorlichtingSession(
-        organisation_id=world.org.id,
-        topic=topic,
-        audience="alle_medewerkers",
-        session_date=clock.today() - timedelta(days=days_ago),
-    )
-    db.session.add(session)
-    db.session.flush()
-    for employee, status in zip(world.employees[1:4], ("aanwezig", "aanwezig", "afwezig"), strict=True):
-        db.session.add(
-            Attendance(
-                organisation_id=world.org.id, session_id=session.id, employee_id=employee.id, status=status
-            )
-        )
-    db.session.flush()
-    return session
+from tests.factories import (
+    SECRET_TEXT,
+    SECRET_TITLE,
+    make_attended_session,
+    make_detailed_measure,
+    make_evaluated_risk,
+    make_individual_measure,
+)
+from tests.support.files import column, download_xlsx, header
 
 
 @pytest.fixture
 def filled(world):
-    risk = make_risk(world)
-    measure = make_measure(world, risk)
-    individual = make_individual(world, risk)
-    session = make_session(world)
+    risk = make_evaluated_risk(world)
+    measure = make_detailed_measure(world, risk)
+    individual = make_individual_measure(world, risk)
+    session = make_attended_session(world)
     db.session.commit()
     return {"risk": risk, "measure": measure, "individual": individual, "session": session}
 
 
-def download(client_as, role, url):
-    response = client_as(role).get(url)
-    assert response.status_code == 200, response.status_code
-    assert response.mimetype == XLSX
-    assert "attachment" in response.headers["Content-Disposition"]
-    return response.data
-
-
 def open_book(data):
     return load_workbook(BytesIO(data))
-
-
-def header(ws) -> list:
-    return [c.value for c in next(ws.iter_rows(max_row=1))]
-
-
-def column(ws, name) -> list:
-    """The cells below a header, as openpyxl cells."""
-    index = header(ws).index(name)
-    return [row[index] for row in ws.iter_rows(min_row=2)]
 
 
 def all_text(wb) -> str:
@@ -135,7 +48,7 @@ def all_text(wb) -> str:
 
 
 def test_evidence_workbook_has_every_sheet_styled(client_as, filled):
-    wb = open_book(download(client_as, "beheerder", "/o/acme/export/bewijsdossier"))
+    wb = open_book(download_xlsx(client_as, "beheerder", "/o/acme/export/bewijsdossier"))
     assert wb.sheetnames == list(evidence.SHEETS)
     for ws in wb.worksheets:
         assert ws.freeze_panes == "A2", ws.title
@@ -149,7 +62,7 @@ def test_evidence_workbook_has_every_sheet_styled(client_as, filled):
 
 
 def test_dates_amounts_and_percentages_are_typed(client_as, filled):
-    wb = open_book(download(client_as, "beheerder", "/o/acme/export/bewijsdossier"))
+    wb = open_book(download_xlsx(client_as, "beheerder", "/o/acme/export/bewijsdossier"))
     plan = wb["Plan van aanpak"]
     row = next(r for r in plan.iter_rows(min_row=2) if r[2].value == "Vaste pauzes in het rooster")
     by_name = dict(zip(header(plan), row, strict=False))
@@ -184,7 +97,7 @@ def test_dates_amounts_and_percentages_are_typed(client_as, filled):
 def test_individual_measures_pseudonymised_for_auditor(client_as, world, filled):
     name = world.employees[0].name
     for role in ("auditor",):
-        wb = open_book(download(client_as, role, "/o/acme/export/bewijsdossier"))
+        wb = open_book(download_xlsx(client_as, role, "/o/acme/export/bewijsdossier"))
         text = all_text(wb)
         assert name not in text
         assert SECRET_TITLE not in text and SECRET_TEXT not in text and "Flexibele uren" not in text
@@ -196,7 +109,7 @@ def test_individual_measures_pseudonymised_for_auditor(client_as, world, filled)
 
 
 def test_beheerder_sees_the_employee(client_as, world, filled):
-    wb = open_book(download(client_as, "beheerder", "/o/acme/export/bewijsdossier"))
+    wb = open_book(download_xlsx(client_as, "beheerder", "/o/acme/export/bewijsdossier"))
     plan = wb["Plan van aanpak"]
     row = next(r for r in plan.iter_rows(min_row=2) if r[2].value == SECRET_TITLE)
     assert (
@@ -210,9 +123,9 @@ def test_formula_injection_is_neutralised(client_as, world):
     risk = risk_service.create_risk(
         world.org, {"title": title, "description": "+cmd|' /C calc'!A0", "theme_key": "werkdruk"}
     )
-    make_measure(world, risk, title="@SUM(1+1)", effort="-2+3")
+    make_detailed_measure(world, risk, title="@SUM(1+1)", effort="-2+3")
     db.session.commit()
-    data = download(client_as, "beheerder", "/o/acme/export/bewijsdossier")
+    data = download_xlsx(client_as, "beheerder", "/o/acme/export/bewijsdossier")
     ws = open_book(data)["Risico's"]
     cell = column(ws, "Titel")[0]
     assert cell.value == title and cell.data_type == "s" and cell.quotePrefix
@@ -225,10 +138,10 @@ def test_formula_injection_is_neutralised(client_as, world):
 
 
 def test_period_limits_events(client_as, world, filled):
-    make_session(world, days_ago=400, topic="Oude voorlichting")
+    make_attended_session(world, days_ago=400, topic="Oude voorlichting")
     db.session.commit()
     start = (clock.today() - timedelta(days=30)).isoformat()
-    wb = open_book(download(client_as, "beheerder", f"/o/acme/export/bewijsdossier?van={start}"))
+    wb = open_book(download_xlsx(client_as, "beheerder", f"/o/acme/export/bewijsdossier?van={start}"))
     topics = [c.value for c in column(wb["Voorlichting"], "Onderwerp")]
     assert topics == ["Voorlichting werkdruk"]
     moments = [c.value for c in column(wb["Audit log"], "Datum en tijd")]
@@ -248,7 +161,7 @@ def test_tenant_isolation(client_as, world, filled):
         world.other_org, {"title": "Geheim risico van een ander", "description": "x", "theme_key": "werkdruk"}
     )
     db.session.commit()
-    text = all_text(open_book(download(client_as, "beheerder", "/o/acme/export/bewijsdossier")))
+    text = all_text(open_book(download_xlsx(client_as, "beheerder", "/o/acme/export/bewijsdossier")))
     assert "Geheim risico van een ander" not in text and "Piet Anders" not in text
     assert "Hoge werkdruk op de afdeling" in text
     assert client_as("other").get("/o/acme/export/bewijsdossier").status_code == 404
@@ -272,15 +185,15 @@ def test_memory_bounded_write_only(world, filled):
 
 
 def test_risk_register_export_follows_the_filters(client_as, world):
-    make_risk(world, title="Pesten in de pauze", theme="pesten", evaluations=((5, 7, 10, 1),))
-    make_risk(world, title="Werkdruk in de nachtdienst", evaluations=((1, 1, 1, 1),))
+    make_evaluated_risk(world, title="Pesten in de pauze", theme="pesten", evaluations=((5, 7, 10, 1),))
+    make_evaluated_risk(world, title="Werkdruk in de nachtdienst", evaluations=((1, 1, 1, 1),))
     db.session.commit()
-    ws = open_book(download(client_as, "preventiemedewerker", "/o/acme/export/risicos.xlsx?thema=pesten"))[
-        "Risico's"
-    ]
+    ws = open_book(
+        download_xlsx(client_as, "preventiemedewerker", "/o/acme/export/risicos.xlsx?thema=pesten")
+    )["Risico's"]
     assert [c.value for c in column(ws, "Titel")] == ["Pesten in de pauze"]
     ws = open_book(
-        download(client_as, "preventiemedewerker", "/o/acme/export/risicos.xlsx?sort=titel&dir=asc")
+        download_xlsx(client_as, "preventiemedewerker", "/o/acme/export/risicos.xlsx?sort=titel&dir=asc")
     )["Risico's"]
     assert [c.value for c in column(ws, "Titel")] == ["Pesten in de pauze", "Werkdruk in de nachtdienst"]
     page = client_as("preventiemedewerker").get("/o/acme/rie/risicos?thema=pesten").get_data(as_text=True)
@@ -289,12 +202,16 @@ def test_risk_register_export_follows_the_filters(client_as, world):
 
 def test_plan_export_follows_the_filters(client_as, world, filled):
     team = world.teams["Zorgteam Zuid"]
-    make_measure(world, filled["risk"], title="Teamoverleg over werkdruk", level="team", team_ids=[team.id])
+    make_detailed_measure(
+        world, filled["risk"], title="Teamoverleg over werkdruk", level="team", team_ids=[team.id]
+    )
     db.session.commit()
-    ws = open_book(download(client_as, "auditor", "/o/acme/export/plan.xlsx?niveau=team"))["Plan van aanpak"]
+    ws = open_book(download_xlsx(client_as, "auditor", "/o/acme/export/plan.xlsx?niveau=team"))[
+        "Plan van aanpak"
+    ]
     assert [c.value for c in column(ws, "Titel")] == ["Teamoverleg over werkdruk"]
     assert [c.value for c in column(ws, "Teams")] == ["Zorgteam Zuid"]
-    ws = open_book(download(client_as, "auditor", "/o/acme/export/plan.xlsx?niveau=individu"))[
+    ws = open_book(download_xlsx(client_as, "auditor", "/o/acme/export/plan.xlsx?niveau=individu"))[
         "Plan van aanpak"
     ]
     assert [c.value for c in column(ws, "Titel")] == [plan_service.pseudonym(filled["individual"])]
@@ -303,7 +220,9 @@ def test_plan_export_follows_the_filters(client_as, world, filled):
 
 
 def test_audit_export_follows_the_filters(client_as, world, filled):
-    ws = open_book(download(client_as, "auditor", "/o/acme/export/auditlog.xlsx?entity=Risico"))["Audit log"]
+    ws = open_book(download_xlsx(client_as, "auditor", "/o/acme/export/auditlog.xlsx?entity=Risico"))[
+        "Audit log"
+    ]
     assert {c.value for c in column(ws, "Gegeven")} == {"Risico"}
     assert client_as("preventiemedewerker").get("/o/acme/export/auditlog.xlsx").status_code == 403
     page = client_as("auditor").get("/o/acme/audit/?entity=Risico").get_data(as_text=True)
@@ -311,7 +230,7 @@ def test_audit_export_follows_the_filters(client_as, world, filled):
 
 
 def test_sessions_export(client_as, world, filled):
-    ws = open_book(download(client_as, "preventiemedewerker", "/o/acme/export/voorlichting.xlsx"))[
+    ws = open_book(download_xlsx(client_as, "preventiemedewerker", "/o/acme/export/voorlichting.xlsx"))[
         "Voorlichting"
     ]
     assert [c.value for c in column(ws, "Onderwerp")] == ["Voorlichting werkdruk"]
@@ -325,7 +244,7 @@ def test_deleted_risks_stay_out(client_as, world, filled):
 
     soft_delete(db.session.get(Risk, filled["risk"].id))
     db.session.commit()
-    ws = open_book(download(client_as, "beheerder", "/o/acme/export/risicos.xlsx"))["Risico's"]
+    ws = open_book(download_xlsx(client_as, "beheerder", "/o/acme/export/risicos.xlsx"))["Risico's"]
     assert [c.value for c in column(ws, "Titel")] == []
 
 

@@ -26,8 +26,8 @@ from riecycle.models.evaluation import evaluation_follow_ups
 from riecycle.models.rie import risk_factors
 from riecycle.models.voorlichting import AUDIENCES, session_measures, session_risks, session_teams
 from riecycle.services import voorlichting
+from tests.factories import insert_ids, seed_volume
 from tests.support.queries import count_queries
-from tests.test_query_budgets import _ids, seed
 
 # Upper bound (50 statements when written; 134 with 10 rows and 3,187 with 1,200 before the
 # export streamed Core rows); the real check is that 10 and 1,200 rows cost the same.
@@ -41,7 +41,7 @@ def _org_ids(model, org) -> list[int]:
 
 
 def seed_more(org, user, n: int) -> None:
-    """On top of seed(): n sessions of every audience with links, n evaluations, n meldingen, factors."""
+    """On top of seed_volume(): n sessions of every audience with links, n evaluations, n meldingen, factors."""
     today = clock.today()
     risks, measures = _org_ids(Risk, org), _org_ids(Measure, org)
     teams = _org_ids(Team, org)
@@ -49,7 +49,7 @@ def seed_more(org, user, n: int) -> None:
     db.session.execute(
         insert(risk_factors), [{"risk_id": r, "factor_key": f} for r in risks for f in factors]
     )
-    sessions = _ids(
+    sessions = insert_ids(
         VoorlichtingSession,
         [
             {
@@ -71,7 +71,7 @@ def seed_more(org, user, n: int) -> None:
             insert(table),
             [{"session_id": s, column: targets[i % len(targets)]} for i, s in enumerate(sessions)],
         )
-    evaluations = _ids(
+    evaluations = insert_ids(
         Evaluation,
         [
             {
@@ -118,7 +118,7 @@ def test_evidence_export_statements_do_not_grow_with_rows(world):
         (world.org, world.users["beheerder"], 10),
         (world.other_org, world.users["other"], 1200),
     ):
-        seed(org, user, n)
+        seed_volume(org, user, n)
         seed_more(org, user, n)
     for viewer in (rows.Viewer(), rows.Viewer(role="auditor")):
         few = export_statements(world.org, viewer)

@@ -12,9 +12,8 @@ import pytest
 
 from riecycle import clock, create_app
 from riecycle.security import CONTENT_SECURITY_POLICY
-from tests.matrix import all_routes
-from tests.test_pulse import make_survey, run_round, same, team
-from tests.test_route_matrix import _url
+from tests.factories import make_survey, run_round, same, team
+from tests.matrix import all_routes, route_url
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "riecycle" / "templates"
 CSP_PARTS = (
@@ -54,7 +53,7 @@ def test_every_get_route_sends_the_headers(app, world, client_as):
         route = routes.get(rule.endpoint)
         if route is None or "GET" not in rule.methods or rule.endpoint in ("static", "auth.logout"):
             continue
-        url = _url(app, rule.endpoint, route, world, world.org.slug)
+        url = route_url(app, rule.endpoint, route, world, world.org.slug)
         for who, client in (("beheerder", beheerder), ("anon", anon)):
             response = client.get(url)
             assert_security_headers(response, f"GET {url} as {who} ({response.status_code})")

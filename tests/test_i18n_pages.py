@@ -9,11 +9,9 @@ from io import BytesIO
 import pytest
 from babel.messages.pofile import read_po
 
-from tests.matrix.export import measure_row, plan_file, risk_row
-from tests.matrix.plan import make_measure
-from tests.matrix.rie import make_rie, make_risk
+from tests.factories import make_measure, make_rie, make_service_risk, measure_row, plan_file, risk_row
 from tests.matrix.voorlichting import _new_session
-from tests.test_translations import PO
+from tests.support.files import EN_PO
 
 # path -> English text that must appear (the Dutch msgid of each must not).
 PAGES = {
@@ -37,7 +35,7 @@ def _visible_text(page: str) -> str:
 def dutch_sentences():
     """Dutch sentences (4+ words) that differ from their English translation. Shorter msgids are
     left out: localized seed data may quote a Dutch term such as "Voorlichting en onderricht"."""
-    with open(PO, "rb") as handle:
+    with open(EN_PO, "rb") as handle:
         catalog = read_po(handle, locale="en")
     return {
         m.id
@@ -54,7 +52,7 @@ def dutch_sentences():
 def test_cycle_pages_in_english(client_as, db, world, dutch_sentences):
     world.users["preventiemedewerker"].locale = "en"
     make_rie(world)
-    risk = make_risk(world, title="Risico werkdruk zorgteams")
+    risk = make_service_risk(world, title="Risico werkdruk zorgteams")
     make_measure(world, risk=risk, title="Maatregel werkdruk zorgteams")
     _new_session(world)
     db.session.commit()
@@ -97,7 +95,7 @@ def test_english_user_imports_the_dutch_workbook(client_as, db, world):
 
 
 def test_theme_names_follow_the_language(client_as, db, world):
-    risk = make_risk(world, title="Risico werkdruk zorgteams")
+    risk = make_service_risk(world, title="Risico werkdruk zorgteams")
     db.session.commit()
     dutch = _visible_text(client_as("beheerder").get(f"/o/acme/rie/risicos/{risk.id}").get_data(as_text=True))
     world.users["preventiemedewerker"].locale = "en"

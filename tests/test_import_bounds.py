@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from riecycle.excel import filecheck, importer, tables
 from riecycle.extensions import db
 from riecycle.models import Employee, Measure, Risk
-from tests.matrix.export import MEASURE_HEADERS, RISK_HEADERS, measure_row, plan_file, risk_row
+from tests.factories import MEASURE_HEADERS, RISK_HEADERS, measure_row, plan_file, risk_row
 
 
 def _far_cell_file() -> bytes:

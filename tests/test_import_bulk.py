@@ -3,7 +3,6 @@ its own through the services, and a number of SQL statements that does not grow 
 
 import json
 from collections import defaultdict
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -17,10 +16,17 @@ from riecycle.models import AuditEntry, Measure, Risk
 from riecycle.services import plan as plan_service
 from riecycle.services import rie as rie_service
 from riecycle.services import risks as risk_service
-from tests.matrix.export import MEASURE_HEADERS, RISK_HEADERS, measure_row, plan_file, risk_row, xlsx
+from tests.factories import (
+    build_rich_measures,
+    build_rich_plan,
+    bulk_plan_file,
+    copy_organisation,
+    measure_row,
+    plan_file,
+    risk_row,
+)
+from tests.support.files import download_xlsx
 from tests.support.queries import count_queries
-from tests.test_excel import download
-from tests.test_import_roundtrip import _copy_organisation, _rich_measures, _rich_plan
 
 
 def _one_by_one(org, user, plan) -> None:
@@ -84,11 +90,11 @@ def _trail(org) -> list[str]:
 
 
 def test_batched_import_writes_what_one_row_at_a_time_writes(client_as, world, monkeypatch):
-    werkdruk, agressie = _rich_plan(world)
-    _rich_measures(world, werkdruk, agressie)
-    copy = _copy_organisation(world)
+    werkdruk, agressie = build_rich_plan(world)
+    build_rich_measures(world, werkdruk, agressie)
+    copy = copy_organisation(world)
     db.session.commit()
-    data = download(client_as, "beheerder", "/o/acme/export/bewijsdossier")
+    data = download_xlsx(client_as, "beheerder", "/o/acme/export/bewijsdossier")
     user = world.users["preventiemedewerker"]
     frozen = clock.now()
     monkeypatch.setattr(clock, "now", lambda: frozen)
@@ -111,36 +117,9 @@ def test_batched_import_writes_what_one_row_at_a_time_writes(client_as, world, m
     assert trail == expected
 
 
-def _plan_file(n: int, started: int = 0) -> bytes:
-    """n risks evaluated twice, each with an organisation, a team and an individual measure, plus
-    `started` measures that were carried out (two status steps each)."""
-    past = (clock.today() - timedelta(days=30)).strftime("%d-%m-%Y")
-    first = {"Eerste kans": 5, "Eerste frequentie": 7, "Eerste effect": 10, "Datum eerste beoordeling": past}
-    risks = [risk_row(f"R-{i}", title=f"Risico {i}", **first) for i in range(n)]
-    measures = []
-    for i in range(n):
-        measures += [
-            measure_row(f"R-{i}", title=f"Roosterafspraken {i}"),
-            measure_row(
-                f"R-{i}", title=f"Teamoverleg {i}", Niveau="Team", Teams="Zorgteam Noord; Zorgteam Zuid"
-            ),
-            measure_row(
-                f"R-{i}", title=f"Rooster {i}", Niveau="Individu", Medewerker="Medewerker 1 Zorgteam Noord"
-            ),
-        ]
-    done = {"Status": "Uitgevoerd", "Uitgevoerd op": past}
-    measures += [measure_row("R-0", title=f"Training {i}", **done) for i in range(started)]
-    return xlsx(
-        {
-            "Risico's": ([*RISK_HEADERS, *first], risks),
-            "Plan van aanpak": ([*MEASURE_HEADERS, "Uitgevoerd op"], measures),
-        }
-    )
-
-
 def _statements(world, n: int, started: int = 0) -> int:
     """The SQL statements of reading and applying a file (rolled back afterwards)."""
-    data = _plan_file(n, started)
+    data = bulk_plan_file(n, started)
     with count_queries(db.engine) as counter:
         plan = importer.parse_plan(world.org, data, "plan.xlsx")
         importer.apply_plan(world.org, world.users["beheerder"], plan)

@@ -2,16 +2,20 @@
 
 import html
 import re
-from datetime import date
+from datetime import date, timedelta
 from io import BytesIO
 
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from riecycle import clock
 from riecycle.extensions import db
 from riecycle.models import AuditEntry, Measure, MeasureStatusChange, Risk
 from riecycle.services import plan as plan_service
-from tests.test_excel import download, make_measure, make_risk
+from tests.factories import make_detailed_measure as make_measure
+from tests.factories import make_evaluated_risk as make_risk
+from tests.factories import make_individual_measure
+from tests.support.files import download_xlsx as download
 
 EVIDENCE = "/o/acme/export/bewijsdossier"
 
@@ -186,9 +190,7 @@ def test_new_rows_are_created_and_missing_rows_are_kept(client_as, world):
 
 def test_pseudonymised_copy_never_overwrites_titles(client_as, world):
     risk = make_risk(world)
-    from tests.test_excel import make_individual
-
-    individual = make_individual(world, risk)
+    individual = make_individual_measure(world, risk)
     db.session.commit()
     stored = (individual.title, individual.description, individual.employee_id)
     exported = download(client_as, "auditor", EVIDENCE)
@@ -276,3 +278,13 @@ def test_risk_rows_update_the_risk_through_the_form_services(client_as, world):
     assert [set(e.changes) - {"updated_at", "version_id"} for e in risk_updates] == [{"title"}]
     assert [e.action for e in entries if e.entity == "Risicobeoordeling"] == ["create"]
     assert {e.entity for e in entries} <= {"Risico", "Risicobeoordeling", "Document"}
+
+
+def test_a_workbook_with_a_period_cannot_update(client_as, world):
+    """An export with a past end date shows the state of that day: importing it would undo changes."""
+    _risk, measures = _plan(world)
+    yesterday = (clock.today() - timedelta(days=1)).isoformat()
+    exported = download(client_as, "beheerder", f"{EVIDENCE}?van=2020-01-01&tot={yesterday}")
+    response = _upload(client_as("beheerder"), exported)
+    assert response.status_code == 400
+    assert "een export met een periode" in html.unescape(response.get_data(as_text=True))

@@ -1,7 +1,6 @@
 """Plan van Aanpak: measures, the status workflow, optimistic locking, hierarchy, catalogue, scores."""
 
 import json
-import re
 from datetime import timedelta
 
 import pytest
@@ -13,53 +12,17 @@ from riecycle.models.measure import STATUSES
 from riecycle.services import ServiceError, prioritisation
 from riecycle.services import catalogue as catalogue_service
 from riecycle.services import plan as plan_service
-from tests.matrix.plan import make_measure, make_risk
-
-
-def _data(world, risk, **overrides):
-    data = {
-        "title": "Vaste pauzes in het rooster",
-        "description": "Iedereen een half uur pauze.",
-        "risk_ids": [risk.id],
-        "level": "organisatie",
-        "approach": "rust_en_herstel",
-        "responsible_id": world.users["preventiemedewerker"].id,
-        "termijn": clock.today() + timedelta(days=60),
-        "start_date": clock.today(),
-        "budget_eur": "1.500,50",
-        "effort": "2 uur per week",
-        "quick_win": True,
-        "change_type": "eenvoudig",
-        "pilot": False,
-    }
-    data.update(overrides)
-    return data
-
-
-def _form(world, risk, **overrides):
-    form = {
-        "title": "Vaste pauzes in het rooster",
-        "description": "Iedereen een half uur pauze.",
-        "risk_ids": [str(risk.id)],
-        "level": "organisatie",
-        "approach": "rust_en_herstel",
-        "responsible_id": str(world.users["preventiemedewerker"].id),
-        "termijn": (clock.today() + timedelta(days=60)).isoformat(),
-        "start_date": "",
-        "budget_eur": "",
-        "effort": "",
-        "change_type": "eenvoudig",
-    }
-    form.update(overrides)
-    return form
-
+from tests.factories import make_measure, make_risk
+from tests.support.forms import edit_form_fields, measure_data, measure_form
 
 # --- create and validate ---------------------------------------------------------------
 
 
 def test_create_measure_records_first_status(app, world):
     risk = make_risk(world)
-    measure = plan_service.create_measure(world.org, world.users["preventiemedewerker"], _data(world, risk))
+    measure = plan_service.create_measure(
+        world.org, world.users["preventiemedewerker"], measure_data(world, risk)
+    )
     db.session.commit()
     assert measure.status == "gepland"
     assert str(measure.budget_eur) == "1500.50"
@@ -89,25 +52,29 @@ def test_create_measure_records_first_status(app, world):
 def test_create_measure_refuses_bad_input(app, world, override, field):
     risk = make_risk(world)
     with pytest.raises(ServiceError) as error:
-        plan_service.create_measure(world.org, world.users["beheerder"], _data(world, risk, **override))
+        plan_service.create_measure(
+            world.org, world.users["beheerder"], measure_data(world, risk, **override)
+        )
     assert error.value.field == field
 
 
 def test_create_refuses_records_of_another_tenant(app, world):
     foreign_risk = make_risk(world, org=world.other_org)
     with pytest.raises(ServiceError):
-        plan_service.create_measure(world.org, world.users["beheerder"], _data(world, foreign_risk))
+        plan_service.create_measure(world.org, world.users["beheerder"], measure_data(world, foreign_risk))
     risk = make_risk(world)
     with pytest.raises(ServiceError) as error:
         plan_service.create_measure(
             world.org,
             world.users["beheerder"],
-            _data(world, risk, level="individu", employee_id=world.other_employee.id),
+            measure_data(world, risk, level="individu", employee_id=world.other_employee.id),
         )
     assert error.value.field == "employee_id"
     with pytest.raises(ServiceError) as error:
         plan_service.create_measure(
-            world.org, world.users["beheerder"], _data(world, risk, responsible_id=world.users["other"].id)
+            world.org,
+            world.users["beheerder"],
+            measure_data(world, risk, responsible_id=world.users["other"].id),
         )
     assert error.value.field == "responsible_id"
 
@@ -116,7 +83,7 @@ def test_new_measure_via_form(app, world, client_as):
     risk = make_risk(world)
     db.session.commit()
     client = client_as("preventiemedewerker")
-    response = client.post("/o/acme/plan/nieuw", data=_form(world, risk, budget_eur="250"))
+    response = client.post("/o/acme/plan/nieuw", data=measure_form(world, risk, budget_eur="250"))
     assert response.status_code == 302
     measure = db.session.scalar(db.select(Measure).where(Measure.title == "Vaste pauzes in het rooster"))
     assert measure is not None and str(measure.budget_eur) == "250.00"
@@ -139,7 +106,7 @@ def test_bad_form_input_never_500s(app, world, client_as):
         {"employee_id": "99999", "level": "individu"},
         {"title": "x" * 500},
     ):
-        response = client.post("/o/acme/plan/nieuw", data=_form(world, risk, **bad))
+        response = client.post("/o/acme/plan/nieuw", data=measure_form(world, risk, **bad))
         assert response.status_code == 400, bad
     assert db.session.scalar(db.select(db.func.count(Measure.id))) == 0
     measure = make_measure(world)
@@ -149,10 +116,10 @@ def test_bad_form_input_never_500s(app, world, client_as):
         (f"/o/acme/plan/{measure.id}/status", {"to_status": "uitgevoerd", "on": "nooit"}),
         (f"/o/acme/plan/{measure.id}/notities", {"text": "", "noted_on": "morgen"}),
         (f"/o/acme/plan/{measure.id}/prioriteren", {"c_knelpunten": "9"}),
-        (f"/o/acme/plan/{measure.id}/bewerken", {"version_id": "abc", **_form(world, risk)}),
+        (f"/o/acme/plan/{measure.id}/bewerken", {"version_id": "abc", **measure_form(world, risk)}),
         (
             f"/o/acme/plan/{measure.id}/bewerken",
-            {"version_id": "1", "original": "{kapot", **_form(world, risk)},
+            {"version_id": "1", "original": "{kapot", **measure_form(world, risk)},
         ),
     ):
         assert client.post(url, data=data).status_code in (302, 400, 409), url
@@ -263,24 +230,18 @@ def test_status_route_shows_refusal(app, world, client_as):
 # --- optimistic locking ----------------------------------------------------------------------
 
 
-def _edit_form(html: str) -> dict:
-    version = re.search(r'name="version_id"[^>]*value="([^"]*)"', html).group(1)
-    original = re.search(r'name="original"[^>]*value="([^"]*)"', html).group(1)
-    return {"version_id": version, "original": original.replace("&#34;", '"').replace("&quot;", '"')}
-
-
 def test_second_save_gets_conflict_and_first_value_stays(app, world, client_as):
     risk = make_risk(world)
     measure = make_measure(world, risk=risk, title="Oude titel")
     db.session.commit()
     url = f"/o/acme/plan/{measure.id}/bewerken"
     alice, bob = client_as("preventiemedewerker"), client_as("beheerder")
-    form_a = _edit_form(alice.get(url).get_data(as_text=True))
-    form_b = _edit_form(bob.get(url).get_data(as_text=True))
+    form_a = edit_form_fields(alice.get(url).get_data(as_text=True))
+    form_b = edit_form_fields(bob.get(url).get_data(as_text=True))
     assert json.loads(form_a["original"])["title"] == "Oude titel"
-    first = alice.post(url, data={**_form(world, risk, title="Titel van Alice"), **form_a})
+    first = alice.post(url, data={**measure_form(world, risk, title="Titel van Alice"), **form_a})
     assert first.status_code == 302
-    second = bob.post(url, data={**_form(world, risk, title="Titel van Bob"), **form_b})
+    second = bob.post(url, data={**measure_form(world, risk, title="Titel van Bob"), **form_b})
     html = second.get_data(as_text=True)
     assert second.status_code == 409
     assert "iemand anders heeft deze maatregel intussen gewijzigd" in html
@@ -288,7 +249,7 @@ def test_second_save_gets_conflict_and_first_value_stays(app, world, client_as):
     db.session.expire_all()
     assert db.session.get(Measure, measure.id).title == "Titel van Alice"
     # The re-rendered form carries the new version: saving again is a deliberate choice.
-    third = bob.post(url, data={**_form(world, risk, title="Titel van Bob"), **_edit_form(html)})
+    third = bob.post(url, data={**measure_form(world, risk, title="Titel van Bob"), **edit_form_fields(html)})
     assert third.status_code == 302
     db.session.expire_all()
     assert db.session.get(Measure, measure.id).title == "Titel van Bob"
@@ -334,9 +295,9 @@ def test_leidinggevende_updates_own_team_only(app, world, client_as):
         client.post(f"/o/acme/plan/{own.id}/status", data={"to_status": "in_uitvoering"}).status_code == 302
     )
     html = client.get(f"/o/acme/plan/{own.id}/bewerken").get_data(as_text=True)
-    form = _edit_form(html)
+    form = edit_form_fields(html)
     # Level and team fields are not offered, and ignored when posted.
-    data = {**_form(world, risk, title="Team Noord bijgewerkt", level="organisatie"), **form}
+    data = {**measure_form(world, risk, title="Team Noord bijgewerkt", level="organisatie"), **form}
     assert client.post(f"/o/acme/plan/{own.id}/bewerken", data=data).status_code == 302
     db.session.expire_all()
     saved = db.session.get(Measure, own.id)
@@ -490,7 +451,7 @@ def test_pick_from_catalogue_prefills_and_keeps_key(app, world, client_as):
     assert entry.title in html and 'value="geen_avondmail"' in html
     response = client.post(
         "/o/acme/plan/nieuw",
-        data=_form(world, risk, title="Geen mail na 19 uur", catalogue_key="geen_avondmail"),
+        data=measure_form(world, risk, title="Geen mail na 19 uur", catalogue_key="geen_avondmail"),
     )
     assert response.status_code == 302
     measure = db.session.scalar(db.select(Measure).where(Measure.title == "Geen mail na 19 uur"))

@@ -8,7 +8,7 @@ from riecycle.extensions import db
 from riecycle.services import plan_lists
 from riecycle.services.plan import Filters
 from riecycle.services.records import soft_delete
-from tests.matrix.plan import make_measure, make_risk
+from tests.factories import make_measure, make_risk
 
 
 def _groups(html: str) -> list[str]:

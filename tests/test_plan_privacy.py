@@ -7,7 +7,7 @@ from riecycle.extensions import db
 from riecycle.models import Attachment, CatalogueEntry, Employee
 from riecycle.services import attachments, plan_versions
 from riecycle.services import plan as plan_service
-from tests.matrix.plan import make_measure, make_risk
+from tests.factories import make_measure, make_risk
 
 SECRETS = (
     "Jolanda Geheimhouder",

@@ -10,7 +10,7 @@ from riecycle.extensions import db
 from riecycle.models import Attachment, Measure, MeasureStatusChange, PlanComment, PlanVersion
 from riecycle.services import ServiceError, approvals, plan_versions
 from riecycle.services import plan as plan_service
-from tests.matrix.plan import make_measure, make_risk
+from tests.factories import make_measure, make_risk
 
 
 def _plan(world):

@@ -31,7 +31,7 @@ from riecycle.models import (
 from riecycle.models.base import utcnow
 from riecycle.services import attachments, calendar, plan_versions
 from riecycle.services import zelfinspectie as zelfinspectie_service
-from tests.matrix.plan import make_measure, make_risk
+from tests.factories import make_measure, make_risk
 
 TITLE = "Verborgentitel Qx7"
 DESCRIPTION = "Verborgenbeschrijving Zk4"

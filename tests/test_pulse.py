@@ -9,6 +9,7 @@ from sqlalchemy import DateTime, func, inspect, select
 
 from riecycle import clock
 from riecycle.extensions import db
+from riecycle.jobs.pulse import open_due_rounds
 from riecycle.models import (
     AuditEntry,
     Employee,
@@ -23,67 +24,9 @@ from riecycle.models import (
 )
 from riecycle.services import ServiceError, onderzoek
 from riecycle.services import pulse as service
-
-ITEMS = ("tijdsdruk", "betrokkenheid")
-ANSWER = "/puls/antwoord"  # the token-free answer page a personal link leads to
-
+from tests.factories import PULSE_ANSWER, PULSE_ITEMS, make_survey, run_round, same, team
 
 # --- helpers (also used by the dashboard and browser tests) ----------------------------
-
-
-def team(world, name="Zorgteam Noord"):
-    return world.teams[name]
-
-
-def add_staff(world, team_name: str, n: int):
-    """Extra employees with an e-mail address (the world has three per team)."""
-    target = team(world, team_name)
-    start = sum(1 for e in db.session.scalars(select(Employee).where(Employee.team_id == target.id)))
-    for i in range(start, start + n):
-        db.session.add(
-            Employee(
-                organisation_id=world.org.id,
-                name=f"Extra {i} {target.name}",
-                team_id=target.id,
-                email=f"extra{i}.{target.id}@acme.example",
-                start_date=date(2020, 1, 1),
-            )
-        )
-    db.session.flush()
-
-
-def make_survey(world, items=ITEMS, **extra):
-    survey = service.save_survey(
-        world.org,
-        {
-            "title": "Puls",
-            "item_keys": list(items),
-            "interval_months": 1,
-            "open_days": 10,
-            "active": True,
-            **extra,
-        },
-    )
-    db.session.commit()
-    return survey
-
-
-def run_round(survey, on: date, answers_by_team: dict):
-    """Open a round on `on` and let people answer: {team_id: [answers dict, ...]}."""
-    pulse_round, issued = service.open_round(survey, on)
-    by_team: dict[int, list] = {}
-    for item in issued:
-        by_team.setdefault(item.employee.team_id, []).append(item)
-    for team_id, answer_list in answers_by_team.items():
-        assert len(by_team[team_id]) >= len(answer_list), "add staff first"
-        for item, answers in zip(by_team[team_id], answer_list, strict=False):
-            service.submit_answers(item.raw, answers, on)
-    db.session.commit()
-    return pulse_round, issued
-
-
-def same(value: int, n: int, items=ITEMS):
-    return [dict.fromkeys(items, value) for _ in range(n)]
 
 
 # --- answering -------------------------------------------------------------------------
@@ -96,13 +39,13 @@ def test_answer_page_works_once(staffed, client):
     raw = issued[0].raw
     page = client.get(f"/puls/{raw}", follow_redirects=True)
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and page.request.path == ANSWER
+    assert page.status_code == 200 and page.request.path == PULSE_ANSWER
     assert 'name="viewport"' in html and "minder dan een minuut" in html
-    assert html.count('type="radio"') == 5 * len(ITEMS)
-    first = client.post(ANSWER, data={"tijdsdruk": "4", "betrokkenheid": "2"})
+    assert html.count('type="radio"') == 5 * len(PULSE_ITEMS)
+    first = client.post(PULSE_ANSWER, data={"tijdsdruk": "4", "betrokkenheid": "2"})
     assert first.status_code == 302 and first.headers["Location"].endswith("/puls/bedankt")
     # The session ended with the answer; the link itself is used up.
-    assert client.post(ANSWER, data={"tijdsdruk": "1", "betrokkenheid": "1"}).status_code == 410
+    assert client.post(PULSE_ANSWER, data={"tijdsdruk": "1", "betrokkenheid": "1"}).status_code == 410
     second = client.get(f"/puls/{raw}")
     assert second.status_code == 410
     assert "Deze link is al gebruikt" in second.get_data(as_text=True)
@@ -118,14 +61,14 @@ def test_bad_answers_rerender_and_keep_the_token(staffed, client):
     db.session.commit()
     raw = issued[0].raw
     assert client.get(f"/puls/{raw}").status_code == 303
-    missing = client.post(ANSWER, data={"tijdsdruk": "4"})
+    missing = client.post(PULSE_ANSWER, data={"tijdsdruk": "4"})
     assert missing.status_code == 400
     assert "Kies een antwoord" in missing.get_data(as_text=True)
-    out_of_range = client.post(ANSWER, data={"tijdsdruk": "9", "betrokkenheid": "3"})
+    out_of_range = client.post(PULSE_ANSWER, data={"tijdsdruk": "9", "betrokkenheid": "3"})
     assert out_of_range.status_code == 400
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(PulseResponse)) == 0
-    assert client.post(ANSWER, data={"tijdsdruk": "5", "betrokkenheid": "3"}).status_code == 302
+    assert client.post(PULSE_ANSWER, data={"tijdsdruk": "5", "betrokkenheid": "3"}).status_code == 302
 
 
 def test_unknown_and_closed_links_get_a_clear_dutch_page(staffed, client):
@@ -147,10 +90,10 @@ def test_public_post_requires_csrf(staffed, client, app):
     db.session.commit()
     app.config["WTF_CSRF_ENABLED"] = True
     page = client.get(f"/puls/{issued[0].raw}", follow_redirects=True).get_data(as_text=True)
-    response = client.post(ANSWER, data={"tijdsdruk": "4", "betrokkenheid": "2"})
+    response = client.post(PULSE_ANSWER, data={"tijdsdruk": "4", "betrokkenheid": "2"})
     assert response.status_code == 400
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    ok = client.post(ANSWER, data={"tijdsdruk": "4", "betrokkenheid": "2", "csrf_token": token})
+    ok = client.post(PULSE_ANSWER, data={"tijdsdruk": "4", "betrokkenheid": "2", "csrf_token": token})
     assert ok.status_code == 302
 
 
@@ -406,7 +349,7 @@ def test_baseline_comparison_between_pulse_rounds(staffed, client_as):
     today = clock.today()
     first, _i = run_round(survey, service.add_months(today, -3), {noord: same(2, 6), zuid: same(3, 5)})
     later, _i = run_round(survey, service.add_months(today, -1), {noord: same(4, 6), zuid: same(3, 4)})
-    rows = service.compare(service.round_side(first), service.round_side(later), list(ITEMS))
+    rows = service.compare(service.round_side(first), service.round_side(later), list(PULSE_ITEMS))
     by_key = {(r.team_name, r.item_key): r for r in rows}
     assert by_key[("Zorgteam Noord", "tijdsdruk")].difference == pytest.approx(2.0)
     assert by_key[("Zorgteam Zuid", "betrokkenheid")].hidden  # 4 respondents in the later round
@@ -557,26 +500,26 @@ def _at(day: date) -> datetime:
 def test_open_due_rounds_is_idempotent_and_mails_personal_links(staffed, outbox, client):
     survey = make_survey(staffed)
     start = date(2030, 3, 10)
-    opened = service.open_due_rounds(_at(start))
+    opened = open_due_rounds(_at(start))
     assert [r.number for r in opened] == [1]
     mails = outbox()
     assert len(mails) == 14 and len({m["To"] for m in mails}) == 14
     assert "minder dan een minuut" in mails[0].get_content()
-    assert service.open_due_rounds(_at(start)) == []
-    assert service.open_due_rounds(_at(start + timedelta(days=5))) == []
+    assert open_due_rounds(_at(start)) == []
+    assert open_due_rounds(_at(start + timedelta(days=5))) == []
     assert len(outbox()) == 14
     db.session.expire_all()
     tokens = db.session.scalars(select(PulseToken)).all()
     assert len(tokens) == 14 and all(t.mailed_on == start for t in tokens)
     # After the round closes its tokens go; a month after opening the next round opens.
-    assert service.open_due_rounds(_at(start + timedelta(days=20))) == []
+    assert open_due_rounds(_at(start + timedelta(days=20))) == []
     assert db.session.scalar(select(func.count()).select_from(PulseToken)) == 0
-    second = service.open_due_rounds(_at(service.add_months(start, 1)))
+    second = open_due_rounds(_at(service.add_months(start, 1)))
     assert [r.number for r in second] == [2]
     survey = service.get_survey(staffed.org)
     survey.active = False
     db.session.commit()
-    assert service.open_due_rounds(_at(service.add_months(start, 3))) == []
+    assert open_due_rounds(_at(service.add_months(start, 3))) == []
 
 
 def test_failed_invitations_are_reissued_next_run(staffed, outbox, monkeypatch):
@@ -593,12 +536,12 @@ def test_failed_invitations_are_reissued_next_run(staffed, outbox, monkeypatch):
 
     monkeypatch.setattr(mail, "send_mail", flaky)
     day = date(2030, 5, 1)
-    service.open_due_rounds(_at(day))
+    open_due_rounds(_at(day))
     assert len(outbox()) == 13
     unmailed = db.session.scalar(select(PulseToken).where(PulseToken.mailed_on.is_(None)))
     old_hash = unmailed.token_hash
     monkeypatch.setattr(mail, "send_mail", real)
-    assert service.open_due_rounds(_at(day + timedelta(days=1))) == []
+    assert open_due_rounds(_at(day + timedelta(days=1))) == []
     mails = outbox()
     assert len(mails) == 14 and mails[-1]["To"] == broken
     db.session.expire_all()
@@ -643,7 +586,7 @@ def test_the_scheduler_job_opens_due_rounds(staffed, outbox, app):
 
 def test_a_failing_reminder_pass_does_not_stop_the_pulse(staffed, outbox, app, monkeypatch):
     from riecycle import jobs
-    from riecycle.services import reminders
+    from riecycle.jobs import reminders
 
     def broken(now=None):
         raise RuntimeError("database hiccup")

@@ -18,7 +18,7 @@ from riecycle.extensions import db
 from riecycle.logredact import RedactingGunicornLogger, redact
 from riecycle.models import Employee, PulseAnswer, PulseResponse, PulseToken
 from riecycle.services import pulse as service
-from tests.test_pulse import ANSWER, add_staff, make_survey, run_round, same, team
+from tests.factories import PULSE_ANSWER, add_staff, make_survey, run_round, same, team
 
 # --- §3: a live average per team moves when one more person answers ----------------------
 
@@ -164,24 +164,24 @@ def test_link_trades_its_token_for_a_session(staffed, client, monkeypatch):
     _round, issued = _open_round(staffed)
     raw = issued[0].raw
     opened = client.get(f"/puls/{raw}")
-    assert opened.status_code == 303 and opened.headers["Location"].endswith(ANSWER)
+    assert opened.status_code == 303 and opened.headers["Location"].endswith(PULSE_ANSWER)
     assert raw not in opened.headers["Location"]
-    page = client.get(ANSWER)
+    page = client.get(PULSE_ANSWER)
     assert page.status_code == 200 and raw not in page.get_data(as_text=True)
     assert page.headers["Referrer-Policy"] in ("same-origin", "no-referrer")
     # The session is short-lived: later, the answer page asks to open the link again.
     later = clock.now() + timedelta(minutes=61)
     monkeypatch.setattr(clock, "now", lambda: later)
-    expired = client.post(ANSWER, data={"tijdsdruk": "4", "betrokkenheid": "2"})
+    expired = client.post(PULSE_ANSWER, data={"tijdsdruk": "4", "betrokkenheid": "2"})
     assert expired.status_code == 410 and "Open de link uit uw e-mail opnieuw" in expired.get_data(
         as_text=True
     )
     monkeypatch.undo()
     assert client.get(f"/puls/{raw}").status_code == 303  # not used yet: the link still works
-    assert client.post(ANSWER, data={"tijdsdruk": "4", "betrokkenheid": "2"}).status_code == 302
+    assert client.post(PULSE_ANSWER, data={"tijdsdruk": "4", "betrokkenheid": "2"}).status_code == 302
     assert db.session.scalar(select(PulseToken).where(PulseToken.id == issued[0].token.id)).used_on
     # Another browser without the session gets nothing.
-    assert client.application.test_client().get(ANSWER).status_code == 410
+    assert client.application.test_client().get(PULSE_ANSWER).status_code == 410
 
 
 def test_link_of_a_removed_employee_stops_working(staffed, client, client_as):
@@ -194,7 +194,7 @@ def test_link_of_a_removed_employee_stops_working(staffed, client, client_as):
     employee = db.session.get(Employee, left.employee.id)
     employee.end_date = clock.today() - timedelta(days=1)
     db.session.commit()
-    assert client.post(ANSWER, data={"tijdsdruk": "4", "betrokkenheid": "2"}).status_code == 404
+    assert client.post(PULSE_ANSWER, data={"tijdsdruk": "4", "betrokkenheid": "2"}).status_code == 404
     for gone in (deleted, left):
         response = client.get(f"/puls/{gone.raw}")
         assert response.status_code == 404 and "niet (meer) geldig" in response.get_data(as_text=True)

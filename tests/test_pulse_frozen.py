@@ -7,11 +7,12 @@ import pytest
 
 from riecycle import clock
 from riecycle.extensions import db
+from riecycle.jobs.pulse import open_due_rounds
 from riecycle.models import PulseRound
 from riecycle.services import ServiceError
 from riecycle.services import pulse as service
+from tests.factories import make_survey, run_round, same, team
 from tests.support.queries import count_queries
-from tests.test_pulse import make_survey, run_round, same, team
 
 
 def _figures(survey, today):
@@ -97,7 +98,7 @@ def test_a_changed_threshold_is_applied_to_frozen_rounds(app, staffed, history):
 
 def test_the_daily_job_freezes_closed_rounds(history, outbox):
     survey, today = history
-    service.open_due_rounds(clock.now() + timedelta(days=0))
+    open_due_rounds(clock.now() + timedelta(days=0))
     db.session.expire_all()
     assert all(r.results_frozen_on == today for r in service.rounds(survey)[:4])
     assert db.session.get(PulseRound, service.rounds(survey)[-1].id).results_frozen_on is None

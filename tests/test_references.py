@@ -1,13 +1,19 @@
 """Issue 17 point 1: every risk and measure keeps a permanent number within its organisation."""
 
+from io import BytesIO
+
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from riecycle.extensions import db
 from riecycle.models import Measure, Organisation, Risk
 from riecycle.models.references import parse_reference
 from riecycle.services.records import soft_delete
-from tests.test_excel import column, download, make_measure, make_risk, open_book
+from tests.factories import make_detailed_measure as make_measure
+from tests.factories import make_evaluated_risk as make_risk
+from tests.support.files import column
+from tests.support.files import download_xlsx as download
 from tests.test_migrations import fresh_url as fresh_url  # a fixture
 
 
@@ -31,7 +37,7 @@ def test_references_stay_stable_after_a_risk_is_deleted(client_as, world):
     db.session.commit()
     assert fourth.reference == "R-0004", "a number is never reused"
 
-    wb = open_book(download(client_as, "beheerder", "/o/acme/export/bewijsdossier"))
+    wb = load_workbook(BytesIO(download(client_as, "beheerder", "/o/acme/export/bewijsdossier")))
     risks = dict(
         zip(
             (c.value for c in column(wb["Risico's"], "Titel")),

@@ -24,10 +24,8 @@ from riecycle.models import Employee, Measure, ReminderLedger, Rie, Risk, Team, 
 from riecycle.services import ServiceError, teams
 from riecycle.services import plan as plan_service
 from riecycle.services import rie as rie_service
-from tests.factories import make_user
-from tests.matrix.export import measure_row, plan_file
-from tests.matrix.plan import make_risk
-from tests.test_plan import _data, _form
+from tests.factories import make_risk, make_user, measure_row, plan_file
+from tests.support.forms import measure_data, measure_form
 
 MONDAY = datetime(2025, 3, 10, 7, 0, tzinfo=clock.AMSTERDAM)
 TODAY = MONDAY.date()
@@ -207,7 +205,9 @@ def test_build_message_never_breaks_headers(app):
 def test_services_refuse_control_characters_in_single_line_text(app, world, title):
     risk = make_risk(world)
     with pytest.raises(ServiceError) as error:
-        plan_service.create_measure(world.org, world.users["beheerder"], _data(world, risk, title=title))
+        plan_service.create_measure(
+            world.org, world.users["beheerder"], measure_data(world, risk, title=title)
+        )
     assert error.value.field == "title" and "Titel" in error.value.message
     with pytest.raises(ServiceError) as error:
         teams.create_team(world.org, {"name": title, "kind": "afdeling"})
@@ -224,7 +224,9 @@ def test_services_refuse_control_characters_in_single_line_text(app, world, titl
 def test_multi_line_text_keeps_its_line_breaks(app, world):
     risk = make_risk(world)
     measure = plan_service.create_measure(
-        world.org, world.users["beheerder"], _data(world, risk, description="Eerst dit.\nDan dat.\n\tKlaar.")
+        world.org,
+        world.users["beheerder"],
+        measure_data(world, risk, description="Eerst dit.\nDan dat.\n\tKlaar."),
     )
     db.session.commit()
     assert db.session.get(Measure, measure.id).description == "Eerst dit.\nDan dat.\n\tKlaar."
@@ -249,7 +251,7 @@ def test_measure_form_shows_the_error_on_the_title_and_saves_nothing(app, world,
     db.session.commit()
     client = client_as("preventiemedewerker")
     response = client.post(
-        "/o/acme/plan/nieuw", data=_form(world, risk, title="Eerste\r\nBcc: x@evil.example")
+        "/o/acme/plan/nieuw", data=measure_form(world, risk, title="Eerste\r\nBcc: x@evil.example")
     )
     assert response.status_code == 400
     assert "mag maar één regel zijn" in response.get_data(as_text=True)

@@ -22,7 +22,7 @@ from riecycle.models import (
 from riecycle.services import ServiceError, onderzoek, scoring
 from riecycle.services import rie as rie_service
 from riecycle.services import risks as risk_service
-from tests.matrix.rie import make_rie, make_risk
+from tests.factories import make_rie, make_service_risk
 
 
 def count(model) -> int:
@@ -98,7 +98,7 @@ def test_matrix_rejects_values_off_the_grid(app, kans, effect):
 
 
 def test_every_evaluation_is_kept_and_the_latest_is_current(app, world):
-    risk = make_risk(world)
+    risk = make_service_risk(world)
     user = world.users["preventiemedewerker"]
     today = clock.today()
     risk_service.evaluate(world.org, risk, user, 5, 5, 7, today - timedelta(days=200))
@@ -118,7 +118,7 @@ def test_every_evaluation_is_kept_and_the_latest_is_current(app, world):
 
 def test_evaluation_uses_the_organisations_method(app, world):
     world.org.risk_method = "matrix"
-    risk = make_risk(world)
+    risk = make_service_risk(world)
     evaluation = risk_service.evaluate(world.org, risk, None, 4, 4)
     assert (evaluation.method, evaluation.score, evaluation.priority, evaluation.frequentie) == (
         "matrix",
@@ -129,7 +129,7 @@ def test_evaluation_uses_the_organisations_method(app, world):
 
 
 def test_evaluation_date_cannot_be_in_the_future(app, world):
-    risk = make_risk(world)
+    risk = make_service_risk(world)
     with pytest.raises(ServiceError) as error:
         risk_service.evaluate(world.org, risk, None, 3, 5, 4, clock.today() + timedelta(days=1))
     assert error.value.field == "evaluated_on"
@@ -269,9 +269,9 @@ def test_toetsing_needs_a_name_and_a_date_not_in_the_future(app, world):
 
 def test_risk_status_nvt_requires_a_reason(app, world):
     with pytest.raises(ServiceError) as error:
-        make_risk(world, status="nvt")
+        make_service_risk(world, status="nvt")
     assert error.value.field == "status_reason"
-    risk = make_risk(world, status="nvt", status_reason="Geen externe contacten")
+    risk = make_service_risk(world, status="nvt", status_reason="Geen externe contacten")
     assert risk.status == "nvt"
 
 
@@ -287,18 +287,18 @@ def test_risk_status_nvt_requires_a_reason(app, world):
 )
 def test_risk_validation(app, world, extra, field):
     with pytest.raises(ServiceError) as error:
-        make_risk(world, **extra)
+        make_service_risk(world, **extra)
     assert error.value.field == field
     assert count(Risk) == 0
 
 
 def test_risk_cannot_use_another_organisations_team(app, world):
     with pytest.raises(ServiceError):
-        make_risk(world, scope="teams", team_ids=[world.other_team.id])
+        make_service_risk(world, scope="teams", team_ids=[world.other_team.id])
 
 
 def test_top5_ranks_are_unique(app, world):
-    ids = [make_risk(world, title=f"Risico {n}").id for n in range(7)]
+    ids = [make_service_risk(world, title=f"Risico {n}").id for n in range(7)]
     risk_service.set_top5(world.org, ids[:5])
     assert [r.id for r in risk_service.top5(world.org)] == ids[:5]
     with pytest.raises(ServiceError):

@@ -11,7 +11,7 @@ from riecycle import clock
 from riecycle.extensions import db
 from riecycle.models import Approval, Attachment, Rie, RieTheme, Risk, RiskEvaluation
 from riecycle.services import onderzoek, risks
-from tests.matrix.rie import make_rie, make_risk
+from tests.factories import make_rie, make_service_risk
 
 PDF = b"%PDF-1.4\n% test\n"
 
@@ -255,13 +255,13 @@ def test_create_evaluate_and_show_before_after(client_as, world):
 
 def test_register_filters_sort_and_paginate(client_as, world):
     noord = world.teams["Zorgteam Noord"]
-    low = make_risk(world, title="Laag risico", theme_key="pesten")
+    low = make_service_risk(world, title="Laag risico", theme_key="pesten")
     risks.evaluate(world.org, low, None, 1, 1, 1)
-    high = make_risk(world, title="Hoog risico", scope="teams", team_ids=[noord.id])
+    high = make_service_risk(world, title="Hoog risico", scope="teams", team_ids=[noord.id])
     risks.evaluate(world.org, high, None, 5, 10, 7)
-    make_risk(world, title="Vervallen risico", status="nvt", status_reason="Niet meer aan de orde")
+    make_service_risk(world, title="Vervallen risico", status="nvt", status_reason="Niet meer aan de orde")
     for n in range(30):
-        make_risk(world, title=f"Vulrisico {n:02d}", theme_key="discriminatie")
+        make_service_risk(world, title=f"Vulrisico {n:02d}", theme_key="discriminatie")
     db.session.commit()
     client = client_as("auditor")
     page = client.get(url("/risicos?sort=score&dir=desc")).get_data(as_text=True)
@@ -281,9 +281,9 @@ def test_register_filters_sort_and_paginate(client_as, world):
 
 
 def test_heatmap_cell_counts_and_links(client_as, world):
-    risk = make_risk(world, title="Celrisico")
+    risk = make_service_risk(world, title="Celrisico")
     risks.evaluate(world.org, risk, None, 3, 5, 4)
-    other = make_risk(world, title="Niet van toepassing", status="nvt", status_reason="reden")
+    other = make_service_risk(world, title="Niet van toepassing", status="nvt", status_reason="reden")
     risks.evaluate(world.org, other, None, 3, 5, 4)
     db.session.commit()
     page = client_as("or_lid").get(url("/heatmap")).get_data(as_text=True)
@@ -299,9 +299,9 @@ def test_heatmap_cell_counts_and_links(client_as, world):
 
 
 def test_heatmap_shows_each_method_on_its_own_grid(client_as, world):
-    kinney = make_risk(world, title="Kinneyrisico")
+    kinney = make_service_risk(world, title="Kinneyrisico")
     risks.evaluate(world.org, kinney, None, 5, 10, 7)  # 350: hoog
-    matrix = make_risk(world, title="Matrixrisico")
+    matrix = make_service_risk(world, title="Matrixrisico")
     risks.evaluate(world.org, matrix, None, 2, 2, method="matrix")  # 4: laag
     db.session.commit()
     page = client_as("or_lid").get(url("/heatmap")).get_data(as_text=True)
@@ -320,7 +320,7 @@ def test_heatmap_shows_each_method_on_its_own_grid(client_as, world):
 
 
 def test_delete_and_restore_risk(client_as, world):
-    risk = make_risk(world, title="Weg en terug")
+    risk = make_service_risk(world, title="Weg en terug")
     risks.set_top5(world.org, [risk.id])
     db.session.commit()
     client = client_as("preventiemedewerker")
@@ -335,7 +335,7 @@ def test_delete_and_restore_risk(client_as, world):
 
 
 def test_top5_form(client_as, world):
-    a, b = make_risk(world, title="A"), make_risk(world, title="B")
+    a, b = make_service_risk(world, title="A"), make_service_risk(world, title="B")
     client = client_as("preventiemedewerker")
     client.post(url("/top5"), data={"rank_1": str(b.id), "rank_2": str(a.id)})
     db.session.expire_all()
@@ -353,9 +353,9 @@ def test_top5_form(client_as, world):
 
 def test_leidinggevende_sees_only_own_teams_and_organisation_risks(client_as, world):
     noord, zuid = world.teams["Zorgteam Noord"], world.teams["Zorgteam Zuid"]
-    mine = make_risk(world, title="Risico Noord", scope="teams", team_ids=[noord.id])
-    theirs = make_risk(world, title="Risico Zuid", scope="teams", team_ids=[zuid.id])
-    make_risk(world, title="Risico organisatie")
+    mine = make_service_risk(world, title="Risico Noord", scope="teams", team_ids=[noord.id])
+    theirs = make_service_risk(world, title="Risico Zuid", scope="teams", team_ids=[zuid.id])
+    make_service_risk(world, title="Risico organisatie")
     client = client_as("leidinggevende")
     page = client.get(url("/risicos")).get_data(as_text=True)
     assert "Risico Noord" in page and "Risico organisatie" in page and "Risico Zuid" not in page
@@ -386,7 +386,7 @@ def test_other_organisations_records_are_404(client_as, world):
 
 
 def test_or_member_cannot_edit(client_as, world):
-    risk = make_risk(world)
+    risk = make_service_risk(world)
     client = client_as("or_lid")
     page = client.get(url(f"/risicos/{risk.id}")).get_data(as_text=True)
     assert "Bewerken" not in page and "Verwijderen" not in page
@@ -437,7 +437,7 @@ def test_bad_input_is_refused_without_500(client_as, world, path, data):
 
 
 def test_bad_evaluation_and_team_result_input(client_as, world):
-    risk = make_risk(world)
+    risk = make_service_risk(world)
     study = onderzoek.create(world.org, {"title": "O", "period_start": clock.today()})
     rie = make_rie(world)
     db.session.commit()

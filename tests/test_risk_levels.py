@@ -8,8 +8,8 @@ from riecycle.models import Measure, Risk
 from riecycle.models.measure import measure_risks
 from riecycle.services import plan as plan_service
 from riecycle.services.records import restore, soft_delete
-from tests.matrix.plan import make_measure, make_risk
-from tests.test_plan import _data
+from tests.factories import bulk_plan_file, make_measure, make_risk
+from tests.support.forms import measure_data
 
 
 def counted(org) -> dict[int, tuple[int, int, int]]:
@@ -48,7 +48,9 @@ def test_counts_follow_every_change_to_a_measure(world):
     editor = world.users["preventiemedewerker"]
     first, second = make_risk(world), make_risk(world)
     measure = plan_service.create_measure(
-        world.org, editor, _data(world, first, level="team", team_ids=[world.teams["Zorgteam Noord"].id])
+        world.org,
+        editor,
+        measure_data(world, first, level="team", team_ids=[world.teams["Zorgteam Noord"].id]),
     )
     db.session.commit()
     assert stored(world.org)[first.id] == (0, 1, 0) == counted(world.org)[first.id]
@@ -130,9 +132,8 @@ def test_flagged_ids_match_the_hierarchy_rows(world):
 
 def test_an_import_in_batches_is_counted(world):
     from riecycle.excel import importer
-    from tests.test_import_bulk import _plan_file
 
-    plan = importer.parse_plan(world.org, _plan_file(8, 4), "plan.xlsx")
+    plan = importer.parse_plan(world.org, bulk_plan_file(8, 4), "plan.xlsx")
     importer.apply_plan(world.org, world.users["beheerder"], plan)
     db.session.commit()
     assert stored(world.org) == counted(world.org)

@@ -6,8 +6,8 @@ import json
 from riecycle.extensions import db
 from riecycle.models import Measure
 from riecycle.tenancy import get_in_org
-from tests.matrix.plan import make_measure, make_risk
-from tests.test_plan import _edit_form, _form
+from tests.factories import make_measure, make_risk
+from tests.support.forms import edit_form_fields, measure_form
 
 
 def test_conflict_page_never_names_another_tenants_records(app, world, client_as):
@@ -18,7 +18,7 @@ def test_conflict_page_never_names_another_tenants_records(app, world, client_as
     db.session.commit()
     url = f"/o/acme/plan/{measure.id}/bewerken"
     client = client_as("beheerder")
-    form = _edit_form(client.get(url).get_data(as_text=True))
+    form = edit_form_fields(client.get(url).get_data(as_text=True))
     measure.title = "Intussen gewijzigd"  # a colleague saved: the next save is a conflict
     db.session.commit()
     forged = {
@@ -31,7 +31,7 @@ def test_conflict_page_never_names_another_tenants_records(app, world, client_as
     response = client.post(
         url,
         data={
-            **_form(world, risk, title="Mijn titel"),
+            **measure_form(world, risk, title="Mijn titel"),
             "version_id": form["version_id"],
             "original": json.dumps(forged),
         },
@@ -50,7 +50,7 @@ def test_malformed_original_is_a_400_and_saves_nothing(app, world, client_as):
     db.session.commit()
     url = f"/o/acme/plan/{measure.id}/bewerken"
     client = client_as("beheerder")
-    form = _edit_form(client.get(url).get_data(as_text=True))
+    form = edit_form_fields(client.get(url).get_data(as_text=True))
     for bad in (
         "{kapot",
         "[1, 2]",
@@ -64,7 +64,7 @@ def test_malformed_original_is_a_400_and_saves_nothing(app, world, client_as):
         response = client.post(
             url,
             data={
-                **_form(world, risk, title="Nieuwe titel"),
+                **measure_form(world, risk, title="Nieuwe titel"),
                 "version_id": form["version_id"],
                 "original": bad,
             },

@@ -16,8 +16,9 @@ from babel.messages.frontend import parse_keywords, parse_mapping_cfg
 from babel.messages.pofile import read_po
 from babel.util import pathmatch
 
+from tests.support.files import EN_PO
+
 ROOT = Path(__file__).resolve().parent.parent
-PO = ROOT / "riecycle" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 # %(name)s / %s / %% placeholders, {name} fields, and HTML tags must survive translation.
 PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[#0+-]*\d*(?:\.\d+)?[a-zA-Z%]|\{[^{}]*\}")
 TAG = re.compile(r"<[^>]+>")
@@ -68,7 +69,7 @@ def python_trees() -> dict:
 
 @pytest.fixture(scope="module")
 def catalog():
-    with open(PO, "rb") as handle:
+    with open(EN_PO, "rb") as handle:
         return read_po(handle, locale="en")
 
 

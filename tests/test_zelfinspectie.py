@@ -239,9 +239,23 @@ def test_bad_answer_choice_is_refused(client_as, db, world):
     assert response.status_code == 400
 
 
-def test_clear_without_answer_is_a_message_not_an_error(client_as, world):
-    response = client_as("beheerder").post("/o/acme/zelfinspectie/items/B11/antwoord/intrekken")
-    assert response.status_code == 302
+def test_clear_without_answer_is_a_message_not_an_error(client_as, db, world):
+    def state():
+        return (
+            db.session.scalar(select(func.count()).select_from(ChecklistRun)),
+            db.session.scalar(select(func.count()).select_from(ChecklistAnswer)),
+        )
+
+    before = state()
+    response = client_as("beheerder").post(
+        "/o/acme/zelfinspectie/items/B11/antwoord/intrekken", follow_redirects=True
+    )
+    assert response.status_code == 200
+    assert response.request.path == "/o/acme/zelfinspectie/items/B11/antwoord"
+    assert "Voor dit item is geen handmatig antwoord vastgelegd." in response.text
+    assert "is ingetrokken" not in response.text
+    db.session.expire_all()
+    assert state() == before  # no answer withdrawn, and the checklist was not run again
 
 
 def test_other_tenant_sees_nothing(client_as, db, world):

@@ -1,4 +1,4 @@
-"""Issue 16 points 6 and 12: every count of an evidence sentence links to the records it counted
+"""Every count of an evidence sentence links to the records it counted
 (as each viewer may see them, with how many are hidden), a re-run says what changed since the
 previous run and why, and a fix link brings the user back to the checklist item."""
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from riecycle import clock
 from riecycle.models import (
     Approval,
+    ArbodienstContract,
     Attendance,
     Evaluation,
     Factor,
@@ -176,7 +177,23 @@ def test_a5_toetsing_or_exemption_flips(db, world):
         db,
         Toetsing(organisation_id=world.org.id, rie_id=rie.id, expert_name="Arbodienst X", tested_on=ago(10)),
     )
-    assert answer(world, "toetsing_or_exempt") == "voldoet"
+    # Which part was reviewed, and the arbodienst basiscontract, are asked too.
+    result = RULES["toetsing_or_exempt"](world.org, TODAY)
+    assert result.answer == "deels"
+    assert "niet vastgelegd of het een systeemtoets of scopetoets was" in result.explanation
+    assert "geen basiscontract met een arbodienst" in result.explanation
+    toetsing = db.session.scalar(select(Toetsing).where(Toetsing.rie_id == rie.id))
+    toetsing.toets_type = "systeemtoets"
+    add(db, ArbodienstContract(organisation_id=world.org.id, provider="Arbodienst X", since=ago(400)))
+    result = RULES["toetsing_or_exempt"](world.org, TODAY)
+    assert result.answer == "deels" and "de scopetoets is niet vastgelegd" in result.explanation
+    assert "Basiscontract" not in result.explanation
+    toetsing.toets_type = "beide"
+    db.session.flush()
+    result = RULES["toetsing_or_exempt"](world.org, TODAY)
+    assert result.answer == "voldoet"
+    assert "Getoetst: systeemtoets en scopetoets." in result.explanation
+    assert "Basiscontract met Arbodienst X sinds" in result.explanation
 
 
 def test_a5_exemption_by_paid_hours(db, world):
@@ -184,6 +201,11 @@ def test_a5_exemption_by_paid_hours(db, world):
     assert answer(world, "toetsing_or_exempt") == "voldoet_niet"
     world.org.weekly_paid_hours = 32
     db.session.flush()
+    # Exempt from the toetsing, but every employer needs an arbodienst basiscontract.
+    result = RULES["toetsing_or_exempt"](world.org, TODAY)
+    assert result.answer == "deels" and "art. 14" in result.explanation
+    assert "geen basiscontract" in result.explanation
+    add(db, ArbodienstContract(organisation_id=world.org.id, provider="Bedrijfsarts B", since=ago(30)))
     result = RULES["toetsing_or_exempt"](world.org, TODAY)
     assert result.answer == "voldoet" and "art. 14" in result.explanation
 
@@ -288,7 +310,11 @@ def test_b11_participation_from_the_or_plan_decision(db, world):
             decided_on=ago(30),
         ),
     )
-    assert answer(world, "participation_in_choice") == "deels"
+    result = RULES["participation_in_choice"](world.org, TODAY)
+    assert result.answer == "deels"
+    assert (
+        "inspraak van medewerkers bij het kiezen van de maatregelen is niet vastgelegd" in result.explanation
+    )
 
 
 def test_b12_overdue_share_flips(db, world):
@@ -397,7 +423,17 @@ def test_d17_vertrouwenspersoon_flips(db, world):
     assert result.answer == "deels" and "opgeleid" in result.explanation
     vp.trained, vp.contact = True, "06-00000000"
     db.session.flush()
-    assert answer(world, "vertrouwenspersoon") == "voldoet"
+    # The training date and anonymous contact are asked too.
+    result = RULES["vertrouwenspersoon"](world.org, TODAY)
+    assert result.answer == "deels"
+    assert "de datum van de opleiding is niet vastgelegd" in result.explanation
+    assert "anoniem kunnen benaderen" in result.explanation
+    vp.trained_on, vp.anonymous_contact = ago(100), True
+    db.session.flush()
+    result = RULES["vertrouwenspersoon"](world.org, TODAY)
+    assert result.answer == "voldoet", result.explanation
+    assert "extern" in result.explanation and "bekendgemaakt op" in result.explanation
+    assert "via Teamoverleg" in result.explanation
 
 
 def test_d18_klachtenregeling_flips(db, world):
@@ -482,7 +518,15 @@ def test_e21_measures_evaluated_flips(db, world):
     assert answer(world, "measures_evaluated") == "voldoet"
 
 
+def _first_factor(db, kind):
+    from riecycle.models import Factor
+
+    return db.session.scalar(select(Factor).where(Factor.kind == kind).order_by(Factor.position))
+
+
 def test_e22_effect_measurement_flips(db, world):
+    from riecycle.services import evaluations, onderzoek
+
     make_rie(db, world, performed_on=ago(800))
     assert answer(world, "effect_same_sources") == "voldoet_niet"
     evaluation = add(
@@ -499,7 +543,30 @@ def test_e22_effect_measurement_flips(db, world):
     assert answer(world, "effect_same_sources") == "deels"
     evaluation.is_repeat_measurement = True
     db.session.flush()
-    assert answer(world, "effect_same_sources") == "voldoet"
+    # A repeat measurement without a nulmeting that recorded factors cannot be compared.
+    result = RULES["effect_same_sources"](world.org, TODAY)
+    assert result.answer == "deels" and "geen nulmeting" in result.explanation
+    bron, energie = _first_factor(db, "werkdrukbron"), _first_factor(db, "energiebron")
+    baseline = onderzoek.create(world.org, {"title": "Nulmeting 2024", "period_start": ago(700)})
+    team = world.teams["Zorgteam Noord"]
+    onderzoek.set_team_result(world.org, baseline, team.id, 8, 6, {bron.key: 3.5, energie.key: 2.0})
+    result = RULES["effect_same_sources"](world.org, TODAY)
+    assert result.answer == "deels" and "niet vastgelegd welke werkdrukbronnen" in result.explanation
+    evaluations.set_factor_scores(evaluation, {bron.key: 3.0})
+    result = RULES["effect_same_sources"](world.org, TODAY)
+    assert result.answer == "deels"
+    assert f"niet meer gevraagd: {energie.name_nl}" in result.explanation
+    evaluations.set_factor_scores(evaluation, {bron.key: 3.0, energie.key: 2.5})
+    result = RULES["effect_same_sources"](world.org, TODAY)
+    assert result.answer == "voldoet", result.explanation
+    assert "Nulmeting 2024" in result.explanation and bron.name_nl in result.explanation
+    from riecycle.models import Factor
+
+    extra = db.session.scalar(select(Factor).where(Factor.kind == "werkdrukbron", Factor.key != bron.key))
+    evaluations.set_factor_scores(evaluation, {bron.key: 3.0, energie.key: 2.5, extra.key: 4.0})
+    result = RULES["effect_same_sources"](world.org, TODAY)
+    assert result.answer == "deels"
+    assert f"nieuw, niet in de nulmeting: {extra.name_nl}" in result.explanation
 
 
 def test_e23_policy_adjusted_flips(db, world):
@@ -552,7 +619,16 @@ def test_e24_preventiemedewerker_flips(db, world):
     assert answer(world, "preventiemedewerker_appointed") == "deels"
     appointment.or_instemming_on = ago(310)
     db.session.flush()
-    assert answer(world, "preventiemedewerker_appointed") == "voldoet"
+    # The hours and the training are asked too.
+    result = RULES["preventiemedewerker_appointed"](world.org, TODAY)
+    assert result.answer == "deels"
+    assert "het aantal uren per week is niet vastgelegd" in result.explanation
+    assert "de opleiding van de preventiemedewerker is niet vastgelegd" in result.explanation
+    appointment.hours_per_week, appointment.training, appointment.trained_on = 6, "Basiscursus", ago(200)
+    db.session.flush()
+    result = RULES["preventiemedewerker_appointed"](world.org, TODAY)
+    assert result.answer == "voldoet"
+    assert "6 uur per week" in result.explanation and "opgeleid: Basiscursus" in result.explanation
     appointment.until = ago(1)
     db.session.flush()
     assert answer(world, "preventiemedewerker_appointed") == "deels"

@@ -1,7 +1,7 @@
 """Stable references: a permanent number per risk and measure within its organisation (issue 17)
 
 Revision ID: x_refs_1
-Revises: sec_forms_1
+Revises: ev_factors_1
 Create Date: 2026-12-03 12:45:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "x_refs_1"
-down_revision = "sec_forms_1"
+down_revision = "ev_factors_1"
 branch_labels = None
 depends_on = None
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from riecycle.extensions import db
 from riecycle.models import (
     Approval,
+    ArbodienstContract,
     Measure,
     PlanVersion,
     PolicyInstrument,
@@ -49,6 +50,7 @@ DOCUMENTS = {
     "measure": DocumentRule(Measure, "view", "edit_plan", _measure_readable),
     "voorlichting": DocumentRule(VoorlichtingSession, "view", "edit_voorlichting"),
     "policy_instrument": DocumentRule(PolicyInstrument, "view", "edit_zelfinspectie"),
+    "arbodienst_contract": DocumentRule(ArbodienstContract, "view", "edit_zelfinspectie"),
     "import_plan": DocumentRule(None, "import", "import"),
     "import_teams": DocumentRule(None, "manage", "manage"),
 }

@@ -85,7 +85,7 @@ def viewer_of(role: str, user_id: int | None, org_id: int) -> Viewer:
     """A viewer from a role; the led teams are looked up for a leidinggevende."""
     teams: frozenset = frozenset()
     if role == LEIDINGGEVENDE and user_id is not None:
-        from riecycle.services.teams import team_ids_managed_by
+        from riecycle.access.teams import team_ids_managed_by
 
         teams = frozenset(team_ids_managed_by(org_id, user_id))
     return Viewer(role, user_id, org_id, teams)

@@ -57,6 +57,15 @@ def _parse_plan(org, wb) -> PlanImport:
     exported = stamp.read(wb)
     # References match records only in a workbook exported from this organisation.
     existing = updates.Existing.load(org) if exported and exported.organisation == org.slug else None
+    if existing is not None and exported.as_of is not None:
+        _refuse(
+            _(
+                "Dit bestand toont de stand van %(d)s (een export met een periode), niet de huidige stand. "
+                "Importeren zou bijgewerkte gegevens terugzetten. Exporteer opnieuw zonder periode en breng "
+                "daarin uw wijzigingen aan.",
+                d=exported.as_of.strftime("%d-%m-%Y"),
+            )
+        )
     if risks_ws is None and not (existing is not None and measures_ws is not None):
         _refuse(
             _(

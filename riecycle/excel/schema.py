@@ -143,6 +143,9 @@ RISK_FIELDS = (
     Field("first_score", _l("Eerste score"), "int", width=9, importable=False),
     Field("first_priority", _l("Eerste prioriteit"), width=11, importable=False),
     Field("first_on", _l("Datum eerste beoordeling"), "date", width=14),
+    # Export-only: the plan import does not read these columns.
+    Field("grondoorzaak", _l("Grondoorzaak"), "longtext", width=30, importable=False),
+    Field("restrisico", _l("Restrisico"), width=11, importable=False, help=_l("Laag, Middel of Hoog.")),
     Field(
         "version",
         _l("Versie"),

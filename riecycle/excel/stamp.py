@@ -8,7 +8,7 @@ copy never overwrites a stored title, description or employee.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from openpyxl.packaging.custom import BoolProperty, StringProperty
 
@@ -17,6 +17,7 @@ from riecycle import clock
 ORGANISATION = "riecycle-organisatie"
 EXPORTED_AT = "riecycle-geexporteerd-op"
 PSEUDONYMISED = "riecycle-gepseudonimiseerd"
+AS_OF = "riecycle-stand-van"  # a workbook with a period shows the state of that day, not today's
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Stamp:
     organisation: str
     exported_at: datetime
     pseudonymised: bool
+    as_of: date | None = None
 
 
 def pseudonymised_for(viewer) -> bool:
@@ -31,12 +33,14 @@ def pseudonymised_for(viewer) -> bool:
     return not viewer.personal
 
 
-def mark(wb, org, viewer) -> None:
-    """Stamp a workbook being written for `viewer` of `org`."""
+def mark(wb, org, viewer, as_of: date | None = None) -> None:
+    """Stamp a workbook being written for `viewer` of `org` (as_of: the day whose state it shows)."""
     props = wb.custom_doc_props
     props.append(StringProperty(name=ORGANISATION, value=org.slug))
     props.append(StringProperty(name=EXPORTED_AT, value=clock.now().astimezone(UTC).isoformat()))
     props.append(BoolProperty(name=PSEUDONYMISED, value=pseudonymised_for(viewer)))
+    if as_of is not None:
+        props.append(StringProperty(name=AS_OF, value=as_of.isoformat()))
 
 
 def read(wb) -> Stamp | None:
@@ -54,5 +58,9 @@ def read(wb) -> Stamp | None:
         return None
     if exported_at.tzinfo is None:
         exported_at = exported_at.replace(tzinfo=UTC)
+    try:
+        as_of = date.fromisoformat(values[AS_OF]) if isinstance(values.get(AS_OF), str) else None
+    except ValueError:
+        as_of = date.min  # unreadable: treat as a past state (the import refuses it)
     # Anything but an explicit "not pseudonymised" counts as pseudonymised: the safe side.
-    return Stamp(organisation, exported_at, values.get(PSEUDONYMISED) is not False)
+    return Stamp(organisation, exported_at, values.get(PSEUDONYMISED) is not False, as_of)

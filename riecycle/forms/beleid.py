@@ -25,6 +25,9 @@ class InstrumentForm(VersionedForm, OnceForm):
     vp_kind = SelectField(_l("Intern of extern"), choices=choices("vp_kind"), validators=[Optional()])
     contact = StringField(_l("Bereikbaarheid"), validators=[Optional(), Length(max=300)])
     trained = BooleanField(_l("Opgeleid als vertrouwenspersoon"))
+    trained_on = DateField(_l("Opleiding afgerond op"), validators=[Optional()])
+    annual_report_year = IntegerField(_l("Laatste jaarverslag over het jaar"), validators=[Optional()])
+    annual_report_on = DateField(_l("Jaarverslag uitgebracht op"), validators=[Optional()])
     anonymous_contact = BooleanField(_l("Medewerkers kunnen anoniem contact opnemen"))
     committee = StringField(_l("Klachtencommissie"), validators=[Optional(), Length(max=200)])
     communicated_on = DateField(_l("Bekendgemaakt op"), validators=[Optional()])
@@ -43,6 +46,16 @@ class AppointmentForm(OnceForm):
         _l("Beschikbare uren per week"), validators=[Optional(), NumberRange(0, 80)]
     )
     tasks = TextAreaField(_l("Taken"), validators=[Optional(), Length(max=5000)])
+    training = StringField(_l("Opleiding of cursus"), validators=[Optional(), Length(max=300)])
+    trained_on = DateField(_l("Opleiding afgerond op"), validators=[Optional()])
+
+
+class ContractForm(OnceForm):
+    provider = StringField(_l("Arbodienst of bedrijfsarts"), validators=[DataRequired(), Length(max=200)])
+    since = DateField(_l("Contract sinds"), validators=[DataRequired(_l("Vul een datum in."))])
+    until = DateField(_l("Tot en met"), validators=[Optional()])
+    notes = TextAreaField(_l("Toelichting"), validators=[Optional(), Length(max=5000)])
+    document = FileField(_l("Contract (document) toevoegen"))
 
 
 class IncidentForm(VersionedForm, OnceForm):

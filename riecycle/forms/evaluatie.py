@@ -3,12 +3,13 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
+    FloatField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from riecycle.forms.beheer import coerce_optional_int
 from riecycle.forms.common import OnceForm, VersionedForm
@@ -44,6 +45,24 @@ class OutcomeForm(VersionedForm):
         validate_choice=False,
     )
     conclusion = TextAreaField(_l("Conclusie"), validators=[DataRequired(), Length(max=5000)])
+
+
+def outcome_form(factors, **kwargs) -> OutcomeForm:
+    """The outcome form; for an effect measurement also a 1-5 score per factor it asked (E22)."""
+
+    class EffectMeasurementForm(OutcomeForm):
+        pass
+
+    for factor in factors:
+        setattr(
+            EffectMeasurementForm,
+            f"score_{factor.key}",
+            FloatField(
+                factor.name_nl,
+                validators=[Optional(), NumberRange(1, 5, _l("Een score ligt tussen 1 en 5."))],
+            ),
+        )
+    return EffectMeasurementForm(**kwargs)
 
 
 class FollowUpForm(OnceForm):

@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from riecycle.forms.beheer import coerce_optional_int
 from riecycle.forms.common import OnceForm
-from riecycle.forms.fields import DateField, form_int
+from riecycle.forms.fields import DateField, IntegerField, form_int
 from riecycle.labels import choices
 
 
@@ -117,3 +117,20 @@ class TeamBoundForm(FlaskForm):
     reason = TextAreaField(
         _l("Waarom is dit risico teamgebonden?"), validators=[Optional(), Length(max=2000)]
     )
+
+
+class ParticipationForm(OnceForm):
+    plan_version_id = SelectField(_l("Versie"), coerce=coerce_optional_int, validate_choice=False)
+    method = SelectField(
+        _l("Hoe dachten medewerkers mee"),
+        choices=[
+            ("werkgroep", _l("Werkgroep")),
+            ("teamoverleg", _l("Teamoverleg")),
+            ("vragenlijst", _l("Vragenlijst")),
+        ],
+    )
+    held_on = DateField(_l("Wanneer"), validators=[DataRequired(_l("Vul een datum in."))])
+    participants = IntegerField(
+        _l("Aantal deelnemende medewerkers"), validators=[DataRequired(_l("Vul een aantal in."))]
+    )
+    notes = TextAreaField(_l("Toelichting (zonder namen)"), validators=[Optional(), Length(max=4000)])

@@ -70,6 +70,16 @@ class ToetsingForm(OnceForm):
     advice_summary = TextAreaField(
         _l("Samenvatting van het advies"), validators=[Optional(), Length(max=8000)]
     )
+    toets_type = SelectField(
+        _l("Soort toetsing (sinds 1 juli 2022)"),
+        choices=[
+            ("", _l("— niet vastgelegd —")),
+            ("beide", _l("Systeemtoets en scopetoets")),
+            ("systeemtoets", _l("Alleen systeemtoets")),
+            ("scopetoets", _l("Alleen scopetoets")),
+        ],
+        validators=[Optional()],
+    )
     file = FileField(_l("Toetsingsrapport"))
 
 
@@ -123,6 +133,17 @@ class RiskForm(VersionedForm, OnceForm):
     )
     team_bound_reason = TextAreaField(
         _l("Waarom teamgebonden? (optioneel)"), validators=[Optional(), Length(max=4000)]
+    )
+    grondoorzaak = TextAreaField(_l("Grondoorzaak"), validators=[Optional(), Length(max=4000)])
+    restrisico = SelectField(
+        _l("Restrisico (verwacht na de maatregelen)"),
+        choices=[
+            ("", _l("— niet vastgelegd —")),
+            ("laag", _l("Laag")),
+            ("middel", _l("Middel")),
+            ("hoog", _l("Hoog")),
+        ],
+        validators=[Optional()],
     )
 
 
@@ -221,3 +242,38 @@ def team_result_form(factors, data=None):
             ),
         )
     return TeamResultForm(data=data)
+
+
+def group_result_form(factors, teams, data=None):
+    """Results of a group of teams (afdeling, functiegroep) or the whole organisation: the respondents
+    per team in it, and an optional 1-5 score per factor."""
+
+    class GroupResultForm(FlaskForm):
+        scope = SelectField(
+            _l("Resultaten van"),
+            choices=[("groep", _l("Een groep van teams")), ("organisatie", _l("De hele organisatie"))],
+        )
+        group_kind = SelectField(
+            _l("Soort groep"), choices=[("afdeling", _l("Afdeling")), ("functiegroep", _l("Functiegroep"))]
+        )
+        group_name = StringField(_l("Naam van de groep"), validators=[Optional(), Length(max=120)])
+        invited = IntegerField(
+            _l("Uitgenodigd in de groep"), validators=[Optional(), NumberRange(1, 1_000_000, NUMBER_MSG)]
+        )
+
+    for team in teams:
+        setattr(
+            GroupResultForm,
+            f"members_{team.id}",
+            IntegerField(team.name, validators=[Optional(), NumberRange(0, 1_000_000, NUMBER_MSG)]),
+        )
+    for factor in factors:
+        setattr(
+            GroupResultForm,
+            f"score_{factor.key}",
+            FloatField(
+                factor.name_nl,
+                validators=[Optional(), NumberRange(1, 5, _l("Een score ligt tussen 1 en 5."))],
+            ),
+        )
+    return GroupResultForm(data=data)

@@ -4,13 +4,13 @@ from riecycle.models.approval import Approval
 from riecycle.models.attachment import Attachment
 from riecycle.models.audit import AuditContent, AuditEntry
 from riecycle.models.employee import Employee
-from riecycle.models.evaluation import Evaluation
+from riecycle.models.evaluation import Evaluation, EvaluationFactorScore
 from riecycle.models.form_token import UsedFormToken
 from riecycle.models.incident import Incident, IncidentAnalysis
 from riecycle.models.measure import Measure, MeasureNote, MeasureStatusChange
 from riecycle.models.organisation import Organisation
-from riecycle.models.plan import CatalogueEntry, MeasureScore, PlanComment, PlanVersion
-from riecycle.models.policy import PolicyInstrument, PreventiemedewerkerAppointment
+from riecycle.models.plan import CatalogueEntry, MeasureScore, PlanComment, PlanParticipation, PlanVersion
+from riecycle.models.policy import ArbodienstContract, PolicyInstrument, PreventiemedewerkerAppointment
 from riecycle.models.pulse import (
     PulseAnswer,
     PulseResponse,
@@ -39,6 +39,7 @@ from riecycle.models.zelfinspectie import ChecklistAnswer, ChecklistRun
 
 __all__ = [
     "Approval",
+    "ArbodienstContract",
     "Attendance",
     "Attachment",
     "AuditContent",
@@ -48,6 +49,7 @@ __all__ = [
     "ChecklistRun",
     "Employee",
     "Evaluation",
+    "EvaluationFactorScore",
     "Factor",
     "Incident",
     "IncidentAnalysis",
@@ -63,6 +65,7 @@ __all__ = [
     "OnderzoekTeam",
     "Organisation",
     "PlanComment",
+    "PlanParticipation",
     "PlanVersion",
     "PolicyInstrument",
     "PreventiemedewerkerAppointment",

@@ -3,7 +3,7 @@
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy import Column, Float, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from riecycle.models.base import Base
@@ -59,6 +59,13 @@ class Evaluation(DomainMixin, Base):
     follow_up_measures: Mapped[list["Measure"]] = relationship(
         "Measure", secondary=evaluation_follow_ups, lazy="selectin"
     )
+    # E22: the werkdruk- and energiebronnen an effect measurement asked, with their scores.
+    factor_scores: Mapped[list["EvaluationFactorScore"]] = relationship(
+        "EvaluationFactorScore",
+        lazy="selectin",
+        cascade="all, delete-orphan",
+        order_by="EvaluationFactorScore.factor_key",
+    )
 
     @property
     def audit_personal(self) -> bool:
@@ -69,3 +76,15 @@ class Evaluation(DomainMixin, Base):
     @property
     def label(self) -> str:
         return f"Evaluatie {self.planned_on.isoformat()}"
+
+
+class EvaluationFactorScore(Base):
+    """A factor (PSA taxonomy) an effect measurement asked, with its average score (1-5)."""
+
+    __tablename__ = "evaluation_factor_scores"
+
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluations.id"), primary_key=True)
+    factor_key: Mapped[str] = mapped_column(ForeignKey("psa_factors.key"), primary_key=True)
+    score: Mapped[float] = mapped_column(Float)
+
+    factor = relationship("Factor", lazy="joined")

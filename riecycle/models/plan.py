@@ -1,6 +1,6 @@
 """The Plan van Aanpak around the measures: own catalogue entries, scores, versions, comments."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
@@ -80,6 +80,27 @@ class PlanVersion(DomainMixin, Base):
     @property
     def label(self) -> str:
         return f"Plan van Aanpak versie {self.number}"
+
+
+PARTICIPATION_METHODS = ("werkgroep", "teamoverleg", "vragenlijst")
+
+
+class PlanParticipation(DomainMixin, Base):
+    """How employees took part in choosing the measures of a plan version (docs/domain.md §10)."""
+
+    __tablename__ = "plan_participations"
+    __audit_label__ = "Inspraak medewerkers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_version_id: Mapped[int] = mapped_column(ForeignKey("plan_versions.id"), index=True)
+    method: Mapped[str] = mapped_column(String(20))
+    held_on: Mapped[date]
+    participants: Mapped[int]
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def label(self) -> str:
+        return f"Inspraak bij versie #{self.plan_version_id}"
 
 
 class PlanComment(DomainMixin, Base):

@@ -46,6 +46,10 @@ class PolicyInstrument(DomainMixin, Base):
     vp_kind: Mapped[str | None] = mapped_column(String(10))
     contact: Mapped[str | None] = mapped_column(String(300))
     trained: Mapped[bool] = mapped_column(default=False)
+    # Vertrouwenspersoon: when the training was completed, and the latest yearly report (jaarverslag).
+    trained_on: Mapped[date | None]
+    annual_report_year: Mapped[int | None]
+    annual_report_on: Mapped[date | None]
     anonymous_contact: Mapped[bool] = mapped_column(default=False)
     # Klachtenregeling: the klachtencommissie.
     committee: Mapped[str | None] = mapped_column(String(200))
@@ -88,6 +92,9 @@ class PreventiemedewerkerAppointment(DomainMixin, Base):
     or_instemming_on: Mapped[date | None]
     hours_per_week: Mapped[int | None]
     tasks: Mapped[str | None] = mapped_column(Text)
+    # The training for the role (docs/domain.md §10): which course and when it was completed.
+    training: Mapped[str | None] = mapped_column(String(300))
+    trained_on: Mapped[date | None]
 
     user: Mapped["User | None"] = relationship("User", lazy="joined")
 
@@ -98,6 +105,26 @@ class PreventiemedewerkerAppointment(DomainMixin, Base):
     @property
     def label(self) -> str:
         return f"Preventiemedewerker sinds {self.since.isoformat()}"
+
+    def is_active(self, today: date) -> bool:
+        return self.since <= today and (self.until is None or self.until >= today)
+
+
+class ArbodienstContract(DomainMixin, Base):
+    """The basiscontract with an arbodienst or bedrijfsarts: who, since when (the document is an attachment)."""
+
+    __tablename__ = "arbodienst_contracts"
+    __audit_label__ = "Basiscontract arbodienst"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(200))
+    since: Mapped[date]
+    until: Mapped[date | None]
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def label(self) -> str:
+        return f"Basiscontract {self.provider}"
 
     def is_active(self, today: date) -> bool:
         return self.since <= today and (self.until is None or self.until >= today)

@@ -4,7 +4,7 @@ from calendar import monthrange
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, Float, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, Float, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from riecycle.clock import AMSTERDAM
@@ -21,6 +21,8 @@ RISK_SOURCES = ("rie", "verdiepend_onderzoek", "mto", "pulse", "signaal")
 RISK_STATUSES = ("open", "in_behandeling", "beheerst", "nvt")
 PERFORMED_BY_KINDS = ("intern", "extern")
 EXPERT_KINDS = ("kerndeskundige", "arbodienst")
+# The two parts of a toetsing since 1 July 2022 (docs/domain.md §10); "beide" when one review did both.
+TOETS_TYPES = ("systeemtoets", "scopetoets", "beide")
 
 
 class Rie(DomainMixin, Base):
@@ -83,6 +85,15 @@ class Toetsing(DomainMixin, Base):
     registration: Mapped[str | None] = mapped_column(String(100))
     tested_on: Mapped[date]
     advice_summary: Mapped[str | None] = mapped_column(Text)
+    # systeemtoets, scopetoets or beide; None for toetsingen recorded before it was asked.
+    toets_type: Mapped[str | None] = mapped_column(String(20))
+
+    @property
+    def parts(self) -> set[str]:
+        """The parts of the toetsing this review covered."""
+        if self.toets_type == "beide":
+            return {"systeemtoets", "scopetoets"}
+        return {self.toets_type} if self.toets_type else set()
 
     @property
     def label(self) -> str:
@@ -127,6 +138,9 @@ class Risk(DomainMixin, Base):
     status: Mapped[str] = mapped_column(String(20), default="open", index=True)
     status_reason: Mapped[str | None] = mapped_column(Text)
     top5_rank: Mapped[int | None]
+    # The root cause, and the risk expected once the measures are in place (a priority level).
+    grondoorzaak: Mapped[str | None] = mapped_column(Text)
+    restrisico: Mapped[str | None] = mapped_column(String(10))
     # Reason the risk is team-bound, which silences the "eerst organisatieniveau" flag.
     team_bound_reason: Mapped[str | None] = mapped_column(Text)
     # Denormalised from the latest evaluation, for fast filtering and the heatmap.
@@ -236,15 +250,33 @@ class VerdiependOnderzoek(DomainMixin, Base):
         return self.title
 
 
+RESULT_SCOPES = ("team", "groep", "organisatie")
+GROUP_KINDS = ("afdeling", "functiegroep")
+
+# A group result (or the whole organisation's): the teams it brings together, each with its own
+# number of respondents, so the reason for grouping (teams below the threshold) is on record.
+onderzoek_result_teams = Table(
+    "onderzoek_result_teams",
+    Base.metadata,
+    Column("result_id", ForeignKey("onderzoek_teams.id"), primary_key=True),
+    Column("team_id", ForeignKey("teams.id"), primary_key=True, index=True),
+    Column("respondents", Integer, nullable=False, default=0),
+)
+
+
 class OnderzoekTeam(DomainMixin, Base):
-    """The response of one team in a verdiepend onderzoek."""
+    """The response of one team, of a named group of teams or of the whole organisation."""
 
     __tablename__ = "onderzoek_teams"
     __audit_label__ = "Onderzoeksresultaat team"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     onderzoek_id: Mapped[int] = mapped_column(ForeignKey("verdiepende_onderzoeken.id"), index=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    # team (team_id set), groep (an afdeling or functiegroep: group_name) or organisatie.
+    scope: Mapped[str] = mapped_column(String(20), default="team")
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    group_name: Mapped[str | None] = mapped_column(String(120))
+    group_kind: Mapped[str | None] = mapped_column(String(20))
     invited: Mapped[int | None]
     respondents: Mapped[int] = mapped_column(default=0)
 
@@ -259,6 +291,10 @@ class OnderzoekTeam(DomainMixin, Base):
 
     @property
     def label(self) -> str:
+        if self.scope == "organisatie":
+            return self.group_name or "Hele organisatie"
+        if self.scope == "groep":
+            return self.group_name or f"groep #{self.id}"
         return self.team.name if self.team else f"team #{self.team_id}"
 
 

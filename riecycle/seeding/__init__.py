@@ -1,15 +1,8 @@
-"""Loading the data in seed/: taxonomy, content and the demo organisation."""
+"""Loading the data in seed/: taxonomy, content and the demo organisation.
 
-from functools import cache
-from pathlib import Path
+The files are read by riecycle/content.py (re-exported here for older callers).
+"""
 
-import yaml
+from riecycle.content import SEED_DIR, load_yaml
 
-SEED_DIR = Path(__file__).resolve().parent.parent.parent / "seed"
-
-
-@cache
-def load_yaml(name: str) -> dict:
-    """Parse one seed file (cached: seed files do not change while running)."""
-    with open(SEED_DIR / name, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+__all__ = ["SEED_DIR", "load_yaml"]

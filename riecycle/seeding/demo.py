@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from riecycle import clock
 from riecycle.audit import reset_actor, set_actor
+from riecycle.content import load_yaml
 from riecycle.extensions import db
 from riecycle.models import Employee, Organisation, Team
 from riecycle.seeding import (
@@ -19,7 +20,6 @@ from riecycle.seeding import (
     demo_rie,
     demo_voorlichting,
     demo_zelfinspectie,
-    load_yaml,
 )
 from riecycle.seeding.taxonomy import load_taxonomy
 from riecycle.services import accounts, organisations

@@ -3,9 +3,9 @@ with their evaluations and top 5, and one verdiepend onderzoek. Skips what exist
 
 from sqlalchemy import select
 
+from riecycle.content import load_yaml
 from riecycle.extensions import db
 from riecycle.models import Approval, Risk, Toetsing, VerdiependOnderzoek
-from riecycle.seeding import load_yaml
 from riecycle.services import approvals, onderzoek, risks
 from riecycle.services import rie as rie_service
 

@@ -11,9 +11,9 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import select
 
 from riecycle import clock
+from riecycle.content import load_yaml
 from riecycle.extensions import db
 from riecycle.models import Evaluation, Measure, MeasureStatusChange, Risk, VoorlichtingSession
-from riecycle.seeding import load_yaml
 from riecycle.services import evaluations, voorlichting
 
 
@@ -178,6 +178,7 @@ def _evaluation(ctx, spec, measures) -> None:
             "measure_id": measure.id if measure else None,
             "theme_key": spec.get("theme"),
             "method": spec["method"],
+            "is_repeat_measurement": bool(spec.get("repeat")),
             "planned_on": ctx.day(spec["planned_offset_days"]),
             "responsible_id": responsible.id if responsible else None,
         },
@@ -194,6 +195,8 @@ def _evaluation(ctx, spec, measures) -> None:
                 "implementation_rating": spec.get("implementation"),
                 "satisfaction": spec.get("satisfaction"),
                 "conclusion": spec["conclusion"],
+                # E22: a repeat measurement records the factors it asked, with their scores.
+                "factor_scores": spec.get("factor_scores"),
             },
             responsible,
         )

@@ -6,6 +6,7 @@ changes nothing.
 
 from sqlalchemy import func, select
 
+from riecycle.content import load_yaml
 from riecycle.extensions import db
 from riecycle.models import (
     ChecklistAnswer,
@@ -18,7 +19,6 @@ from riecycle.models import (
     Risk,
 )
 from riecycle.models.measure import measure_risks
-from riecycle.seeding import load_yaml
 from riecycle.services import incidents, policy, zelfinspectie
 
 

@@ -1,8 +1,8 @@
 """Load the PSA themes and Wegwijzer factors into the database (idempotent)."""
 
+from riecycle.content import load_yaml
 from riecycle.extensions import db
 from riecycle.models import Factor, Theme
-from riecycle.seeding import load_yaml
 
 
 def load_taxonomy() -> int:

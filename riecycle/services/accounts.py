@@ -59,6 +59,17 @@ def start_session(user: User, remember: bool = False) -> UserSession:
     return row
 
 
+def remember_organisation(user: User, organisation_id) -> bool:
+    """Save the organisation the user worked in last (home goes there), if they are still a member."""
+    if not isinstance(organisation_id, int) or organisation_id == user.last_organisation_id:
+        return False
+    if user.membership_for(organisation_id) is None:
+        return False
+    user.last_organisation_id = organisation_id
+    db.session.flush()
+    return True
+
+
 def end_session(session_id: str | None) -> None:
     """End one session (logout): its cookies no longer log anyone in."""
     if session_id:

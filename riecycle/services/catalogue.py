@@ -5,10 +5,10 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from riecycle.content import load_yaml
 from riecycle.extensions import db
 from riecycle.models import CatalogueEntry
 from riecycle.models.measure import APPROACHES, LEVELS
-from riecycle.seeding import load_yaml
 from riecycle.services import ServiceError
 from riecycle.tenancy import get_in_org
 

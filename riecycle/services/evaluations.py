@@ -12,7 +12,7 @@ from sqlalchemy import select
 from riecycle import clock
 from riecycle.extensions import db
 from riecycle.labels import label
-from riecycle.models import Evaluation, Measure, Membership, Theme, User
+from riecycle.models import Evaluation, EvaluationFactorScore, Factor, Measure, Membership, Theme, User
 from riecycle.models.evaluation import EFFECTS, EVALUATION_KINDS, EVALUATION_METHODS
 from riecycle.services import ServiceError
 from riecycle.services import plan as plan_service
@@ -22,6 +22,7 @@ from riecycle.tenancy import get_in_org
 
 MONTHS_AFTER_MEASURE = 3
 REPEAT_MONTHS = (12, 24)
+MEASURED_KINDS = ("werkdrukbron", "energiebron")
 PLAN_FIELDS = (
     "kind",
     "measure_id",
@@ -70,9 +71,8 @@ def _prepare(org, data: dict) -> dict:
         measure, data["measure_id"] = None, None
         if not data.get("theme_key") or db.session.get(Theme, data["theme_key"]) is None:
             raise ServiceError(_("Kies een thema."), "theme_key")
-    data["is_repeat_measurement"] = (
-        bool(data.get("is_repeat_measurement")) or data["method"] == "herhaalde_vragenlijst"
-    )
+    # Only what the user recorded: a questionnaire is not by itself a repeat of the nulmeting (E22).
+    data["is_repeat_measurement"] = bool(data.get("is_repeat_measurement"))
     if not data.get("planned_on"):
         data["planned_on"] = default_planned_on(measure, data["is_repeat_measurement"])
     _check_member(org, data.get("responsible_id"), "responsible_id")
@@ -156,6 +156,7 @@ def record_outcome(org, evaluation: Evaluation, data: dict, user=None) -> str | 
     conclusion = (data.get("conclusion") or "").strip()
     if not conclusion:
         raise ServiceError(_("Schrijf een korte conclusie."), "conclusion")
+    scores = _factor_scores(data.get("factor_scores"))
     apply_changes(
         evaluation,
         {
@@ -166,10 +167,56 @@ def record_outcome(org, evaluation: Evaluation, data: dict, user=None) -> str | 
             "satisfaction": data.get("satisfaction"),
         },
     )
+    if scores is not None:
+        set_factor_scores(evaluation, scores)
     db.session.flush()
     if evaluation.kind != "maatregel" or evaluation.measure is None:
         return None
     return mark_measure_evaluated(evaluation.measure, user, evaluation)
+
+
+def measured_factors() -> list[Factor]:
+    """The factors an effect measurement can ask: werkdrukbronnen and energiebronnen (docs/domain.md §3)."""
+    return list(
+        db.session.scalars(select(Factor).where(Factor.kind.in_(MEASURED_KINDS)).order_by(Factor.position))
+    )
+
+
+def _factor_scores(scores) -> dict | None:
+    """Validate {factor key: score 1-5 or None}; None when the caller sent no scores at all."""
+    if scores is None:
+        return None
+    known = {f.key for f in measured_factors()}
+    cleaned = {}
+    for key, value in scores.items():
+        if value is None or value == "":
+            continue
+        if key not in known:
+            raise ServiceError(
+                _("Kies een werkdrukbron of energiebron uit het werkdrukmodel."), "factor_scores"
+            )
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            raise ServiceError(_("Een score ligt tussen 1 en 5."), f"score_{key}") from None
+        if not 1 <= value <= 5:
+            raise ServiceError(_("Een score ligt tussen 1 en 5."), f"score_{key}")
+        cleaned[key] = value
+    return cleaned
+
+
+def set_factor_scores(evaluation: Evaluation, scores: dict) -> None:
+    """Replace the factors the measurement asked and their scores (validated by _factor_scores)."""
+    current = {s.factor_key: s for s in evaluation.factor_scores}
+    for key, score in list(current.items()):
+        if key not in scores:
+            evaluation.factor_scores.remove(score)
+    for key, value in scores.items():
+        if key in current:
+            current[key].score = value
+        else:
+            evaluation.factor_scores.append(EvaluationFactorScore(factor_key=key, score=value))
+    db.session.flush()
 
 
 def mark_measure_evaluated(measure: Measure, user=None, evaluation: Evaluation | None = None) -> str | None:

@@ -4,14 +4,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 
 from riecycle import clock
 from riecycle.extensions import db
 from riecycle.models import Factor, OnderzoekScore, OnderzoekTeam, Risk, Team, VerdiependOnderzoek
+from riecycle.models.rie import GROUP_KINDS, onderzoek_result_teams
 from riecycle.services import ServiceError
 from riecycle.services.records import apply_changes
 from riecycle.tenancy import get_in_org
@@ -92,7 +93,132 @@ def update(onderzoek: VerdiependOnderzoek, data: dict) -> bool:
 
 
 def team_result(onderzoek, team_id: int) -> OnderzoekTeam | None:
-    return next((t for t in onderzoek.teams if t.team_id == team_id), None)
+    return next((t for t in onderzoek.teams if t.scope == "team" and t.team_id == team_id), None)
+
+
+def members(result: OnderzoekTeam) -> list[tuple[Team, int]]:
+    """The teams of a group (or organisation) result, each with its respondents."""
+    if result.scope == "team":
+        return []
+    rows = db.session.execute(
+        select(Team, onderzoek_result_teams.c.respondents)
+        .join(onderzoek_result_teams, onderzoek_result_teams.c.team_id == Team.id)
+        .where(onderzoek_result_teams.c.result_id == result.id)
+        .order_by(Team.name)
+    )
+    return [(team, n) for team, n in rows]
+
+
+def below_threshold(result: OnderzoekTeam) -> list[tuple[Team, int]]:
+    """The member teams under the anonymity threshold: why the results are grouped."""
+    return [(team, n) for team, n in members(result) if n < min_respondents()]
+
+
+def reason(result: OnderzoekTeam) -> str | None:
+    """The recorded reason for a group or organisation result, in the reader's language."""
+    below = below_threshold(result)
+    if result.scope == "team" or not below:
+        return None
+    listed = ", ".join(
+        _("%(t)s (%(n)s respondenten)", t=team.name, n=n)
+        if n != 1
+        else _("%(t)s (1 respondent)", t=team.name)
+        for team, n in below
+    )
+    return ngettext(
+        "%(list)s blijft onder de drempel van %(m)s respondenten",
+        "%(list)s blijven onder de drempel van %(m)s respondenten",
+        len(below),
+        m=min_respondents(),
+        list=listed,
+    )
+
+
+def set_group_result(org, onderzoek, data: dict, scores: dict, result=None) -> OnderzoekTeam:
+    """Store the result of a group of teams (afdeling, functiegroep) or of the whole organisation.
+
+    Allowed only when teams stay below the anonymity threshold; which ones is recorded as the reason.
+    The whole organisation only when no team or group result of this onderzoek reaches it.
+    """
+    scope, kind = data.get("scope"), data.get("group_kind")
+    if scope not in ("groep", "organisatie"):
+        raise ServiceError(_("Kies een groep van teams of de hele organisatie."), "scope")
+    name = _clean(data.get("group_name"))
+    if scope == "groep":
+        if kind not in GROUP_KINDS:
+            raise ServiceError(_("Kies afdeling of functiegroep."), "group_kind")
+        if not name:
+            raise ServiceError(_("Geef de groep een naam."), "group_name")
+    else:
+        kind, name = None, name or _("Hele organisatie")
+    counts = {}
+    for team_id, n in (data.get("members") or {}).items():
+        if n is None:
+            continue
+        team = get_in_org(Team, team_id, org)
+        if team is None:
+            raise ServiceError(_("Kies een team van deze organisatie."), "members")
+        if n < 0:
+            raise ServiceError(_("Het aantal respondenten kan niet negatief zijn."), f"members_{team_id}")
+        counts[team] = n
+    if len(counts) < 2:
+        raise ServiceError(
+            _("Een groep bestaat uit minstens twee teams met hun aantal respondenten."), "members"
+        )
+    below = sorted(((t, n) for t, n in counts.items() if n < min_respondents()), key=lambda x: x[0].name)
+    if not below:
+        raise ServiceError(
+            _(
+                "Elk team haalt de drempel van %(m)s respondenten; leg de resultaten per team vast.",
+                m=min_respondents(),
+            ),
+            "members",
+        )
+    respondents, invited = sum(counts.values()), data.get("invited")
+    if invited is not None and respondents > invited:
+        raise ServiceError(_("Er kunnen niet meer respondenten zijn dan uitgenodigden."), "invited")
+    others = [r for r in onderzoek.teams if result is None or r.id != result.id]
+    taken = {t.id for r in others if r.scope == "groep" for t, _n in members(r)}
+    if scope == "groep" and taken & {t.id for t in counts}:
+        raise ServiceError(_("Een team hoort al bij een andere groep van dit onderzoek."), "members")
+    if scope == "organisatie" and any(team_visible(r) and r.scores for r in others):
+        raise ServiceError(
+            _(
+                "Er zijn al resultaten per team of groep die de drempel halen; resultaten voor de hele "
+                "organisatie zijn alleen bedoeld als geen team of groep de drempel haalt."
+            ),
+            "scope",
+        )
+    for key, value in scores.items():
+        if value is not None and not SCORE_MIN <= value <= SCORE_MAX:
+            raise ServiceError(_("Een score ligt tussen 1 en 5."), f"score_{key}")
+    if result is None:
+        result = OnderzoekTeam(organisation_id=org.id, onderzoek_id=onderzoek.id)
+        db.session.add(result)
+    apply_changes(
+        result,
+        {
+            "scope": scope,
+            "team_id": None,
+            "group_name": name,
+            "group_kind": kind,
+            "invited": invited,
+            "respondents": respondents,
+        },
+    )
+    db.session.flush()
+    db.session.execute(delete(onderzoek_result_teams).where(onderzoek_result_teams.c.result_id == result.id))
+    db.session.execute(
+        insert(onderzoek_result_teams),
+        [{"result_id": result.id, "team_id": t.id, "respondents": n} for t, n in counts.items()],
+    )
+    _replace_scores(org, result, scores)
+    db.session.expire(onderzoek, ["teams"])
+    return result
+
+
+def group_result(onderzoek, result_id) -> OnderzoekTeam | None:
+    return next((t for t in onderzoek.teams if t.scope != "team" and t.id == result_id), None)
 
 
 def set_team_result(org, onderzoek, team_id, invited, respondents, scores: dict) -> OnderzoekTeam:
@@ -159,7 +285,14 @@ def results_table(onderzoek) -> dict:
             factors[score.factor_key] = score.factor
             cells[(score.factor_key, team_result_.id)] = score.score
     rows = sorted(factors.values(), key=lambda f: f.position)
-    return {"columns": columns, "rows": rows, "cells": cells, "minimum": min_respondents()}
+    reasons = {t.id: reason(t) for t, _visible in columns if t.scope != "team"}
+    return {
+        "columns": columns,
+        "rows": rows,
+        "cells": cells,
+        "minimum": min_respondents(),
+        "reasons": reasons,
+    }
 
 
 def produced_risks(onderzoek) -> list[Risk]:
@@ -193,7 +326,7 @@ REQUIREMENT_TITLES = {
 def requirements(onderzoek) -> list[Requirement]:
     """The Arbeidsinspectie's requirements (docs/domain.md §4), each met or not, with why."""
     rate = response_rate(onderzoek.invited, onderzoek.respondents)
-    shown = [t for t in onderzoek.teams if team_visible(t) and t.scores]
+    shown = [t for t in onderzoek.teams if team_visible(t) and t.scores and (t.scope == "team" or reason(t))]
     items = [
         (
             "causes",
@@ -202,11 +335,7 @@ def requirements(onderzoek) -> list[Requirement]:
             if onderzoek.reveals_causes
             else _("Niet aangegeven dat de vragen naar oorzaken vragen."),
         ),
-        (
-            "per_team",
-            bool(shown),
-            _("%(n)s team(s) met resultaten (vanaf %(m)s respondenten).", n=len(shown), m=min_respondents()),
-        ),
+        ("per_team", bool(shown), _per_team_detail(shown)),
         (
             "anonymous",
             onderzoek.anonymous,
@@ -233,3 +362,26 @@ def requirements(onderzoek) -> list[Requirement]:
         ),
     ]
     return [Requirement(k, str(REQUIREMENT_TITLES[k]), bool(met), d) for k, met, d in items]
+
+
+def _per_team_detail(shown: list) -> str:
+    """At which level the results are shown: per team, per group or for the whole organisation, and why."""
+    teams = [r for r in shown if r.scope == "team"]
+    parts = []
+    if teams or not shown:
+        parts.append(
+            _("%(n)s team(s) met resultaten (vanaf %(m)s respondenten).", n=len(teams), m=min_respondents())
+        )
+    for result in shown:
+        if result.scope == "groep":
+            parts.append(
+                _(
+                    "Resultaten per %(k)s %(g)s, samengevoegd omdat %(r)s.",
+                    k=result.group_kind,
+                    g=result.label,
+                    r=reason(result),
+                )
+            )
+        elif result.scope == "organisatie":
+            parts.append(_("Resultaten voor de hele organisatie, omdat %(r)s.", r=reason(result)))
+    return " ".join(parts)

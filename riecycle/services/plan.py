@@ -15,6 +15,7 @@ from riecycle.access import viewer_for
 from riecycle.access.filters import title_search, visible_measures_filter
 from riecycle.access.pseudonym import pseudonym, pseudonym_of  # noqa: F401 - older imports
 from riecycle.extensions import db
+from riecycle.formatting import fmt_date, fmt_money
 from riecycle.labels import MEASURE_FIELD_LABELS, label
 from riecycle.models import (
     Employee,
@@ -489,12 +490,8 @@ def display(key: str, value, org=None) -> str:
     if key == "status":
         return label(value, "measure_status")
     if key in ("termijn", "start_date"):
-        from riecycle.filters import fmt_date
-
         return fmt_date(date.fromisoformat(value) if isinstance(value, str) else value)
     if key == "budget_eur":
-        from riecycle.filters import fmt_money
-
         return fmt_money(value)
     names = {"risk_ids": Risk, "team_ids": Team, "employee_id": Employee, "responsible_id": User}
     if key in names:
@@ -694,6 +691,24 @@ class Filters:
     # Who is looking (riecycle.access.Viewer): which measures exist for them, and which titles
     # the search may match (None: no limit, e.g. jobs that see everything).
     viewer: object | None = None
+
+    @classmethod
+    def from_args(cls, args, viewer=None) -> "Filters":
+        """The plan's filters from query parameters, as the plan page and its Excel export take them."""
+        from riecycle.inputs import arg_id
+
+        return cls(
+            status=args.get("status") or None,
+            team_id=arg_id("team", source=args),
+            level=args.get("niveau") or None,
+            approach=args.get("aanpak") or None,
+            responsible_id=arg_id("verantwoordelijke", source=args),
+            risk_id=arg_id("risico", source=args),
+            overdue=args.get("te_laat") == "1",
+            this_month=args.get("deze_maand") == "1",
+            q=(args.get("q") or "").strip()[:200] or None,
+            viewer=viewer,
+        )
 
 
 def conditions(org, filters: Filters | None = None) -> list:

@@ -15,7 +15,9 @@ from riecycle import clock
 from riecycle.access.pseudonym import pseudonym
 from riecycle.extensions import db
 from riecycle.labels import MEASURE_FIELD_LABELS
-from riecycle.models import Measure, PlanComment, PlanVersion
+from riecycle.models import Measure, PlanComment, PlanParticipation, PlanVersion
+from riecycle.models.base import utcnow
+from riecycle.models.plan import PARTICIPATION_METHODS
 from riecycle.services import ServiceError, approvals, attachments
 
 SUBJECT = "plan_version"
@@ -258,6 +260,49 @@ def record_decision(
     approvals.decide(approval, user, decision, decided_on, remarks)
     attachments.store_upload(org, SUBJECT, version.id, document, user)
     return approval
+
+
+# --- participation --------------------------------------------------------------------
+
+
+def add_participation(org, version: PlanVersion, data: dict) -> PlanParticipation:
+    """Record how employees took part in choosing this version's measures: how, when, how many."""
+    method, held_on, participants = data.get("method"), data.get("held_on"), data.get("participants")
+    if method not in PARTICIPATION_METHODS:
+        raise ServiceError(_("Kies werkgroep, teamoverleg of vragenlijst."), "method")
+    if not isinstance(held_on, date):
+        raise ServiceError(_("Vul in wanneer medewerkers meedachten."), "held_on")
+    if held_on > clock.today():
+        raise ServiceError(_("Die datum kan niet in de toekomst liggen."), "held_on")
+    if not isinstance(participants, int) or isinstance(participants, bool) or not 1 <= participants <= 100000:
+        raise ServiceError(_("Vul het aantal deelnemende medewerkers in (minstens 1)."), "participants")
+    participation = PlanParticipation(
+        organisation_id=org.id,
+        plan_version_id=version.id,
+        method=method,
+        held_on=held_on,
+        participants=participants,
+        notes=(data.get("notes") or "").strip() or None,
+    )
+    db.session.add(participation)
+    db.session.flush()
+    return participation
+
+
+def delete_participation(participation: PlanParticipation) -> None:
+    """Remove a participation record (soft delete, audited)."""
+    participation.deleted_at = utcnow()
+    db.session.flush()
+
+
+def participations(org, version_ids=None) -> list[PlanParticipation]:
+    """The live participation records, per version when given, oldest first."""
+    stmt = select(PlanParticipation).where(
+        PlanParticipation.organisation_id == org.id, PlanParticipation.deleted_at.is_(None)
+    )
+    if version_ids is not None:
+        stmt = stmt.where(PlanParticipation.plan_version_id.in_(list(version_ids)))
+    return list(db.session.scalars(stmt.order_by(PlanParticipation.held_on, PlanParticipation.id)))
 
 
 # --- comments -----------------------------------------------------------------------

@@ -7,11 +7,17 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from riecycle import clock
+from riecycle.content import load_yaml
 from riecycle.extensions import db
 from riecycle.inputs import as_id
-from riecycle.models import Membership, PolicyInstrument, PreventiemedewerkerAppointment, VoorlichtingSession
+from riecycle.models import (
+    ArbodienstContract,
+    Membership,
+    PolicyInstrument,
+    PreventiemedewerkerAppointment,
+    VoorlichtingSession,
+)
 from riecycle.models.policy import INSTRUMENT_KINDS, INSTRUMENT_STATUSES, VP_KINDS
-from riecycle.seeding import load_yaml
 from riecycle.services import ServiceError
 from riecycle.services.records import apply_changes
 
@@ -23,12 +29,26 @@ INSTRUMENT_FIELDS = (
     "vp_kind",
     "contact",
     "trained",
+    "trained_on",
+    "annual_report_year",
+    "annual_report_on",
     "anonymous_contact",
     "committee",
     "communicated_on",
     "communication",
 )
-APPOINTMENT_FIELDS = ("user_id", "name", "since", "until", "or_instemming_on", "hours_per_week", "tasks")
+APPOINTMENT_FIELDS = (
+    "user_id",
+    "name",
+    "since",
+    "until",
+    "or_instemming_on",
+    "hours_per_week",
+    "tasks",
+    "training",
+    "trained_on",
+)
+CONTRACT_FIELDS = ("provider", "since", "until", "notes")
 
 
 def locale() -> str:
@@ -108,16 +128,33 @@ def _instrument_values(kind: str, data: dict) -> dict:
     if kind == "vertrouwenspersoon":
         if values["vp_kind"] not in VP_KINDS:
             raise ServiceError(_("Kies intern of extern."), "vp_kind")
+        _vp_values(values)
     else:
         values.update(
             vp_kind=None,
             contact=values["contact"] if kind == "meldprocedure" else None,
             trained=False,
+            trained_on=None,
+            annual_report_year=None,
+            annual_report_on=None,
             anonymous_contact=False,
         )
     if kind != "klachtenregeling":
         values["committee"] = None
     return values
+
+
+def _vp_values(values: dict) -> None:
+    """The vertrouwenspersoon's training date and yearly report (jaarverslag)."""
+    _check_date(values["trained_on"], "trained_on", _("De datum van de opleiding"))
+    if values["trained_on"] is not None:
+        values["trained"] = True
+    year = values["annual_report_year"]
+    if year is not None and (not isinstance(year, int) or not 2000 <= year <= clock.today().year):
+        raise ServiceError(_("Vul een jaar tussen 2000 en dit jaar in."), "annual_report_year")
+    _check_date(values["annual_report_on"], "annual_report_on", _("De datum van het jaarverslag"))
+    if values["annual_report_on"] is not None and year is None:
+        raise ServiceError(_("Vul in over welk jaar het jaarverslag gaat."), "annual_report_year")
 
 
 def create_instrument(org, kind: str, data: dict) -> PolicyInstrument:
@@ -162,6 +199,10 @@ def instruments(org) -> dict[str, list[PolicyInstrument]]:
 def _appointment_values(org, data: dict) -> dict:
     values = {k: data.get(k) for k in APPOINTMENT_FIELDS}
     values["name"], values["tasks"] = _clean(values["name"]), _clean(values["tasks"])
+    values["training"] = _clean(values["training"])
+    _check_date(values["trained_on"], "trained_on", _("De datum van de opleiding"))
+    if values["trained_on"] is not None and not values["training"]:
+        raise ServiceError(_("Noem de opleiding of cursus."), "training")
     if values["user_id"] is not None:
         member = db.session.scalar(
             select(Membership).where(
@@ -211,3 +252,52 @@ def appointments(org) -> list[PreventiemedewerkerAppointment]:
             .order_by(PreventiemedewerkerAppointment.since.desc())
         )
     )
+
+
+# --- arbodienst basiscontract ------------------------------------------------------------
+
+
+def _contract_values(data: dict) -> dict:
+    values = {k: data.get(k) for k in CONTRACT_FIELDS}
+    values["provider"], values["notes"] = _clean(values["provider"]), _clean(values["notes"])
+    if not values["provider"]:
+        raise ServiceError(_("Vul de naam van de arbodienst of bedrijfsarts in."), "provider")
+    if not isinstance(values["since"], date):
+        raise ServiceError(_("Vul in sinds wanneer."), "since")
+    _check_date(values["since"], "since", _("De ingangsdatum"))
+    if values["until"] is not None and not isinstance(values["until"], date):
+        raise ServiceError(_("Vul een geldige datum in."), "until")
+    if values["until"] is not None and values["until"] < values["since"]:
+        raise ServiceError(_("De einddatum ligt vóór de begindatum."), "until")
+    return values
+
+
+def create_contract(org, data: dict) -> ArbodienstContract:
+    """Record the basiscontract with an arbodienst or bedrijfsarts: who and since when."""
+    contract = ArbodienstContract(organisation_id=org.id, **_contract_values(data))
+    db.session.add(contract)
+    db.session.flush()
+    return contract
+
+
+def update_contract(contract: ArbodienstContract, data: dict) -> bool:
+    """Change a basiscontract; returns whether anything changed."""
+    changed = apply_changes(contract, _contract_values(data))
+    db.session.flush()
+    return changed
+
+
+def contracts(org) -> list[ArbodienstContract]:
+    """Every basiscontract, newest first."""
+    return list(
+        db.session.scalars(
+            select(ArbodienstContract)
+            .where(ArbodienstContract.organisation_id == org.id, ArbodienstContract.deleted_at.is_(None))
+            .order_by(ArbodienstContract.since.desc(), ArbodienstContract.id.desc())
+        )
+    )
+
+
+def current_contract(org, today: date) -> ArbodienstContract | None:
+    """The basiscontract in force on the given day, if any."""
+    return next((c for c in contracts(org) if c.is_active(today)), None)

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from riecycle.content import load_yaml
 from riecycle.extensions import db
 from riecycle.models import Measure, MeasureScore
-from riecycle.seeding import load_yaml
 from riecycle.services import ServiceError
 
 CANDIDATE_STATUSES = ("gepland",)

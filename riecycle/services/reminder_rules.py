@@ -28,7 +28,7 @@ from werkzeug.routing import BuildError
 from riecycle.access import LEIDINGGEVENDE, Viewer
 from riecycle.access.pseudonym import pseudonym_of
 from riecycle.extensions import db
-from riecycle.filters import fmt_date
+from riecycle.formatting import fmt_date
 from riecycle.models import (
     Approval,
     Attendance,

@@ -34,9 +34,11 @@ down is therefore sent by the next pass, once, because its key is then in the le
 Cost: a pass is a few queries for all organisations together (the rules, the ledger keys) plus
 the writes of each new reminder (its claim, its notification, its sent mark); every mail of the
 pass goes over one SMTP connection (mail.connection()).
+
+This module plans, renders and writes (flush only); the pass itself, with its commits, is
+riecycle/jobs/reminders.py.
 """
 
-import smtplib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache
@@ -70,8 +72,6 @@ from riecycle.services.reminder_rules import Due, RuleFailure, Tenants, due_remi
 KEY_COLUMNS = ("rule", "object_type", "object_id", "due_date", "recipient_key")
 # What sending needs of a ledger row (a fresh claim has these in memory; a retry selects them).
 MAIL_COLUMNS = (*KEY_COLUMNS, "id", "recipient_email", "channel", "subject", "body", "attempts")
-# In-app claims committed together; a mail's claim is always committed before it is sent.
-CLAIM_BATCH = 100
 
 
 def _setting(name: str, default: int) -> int:
@@ -167,7 +167,7 @@ def render_claim(due: Due) -> Claim:
     return Claim(row, notification, due.attach() if due.attach and channel == "invitation" else [])
 
 
-# --- claim, deliver, retry ------------------------------------------------------
+# --- claim, send, retry (flush only: riecycle/jobs/reminders.py commits) ---------
 
 
 LEDGER = ReminderLedger.__table__
@@ -188,114 +188,29 @@ def _insert(values: dict) -> int | None:
     return db.session.execute(_claim_stmt(db.session.get_bind().dialect.name), values).scalar()
 
 
-class Writes:
-    """The pass's ledger writes, committed as seldom as the protocol allows (see the module doc)."""
-
-    def __init__(self):
-        self.marks: list[dict] = []  # outcomes of sends, written but not yet committed
-        self.uncommitted = 0
-
-    def run(self, write, *args):
-        """Call `write(*args)` in the open transaction; should it fail, the marks still commit."""
-        try:
-            return write(*args)
-        except BaseException:
-            self._rescue()
-            raise
-
-    def mark(self, entry_id: int, **values) -> None:
-        """Record the outcome of a send, committed with the next commit."""
-        self.marks.append({"entry_id": entry_id, **values})
-        self.run(db.session.execute, MARK, self.marks[-1])
-
-    def commit(self) -> None:
-        """Commit the open transaction: the pending claims and marks."""
-        self.run(db.session.commit)
-        self.marks, self.uncommitted = [], 0
-
-    def batch(self) -> None:
-        """Count one write that mails nothing; commit every CLAIM_BATCH of them, or a pending mark."""
-        self.uncommitted += 1
-        if self.marks or self.uncommitted >= CLAIM_BATCH:
-            self.commit()
-
-    def _rescue(self) -> None:
-        """After a failed write: roll back, then commit the marks on their own (mails went out)."""
-        db.session.rollback()
-        marks, self.marks, self.uncommitted = self.marks, [], 0
-        for values in marks:
-            db.session.execute(MARK, values)
-        db.session.commit()
-
-
-def claim(item: Claim, writes: Writes) -> int | None:
+def claim(item: Claim) -> int | None:
     """Claim the reminder (and its notification) in the open transaction; None when already claimed."""
     mails_now, now = item.mails, clock.now()
     status = {"status": "claimed" if mails_now else "sent", "sent_at": None if mails_now else now}
-    ledger_id = writes.run(_insert, item.row | status | {"claimed_at": now, "attempts": 1})
+    ledger_id = _insert(item.row | status | {"claimed_at": now, "attempts": 1})
     if ledger_id is not None and item.notification:
         values = item.notification | {"ledger_id": ledger_id, "created_at": now}
-        writes.run(db.session.execute, NOTIFY, values)
+        db.session.execute(NOTIFY, values)
     return ledger_id
 
 
-def deliver(entry: dict, attachments: list, report: PassReport, writes: Writes) -> None:
-    """Send a committed claim, then mark it sent (the only duplicate window is between the two).
-
-    A message that cannot be built (or that the mail library refuses) fails for good at once:
-    the row becomes ``failed`` with the error, and the pass goes on with the next reminder.
-    A server or network error fails for good after REMINDER_MAX_ATTEMPTS tries."""
-    try:
-        message = mail.build_message(entry["recipient_email"], entry["subject"], entry["body"], attachments)
-        mail.send(message)
-    except (smtplib.SMTPException, OSError) as error:
-        retry = entry["attempts"] < _setting("REMINDER_MAX_ATTEMPTS", 5)
-        _failed(entry, error, report, writes, final=not retry)
-        return
-    except Exception as error:
-        current_app.logger.exception("herinnering %s kon niet worden verzonden", entry["id"])
-        _failed(entry, error, report, writes, final=True)
-        return
-    writes.mark(entry["id"], status="sent", sent_at=clock.now(), last_error=None)
-    report.mailed += 1
-    report.add(entry, "verzonden")
+def send(entry: dict, attachments: list) -> None:
+    """Build and send the mail of a claimed ledger row (raises what building or SMTP raises)."""
+    message = mail.build_message(entry["recipient_email"], entry["subject"], entry["body"], attachments)
+    mail.send(message)
 
 
-def _failed(entry: dict, error: BaseException, report: PassReport, writes: Writes, final: bool) -> None:
-    """Record a failed delivery on its ledger row (``failed`` when it is not tried again)."""
-    status = {"status": "failed"} if final else {}
-    writes.mark(entry["id"], last_error=_error_text(error), **status)
-    report.failed += 1
-    report.add(entry, "mislukt")
+def max_attempts() -> int:
+    return _setting("REMINDER_MAX_ATTEMPTS", 5)
 
 
-def _error_text(error: BaseException) -> str:
+def error_text(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"[:500]
-
-
-def claim_and_deliver(claims: list[Claim], report: PassReport, writes: Writes) -> None:
-    """Claim each reminder; commit a mail's claim before sending it.
-
-    When the claim of one reminder fails (a database error), it is logged and reported and the
-    pass goes on with the next one: one bad row never stops the reminders of others."""
-    for item in claims:
-        try:
-            ledger_id = claim(item, writes)
-        except Exception as error:
-            current_app.logger.exception("herinnering %s kon niet worden vastgelegd", item.row["rule"])
-            report.errors.append(f"{item.row['rule']} organisatie {item.row['organisation_id']}: {error}")
-            continue
-        if ledger_id is None:
-            continue
-        report.claimed += 1
-        entry = item.row | {"id": ledger_id, "attempts": 1}
-        if item.mails:
-            writes.commit()
-            deliver(entry, item.attachments, report, writes)
-        else:
-            report.add(entry, "in de app")
-            writes.batch()
-    writes.commit()
 
 
 def _attachments(entry: dict) -> list:
@@ -310,53 +225,34 @@ def _attachments(entry: dict) -> list:
     return [("uitnodiging.ics", "text/calendar", calendar.session_ics(session))]
 
 
-def retry_stale(report: PassReport, writes: Writes) -> None:
-    """Send again what an earlier pass claimed but never marked sent (it died or SMTP failed)."""
+def stale_entries() -> list[dict]:
+    """Rows an earlier pass claimed but never marked sent (it died or SMTP failed), oldest first."""
     cutoff = clock.now() - timedelta(minutes=_setting("REMINDER_RETRY_AFTER_MINUTES", 5))
     rows = db.session.execute(
         select(*(getattr(ReminderLedger, c) for c in MAIL_COLUMNS))
         .where(ReminderLedger.status == "claimed", ReminderLedger.claimed_at < cutoff)
         .order_by(ReminderLedger.id)
     ).all()
-    for row in rows:
-        entry = row._asdict()
-        try:
-            _retry(entry, report, writes)
-        except Exception as error:
-            # Never let one row stop the pass (and every later pass, which starts here).
-            current_app.logger.exception("herinnering %s: opnieuw proberen is mislukt", entry["id"])
-            report.errors.append(f"herinnering {entry['id']}: {error}")
-            _give_up(entry["id"], error, writes)
-    writes.commit()
+    return [row._asdict() for row in rows]
 
 
-def _retry(entry: dict, report: PassReport, writes: Writes) -> None:
-    """Take over one stale claim (compare-and-set on attempts) and deliver it."""
-    taken = writes.run(
-        db.session.execute,
+def take_over(entry: dict) -> bool:
+    """Take over one stale claim (compare-and-set on attempts); False when another pass has it."""
+    taken = db.session.execute(
         update(ReminderLedger)
         .where(
             ReminderLedger.id == entry["id"],
             ReminderLedger.status == "claimed",
             ReminderLedger.attempts == entry["attempts"],
         )
-        .values(attempts=entry["attempts"] + 1, claimed_at=clock.now()),
+        .values(attempts=entry["attempts"] + 1, claimed_at=clock.now())
     ).rowcount
-    writes.commit()
-    if taken == 1:
-        report.retried += 1
-        deliver(entry | {"attempts": entry["attempts"] + 1}, _attachments(entry), report, writes)
+    return taken == 1
 
 
-def _give_up(entry_id: int, error: BaseException, writes: Writes) -> None:
-    """Mark a row failed after an unexpected error, so no later pass trips over it again."""
-    try:
-        writes._rescue()  # roll back, keep the sent marks of this pass
-        db.session.execute(MARK, {"entry_id": entry_id, "status": "failed", "last_error": _error_text(error)})
-        db.session.commit()
-    except Exception:
-        current_app.logger.exception("herinnering %s kon niet als mislukt worden gemarkeerd", entry_id)
-        db.session.rollback()
+def mark_failed(entry_id: int, error: BaseException) -> None:
+    """Mark a ledger row failed after an unexpected error (in the open transaction)."""
+    db.session.execute(MARK, {"entry_id": entry_id, "status": "failed", "last_error": error_text(error)})
 
 
 # --- weekly digest --------------------------------------------------------------
@@ -367,36 +263,34 @@ def _week_start(today: date) -> tuple[date, datetime]:
     return monday, datetime.combine(monday, time(0), clock.AMSTERDAM)
 
 
-def send_digests(today: date, report: PassReport, writes: Writes) -> None:
-    """One mail per digest user per week, listing the notifications queued before this Monday."""
+def pending_digest(today: date) -> tuple[date, tuple]:
+    """This week's Monday, and the conditions of the notifications queued for a digest before it."""
     monday, cutoff = _week_start(today)
     pending = (
         Notification.in_digest.is_(True),
         Notification.digest_ledger_id.is_(None),
         Notification.created_at < cutoff,
     )
+    return monday, pending
+
+
+def digest_recipients(pending: tuple) -> list[SimpleNamespace]:
+    """The users with queued notifications who still want a digest, as plain copies
+    (each digest commits, and a committed User would be loaded again)."""
     user_ids = db.session.scalars(select(Notification.user_id).where(*pending).distinct()).all()
     users = db.session.scalars(
         select(User).where(User.id.in_(user_ids)).options(lazyload(User.memberships)).order_by(User.id)
     ).all()
-    # Plain copies: each digest commits, and a committed User would be loaded again.
-    recipients = [
+    return [
         SimpleNamespace(id=u.id, email=u.email, name=u.name, locale=u.locale)
         for u in users
         if u.active and u.notify_mode != "uit"
     ]
-    for user in recipients:
-        try:
-            _send_digest(user, monday, pending, report, writes)
-        except Exception as error:
-            current_app.logger.exception("overzicht voor gebruiker %s is mislukt", user.id)
-            report.errors.append(f"overzicht gebruiker {user.id}: {error}")
-            writes._rescue()
-    writes.commit()
 
 
-def _send_digest(user, monday: date, pending: tuple, report: PassReport, writes: Writes) -> None:
-    """Claim this week's digest of one user, attach the queued notifications to it, send it."""
+def claim_digest(user, monday: date, pending: tuple) -> dict | None:
+    """Claim this week's digest of one user and attach the queued notifications to it, in the
+    open transaction; the ledger entry to send, or None when it was claimed already."""
     entry = {
         "organisation_id": None,
         "rule": "weekly_digest",
@@ -415,16 +309,14 @@ def _send_digest(user, monday: date, pending: tuple, report: PassReport, writes:
         "claimed_at": clock.now(),
         "attempts": 1,
     }
-    ledger_id = writes.run(_insert, values)
+    ledger_id = _insert(values)
     if ledger_id is None:
-        return
+        return None
     queue = update(Notification).where(Notification.user_id == user.id, *pending)
-    writes.run(db.session.execute, queue.values(digest_ledger_id=ledger_id))
+    db.session.execute(queue.values(digest_ledger_id=ledger_id))
     subject, body = _render_digest(ledger_id, user)
-    writes.run(db.session.execute, MARK, {"entry_id": ledger_id, "subject": subject, "body": body})
-    writes.commit()
-    report.claimed += 1
-    deliver(entry | {"id": ledger_id, "subject": subject, "body": body, "attempts": 1}, [], report, writes)
+    db.session.execute(MARK, {"entry_id": ledger_id, "subject": subject, "body": body})
+    return entry | {"id": ledger_id, "subject": subject, "body": body, "attempts": 1}
 
 
 def _digest_title(notification, viewers: dict) -> str:
@@ -486,7 +378,7 @@ def _render_digest(ledger_id: int, user) -> tuple[str, str]:
     return subject, body
 
 
-# --- the pass ---------------------------------------------------------------------
+# --- planning the pass (riecycle/jobs/reminders.py runs it) -------------------------
 
 
 def _existing_keys(today: date, lookback: int) -> set[tuple]:
@@ -519,54 +411,36 @@ def plan(today: date, lookback: int, failures: list[RuleFailure] | None = None) 
     return claims
 
 
-def record_failures(failures: list[RuleFailure], today: date, report: PassReport, writes: Writes) -> None:
-    """Show each failed rule in its organisation's reminder log: one failed ledger row per day."""
-    for failure in failures:
-        text = _error_text(failure.error)
-        report.errors.append(f"{failure.rule} organisatie {failure.org.id}: {text}")
-        report.failed += 1
-        values = {
-            "organisation_id": failure.org.id,
-            "rule": failure.rule[:40],
-            "object_type": "organisation",
-            "object_id": failure.org.id,
-            "due_date": today,
-            "recipient_key": "fout",
-            "channel": "app",
-            "subject": _(
-                "Herinneringen van de regel '%(r)s' konden niet worden gemaakt",
-                r=label(failure.rule, "reminder_rule"),
-            )[:300],
-            "body": text,
-            "status": "failed",
-            "last_error": text,
-            "claimed_at": clock.now(),
-            "attempts": 1,
-        }
-        try:
-            writes.run(_insert, values)
-            writes.commit()
-        except Exception:
-            current_app.logger.exception("fout van regel %s kon niet worden vastgelegd", failure.rule)
+def failure_row(failure: RuleFailure, today: date) -> dict:
+    """The failed ledger row that shows a failed rule in its organisation's reminder log (one per day)."""
+    text = error_text(failure.error)
+    return {
+        "organisation_id": failure.org.id,
+        "rule": failure.rule[:40],
+        "object_type": "organisation",
+        "object_id": failure.org.id,
+        "due_date": today,
+        "recipient_key": "fout",
+        "channel": "app",
+        "subject": _(
+            "Herinneringen van de regel '%(r)s' konden niet worden gemaakt",
+            r=label(failure.rule, "reminder_rule"),
+        )[:300],
+        "body": text,
+        "status": "failed",
+        "last_error": text,
+        "claimed_at": clock.now(),
+        "attempts": 1,
+    }
 
 
-def run_pass(now: datetime | None = None) -> PassReport:
-    """One pass over every organisation: retry stale claims, claim and send what is due, digests.
+def insert_failure(values: dict) -> None:
+    """Record a failure row unless that day's row exists (in the open transaction)."""
+    _insert(values)
 
-    Nothing one organisation's data or one message does stops the pass for the others: a
-    failing rule is run per organisation and its failure recorded (record_failures), a message
-    that cannot be sent is marked failed (deliver)."""
-    now = now or clock.now()
-    today = clock.local(now).date()
-    lookback = _setting("REMINDER_LOOKBACK_DAYS", 14)
-    report, writes, failures = PassReport(), Writes(), []
-    with current_app.test_request_context("/"), mail.connection():
-        retry_stale(report, writes)
-        claims = plan(today, lookback, failures)
-        record_failures(failures, today, report, writes)
-        claim_and_deliver(claims, report, writes)
-        send_digests(today, report, writes)
-    return report
+
+def lookback_days() -> int:
+    return _setting("REMINDER_LOOKBACK_DAYS", 14)
 
 
 def unread_count(user) -> int:

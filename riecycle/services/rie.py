@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from riecycle import clock
 from riecycle.extensions import db
 from riecycle.models import Rie, RieTheme, Risk, Theme, Toetsing
-from riecycle.models.rie import EXPERT_KINDS, PERFORMED_BY_KINDS
+from riecycle.models.rie import EXPERT_KINDS, PERFORMED_BY_KINDS, TOETS_TYPES
 from riecycle.services import ServiceError
 from riecycle.services.records import apply_changes
 
@@ -196,6 +196,9 @@ def add_toetsing(org, rie: Rie, data: dict) -> Toetsing:
         raise ServiceError(_("Vul de datum van de toetsing in."), "tested_on")
     if tested_on > clock.today():
         raise ServiceError(_("De datum van de toetsing kan niet in de toekomst liggen."), "tested_on")
+    toets_type = data.get("toets_type") or None
+    if toets_type not in (None, *TOETS_TYPES):
+        raise ServiceError(_("Kies systeemtoets, scopetoets of beide."), "toets_type")
     toetsing = Toetsing(
         organisation_id=org.id,
         rie_id=rie.id,
@@ -204,6 +207,7 @@ def add_toetsing(org, rie: Rie, data: dict) -> Toetsing:
         registration=_clean(data.get("registration")),
         tested_on=tested_on,
         advice_summary=_clean(data.get("advice_summary")),
+        toets_type=toets_type,
     )
     db.session.add(toetsing)
     db.session.flush()

@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, select
 
 from riecycle import clock
 from riecycle.extensions import db
+from riecycle.inputs import arg_id, arg_int
 from riecycle.models import Factor, Risk, RiskEvaluation, Team, Theme, VerdiependOnderzoek
 from riecycle.models.rie import RISK_SCOPES, RISK_SOURCES, RISK_STATUSES, risk_teams
 from riecycle.services import ServiceError, scoring
@@ -113,7 +114,11 @@ def _validated(org, data: dict, batch: RiskBatch | None = None) -> dict:
         "status": data.get("status") or "open",
         "status_reason": _clean(data.get("status_reason")),
         "team_bound_reason": _clean(data.get("team_bound_reason")),
+        "grondoorzaak": _clean(data.get("grondoorzaak")),
+        "restrisico": data.get("restrisico") or None,
     }
+    if values["restrisico"] not in (None, *PRIORITIES):
+        raise ServiceError(_("Kies laag, middel of hoog als restrisico."), "restrisico")
     if not values["title"]:
         raise ServiceError(_("Geef het knelpunt een korte titel."), "title")
     if not values["description"]:
@@ -300,6 +305,105 @@ def visible_filter(team_ids: set[int] | None):
     return or_(Risk.scope != "teams", Risk.id.in_(own))
 
 
+def visible_risks(org, team_ids: set[int] | None = None, *, include_deleted: bool = False):
+    """A select() of the organisation's risks that a member with these teams may see (None: all)."""
+    stmt = select(Risk).where(Risk.organisation_id == org.id)
+    if not include_deleted:
+        stmt = stmt.where(Risk.deleted_at.is_(None))
+    clause = visible_filter(team_ids)
+    return stmt if clause is None else stmt.where(clause)
+
+
+def heatmap_risks(org, team_ids: set[int] | None = None):
+    """The risks a heatmap shows: live, applicable and visible. The heatmap page and the
+    dashboard both count these, so they show the same numbers."""
+    return visible_risks(org, team_ids).where(Risk.status != "nvt")
+
+
+# The register's sort keys (the `sort` query parameter) and their columns.
+REGISTER_SORTS = {
+    "score": Risk.current_score,
+    "titel": Risk.title,
+    "thema": Risk.theme_key,
+    "status": Risk.status,
+    "gewijzigd": Risk.updated_at,
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The risk register's filters and order, as the register page and its Excel export take them
+    from the address (the query parameter of each field is named in from_args)."""
+
+    theme: str = ""
+    team_id: int | None = None
+    # "hoog", "middel", "laag", or "geen" for risks not evaluated yet.
+    priority: str = ""
+    # A risk status, or "actief" for every status except n.v.t.
+    status: str = ""
+    kans: int | None = None
+    effect: int | None = None
+    sort: str = "score"
+    direction: str = "desc"
+    top5: bool = False
+    # The method a priority or heatmap cell is read in; "" is the organisation's method.
+    method: str = ""
+
+    @classmethod
+    def from_args(cls, args) -> "Filters":
+        """The filters from query parameters; unknown values fall back to no filter."""
+        return cls(
+            theme=args.get("thema") or "",
+            team_id=arg_id("team", source=args),
+            priority=args.get("prioriteit") or "",
+            status=args.get("status") or "",
+            kans=arg_int("kans", source=args),
+            effect=arg_int("effect", source=args),
+            sort=args.get("sort") if args.get("sort") in REGISTER_SORTS else "score",
+            direction="asc" if args.get("dir") == "asc" else "desc",
+            top5=args.get("top5") == "1",
+            method=args.get("methode") if args.get("methode") in scoring.METHODS else "",
+        )
+
+
+def register_query(org, filters: Filters | None = None, team_ids: set[int] | None = None, *, deleted=False):
+    """A select() of the risk register: visible risks with the filters applied, in their order.
+
+    team_ids: the teams of a leidinggevende (None: every risk). deleted: the prullenbak view,
+    only soft-deleted risks.
+    """
+    f = filters or Filters()
+    stmt = visible_risks(org, team_ids, include_deleted=deleted)
+    if deleted:
+        stmt = stmt.where(Risk.deleted_at.is_not(None))
+    method = f.method or org.risk_method  # a priority or heatmap cell is per method
+    if f.theme:
+        stmt = stmt.where(Risk.theme_key == f.theme)
+    if f.team_id:
+        stmt = stmt.where(Risk.id.in_(select(risk_teams.c.risk_id).where(risk_teams.c.team_id == f.team_id)))
+    if f.priority == "geen":
+        stmt = stmt.where(Risk.current_priority.is_(None))
+    elif f.priority:
+        stmt = stmt.where(Risk.current_priority == f.priority, Risk.current_method == method)
+    if f.status == "actief":
+        stmt = stmt.where(Risk.status != "nvt")
+    elif f.status:
+        stmt = stmt.where(Risk.status == f.status)
+    if f.kans is not None or f.effect is not None:
+        stmt = stmt.where(Risk.current_method == method)
+    if f.kans is not None:
+        stmt = stmt.where(Risk.current_kans == f.kans)
+    if f.effect is not None:
+        stmt = stmt.where(Risk.current_effect == f.effect)
+    if f.top5:
+        stmt = stmt.where(Risk.top5_rank.is_not(None))
+    column = REGISTER_SORTS[f.sort]
+    ordered = column.asc() if f.direction == "asc" else column.desc()
+    if f.sort == "score":
+        ordered = ordered.nulls_last()
+    return stmt.order_by(ordered, Risk.title, Risk.id)
+
+
 PRIORITIES = ("hoog", "middel", "laag")
 _RANK = {"laag": 1, "middel": 2, "hoog": 3}
 
@@ -343,7 +447,7 @@ class Heatmap:
 
 def heatmap(org, stmt) -> Heatmap:
     """The risks of `stmt` (a select of Risk) on kans × effect grids, one per method used, in one
-    query. The dashboard and /rie/heatmap both draw this with riecycle.services.charts.heatmap."""
+    query. The dashboard and /rie/heatmap both draw this with riecycle.charts.heatmap."""
     rows = db.session.execute(
         stmt.with_only_columns(
             Risk.current_method,

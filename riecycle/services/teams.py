@@ -3,31 +3,12 @@
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from riecycle.access.teams import team_ids_managed_by  # noqa: F401 - imported from here too
 from riecycle.extensions import db
 from riecycle.models import Employee, Membership, Team
 from riecycle.services import ServiceError
 from riecycle.services.records import apply_changes, lock_organisation, soft_delete
 from riecycle.tenancy import get_in_org
-
-
-def team_ids_managed_by(organisation_id: int, user_id: int) -> set[int]:
-    """Ids of the teams a user leads, including all their sub-teams."""
-    rows = db.session.execute(
-        select(Team.id, Team.parent_id, Team.manager_id).where(
-            Team.organisation_id == organisation_id, Team.deleted_at.is_(None)
-        )
-    ).all()
-    children: dict[int | None, list[int]] = {}
-    for team_id, parent_id, _manager in rows:
-        children.setdefault(parent_id, []).append(team_id)
-    result, stack = set(), [tid for tid, _p, manager in rows if manager == user_id]
-    while stack:
-        team_id = stack.pop()
-        if team_id not in result:
-            result.add(team_id)
-            stack.extend(children.get(team_id, []))
-    return result
-
 
 # No organisation nests its teams deeper than this; a deeper chain is refused (and every walk up
 # the tree stops here, whatever the database holds).

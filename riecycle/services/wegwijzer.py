@@ -7,10 +7,10 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from riecycle.content import load_yaml
 from riecycle.extensions import db
 from riecycle.models import WegwijzerCheck
 from riecycle.models.base import utcnow
-from riecycle.seeding import load_yaml
 from riecycle.services import ServiceError
 
 

@@ -20,10 +20,10 @@ from sqlalchemy.orm import undefer
 from werkzeug.routing import BuildError
 
 from riecycle import clock
+from riecycle.content import SEED_DIR
 from riecycle.extensions import db
 from riecycle.models import ChecklistAnswer, ChecklistRun
 from riecycle.models.zelfinspectie import ANSWERS
-from riecycle.seeding import SEED_DIR
 from riecycle.services import ServiceError
 from riecycle.services.policy import locale
 from riecycle.zelfinspectie_rules import EVIDENCE_MAX, RULES

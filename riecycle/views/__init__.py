@@ -13,7 +13,6 @@ from riecycle.views.export import bp as export_bp
 from riecycle.views.notifications import bp as notifications_bp
 from riecycle.views.notifications import calendar_bp
 from riecycle.views.notifications import log_bp as reminder_log_bp
-from riecycle.views.placeholders import PLACEHOLDER_BLUEPRINTS
 from riecycle.views.plan import bp as plan_bp
 from riecycle.views.pulse import bp as pulse_bp
 from riecycle.views.pulse import public_bp as pulse_public_bp
@@ -45,5 +44,4 @@ BLUEPRINTS = [
     reminder_log_bp,
     calendar_bp,
     export_bp,
-    *PLACEHOLDER_BLUEPRINTS,
 ]

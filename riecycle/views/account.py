@@ -10,8 +10,7 @@ from riecycle.forms.auth import AccountForm, ChangePasswordForm
 from riecycle.models import UserSession
 from riecycle.pagination import page_of
 from riecycle.services import ServiceError, accounts
-from riecycle.views.auth import start_login
-from riecycle.views.common import save
+from riecycle.views.common import save, start_login
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 

@@ -1,14 +1,15 @@
 """Login, logout, password reset and accepting an invitation."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from riecycle import clock
 from riecycle.extensions import db
 from riecycle.forms.auth import AccepteerUitnodigingForm, ForgotForm, LoginForm, NewPasswordForm
 from riecycle.services import ServiceError, accounts, invitations, notifications_mail
+from riecycle.views.common import end_login, start_login
 from riecycle.views.safety import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -24,35 +25,6 @@ def _load_user_first():
     """Load the user (and mark the session as seen) before a view starts writing anything."""
     if request.endpoint != "static":
         current_user._get_current_object()
-
-
-KEPT_ACROSS_LOGIN = ("lang",)  # the language chosen on the login page is not a secret
-
-
-def _fresh_session() -> None:
-    kept = {key: session[key] for key in KEPT_ACROSS_LOGIN if key in session}
-    session.clear()
-    session.update(kept)
-
-
-def start_login(user, remember: bool = False) -> None:
-    """Log in on a fresh session: a new server-side session id, a new cookie, a new CSRF token.
-
-    The caller has flushed the user; this commits the new session row.
-    """
-    accounts.start_session(user, remember=remember)
-    db.session.commit()
-    _fresh_session()  # nothing of the anonymous session (its CSRF token) survives the login
-    login_user(user, remember=remember)
-
-
-def end_login() -> None:
-    """Log out: end the server-side session, so copies of the cookies stop working too."""
-    if current_user.is_authenticated:
-        accounts.end_session(current_user.current_session_id)
-        db.session.commit()
-    logout_user()
-    _fresh_session()
 
 
 @bp.route("/login", methods=["GET", "POST"])

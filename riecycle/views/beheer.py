@@ -2,6 +2,8 @@
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -16,7 +18,22 @@ from riecycle.forms.beheer import (
     TeamForm,
 )
 from riecycle.inputs import arg_id
-from riecycle.models import Employee, Invitation, Membership, Team
+from riecycle.models import (
+    ArbodienstContract,
+    Attachment,
+    CatalogueEntry,
+    Employee,
+    Evaluation,
+    Incident,
+    Invitation,
+    Measure,
+    Membership,
+    PolicyInstrument,
+    PreventiemedewerkerAppointment,
+    Risk,
+    Team,
+    VoorlichtingSession,
+)
 from riecycle.models.user import new_token
 from riecycle.pagination import paginate
 from riecycle.permissions import requires
@@ -33,7 +50,6 @@ from riecycle.services.records import restore, soft_delete
 from riecycle.tenancy import get_or_404, scoped
 from riecycle.views.common import form_data, save
 from riecycle.views.orgbp import org_blueprint
-from riecycle.views.trash import RESTORABLE
 
 bp = org_blueprint("beheer", __name__, "beheer")
 
@@ -352,6 +368,22 @@ def _membership_or_404(membership_id: int) -> Membership:
 
 # --- prullenbak ------------------------------------------------------------------
 
+# The soft-deleted records a beheerder can restore: kind (in the URL) -> (model, Dutch title).
+RESTORABLE = {
+    "team": (Team, _l("Teams")),
+    "medewerker": (Employee, _l("Medewerkers")),
+    "risico": (Risk, _l("Risico's")),
+    "maatregel": (Measure, _l("Maatregelen")),
+    "document": (Attachment, _l("Documenten")),
+    "catalogusmaatregel": (CatalogueEntry, _l("Eigen catalogusmaatregelen")),
+    "beleidsinstrument": (PolicyInstrument, _l("Beleidsinstrumenten")),
+    "aanstelling": (PreventiemedewerkerAppointment, _l("Aanstellingen preventiemedewerker")),
+    "basiscontract": (ArbodienstContract, _l("Basiscontracten arbodienst")),
+    "melding": (Incident, lazy_pgettext("incident", "Meldingen")),
+    "voorlichting": (VoorlichtingSession, _l("Voorlichtingsbijeenkomsten")),
+    "evaluatie": (Evaluation, _l("Evaluaties")),
+}
+
 
 @bp.get("/prullenbak")
 @requires("manage")
@@ -372,7 +404,6 @@ def trash():
 
 def _restore(obj) -> None:
     """A restored recorded evaluation makes its measure geëvalueerd again (services.evaluations)."""
-    from riecycle.models import Evaluation
     from riecycle.services import evaluations as evaluation_service
 
     if isinstance(obj, Evaluation):

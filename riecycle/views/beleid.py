@@ -7,9 +7,10 @@ from sqlalchemy import select
 
 from riecycle import clock
 from riecycle.extensions import db
-from riecycle.forms.beleid import AnalysisForm, AppointmentForm, IncidentForm, InstrumentForm
+from riecycle.forms.beleid import AnalysisForm, AppointmentForm, ContractForm, IncidentForm, InstrumentForm
 from riecycle.inputs import arg_id
 from riecycle.models import (
+    ArbodienstContract,
     Incident,
     Measure,
     Membership,
@@ -33,6 +34,7 @@ from riecycle.zelfinspectie_rules import measure_label
 bp = org_blueprint("beleid", __name__, "beleid")
 
 DOCUMENT_OWNER = "policy_instrument"
+CONTRACT_OWNER = "arbodienst_contract"
 
 
 @bp.context_processor
@@ -58,6 +60,8 @@ def index():
         grouped=grouped,
         documents=documents,
         appointments=policy.appointments(g.org),
+        contracts=(contracts := policy.contracts(g.org)),
+        contract_documents={c.id: attachments.for_owner(CONTRACT_OWNER, c.id) for c in contracts},
         today=clock.today(),
     )
 
@@ -194,6 +198,59 @@ def appointment_delete(appointment_id):
     db.session.commit()
     flash(_("De aanstelling is verwijderd. U kunt die terugzetten via de prullenbak."), "success")
     return redirect(url_for("beleid.index", _anchor="preventiemedewerker"))
+
+
+# --- arbodienst basiscontract ------------------------------------------------------------------
+
+
+def _save_contract(form, contract):
+    """Validate the upload, save the contract and store its document; raises ServiceError."""
+    upload = pending_upload(form.document)
+    data = form_data(form, "document")
+    if contract is None:
+        contract = policy.create_contract(g.org, data)
+    else:
+        policy.update_contract(contract, data)
+    if upload is not None:
+        attachments.store(g.org, CONTRACT_OWNER, contract.id, upload[0], upload[1], current_user)
+    return contract
+
+
+def _contract_view(contract):
+    form = ContractForm(obj=contract)
+    if form.validate_on_submit():
+        if save(lambda: _save_contract(form, contract), form, record=contract):
+            flash(_("Het basiscontract is opgeslagen."), "success")
+            return redirect(url_for("beleid.index", _anchor="arbodienst"))
+    documents = attachments.for_owner(CONTRACT_OWNER, contract.id) if contract else []
+    return render_template(
+        "beleid/contract_form.html", form=form, contract=contract, documents=documents
+    ), _status(form)
+
+
+@bp.route("/arbodienst/nieuw", methods=["GET", "POST"])
+@requires("edit_zelfinspectie")
+def contract_new():
+    """Record the basiscontract with an arbodienst or bedrijfsarts: who, since when, the document."""
+    return _contract_view(None)
+
+
+@bp.route("/arbodienst/<int:contract_id>", methods=["GET", "POST"])
+@requires("edit_zelfinspectie")
+def contract_edit(contract_id):
+    """Change the basiscontract, or add its document."""
+    return _contract_view(get_or_404(ArbodienstContract, contract_id))
+
+
+@bp.post("/arbodienst/<int:contract_id>/verwijderen")
+@requires("edit_zelfinspectie")
+def contract_delete(contract_id):
+    """Soft-delete a basiscontract recorded by mistake."""
+    contract = get_or_404(ArbodienstContract, contract_id)
+    soft_delete(contract)
+    db.session.commit()
+    flash(_("Het basiscontract is verwijderd. U kunt het terugzetten via de prullenbak."), "success")
+    return redirect(url_for("beleid.index", _anchor="arbodienst"))
 
 
 # --- incidents -------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""What every view shares when it saves: one helper around the service call, field errors, form data.
+"""What views share: one helper around the service call, field errors, form data, who sees which
+teams, and the figures more than one page draws (heatmap, pulse trends).
 
 `save(action, form, record=...)` runs a service call the same way everywhere:
 
@@ -31,18 +32,26 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
+    url_for,
 )
+from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_user, logout_user
 from markupsafe import Markup
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.orm.exc import StaleDataError
 
+from riecycle import charts
 from riecycle.extensions import db
+from riecycle.labels import label
 from riecycle.models import UsedFormToken
 from riecycle.models.base import utcnow
-from riecycle.services import ServiceError, attachments
+from riecycle.permissions import LEIDINGGEVENDE, can_view_measure, current_role, managed_team_ids
+from riecycle.services import ServiceError, accounts, attachments
+from riecycle.services import pulse as pulse_service
+from riecycle.views.orgbp import CURRENT_ORG_KEY
 
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 # Used tokens are kept this long; a form left open longer simply saves again.
@@ -271,3 +280,104 @@ def form_keys(form) -> Markup:
 def register(app) -> None:
     app.after_request(_remember_result)
     app.add_template_global(form_keys, "form_keys")
+
+
+# --- who sees what, shared by several areas -------------------------------------------------
+
+
+def visible_team_ids() -> set[int] | None:
+    """Teams whose risks and pulse results this member sees: a leidinggevende their own, others
+    all (None)."""
+    return managed_team_ids() if current_role() == LEIDINGGEVENDE else None
+
+
+def visible_measures(measures) -> list:
+    """The measures the current member may see (riecycle.access decides)."""
+    return [m for m in measures if can_view_measure(m)]
+
+
+# --- figures drawn on more than one page ------------------------------------------------------
+
+
+def heatmap_figures(org, data, open_table: bool = False) -> list:
+    """The heatmap grids of services.risks.heatmap drawn as SVG (one per method used); each cell
+    links to the filtered risk register. The heatmap page and the dashboard draw these."""
+    figures = []
+    for grid in data.grids:
+        title = _("Risico's: %(m)s", m=label(grid.method, "risk_method"))
+
+        def link(kans, effect, method=grid.method):
+            return url_for("rie.risks", kans=kans, effect=effect, methode=method, status="actief")
+
+        figures.append(charts.heatmap(grid, title, link, open_table=open_table))
+    return figures
+
+
+def trend_charts(survey, team_ids, today, limit=12, all_rounds=None):
+    """Small multiples per team (response bars, score line on the plan's factors) + histories.
+    The pulse pages and the dashboard draw these."""
+    round_list, histories = pulse_service.team_histories(
+        survey, team_ids, today, limit=limit, all_rounds=all_rounds
+    )
+    minimum = pulse_service.min_respondents()
+    figures = []
+    for history in histories:
+        scores, hidden = [], []
+        for pulse_round, result in zip(round_list, history.results, strict=True):
+            keys = pulse_service.factor_keys_of(pulse_round) or pulse_round.item_keys
+            scores.append(result.mean_of(keys) if result is not None and result.visible else None)
+            hidden.append(result is not None and not result.visible and not result.pending)
+        note = _("Dalende respons") if history.falling else ""
+        figures.append(
+            charts.team_trend(
+                charts.TeamTrend(
+                    history.team_name,
+                    [format_date(r.opens_on, "MMM yy") for r in round_list],
+                    [res.rate if res is not None else None for res in history.results],
+                    scores,
+                    hidden,
+                    bool(history.falling),
+                    note,
+                ),
+                _("gemiddelde op de werkdrukfactoren"),
+                minimum,
+            )
+        )
+    return round_list, histories, figures
+
+
+# --- logging in and out (the login page, the account page after a password change) ----------
+
+
+KEPT_ACROSS_LOGIN = ("lang",)  # the language chosen on the login page is not a secret
+
+
+def _fresh_session() -> None:
+    kept = {key: session[key] for key in KEPT_ACROSS_LOGIN if key in session}
+    session.clear()
+    session.update(kept)
+
+
+def start_login(user, remember: bool = False) -> None:
+    """Log in on a fresh session: a new server-side session id, a new cookie, a new CSRF token.
+
+    The caller has flushed the user; this commits the new session row, and the organisation
+    this browser worked in before (an expired session's), when the user is a member of it.
+    """
+    accounts.remember_organisation(user, session.get(CURRENT_ORG_KEY))
+    accounts.start_session(user, remember=remember)
+    db.session.commit()
+    _fresh_session()  # nothing of the anonymous session (its CSRF token) survives the login
+    login_user(user, remember=remember)
+
+
+def end_login() -> None:
+    """Log out: end the server-side session, so copies of the cookies stop working too.
+
+    The organisation this browser worked in last is saved on the user, for the next login."""
+    if current_user.is_authenticated:
+        accounts.remember_organisation(current_user, session.get(CURRENT_ORG_KEY))
+        accounts.end_session(current_user.current_session_id)
+        db.session.commit()
+    logout_user()
+    _fresh_session()

@@ -7,17 +7,18 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from riecycle import clock
+from riecycle import charts, clock
 from riecycle.access import current_viewer
 from riecycle.extensions import db
 from riecycle.labels import label
 from riecycle.models import Team
 from riecycle.models.measure import LEVELS, STATUSES
 from riecycle.permissions import requires, title_of
-from riecycle.services import charts, dashboard, wegwijzer
+from riecycle.services import dashboard, wegwijzer
 from riecycle.services import pulse as pulse_service
+from riecycle.services import risks as risk_service
+from riecycle.views.common import heatmap_figures, trend_charts, visible_team_ids
 from riecycle.views.orgbp import org_blueprint
-from riecycle.views.pulse import trend_charts, visible_team_ids
 
 bp = org_blueprint("dashboard", __name__)
 
@@ -30,12 +31,9 @@ def link_to(endpoint: str, **values) -> str | None:
 
 
 def _heatmaps(org):
-    """The same heatmap as /rie/heatmap (riecycle.views.rie.heatmap_figures), for the methods used."""
-    from riecycle.services import risks as risk_service
-    from riecycle.views import rie as rie_views
-
-    data = risk_service.heatmap(org, rie_views.heatmap_risks())
-    figures = rie_views.heatmap_figures(org, replace(data, grids=[g for g in data.grids if g.total]))
+    """The same heatmap as /rie/heatmap (views.common.heatmap_figures), for the methods used."""
+    data = risk_service.heatmap(org, risk_service.heatmap_risks(org, visible_team_ids()))
+    figures = heatmap_figures(org, replace(data, grids=[g for g in data.grids if g.total]))
     return figures or [
         charts.empty("heatmap", _("Risico's: kans × effect"), _("Nog geen beoordeelde risico's."))
     ]

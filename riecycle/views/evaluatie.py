@@ -9,7 +9,7 @@ from sqlalchemy import select
 from riecycle import clock
 from riecycle.access import current_viewer
 from riecycle.extensions import db
-from riecycle.forms.evaluatie import EvaluationPlanForm, FollowUpForm, OutcomeForm
+from riecycle.forms.evaluatie import EvaluationPlanForm, FollowUpForm, outcome_form
 from riecycle.models import Evaluation, Measure, Membership, Risk, Theme
 from riecycle.pagination import paginate
 from riecycle.permissions import can, can_view_measure, requires, title_of
@@ -183,12 +183,20 @@ def edit(evaluation_id):
 def record(evaluation_id):
     """Record the outcome: effect, implementation, satisfaction and conclusion."""
     evaluation = _load(evaluation_id)
-    form = OutcomeForm(obj=evaluation)
-    if request.method == "GET" and evaluation.done_on is None:
-        form.done_on.data = clock.today()
+    factors = service.measured_factors() if _is_effect_measurement(evaluation) else []
+    form = outcome_form(factors, obj=evaluation)
+    if request.method == "GET":
+        if evaluation.done_on is None:
+            form.done_on.data = clock.today()
+        for score in evaluation.factor_scores:
+            if f"score_{score.factor_key}" in form:
+                form[f"score_{score.factor_key}"].data = score.score
     if form.validate_on_submit():
+        data = form_data(form, *(f"score_{f.key}" for f in factors))
+        if factors:
+            data["factor_scores"] = {f.key: form[f"score_{f.key}"].data for f in factors}
         saved = save(
-            lambda: service.record_outcome(g.org, evaluation, form_data(form), current_user),
+            lambda: service.record_outcome(g.org, evaluation, data, current_user),
             form,
             record=evaluation,
         )
@@ -200,7 +208,17 @@ def record(evaluation_id):
             elif evaluation.measure is not None:
                 flash(_("De maatregel staat nu op geëvalueerd."), "info")
             return redirect(url_for("evaluatie.detail", evaluation_id=evaluation.id))
-    return render_template("evaluatie/record.html", form=form, evaluation=evaluation), _status(form)
+    groups = {}
+    for factor in factors:
+        groups.setdefault(factor.local_group_name, []).append(factor)
+    return render_template(
+        "evaluatie/record.html", form=form, evaluation=evaluation, factor_groups=list(groups.items())
+    ), _status(form)
+
+
+def _is_effect_measurement(evaluation) -> bool:
+    """A repeat measurement or questionnaire: it records which factors it asked (E22)."""
+    return evaluation.is_repeat_measurement or evaluation.method == "herhaalde_vragenlijst"
 
 
 @bp.route("/<int:evaluation_id>/vervolg", methods=["GET", "POST"])

@@ -19,12 +19,14 @@ from riecycle.excel import evidence, importer, lists, rows, templates
 from riecycle.excel.writer import XLSX_MIMETYPE
 from riecycle.extensions import db
 from riecycle.forms.export import ConfirmForm, EvidenceForm, ImportForm
-from riecycle.models import Attachment, Risk, VoorlichtingSession
+from riecycle.models import Attachment, VoorlichtingSession
 from riecycle.permissions import can, requires
-from riecycle.services import ServiceError, attachments
+from riecycle.services import ServiceError, attachments, audit_log
 from riecycle.services import plan as plan_service
+from riecycle.services import risks as risk_service
 from riecycle.services.records import lock_organisation
 from riecycle.tenancy import get_or_404, scoped
+from riecycle.views.common import visible_measures, visible_team_ids
 from riecycle.views.orgbp import org_blueprint
 
 bp = org_blueprint("export", __name__, "export")
@@ -37,8 +39,9 @@ def _viewer() -> rows.Viewer:
     return current_viewer()
 
 
-def _download(spooled, name: str):
-    filename = f"{name}-{g.org.slug}-{clock.today().isoformat()}.xlsx"
+def _download(spooled, name: str, dated: str | None = None):
+    """dated: what the file name says after the organisation (default: today's date)."""
+    filename = f"{name}-{g.org.slug}-{dated or clock.today().isoformat()}.xlsx"
     return send_file(spooled, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=filename, max_age=0)
 
 
@@ -68,7 +71,7 @@ def evidence_download():
     if not form.validate():
         return _page(evidence_form=form, status=400)
     period = evidence.Period(form.van.data, form.tot.data)
-    return _download(evidence.build(g.org, _viewer(), period), "bewijsdossier")
+    return _download(evidence.build(g.org, _viewer(), period), "bewijsdossier", period.file_part())
 
 
 # --- list exports: the same filters as the list pages ------------------------------------------
@@ -78,14 +81,9 @@ def evidence_download():
 @requires("export")
 def risks_list():
     """The risk register exactly as filtered on screen."""
-    from riecycle.views import rie as rie_views
-
-    filters = rie_views._register_filters()
+    filters = risk_service.Filters.from_args(request.args)
     deleted = request.args.get("verwijderd") == "1" and can("edit_rie")
-    stmt = rie_views._visible_risks(include_deleted=deleted)
-    if deleted:
-        stmt = stmt.where(Risk.deleted_at.is_not(None))
-    stmt = rie_views._order(rie_views._apply_filters(stmt, filters), filters)
+    stmt = risk_service.register_query(g.org, filters, visible_team_ids(), deleted=deleted)
     return _download(lists.risks(g.org, db.session.scalars(stmt), _viewer()), "risicoregister")
 
 
@@ -93,10 +91,8 @@ def risks_list():
 @requires("export")
 def plan_list():
     """The Plan van Aanpak exactly as filtered on screen."""
-    from riecycle.views import plan as plan_views
-
-    stmt = plan_service.measures_query(g.org, plan_views._filters_from_args())
-    measures = plan_views._visible(db.session.scalars(stmt).all())
+    filters = plan_service.Filters.from_args(request.args, current_viewer())
+    measures = visible_measures(db.session.scalars(plan_service.measures_query(g.org, filters)).all())
     return _download(lists.measures(g.org, measures, _viewer()), "plan-van-aanpak")
 
 
@@ -124,9 +120,8 @@ def audit_list():
     """The audit log exactly as filtered on screen."""
     if not can("view_audit"):
         abort(403)
-    from riecycle.views.audit import filtered_audit_query
-
-    return _download(lists.audit(g.org, filtered_audit_query(request.args), _viewer()), "auditlog")
+    entries = audit_log.entries_query(g.org, audit_log.Filters.from_args(request.args))
+    return _download(lists.audit(g.org, entries, _viewer()), "auditlog")
 
 
 # --- import -------------------------------------------------------------------------------------

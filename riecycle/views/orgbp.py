@@ -1,11 +1,15 @@
 """Blueprints under /o/<org_slug>/: they load the tenant and the member's role."""
 
-from flask import Blueprint, abort, g, request
+from flask import Blueprint, abort, g, session
 from flask_login import current_user
 from sqlalchemy import select
 
 from riecycle.extensions import db, login_manager
 from riecycle.models import Organisation
+
+# The organisation this browser worked in last (the signed session cookie, no database write).
+# Home goes there; login and logout save it on the user (views/auth.py).
+CURRENT_ORG_KEY = "org_id"
 
 
 def org_blueprint(name: str, import_name: str, area: str = "") -> Blueprint:
@@ -37,6 +41,5 @@ def _require_member():
     if membership is None:
         abort(404)  # another tenant's pages do not exist for this user
     g.org, g.membership = org, membership
-    if current_user.last_organisation_id != org.id and request.method == "GET":
-        current_user.last_organisation_id = org.id
-        db.session.commit()
+    if session.get(CURRENT_ORG_KEY) != org.id:
+        session[CURRENT_ORG_KEY] = org.id

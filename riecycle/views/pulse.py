@@ -16,29 +16,24 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_date, format_decimal
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
-from riecycle import clock
+from riecycle import charts, clock
 from riecycle.excel.safe import CsvWriter
 from riecycle.extensions import db
 from riecycle.forms.pulse import INTERVAL_CHOICES, ConfirmForm, SurveyForm, answer_form_class
 from riecycle.models import Organisation, PulseRound, Team, VerdiependOnderzoek
 from riecycle.pagination import page_of
-from riecycle.permissions import LEIDINGGEVENDE, current_role, managed_team_ids, requires
-from riecycle.services import ServiceError, charts
+from riecycle.permissions import requires
+from riecycle.services import ServiceError
 from riecycle.services import pulse as service
 from riecycle.tenancy import get_in_org, get_or_404, scoped
-from riecycle.views.common import field_error, save
+from riecycle.views.common import field_error, save, trend_charts, visible_team_ids
 from riecycle.views.orgbp import org_blueprint
 
 bp = org_blueprint("pulse", __name__, "pulse")
 public_bp = Blueprint("pulse_public", __name__, url_prefix="/puls")
-
-
-def visible_team_ids() -> set[int] | None:
-    """Teams whose pulse results this member sees: a leidinggevende their own, others all (None)."""
-    return managed_team_ids() if current_role() == LEIDINGGEVENDE else None
 
 
 @bp.app_template_filter("score")
@@ -51,38 +46,6 @@ def format_score(value) -> str:
 
 def _catalogue():
     return service.item_catalogue()
-
-
-def trend_charts(survey, team_ids, today, limit=12, all_rounds=None):
-    """Small multiples per team (response bars, score line on the plan's factors) + histories."""
-    round_list, histories = service.team_histories(
-        survey, team_ids, today, limit=limit, all_rounds=all_rounds
-    )
-    minimum = service.min_respondents()
-    figures = []
-    for history in histories:
-        scores, hidden = [], []
-        for pulse_round, result in zip(round_list, history.results, strict=True):
-            keys = service.factor_keys_of(pulse_round) or pulse_round.item_keys
-            scores.append(result.mean_of(keys) if result is not None and result.visible else None)
-            hidden.append(result is not None and not result.visible and not result.pending)
-        note = _("Dalende respons") if history.falling else ""
-        figures.append(
-            charts.team_trend(
-                charts.TeamTrend(
-                    history.team_name,
-                    [format_date(r.opens_on, "MMM yy") for r in round_list],
-                    [res.rate if res is not None else None for res in history.results],
-                    scores,
-                    hidden,
-                    bool(history.falling),
-                    note,
-                ),
-                _("gemiddelde op de werkdrukfactoren"),
-                minimum,
-            )
-        )
-    return round_list, histories, figures
 
 
 @bp.get("/")

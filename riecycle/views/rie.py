@@ -17,45 +17,38 @@ from riecycle.forms.rie import (
     RiskForm,
     SubmitForm,
     ToetsingForm,
+    group_result_form,
     team_result_form,
     theme_form,
 )
-from riecycle.inputs import arg_id, arg_int
-from riecycle.labels import label
+from riecycle.inputs import arg_id
 from riecycle.models import (
     Approval,
     Factor,
     Rie,
     Risk,
+    Team,
     Theme,
     Toetsing,
     User,
     VerdiependOnderzoek,
 )
-from riecycle.models.rie import risk_teams
 from riecycle.pagination import paginate
-from riecycle.permissions import LEIDINGGEVENDE, can, current_role, managed_team_ids, requires
-from riecycle.services import ServiceError, approvals, attachments, charts, scoring
+from riecycle.permissions import can, requires
+from riecycle.services import ServiceError, approvals, attachments, scoring
 from riecycle.services import onderzoek as onderzoek_service
 from riecycle.services import rie as rie_service
 from riecycle.services import risks as risk_service
 from riecycle.services import teams as team_service
 from riecycle.services.records import restore, soft_delete
 from riecycle.tenancy import get_or_404, scoped
-from riecycle.views.common import form_data, pending_upload, save
+from riecycle.views.common import form_data, heatmap_figures, pending_upload, save, visible_team_ids
 from riecycle.views.orgbp import org_blueprint
 
 bp = org_blueprint("rie", __name__, "rie")
 
 # Owner types of the documents this area stores (see services/attachments.py).
 DOCUMENT_OWNERS = {"rie": Rie, "toetsing": Toetsing, "onderzoek": VerdiependOnderzoek}
-SORTS = {
-    "score": Risk.current_score,
-    "titel": Risk.title,
-    "thema": Risk.theme_key,
-    "status": Risk.status,
-    "gewijzigd": Risk.updated_at,
-}
 PER_PAGE = 25
 
 
@@ -67,17 +60,6 @@ def _store(upload, owner_type: str, owner_id: int) -> None:
         attachments.store(g.org, owner_type, owner_id, upload[0], upload[1], current_user)
 
 
-def _visible_team_ids():
-    """None for everyone who sees every risk; the led teams for a leidinggevende."""
-    return managed_team_ids() if current_role() == LEIDINGGEVENDE else None
-
-
-def _visible_risks(include_deleted: bool = False):
-    stmt = scoped(Risk, include_deleted=include_deleted)
-    clause = risk_service.visible_filter(_visible_team_ids())
-    return stmt if clause is None else stmt.where(clause)
-
-
 def _risk_or_404(risk_id, include_deleted: bool = False) -> Risk:
     """Load a risk of this organisation that the member may see."""
     risk = get_or_404(Risk, risk_id, include_deleted=include_deleted)
@@ -87,7 +69,7 @@ def _risk_or_404(risk_id, include_deleted: bool = False) -> Risk:
 
 
 def _only_visible(risks_: list) -> list:
-    mine = _visible_team_ids()
+    mine = visible_team_ids()
     return [r for r in risks_ if mine is None or r.scope != "teams" or any(t.id in mine for t in r.teams)]
 
 
@@ -336,65 +318,14 @@ def approval_decide(approval_id):
 # --- risk register -----------------------------------------------------------------------
 
 
-def _register_filters() -> dict:
-    args = request.args
-    return {
-        "thema": args.get("thema") or "",
-        "team": arg_id("team", source=args),
-        "prioriteit": args.get("prioriteit") or "",
-        "status": args.get("status") or "",
-        "kans": arg_int("kans", source=args),
-        "effect": arg_int("effect", source=args),
-        "sort": args.get("sort") if args.get("sort") in SORTS else "score",
-        "dir": "asc" if args.get("dir") == "asc" else "desc",
-        "top5": args.get("top5") == "1",
-        "methode": args.get("methode") if args.get("methode") in scoring.METHODS else "",
-    }
-
-
-def _apply_filters(stmt, f: dict):
-    method = f.get("methode") or g.org.risk_method  # a priority or heatmap cell is per method
-    if f["thema"]:
-        stmt = stmt.where(Risk.theme_key == f["thema"])
-    if f["team"]:
-        stmt = stmt.where(Risk.id.in_(select(risk_teams.c.risk_id).where(risk_teams.c.team_id == f["team"])))
-    if f["prioriteit"] == "geen":
-        stmt = stmt.where(Risk.current_priority.is_(None))
-    elif f["prioriteit"]:
-        stmt = stmt.where(Risk.current_priority == f["prioriteit"], Risk.current_method == method)
-    if f["status"] == "actief":
-        stmt = stmt.where(Risk.status != "nvt")
-    elif f["status"]:
-        stmt = stmt.where(Risk.status == f["status"])
-    if f["kans"] is not None or f["effect"] is not None:
-        stmt = stmt.where(Risk.current_method == method)
-    if f["kans"] is not None:
-        stmt = stmt.where(Risk.current_kans == f["kans"])
-    if f["effect"] is not None:
-        stmt = stmt.where(Risk.current_effect == f["effect"])
-    if f["top5"]:
-        stmt = stmt.where(Risk.top5_rank.is_not(None))
-    return stmt
-
-
-def _order(stmt, f: dict):
-    column = SORTS[f["sort"]]
-    ordered = column.asc() if f["dir"] == "asc" else column.desc()
-    if f["sort"] == "score":
-        ordered = ordered.nulls_last()
-    return stmt.order_by(ordered, Risk.title, Risk.id)
-
-
 @bp.get("/risicos")
 @requires("view")
 def risks():
     """The risk register: filter by theme, team, priority and status; sort; paginate."""
-    filters = _register_filters()
+    filters = risk_service.Filters.from_args(request.args)
     deleted = request.args.get("verwijderd") == "1" and can("edit_rie")
-    stmt = _visible_risks(include_deleted=deleted)
-    if deleted:
-        stmt = stmt.where(Risk.deleted_at.is_not(None))
-    page = paginate(_order(_apply_filters(stmt, filters), filters), per_page=PER_PAGE)
+    stmt = risk_service.register_query(g.org, filters, visible_team_ids(), deleted=deleted)
+    page = paginate(stmt, per_page=PER_PAGE)
     themes_ = db.session.scalars(select(Theme).order_by(Theme.position)).all()
     return render_template(
         "rie/risks.html",
@@ -570,30 +501,11 @@ def risk_restore(risk_id):
 # --- heatmap and top 5 ---------------------------------------------------------------------
 
 
-def heatmap_risks():
-    """The risks a heatmap shows to the current member: live, applicable, visible to them. The
-    dashboard uses this too, so both pages count the same risks."""
-    return _visible_risks().where(Risk.status != "nvt")
-
-
-def heatmap_figures(org, data, open_table: bool = False) -> list:
-    """The heatmap grids of risk_service.heatmap drawn as SVG (one per method used)."""
-    figures = []
-    for grid in data.grids:
-        title = _("Risico's: %(m)s", m=label(grid.method, "risk_method"))
-
-        def link(kans, effect, method=grid.method):
-            return url_for("rie.risks", kans=kans, effect=effect, methode=method, status="actief")
-
-        figures.append(charts.heatmap(grid, title, link, open_table=open_table))
-    return figures
-
-
 @bp.get("/heatmap")
 @requires("view")
 def heatmap():
     """Kans × effect grid of the active risks; each cell links to the filtered register."""
-    data = risk_service.heatmap(g.org, heatmap_risks())
+    data = risk_service.heatmap(g.org, risk_service.heatmap_risks(g.org, visible_team_ids()))
     return render_template("rie/heatmap.html", h=data, figures=heatmap_figures(g.org, data, open_table=True))
 
 
@@ -739,6 +651,50 @@ def onderzoek_team(onderzoek_id):
         "rie/onderzoek_team.html",
         form=form,
         o=onderzoek,
+        groups=list(groups.items()),
+        minimum=onderzoek_service.min_respondents(),
+    ), 400 if form.errors else 200
+
+
+@bp.route("/onderzoek/<int:onderzoek_id>/groepsresultaat", methods=["GET", "POST"])
+@requires("edit_rie")
+def onderzoek_group(onderzoek_id):
+    """Enter the result of a group of teams or of the whole organisation (small teams)."""
+    onderzoek = get_or_404(VerdiependOnderzoek, onderzoek_id)
+    factors = db.session.scalars(select(Factor).order_by(Factor.position)).all()
+    teams = db.session.scalars(scoped(Team).order_by(Team.name)).all()
+    existing = onderzoek_service.group_result(onderzoek, arg_id("result")) if arg_id("result") else None
+    data = None
+    if request.method == "GET" and existing is not None:
+        data = {
+            "scope": existing.scope,
+            "group_kind": existing.group_kind or "afdeling",
+            "group_name": existing.group_name,
+            "invited": existing.invited,
+            **{f"members_{t.id}": n for t, n in onderzoek_service.members(existing)},
+            **{f"score_{s.factor_key}": s.score for s in existing.scores},
+        }
+    form = group_result_form(factors, teams, data=data)
+    if form.validate_on_submit():
+        values = {
+            "scope": form.scope.data,
+            "group_kind": form.group_kind.data,
+            "group_name": form.group_name.data,
+            "invited": form.invited.data,
+            "members": {t.id: form[f"members_{t.id}"].data for t in teams},
+        }
+        scores = {f.key: form[f"score_{f.key}"].data for f in factors}
+        if save(lambda: onderzoek_service.set_group_result(g.org, onderzoek, values, scores, existing), form):
+            flash(_("De resultaten van de groep zijn opgeslagen."), "success")
+            return redirect(url_for("rie.onderzoek_show", onderzoek_id=onderzoek.id))
+    groups = {}
+    for factor in factors:
+        groups.setdefault(factor.local_group_name, []).append(factor)
+    return render_template(
+        "rie/onderzoek_group.html",
+        form=form,
+        o=onderzoek,
+        teams=teams,
         groups=list(groups.items()),
         minimum=onderzoek_service.min_respondents(),
     ), 400 if form.errors else 200

@@ -6,6 +6,7 @@ from sqlalchemy import text
 
 from riecycle.extensions import db
 from riecycle.services import accounts
+from riecycle.views.orgbp import CURRENT_ORG_KEY
 from riecycle.views.safety import safe_next
 
 bp = Blueprint("system", __name__)
@@ -23,9 +24,14 @@ def home():
     """Send a user to the dashboard of their last (or only) organisation."""
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    last = current_user.last_organisation_id
-    chosen = current_user.membership_for(last) if last else None
-    if chosen is None or chosen.organisation.deleted_at is not None:
+    chosen = None
+    # This browser's current organisation first, then the one saved at the last login or logout.
+    for last in (session.get(CURRENT_ORG_KEY), current_user.last_organisation_id):
+        membership = current_user.membership_for(last) if isinstance(last, int) else None
+        if membership is not None and membership.organisation.deleted_at is None:
+            chosen = membership
+            break
+    if chosen is None:
         chosen = next(iter(accounts.memberships_of(current_user, limit=1)), None)
     if chosen is None:
         if current_user.is_platform_admin:

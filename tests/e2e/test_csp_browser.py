@@ -11,7 +11,7 @@ from riecycle import clock
 from riecycle.extensions import db
 from riecycle.models import Employee
 from tests.conftest import browser_login
-from tests.test_pulse import make_survey, run_round, same, team
+from tests.factories import make_survey, run_round, same, team
 
 pytestmark = pytest.mark.e2e
 

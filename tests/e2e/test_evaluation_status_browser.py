@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from riecycle.extensions import db
 from tests.conftest import browser_login
-from tests.matrix.plan import make_measure, make_risk
+from tests.factories import make_measure, make_risk
 
 pytestmark = pytest.mark.e2e
 

@@ -4,10 +4,11 @@ from io import BytesIO
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from riecycle.excel import evidence
 from tests.conftest import browser_login
-from tests.matrix.export import measure_row, plan_file, risk_row
+from tests.factories import measure_row, plan_file, risk_row
 
 pytestmark = pytest.mark.e2e
 
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.e2e
 def test_download_evidence_and_import_plan(page, world, tmp_path):
     browser_login(page, world.users["preventiemedewerker"].email)
     page.click("nav.cyclenav >> text=Export")
-    assert page.locator("h1").inner_text() == "Export en import"
+    expect(page.locator("h1")).to_have_text("Export en import")
 
     with page.expect_download() as info:
         page.click("text=Download bewijsdossier")
@@ -28,8 +29,9 @@ def test_download_evidence_and_import_plan(page, world, tmp_path):
     broken.write_bytes(plan_file([risk_row(Thema="Stress")]))
     page.set_input_files("input[name=file]", str(broken))
     page.click("text=Bestand controleren")
-    report = page.locator("table.report").inner_text()
-    assert "Onbekend thema 'Stress'" in report and "B (Thema)" in report
+    report = page.locator("table.report")
+    expect(report).to_contain_text("Onbekend thema 'Stress'")
+    expect(report).to_contain_text("B (Thema)")
 
     good = tmp_path / "plan.xlsx"
     good.write_bytes(
@@ -46,12 +48,14 @@ def test_download_evidence_and_import_plan(page, world, tmp_path):
     )
     page.set_input_files("input[name=file]", str(good))
     page.click("text=Bestand controleren")
-    assert page.locator("h1").inner_text() == "Controleer de import"
-    summary = page.locator("[data-testid=preview-summary]").inner_text()
-    assert summary == "Dit wordt aangemaakt: 2 risico's en 3 maatregelen."
+    expect(page.locator("h1")).to_have_text("Controleer de import")
+    expect(page.locator("[data-testid=preview-summary]")).to_have_text(
+        "Dit wordt aangemaakt: 2 risico's en 3 maatregelen."
+    )
     page.click("text=Bevestigen en importeren")
     page.wait_for_load_state("networkidle")
-    assert "Import gelukt: 2 risico's en 3 maatregelen toegevoegd." in page.content()
-    assert page.locator("h1").inner_text() == "Risicoregister"
-    register = page.locator("table.register").inner_text()
-    assert "Werkdruk door roosters" in register and "Agressie aan de balie" in register
+    expect(page.locator("body")).to_contain_text("Import gelukt: 2 risico's en 3 maatregelen toegevoegd.")
+    expect(page.locator("h1")).to_have_text("Risicoregister")
+    register = page.locator("table.register")
+    expect(register).to_contain_text("Werkdruk door roosters")
+    expect(register).to_contain_text("Agressie aan de balie")

@@ -1,10 +1,11 @@
 """The Plan van Aanpak in a real browser: pick from the catalogue, submit, OR comments and consents."""
 
 import pytest
+from playwright.sync_api import expect
 
 from riecycle.extensions import db
 from tests.conftest import browser_login
-from tests.matrix.plan import make_risk
+from tests.factories import make_measure, make_risk
 
 pytestmark = pytest.mark.e2e
 
@@ -27,47 +28,46 @@ def test_pick_submit_comment_and_consent(page, world):
     page.click("form.filters button[type=submit]")
     card = page.locator("article.cat-card", has_text="avond").first
     card.locator("text=In plan opnemen").click()
-    assert page.locator("h1").inner_text() == "Maatregel toevoegen"
-    assert "Uit de catalogus" in page.content()
+    expect(page.locator("h1")).to_have_text("Maatregel toevoegen")
+    expect(page.locator("body")).to_contain_text("Uit de catalogus")
     assert page.input_value("input[name=title]")  # prefilled from the catalogue
     page.fill("input[name=title]", "Geen werkmail na 19.00 uur")
     page.select_option("select[name=risk_ids]", str(risk.id))
     page.fill("input[name=termijn]", "2099-06-30")
     page.click("form.wide button[type=submit]")
-    assert page.locator("h1").inner_text() == "Geen werkmail na 19.00 uur"
-    assert "aan het plan toegevoegd" in page.content()
+    expect(page.locator("h1")).to_have_text("Geen werkmail na 19.00 uur")
+    expect(page.locator("body")).to_contain_text("aan het plan toegevoegd")
     page.click("nav.cyclenav >> text=Plan van Aanpak")
     page.click("nav.subnav >> text=Versies en OR")
     page.fill("textarea[name=note]", "Graag uw instemming met het eerste plan.")
     page.click("text=Plan voorleggen aan de OR/PVT >> nth=-1")
-    assert "is voorgelegd aan de OR/PVT" in page.content()
-    assert "Ligt voor bij de OR/PVT" in page.content()
+    expect(page.locator("body")).to_contain_text("is voorgelegd aan de OR/PVT")
+    expect(page.locator("body")).to_contain_text("Ligt voor bij de OR/PVT")
     _logout(page)
 
     # 2. An OR member comments and records instemming.
     browser_login(page, world.users["or_lid"].email)
     page.goto("/o/acme/plan/versies")
     page.click("table a.mtitle >> text=Versie 1")
-    assert "Geen werkmail na 19.00 uur" in page.content()
+    expect(page.locator("body")).to_contain_text("Geen werkmail na 19.00 uur")
     page.select_option("select[name=measure_id]", label="Geen werkmail na 19.00 uur")
     page.fill("textarea[name=text]", "Goed idee; ook voor parttimers op hun vrije dag?")
     page.click("text=Opmerking plaatsen")
-    assert "Uw opmerking is geplaatst" in page.content()
-    assert "ook voor parttimers" in page.content()
+    expect(page.locator("body")).to_contain_text("Uw opmerking is geplaatst")
+    expect(page.locator("body")).to_contain_text("ook voor parttimers")
     page.check("input[name=decision][value=verleend]")
     page.fill("textarea[name=remarks]", "De OR stemt in.")
     page.click("text=Besluit vastleggen")
-    assert "Het besluit van de OR/PVT is vastgelegd" in page.content()
+    expect(page.locator("body")).to_contain_text("Het besluit van de OR/PVT is vastgelegd")
 
     # 3. The plan page shows the approved version.
     page.click("nav.cyclenav >> text=Plan van Aanpak")
     banner = page.locator(".banner-ok")
-    assert "Geldende versie: versie 1" in banner.inner_text()
+    expect(banner).to_contain_text("Geldende versie: versie 1")
 
 
 def test_a_large_plan_a_page_at_a_time(page, world, monkeypatch):
     from riecycle.services import plan_lists
-    from tests.matrix.plan import make_measure
 
     monkeypatch.setattr(plan_lists, "RISKS_PER_PAGE", 2)
     busy = make_risk(world, title="Roosterdruk", top5_rank=1)
@@ -78,11 +78,11 @@ def test_a_large_plan_a_page_at_a_time(page, world, monkeypatch):
     db.session.commit()
     browser_login(page, world.users["preventiemedewerker"].email)
     page.click("nav.cyclenav >> text=Plan van Aanpak")
-    assert page.locator("section.group h2").all_inner_texts() == ["Roosterdruk", "Telefonische agressie"]
-    assert "Nog geen maatregelen bij dit risico" in page.content()
+    expect(page.locator("section.group h2")).to_have_text(["Roosterdruk", "Telefonische agressie"])
+    expect(page.locator("body")).to_contain_text("Nog geen maatregelen bij dit risico")
     page.click("text=Toon alle 7 maatregelen bij dit risico")
-    assert page.locator("table.measures tbody tr").count() == 7
+    expect(page.locator("table.measures tbody tr")).to_have_count(7)
     page.click("nav.subnav >> text=Overzicht")
     page.click("nav.pager >> text=Volgende")
-    assert page.locator("section.group h2").all_inner_texts() == ["Avonddiensten"]
-    assert "Pagina 2 van 2" in page.content()
+    expect(page.locator("section.group h2")).to_have_text(["Avonddiensten"])
+    expect(page.locator("body")).to_contain_text("Pagina 2 van 2")

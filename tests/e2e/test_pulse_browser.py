@@ -3,13 +3,14 @@
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from riecycle import clock
 from riecycle.extensions import db
 from riecycle.models import PulseAnswer, PulseResponse
 from riecycle.services import pulse
-from tests.test_pulse import add_staff, make_survey
+from tests.factories import add_staff, make_survey
 
 pytestmark = pytest.mark.e2e
 ITEMS = (
@@ -39,10 +40,10 @@ def test_answer_a_pulse_on_a_phone(browser, live_server, world):
     page = context.new_page()
     try:
         page.goto(f"/puls/{raw}")
-        assert "Hoe gaat het met de werkdruk?" in page.locator("h1").inner_text()
+        expect(page.locator("h1")).to_contain_text("Hoe gaat het met de werkdruk?")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
         statements = page.locator("fieldset.statement")
-        assert statements.count() == len(ITEMS)
+        expect(statements).to_have_count(len(ITEMS))
         for box in page.locator("label.scale-option").all()[:5]:
             size = box.bounding_box()
             assert size["height"] >= 44 and size["width"] >= 44  # big enough to tap
@@ -51,18 +52,18 @@ def test_answer_a_pulse_on_a_phone(browser, live_server, world):
             page.locator(f"#q-{key} label.scale-option").nth(i % 5).tap()
         page.locator("button.submit-answers").tap()
         page.locator(".flash-error").wait_for()
-        assert "Beantwoord alle stellingen" in page.locator(".flash-error").inner_text()
-        assert page.locator(f"#q-{ITEMS[-1]} .error").is_visible()
-        assert page.locator(f"#q-{ITEMS[0]} input[value='1']").is_checked()
+        expect(page.locator(".flash-error")).to_contain_text("Beantwoord alle stellingen")
+        expect(page.locator(f"#q-{ITEMS[-1]} .error")).to_be_visible()
+        expect(page.locator(f"#q-{ITEMS[0]} input[value='1']")).to_be_checked()
         page.locator(f"#q-{ITEMS[-1]} label.scale-option").nth(3).tap()
         out = Path("test-artifacts")
         out.mkdir(exist_ok=True)
         page.screenshot(path=str(out / "pulse_phone.png"), full_page=True)
         page.locator("button.submit-answers").tap()
         page.wait_for_url("**/puls/bedankt")
-        assert "Bedankt" in page.locator("h1").inner_text()
+        expect(page.locator("h1")).to_contain_text("Bedankt")
         page.goto(f"/puls/{raw}")
-        assert "Deze link is al gebruikt" in page.locator("h1").inner_text()
+        expect(page.locator("h1")).to_contain_text("Deze link is al gebruikt")
     finally:
         context.close()
     db.session.expire_all()

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import browser_login
 
@@ -30,30 +31,28 @@ def test_risk_from_form_to_heatmap_cell_and_read_only_for_or(page, world):
     page.select_option("select[name=effect]", "5")
     page.click("button:has-text('Beoordeling opslaan')")
     page.wait_for_url(risk_url)
-    assert "100" in page.locator("table.history").inner_text()
+    expect(page.locator("table.history")).to_contain_text("100")
 
     page.click("nav.subnav >> text=Heatmap")
     cell = page.locator("svg[data-chart=heatmap] rect[data-kans='5'][data-effect='5']")
-    assert cell.get_attribute("data-count") == "1" and cell.get_attribute("data-hoog") == "1"
-    assert cell.get_attribute("data-priority") == "hoog"  # score 100, as in the register
-    assert (
-        page.locator("svg[data-chart=heatmap] rect[data-kans='3'][data-effect='5']").get_attribute(
-            "data-count"
-        )
-        == "0"
+    expect(cell).to_have_attribute("data-count", "1")
+    expect(cell).to_have_attribute("data-hoog", "1")
+    expect(cell).to_have_attribute("data-priority", "hoog")  # score 100, as in the register
+    expect(page.locator("svg[data-chart=heatmap] rect[data-kans='3'][data-effect='5']")).to_have_attribute(
+        "data-count", "0"
     )
     cell.click()
     page.wait_for_load_state()
-    assert "kans=5" in page.url and "effect=5" in page.url
+    expect(page).to_have_url(re.compile(r"kans=5.*effect=5"))
     rows = page.locator("table.register tbody tr")
-    assert rows.count() == 1
-    assert "Avondmails van ouders" in rows.first.inner_text()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Avondmails van ouders")
 
     page.context.clear_cookies()
     browser_login(page, world.users["or_lid"].email)
     page.goto(risk_url)
-    assert page.locator("h1").inner_text() == "Avondmails van ouders"
-    assert page.locator("text=Opnieuw beoordelen").count() == 0
-    assert page.locator(".page-head >> text=Bewerken").count() == 0
+    expect(page.locator("h1")).to_have_text("Avondmails van ouders")
+    expect(page.locator("text=Opnieuw beoordelen")).to_have_count(0)
+    expect(page.locator(".page-head >> text=Bewerken")).to_have_count(0)
     response = page.goto(risk_url + "/bewerken")
     assert response.status == 403

@@ -15,11 +15,11 @@ pytestmark = pytest.mark.e2e
 def _run(page):
     page.click("button:has-text('Zelfinspectie uitvoeren')")
     page.wait_for_load_state()
-    assert "De zelfinspectie is uitgevoerd" in page.locator(".flashes").inner_text()
+    expect(page.locator(".flashes")).to_contain_text("De zelfinspectie is uitgevoerd")
 
 
-def _answer_of(page, item_id: str) -> str:
-    return page.locator(f"#item-{item_id} .zi-answer").first.inner_text().strip()
+def _answer_of(page, item_id: str):
+    return page.locator(f"#item-{item_id} .zi-answer").first
 
 
 def test_fix_the_gedragscode_gap(page, world):
@@ -27,12 +27,13 @@ def test_fix_the_gedragscode_gap(page, world):
     page.click("nav.cyclenav >> text=Zelfinspectie")
     _run(page)
     gap = page.locator("table.zi-gaps tr[data-item=D16]")
-    assert gap.count() == 1 and "Voldoet niet" in gap.inner_text()
-    assert page.locator(".zi-verdict h2").inner_text().startswith("Nog niet op orde")
+    expect(gap).to_have_count(1)
+    expect(gap).to_contain_text("Voldoet niet")
+    expect(page.locator(".zi-verdict h2")).to_have_text(re.compile(r"^\s*Nog niet op orde"))
 
     gap.locator("a.zi-fix").click()
     page.wait_for_load_state()
-    assert "/beleid/instrumenten/nieuw" in page.url and "kind=gedragscode" in page.url
+    expect(page).to_have_url(re.compile(r"/beleid/instrumenten/nieuw.*kind=gedragscode"))
     page.fill("input[name=name]", "Gedragscode Acme Zorg")
     page.select_option("select[name=status]", "vastgesteld")
     today = clock.today().isoformat()
@@ -41,14 +42,14 @@ def test_fix_the_gedragscode_gap(page, world):
     page.fill("input[name=communication]", "Besproken in elk teamoverleg")
     page.click("button:has-text('Opslaan')")
     page.wait_for_load_state()
-    # The fix link brings the user back to the item on the checklist (issue 16 point 12).
+    # The fix link brings the user back to the item on the checklist.
     expect(page).to_have_url(re.compile(r"/o/acme/zelfinspectie/#item-D16$"))
     expect(page.locator(".flashes")).to_contain_text("is vastgelegd")
 
     _run(page)
-    assert page.locator("table.zi-gaps tr[data-item=D16]").count() == 0
-    assert _answer_of(page, "D16") == "Voldoet"
-    assert "bekendgemaakt op" in page.locator("#item-D16").inner_text()
+    expect(page.locator("table.zi-gaps tr[data-item=D16]")).to_have_count(0)
+    expect(_answer_of(page, "D16")).to_have_text("Voldoet")
+    expect(page.locator("#item-D16")).to_contain_text("bekendgemaakt op")
     # The re-run says what changed and why: the old and the new sentence.
     change = page.locator(".zi-changes li[data-item=D16]")
     expect(change).to_contain_text("Verbeterd")
@@ -91,20 +92,21 @@ def test_demo_meldprocedure_gap(page, app):
     db.session.commit()
     browser_login(page, "preventie@demo.riecycle.nl", DEMO_PASSWORD)
     page.goto("/o/demo/zelfinspectie/")
-    assert page.locator(".zi-verdict").count() == 1  # the demo has an earlier run
+    expect(page.locator(".zi-verdict")).to_have_count(1)  # the demo has an earlier run
     _run(page)
     gap = page.locator("table.zi-gaps tr[data-item=D20]")
-    assert gap.count() == 1 and "meldprocedure is niet aantoonbaar bekendgemaakt" in gap.inner_text()
+    expect(gap).to_have_count(1)
+    expect(gap).to_contain_text("meldprocedure is niet aantoonbaar bekendgemaakt")
     gap.locator("a.zi-fix").click()
     page.wait_for_load_state()
-    assert "/beleid/instrumenten/" in page.url
+    expect(page).to_have_url(re.compile(r"/beleid/instrumenten/"))
     page.fill("input[name=communicated_on]", clock.today().isoformat())
     page.fill("input[name=communication]", "Toegelicht in alle teamoverleggen en op intranet")
     page.click("button:has-text('Opslaan')")
     page.wait_for_load_state()
     page.goto("/o/demo/zelfinspectie/")
     _run(page)
-    assert page.locator("table.zi-gaps tr[data-item=D20]").count() == 0
-    assert _answer_of(page, "D20") == "Voldoet"
+    expect(page.locator("table.zi-gaps tr[data-item=D20]")).to_have_count(0)
+    expect(_answer_of(page, "D20")).to_have_text("Voldoet")
     page.click("nav.zi-tabs >> text=Historie")
     assert page.locator("table tbody tr").count() >= 3

@@ -60,3 +60,25 @@ def all_routes() -> dict:
             assert endpoint not in merged, f"{endpoint} has two expectations"
             merged[endpoint] = route
     return merged
+
+
+IGNORED_METHODS = {"HEAD", "OPTIONS"}
+
+
+def expected_status(route, visitor, method):
+    """The expected status (int or tuple) of `visitor` calling `route` with `method`."""
+    value = route.expect.get(visitor)
+    if isinstance(value, dict):
+        value = value.get(method)
+    return value
+
+
+def route_url(app, endpoint, route, world, slug):
+    """The URL of `route` with fresh params from `world`, under organisation `slug`."""
+    from flask import url_for
+
+    values = dict(route.params(world)) if route.params else {}
+    if route.org:
+        values["org_slug"] = slug
+    with app.test_request_context():
+        return url_for(endpoint, **values)

@@ -5,6 +5,7 @@ import itertools
 from riecycle.extensions import db
 from riecycle.models import Employee, Team
 from riecycle.services import accounts
+from tests.factories import make_rie
 from tests.matrix import EDITORS, EVERYONE, org_route, plain_route
 
 LOGGED_IN = {
@@ -62,7 +63,6 @@ def _deleted_team(world):
 
 def _document(world):
     from riecycle.services import attachments
-    from tests.matrix.rie import make_rie
 
     # A document of an RI&E: everyone reads it, the RI&E's editors delete it (access/documents.py).
     doc = attachments.store(world.org, "rie", make_rie(world).id, "notitie.txt", b"hallo")

@@ -1,96 +1,13 @@
 """Expectations for the Plan van Aanpak, plus builders the plan tests share."""
 
-import itertools
-from datetime import timedelta
-
 from riecycle import clock
 from riecycle.extensions import db
-from riecycle.models import Approval, CatalogueEntry, Measure, MeasureStatusChange, PlanVersion, Risk
+from riecycle.models import CatalogueEntry
+from tests.factories import make_measure, make_risk, make_version
 from tests.matrix import EDITORS, EVERYONE, org_route
 
-_serial = itertools.count(1)
 UPDATERS = EDITORS | {"leidinggevende"}
 COMMENTERS = EDITORS | {"or_lid"}
-
-
-def make_risk(world, title=None, **fields) -> Risk:
-    risk = Risk(
-        organisation_id=fields.pop("org", world.org).id,
-        theme_key="werkdruk",
-        title=title or f"Risico {next(_serial)}",
-        description="Omschrijving",
-        **fields,
-    )
-    db.session.add(risk)
-    db.session.flush()
-    return risk
-
-
-def make_measure(
-    world,
-    level="organisatie",
-    *,
-    risk=None,
-    responsible=None,
-    employee=None,
-    teams=None,
-    status="gepland",
-    **fields,
-) -> Measure:
-    """A measure built directly (the service is tested separately), committed by the caller."""
-    risk = risk or make_risk(world)
-    values = {
-        "title": f"Maatregel {next(_serial)}",
-        "description": "Beschrijving",
-        "approach": "bronaanpak",
-        "termijn": clock.today() + timedelta(days=30),
-        **fields,
-    }
-    measure = Measure(
-        organisation_id=risk.organisation_id,
-        level=level,
-        status=status,
-        responsible_id=(responsible or world.users["preventiemedewerker"]).id,
-        employee_id=employee.id if employee else None,
-        **values,
-    )
-    measure.risks = [risk]
-    measure.teams = list(teams or [])
-    db.session.add(measure)
-    db.session.flush()
-    db.session.add(
-        MeasureStatusChange(organisation_id=measure.organisation_id, measure_id=measure.id, to_status=status)
-    )
-    db.session.flush()
-    return measure
-
-
-def make_version(world, pending=True) -> PlanVersion:
-    """A plan version put before the OR (with an empty snapshot)."""
-    number = (
-        max(
-            (v.number for v in db.session.query(PlanVersion).filter_by(organisation_id=world.org.id)),
-            default=0,
-        )
-        + 1
-    )
-    version = PlanVersion(
-        organisation_id=world.org.id, number=number, snapshot={"measures": []}, fingerprint="x" * 64
-    )
-    db.session.add(version)
-    db.session.flush()
-    db.session.add(
-        Approval(
-            organisation_id=world.org.id,
-            subject_type="plan_version",
-            subject_id=version.id,
-            submitted_on=clock.today(),
-            decision=None if pending else "verleend",
-            decided_on=None if pending else clock.today(),
-        )
-    )
-    db.session.flush()
-    return version
 
 
 def _measure(world):
@@ -126,7 +43,28 @@ def _version(world):
     return {"version_id": version.id}
 
 
+def _participation(world):
+    from datetime import timedelta
+
+    from riecycle import clock
+    from riecycle.models import PlanParticipation
+
+    version = make_version(world)
+    row = PlanParticipation(
+        organisation_id=world.org.id,
+        plan_version_id=version.id,
+        method="werkgroep",
+        held_on=clock.today() - timedelta(days=3),
+        participants=5,
+    )
+    db.session.add(row)
+    db.session.commit()
+    return {"participation_id": row.id}
+
+
 ROUTES = {
+    "plan.participation_add": org_route(EDITORS, post_ok=302, data=lambda w: {"method": "werkgroep"}),
+    "plan.participation_delete": org_route(EDITORS, params=_participation, post_ok=302),
     "plan.index": org_route(EVERYONE),
     "plan.mine": org_route(EVERYONE),
     "plan.team": org_route(EVERYONE),

@@ -1,41 +1,12 @@
 """Expectations for the RI&E area: versions, toetsing, instemming, risks, heatmap, onderzoek."""
 
-from datetime import date, timedelta
+from datetime import date
 
-from riecycle import clock
 from riecycle.extensions import db
 from riecycle.models.base import utcnow
-from riecycle.services import approvals, onderzoek, risks
-from riecycle.services import rie as rie_service
+from riecycle.services import approvals, onderzoek
+from tests.factories import make_rie, make_service_risk
 from tests.matrix import EDITORS, EVERYONE, org_route
-
-
-def make_rie(world):
-    rie = rie_service.create_rie(
-        world.org,
-        {
-            "performed_on": clock.today() - timedelta(days=30),
-            "performed_by_kind": "intern",
-            "review_interval_months": 36,
-        },
-    )
-    db.session.commit()
-    return rie
-
-
-def make_risk(world, **extra):
-    data = {
-        "title": "Matrixrisico",
-        "description": "Wat, oorzaak, wanneer, wie.",
-        "theme_key": "werkdruk",
-        "scope": "organisatie",
-        "source": "rie",
-        "status": "open",
-        **extra,
-    }
-    risk = risks.create_risk(world.org, data)
-    db.session.commit()
-    return risk
 
 
 def _rie(world):
@@ -43,11 +14,11 @@ def _rie(world):
 
 
 def _risk(world):
-    return {"risk_id": make_risk(world).id}
+    return {"risk_id": make_service_risk(world).id}
 
 
 def _deleted_risk(world):
-    risk = make_risk(world)
+    risk = make_service_risk(world)
     risk.deleted_at = utcnow()
     db.session.commit()
     return {"risk_id": risk.id}
@@ -97,4 +68,5 @@ ROUTES = {
     "rie.onderzoek_show": org_route(EVERYONE, params=_onderzoek),
     "rie.onderzoek_edit": org_route(EDITORS, params=_onderzoek),
     "rie.onderzoek_team": org_route(EDITORS, params=_onderzoek),
+    "rie.onderzoek_group": org_route(EDITORS, params=_onderzoek),
 }

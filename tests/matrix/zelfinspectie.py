@@ -35,6 +35,17 @@ def _fresh_appointment(world):
     return {"appointment_id": appointment.id}
 
 
+def _fresh_contract(world):
+    from riecycle.models import ArbodienstContract
+
+    contract = ArbodienstContract(
+        organisation_id=world.org.id, provider="Arbodienst test", since=clock.today() - timedelta(days=30)
+    )
+    db.session.add(contract)
+    db.session.commit()
+    return {"contract_id": contract.id}
+
+
 def _fresh_incident(world):
     incident = Incident(
         organisation_id=world.org.id,
@@ -77,6 +88,9 @@ ROUTES = {
     "beleid.appointment_new": org_route(EDITORS, post_ok=(200, 400)),
     "beleid.appointment_edit": org_route(EDITORS, params=_fresh_appointment),
     "beleid.appointment_delete": org_route(EDITORS, params=_fresh_appointment, post_ok=302),
+    "beleid.contract_new": org_route(EDITORS, post_ok=(200, 400)),
+    "beleid.contract_edit": org_route(EDITORS, params=_fresh_contract),
+    "beleid.contract_delete": org_route(EDITORS, params=_fresh_contract, post_ok=302),
     "beleid.incidents": org_route(EVERYONE),
     "beleid.incident_new": org_route(EDITORS, post_ok=(200, 400)),
     "beleid.incident_edit": org_route(EDITORS, params=_fresh_incident),

@@ -23,12 +23,13 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 from typing import Self
+
+from tests.support.ports import free_port
 
 __all__ = [
     "PostgresCluster",
@@ -94,9 +95,7 @@ def pg_available() -> bool:
 
 
 def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_port("127.0.0.1")
 
 
 def _quote_ident(name: str) -> str:

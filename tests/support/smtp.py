@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import email
 import email.policy
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -23,6 +22,8 @@ from email.message import EmailMessage
 from typing import Self
 
 from aiosmtpd.controller import Controller
+
+from tests.support.ports import free_port
 
 __all__ = ["ReceivedEnvelope", "SmtpSink"]
 
@@ -38,9 +39,7 @@ class ReceivedEnvelope:
 
 
 def _free_port(host: str) -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
+    return free_port(host)
 
 
 class _Handler:

@@ -12,6 +12,7 @@ import click
 from flask.cli import AppGroup
 
 from riecycle.audit import reset_actor, set_actor
+from riecycle.cli.common import find_org_or_fail
 from riecycle.extensions import db
 
 export_cli = AppGroup("export", help="Exporteren naar Excel.")
@@ -34,7 +35,6 @@ import_cli = AppGroup("import", help="Importeren uit Excel (alles of niets).")
 )
 def export_evidence(slug, out, start, end, pseudonymise):
     """Write the evidence workbook of an organisation to FILE.xlsx."""
-    from riecycle.cli import find_org_or_fail
     from riecycle.excel import evidence, rows
 
     org = find_org_or_fail(slug)
@@ -82,7 +82,6 @@ def _report_updates(parsed) -> None:
 
 
 def _run_import(kind, slug, path, dry_run, email):
-    from riecycle.cli import find_org_or_fail
     from riecycle.excel import importer
 
     org = find_org_or_fail(slug)

@@ -5,6 +5,7 @@ import json
 import click
 
 from riecycle.audit import reset_actor, set_actor
+from riecycle.cli.common import find_org_or_fail
 from riecycle.extensions import db
 from riecycle.labels import label
 
@@ -63,7 +64,6 @@ def _as_text(org, run) -> str:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def zelfinspectie_command(slug, fmt):
     """Run the self-inspection for an organisation, store the run and print the result."""
-    from riecycle.cli import find_org_or_fail
     from riecycle.services import zelfinspectie as service
 
     org = find_org_or_fail(slug)

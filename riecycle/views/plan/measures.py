@@ -1,103 +1,45 @@
-"""The Plan van Aanpak: measures, their workflow, the catalogue, prioritisation and the OR review."""
+"""The plan lists (by risk, mine, per team, timeline) and one measure: create, show, edit,
+status, notes, documents and delete."""
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from riecycle import clock
 from riecycle.access import current_viewer
-from riecycle.access.filters import mask_snapshot_items
 from riecycle.extensions import db
 from riecycle.forms.plan import (
-    CatalogueEntryForm,
-    CommentForm,
-    DecisionForm,
     DocumentForm,
     MeasureForm,
     NoteForm,
-    ScoreForm,
     StatusForm,
-    SubmitPlanForm,
-    TeamBoundForm,
 )
 from riecycle.inputs import arg_id, page_number
 from riecycle.models import (
-    CatalogueEntry,
     Employee,
-    Factor,
-    Measure,
-    PlanVersion,
-    Risk,
     Team,
-    Theme,
 )
 from riecycle.pagination import page_of
 from riecycle.permissions import (
     can,
     can_edit_measure,
-    can_view_measure,
     managed_team_ids,
     may_see_personal,
     requires,
-    title_of,
 )
 from riecycle.services import ServiceError, accounts, attachments, plan_lists, plan_versions, prioritisation
 from riecycle.services import catalogue as catalogue_service
 from riecycle.services import plan as plan_service
 from riecycle.services import teams as team_service
 from riecycle.services.records import soft_delete
-from riecycle.tenancy import get_in_org, get_or_404, scoped
-from riecycle.views.common import field_error, save
-from riecycle.views.orgbp import org_blueprint
-
-bp = org_blueprint("plan", __name__, "plan")
-
-GROUPINGS = ("risico", "niveau", "verantwoordelijke", "status", "geen")
-
-
-# --- privacy helpers: the rules are in riecycle.access -------------------------------------
-
-
-def comment_visible(comment) -> bool:
-    if not comment.private:
-        return True
-    measure = db.session.get(Measure, comment.measure_id) if comment.measure_id else None
-    return measure is not None and may_see_personal(measure)
-
-
-@bp.context_processor
-def _helpers():
-    return {
-        "mtitle": title_of,
-        "personal_ok": may_see_personal,
-        "today": clock.today(),
-        "comment_visible": comment_visible,
-        "field_names": plan_service.FIELD_LABELS,
-        "snapshot_fields": plan_versions.SNAPSHOT_FIELDS,
-    }
-
-
-def _visible(measures) -> list[Measure]:
-    return [m for m in measures if can_view_measure(m)]
-
-
-def _load_measure(measure_id) -> Measure:
-    measure = get_or_404(Measure, measure_id)
-    if not can_view_measure(measure):
-        abort(404)
-    return measure
-
-
-def _locale() -> str:
-    return str(get_locale() or "nl")
-
+from riecycle.tenancy import scoped
+from riecycle.views.common import field_error, save, visible_measures
+from riecycle.views.plan import GROUPINGS, _load_measure, _locale, bp
 
 # --- choices -------------------------------------------------------------------------
 
@@ -140,22 +82,6 @@ def _form_values(form) -> dict:
 # --- the plan -------------------------------------------------------------------------
 
 
-def _filters_from_args() -> plan_service.Filters:
-    args = request.args
-    return plan_service.Filters(
-        status=args.get("status") or None,
-        team_id=arg_id("team", source=args),
-        level=args.get("niveau") or None,
-        approach=args.get("aanpak") or None,
-        responsible_id=arg_id("verantwoordelijke", source=args),
-        risk_id=arg_id("risico", source=args),
-        overdue=args.get("te_laat") == "1",
-        this_month=args.get("deze_maand") == "1",
-        q=(args.get("q") or "").strip()[:200] or None,
-        viewer=current_viewer(),
-    )
-
-
 def _stats(measures):
     today = clock.today()
     return {
@@ -175,7 +101,7 @@ def _team_choices():
 @requires("view")
 def index():
     """The plan, grouped by risk, level, status or responsible person, with filters, a page at a time."""
-    filters = _filters_from_args()
+    filters = plan_service.Filters.from_args(request.args, current_viewer())
     grouping = request.args.get("groep") if request.args.get("groep") in GROUPINGS else "risico"
     number = page_number()
     filtered = bool(request.args.to_dict(flat=True).keys() - {"groep", "page"})
@@ -243,14 +169,14 @@ def team():
     chosen = next((t for t in choosable if t.id == team_id), choosable[0] if choosable else None)
     measures = []
     if chosen is not None:
-        measures = _visible(
+        measures = visible_measures(
             db.session.scalars(
                 plan_service.measures_query(g.org, plan_service.Filters(team_id=chosen.id))
             ).all()
         )
     org_open = [
         m
-        for m in _visible(
+        for m in visible_measures(
             db.session.scalars(
                 plan_service.measures_query(g.org, plan_service.Filters(level="organisatie", status="open"))
             ).all()
@@ -270,12 +196,12 @@ def team():
 @requires("view")
 def timeline():
     """A timeline of the termijnen: every measure as a bar from start to termijn."""
-    filters = _filters_from_args()
+    filters = plan_service.Filters.from_args(request.args, current_viewer())
     if not request.args.get("status"):
         filters.status = "open"
     if filters.status == "alle":
         filters.status = None
-    measures = _visible(db.session.scalars(plan_service.measures_query(g.org, filters)).all())
+    measures = visible_measures(db.session.scalars(plan_service.measures_query(g.org, filters)).all())
     today = clock.today()
     start = (today.replace(day=1) - timedelta(days=62)).replace(day=1)
     end_candidates = [m.termijn for m in measures if m.termijn] + [today + timedelta(days=300)]
@@ -580,344 +506,3 @@ def delete(measure_id):
         "success",
     )
     return redirect(url_for("plan.index"))
-
-
-# --- prioritisation -----------------------------------------------------------------------
-
-
-@bp.get("/prioriteren")
-@requires("view")
-def priorities():
-    """Candidate measures ranked by their scores on the Wegwijzer's 12 criteria."""
-    candidates = _visible(
-        db.session.scalars(plan_service.measures_query(g.org, plan_service.Filters(status="gepland"))).all()
-    )
-    return render_template(
-        "plan/priorities.html",
-        ranked=prioritisation.ranking(candidates),
-        criteria=prioritisation.criteria(_locale()),
-    )
-
-
-@bp.route("/<int:measure_id>/prioriteren", methods=["GET", "POST"])
-@requires("edit_plan")
-def score(measure_id):
-    """Score one candidate measure on the 12 criteria."""
-    measure = _load_measure(measure_id)
-    record = prioritisation.score_for(measure)
-    form = ScoreForm(obj=record)
-    criteria = prioritisation.criteria(_locale())
-    values = (
-        {c.key: request.form.get(f"c_{c.key}", "") for c in criteria}
-        if request.method == "POST"
-        else dict(record.scores or {})
-        if record
-        else {}
-    )
-    error = None
-    if form.validate_on_submit():
-        try:
-            prioritisation.save_scores(measure, current_user, values, form.note.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            error = exc
-        else:
-            db.session.commit()
-            flash(_("De scores zijn opgeslagen."), "success")
-            return redirect(url_for("plan.priorities"))
-    status = 400 if request.method == "POST" else 200
-    return render_template(
-        "plan/score.html",
-        measure=measure,
-        form=form,
-        criteria=criteria,
-        values=values,
-        scale=prioritisation.scale(_locale()),
-        error=error,
-    ), status
-
-
-# --- hierarchy check -----------------------------------------------------------------------
-
-
-@bp.get("/niveaus")
-@requires("view")
-def hierarchy():
-    """Per risk the measures per level; flags risks without an organisation-level measure."""
-    viewer = current_viewer()
-    rows = [r for r in plan_service.hierarchy(g.org) if viewer.sees_risk(r.risk)]
-    rows.sort(key=lambda r: (not r.flagged, r.total == 0))
-    return render_template("plan/hierarchy.html", rows=rows, form=TeamBoundForm(formdata=None))
-
-
-@bp.post("/risico/<int:risk_id>/teamgebonden")
-@requires("edit_plan")
-def team_bound(risk_id):
-    """Record (or clear) why a risk is team-bound, which silences 'eerst organisatieniveau'."""
-    risk = get_or_404(Risk, risk_id)
-    form = TeamBoundForm()
-    if form.validate_on_submit():
-        if save(lambda: plan_service.set_team_bound_reason(risk, form.reason.data)):
-            flash(
-                _("Toelichting opgeslagen.") if risk.team_bound_reason else _("Toelichting gewist."),
-                "success",
-            )
-    else:
-        flash(_("De toelichting is te lang (maximaal 2000 tekens)."), "error")
-    return redirect(url_for("plan.hierarchy", _anchor=f"risico-{risk.id}"))
-
-
-# --- catalogue --------------------------------------------------------------------------
-
-
-@bp.get("/catalogus")
-@requires("view")
-def catalogue():
-    """Standard measures to pick into the plan, filterable by level, approach, theme and factor."""
-    args = request.args
-    locale = _locale()
-    entries = catalogue_service.entries(
-        g.org,
-        locale,
-        level=args.get("niveau") or None,
-        approach=args.get("aanpak") or None,
-        theme=args.get("thema") or None,
-        factor=args.get("factor") or None,
-        q=(args.get("q") or "")[:200],
-    )
-    used = {}
-    for key in db.session.scalars(
-        scoped(Measure).with_only_columns(Measure.catalogue_key).where(Measure.catalogue_key.is_not(None))
-    ):
-        used[key] = used.get(key, 0) + 1
-    risk = None
-    if args.get("risico"):
-        risk = get_in_org(Risk, args.get("risico"))
-    themes = db.session.scalars(select(Theme).order_by(Theme.position)).all()
-    factors = db.session.scalars(select(Factor).order_by(Factor.position)).all()
-    return render_template(
-        "plan/catalogue.html",
-        entries=entries,
-        used=used,
-        risk=risk,
-        args=args,
-        locale=locale,
-        themes={t.key: t.name(locale) for t in themes},
-        factors={f.key: f.name(locale) for f in factors},
-    )
-
-
-def _catalogue_form(entry=None):
-    form = CatalogueEntryForm(obj=entry)
-    locale = _locale()
-    form.themes.choices = [
-        (t.key, t.name(locale)) for t in db.session.scalars(select(Theme).order_by(Theme.position))
-    ]
-    form.factors.choices = [
-        (f.key, f.name(locale)) for f in db.session.scalars(select(Factor).order_by(Factor.position))
-    ]
-    return form
-
-
-@bp.route("/catalogus/nieuw", methods=["GET", "POST"])
-@requires("manage_catalogue")
-def catalogue_new():
-    """Add a measure of the organisation's own to the catalogue."""
-    form = _catalogue_form()
-    if form.validate_on_submit():
-        saved = save(lambda: catalogue_service.create_entry(g.org, form.data), form)
-        if saved:
-            entry = saved.value
-            flash(_("'%(t)s' staat nu in de catalogus.", t=entry.title), "success")
-            return redirect(url_for("plan.catalogue"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("plan/catalogue_form.html", form=form, entry=None), status
-
-
-@bp.route("/catalogus/<int:entry_id>/bewerken", methods=["GET", "POST"])
-@requires("manage_catalogue")
-def catalogue_edit(entry_id):
-    """Change one of the organisation's own catalogue entries."""
-    entry = get_or_404(CatalogueEntry, entry_id)
-    form = _catalogue_form(entry)
-    if form.validate_on_submit():
-        if save(lambda: catalogue_service.update_entry(entry, form.data), form):
-            flash(_("'%(t)s' is opgeslagen.", t=entry.title), "success")
-            return redirect(url_for("plan.catalogue"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("plan/catalogue_form.html", form=form, entry=entry), status
-
-
-@bp.post("/catalogus/<int:entry_id>/verwijderen")
-@requires("manage_catalogue")
-def catalogue_delete(entry_id):
-    """Remove an own catalogue entry (measures made from it keep their content)."""
-    entry = get_or_404(CatalogueEntry, entry_id)
-    soft_delete(entry)
-    db.session.commit()
-    flash(_("'%(t)s' is uit de catalogus verwijderd.", t=entry.title), "success")
-    return redirect(url_for("plan.catalogue"))
-
-
-# --- versions and the OR review ------------------------------------------------------------
-
-
-@bp.get("/versies")
-@requires("view")
-def versions():
-    """Every version put before the OR/PVT, their decisions, and submitting a new one."""
-    state = plan_versions.plan_state(g.org)
-    counts = {}
-    for comment in plan_versions.comments(org=g.org):
-        counts[comment.plan_version_id] = counts.get(comment.plan_version_id, 0) + 1
-    return render_template(
-        "plan/versions.html", state=state, form=SubmitPlanForm(formdata=None), counts=counts
-    )
-
-
-@bp.post("/versies/voorleggen")
-@requires("submit_to_or")
-def submit():
-    """Freeze the current plan as a version and put it before the OR/PVT."""
-    form = SubmitPlanForm()
-    if not form.validate_on_submit():
-        flash(_("De toelichting is te lang."), "error")
-        return redirect(url_for("plan.versions"))
-    saved = save(lambda: plan_versions.submit_plan(g.org, current_user, form.note.data), form, errors="flash")
-    if not saved:
-        return redirect(url_for("plan.versions"))
-    version = saved.value
-    flash(_("Versie %(n)s van het Plan van Aanpak is voorgelegd aan de OR/PVT.", n=version.number), "success")
-    return redirect(url_for("plan.version", version_id=version.id))
-
-
-def _snapshot_items(snapshot: dict) -> list[dict]:
-    """A frozen plan's measures as the current member may read them now (riecycle.access)."""
-    return mask_snapshot_items(
-        current_viewer(), g.org.id, snapshot.get("measures", []), plan_versions.PERSONAL_FIELDS
-    )
-
-
-def _comment_choices(version):
-    items = sorted(_snapshot_items(version.snapshot), key=lambda i: i["label"].lower())
-    return [(None, _("Het hele plan"))] + [(i["id"], i["label"]) for i in items]
-
-
-@bp.get("/versies/<int:version_id>")
-@requires("view")
-def version(version_id):
-    """A frozen version as the OR/PVT sees it, with remarks and the decision."""
-    version = get_or_404(PlanVersion, version_id)
-    state = plan_versions.plan_state(g.org)
-    comment_form = CommentForm(formdata=None)
-    comment_form.measure_id.choices = _comment_choices(version)
-    comment_form.measure_id.data = arg_id("maatregel")
-    decision_form = DecisionForm(formdata=None, decided_on=clock.today())
-    return render_template(
-        "plan/version.html",
-        version=version,
-        state=state,
-        comments=plan_versions.comments(version),
-        comment_form=comment_form,
-        decision_form=decision_form,
-        approval=state.approval(version),
-        documents=attachments.for_owner("plan_version", version.id),
-        items=_by_level(_snapshot_items(version.snapshot)),
-        snapshot_items=_snapshot_items(version.snapshot),
-    )
-
-
-def _by_level(items):
-    from riecycle.models.measure import LEVELS
-
-    return [(level, [i for i in items if i["level"] == level]) for level in LEVELS]
-
-
-@bp.post("/versies/<int:version_id>/opmerkingen")
-@requires("comment")
-def comment(version_id):
-    """Comment on the whole plan or on one measure of a version."""
-    version = get_or_404(PlanVersion, version_id)
-    form = CommentForm()
-    form.measure_id.choices = _comment_choices(version)
-    if form.validate_on_submit():
-        measure = get_in_org(Measure, form.measure_id.data)
-        personal_ok = measure is not None and may_see_personal(measure)
-        if save(
-            lambda: plan_versions.add_comment(
-                version, current_user, form.text.data, form.measure_id.data, may_see_personal=personal_ok
-            ),
-            form,
-            errors="flash",
-        ):
-            flash(_("Uw opmerking is geplaatst."), "success")
-    else:
-        flash(_("Schrijf uw opmerking."), "error")
-    return redirect(url_for("plan.version", version_id=version.id, _anchor="opmerkingen"))
-
-
-@bp.post("/versies/<int:version_id>/besluit")
-@requires("view")
-def decide(version_id):
-    """Record the OR/PVT decision: instemming verleend, geweigerd or aangehouden."""
-    version = get_or_404(PlanVersion, version_id)
-    if not can("or_decide"):
-        abort(403)
-    form = DecisionForm()
-    if form.validate_on_submit():
-        if save(
-            lambda: plan_versions.record_decision(
-                g.org,
-                version,
-                current_user,
-                form.decision.data,
-                form.decided_on.data,
-                form.remarks.data,
-                form.document.data,
-            )
-        ):
-            flash(_("Het besluit van de OR/PVT is vastgelegd."), "success")
-    else:
-        flash(_("Kies het besluit en vul een geldige datum in."), "error")
-    return redirect(url_for("plan.version", version_id=version.id))
-
-
-@bp.get("/versies/vergelijk")
-@requires("view")
-def compare():
-    """The difference between two versions, or between a version and the current plan."""
-    state = plan_versions.plan_state(g.org)
-    by_id = {str(v.id): v for v in state.versions}
-    default_old = state.approved or state.latest
-    old = by_id.get(request.args.get("van") or "") or default_old
-    new_key = request.args.get("naar") or "huidig"
-    new = by_id.get(new_key)
-    if old is None:
-        return render_template(
-            "plan/compare.html", state=state, old=None, new=None, changes=[], new_key="huidig"
-        )
-    new_snapshot = new.snapshot if new is not None else plan_versions.build_snapshot(g.org)
-    changes = plan_versions.diff(
-        {"measures": _snapshot_items(old.snapshot)}, {"measures": _snapshot_items(new_snapshot)}
-    )
-    return render_template(
-        "plan/compare.html",
-        state=state,
-        old=old,
-        new=new,
-        new_key=str(new.id) if new else "huidig",
-        changes=changes,
-    )
-
-
-def _iso(value):
-    try:
-        return date.fromisoformat(value) if value else None
-    except (TypeError, ValueError):
-        return None
-
-
-@bp.app_template_filter("isodate")
-def _isodate(value):
-    """An ISO date string from a snapshot, as a date (for the |date filter)."""
-    return _iso(value)

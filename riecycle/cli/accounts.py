@@ -1,32 +1,19 @@
-"""Command-line interface: thin wrappers over the services (flask --app wsgi ...)."""
+"""Organisations, users and platform administrators: `flask --app wsgi org|user|create-admin|avg-wissen`."""
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import select
 
+from riecycle import audit
+from riecycle.cli.common import fail as _fail
+from riecycle.cli.common import find_org_or_fail
 from riecycle.extensions import db
 from riecycle.labels import LABELS
-from riecycle.services import ServiceError, accounts, invitations, notifications_mail, organisations
+from riecycle.models import Employee, Membership
+from riecycle.services import ServiceError, accounts, erasure, invitations, notifications_mail, organisations
 
 org_cli = AppGroup("org", help="Organisaties beheren.")
 user_cli = AppGroup("user", help="Gebruikers beheren.")
-seed_cli = AppGroup("seed", help="Gegevens laden uit seed/.")
-
-
-def _fail(message: str):
-    db.session.rollback()
-    raise click.ClickException(message)
-
-
-def find_org_or_fail(slug: str):
-    """The organisation with this slug, or a clear CLI error."""
-    from sqlalchemy import select
-
-    from riecycle.models import Organisation
-
-    org = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
-    if org is None:
-        _fail(f"Organisatie '{slug}' bestaat niet.")
-    return org
 
 
 @org_cli.command("create")
@@ -93,26 +80,6 @@ def create_admin(email, name, password):
     click.echo(f"{user.email} is platformbeheerder.")
 
 
-@seed_cli.command("demo")
-def seed_demo():
-    """Load the PSA taxonomy and the demo organisation (idempotent)."""
-    from riecycle.seeding.demo import load_demo
-
-    created = load_demo()
-    db.session.commit()
-    click.echo(f"Demo geladen: {created} records aangemaakt of bijgewerkt.")
-
-
-@seed_cli.command("taxonomy")
-def seed_taxonomy():
-    """Load only the PSA themes and werkdruk factors."""
-    from riecycle.seeding.taxonomy import load_taxonomy
-
-    changes = load_taxonomy()
-    db.session.commit()
-    click.echo(f"Taxonomie geladen: {changes} wijzigingen.")
-
-
 @click.command("avg-wissen")
 @click.option("--org", "slug", required=True)
 @click.option("--medewerker", "employee_id", required=True, type=int, help="Id van de medewerker.")
@@ -120,20 +87,12 @@ def seed_taxonomy():
 @click.option("--ja", "confirmed", is_flag=True, help="Bevestig: dit kan niet ongedaan worden gemaakt.")
 def erase_employee_command(slug, employee_id, actor_email, confirmed):
     """Erase an employee and their individual measures (AVG art. 17), audit content included."""
-    from riecycle import audit
-    from riecycle.models import Employee
-    from riecycle.services import erasure
-
     org = find_org_or_fail(slug)
     employee = db.session.get(Employee, employee_id)
     if employee is None or employee.organisation_id != org.id:
         _fail(f"Medewerker {employee_id} bestaat niet in '{slug}'.")
     if erasure.is_erased(employee):
         _fail("Deze medewerker is al gewist.")
-    from sqlalchemy import select
-
-    from riecycle.models import Membership
-
     actor = accounts.find_user(actor_email)
     role = actor and db.session.scalar(
         select(Membership.role).where(Membership.user_id == actor.id, Membership.organisation_id == org.id)
@@ -151,29 +110,3 @@ def erase_employee_command(slug, employee_id, actor_email, confirmed):
     click.echo(
         f"Gewist: medewerker {employee_id}, {result.measures} maatregelen, {result.audit_entries} auditregels."
     )
-
-
-def register(app) -> None:
-    """Attach every command group to the app."""
-    from riecycle.scheduler import reminders_cli, scheduler_command
-
-    for command in (
-        org_cli,
-        user_cli,
-        seed_cli,
-        create_admin,
-        reminders_cli,
-        scheduler_command,
-        erase_employee_command,
-    ):
-        app.cli.add_command(command)
-    from riecycle.cli_zelfinspectie import zelfinspectie_command
-
-    app.cli.add_command(zelfinspectie_command)
-    from riecycle.cli_pulse import pulse_cli
-
-    app.cli.add_command(pulse_cli)
-    from riecycle.cli_excel import export_cli, import_cli
-
-    app.cli.add_command(export_cli)
-    app.cli.add_command(import_cli)

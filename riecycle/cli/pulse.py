@@ -6,7 +6,6 @@ import click
 from flask.cli import AppGroup
 
 from riecycle import clock
-from riecycle.audit import reset_actor, set_actor
 
 pulse_cli = AppGroup("pulse", help="Pulsmetingen per team.")
 
@@ -27,13 +26,9 @@ def _parse_now(value: str | None) -> datetime:
 @click.option("--now", "now_text", default=None, help="Doe alsof het dit moment is (ISO 8601).")
 def open_due(now_text):
     """Open every pulse round that is due and mail the personal links (safe to run repeatedly)."""
-    from riecycle.services.pulse import open_due_rounds
+    from riecycle.jobs.pulse import open_pulse_rounds
 
-    token = set_actor(None)
-    try:
-        opened = open_due_rounds(_parse_now(now_text))
-    finally:
-        reset_actor(token)
+    opened = open_pulse_rounds(_parse_now(now_text))
     for pulse_round in opened:
         click.echo(f"Ronde {pulse_round.number} geopend voor organisatie #{pulse_round.organisation_id}.")
     click.echo(f"{len(opened)} ronde(s) geopend.")
