@@ -288,3 +288,19 @@ def test_a_workbook_with_a_period_cannot_update(client_as, world):
     response = _upload(client_as("beheerder"), exported)
     assert response.status_code == 400
     assert "een export met een periode" in html.unescape(response.get_data(as_text=True))
+
+
+def test_geevalueerd_needs_an_evaluation(client_as, world):
+    _risk, measures = _plan(world)
+    user = world.users["beheerder"]
+    plan_service.change_status(measures[0], user, "in_uitvoering")
+    plan_service.change_status(measures[0], user, "uitgevoerd")
+    db.session.commit()
+    exported = download(client_as, "beheerder", EVIDENCE)
+    response = _upload(
+        client_as("beheerder"), _edit(exported, {(measures[0].reference, "Status"): "Geëvalueerd"})
+    )
+    assert response.status_code == 400
+    assert "Status Geëvalueerd kan niet worden ingelezen" in html.unescape(response.get_data(as_text=True))
+    db.session.expire_all()
+    assert db.session.get(Measure, measures[0].id).status == "uitgevoerd"
