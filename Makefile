@@ -17,10 +17,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP) translations
 
-# Debian packages the tests need: Chromium for browser tests, PostgreSQL server binaries.
+# Debian packages the tests need: Chromium for browser tests, PostgreSQL server binaries,
+# LibreOffice Calc (headless) to print the evidence workbook to PDF.
 system-deps:
 	@need=""; \
 	test -x /usr/bin/chromium || need="$$need chromium"; \
+	command -v soffice >/dev/null || need="$$need libreoffice-calc-nogui"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || need="$$need postgresql"; \
 	if [ -n "$$need" ]; then \
 	  echo "Installing:$$need"; \

@@ -21,7 +21,7 @@ from tests.factories import (
     make_evaluated_risk,
     make_individual_measure,
 )
-from tests.support.files import download_xlsx
+from tests.support.files import column, download_xlsx, header
 
 
 @pytest.fixture
@@ -36,16 +36,6 @@ def filled(world):
 
 def open_book(data):
     return load_workbook(BytesIO(data))
-
-
-def header(ws) -> list:
-    return [c.value for c in next(ws.iter_rows(max_row=1))]
-
-
-def column(ws, name) -> list:
-    """The cells below a header, as openpyxl cells."""
-    index = header(ws).index(name)
-    return [row[index] for row in ws.iter_rows(min_row=2)]
 
 
 def all_text(wb) -> str:

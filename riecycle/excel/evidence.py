@@ -1,8 +1,10 @@
 """The evidence workbook: one .xlsx per organisation with every step of the PSA cycle.
 
 Optionally limited to a period: events (sessions, attendance, evaluations, meldingen, the audit
-log) are those within the period; the RI&E, risks and measures are those that existed at its
-end. Built with openpyxl's write-only mode and queries that stream, so memory stays bounded.
+log) are those within the period; every sheet shows the state as of its end date
+(riecycle.services.asof): the RI&E versions, risks and measures that existed then, with the
+status they had then, and the decisions and runs dated by then. Built with openpyxl's write-only
+mode and queries that stream, so memory stays bounded.
 """
 
 from dataclasses import dataclass
@@ -31,7 +33,6 @@ from riecycle.models import (
     Measure,
     PolicyInstrument,
     PreventiemedewerkerAppointment,
-    Rie,
     RieTheme,
     Risk,
     Team,
@@ -40,6 +41,7 @@ from riecycle.models import (
 )
 from riecycle.models.evaluation import evaluation_follow_ups
 from riecycle.models.measure import OPEN_STATUSES, overdue
+from riecycle.services import asof
 
 SHEET_SAMENVATTING = _l("Samenvatting")
 SHEET_RIE = _l("RI&E")
@@ -97,9 +99,19 @@ class Period:
             clauses.append(column < self.end_moment)
         return and_(True, *clauses)
 
-    def existed(self, column):
-        """Created before the end of the period."""
-        return column < self.end_moment if self.end else and_(True)
+    def file_part(self) -> str | None:
+        """The period as a file name says it (None without a period)."""
+        if self.start and self.end:
+            return f"{self.start.isoformat()}-tot-{self.end.isoformat()}"
+        if self.end:
+            return f"tot-{self.end.isoformat()}"
+        if self.start:
+            return f"vanaf-{self.start.isoformat()}"
+        return None
+
+    def as_of(self, today: date) -> date | None:
+        """The day whose state the sheets show: the end of the period, None for today's state."""
+        return self.end if self.end and self.end < today else None
 
 
 # --- column sets of the other sheets ----------------------------------------------------
@@ -221,11 +233,16 @@ def build(org, viewer: rows.Viewer, period: Period | None = None):
     with force_locale("nl"):
         wb = new_workbook()
         today = clock.today()
+        day = period.as_of(today)
         lookups = Lookups(org, viewer)
-        summary_sheet(wb, org, period, today)
+        summary_sheet(wb, org, period, today, viewer)
         rie_sheet(wb, org, period)
-        risk_sheet(wb, org, stream(_risks_stmt(org, period)), viewer, lookups=lookups)
-        measure_sheet(wb, org, stream(_measures_stmt(org, period)), viewer, today, lookups=lookups)
+        risks = asof.with_statuses(stream(_risks_stmt(org, day, viewer)), asof.risk_statuses(org, day))
+        risk_sheet(wb, org, risks, viewer, lookups=lookups, as_of=day)
+        measures = asof.with_statuses(
+            stream(_measures_stmt(org, day, viewer)), asof.measure_statuses(org, day)
+        )
+        measure_sheet(wb, org, measures, viewer, day or today, lookups=lookups, as_of=day)
         sessions = _sessions_stmt(org, period)
         session_sheet(wb, org, stream(sessions), viewer, lookups=lookups)
         attendance_sheet(wb, org, sessions, viewer)
@@ -236,24 +253,14 @@ def build(org, viewer: rows.Viewer, period: Period | None = None):
         return save(wb)
 
 
-def _risks_stmt(org, period: Period):
-    return (
-        select(*rows.RISK_COLUMNS)
-        .where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None), period.existed(Risk.created_at))
-        .order_by(Risk.created_at, Risk.id)
-    )
+def _risks_stmt(org, day: date | None, viewer, columns=rows.RISK_COLUMNS):
+    """The risks as they existed at the end of the day (today's without one)."""
+    return asof.risks_stmt(org, day, viewer, columns)
 
 
-def _measures_stmt(org, period: Period, columns=rows.MEASURE_COLUMNS):
-    return (
-        select(*columns)
-        .where(
-            Measure.organisation_id == org.id,
-            Measure.deleted_at.is_(None),
-            period.existed(Measure.created_at),
-        )
-        .order_by(Measure.created_at, Measure.id)
-    )
+def _measures_stmt(org, day: date | None, viewer, columns=rows.MEASURE_COLUMNS):
+    """The measures as they existed at the end of the day (today's without one)."""
+    return asof.measures_stmt(org, day, viewer, columns)
 
 
 def _sessions_stmt(org, period: Period):
@@ -279,21 +286,29 @@ def _audit_stmt(org, period: Period):
 # --- Samenvatting ---------------------------------------------------------------------------
 
 
-def summary_sheet(wb, org, period: Period, today: date) -> None:
-    """Organisation, date, key figures, and per theme where it stands in the cycle."""
-    from riecycle.services import dashboard, plan_versions, voorlichting, zelfinspectie
+def summary_sheet(wb, org, period: Period, today: date, viewer=None) -> None:
+    """Organisation, date, key figures, and per theme where it stands in the cycle.
+
+    With a period the figures are those as of its end date, counted from the same records as the
+    sheets (riecycle.services.asof), so the summary and the sheets agree.
+    """
+    from riecycle.services import dashboard, plan_versions, voorlichting
     from riecycle.services import rie as rie_service
 
+    # Two tables share the columns: the key figures (A-C), then the themes (A-J).
     sheet = SheetWriter(
         wb,
         str(SHEET_SAMENVATTING),
-        _cols((_l("Onderdeel"), "text", 40), (_l("Waarde"), "text", 30), (_l("Toelichting"), "longtext", 60)),
+        _cols((_l("Onderdeel"), "text", 40), (_l("Waarde"), "text", 24), (_l("Toelichting"), "longtext", 48)),
+        extra_widths=(*[15] * len(dashboard.STAGES), 20, 40),
     )
-    rie = rie_service.current_rie(org)
-    run = zelfinspectie.latest_run(org)
-    informed, total = voorlichting.coverage(org)
-    plan = plan_versions.plan_state(org)
-    measures, open_, late, done = _measure_counts(org, period, today)
+    day = period.as_of(today)
+    rie = asof.current_rie(org, day)
+    run = asof.latest_run(org, day)
+    informed, total = voorlichting.coverage(org, on=day or today)
+    plan_label, plan_status, plan_decided = _plan_facts(org, day, plan_versions)
+    measures, open_, late, done = _measure_counts(org, day, today, viewer)
+    risks, risks_by_theme = _risk_counts(org, day, viewer)
     facts = [
         (_l("Organisatie"), org.name, "text", org.sector),
         (_l("Datum export"), today, "date", None),
@@ -307,24 +322,16 @@ def summary_sheet(wb, org, period: Period, today: date) -> None:
             _l("Periode tot en met"),
             period.end,
             "date",
-            None if period.end else _("Geen einddatum: tot vandaag."),
+            _("Alle tabbladen tonen de stand op deze datum.")
+            if day
+            else (None if period.end else _("Geen einddatum: tot vandaag.")),
         ),
         (_l("Huidige RI&E"), rie.label if rie else _("Nog geen RI&E"), "text", None),
         (_l("Datum huidige RI&E"), rie.performed_on if rie else None, "date", None),
         (_l("RI&E herzien vóór"), rie.review_due_on if rie else None, "date", None),
         (_l("Toetsing (art. 14)"), None, "text", rie_service.exemption(org, rie).reason),
-        (
-            _l("Plan van Aanpak: laatste versie"),
-            plan.latest.label if plan.latest else _("Nog niet voorgelegd"),
-            "text",
-            plan.status_of(plan.latest)[1] if plan.latest else None,
-        ),
-        (
-            _l("Plan van Aanpak: instemming OR/PVT"),
-            plan.approval(plan.latest).decided_on if plan.latest and plan.approval(plan.latest) else None,
-            "date",
-            None,
-        ),
+        (_l("Plan van Aanpak: laatste versie"), plan_label, "text", plan_status),
+        (_l("Plan van Aanpak: instemming OR/PVT"), plan_decided, "date", None),
         (
             _l("Zelfinspectie: score"),
             run.score if run else None,
@@ -338,14 +345,7 @@ def summary_sheet(wb, org, period: Period, today: date) -> None:
             "pct",
             _("%(i)s van %(t)s medewerkers", i=informed, t=total),
         ),
-        (
-            _l("Risico's"),
-            db.session.query(Risk.id)
-            .filter(Risk.organisation_id == org.id, Risk.deleted_at.is_(None))
-            .count(),
-            "int",
-            None,
-        ),
+        (_l("Risico's"), risks, "int", None),
         (_l("Maatregelen"), measures, "int", None),
         (_l("Maatregelen open"), open_, "int", None),
         (_l("Maatregelen te laat"), late, "int", None),
@@ -369,20 +369,63 @@ def summary_sheet(wb, org, period: Period, today: date) -> None:
         state = _("Van toepassing") if stage.applicable else _("Niet van toepassing")
         marks = [stage.reached.get(s, False) for s in stages]
         current = str(dashboard.STAGE_LABELS[stage.current]) if stage.current else _("Nog niet gestart")
+        risk_count = risks_by_theme.get(stage.key, 0) if day else stage.risks
         sheet.plain_row(
-            [stage.name, state, stage.risks, *marks, current, stage.reason],
+            [stage.name, state, risk_count, *marks, current, stage.reason],
             ["text", "text", "int", *["bool"] * len(stages), "text", "longtext"],
+        )
+    if day:
+        sheet.plain_row([])
+        sheet.plain_row(
+            [_("De stappen per thema tonen de stand van vandaag; het aantal risico's die op de einddatum.")],
+            ["longtext"],
         )
     sheet.close()
 
 
-def _measure_counts(org, period: Period, today: date) -> tuple[int, int, int, int]:
-    """Measures: all, open, overdue, and done (uitgevoerd or geëvalueerd)."""
+def _plan_facts(org, day: date | None, plan_versions) -> tuple[str, str | None, date | None]:
+    """The latest Plan van Aanpak version, its state with the OR/PVT and the date of the decision."""
+    if day is None:
+        plan = plan_versions.plan_state(org)
+        if plan.latest is None:
+            return _("Nog niet voorgelegd"), None, None
+        approval = plan.approval(plan.latest)
+        return plan.latest.label, plan.status_of(plan.latest)[1], approval.decided_on if approval else None
+    latest = asof.latest_plan_version(org, day)
+    if latest is None:
+        return _("Nog niet voorgelegd"), None, None
+    decision = asof.approval(plan_versions.SUBJECT, latest.id, day)
+    if decision is None:
+        status = _("Niet voorgelegd")
+    elif decision.is_pending:
+        status = _("Ligt voor bij de OR/PVT")
+    else:
+        status = label(decision.decision, "decision")
+    return latest.label, status, decision.decided_on if decision else None
+
+
+def _risk_counts(org, day: date | None, viewer) -> tuple[int, dict[str, int]]:
+    """All risks, and per theme those that apply (status not nvt, as the dashboard counts them),
+    of the same records and statuses as the Risico's sheet."""
+    total, per_theme = 0, {}
+    rows_ = stream(_risks_stmt(org, day, viewer, (Risk.id, Risk.theme_key, Risk.status)))
+    for risk in asof.with_statuses(rows_, asof.risk_statuses(org, day)):
+        total += 1
+        if risk.status != "nvt":
+            per_theme[risk.theme_key] = per_theme.get(risk.theme_key, 0) + 1
+    return total, per_theme
+
+
+def _measure_counts(org, day: date | None, today: date, viewer=None) -> tuple[int, int, int, int]:
+    """Measures: all, open, overdue, and done (uitgevoerd or geëvalueerd), as the Plan sheet shows them."""
     total = open_ = late = done = 0
-    for status, termijn in stream(_measures_stmt(org, period, (Measure.status, Measure.termijn))):
+    statuses = asof.measure_statuses(org, day)
+    columns = (Measure.id, Measure.status, Measure.termijn)
+    for measure in asof.with_statuses(stream(_measures_stmt(org, day, viewer, columns)), statuses):
+        status = measure.status
         total += 1
         open_ += status in OPEN_STATUSES
-        late += overdue(status, termijn, today)
+        late += overdue(status, measure.termijn, day or today)
         done += status in ("uitgevoerd", "geevalueerd")
     return total, open_, late, done
 
@@ -392,15 +435,11 @@ def _measure_counts(org, period: Period, today: date) -> tuple[int, int, int, in
 
 def rie_sheet(wb, org, period: Period) -> None:
     """Every RI&E version with its themes, latest toetsing and the OR/PVT decision."""
-    from riecycle.services import approvals
-    from riecycle.services import rie as rie_service
-
     sheet = SheetWriter(wb, str(SHEET_RIE), RIE_COLS)
     themes = {t.key: t.name_nl for t in db.session.scalars(select(Theme))}
-    stmt = select(Rie).where(Rie.organisation_id == org.id, Rie.deleted_at.is_(None)).order_by(Rie.version)
-    if period.end:
-        stmt = stmt.where(Rie.performed_on <= period.end)
-    for rie in db.session.scalars(stmt):
+    day = period.as_of(clock.today())
+    current = asof.current_rie(org, day)
+    for rie in asof.rie_versions(org, day):
         entries = db.session.scalars(
             select(RieTheme).where(RieTheme.rie_id == rie.id, RieTheme.deleted_at.is_(None))
         ).all()
@@ -408,12 +447,12 @@ def rie_sheet(wb, org, period: Period) -> None:
         not_applicable = "\n".join(
             f"{themes.get(e.theme_key, e.theme_key)}: {e.reason or ''}" for e in entries if not e.applicable
         )
-        toetsing = next(iter(rie_service.toetsingen(rie)), None)
-        approval = approvals.latest_for("rie", rie.id)
+        toetsing = asof.toetsing(rie, day)
+        approval = asof.approval("rie", rie.id, day)
         sheet.row(
             [
                 rie.version,
-                rie.is_current,
+                current is not None and rie.id == current.id,
                 rie.performed_on,
                 rie.performed_by,
                 label(rie.performed_by_kind, "performed_by_kind"),
@@ -443,21 +482,32 @@ def rie_sheet(wb, org, period: Period) -> None:
 # --- risks and measures (importable) ---------------------------------------------------------
 
 
-def risk_sheet(wb, org, risks, viewer: rows.Viewer, title: str | None = None, lookups=None) -> None:
-    """The Risico's sheet: every risk (ORM objects or rows) with its current and its first evaluation."""
+def risk_sheet(
+    wb, org, risks, viewer: rows.Viewer, title: str | None = None, lookups=None, as_of: date | None = None
+) -> None:
+    """The Risico's sheet: every risk (ORM objects or rows) with its current and its first evaluation
+    (as of a day: the evaluations by then)."""
     sheet = SheetWriter(wb, title or str(schema.RISKS_SHEET), schema.columns(schema.RISK_FIELDS))
-    links = rows.RiskLinks.load(org, lookups or Lookups(org, viewer))
+    links = rows.RiskLinks.load(org, lookups or Lookups(org, viewer), as_of)
     for risk in risks:
         sheet.row(rows.risk_row(risk, links))
     sheet.close()
 
 
 def measure_sheet(
-    wb, org, measures, viewer: rows.Viewer, today: date, title: str | None = None, lookups=None
+    wb,
+    org,
+    measures,
+    viewer: rows.Viewer,
+    today: date,
+    title: str | None = None,
+    lookups=None,
+    as_of: date | None = None,
 ) -> None:
-    """The Plan van aanpak sheet: measures with their risks, status dates and responsible person."""
+    """The Plan van aanpak sheet: measures with their risks, status dates and responsible person
+    (as of a day: the status dates by then; `today` is then that day)."""
     sheet = SheetWriter(wb, title or str(schema.MEASURES_SHEET), schema.columns(schema.MEASURE_FIELDS))
-    links = rows.MeasureLinks.load(org, lookups or Lookups(org, viewer))
+    links = rows.MeasureLinks.load(org, lookups or Lookups(org, viewer), as_of)
     for measure in measures:
         sheet.row(rows.measure_row(measure, links, viewer, today))
     sheet.close()
@@ -527,10 +577,18 @@ def evaluation_sheet(wb, org, period: Period, lookups: Lookups) -> None:
         .order_by(evaluation_follow_ups.c.evaluation_id, evaluation_follow_ups.c.measure_id)
     )
     factors = _evaluation_factors(org)
-    for evaluation in stream(_evaluations_stmt(org, period)):
+    day = period.as_of(clock.today())
+    for evaluation in stream(_evaluations_stmt(org, period, day)):
+        done = not (day and evaluation.done_on and evaluation.done_on > day)
+        if not done:
+            evaluation = asof.AsOfRow(evaluation, **dict.fromkeys(DONE_FIELDS))  # not yet done then
         row = _evaluation_row(evaluation, follow_ups.get(evaluation.id, []), lookups)
-        sheet.row([*row, factors.get(evaluation.id)])
+        sheet.row([*row, factors.get(evaluation.id) if done else None])
     sheet.close()
+
+
+# What an evaluation records when it is done: empty as of a day before it was done.
+DONE_FIELDS = ("done_on", "effect", "implementation_rating", "satisfaction", "conclusion", "policy_adjusted")
 
 
 def _evaluation_factors(org) -> dict:
@@ -547,7 +605,7 @@ def _evaluation_factors(org) -> dict:
     return {key: "; ".join(f"{name}: {score:.1f}" for name, score in values) for key, values in rows.items()}
 
 
-def _evaluations_stmt(org, period: Period):
+def _evaluations_stmt(org, period: Period, day: date | None = None):
     return (
         select(
             Evaluation.id,
@@ -567,7 +625,7 @@ def _evaluations_stmt(org, period: Period):
         )
         .where(
             Evaluation.organisation_id == org.id,
-            Evaluation.deleted_at.is_(None),
+            asof.existed(Evaluation, day),
             or_(period.days(Evaluation.planned_on), period.days(Evaluation.done_on)),
         )
         .order_by(Evaluation.planned_on, Evaluation.id)
@@ -601,16 +659,10 @@ def _evaluation_row(evaluation, follow_ups: list, lookups: Lookups) -> list:
 
 def zelfinspectie_sheet(wb, org, period: Period, viewer=None) -> None:
     """The latest self-inspection run (up to the end of the period): answer, explanation, evidence."""
-    from riecycle.models import ChecklistRun
     from riecycle.services import zelfinspectie
 
     sheet = SheetWriter(wb, str(SHEET_ZELFINSPECTIE), ZELF_COLS)
-    stmt = select(ChecklistRun).where(ChecklistRun.organisation_id == org.id)
-    if period.end:
-        stmt = stmt.where(ChecklistRun.run_on <= period.end)
-    run = db.session.scalars(
-        stmt.order_by(ChecklistRun.run_at.desc(), ChecklistRun.id.desc()).limit(1)
-    ).first()
+    run = asof.latest_run(org, period.as_of(clock.today()))
     if run is None:
         sheet.plain_row([None, None, _("Nog geen zelfinspectie uitgevoerd.")])
         sheet.close()
@@ -678,10 +730,11 @@ def policy_sheet(wb, org, period: Period, lookups: Lookups) -> None:
     from riecycle.services import policy
 
     sheet = SheetWriter(wb, str(SHEET_BELEID_EN_MELDINGEN), POLICY_COLS)
-    today = clock.today()
+    day = period.as_of(clock.today())
+    today = day or clock.today()
     for instrument in db.session.scalars(
         select(PolicyInstrument)
-        .where(PolicyInstrument.organisation_id == org.id, PolicyInstrument.deleted_at.is_(None))
+        .where(PolicyInstrument.organisation_id == org.id, asof.existed(PolicyInstrument, day))
         .order_by(PolicyInstrument.kind, PolicyInstrument.id)
     ):
         sheet.row(
@@ -700,13 +753,14 @@ def policy_sheet(wb, org, period: Period, lookups: Lookups) -> None:
         select(PreventiemedewerkerAppointment)
         .where(
             PreventiemedewerkerAppointment.organisation_id == org.id,
-            PreventiemedewerkerAppointment.deleted_at.is_(None),
+            asof.existed(PreventiemedewerkerAppointment, day),
+            PreventiemedewerkerAppointment.since <= day if day else and_(True),
         )
         .order_by(PreventiemedewerkerAppointment.since)
     ):
         consent = (
             _("Instemming OR/PVT op %(d)s", d=appointment.or_instemming_on.strftime("%d-%m-%Y"))
-            if appointment.or_instemming_on
+            if appointment.or_instemming_on and appointment.or_instemming_on <= today
             else _("Geen instemming OR/PVT vastgelegd")
         )
         sheet.row(
@@ -722,6 +776,8 @@ def policy_sheet(wb, org, period: Period, lookups: Lookups) -> None:
             ]
         )
     for contract in policy.contracts(org):
+        if day and contract.since and contract.since > day:
+            continue  # not yet contracted on the end date
         sheet.row(
             [
                 _("Basiscontract arbodienst"),

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from riecycle import access
 from riecycle.access.audit import audit_mask
 from riecycle.access.pseudonym import pseudonym_of
+from riecycle.audit_labels import AuditFormatter, entity_label
 from riecycle.clock import AMSTERDAM
 from riecycle.excel.lookups import JOIN, Labels, Lookups, grouped, joined_names, stream
 from riecycle.models import (
@@ -32,6 +33,7 @@ from riecycle.models import (
 from riecycle.models.measure import measure_risks, measure_teams, overdue
 from riecycle.models.rie import risk_factors, risk_teams
 from riecycle.models.voorlichting import session_measures, session_risks, session_teams
+from riecycle.services import asof
 from riecycle.services.voorlichting import AudienceSizes
 
 FORWARD = ("gepland", "in_uitvoering", "uitgevoerd", "geevalueerd")
@@ -135,8 +137,8 @@ def measure_refs(org) -> dict[int, str]:
 # --- risks -----------------------------------------------------------------------------
 
 
-def first_and_current(org, labels: Labels) -> dict[int, tuple[tuple, tuple]]:
-    """Per risk id: the row values of its first and of its latest evaluation."""
+def first_and_current(org, labels: Labels, until: date | None = None) -> dict[int, tuple[tuple, tuple]]:
+    """Per risk id: the row values of its first and of its latest evaluation (by the day `until`)."""
     result: dict[int, tuple] = {}
     stmt = (
         select(
@@ -152,6 +154,8 @@ def first_and_current(org, labels: Labels) -> dict[int, tuple[tuple, tuple]]:
         .where(RiskEvaluation.organisation_id == org.id, RiskEvaluation.deleted_at.is_(None))
         .order_by(RiskEvaluation.risk_id, RiskEvaluation.evaluated_at, RiskEvaluation.id)
     )
+    if until is not None:
+        stmt = stmt.where(RiskEvaluation.evaluated_at < asof.end_of(until))
     for evaluation in stream(stmt):
         values = _evaluation_values(evaluation, labels)
         result[evaluation.risk_id] = (result.get(evaluation.risk_id, (values,))[0], values)
@@ -183,8 +187,8 @@ class RiskLinks:
     labels: Labels
 
     @classmethod
-    def load(cls, org, lookups: Lookups) -> "RiskLinks":
-        """One query per kind of link, over the whole organisation."""
+    def load(cls, org, lookups: Lookups, until: date | None = None) -> "RiskLinks":
+        """One query per kind of link, over the whole organisation (evaluations by the day `until`)."""
         in_org = Risk.organisation_id == org.id
         teams = joined_names(
             select(risk_teams.c.risk_id, Team.name)
@@ -200,7 +204,7 @@ class RiskLinks:
             .order_by(Factor.position, Factor.key)
         )
         factors = {risk_id: JOIN.join(names) for risk_id, names in factors.items()}
-        evaluations = first_and_current(org, lookups.labels)
+        evaluations = first_and_current(org, lookups.labels, until)
         return cls(risk_refs(org), lookups.themes, teams, factors, evaluations, lookups.labels)
 
 
@@ -232,14 +236,16 @@ def risk_row(risk, links: RiskLinks) -> list:
 # --- measures --------------------------------------------------------------------------
 
 
-def status_dates(org) -> dict[int, dict[str, date]]:
-    """Per measure id: the last date it entered each status."""
+def status_dates(org, until: date | None = None) -> dict[int, dict[str, date]]:
+    """Per measure id: the last date it entered each status (by the day `until`)."""
     result: dict[int, dict[str, date]] = {}
     stmt = (
         select(MeasureStatusChange.measure_id, MeasureStatusChange.to_status, MeasureStatusChange.changed_at)
         .where(MeasureStatusChange.organisation_id == org.id, MeasureStatusChange.deleted_at.is_(None))
         .order_by(MeasureStatusChange.changed_at, MeasureStatusChange.id)
     )
+    if until is not None:
+        stmt = stmt.where(MeasureStatusChange.changed_at < asof.end_of(until))
     for measure_id, status, moment in stream(stmt):
         result.setdefault(measure_id, {})[status] = local_date(moment)
     return result
@@ -285,8 +291,8 @@ class MeasureLinks:
     labels: Labels
 
     @classmethod
-    def load(cls, org, lookups: Lookups) -> "MeasureLinks":
-        """One query per kind of link, over the whole organisation."""
+    def load(cls, org, lookups: Lookups, until: date | None = None) -> "MeasureLinks":
+        """One query per kind of link, over the whole organisation (status dates by the day `until`)."""
         in_org = Measure.organisation_id == org.id
         risks = grouped(
             select(measure_risks.c.measure_id, measure_risks.c.risk_id)
@@ -301,7 +307,8 @@ class MeasureLinks:
         )
         employees = _measure_employees(in_org)
         refs, risk_ids = measure_refs(org), risk_refs(org)
-        return cls(refs, risk_ids, risks, teams, employees, lookups.users, status_dates(org), lookups.labels)
+        dates = status_dates(org, until)
+        return cls(refs, risk_ids, risks, teams, employees, lookups.users, dates, lookups.labels)
 
     def risk_refs_of(self, measure_id) -> str | None:
         """The references of the measure's (live) risks, sorted and joined."""
@@ -419,26 +426,13 @@ def session_row(session, links: SessionLinks, lookups: Lookups) -> list:
 # --- audit -----------------------------------------------------------------------------
 
 
-def _changes_text(changes: dict, action: str) -> str | None:
-    parts = []
-    for key, pair in sorted((changes or {}).items()):
-        old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
-        if action == "create":
-            if new not in (None, "", []):
-                parts.append(f"{key}: {new}")
-        else:
-            parts.append(
-                f"{key}: {old if old not in (None, '', []) else '—'} → {new if new not in (None, '', []) else '—'}"
-            )
-    return "\n".join(parts) or None
-
-
 class AuditRows:
     """Audit entries as rows; personal entries pseudonymised for viewers without that right."""
 
     def __init__(self, lookups: Lookups):
         self.users, self.labels = lookups.users, lookups.labels
         self.mask = audit_mask(lookups.viewer, lookups.org.id)
+        self.words = AuditFormatter(lookups.org.id, lookups.users)
         self.system = _("systeem")
 
     def row(self, entry) -> list:
@@ -447,9 +441,9 @@ class AuditRows:
         return [
             entry.created_at,
             self.users.get(entry.user_id, self.system) if entry.user_id else self.system,
-            entry.entity,
+            entity_label(entry.entity),
             entry.entity_id,
             self.labels.label(entry.action, "audit_action"),
             shown.label,
-            shown.masked or _changes_text(shown.changes, entry.action),
+            shown.masked or self.words.text(entry.entity, shown.changes, entry.action),
         ]

@@ -30,6 +30,12 @@ WIDTHS = {
     "num": 10,
     "bool": 9,
 }
+# Printing (LibreOffice and Excel do not fit row heights to wrapped text when they open a file,
+# so the writer sets each row's height from an estimate of its wrapped lines).
+LINE_HEIGHT = 15.0  # points per line of 11 pt text
+MAX_ROW_HEIGHT = 409.0  # Excel's limit
+PAPER_A4 = 9
+
 NUMBER_FORMATS = {
     "date": DATE_FORMAT,
     "datetime": DATETIME_FORMAT,

@@ -27,6 +27,10 @@ SPOOL_BYTES = 8 * 1024 * 1024
 NUMBER_KINDS = ("eur", "pct", "int", "num")
 NUMBERS = (int, float, Decimal)
 MAX_TEXT = 32767  # Excel's limit; openpyxl cuts longer text the same way
+# Text that wraps within its column (so a printed page shows all of it) instead of running over.
+WRAPPED_KINDS = ("text", "longtext")
+DEFAULT_WIDTH = 8.43  # Excel's width of a column without its own width
+CHARS_PER_UNIT = 1.1  # characters of wrapped text per unit of column width (see text_lines)
 
 
 class Styled(NamedTuple):
@@ -168,7 +172,39 @@ class Cells:
         if kind == "bool" or isinstance(value, bool):
             return "Ja" if value else "Nee"
         text, risky = safe.safe_text(value)
-        return Styled(text[:MAX_TEXT], "s", self.text_styles[(kind == "longtext", risky)])
+        return Styled(text[:MAX_TEXT], "s", self.text_styles[(kind in WRAPPED_KINDS, risky)])
+
+
+def text_lines(value, width: float) -> int:
+    """About how many lines a text needs when wrapped in a column of this width (in characters).
+
+    A column's width counts digit widths; ordinary text is about a quarter narrower, word
+    wrapping wastes some of that, so 1.1 characters per unit errs on the side of a row too tall.
+    """
+    if value is None or isinstance(value, (int, float, Decimal, date, time)):
+        return 1
+    per_line = max(1, int(width * CHARS_PER_UNIT))
+    text = str(value)[:MAX_TEXT]
+    return sum(max(1, -(-len(line) // per_line)) for line in text.split("\n"))
+
+
+def row_height(values, widths, wrapped) -> float | None:
+    """The height (points) that shows every wrapped line of a row; None for one line."""
+    lines = max(
+        (text_lines(v, w) for v, w, wrap in zip(values, widths, wrapped, strict=False) if wrap),
+        default=1,
+    )
+    return min(lines * styles.LINE_HEIGHT, styles.MAX_ROW_HEIGHT) if lines > 1 else None
+
+
+def print_setup(ws, title_rows: str = "1:1") -> None:
+    """Landscape A4, fit to the page width (as many pages down as needed), the header on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = styles.PAPER_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = title_rows
 
 
 def header_cell(ws, text: str):
@@ -181,40 +217,70 @@ def header_cell(ws, text: str):
 class SheetWriter:
     """One sheet: a styled, frozen header row, typed rows, and an autofilter over the table."""
 
-    def __init__(self, wb: Workbook, title: str, columns: list[Col], *, hidden: bool = False):
+    def __init__(
+        self,
+        wb: Workbook,
+        title: str,
+        columns: list[Col],
+        *,
+        hidden: bool = False,
+        extra_widths: tuple[float, ...] = (),
+    ):
+        """extra_widths: widths of columns to the right of `columns` (a second table below)."""
         self.ws = wb.create_sheet(title)
         self.columns = columns
         self.cells = Cells(self.ws)
         self.makers = [(self.cells.maker(c.kind), c.kind) for c in columns]
-        for index, col in enumerate(columns, start=1):
-            width = col.width or max(styles.WIDTHS.get(col.kind, 16), min(len(str(col.header)) + 3, 40))
+        self.widths = [
+            col.width or max(styles.WIDTHS.get(col.kind, 16), min(len(str(col.header)) + 3, 40))
+            for col in columns
+        ]
+        self.widths += extra_widths
+        for index, width in enumerate(self.widths, start=1):
             self.ws.column_dimensions[get_column_letter(index)].width = width
+        self.wrapped = [c.kind in WRAPPED_KINDS for c in columns]
         self.ws.freeze_panes = "A2"
+        print_setup(self.ws)
         if hidden:
             self.ws.sheet_state = "hidden"
-        self.ws.append([header_cell(self.ws, str(c.header)) for c in columns])
-        self.rows = 1
+        self.rows = 0
+        self._append([header_cell(self.ws, str(c.header)) for c in columns], [str(c.header) for c in columns])
         self.filter_from, self.filter_width = 1, len(columns)
 
     @property
     def last_column(self) -> str:
         return get_column_letter(max(self.filter_width, 1))
 
+    def _width(self, index: int) -> float:
+        return self.widths[index] if index < len(self.widths) else DEFAULT_WIDTH
+
+    def _append(self, cells, values, wrapped=None) -> None:
+        """Write one row, with a height that shows its wrapped text (every cell wraps by default)."""
+        self.rows += 1
+        widths = [self._width(i) for i in range(len(values))]
+        height = row_height(values, widths, wrapped or [True] * len(values))
+        if height:
+            self.ws.row_dimensions[self.rows].height = height
+        self.ws.append(cells)
+        if height:
+            del self.ws.row_dimensions[self.rows]  # written: keep memory bounded
+
     def row(self, values) -> None:
         """Append one row of plain Python values, typed by the column kinds."""
-        self.ws.append([make(v, kind) for (make, kind), v in zip(self.makers, values, strict=False)])
-        self.rows += 1
+        values = list(values)
+        cells = [make(v, kind) for (make, kind), v in zip(self.makers, values, strict=False)]
+        self._append(cells, values, self.wrapped)
 
     def plain_row(self, values, kinds=None) -> None:
         """Append a row that does not follow the columns (a note or a second table)."""
         kinds = kinds or ["text"] * len(values)
-        self.ws.append([self.cells.make(v, k) for v, k in zip(values, kinds, strict=False)])
-        self.rows += 1
+        cells = [self.cells.make(v, k) for v, k in zip(values, kinds, strict=False)]
+        self._append(cells, list(values), [k in WRAPPED_KINDS for k in kinds])
 
     def header_row(self, headers) -> None:
         """A second styled header row; the autofilter then covers the table below it."""
-        self.ws.append([header_cell(self.ws, str(h)) for h in headers])
-        self.rows += 1
+        headers = [str(h) for h in headers]
+        self._append([header_cell(self.ws, h) for h in headers], headers)
         self.filter_from, self.filter_width = self.rows, len(headers)
 
     def close(self) -> None:

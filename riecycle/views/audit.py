@@ -6,6 +6,7 @@ from sqlalchemy import select
 from riecycle.access import current_viewer
 from riecycle.access.audit import audit_mask
 from riecycle.audit import entity_labels
+from riecycle.audit_labels import AuditFormatter, entity_label
 from riecycle.extensions import db
 from riecycle.models import User
 from riecycle.pagination import paginate
@@ -25,14 +26,20 @@ def index():
     users = (
         {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))} if user_ids else {}
     )
-    entities = entity_labels()  # all kinds of record: reading the distinct ones means reading every entry
+    # All kinds of record (reading the distinct ones means reading every entry), by Dutch name.
+    entities = sorted(((e, entity_label(e)) for e in entity_labels()), key=lambda pair: pair[1].lower())
     members = accounts.member_choices(g.org)
     # Masking is decided now, from the records' current state (riecycle/access/audit.py).
     mask = audit_mask(current_viewer(), g.org.id)
+    shown = {e.id: mask.shown(e) for e in page.items}
+    # Field labels and formatted values of what the mask left (riecycle/audit_labels.py).
+    words = AuditFormatter(g.org.id)
     return render_template(
         "audit/index.html",
         page=page,
-        shown={e.id: mask.shown(e) for e in page.items},
+        shown=shown,
+        changes={e.id: words.changes(e.entity, shown[e.id].changes, e.action) for e in page.items},
+        entity_label=entity_label,
         users=users,
         entities=entities,
         members=members,

@@ -39,8 +39,9 @@ def _viewer() -> rows.Viewer:
     return current_viewer()
 
 
-def _download(spooled, name: str):
-    filename = f"{name}-{g.org.slug}-{clock.today().isoformat()}.xlsx"
+def _download(spooled, name: str, dated: str | None = None):
+    """dated: what the file name says after the organisation (default: today's date)."""
+    filename = f"{name}-{g.org.slug}-{dated or clock.today().isoformat()}.xlsx"
     return send_file(spooled, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=filename, max_age=0)
 
 
@@ -70,7 +71,7 @@ def evidence_download():
     if not form.validate():
         return _page(evidence_form=form, status=400)
     period = evidence.Period(form.van.data, form.tot.data)
-    return _download(evidence.build(g.org, _viewer(), period), "bewijsdossier")
+    return _download(evidence.build(g.org, _viewer(), period), "bewijsdossier", period.file_part())
 
 
 # --- list exports: the same filters as the list pages ------------------------------------------

@@ -23,3 +23,13 @@ def download_xlsx(client_as, role, url):
 
 
 EN_PO = ROOT / "riecycle" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
+
+
+def header(ws) -> list:
+    return [c.value for c in next(ws.iter_rows(max_row=1))]
+
+
+def column(ws, name) -> list:
+    """The cells below a header, as openpyxl cells."""
+    index = header(ws).index(name)
+    return [row[index] for row in ws.iter_rows(min_row=2)]
