@@ -19,6 +19,8 @@ from riecycle.models import (
     Measure,
     MeasureStatusChange,
     PlanVersion,
+    PolicyInstrument,
+    Rie,
     Risk,
     RiskEvaluation,
     Team,
@@ -1117,3 +1119,67 @@ def plan_file(risks=None, measures=None) -> bytes:
     risks = [risk_row()] if risks is None else risks
     measures = [measure_row()] if measures is None else measures
     return xlsx({"Risico's": (RISK_HEADERS, risks), "Plan van aanpak": (MEASURE_HEADERS, measures)})
+
+
+# --- records built directly, with only the fields a checklist rule reads ------------------------
+# The self-inspection rule tests flip one rule at a time, so these add nothing the test did not ask
+# for: no status history, no teams, no service validation. Dates count back from today.
+
+
+def add_flushed(obj):
+    """Add one record and flush it, so it has its id."""
+    db.session.add(obj)
+    db.session.flush()
+    return obj
+
+
+def _days_ago(days: int) -> date:
+    return clock.today() - timedelta(days=days)
+
+
+def make_bare_rie(world, **fields) -> Rie:
+    """A current RI&E (version 1, performed 100 days ago) without themes or toetsing."""
+    values = {"version": 1, "is_current": True, "performed_on": _days_ago(100)} | fields
+    return add_flushed(Rie(organisation_id=world.org.id, **values))
+
+
+def make_bare_risk(world, theme="werkdruk", **fields) -> Risk:
+    """An organisation-wide risk in one theme, outside any RI&E unless rie_id is given."""
+    values = {"title": f"Risico {theme}", "description": "Beschrijving", "scope": "organisatie"} | fields
+    return add_flushed(Risk(organisation_id=world.org.id, theme_key=theme, **values))
+
+
+def make_bare_measure(world, risks=(), **fields) -> Measure:
+    """An organisation-level bronaanpak measure due in 30 days, without status history."""
+    values = {
+        "title": "Maatregel",
+        "level": "organisatie",
+        "approach": "bronaanpak",
+        "responsible_id": world.users["preventiemedewerker"].id,
+        "termijn": clock.today() + timedelta(days=30),
+    } | fields
+    measure = Measure(organisation_id=world.org.id, **values)
+    measure.risks = list(risks)
+    return add_flushed(measure)
+
+
+def make_session(world, **fields) -> VoorlichtingSession:
+    """A voorlichting session held 30 days ago, without attendance."""
+    values = {"topic": "Werkdruk en wat we eraan doen", "session_date": _days_ago(30)} | fields
+    return add_flushed(VoorlichtingSession(organisation_id=world.org.id, **values))
+
+
+def attend(world, session, employees, status="aanwezig") -> None:
+    """Record each employee's attendance of a session."""
+    for employee in employees:
+        add_flushed(
+            Attendance(
+                organisation_id=world.org.id, session_id=session.id, employee_id=employee.id, status=status
+            )
+        )
+
+
+def make_instrument(world, kind, **fields) -> PolicyInstrument:
+    """A policy instrument of a kind, vastgesteld 200 days ago."""
+    values = {"name": kind.title(), "status": "vastgesteld", "adopted_on": _days_ago(200)} | fields
+    return add_flushed(PolicyInstrument(organisation_id=world.org.id, kind=kind, **values))

@@ -9,24 +9,28 @@ from riecycle import clock
 from riecycle.models import (
     Approval,
     ArbodienstContract,
-    Attendance,
     Evaluation,
     Factor,
     Incident,
     IncidentAnalysis,
     Measure,
-    PolicyInstrument,
     PreventiemedewerkerAppointment,
-    Rie,
     RieTheme,
-    Risk,
     Theme,
     Toetsing,
-    VoorlichtingSession,
 )
 from riecycle.services import accounts
 from riecycle.services.zelfinspectie import load_checklist
 from riecycle.zelfinspectie_rules import RULES
+from tests.factories import (
+    add_flushed,
+    attend,
+    make_bare_measure,
+    make_bare_rie,
+    make_bare_risk,
+    make_instrument,
+    make_session,
+)
 
 TODAY = clock.today()
 
@@ -37,55 +41,6 @@ def ago(days: int) -> date:
 
 def answer(world, key: str):
     return RULES[key](world.org, TODAY).answer
-
-
-def add(db, obj):
-    db.session.add(obj)
-    db.session.flush()
-    return obj
-
-
-def make_rie(db, world, **fields):
-    values = {"version": 1, "is_current": True, "performed_on": ago(100)} | fields
-    return add(db, Rie(organisation_id=world.org.id, **values))
-
-
-def make_risk(db, world, theme="werkdruk", **fields):
-    values = {"title": f"Risico {theme}", "description": "Beschrijving", "scope": "organisatie"} | fields
-    return add(db, Risk(organisation_id=world.org.id, theme_key=theme, **values))
-
-
-def make_measure(db, world, risks=(), **fields):
-    values = {
-        "title": "Maatregel",
-        "level": "organisatie",
-        "approach": "bronaanpak",
-        "responsible_id": world.users["preventiemedewerker"].id,
-        "termijn": TODAY + timedelta(days=30),
-    } | fields
-    measure = Measure(organisation_id=world.org.id, **values)
-    measure.risks = list(risks)
-    return add(db, measure)
-
-
-def make_session(db, world, **fields):
-    values = {"topic": "Werkdruk en wat we eraan doen", "session_date": ago(30)} | fields
-    return add(db, VoorlichtingSession(organisation_id=world.org.id, **values))
-
-
-def attend(db, world, session, employees, status="aanwezig"):
-    for employee in employees:
-        add(
-            db,
-            Attendance(
-                organisation_id=world.org.id, session_id=session.id, employee_id=employee.id, status=status
-            ),
-        )
-
-
-def make_instrument(db, world, kind, **fields):
-    values = {"name": kind.title(), "status": "vastgesteld", "adopted_on": ago(200)} | fields
-    return add(db, PolicyInstrument(organisation_id=world.org.id, kind=kind, **values))
 
 
 def test_every_rule_key_in_the_checklist_has_a_rule(app):
@@ -99,14 +54,14 @@ def test_every_rule_key_in_the_checklist_has_a_rule(app):
 
 def test_a1_themes_covered_flips(db, world):
     assert answer(world, "rie_covers_all_themes") == "voldoet_niet"
-    rie = make_rie(db, world)
+    rie = make_bare_rie(world)
     themes = list(db.session.scalars(select(Theme).order_by(Theme.position)))
     # A bare tick ("behandeld", no risk, no grounds) does not cover a theme.
     for theme in themes:
-        add(db, RieTheme(organisation_id=world.org.id, rie_id=rie.id, theme_key=theme.key))
+        add_flushed(RieTheme(organisation_id=world.org.id, rie_id=rie.id, theme_key=theme.key))
     assert answer(world, "rie_covers_all_themes") == "voldoet_niet"
     # Covered by a risk in the current RI&E, by "onderzocht, geen risico" with grounds, or n.v.t.
-    make_risk(db, world, theme=themes[0].key, rie_id=rie.id)
+    make_bare_risk(world, theme=themes[0].key, rie_id=rie.id)
     entries = {e.theme_key: e for e in db.session.scalars(select(RieTheme).where(RieTheme.rie_id == rie.id))}
     for theme in themes[1:-1]:
         entries[theme.key].reason = "Onderzocht in de teamgesprekken: geen risico."
@@ -124,23 +79,25 @@ def test_a1_themes_covered_flips(db, world):
 
 
 def test_a1_risk_in_an_older_rie_does_not_cover(db, world):
-    old = make_rie(db, world, is_current=False, performed_on=ago(900))
-    rie = make_rie(db, world, version=2)
-    make_risk(db, world, theme="werkdruk", rie_id=old.id)
-    add(db, RieTheme(organisation_id=world.org.id, rie_id=rie.id, theme_key="werkdruk"))
+    old = make_bare_rie(world, is_current=False, performed_on=ago(900))
+    rie = make_bare_rie(world, version=2)
+    make_bare_risk(world, theme="werkdruk", rie_id=old.id)
+    add_flushed(RieTheme(organisation_id=world.org.id, rie_id=rie.id, theme_key="werkdruk"))
     result = RULES["rie_covers_all_themes"](world.org, TODAY)
     assert "Werkdruk" in result.explanation.split("conclusie:")[1]
 
 
 def test_a1_not_applicable_without_reason_does_not_count(db, world):
-    rie = make_rie(db, world)
+    rie = make_bare_rie(world)
     for theme in db.session.scalars(select(Theme)):
-        add(db, RieTheme(organisation_id=world.org.id, rie_id=rie.id, theme_key=theme.key, applicable=False))
+        add_flushed(
+            RieTheme(organisation_id=world.org.id, rie_id=rie.id, theme_key=theme.key, applicable=False)
+        )
     assert answer(world, "rie_covers_all_themes") == "voldoet_niet"
 
 
 def test_a2_review_interval_flips(db, world):
-    rie = make_rie(db, world, performed_on=ago(40 * 31), review_interval_months=36)
+    rie = make_bare_rie(world, performed_on=ago(40 * 31), review_interval_months=36)
     assert answer(world, "rie_current") == "voldoet_niet"
     rie.performed_on = ago(200)
     db.session.flush()
@@ -149,7 +106,7 @@ def test_a2_review_interval_flips(db, world):
 
 def test_a3_bronnen_mapped_flips(db, world):
     assert answer(world, "bronnen_mapped") == "voldoet_niet"
-    risk = make_risk(db, world)
+    risk = make_bare_risk(world)
     assert answer(world, "bronnen_mapped") == "voldoet_niet"
     bron = db.session.scalar(select(Factor).where(Factor.kind == "werkdrukbron"))
     energie = db.session.scalar(select(Factor).where(Factor.kind == "energiebron"))
@@ -163,7 +120,7 @@ def test_a3_bronnen_mapped_flips(db, world):
 
 
 def test_a4_hybrid_work_flips(db, world):
-    rie = make_rie(db, world)
+    rie = make_bare_rie(world)
     assert answer(world, "hybrid_work_considered") == "voldoet_niet"
     rie.hybrid_work_considered = True
     db.session.flush()
@@ -171,10 +128,9 @@ def test_a4_hybrid_work_flips(db, world):
 
 
 def test_a5_toetsing_or_exemption_flips(db, world):
-    rie = make_rie(db, world)
+    rie = make_bare_rie(world)
     assert answer(world, "toetsing_or_exempt") == "voldoet_niet"
-    add(
-        db,
+    add_flushed(
         Toetsing(organisation_id=world.org.id, rie_id=rie.id, expert_name="Arbodienst X", tested_on=ago(10)),
     )
     # Which part was reviewed, and the arbodienst basiscontract, are asked too.
@@ -184,7 +140,7 @@ def test_a5_toetsing_or_exemption_flips(db, world):
     assert "geen basiscontract met een arbodienst" in result.explanation
     toetsing = db.session.scalar(select(Toetsing).where(Toetsing.rie_id == rie.id))
     toetsing.toets_type = "systeemtoets"
-    add(db, ArbodienstContract(organisation_id=world.org.id, provider="Arbodienst X", since=ago(400)))
+    add_flushed(ArbodienstContract(organisation_id=world.org.id, provider="Arbodienst X", since=ago(400)))
     result = RULES["toetsing_or_exempt"](world.org, TODAY)
     assert result.answer == "deels" and "de scopetoets is niet vastgelegd" in result.explanation
     assert "Basiscontract" not in result.explanation
@@ -197,7 +153,7 @@ def test_a5_toetsing_or_exemption_flips(db, world):
 
 
 def test_a5_exemption_by_paid_hours(db, world):
-    make_rie(db, world)
+    make_bare_rie(world)
     assert answer(world, "toetsing_or_exempt") == "voldoet_niet"
     world.org.weekly_paid_hours = 32
     db.session.flush()
@@ -205,16 +161,15 @@ def test_a5_exemption_by_paid_hours(db, world):
     result = RULES["toetsing_or_exempt"](world.org, TODAY)
     assert result.answer == "deels" and "art. 14" in result.explanation
     assert "geen basiscontract" in result.explanation
-    add(db, ArbodienstContract(organisation_id=world.org.id, provider="Bedrijfsarts B", since=ago(30)))
+    add_flushed(ArbodienstContract(organisation_id=world.org.id, provider="Bedrijfsarts B", since=ago(30)))
     result = RULES["toetsing_or_exempt"](world.org, TODAY)
     assert result.answer == "voldoet" and "art. 14" in result.explanation
 
 
 def test_a6_or_instemming_flips(db, world):
-    rie = make_rie(db, world)
+    rie = make_bare_rie(world)
     assert answer(world, "or_instemming_rie") == "voldoet_niet"
-    add(
-        db,
+    add_flushed(
         Approval(
             organisation_id=world.org.id,
             subject_type="rie",
@@ -225,8 +180,7 @@ def test_a6_or_instemming_flips(db, world):
         ),
     )
     assert answer(world, "or_instemming_rie") == "deels"
-    add(
-        db,
+    add_flushed(
         Approval(
             organisation_id=world.org.id,
             subject_type="plan_version",
@@ -244,22 +198,22 @@ def test_a6_or_instemming_flips(db, world):
 
 def test_b7_every_risk_has_measure_flips(db, world):
     first, second = (
-        make_risk(db, world, title="Hoge werkdruk"),
-        make_risk(db, world, title="Agressie ouders", theme="agressie_extern"),
+        make_bare_risk(world, title="Hoge werkdruk"),
+        make_bare_risk(world, title="Agressie ouders", theme="agressie_extern"),
     )
     assert answer(world, "every_risk_has_measure") == "voldoet_niet"
-    make_measure(db, world, risks=[first])
+    make_bare_measure(world, risks=[first])
     result = RULES["every_risk_has_measure"](world.org, TODAY)
     assert result.answer == "deels"
     assert result.explanation.startswith("1 van 2 PSA-risico's heeft geen maatregel: Agressie ouders")
     assert result.fix.endpoint == "plan.new" and result.fix.params == {"risico": second.id}
-    make_measure(db, world, risks=[second])
+    make_bare_measure(world, risks=[second])
     assert answer(world, "every_risk_has_measure") == "voldoet"
 
 
 def test_b7_cancelled_measures_do_not_count(db, world):
-    risk = make_risk(db, world)
-    make_measure(db, world, risks=[risk], status="vervallen")
+    risk = make_bare_risk(world)
+    make_bare_measure(world, risks=[risk], status="vervallen")
     assert answer(world, "every_risk_has_measure") == "voldoet_niet"
 
 
@@ -267,7 +221,7 @@ def test_b8_owner_must_be_an_active_member_flips(db, world):
     owner = accounts.create_user("eigenaar@acme.test", "Eigenaar", "test-wachtwoord-123")
     accounts.add_membership(world.org, owner, "leidinggevende")
     assert answer(world, "measures_have_owner_and_termijn") == "voldoet_niet"  # no measures yet
-    make_measure(db, world, responsible_id=owner.id)
+    make_bare_measure(world, responsible_id=owner.id)
     assert answer(world, "measures_have_owner_and_termijn") == "voldoet"
     owner.active = False
     db.session.flush()
@@ -275,10 +229,10 @@ def test_b8_owner_must_be_an_active_member_flips(db, world):
 
 
 def test_b9_organisation_level_first_flips(db, world):
-    risk = make_risk(db, world, scope="organisatie")
-    make_measure(db, world, risks=[risk], level="team")
+    risk = make_bare_risk(world, scope="organisatie")
+    make_bare_measure(world, risks=[risk], level="team")
     assert answer(world, "organisation_level_first") == "voldoet_niet"
-    make_measure(db, world, risks=[make_risk(db, world, title="Ander risico")], level="organisatie")
+    make_bare_measure(world, risks=[make_bare_risk(world, title="Ander risico")], level="organisatie")
     assert answer(world, "organisation_level_first") == "deels"
     risk.team_bound_reason = "Speelt alleen in Zorgteam Noord door de nachtdiensten."
     db.session.flush()
@@ -290,17 +244,16 @@ def test_b9_organisation_level_first_flips(db, world):
 
 def test_b10_rust_en_herstel_flips(db, world):
     assert answer(world, "rust_en_herstel_measures") == "voldoet_niet"
-    make_measure(db, world, approach="rust_en_herstel", level="individu", employee_id=world.employees[0].id)
+    make_bare_measure(world, approach="rust_en_herstel", level="individu", employee_id=world.employees[0].id)
     assert answer(world, "rust_en_herstel_measures") == "deels"
-    make_measure(db, world, approach="rust_en_herstel", level="team")
+    make_bare_measure(world, approach="rust_en_herstel", level="team")
     assert answer(world, "rust_en_herstel_measures") == "voldoet"
 
 
 def test_b11_participation_from_the_or_plan_decision(db, world):
     result = RULES["participation_in_choice"](world.org, TODAY)
     assert result.answer is None and "met de hand" in result.explanation
-    add(
-        db,
+    add_flushed(
         Approval(
             organisation_id=world.org.id,
             subject_type="plan_version",
@@ -319,7 +272,7 @@ def test_b11_participation_from_the_or_plan_decision(db, world):
 
 def test_b12_overdue_share_flips(db, world):
     assert answer(world, "measures_on_schedule") == "nvt"
-    measure = make_measure(db, world, termijn=ago(5))
+    measure = make_bare_measure(world, termijn=ago(5))
     result = RULES["measures_on_schedule"](world.org, TODAY)
     assert result.answer == "voldoet_niet" and "1 van 1 maatregelen (100%)" in result.explanation
     measure.termijn = TODAY + timedelta(days=5)
@@ -332,20 +285,20 @@ def test_b12_overdue_share_flips(db, world):
 
 def test_c13_coverage_flips(db, world):
     assert answer(world, "voorlichting_coverage") == "voldoet_niet"
-    session = make_session(db, world)
-    attend(db, world, session, world.employees[:3])
+    session = make_session(world)
+    attend(world, session, world.employees[:3])
     result = RULES["voorlichting_coverage"](world.org, TODAY)
     assert result.answer == "deels"
     assert result.explanation.startswith(
         "50% van de medewerkers (3 van 6) kreeg voorlichting in de afgelopen 12"
     )
-    attend(db, world, session, world.employees[3:5])
+    attend(world, session, world.employees[3:5])
     assert answer(world, "voorlichting_coverage") == "voldoet"
 
 
 def test_c13_old_sessions_do_not_count(db, world):
-    session = make_session(db, world, session_date=ago(400))
-    attend(db, world, session, world.employees)
+    session = make_session(world, session_date=ago(400))
+    attend(world, session, world.employees)
     assert answer(world, "voorlichting_coverage") == "voldoet_niet"
 
 
@@ -354,26 +307,26 @@ def test_c14_leidinggevenden_instructed_flips(db, world):
     world.employees[0].is_leidinggevende = True
     db.session.flush()
     assert answer(world, "leidinggevenden_instructed") == "voldoet_niet"
-    session = make_session(db, world, is_leidinggevenden_instructie=True, audience="leidinggevenden")
-    attend(db, world, session, [world.employees[0]])
+    session = make_session(world, is_leidinggevenden_instructie=True, audience="leidinggevenden")
+    attend(world, session, [world.employees[0]])
     assert answer(world, "leidinggevenden_instructed") == "voldoet"
 
 
 def test_c15_attendance_register_flips(db, world):
     # No sessions held: nothing to register (whether there was voorlichting is C13's question).
     assert answer(world, "attendance_register") == "nvt"
-    make_session(db, world, session_date=TODAY + timedelta(days=10))  # a planned session does not count
+    make_session(world, session_date=TODAY + timedelta(days=10))  # a planned session does not count
     assert answer(world, "attendance_register") == "nvt"
-    session = make_session(db, world)
+    session = make_session(world)
     result = RULES["attendance_register"](world.org, TODAY)
     assert result.answer == "voldoet_niet"
     assert f"geen presentie geregistreerd: {session.topic} ({session.session_date:%d-%m-%Y})" in (
         result.explanation
     )
     assert result.fix.endpoint == "voorlichting.register" and result.fix.params == {"session_id": session.id}
-    attend(db, world, session, world.employees[:1], status="afwezig")
+    attend(world, session, world.employees[:1], status="afwezig")
     assert answer(world, "attendance_register") == "voldoet"
-    make_session(db, world, topic="Pauzes", session_date=ago(3))
+    make_session(world, topic="Pauzes", session_date=ago(3))
     result = RULES["attendance_register"](world.org, TODAY)
     assert result.answer == "deels" and "1 van 2" in result.explanation and "Pauzes" in result.explanation
 
@@ -383,7 +336,7 @@ def test_c15_attendance_register_flips(db, world):
 
 def test_d16_gedragscode_flips(db, world):
     assert answer(world, "gedragscode") == "voldoet_niet"
-    code = make_instrument(db, world, "gedragscode", status="concept", adopted_on=None)
+    code = make_instrument(world, "gedragscode", status="concept", adopted_on=None)
     assert answer(world, "gedragscode") == "voldoet_niet"
     code.status, code.adopted_on = "vastgesteld", ago(60)
     db.session.flush()
@@ -396,23 +349,20 @@ def test_d16_gedragscode_flips(db, world):
 
 
 def test_d16_made_known_through_a_voorlichting_session(db, world):
-    code = make_instrument(db, world, "gedragscode")
+    code = make_instrument(world, "gedragscode")
     assert answer(world, "gedragscode") == "deels"
-    code.sessions = [make_session(db, world)]
+    code.sessions = [make_session(world)]
     db.session.flush()
     assert answer(world, "gedragscode") == "voldoet"
 
 
 def test_d16_withdrawn_code_does_not_count(db, world):
-    make_instrument(
-        db, world, "gedragscode", status="ingetrokken", communicated_on=ago(3), communication="Mail"
-    )
+    make_instrument(world, "gedragscode", status="ingetrokken", communicated_on=ago(3), communication="Mail")
     assert answer(world, "gedragscode") == "voldoet_niet"
 
 
 def test_d17_vertrouwenspersoon_flips(db, world):
     vp = make_instrument(
-        db,
         world,
         "vertrouwenspersoon",
         vp_kind="extern",
@@ -437,9 +387,7 @@ def test_d17_vertrouwenspersoon_flips(db, world):
 
 
 def test_d18_klachtenregeling_flips(db, world):
-    regeling = make_instrument(
-        db, world, "klachtenregeling", communicated_on=ago(10), communication="Intranet"
-    )
+    regeling = make_instrument(world, "klachtenregeling", communicated_on=ago(10), communication="Intranet")
     assert answer(world, "klachtenregeling") == "deels"
     regeling.committee = "Landelijke Klachtencommissie"
     db.session.flush()
@@ -448,10 +396,9 @@ def test_d18_klachtenregeling_flips(db, world):
 
 def test_d19_opvang_nazorg_flips(db, world):
     assert answer(world, "opvang_nazorg") == "voldoet_niet"
-    make_instrument(db, world, "opvang_nazorg", communicated_on=ago(10), communication="Directieoverleg")
+    make_instrument(world, "opvang_nazorg", communicated_on=ago(10), communication="Directieoverleg")
     assert answer(world, "opvang_nazorg") == "voldoet"
-    incident = add(
-        db,
+    incident = add_flushed(
         Incident(
             organisation_id=world.org.id,
             occurred_on=ago(20),
@@ -468,10 +415,9 @@ def test_d19_opvang_nazorg_flips(db, world):
 
 def test_d20_incidents_registered_and_analysed_flips(db, world):
     assert answer(world, "incidents_registered") == "voldoet_niet"
-    make_instrument(db, world, "meldprocedure", communicated_on=ago(100), communication="Intranet")
+    make_instrument(world, "meldprocedure", communicated_on=ago(100), communication="Intranet")
     assert answer(world, "incidents_registered") == "voldoet"
-    add(
-        db,
+    add_flushed(
         Incident(
             organisation_id=world.org.id,
             occurred_on=ago(20),
@@ -482,8 +428,7 @@ def test_d20_incidents_registered_and_analysed_flips(db, world):
     )
     result = RULES["incidents_registered"](world.org, TODAY)
     assert result.answer == "deels" and result.fix.endpoint == "beleid.analysis_new"
-    add(
-        db,
+    add_flushed(
         IncidentAnalysis(
             organisation_id=world.org.id,
             analysed_on=ago(5),
@@ -500,10 +445,9 @@ def test_d20_incidents_registered_and_analysed_flips(db, world):
 
 def test_e21_measures_evaluated_flips(db, world):
     assert answer(world, "measures_evaluated") == "nvt"
-    measure = make_measure(db, world, status="uitgevoerd", completed_on=ago(120), termijn=ago(120))
+    measure = make_bare_measure(world, status="uitgevoerd", completed_on=ago(120), termijn=ago(120))
     assert answer(world, "measures_evaluated") == "voldoet_niet"
-    evaluation = add(
-        db,
+    evaluation = add_flushed(
         Evaluation(
             organisation_id=world.org.id,
             measure_id=measure.id,
@@ -527,10 +471,9 @@ def _first_factor(db, kind):
 def test_e22_effect_measurement_flips(db, world):
     from riecycle.services import evaluations, onderzoek
 
-    make_rie(db, world, performed_on=ago(800))
+    make_bare_rie(world, performed_on=ago(800))
     assert answer(world, "effect_same_sources") == "voldoet_niet"
-    evaluation = add(
-        db,
+    evaluation = add_flushed(
         Evaluation(
             organisation_id=world.org.id,
             kind="thema",
@@ -571,8 +514,7 @@ def test_e22_effect_measurement_flips(db, world):
 
 def test_e23_policy_adjusted_flips(db, world):
     assert answer(world, "policy_adjusted") == "nvt"
-    evaluation = add(
-        db,
+    evaluation = add_flushed(
         Evaluation(
             organisation_id=world.org.id,
             kind="thema",
@@ -590,8 +532,7 @@ def test_e23_policy_adjusted_flips(db, world):
 
 def test_e23_no_claim_of_desired_effect_when_none_was_recorded(db, world):
     for effect in ("opgelost", None):
-        add(
-            db,
+        add_flushed(
             Evaluation(
                 organisation_id=world.org.id,
                 kind="thema",
@@ -610,8 +551,7 @@ def test_e23_no_claim_of_desired_effect_when_none_was_recorded(db, world):
 def test_e24_preventiemedewerker_flips(db, world):
     # The world has a user with the preventiemedewerker role, but no recorded appointment.
     assert answer(world, "preventiemedewerker_appointed") == "deels"
-    appointment = add(
-        db,
+    appointment = add_flushed(
         PreventiemedewerkerAppointment(
             organisation_id=world.org.id, user_id=world.users["preventiemedewerker"].id, since=ago(300)
         ),
@@ -642,7 +582,7 @@ def test_e24_without_anyone(db, world):
 
 
 def test_rules_ignore_other_tenants_records(db, world):
-    risk = make_risk(db, world)
+    risk = make_bare_risk(world)
     other_measure = Measure(
         organisation_id=world.other_org.id,
         title="Elders",
@@ -652,8 +592,8 @@ def test_rules_ignore_other_tenants_records(db, world):
         termijn=TODAY,
     )
     other_measure.risks = [risk]
-    add(db, other_measure)
-    make_instrument(db, world, "gedragscode", communicated_on=ago(1), communication="Mail")
+    add_flushed(other_measure)
+    make_instrument(world, "gedragscode", communicated_on=ago(1), communication="Mail")
     assert answer(world, "every_risk_has_measure") == "voldoet_niet"
     assert RULES["gedragscode"](world.other_org, TODAY).answer == "voldoet_niet"
 
@@ -663,8 +603,7 @@ def test_rules_ignore_other_tenants_records(db, world):
 )
 def test_individual_measures_are_pseudonymised_in_evidence(db, world, key):
     employee = world.employees[0]
-    measure = make_measure(
-        db,
+    measure = make_bare_measure(
         world,
         level="individu",
         employee_id=employee.id,
@@ -672,7 +611,7 @@ def test_individual_measures_are_pseudonymised_in_evidence(db, world, key):
         termijn=ago(3),
         title=f"Coaching {employee.name}",
     )
-    make_risk(db, world, title="Zonder maatregel")
+    make_bare_risk(world, title="Zonder maatregel")
     result = RULES[key](world.org, TODAY)
     text = result.explanation + " ".join(ref.label for ref in result.evidence)
     assert employee.name not in text

@@ -22,6 +22,13 @@ def form_int(value):
     return number
 
 
+def coerce_optional_int(value):
+    """coerce= for select fields with a "none" choice: None, else like form_int."""
+    if value in (None, "", "None"):
+        return None
+    return form_int(value)
+
+
 class IntegerField(_IntegerField):
     """An IntegerField that refuses numbers the database cannot store."""
 

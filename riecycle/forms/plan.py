@@ -14,9 +14,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from riecycle.forms.beheer import coerce_optional_int
 from riecycle.forms.common import OnceForm
-from riecycle.forms.fields import DateField, IntegerField, form_int
+from riecycle.forms.fields import DateField, IntegerField, coerce_optional_int, form_int
 from riecycle.labels import choices
 
 

@@ -12,9 +12,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from riecycle.forms.beheer import coerce_optional_int
 from riecycle.forms.common import OnceForm, VersionedForm
-from riecycle.forms.fields import DateField, IntegerField, form_int
+from riecycle.forms.fields import DateField, IntegerField, coerce_optional_int, form_int
 from riecycle.labels import choices
 
 

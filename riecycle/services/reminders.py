@@ -43,11 +43,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from types import SimpleNamespace
+from typing import cast
 
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import CursorResult, Table, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import lazyload, selectinload
@@ -170,10 +171,10 @@ def render_claim(due: Due) -> Claim:
 # --- claim, send, retry (flush only: riecycle/jobs/reminders.py commits) ---------
 
 
-LEDGER = ReminderLedger.__table__
+LEDGER = cast(Table, ReminderLedger.__table__)
 # The sent mark of one row; the values to set are the other parameters.
 MARK = LEDGER.update().where(LEDGER.c.id == bindparam("entry_id"))
-NOTIFY = insert(Notification.__table__)
+NOTIFY = insert(cast(Table, Notification.__table__))
 
 
 @cache
@@ -238,7 +239,7 @@ def stale_entries() -> list[dict]:
 
 def take_over(entry: dict) -> bool:
     """Take over one stale claim (compare-and-set on attempts); False when another pass has it."""
-    taken = db.session.execute(
+    result = db.session.execute(
         update(ReminderLedger)
         .where(
             ReminderLedger.id == entry["id"],
@@ -246,8 +247,8 @@ def take_over(entry: dict) -> bool:
             ReminderLedger.attempts == entry["attempts"],
         )
         .values(attempts=entry["attempts"] + 1, claimed_at=clock.now())
-    ).rowcount
-    return taken == 1
+    )
+    return cast(CursorResult, result).rowcount == 1
 
 
 def mark_failed(entry_id: int, error: BaseException) -> None:

@@ -4,16 +4,16 @@ from riecycle.views.account import bp as account_bp
 from riecycle.views.admin import bp as admin_bp
 from riecycle.views.audit import bp as audit_bp
 from riecycle.views.auth import bp as auth_bp
-from riecycle.views.beheer import bp as beheer_bp
-from riecycle.views.beleid import bp as beleid_bp
 from riecycle.views.dashboard import bp as dashboard_bp
 from riecycle.views.documents import bp as documents_bp
-from riecycle.views.evaluatie import bp as evaluatie_bp
+from riecycle.views.evaluations import bp as evaluatie_bp
 from riecycle.views.export import bp as export_bp
 from riecycle.views.notifications import bp as notifications_bp
 from riecycle.views.notifications import calendar_bp
 from riecycle.views.notifications import log_bp as reminder_log_bp
+from riecycle.views.organisation import bp as beheer_bp
 from riecycle.views.plan import bp as plan_bp
+from riecycle.views.policy import bp as beleid_bp
 from riecycle.views.pulse import bp as pulse_bp
 from riecycle.views.pulse import public_bp as pulse_public_bp
 from riecycle.views.rie import bp as rie_bp

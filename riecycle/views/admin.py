@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from riecycle.extensions import db
-from riecycle.forms.beheer import AdminMembershipForm, NewOrganisationForm
+from riecycle.forms.organisation import AdminMembershipForm, NewOrganisationForm
 from riecycle.labels import label
 from riecycle.models import Membership, Organisation
 from riecycle.services import ServiceError, accounts, invitations, notifications_mail, organisations

@@ -3,9 +3,10 @@
 import logging
 import secrets
 from datetime import date
+from typing import cast
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from riecycle import clock
 from riecycle.extensions import db
@@ -77,10 +78,13 @@ def token_state(token: PulseToken | None, today: date) -> str:
 def _clean_answers(item_keys: list[str], answers: dict) -> dict[str, int]:
     clean = {}
     for key in item_keys:
+        raw = answers.get(key)
         try:
-            value = int(answers.get(key))
+            value = None if raw is None else int(raw)
         except (TypeError, ValueError):
-            raise ServiceError(_("Beantwoord alle stellingen."), key) from None
+            value = None
+        if value is None:
+            raise ServiceError(_("Beantwoord alle stellingen."), key)
         if value not in SCALE:
             raise ServiceError(_("Kies een antwoord van 1 tot en met 5."), key)
         clean[key] = value
@@ -99,13 +103,17 @@ def submit_answers_by_hash(token_hash: str, answers: dict, on: date | None = Non
     state = token_state(token, on)
     if state != TOKEN_OK:
         raise TokenRefused(state)
+    assert token is not None and token.round is not None  # token_state refuses a missing one
     clean = _clean_answers(token.round.item_keys, answers)
     # The conditional update is the lock: of two simultaneous posts only one matches.
-    claimed = db.session.execute(
-        update(PulseToken)
-        .where(PulseToken.id == token.id, PulseToken.used_on.is_(None))
-        .values(used_on=on)
-        .execution_options(synchronize_session=False)
+    claimed = cast(
+        CursorResult,
+        db.session.execute(
+            update(PulseToken)
+            .where(PulseToken.id == token.id, PulseToken.used_on.is_(None))
+            .values(used_on=on)
+            .execution_options(synchronize_session=False)
+        ),
     )
     if claimed.rowcount != 1:
         raise TokenRefused(TOKEN_USED)

@@ -72,7 +72,7 @@ def compare(baseline: Side, followup: Side, item_keys: list[str], team_ids=None)
                     team_id,
                     after[0],
                     key,
-                    None if hidden else before[3].get(key),
+                    None if hidden or before is None else before[3].get(key),
                     None if hidden else after[3].get(key),
                     hidden,
                     missing=before is None,

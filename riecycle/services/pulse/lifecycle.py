@@ -6,9 +6,10 @@ import secrets
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import cast
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import CursorResult, delete, func, or_, select
 
 from riecycle import clock
 from riecycle.extensions import db
@@ -119,6 +120,7 @@ def open_round(survey: PulseSurvey, on: date) -> tuple[PulseRound, list[Issued]]
     per_team: dict[int, int] = {}
     issued = []
     for employee in people:
+        assert employee.team_id is not None  # invitees() takes only employees in a team
         raw, digest = _new_token()
         token = PulseToken(
             organisation_id=survey.organisation_id,
@@ -148,6 +150,7 @@ def mail_invitations(pulse_round: PulseRound, issued: list[Issued], on: date) ->
     org = db.session.get(Organisation, pulse_round.organisation_id)
     sent = 0
     for item in issued:
+        assert item.employee.email  # invitees() takes only employees with an address
         link = absolute_url("pulse_public.answer", token=item.raw)
         try:
             send_mail(
@@ -212,20 +215,26 @@ def purge_tokens(today: date) -> int:
     finished = select(PulseRound.id).where(
         func.coalesce(PulseRound.closed_early_on, PulseRound.closes_on) < today
     )
-    result = db.session.execute(delete(PulseToken).where(PulseToken.round_id.in_(finished)))
+    result = cast(
+        CursorResult, db.session.execute(delete(PulseToken).where(PulseToken.round_id.in_(finished)))
+    )
     return result.rowcount or 0
 
 
 def active_surveys() -> list[PulseSurvey]:
     """The active pulse surveys of live organisations, in a stable order (the daily job's list)."""
-    return db.session.scalars(
-        select(PulseSurvey)
-        .join(Organisation, Organisation.id == PulseSurvey.organisation_id)
-        .where(
-            PulseSurvey.active.is_(True), PulseSurvey.deleted_at.is_(None), Organisation.deleted_at.is_(None)
+    return list(
+        db.session.scalars(
+            select(PulseSurvey)
+            .join(Organisation, Organisation.id == PulseSurvey.organisation_id)
+            .where(
+                PulseSurvey.active.is_(True),
+                PulseSurvey.deleted_at.is_(None),
+                Organisation.deleted_at.is_(None),
+            )
+            .order_by(PulseSurvey.id)
         )
-        .order_by(PulseSurvey.id)
-    ).all()
+    )
 
 
 # --- answering ------------------------------------------------------------------------

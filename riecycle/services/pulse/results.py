@@ -304,7 +304,7 @@ def falling_teams(
     )
     if team_ids is not None:
         stmt = stmt.where(PulseRoundTeam.team_id.in_(sorted(team_ids)))
-    return dict(db.session.execute(stmt).all())
+    return {team_id: falling for team_id, falling in db.session.execute(stmt).tuples() if falling is not None}
 
 
 def round_teams(round_list, team_ids=None) -> list[tuple[str, int]]:
@@ -364,6 +364,7 @@ def freeze_results(pulse_round: PulseRound, today: date) -> None:
         raise ServiceError(_("Deze ronde staat nog open: de uitkomsten kunnen nog veranderen."))
     counts, sums = _response_counts([pulse_round.id]), _answer_sums([pulse_round.id])
     survey = db.session.get(PulseSurvey, pulse_round.survey_id)
+    assert survey is not None  # a round belongs to its survey (foreign key)
     falling = _live_falling(_closed_window(survey, today, up_to=pulse_round))
     db.session.execute(
         update(PulseRoundTeam),

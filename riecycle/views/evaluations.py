@@ -1,4 +1,7 @@
-"""Evaluatie: plan and record evaluations, and close the loop with follow-up measures."""
+"""Evaluations: plan and record evaluations, and close the loop with follow-up measures.
+
+Blueprint "evaluatie" (URLs /o/<org>/evaluatie/...), templates in templates/evaluatie/.
+"""
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -9,7 +12,7 @@ from sqlalchemy import select
 from riecycle import clock
 from riecycle.access import current_viewer
 from riecycle.extensions import db
-from riecycle.forms.evaluatie import EvaluationPlanForm, FollowUpForm, outcome_form
+from riecycle.forms.evaluations import EvaluationPlanForm, FollowUpForm, outcome_form
 from riecycle.models import Evaluation, Measure, Membership, Risk, Theme
 from riecycle.pagination import paginate
 from riecycle.permissions import can, can_view_measure, requires, title_of

@@ -1,4 +1,7 @@
-"""Beheer: the organisation profile, teams, employees, users and the prullenbak."""
+"""Organisation management: the organisation profile, teams, employees, users and the prullenbak.
+
+Blueprint "beheer" (URLs /o/<org>/beheer/...), templates in templates/beheer/.
+"""
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -9,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from riecycle.extensions import db
-from riecycle.forms.beheer import (
+from riecycle.forms.organisation import (
     EmployeeCsvForm,
     EmployeeForm,
     InviteForm,

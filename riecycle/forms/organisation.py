@@ -1,4 +1,5 @@
-"""Forms for organisation management: organisation, teams, employees, users."""
+"""Forms for organisation management: organisation, teams, employees, users (views/organisation.py,
+views/admin.py)."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -12,14 +13,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from riecycle.forms.common import OnceForm, VersionedForm
-from riecycle.forms.fields import DateField, IntegerField, form_int
+from riecycle.forms.fields import DateField, IntegerField, coerce_optional_int
 from riecycle.labels import choices
-
-
-def coerce_optional_int(value):
-    if value in (None, "", "None"):
-        return None
-    return form_int(value)
 
 
 class OrganisationForm(FlaskForm):

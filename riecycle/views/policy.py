@@ -1,4 +1,7 @@
-"""Beleid: the PSA policy register (instruments, preventiemedewerker) and the incident log."""
+"""Policy: the PSA policy register (instruments, preventiemedewerker, arbodienst) and the incident log.
+
+Blueprint "beleid" (URLs /o/<org>/beleid/...), templates in templates/beleid/.
+"""
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -7,7 +10,7 @@ from sqlalchemy import select
 
 from riecycle import clock
 from riecycle.extensions import db
-from riecycle.forms.beleid import AnalysisForm, AppointmentForm, ContractForm, IncidentForm, InstrumentForm
+from riecycle.forms.policy import AnalysisForm, AppointmentForm, ContractForm, IncidentForm, InstrumentForm
 from riecycle.inputs import arg_id
 from riecycle.models import (
     ArbodienstContract,
