@@ -1,4 +1,4 @@
-"""Give every new risk and measure its permanent number within its organisation (issue 17).
+"""Give every new risk and measure its permanent number within its organisation.
 
 A before_flush hook numbers the new records of each flush: one UPDATE ... RETURNING per
 organisation and kind raises the organisation's counter by the number of new records. The

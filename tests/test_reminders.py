@@ -90,7 +90,7 @@ def test_termijn_14_days_then_1_day(world, frozen, outbox):
     [message] = outbox()
     assert message["To"] == world.users["preventiemedewerker"].email
     assert "Termijn over 14 dagen" in message["Subject"]
-    assert m.reference in message["Subject"], "the measure's permanent reference (issue 17)"
+    assert m.reference in message["Subject"], "the measure's permanent reference"
     assert f"http://localhost/o/acme/plan/{m.id}" in message.get_content()
     frozen.move_to(at(TODAY + timedelta(days=5)))
     run_reminders()

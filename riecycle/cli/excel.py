@@ -69,7 +69,7 @@ def _report(refused) -> None:
 
 
 def _report_updates(parsed) -> None:
-    """Per existing record, each field that changes (issue 17), then the unchanged rows."""
+    """Per existing record, each field that changes, then the unchanged rows."""
     if parsed.stamp is None:
         return
     for item in parsed.updates:

@@ -29,7 +29,7 @@ PSEUDONYM_RE = re.compile(r"–\s*individuele maatregel #\d+\s*$")
 class PlanImport:
     risks: list = field(default_factory=list)  # dicts with "row", "ref", "data", "evaluations", "top5"
     measures: list = field(default_factory=list)  # dicts with "row", "data", "status_steps"
-    # Rows naming an existing record (issue 17): dicts with "kind", "row", "record", "changes", ...
+    # Rows naming an existing record: dicts with "kind", "row", "record", "changes", ...
     updates: list = field(default_factory=list)
     unchanged: int = 0
     notes: list = field(default_factory=list)  # what was deliberately not taken over, and why

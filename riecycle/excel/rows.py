@@ -117,7 +117,7 @@ def local_date(moment: datetime | None) -> date | None:
 
 def _refs(model, org, reference) -> dict[int, str]:
     """Record id -> its permanent reference (R-0001, M-0001): stored, never recomputed, so a
-    reference keeps pointing at the same record after another one is deleted (issue 17)."""
+    reference keeps pointing at the same record after another one is deleted."""
     stmt = select(model.id, model.number).where(model.organisation_id == org.id, model.deleted_at.is_(None))
     return {record_id: reference(number) for record_id, number in stream(stmt)}
 

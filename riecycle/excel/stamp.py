@@ -1,4 +1,4 @@
-"""What an exported workbook says about itself, in its custom document properties (issue 17).
+"""What an exported workbook says about itself, in its custom document properties.
 
 An importable export (the evidence workbook, the risk register and plan lists) records for which
 organisation and when it was written, and whether names and free text were pseudonymised for

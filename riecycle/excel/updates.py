@@ -1,4 +1,4 @@
-"""Rows of an exported workbook that name an existing record by its reference: updates (issue 17).
+"""Rows of an exported workbook that name an existing record by its reference: updates.
 
 A row whose Risico-ref or Maatregel-ref is the permanent reference of a live record of this
 organisation (and the workbook was exported from this organisation: excel/stamp.py) updates

@@ -25,7 +25,7 @@ class Organisation(TimestampMixin, SoftDeleteMixin, Base):
     # The yearly PvA progress review: month/day it is due (default 1 februari).
     pva_review_month: Mapped[int] = mapped_column(default=2)
     # The last reference number given to a risk (R-0001) and a measure (M-0001) of this
-    # organisation: riecycle.references raises them, numbers are never reused (issue 17).
+    # organisation: riecycle.references raises them, numbers are never reused.
     last_risk_number: Mapped[int] = mapped_column(default=0, server_default="0")
     last_measure_number: Mapped[int] = mapped_column(default=0, server_default="0")
     __audit_exclude__ = ("last_risk_number", "last_measure_number")

@@ -1,4 +1,4 @@
-"""Permanent references of risks and measures (R-0001, M-0001): issue 17.
+"""Permanent references of risks and measures (R-0001, M-0001).
 
 The number is given once, at creation, from a counter on the organisation (riecycle.references),
 and never changes: exports and imports use it to find the same record back.

@@ -748,7 +748,7 @@ def conditions(org, filters: Filters | None = None) -> list:
         # A hidden title must never match: an exact guess would be confirmed (docs/domain.md §9).
         text = f.q.strip()
         number = parse_reference(text, MEASURE_PREFIX)
-        # "M-0012" or "12" also finds measure M-0012: its number is no secret (issue 17).
+        # "M-0012" or "12" also finds measure M-0012: its number is no secret.
         found = title_search(f.viewer, text)
         where.append(or_(found, Measure.number == number) if number is not None else found)
     if f.viewer is not None:

@@ -188,7 +188,7 @@ def _measure_path(org, measure) -> str | None:
 
 
 def _measure_name(t: Tenants, org_id: int, user_id: int | None, row, title: str) -> str:
-    """The measure's reference (M-0012, issue 17) and title, or its pseudonym when the recipient
+    """The measure's reference (M-0012) and title, or its pseudonym when the recipient
     may not read it (docs/domain.md §9)."""
     reference = measure_reference(row.measure_number)
     name = _masked_measure_name(t, org_id, user_id, row, title)
