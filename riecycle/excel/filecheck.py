@@ -19,7 +19,7 @@ from riecycle.excel.problems import refuse as _refuse
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
-DEFAULT_MAX_ROWS = 2000
+DEFAULT_MAX_ROWS = 10_000  # config.IMPORT_MAX_ROWS (RIECYCLE_IMPORT_MAX_ROWS)
 # A zip that unpacks to more than this is refused (a "zip bomb").
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 # Parts that are parsed whole, bounded before parsing: a styles.xml of 87 MB (1.4 million style
@@ -36,6 +36,7 @@ def max_bytes() -> int:
 
 
 def max_rows() -> int:
+    """Filled rows per sheet an import reads: the setting RIECYCLE_IMPORT_MAX_ROWS."""
     return int(current_app.config.get("IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS))
 
 
