@@ -34,6 +34,13 @@ def text(value, max_length: int | None = None) -> str | None:
     if isinstance(value, date):
         value = value.strftime("%d-%m-%Y")
     result = str(value).strip() or None
+    if result and (char := fields.xml_illegal(result)) is not None:
+        raise CellError(
+            _(
+                "De tekst bevat een teken dat niet kan worden opgeslagen (%(c)s). Verwijder het.",
+                c=fields.code_point(char),
+            )
+        )
     if result and max_length and len(result) > max_length:
         raise CellError(_("De tekst is te lang: %(n)s tekens, maximaal %(m)s.", n=len(result), m=max_length))
     return result

