@@ -6,6 +6,9 @@ written) and through the CLI (exit code 1, the same message, nothing written).
 """
 
 import re
+import zipfile
+from datetime import date
+from decimal import Decimal
 from io import BytesIO
 
 import pytest
@@ -16,7 +19,9 @@ from riecycle.excel import cells, importer
 from riecycle.extensions import db
 from riecycle.models import Risk
 from riecycle.services import ServiceError
+from tests.matrix.export import measure_row, plan_file, risk_row
 from tests.matrix.plan import make_risk
+from tests.test_import import counts, upload
 
 # --- point 4: characters XML cannot hold ----------------------------------------------------
 
@@ -122,3 +127,82 @@ def test_the_row_limit_defaults_to_ten_thousand_and_is_a_setting(app, monkeypatc
     assert config._env_int("IMPORT_MAX_ROWS", 10_000) == 250
     app.config["IMPORT_MAX_ROWS"] = 250
     assert importer.max_rows() == 250
+
+
+# --- point 5: numbers, serial dates, invisible and lookalike characters ------------------------
+
+
+@pytest.mark.parametrize(
+    "typed, stored",
+    [
+        ("1.500,50", Decimal("1500.50")),
+        ("1500,50", Decimal("1500.50")),
+        ("1500.50", Decimal("1500.50")),
+        ("€ 1.500", Decimal("1500.00")),
+        ("1500", Decimal("1500.00")),
+        ("2.500.000,5", Decimal("2500000.50")),
+        (1500.5, Decimal("1500.50")),
+    ],
+)
+def test_amounts_in_dutch_or_with_a_decimal_point_are_read(app, typed, stored):
+    assert cells.money(typed) == stored
+
+
+@pytest.mark.parametrize("typed", ["1,500.50", "1,500", "1.500.50", "1,500,000", "1500.505", "1.50,5"])
+def test_an_ambiguous_amount_is_refused_naming_the_value(app, world, typed):
+    data = plan_file(measures=[measure_row(Budget=typed)])
+    with pytest.raises(importer.ImportRefused) as refused:
+        importer.parse_plan(world.org, data, "plan.xlsx")
+    [problem] = refused.value.problems
+    assert (problem.sheet, problem.row, problem.column) == ("Plan van aanpak", 2, "J (Budget)")
+    assert f"'{typed}' is geen eenduidig bedrag" in problem.message
+
+
+def test_the_budget_1500_50_written_the_english_way_is_never_stored_as_1_50(app, world, client_as):
+    before = counts()
+    response = upload(client_as("preventiemedewerker"), plan_file(measures=[measure_row(Budget="1,500.50")]))
+    assert response.status_code == 400
+    assert "&#39;1,500.50&#39; is geen eenduidig bedrag" in response.get_data(as_text=True)
+    assert counts() == before
+
+
+@pytest.mark.parametrize("typed", [46419, 46419.0, "46419", " 46419 "])
+def test_an_excel_serial_date_is_read_as_a_date(app, world, typed):
+    assert cells.day(typed) == date(2027, 2, 1)
+    parsed = importer.parse_plan(world.org, plan_file(measures=[measure_row(Termijn=typed)]), "plan.xlsx")
+    assert parsed.measures[0]["data"]["termijn"] == date(2027, 2, 1)
+
+
+@pytest.mark.parametrize("typed", [3, "999", 9_999_999, "46419,5x"])
+def test_a_number_that_is_no_plausible_serial_date_is_refused(app, typed):
+    with pytest.raises(cells.CellError, match="geen geldige datum"):
+        cells.day(typed)
+
+
+@pytest.mark.parametrize(
+    "typed, named",
+    [
+        ("Gepland\u200b", "onzichtbaar teken (U+200B zero width space) op plaats 8"),
+        ("Gep\u00adland", "onzichtbaar teken (U+00AD soft hyphen) op plaats 4"),
+        ("\ufeffGepland", "onzichtbaar teken (U+FEFF zero width no-break space) op plaats 1"),
+        (
+            "Gеpland",
+            "op een letter lijkt maar een ander teken is (U+0435 cyrillic small letter ie) op plaats 2",
+        ),
+        ("Gepl\u03b1nd", "op een letter lijkt maar een ander teken is (U+03B1 greek small letter alpha)"),
+    ],
+)
+def test_an_invisible_or_lookalike_character_is_named(app, world, typed, named):
+    data = plan_file(measures=[measure_row(Status=typed)])
+    with pytest.raises(importer.ImportRefused) as refused:
+        importer.parse_plan(world.org, data, "plan.xlsx")
+    [problem] = refused.value.problems
+    assert "is geen geldige keuze" in problem.message
+    assert named in problem.message
+
+
+def test_a_non_breaking_space_in_a_choice_is_simply_read(app, world):
+    parsed = importer.parse_plan(
+        world.org, plan_file(measures=[measure_row(Status="In\u00a0uitvoering")]), "p.xlsx"
+    )
+    assert parsed.measures[0]["steps"][-1]["status"] == "in_uitvoering"

@@ -11,7 +11,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from openpyxl.utils import get_column_letter
 
-from riecycle.excel.cells import CellError, norm, text
+from riecycle.excel.cells import CellError, norm, odd_character, text
 from riecycle.excel.filecheck import max_rows
 from riecycle.excel.problems import Problem
 
@@ -187,8 +187,11 @@ class RowReader:
         self.failed = False
 
     def error(self, key: str | None, message) -> None:
+        """Record a problem in this row; a cell with an invisible or lookalike character says so."""
         column = self.table.columns.get(key) if key else None
-        self.problems.append(Problem(self.table.sheet, self.number, column, str(message)))
+        odd = odd_character(self.cells.get(key)) if key else None
+        message = f"{message} {odd}" if odd else str(message)
+        self.problems.append(Problem(self.table.sheet, self.number, column, message))
         self.failed = True
 
     def get(self, key: str, parse=text, *args, required=None, default=None):
