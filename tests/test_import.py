@@ -82,7 +82,9 @@ OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # name -> (file bytes or builder, filename, message part, (sheet, row, column) or None, config)
 MALFORMED = {
     "missing_column": (
-        lambda: xlsx({"Risico's": (_headers_without("Thema"), [risk_row()])}),
+        lambda: xlsx(
+            {"Risico's": (_headers_without("Thema"), [risk_row()]), "Plan van aanpak": (MEASURE_HEADERS, [])}
+        ),
         "plan.xlsx",
         "De verplichte kolom 'Thema' ontbreekt",
         ("Risico's", 1, "Thema"),

@@ -19,7 +19,7 @@ from riecycle.excel import cells, importer
 from riecycle.extensions import db
 from riecycle.models import Risk
 from riecycle.services import ServiceError
-from tests.matrix.export import measure_row, plan_file, risk_row
+from tests.matrix.export import RISK_HEADERS, measure_row, plan_file, risk_row, xlsx
 from tests.matrix.plan import make_risk
 from tests.test_import import counts, upload
 
@@ -206,3 +206,134 @@ def test_a_non_breaking_space_in_a_choice_is_simply_read(app, world):
         world.org, plan_file(measures=[measure_row(Status="In\u00a0uitvoering")]), "p.xlsx"
     )
     assert parsed.measures[0]["steps"][-1]["status"] == "in_uitvoering"
+
+
+# --- point 6: damaged files -----------------------------------------------------------------
+
+
+def _sheet_parts(data: bytes) -> dict:
+    """Sheet title -> part name in the zip, read from workbook.xml and its relationships."""
+    with zipfile.ZipFile(BytesIO(data)) as archive:
+        book = archive.read("xl/workbook.xml").decode()
+        rels = archive.read("xl/_rels/workbook.xml.rels").decode()
+    targets = dict(re.findall(r'Target="/?(?:xl/)?([^"]+)" Id="([^"]+)"', rels))
+    targets = {rid: "xl/" + target for target, rid in targets.items()}
+    names = re.findall(r'<sheet name="([^"]+)" sheetId="\d+" state="\w+" r:id="([^"]+)"', book)
+    return {name.replace("&apos;", "'"): targets[rid] for name, rid in names}
+
+
+def _edited(data: bytes, sheet: str, change) -> bytes:
+    part = _sheet_parts(data)[sheet]
+    out = BytesIO()
+    with zipfile.ZipFile(BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == part:
+                changed = change(content.decode())
+                assert changed != content.decode(), "the damage did not apply"
+                content = changed.encode()
+            target.writestr(item, content)
+    return out.getvalue()
+
+
+def _cell(xml: str, ref: str, replacement: str) -> str:
+    return re.sub(rf'<c r="{ref}"[^>]*?(/>|>.*?</c>)', replacement, xml, count=1, flags=re.S)
+
+
+DAMAGES = {
+    "cut_off_sheet": lambda xml: xml[: xml.index('<row r="2"') + 120],
+    "number_cell_with_text": lambda xml: re.sub(
+        r'(<c r="[A-Z]+2"[^>]*t="n"[^>]*><v>)[^<]*', r"\1veel", xml, count=1
+    ),
+    "shared_string_out_of_range": lambda xml: _cell(xml, "C2", '<c r="C2" t="s"><v>99</v></c>'),
+    "date_cell_with_text": lambda xml: _cell(xml, "C2", '<c r="C2" t="d"><v>gisteren</v></c>'),
+    "reference_without_row": lambda xml: xml.replace('<c r="C2"', '<c r="C"', 1),
+}
+
+
+@pytest.fixture
+def export(world, client_as):
+    """The evidence workbook of acme with a risk and a measure (a real export)."""
+    from tests.test_excel import download, make_measure
+
+    risk = make_risk(world, title="Werkdruk in de zomer")
+    make_measure(world, risk)
+    db.session.commit()
+    return download(client_as, "beheerder", "/o/acme/export/bewijsdossier")
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGES))
+def test_a_damaged_file_is_refused_clearly_in_the_upload(app, world, client_as, export, damage):
+    data = _edited(export, "Plan van aanpak", DAMAGES[damage])
+    before = counts()
+    response = upload(client_as("preventiemedewerker"), data)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Het bestand is beschadigd" in page and "opnieuw op als" in page
+    assert counts() == before
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGES))
+def test_a_damaged_file_is_refused_clearly_by_the_cli(app, world, export, damage, tmp_path):
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(_edited(export, "Plan van aanpak", DAMAGES[damage]))
+    before = counts()
+    result = app.test_cli_runner().invoke(args=["import", "plan", "--org", "acme", str(path)])
+    assert result.exit_code == 1
+    assert "Het bestand is beschadigd" in result.output and "opnieuw op als" in result.output
+    assert "Traceback" not in result.output
+    db.session.rollback()
+    assert counts() == before
+
+
+def test_the_undamaged_export_reads_past_the_file_check(app, world, export):
+    """The damage is what is refused: the same export unchanged gets to the row checks."""
+    with pytest.raises(importer.ImportRefused) as refused:
+        importer.parse_plan(world.org, export, "bewijsdossier.xlsx")
+    assert not any("beschadigd" in p.message for p in refused.value.problems)
+
+
+# --- point 7: missing sheets ----------------------------------------------------------------
+
+
+def _renamed(data: bytes, old: str, new: str) -> bytes:
+    out = BytesIO()
+    with zipfile.ZipFile(BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                content = content.replace(f'name="{old}"'.encode(), f'name="{new}"'.encode())
+            target.writestr(item, content)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "build, found",
+    [
+        (
+            lambda: _renamed(plan_file(), "Plan van aanpak", "Plan van aanpak (2)"),
+            "Risico's, Plan van aanpak (2)",
+        ),
+        (lambda: xlsx({"Risico's": (RISK_HEADERS, [risk_row()])}), "Risico's"),
+    ],
+    ids=["renamed", "missing"],
+)
+def test_a_missing_plan_sheet_is_an_error_naming_the_expected_sheets(
+    app, world, client_as, tmp_path, build, found
+):
+    data = build()
+    message = (
+        f"Het tabblad 'Plan van aanpak' ontbreekt. Gevonden tabbladen: {found}. Gebruik het sjabloon van "
+        "deze pagina of het bewijsdossier. Een plan heeft de tabbladen 'Risico's' en 'Plan van aanpak', "
+        "met deze namen."
+    )
+    before = counts()
+    response = upload(client_as("preventiemedewerker"), data)
+    assert response.status_code == 400
+    assert message.replace("'", "&#39;") in response.get_data(as_text=True)
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(data)
+    result = app.test_cli_runner().invoke(args=["import", "plan", "--org", "acme", str(path)])
+    assert result.exit_code == 1 and message in result.output
+    db.session.rollback()
+    assert counts() == before

@@ -47,20 +47,25 @@ def _parse_plan(org, wb) -> PlanImport:
     with force_locale("nl"):
         risks_title, measures_title = str(schema.RISKS_SHEET), str(schema.MEASURES_SHEET)
     risks_ws, measures_ws = find_sheet(wb, risks_title), find_sheet(wb, measures_title)
-    if risks_ws is None:
-        _refuse(
-            _(
-                "Het tabblad '%(s)s' ontbreekt. Gevonden tabbladen: %(found)s. Gebruik het sjabloon van deze "
-                "pagina of het bewijsdossier.",
-                s=risks_title,
-                found=", ".join(ws.title for ws in wb.worksheets),
+    for title, sheet in ((risks_title, risks_ws), (measures_title, measures_ws)):
+        if sheet is None:  # a missing or renamed sheet, never read as "0 maatregelen"
+            _refuse(
+                _(
+                    "Het tabblad '%(s)s' ontbreekt. Gevonden tabbladen: %(found)s. Gebruik het sjabloon van deze "
+                    "pagina of het bewijsdossier.",
+                    s=title,
+                    found=", ".join(ws.title for ws in wb.worksheets),
+                )
+                + " "
+                + _(
+                    "Een plan heeft de tabbladen '%(r)s' en '%(m)s', met deze namen.",
+                    r=risks_title,
+                    m=measures_title,
+                )
             )
-        )
     problems: list[Problem] = []
     risk_table = read_table(risks_ws, risks_title, schema.RISK_FIELDS, problems)
-    measure_table = (
-        read_table(measures_ws, measures_title, schema.MEASURE_FIELDS, problems) if measures_ws else None
-    )
+    measure_table = read_table(measures_ws, measures_title, schema.MEASURE_FIELDS, problems)
     result = PlanImport()
     if risk_table is not None:
         directory = Directory(org)

@@ -5,6 +5,7 @@ MAX_COLUMNS are ignored, and a sheet gives up after MAX_SCANNED_ROWS rows or max
 """
 
 import itertools
+import logging
 from dataclasses import dataclass, field
 
 from flask_babel import force_locale
@@ -13,7 +14,9 @@ from openpyxl.utils import get_column_letter
 
 from riecycle.excel.cells import CellError, norm, odd_character, text
 from riecycle.excel.filecheck import max_rows
-from riecycle.excel.problems import Problem
+from riecycle.excel.problems import ImportRefused, Problem, refuse
+
+log = logging.getLogger(__name__)
 
 # Rows that exist in the sheet (also empty, formatted ones) read per sheet before giving up.
 MAX_SCANNED_ROWS = 100_000
@@ -26,8 +29,26 @@ def _real_rows(ws):
 
     Rows missing from the file are skipped, not walked: one cell at row 3,000,000 is one row
     here, where openpyxl's iter_rows() would yield three million empty ones. Columns beyond
-    MAX_COLUMNS are ignored.
+    MAX_COLUMNS are ignored. A sheet that cannot be parsed (cut off, a number cell holding text,
+    a shared-string index out of range, a date cell holding text, a cell reference without a
+    row ...) refuses the file as damaged: openpyxl only finds out while reading it.
     """
+    try:
+        yield from _parsed_rows(ws)
+    except ImportRefused:
+        raise
+    except Exception:  # noqa: BLE001 - openpyxl raises many kinds of errors for damaged sheets
+        log.info("damaged sheet in xlsx upload: %s", ws.title, exc_info=True)
+        refuse(
+            _(
+                "Het bestand is beschadigd: het tabblad '%(s)s' kan niet worden gelezen. Open het in Excel, "
+                "sla het opnieuw op als 'Excel-werkmap (.xlsx)' en probeer het nog eens.",
+                s=ws.title,
+            )
+        )
+
+
+def _parsed_rows(ws):
     from openpyxl.worksheet._reader import WorkSheetParser
 
     if not hasattr(ws, "_get_source"):  # a normal (not read-only) worksheet
