@@ -91,6 +91,8 @@ def _run_import(kind, slug, path, dry_run, email):
         raise SystemExit(1) from None
     finally:
         reset_actor(token)
+    for note in parsed.notes:  # where reading stopped after a run of empty rows
+        click.echo(note)
     if dry_run:
         db.session.rollback()
         click.echo(f"Proefimport geslaagd: {summary} zouden worden aangemaakt. Er is niets opgeslagen.")

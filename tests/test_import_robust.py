@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 
 from riecycle.excel import cells, importer
 from riecycle.extensions import db
-from riecycle.models import Risk
+from riecycle.models import Measure, Risk
 from riecycle.services import ServiceError
 from tests.matrix.export import RISK_HEADERS, measure_row, plan_file, risk_row, xlsx
 from tests.matrix.plan import make_risk
@@ -337,3 +337,120 @@ def test_a_missing_plan_sheet_is_an_error_naming_the_expected_sheets(
     assert result.exit_code == 1 and message in result.output
     db.session.rollback()
     assert counts() == before
+
+
+# --- point 8: bounded parsing, each upload parsed once ---------------------------------------
+
+
+def _padded_plan(empty_rows: int, then: str | None = "Later toegevoegd") -> bytes:
+    from bench.tasks import pad_sheet
+
+    return pad_sheet(plan_file(), 2, empty_rows, then=then)  # sheet 2: Plan van aanpak
+
+
+@pytest.fixture
+def walked(monkeypatch):
+    """How many rows of each sheet were read from the file."""
+    from riecycle.excel import tables
+
+    seen: dict = {}
+    real = tables._parsed_rows
+
+    def counting(ws):
+        for item in real(ws):
+            seen[ws.title] = seen.get(ws.title, 0) + 1
+            yield item
+
+    monkeypatch.setattr(tables, "_parsed_rows", counting)
+    return seen
+
+
+def test_a_run_of_empty_rows_ends_the_sheet_and_the_preview_says_where(app, world, client_as, walked):
+    from riecycle.excel.tables import EMPTY_RUN
+
+    client = client_as("preventiemedewerker")
+    response = upload(client, _padded_plan(20_000))
+    assert response.status_code == 302
+    # header, one measure, then EMPTY_RUN empty rows and the one looked at after them
+    assert walked["Plan van aanpak"] == 2 + EMPTY_RUN + 1
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert (
+        "Tabblad &#39;Plan van aanpak&#39;: het inlezen is gestopt bij rij 1002, na 1.000 lege rijen achter "
+        "elkaar. Wat daaronder staat, is niet ingelezen."
+    ) in page
+    assert "Dit wordt aangemaakt: 1 risico's en 1 maatregelen." in page
+
+
+def test_the_cli_says_where_reading_stopped(app, world, tmp_path):
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(_padded_plan(1_500))
+    result = app.test_cli_runner().invoke(args=["import", "plan", "--org", "acme", str(path), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "het inlezen is gestopt bij rij 1002" in result.output
+    assert "Proefimport geslaagd: 1 risico's en 1 maatregelen" in result.output
+
+
+def test_fewer_empty_rows_than_the_run_are_read_past(app, world):
+    data = _padded_plan(999, then="Nog een maatregel")
+    with pytest.raises(importer.ImportRefused) as refused:
+        importer.parse_plan(world.org, data, "plan.xlsx")
+    # the row after 999 empty ones is read (and checked: it has only a reference)
+    assert {p.row for p in refused.value.problems} == {2 + 999 + 1}
+
+
+@pytest.fixture
+def parses(monkeypatch):
+    calls = []
+    real = importer.parse_plan
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(importer, "parse_plan", counting)
+    return calls
+
+
+def _pending_id(response) -> int:
+    return int(response.headers["Location"].rstrip("/").split("/")[-1])
+
+
+def test_each_upload_is_parsed_once(app, world, client_as, parses):
+    client = client_as("preventiemedewerker")
+    response = upload(client, plan_file())
+    pending_id = _pending_id(response)
+    assert client.get(f"/o/acme/export/importeren/{pending_id}").status_code == 200
+    assert client.get(f"/o/acme/export/importeren/{pending_id}").status_code == 200
+    done = client.post(f"/o/acme/export/importeren/{pending_id}/bevestigen")
+    assert done.status_code == 302
+    assert len(parses) == 1
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Measure.id))) == 1
+
+
+def test_a_change_in_between_makes_the_confirm_check_the_file_again(app, world, client_as, parses):
+    client = client_as("preventiemedewerker")
+    pending_id = _pending_id(upload(client, plan_file()))
+    assert client.get(f"/o/acme/export/importeren/{pending_id}").status_code == 200
+    make_risk(world, title="Werkdruk door roosters")  # a colleague adds the file's risk meanwhile
+    db.session.commit()
+    before = counts()
+    done = client.post(f"/o/acme/export/importeren/{pending_id}/bevestigen")
+    assert done.status_code == 409
+    assert len(parses) == 2
+    assert counts() == before
+
+
+def test_a_kept_check_counts_only_for_the_same_file_organisation_and_kind(app, world):
+    from types import SimpleNamespace
+
+    from riecycle.excel import parsed
+
+    pending = SimpleNamespace(id=987654, sha256="a" * 64)
+    parsed.remember(pending, world.org.id, "plan", "checked")
+    assert parsed.recall(pending, world.org.id, "plan") == "checked"
+    assert parsed.recall(SimpleNamespace(id=987654, sha256="b" * 64), world.org.id, "plan") is None
+    assert parsed.recall(pending, world.other_org.id, "plan") is None
+    assert parsed.recall(pending, world.org.id, "teams") is None
+    parsed.forget(pending.id)
+    assert parsed.recall(pending, world.org.id, "plan") is None

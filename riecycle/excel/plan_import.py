@@ -28,6 +28,7 @@ PSEUDONYM_RE = re.compile(r"–\s*individuele maatregel #\d+\s*$")
 class PlanImport:
     risks: list = field(default_factory=list)  # dicts with "row", "ref", "data", "evaluations", "top5"
     measures: list = field(default_factory=list)  # dicts with "row", "data", "status_steps"
+    notes: list = field(default_factory=list)  # where reading stopped early (tables.Table.note)
 
     @property
     def empty(self) -> bool:
@@ -66,7 +67,7 @@ def _parse_plan(org, wb) -> PlanImport:
     problems: list[Problem] = []
     risk_table = read_table(risks_ws, risks_title, schema.RISK_FIELDS, problems)
     measure_table = read_table(measures_ws, measures_title, schema.MEASURE_FIELDS, problems)
-    result = PlanImport()
+    result = PlanImport(notes=[t.note for t in (risk_table, measure_table) if t is not None and t.note])
     if risk_table is not None:
         directory = Directory(org)
         refs = _risks(org, directory, risk_table, problems, result)
