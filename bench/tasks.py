@@ -104,7 +104,7 @@ def pad_sheet(data: bytes, sheet_number: int, empty_rows: int, then: str | None 
                 xml = content.decode()
                 last = max((int(n) for n in re.findall(r'<row r="(\d+)"', xml)), default=0)
                 rows = [
-                    f'<row r="{n}"><c r="A{n}" s="0"/></row>' for n in range(last + 1, last + 1 + empty_rows)
+                    f'<row r="{n}" s="0" customFormat="1"/>' for n in range(last + 1, last + 1 + empty_rows)
                 ]
                 if then is not None:
                     n = last + 1 + empty_rows

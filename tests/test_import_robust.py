@@ -454,3 +454,23 @@ def test_a_kept_check_counts_only_for_the_same_file_organisation_and_kind(app, w
     assert parsed.recall(pending, world.org.id, "teams") is None
     parsed.forget(pending.id)
     assert parsed.recall(pending, world.org.id, "plan") is None
+
+
+def test_a_sheet_without_a_dimension_is_not_read_in_full_to_open_the_workbook(
+    app, world, walked, monkeypatch
+):
+    """openpyxl parses a whole sheet without <dimension> to size it; the import skips that."""
+    from openpyxl.worksheet import _reader
+
+    parsed_elements = []
+    real = _reader.WorkSheetParser.parse_dimensions
+
+    def counting(self):
+        parsed_elements.append(1)
+        return real(self)
+
+    monkeypatch.setattr(_reader.WorkSheetParser, "parse_dimensions", counting)
+    parsed = importer.parse_plan(world.org, _padded_plan(5_000), "plan.xlsx")  # pad_sheet drops <dimension>
+    assert parsed_elements == [] and len(parsed.measures) == 1
+    # and only the rows up to the run of empty rows were read
+    assert walked["Plan van aanpak"] < 1_100
