@@ -474,3 +474,8 @@ def test_a_sheet_without_a_dimension_is_not_read_in_full_to_open_the_workbook(
     assert parsed_elements == [] and len(parsed.measures) == 1
     # and only the rows up to the run of empty rows were read
     assert walked["Plan van aanpak"] < 1_100
+
+
+def test_text_wholly_in_another_script_is_not_called_a_lookalike(app):
+    assert cells.odd_character("Олена") is None
+    assert "lijkt" in cells.odd_character("Оlena")

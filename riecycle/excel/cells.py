@@ -37,6 +37,7 @@ def odd_character(value) -> str | None:
     """
     if not isinstance(value, str):
         return None
+    latin = any(char.isascii() and char.isalpha() for char in value)  # a mix of scripts is suspect
     for index, char in enumerate(value):
         category = unicodedata.category(char)
         if category == "Cf" or (category == "Zs" and char != " "):
@@ -46,7 +47,12 @@ def odd_character(value) -> str | None:
                 c=_named(char),
                 p=index + 1,
             )
-        if not char.isascii() and char.isalpha() and unicodedata.name(char, "").startswith(LOOKALIKE_SCRIPTS):
+        if (
+            latin
+            and not char.isascii()
+            and char.isalpha()
+            and unicodedata.name(char, "").startswith(LOOKALIKE_SCRIPTS)
+        ):
             return _(
                 "'%(v)s' bevat een teken dat op een letter lijkt maar een ander teken is (%(c)s) op "
                 "plaats %(p)s. Typ de waarde opnieuw.",
