@@ -269,6 +269,27 @@ def measure_import(url: str, info: dict, workdir: Path, backend: str) -> dict:
     return {**result, "process_seconds": run["seconds"], "peak_rss_mb": run["peak_rss_mb"]}
 
 
+def measure_padded_import(url: str, info: dict, workdir: Path, backend: str) -> dict:
+    """A 100-measure plan file whose measures sheet is padded with a million empty rows."""
+    path = workdir / f"import-padded-{backend}.xlsx"
+    subprocess.run(
+        [PY, "-m", "bench.tasks", "padded-file", "--db", url, "--org", info["slug"], "--out", str(path)]
+        + ["--measures", "100", "--empty-rows", "1000000"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    run = rss_of(
+        [PY, "-m", "bench.tasks", "import", "--db", url, "--org", info["slug"], "--file", str(path)]
+        + ["--as", info["login"]]
+    )
+    if run["returncode"] != 0:
+        return {"error": run["output"][-2000:]}
+    result = json_line(run["output"])
+    return {**result, "process_seconds": run["seconds"], "peak_rss_mb": run["peak_rss_mb"]}
+
+
 def measure_reminders(url: str, info: dict) -> dict:
     sys.path.insert(0, str(ROOT))
     from tests.support.smtp import SmtpSink
@@ -424,6 +445,20 @@ def markdown(results: dict) -> str:
         + " |"
     )
     lines.append(
+        "| Import of a plan padded with 1,000,000 empty rows | "
+        + " | ".join(
+            cell(
+                b,
+                "import_padded",
+                lambda i: (
+                    f"{i['seconds']:.1f} s (read {i['parse_seconds']:.1f} s), {i['bytes'] / 1048576:.1f} MB"
+                ),
+            )
+            for b in ("sqlite", "postgresql")
+        )
+        + " |"
+    )
+    lines.append(
         "| Reminder pass, 2,000 organisations | "
         + " | ".join(
             cell(
@@ -514,6 +549,8 @@ def main() -> None:
             print(f"  export: {data['export']}"[:400], flush=True)
             data["import"] = measure_import(url, info, workdir, backend)
             print(f"  import: {data['import']}", flush=True)
+            data["import_padded"] = measure_padded_import(url, info, workdir, backend)
+            print(f"  padded import: {data['import_padded']}", flush=True)
             arbo_url = database(backend, "bench_arbo", workdir, cluster)
             arbo = generate("arbodienst", arbo_url, ["--orgs", str(orgs), "--today", today])
             data["arbodienst"] = arbo

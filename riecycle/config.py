@@ -58,6 +58,8 @@ class Config:
 
     MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_MB", 10) * 1024 * 1024
     UPLOAD_MAX_BYTES = _env_int("MAX_UPLOAD_MB", 10) * 1024 * 1024
+    # Filled rows per sheet an Excel import (upload and CLI) reads; more is refused.
+    IMPORT_MAX_ROWS = _env_int("IMPORT_MAX_ROWS", 10_000)
 
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCK_MINUTES = _env_int("LOGIN_LOCK_MINUTES", 15)

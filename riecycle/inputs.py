@@ -12,6 +12,7 @@ The URL converter registered as the app's ``int`` converter uses the same bounds
 above 2^31 answers 404 before a view runs.
 """
 
+import re
 from datetime import date, datetime
 
 from flask import request
@@ -28,6 +29,11 @@ MAX_PAGE = 1_000_000
 
 MIN_DATE = date(1900, 1, 1)
 MAX_DATE = date(2199, 12, 31)
+
+# Characters an XML 1.0 document (an .xlsx part) cannot hold: C0 controls except tab, line feed
+# and carriage return, lone surrogates, and U+FFFE/U+FFFF. Refused at input (services.fields),
+# removed on export (excel.safe).
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class BadInput(BadRequest):

@@ -9,6 +9,7 @@ Under pytest-xdist (`make test` passes -n) each worker process has its own sessi
 own SQLite file, its own PostgreSQL cluster, and ports from its own block (tests/support/ports.py).
 """
 
+import itertools
 import os
 import re
 import sqlite3
@@ -281,3 +282,18 @@ def staffed(world):
     add_staff(world, "Zorgteam Zuid", 3)
     _db.session.commit()
     return world
+
+
+# A database that only the migrations build (tests of the migrations themselves).
+_names = itertools.count(1)
+
+
+@pytest.fixture
+def fresh_url(backend, tmp_path, request):
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'migrated.sqlite'}"
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    name = f"migrated_{next(_names)}"
+    yield cluster.create_database(name)
+    cluster.drop_database(name)

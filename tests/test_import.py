@@ -19,9 +19,7 @@ from riecycle.models import (
     AuditEntry,
     Employee,
     Measure,
-    MeasureStatusChange,
     Risk,
-    RiskEvaluation,
     Team,
 )
 from tests.factories import (
@@ -33,24 +31,9 @@ from tests.factories import (
     risk_row,
     xlsx,
 )
+from tests.support.imports import counts, upload
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def counts() -> tuple:
-    db.session.expire_all()
-    return tuple(
-        db.session.scalar(select(func.count()).select_from(m))
-        for m in (Risk, RiskEvaluation, Measure, MeasureStatusChange, Team, Employee)
-    ) + (db.session.scalar(select(func.count()).select_from(Attachment)),)
-
-
-def upload(client, data: bytes, filename="plan.xlsx", kind="plan"):
-    return client.post(
-        "/o/acme/export/importeren",
-        data={"kind": kind, "file": (BytesIO(data), filename)},
-        content_type="multipart/form-data",
-    )
 
 
 def _with_member(data: bytes, name: str, content: bytes) -> bytes:
@@ -90,7 +73,9 @@ OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # name -> (file bytes or builder, filename, message part, (sheet, row, column) or None, config)
 MALFORMED = {
     "missing_column": (
-        lambda: xlsx({"Risico's": (_headers_without("Thema"), [risk_row()])}),
+        lambda: xlsx(
+            {"Risico's": (_headers_without("Thema"), [risk_row()]), "Plan van aanpak": (MEASURE_HEADERS, [])}
+        ),
         "plan.xlsx",
         "De verplichte kolom 'Thema' ontbreekt",
         ("Risico's", 1, "Thema"),

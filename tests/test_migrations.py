@@ -1,7 +1,5 @@
 """The Alembic migrations build exactly the schema the models describe."""
 
-import itertools
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -12,19 +10,6 @@ from sqlalchemy.exc import DBAPIError
 
 from riecycle import create_app
 from riecycle.extensions import db
-
-_names = itertools.count(1)
-
-
-@pytest.fixture
-def fresh_url(backend, tmp_path, request):
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'migrated.sqlite'}"
-        return
-    cluster = request.getfixturevalue("pg_cluster")
-    name = f"migrated_{next(_names)}"
-    yield cluster.create_database(name)
-    cluster.drop_database(name)
 
 
 def test_upgrade_matches_models(fresh_url):

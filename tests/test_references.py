@@ -14,7 +14,6 @@ from tests.factories import make_detailed_measure as make_measure
 from tests.factories import make_evaluated_risk as make_risk
 from tests.support.files import column
 from tests.support.files import download_xlsx as download
-from tests.test_migrations import fresh_url as fresh_url  # a fixture
 
 
 def test_numbers_follow_creation_per_organisation(world):

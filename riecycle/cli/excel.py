@@ -76,8 +76,6 @@ def _report_updates(parsed) -> None:
         click.echo(f"{item['reference']} (rij {item['row']}):")
         for change in item["changes"]:
             click.echo(f"  {change.name}: {change.old} → {change.new}")
-    for note in parsed.notes:
-        click.echo(note)
     click.echo(f"Bijgewerkt: {len(parsed.updates)} bestaande records. Ongewijzigd: {parsed.unchanged} rijen.")
 
 
@@ -104,6 +102,8 @@ def _run_import(kind, slug, path, dry_run, email):
         raise SystemExit(1) from None
     finally:
         reset_actor(token)
+    for note in parsed.notes:  # where reading stopped, and what a pseudonymised copy could not change
+        click.echo(note)
     if dry_run:
         db.session.rollback()
         click.echo(f"Proefimport geslaagd: {summary} zouden worden aangemaakt. Er is niets opgeslagen.")

@@ -1,8 +1,9 @@
 """Cell values: parse one cell of an import file into a stored value, or raise CellError (Dutch)."""
 
 import re
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+import unicodedata
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -24,6 +25,49 @@ class CellError(ValueError):
     pass
 
 
+# Scripts whose letters look like Latin ones (Cyrillic о, Greek ο ...) in a value that must be Dutch.
+LOOKALIKE_SCRIPTS = ("CYRILLIC", "GREEK", "FULLWIDTH", "ARMENIAN", "CHEROKEE")
+
+
+def odd_character(value) -> str | None:
+    """Why a value that looks right may not be: an invisible character or a lookalike letter.
+
+    A cell "Open" with a zero-width space, a soft hyphen or a Cyrillic "О" shows exactly like
+    the allowed "Open"; the message must then name the character and where it is.
+    """
+    if not isinstance(value, str):
+        return None
+    latin = any(char.isascii() and char.isalpha() for char in value)  # a mix of scripts is suspect
+    for index, char in enumerate(value):
+        category = unicodedata.category(char)
+        if category == "Cf" or (category == "Zs" and char != " "):
+            return _(
+                "'%(v)s' bevat een onzichtbaar teken (%(c)s) op plaats %(p)s. Typ de waarde opnieuw.",
+                v=value,
+                c=_named(char),
+                p=index + 1,
+            )
+        if (
+            latin
+            and not char.isascii()
+            and char.isalpha()
+            and unicodedata.name(char, "").startswith(LOOKALIKE_SCRIPTS)
+        ):
+            return _(
+                "'%(v)s' bevat een teken dat op een letter lijkt maar een ander teken is (%(c)s) op "
+                "plaats %(p)s. Typ de waarde opnieuw.",
+                v=value,
+                c=_named(char),
+                p=index + 1,
+            )
+    return None
+
+
+def _named(char: str) -> str:
+    name = unicodedata.name(char, "").lower()
+    return f"U+{ord(char):04X} {name}".strip()
+
+
 def text(value, max_length: int | None = None) -> str | None:
     if value is None:
         return None
@@ -34,6 +78,13 @@ def text(value, max_length: int | None = None) -> str | None:
     if isinstance(value, date):
         value = value.strftime("%d-%m-%Y")
     result = str(value).strip() or None
+    if result and (char := fields.xml_illegal(result)) is not None:
+        raise CellError(
+            _(
+                "De tekst bevat een teken dat niet kan worden opgeslagen (%(c)s). Verwijder het.",
+                c=fields.code_point(char),
+            )
+        )
     if result and max_length and len(result) > max_length:
         raise CellError(_("De tekst is te lang: %(n)s tekens, maximaal %(m)s.", n=len(result), m=max_length))
     return result
@@ -76,6 +127,28 @@ def day(value) -> date | None:
     return result
 
 
+# Excel's serial day numbers (days since 30-12-1899) read as dates, bounded to plausible ones:
+# 10000 is 18-05-1927, the upper bound the last day of fields.LAST_YEAR.
+EXCEL_EPOCH = date(1899, 12, 30)
+MIN_SERIAL = 10_000
+SERIAL_RE = re.compile(r"\s*(\d{5,6})(\.\d+)?\s*")
+
+
+def _serial(value) -> date | None:
+    """The date of an Excel serial day number (46419 or "46419"), None when it is none."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float, Decimal)):
+        number = float(value)
+    elif isinstance(value, str) and (match := SERIAL_RE.fullmatch(value)):
+        number = float(match.group(1))
+    else:
+        return None
+    if not MIN_SERIAL <= number <= (date(fields.LAST_YEAR, 12, 31) - EXCEL_EPOCH).days:
+        return None
+    return EXCEL_EPOCH + timedelta(days=int(number))
+
+
 def _day(value) -> date | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -83,6 +156,8 @@ def _day(value) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
+    if (serial := _serial(value)) is not None:
+        return serial
     if isinstance(value, str):
         for fmt in ("%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%y"):
             try:
@@ -94,28 +169,18 @@ def _day(value) -> date | None:
     )
 
 
+# Amounts typed as text: Dutch (1.500,50 / 1500,50 / 1.500) or with a decimal point (1500.50).
+DUTCH_AMOUNT = re.compile(r"-?(\d{1,3}(\.\d{3})+|\d+)(,\d{1,2})?")
+POINT_AMOUNT = re.compile(r"-?\d+(\.\d{1,2})?")
+AMOUNT_CHARACTERS = re.compile(r"-?[\d.,]+")
+
+
 def money(value) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
         raise CellError(_("Vul een bedrag in euro's in, bijvoorbeeld 1500 of 1500,50."))
-    if isinstance(value, (int, float, Decimal)):
-        amount = Decimal(str(value))
-    else:
-        raw = str(value).replace("€", "").replace(" ", "").replace("\u00a0", "")
-        if "," in raw:
-            raw = raw.replace(".", "").replace(",", ".")
-        elif re.fullmatch(r"-?\d{1,3}(\.\d{3})+", raw):
-            raw = raw.replace(".", "")
-        try:
-            amount = Decimal(raw)
-        except InvalidOperation:
-            raise CellError(
-                _(
-                    "'%(v)s' is geen bedrag. Vul een bedrag in euro's in, bijvoorbeeld 1500 of 1500,50.",
-                    v=value,
-                )
-            ) from None
+    amount = Decimal(str(value)) if isinstance(value, (int, float, Decimal)) else _amount(str(value))
     if not amount.is_finite():
         raise CellError(_("Vul een bedrag in euro's in, bijvoorbeeld 1500 of 1500,50."))
     if amount < 0:
@@ -123,6 +188,33 @@ def money(value) -> Decimal | None:
     if amount >= Decimal("10000000000"):
         raise CellError(_("Het budget moet lager zijn dan € 10 miljard."))
     return amount.quantize(Decimal("0.01"))
+
+
+def _amount(value: str) -> Decimal:
+    """An amount typed as text; a mix of points and commas that reads two ways is refused.
+
+    "1,500.50" was stored as € 1,50: a comma before a point, a comma followed by three digits
+    ("1,500": 1,5 or 1500?) and more than two decimals are ambiguous.
+    """
+    raw = value.replace("€", "").replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
+    if DUTCH_AMOUNT.fullmatch(raw):
+        return Decimal(raw.replace(".", "").replace(",", "."))
+    if POINT_AMOUNT.fullmatch(raw):
+        return Decimal(raw)
+    if AMOUNT_CHARACTERS.fullmatch(raw):
+        raise CellError(
+            _(
+                "'%(v)s' is geen eenduidig bedrag: de punten en komma's zijn op twee manieren te lezen. "
+                "Schrijf het bedrag met een komma voor de centen, bijvoorbeeld 1500,50 of 1.500,50.",
+                v=value,
+            )
+        )
+    raise CellError(
+        _(
+            "'%(v)s' is geen bedrag. Vul een bedrag in euro's in, bijvoorbeeld 1500 of 1500,50.",
+            v=value,
+        )
+    )
 
 
 def yes_no(value) -> bool:

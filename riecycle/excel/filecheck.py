@@ -7,11 +7,14 @@ more to parse than any real workbook. Only then is the workbook opened, in read-
 
 import logging
 import zipfile
+from contextvars import ContextVar
 from io import BytesIO
 
 from flask import current_app
 from flask_babel import gettext as _
 from openpyxl import load_workbook
+from openpyxl.reader import excel as openpyxl_reader
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from riecycle.excel.problems import ImportRefused
 from riecycle.excel.problems import refuse as _refuse
@@ -19,7 +22,7 @@ from riecycle.excel.problems import refuse as _refuse
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
-DEFAULT_MAX_ROWS = 2000
+DEFAULT_MAX_ROWS = 10_000  # config.IMPORT_MAX_ROWS (RIECYCLE_IMPORT_MAX_ROWS)
 # A zip that unpacks to more than this is refused (a "zip bomb").
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 # Parts that are parsed whole, bounded before parsing: a styles.xml of 87 MB (1.4 million style
@@ -27,6 +30,26 @@ MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_STYLES_BYTES = 4 * 1024 * 1024
 MAX_SHARED_STRINGS_BYTES = 30 * 1024 * 1024
 MAX_SHEET_BYTES = 40 * 1024 * 1024
+_WITHOUT_SIZE_PROBE = ContextVar("riecycle_without_size_probe", default=False)
+
+
+class _ImportSheet(ReadOnlyWorksheet):
+    """openpyxl's read-only sheet, without its size probe while read_workbook() loads a file.
+
+    openpyxl looks for a sheet's <dimension> when it opens the workbook, and when there is none
+    it parses the whole sheet to find out (its loop only stops at the end of <sheetData>): a
+    file padded with a million empty rows was read in full before a single row was checked.
+    The import does not use the size (tables.py reads the rows that are in the file), so
+    read_workbook() skips the probe; everywhere else openpyxl behaves as before.
+    """
+
+    def _get_size(self):
+        if not _WITHOUT_SIZE_PROBE.get():
+            super()._get_size()
+
+
+openpyxl_reader.ReadOnlyWorksheet = _ImportSheet  # pyright: ignore[reportAttributeAccessIssue]
+
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_MARKER = "EncryptedPackage".encode("utf-16-le")
 
@@ -36,6 +59,7 @@ def max_bytes() -> int:
 
 
 def max_rows() -> int:
+    """Filled rows per sheet an import reads: the setting RIECYCLE_IMPORT_MAX_ROWS."""
     return int(current_app.config.get("IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS))
 
 
@@ -159,6 +183,7 @@ def _check_parts(infos) -> None:
 def read_workbook(data: bytes, filename: str | None = None):
     """An openpyxl workbook in read-only mode, after check_file()."""
     check_file(data, filename)
+    token = _WITHOUT_SIZE_PROBE.set(True)
     try:
         return load_workbook(BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds of errors for broken files
@@ -169,3 +194,5 @@ def read_workbook(data: bytes, filename: str | None = None):
                 "Sla het in Excel opnieuw op als 'Excel-werkmap (.xlsx)'."
             )
         )
+    finally:
+        _WITHOUT_SIZE_PROBE.reset(token)

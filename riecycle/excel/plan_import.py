@@ -66,13 +66,26 @@ def _parse_plan(org, wb) -> PlanImport:
                 d=exported.as_of.strftime("%d-%m-%Y"),
             )
         )
-    if risks_ws is None and not (existing is not None and measures_ws is not None):
+    # A missing or renamed sheet is never read as "0 maatregelen". Only the plan list exported
+    # from this organisation (measures only) may come without the risks sheet.
+    missing = [
+        title for title, sheet in ((risks_title, risks_ws), (measures_title, measures_ws)) if sheet is None
+    ]
+    if risks_ws is None and existing is not None and measures_ws is not None:
+        missing = []
+    if missing:
         _refuse(
             _(
                 "Het tabblad '%(s)s' ontbreekt. Gevonden tabbladen: %(found)s. Gebruik het sjabloon van deze "
                 "pagina of het bewijsdossier.",
-                s=risks_title,
+                s=missing[0],
                 found=", ".join(ws.title for ws in wb.worksheets),
+            )
+            + " "
+            + _(
+                "Een plan heeft de tabbladen '%(r)s' en '%(m)s', met deze namen.",
+                r=risks_title,
+                m=measures_title,
             )
         )
     problems: list[Problem] = []
@@ -80,7 +93,10 @@ def _parse_plan(org, wb) -> PlanImport:
     measure_table = (
         read_table(measures_ws, measures_title, schema.MEASURE_FIELDS, problems) if measures_ws else None
     )
-    result = PlanImport(stamp=exported if existing is not None else None)
+    result = PlanImport(
+        stamp=exported if existing is not None else None,
+        notes=[t.note for t in (risk_table, measure_table) if t is not None and t.note],
+    )
     if risk_table is not None or (risks_ws is None and measure_table is not None):
         directory = Directory(org)
         refs = (

@@ -2,15 +2,19 @@
 
 import csv
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from riecycle.inputs import XML_ILLEGAL
 
 # A cell starting with one of these may be read as a formula (or start one after a tab/CR).
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def clean_text(value) -> str:
-    """The text without control characters that make the XML invalid."""
-    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    """The text without the characters XML cannot hold (every exported cell passes here).
+
+    Input refuses them (services.fields); a value stored before that check, or one that comes
+    from elsewhere (an audit entry), must still not make the workbook unreadable.
+    """
+    return XML_ILLEGAL.sub("", str(value))
 
 
 def is_risky(text: str) -> bool:

@@ -22,6 +22,7 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 class TeamsImport:
     teams: list = field(default_factory=list)  # {"row", "name", "kind", "parent", "manager_id", "exists"}
     employees: list = field(default_factory=list)  # {"row", "data", "team"}
+    notes: list = field(default_factory=list)  # where reading stopped early (tables.Table.note)
 
     @property
     def empty(self) -> bool:
@@ -58,10 +59,12 @@ def _parse_teams(org, wb) -> TeamsImport:
     if teams_ws is not None:
         table = read_table(teams_ws, teams_title, schema.TEAM_FIELDS, problems)
         if table is not None:
+            result.notes += [table.note] if table.note else []
             _teams(directory, table, known, problems, result)
     if employees_ws is not None:
         table = read_table(employees_ws, employees_title, schema.EMPLOYEE_FIELDS, problems)
         if table is not None:
+            result.notes += [table.note] if table.note else []
             _employees(org, directory, table, known, problems, result)
     if not problems and result.empty:
         problems.append(Problem(None, None, None, _("Het bestand bevat geen nieuwe teams of medewerkers.")))

@@ -2,7 +2,6 @@
 
 from itertools import zip_longest
 
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from openpyxl.utils import get_column_letter, quote_sheetname
@@ -10,6 +9,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 
 from riecycle.excel import schema
+from riecycle.excel.filecheck import max_rows
 from riecycle.excel.writer import Col, SheetWriter, new_workbook, save
 from riecycle.extensions import db
 from riecycle.models import Team, Theme
@@ -120,7 +120,7 @@ def _help_sheet(wb, sheets) -> None:
 
 def build(org, kind: str):
     """The template workbook for 'plan' (risks plus measures) or 'teams' (teams plus employees)."""
-    rows = current_app.config.get("IMPORT_MAX_ROWS", 2000)
+    rows = max_rows()
     with force_locale("nl"):
         wb = new_workbook()
         if kind == "plan":

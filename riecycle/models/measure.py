@@ -102,7 +102,7 @@ class Measure(DomainMixin, Base):
         return self.title
 
     @property
-    def reference(self) -> str:
+    def reference(self) -> str | None:
         return measure_reference(self.number)
 
     @property

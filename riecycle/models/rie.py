@@ -187,7 +187,7 @@ class Risk(DomainMixin, Base):
         return self.title
 
     @property
-    def reference(self) -> str:
+    def reference(self) -> str | None:
         return risk_reference(self.number)
 
 

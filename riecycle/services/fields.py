@@ -8,6 +8,9 @@ refuses, with a ServiceError naming the field, before the value reaches the reco
   characters (CR, LF, TAB, NUL, DEL, C1), line and paragraph separators and the bidi overrides.
   A line break in a title broke the header of every reminder mail about it. Multi-line text
   (`Text` columns: descriptions, notes) keeps its line breaks.
+- **every text** (single-line and multi-line): the characters an XML document cannot hold
+  (inputs.XML_ILLEGAL: C0 controls other than tab and line breaks, lone surrogates, U+FFFE and
+  U+FFFF). One U+FFFF in a title made every Excel export of the organisation unreadable.
 - **dates** (every `Date` and date-time column): years 1900 to 2200. An RI&E performed in the
   year 1 made the reminder pass overflow.
 
@@ -26,7 +29,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Text, event
 from sqlalchemy.orm import Mapper
 
-from riecycle.inputs import MAX_DATE, MIN_DATE
+from riecycle.inputs import MAX_DATE, MIN_DATE, XML_ILLEGAL
 from riecycle.models.base import Base
 from riecycle.services import ServiceError
 
@@ -60,12 +63,28 @@ LABELS = {
     "contact": _l("Bereikbaarheid"),
     "committee": _l("Klachtencommissie"),
     "communication": _l("Hoe bekendgemaakt"),
+    "description": _l("Beschrijving"),
+    "note": _l("Toelichting"),
+    "notes": _l("Toelichting"),
+    "status_reason": _l("Toelichting status"),
+    "reason": _l("Reden"),
 }
 
 
 def is_control(char: str) -> bool:
     """Whether a single-line text may not contain this character (mail headers replace it)."""
-    return char in _BIDI or unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp")
+    return char in _BIDI or unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp") or char in "\ufffe\uffff"
+
+
+def xml_illegal(value: str) -> str | None:
+    """The first character no text may contain because XML cannot hold it, or None."""
+    found = XML_ILLEGAL.search(value)
+    return found.group() if found else None
+
+
+def code_point(char: str) -> str:
+    """A character named by its code point, e.g. U+FFFF (it may be invisible or unprintable)."""
+    return f"U+{ord(char):04X}"
 
 
 def bad_character(value: str) -> str | None:
@@ -77,8 +96,23 @@ def _label(key: str) -> str:
     return str(LABELS.get(key, key))
 
 
+def check_text(key: str, value) -> None:
+    """Refuse a text with a character XML cannot hold (ServiceError on the field)."""
+    if isinstance(value, str) and (char := xml_illegal(value)) is not None:
+        raise ServiceError(
+            _(
+                "Het veld '%(f)s' bevat een teken dat niet kan worden opgeslagen (%(c)s). Verwijder het "
+                "(het is vaak onzichtbaar en meegekomen bij kopiëren en plakken).",
+                f=_label(key),
+                c=code_point(char),
+            ),
+            field=key,
+        )
+
+
 def check_line(key: str, value) -> None:
     """Refuse a single-line text with a control character (ServiceError on the field)."""
+    check_text(key, value)
     if isinstance(value, str) and (char := bad_character(value)) is not None:
         what = {"\n": _("een regeleinde"), "\r": _("een regeleinde"), "\t": _("een tab")}.get(
             char, _("een stuurteken")
@@ -113,13 +147,13 @@ def check_values(model, data: dict) -> None:
 
 
 def _kind(column):
-    """check_line, check_date or None for a column."""
+    """check_line, check_text, check_date or None for a column."""
     try:
         python_type = column.type.python_type
     except NotImplementedError:
         return None
-    if issubclass(python_type, str) and not isinstance(column.type, Text):
-        return check_line
+    if issubclass(python_type, str):
+        return check_text if isinstance(column.type, Text) else check_line
     if issubclass(python_type, date):
         return check_date
     return None

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from riecycle import clock
 from riecycle.access import current_viewer
-from riecycle.excel import evidence, importer, lists, rows, templates
+from riecycle.excel import evidence, importer, lists, parsed, rows, templates
 from riecycle.excel.writer import XLSX_MIMETYPE
 from riecycle.extensions import db
 from riecycle.forms.export import ConfirmForm, EvidenceForm, ImportForm
@@ -142,6 +142,15 @@ def _parse(kind: str, data: bytes, filename: str | None):
     return parse(g.org, data, filename)
 
 
+def _checked(pending, kind: str):
+    """The pending upload checked: the result of the upload's check when still valid (parsed.py)."""
+    result = parsed.recall(pending, g.org.id, kind)
+    if result is None:
+        result = _parse(kind, pending.data, pending.filename)
+        parsed.remember(pending, g.org.id, kind, result)
+    return result
+
+
 def _forget_stale() -> None:
     """Pending imports nobody confirmed within a day are removed."""
     limit = clock.now() - timedelta(hours=PENDING_HOURS)
@@ -165,7 +174,7 @@ def upload():
     upload_file = form.file.data
     data = upload_file.stream.read(importer.max_bytes() + 1)
     try:
-        _parse(kind, data, upload_file.filename)
+        checked = _parse(kind, data, upload_file.filename)
     except importer.ImportRefused as refused:
         db.session.rollback()
         return _page(form=form, problems=refused.problems, status=400)
@@ -177,6 +186,7 @@ def upload():
         db.session.rollback()
         return _page(form=form, problems=[importer.Problem(None, None, None, error.message)], status=400)
     db.session.commit()
+    parsed.remember(pending, g.org.id, kind, checked)
     return redirect(url_for("export.preview", upload_id=pending.id))
 
 
@@ -204,7 +214,7 @@ def preview(upload_id):
         flash(_("Deze import is verlopen. Upload het bestand opnieuw."), "error")
         return redirect(url_for("export.index"))
     try:
-        parsed = _parse(kind, pending.data, pending.filename)
+        checked = _checked(pending, kind)
     except importer.ImportRefused as refused:
         db.session.rollback()
         return _page(problems=refused.problems, status=409)
@@ -212,7 +222,7 @@ def preview(upload_id):
         "export/preview.html",
         pending=pending,
         kind=kind,
-        parsed=parsed,
+        parsed=checked,
         form=ConfirmForm(),
         themes=_theme_names(),
     )
@@ -240,17 +250,19 @@ def confirm(upload_id):
         flash(_("Deze import is al uitgevoerd."), "info")
         return redirect(url_for("export.index"))
     try:
-        parsed = _parse(kind, pending.data, pending.filename)
+        checked = _checked(pending, kind)
         if kind == "plan":
-            counts = importer.apply_plan(g.org, current_user, parsed)
+            counts = importer.apply_plan(g.org, current_user, checked)
         else:
-            counts = importer.apply_teams(g.org, parsed)
+            counts = importer.apply_teams(g.org, checked)
     except importer.ImportRefused as refused:
         db.session.rollback()
+        parsed.forget(upload_id)
         current_app.logger.info("import refused on confirm: %s", refused)
         return _page(problems=refused.problems, status=409)
     db.session.delete(pending)
     db.session.commit()
+    parsed.forget(upload_id)
     if kind == "plan":
         flash(
             _(
@@ -281,5 +293,6 @@ def cancel(upload_id):
     pending, _kind = _pending(upload_id)
     db.session.delete(pending)
     db.session.commit()
+    parsed.forget(upload_id)
     flash(_("De import is geannuleerd; er is niets toegevoegd."), "success")
     return redirect(url_for("export.index"))
