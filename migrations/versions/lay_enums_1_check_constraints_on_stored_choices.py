@@ -88,6 +88,11 @@ CHECKS = {
         ("ck_risk_evaluations_method", "method IN ('kinney', 'matrix')"),
         ("ck_risk_evaluations_priority", "priority IN ('laag', 'middel', 'hoog')"),
     ),
+    "evaluations": (
+        ("ck_evaluations_effect", "effect IS NULL OR effect IN ('opgelost', 'deels', 'niet')"),
+        ("ck_evaluations_kind", "kind IN ('maatregel', 'thema')"),
+        ("ck_evaluations_method", "method IN ('interview', 'groepsgesprek', 'herhaalde_vragenlijst', 'pulse')"),
+    ),
     "incidents": (
         ("ck_incidents_party", "party IN ('collega', 'leidinggevende', 'ouder_klant', 'leerling_client', 'bezoeker', 'onbekend')"),
     ),

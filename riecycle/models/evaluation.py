@@ -59,17 +59,17 @@ evaluation_follow_ups = Table(
 
 class Evaluation(DomainMixin, Base):
     __tablename__ = "evaluations"
-    __table_args__ = (
-        one_of("kind", EvaluationKind),
-        one_of("method", EvaluationMethod),
-        one_of("effect", Effect, nullable=True),
-    )
     # Optimistic locking: every UPDATE checks and bumps this (edit forms carry it).
     version_id: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version_id}
     __audit_label__ = "Evaluatie"
     # "Evaluaties te doen": the open ones of an organisation by planned date.
-    __table_args__ = (Index("ix_evaluations_org_open", "organisation_id", "done_on", "planned_on"),)
+    __table_args__ = (
+        Index("ix_evaluations_org_open", "organisation_id", "done_on", "planned_on"),
+        one_of("kind", EvaluationKind),
+        one_of("method", EvaluationMethod),
+        one_of("effect", Effect, nullable=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), default="maatregel")
