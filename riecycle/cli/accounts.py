@@ -10,6 +10,7 @@ from riecycle.cli.common import find_org_or_fail
 from riecycle.extensions import db
 from riecycle.labels import LABELS
 from riecycle.models import Employee, Membership
+from riecycle.models.user import Role
 from riecycle.services import ServiceError, accounts, erasure, invitations, notifications_mail, organisations
 
 org_cli = AppGroup("org", help="Organisaties beheren.")
@@ -97,7 +98,7 @@ def erase_employee_command(slug, employee_id, actor_email, confirmed):
     role = actor and db.session.scalar(
         select(Membership.role).where(Membership.user_id == actor.id, Membership.organisation_id == org.id)
     )
-    if role != "beheerder":
+    if role != Role.BEHEERDER:
         _fail(f"'{actor_email}' is geen beheerder van '{slug}'.")
     if not confirmed:
         _fail("Geef --ja mee: wissen kan niet ongedaan worden gemaakt.")

@@ -17,6 +17,7 @@ from riecycle.extensions import db
 from riecycle.labels import MEASURE_FIELD_LABELS
 from riecycle.models import Measure, PlanComment, PlanParticipation, PlanVersion
 from riecycle.models.base import utcnow
+from riecycle.models.measure import MeasureLevel, MeasureStatus
 from riecycle.models.plan import PARTICIPATION_METHODS
 from riecycle.services import ServiceError, approvals, attachments
 
@@ -69,7 +70,7 @@ def _private_digest(measure: Measure) -> str:
 
 def measure_snapshot(measure: Measure) -> dict:
     """One measure as the OR sees it: individual measures pseudonymised (docs/domain.md §9)."""
-    personal = measure.level == "individu"
+    personal = measure.level == MeasureLevel.INDIVIDU
     team_names = (
         [measure.employee.team.name]
         if personal and measure.employee and measure.employee.team
@@ -117,7 +118,7 @@ def fingerprint(snapshot: dict) -> str:
     items = []
     for item in sorted(snapshot.get("measures", []), key=lambda i: i["id"]):
         kept = {k: v for k, v in item.items() if k not in NOT_FINGERPRINTED}
-        kept["vervallen"] = item.get("status") == "vervallen"
+        kept["vervallen"] = item.get("status") == MeasureStatus.VERVALLEN
         items.append(kept)
     return hashlib.sha256(json.dumps(items, sort_keys=True, default=str).encode()).hexdigest()
 

@@ -10,7 +10,7 @@ from riecycle import clock
 from riecycle.extensions import db
 from riecycle.inputs import arg_id, arg_int
 from riecycle.models import Factor, Risk, RiskEvaluation, Team, Theme, VerdiependOnderzoek
-from riecycle.models.rie import RISK_SCOPES, RISK_SOURCES, RISK_STATUSES, risk_teams
+from riecycle.models.rie import RISK_SCOPES, RISK_SOURCES, RISK_STATUSES, Priority, risk_teams
 from riecycle.services import ServiceError, scoring
 from riecycle.services.records import Prefetch, apply_changes, assign_ids, flush_new
 from riecycle.tenancy import get_in_org
@@ -404,8 +404,9 @@ def register_query(org, filters: Filters | None = None, team_ids: set[int] | Non
     return stmt.order_by(ordered, Risk.title, Risk.id)
 
 
-PRIORITIES = ("hoog", "middel", "laag")
-_RANK = {"laag": 1, "middel": 2, "hoog": 3}
+# Highest first.
+PRIORITIES = tuple(reversed(Priority))
+_RANK = {priority: rank for rank, priority in enumerate(Priority, start=1)}
 
 
 @dataclass

@@ -11,6 +11,7 @@ from riecycle.access import current_viewer
 from riecycle.extensions import db
 from riecycle.forms.evaluatie import EvaluationPlanForm, FollowUpForm, outcome_form
 from riecycle.models import Evaluation, Measure, Membership, Risk, Theme
+from riecycle.models.measure import MeasureStatus
 from riecycle.pagination import paginate
 from riecycle.permissions import can, can_view_measure, requires, title_of
 from riecycle.services import ServiceError
@@ -69,7 +70,7 @@ def _user_choices():
 
 def _fill_plan_choices(form: EvaluationPlanForm) -> None:
     measures = db.session.scalars(
-        scoped(Measure).where(Measure.status != "vervallen").order_by(Measure.title)
+        scoped(Measure).where(Measure.status != MeasureStatus.VERVALLEN).order_by(Measure.title)
     )
     form.measure_id.choices = [(None, _("— kies —"))] + [(m.id, measure_title(m)) for m in measures]
     locale = str(get_locale())
