@@ -84,3 +84,25 @@ def test_the_migrated_database_refuses_stray_values(backend, tmp_path, request):
         assert not refused("UPDATE organisations SET risk_method = 'matrix' WHERE id = :id", id=org.id)
         db.session.remove()
         db.engine.dispose()
+
+
+def test_every_stored_choice_has_a_dutch_label(app):
+    """The select fields and the label filter offer exactly the values the database accepts."""
+    from riecycle.labels import LABELS
+    from riecycle.models.evaluation import EvaluationMethod
+    from riecycle.models.measure import ChangeType, MeasureApproach
+    from riecycle.models.rie import Priority, RiskSource, RiskStatus
+    from riecycle.models.user import Role
+
+    for kind, enum in {
+        "level": MeasureLevel,
+        "measure_status": MeasureStatus,
+        "approach": MeasureApproach,
+        "change_type": ChangeType,
+        "priority": Priority,
+        "risk_status": RiskStatus,
+        "risk_source": RiskSource,
+        "role": Role,
+        "evaluation_method": EvaluationMethod,
+    }.items():
+        assert set(LABELS[kind]) - {None} == set(enum), kind
