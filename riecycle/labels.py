@@ -13,7 +13,7 @@ from riecycle.models.rie import ExpertKind, PerformedByKind, Priority, RiskScope
 from riecycle.models.team import TeamKind
 from riecycle.models.user import NotifyMode, Role
 from riecycle.models.voorlichting import AttendanceStatus, Audience, Recurrence
-from riecycle.models.zelfinspectie import AnswerSource, ChecklistAnswer
+from riecycle.models.zelfinspectie import AnswerSource, ChecklistAnswerValue
 
 LABELS = {
     "role": {
@@ -90,10 +90,10 @@ LABELS = {
     },
     # Zelfinspectie, beleidsregister and meldingen.
     "checklist_answer": {
-        ChecklistAnswer.VOLDOET: _l("Voldoet"),
-        ChecklistAnswer.DEELS: _l("Voldoet deels"),
-        ChecklistAnswer.VOLDOET_NIET: _l("Voldoet niet"),
-        ChecklistAnswer.NVT: _l("N.v.t."),
+        ChecklistAnswerValue.VOLDOET: _l("Voldoet"),
+        ChecklistAnswerValue.DEELS: _l("Voldoet deels"),
+        ChecklistAnswerValue.VOLDOET_NIET: _l("Voldoet niet"),
+        ChecklistAnswerValue.NVT: _l("N.v.t."),
         None: _l("Nog te beantwoorden"),
     },
     "answer_source": {

@@ -9,11 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from riecycle.models.base import Base, one_of
 from riecycle.models.mixins import DomainMixin
 
-# verleend / geweigerd / advies (RI&E) / aangehouden (PvA); None while pending.
-
 
 class ApprovalDecision(StrEnum):
-    """The OR/PVT's decision (none yet: NULL)."""
+    """The OR/PVT's decision: verleend / geweigerd / advies (RI&E) / aangehouden (PvA); NULL while pending."""
 
     VERLEEND = "verleend"
     GEWEIGERD = "geweigerd"

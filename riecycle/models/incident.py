@@ -15,11 +15,9 @@ if TYPE_CHECKING:
     from riecycle.models.taxonomy import Theme
     from riecycle.models.team import Team
 
-# Who caused it, as a category: never a name.
-
 
 class IncidentParty(StrEnum):
-    """Who caused an incident."""
+    """Who caused an incident, as a category: never a name."""
 
     COLLEGA = "collega"
     LEIDINGGEVENDE = "leidinggevende"

@@ -14,11 +14,9 @@ if TYPE_CHECKING:
     from riecycle.models.user import User
     from riecycle.models.voorlichting import VoorlichtingSession
 
-# The kinds come from seed/taxonomy.yaml (policy_instruments); these are the ones the rules know.
-
 
 class InstrumentKind(StrEnum):
-    """The kind of a policy instrument."""
+    """The kind of a policy instrument: seed/taxonomy.yaml (policy_instruments) has these, the rules know them."""
 
     GEDRAGSCODE = "gedragscode"
     VERTROUWENSPERSOON = "vertrouwenspersoon"

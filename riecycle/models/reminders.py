@@ -23,12 +23,13 @@ if TYPE_CHECKING:
     from riecycle.models.organisation import Organisation
     from riecycle.models.user import User
 
-# claimed: inserted and committed, delivery not yet confirmed (retried when stale);
-# sent: delivered (or nothing to mail); failed: gave up after too many attempts.
-
 
 class LedgerStatus(StrEnum):
-    """Where a reminder's delivery stands."""
+    """Where a reminder's delivery stands.
+
+    claimed: inserted and committed, delivery not yet confirmed (retried when stale);
+    sent: delivered (or nothing to mail); failed: gave up after too many attempts.
+    """
 
     CLAIMED = "claimed"
     SENT = "sent"
@@ -36,11 +37,10 @@ class LedgerStatus(StrEnum):
 
 
 LEDGER_STATUSES = tuple(LedgerStatus)
-# How the e-mail part goes: direct mail, the weekly digest, in-app only, or an invitation.
 
 
 class Channel(StrEnum):
-    """How a reminder was delivered."""
+    """How the e-mail part goes: direct mail, the weekly digest, in-app only, or an invitation."""
 
     MAIL = "mail"
     DIGEST = "digest"

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from riecycle.models.user import User
 
 
-class ChecklistAnswer(StrEnum):
+class ChecklistAnswerValue(StrEnum):
     """The answer to a checklist item."""
 
     VOLDOET = "voldoet"
@@ -23,12 +23,11 @@ class ChecklistAnswer(StrEnum):
     NVT = "nvt"
 
 
-ANSWERS = tuple(ChecklistAnswer)
-# How an answer came about: derived from the records, given by hand, or an automatic answer overridden.
+ANSWERS = tuple(ChecklistAnswerValue)
 
 
 class AnswerSource(StrEnum):
-    """Where a checklist answer came from."""
+    """How an answer came about: derived from the records, given by hand, or an automatic answer overridden."""
 
     AUTO = "auto"
     MANUAL = "manual"
@@ -92,7 +91,7 @@ class ChecklistAnswer(DomainMixin, Base):
     __audit_label__ = "Zelfinspectie-antwoord"
     __table_args__ = (
         UniqueConstraint("organisation_id", "item_id", name="uq_checklist_answers_org_item"),
-        one_of("answer", ChecklistAnswer),
+        one_of("answer", ChecklistAnswerValue),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
