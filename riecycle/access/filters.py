@@ -4,7 +4,7 @@ from sqlalchemy import and_, or_, select, true
 
 from riecycle.models import Employee, Measure, Risk
 from riecycle.models.measure import MeasureLevel
-from riecycle.models.rie import risk_teams
+from riecycle.models.rie import RiskScope, risk_teams
 
 
 def _own_staff(viewer):
@@ -37,7 +37,7 @@ def visible_risks_filter(viewer):
     if viewer is None or not viewer.is_leader:
         return true()
     own = select(risk_teams.c.risk_id).where(risk_teams.c.team_id.in_(sorted(viewer.team_ids) or [-1]))
-    return or_(Risk.scope != "teams", Risk.id.in_(own))
+    return or_(Risk.scope != RiskScope.TEAMS, Risk.id.in_(own))
 
 
 def hidden_risk_ids(viewer, org_id: int) -> frozenset[int]:

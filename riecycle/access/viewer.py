@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from riecycle.access.pseudonym import pseudonym
 from riecycle.access.roles import BEHEERDER, LEIDINGGEVENDE, role_can
 from riecycle.models.measure import MeasureLevel
+from riecycle.models.rie import RiskScope
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ class Viewer:
 
     def sees_risk(self, risk) -> bool:
         """A leidinggevende sees organisation-wide risks, function groups and their own teams'."""
-        if not self.is_leader or risk.scope != "teams":
+        if not self.is_leader or risk.scope != RiskScope.TEAMS:
             return True
         return any(t.id in self.team_ids for t in risk.teams)
 

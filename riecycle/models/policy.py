@@ -109,7 +109,9 @@ class PolicyInstrument(DomainMixin, Base):
 
     def is_adopted(self, today: date) -> bool:
         """Vastgesteld, and not dated after the day we look at."""
-        return self.status == "vastgesteld" and (self.adopted_on is None or self.adopted_on <= today)
+        return self.status == InstrumentStatus.VASTGESTELD and (
+            self.adopted_on is None or self.adopted_on <= today
+        )
 
 
 class PreventiemedewerkerAppointment(DomainMixin, Base):

@@ -22,6 +22,7 @@ from riecycle.models import (
 )
 from riecycle.models.evaluation import evaluation_follow_ups
 from riecycle.models.measure import LEVELS, OPEN_STATUSES, STATUSES, MeasureStatus, measure_risks
+from riecycle.models.rie import RiskStatus
 from riecycle.models.voorlichting import session_measures, session_risks
 from riecycle.services import rie as rie_service
 
@@ -92,7 +93,7 @@ def _theme_risk(theme_key) -> list:
     return [
         Risk.organisation_id == ORG,
         Risk.deleted_at.is_(None),
-        Risk.status != "nvt",
+        Risk.status != RiskStatus.NVT,
         Risk.theme_key == theme_key,
     ]
 

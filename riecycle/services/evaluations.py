@@ -13,7 +13,7 @@ from riecycle import clock
 from riecycle.extensions import db
 from riecycle.labels import label
 from riecycle.models import Evaluation, EvaluationFactorScore, Factor, Measure, Membership, Theme, User
-from riecycle.models.evaluation import EFFECTS, EVALUATION_KINDS, EVALUATION_METHODS
+from riecycle.models.evaluation import EFFECTS, EVALUATION_KINDS, EVALUATION_METHODS, EvaluationKind
 from riecycle.models.measure import MeasureLevel, MeasureStatus
 from riecycle.services import ServiceError
 from riecycle.services import plan as plan_service
@@ -65,7 +65,7 @@ def _prepare(org, data: dict) -> dict:
         raise ServiceError(_("Kies wat u evalueert."), "kind")
     if data.get("method") not in EVALUATION_METHODS:
         raise ServiceError(_("Kies een methode."), "method")
-    if data["kind"] == "maatregel":
+    if data["kind"] == EvaluationKind.MAATREGEL:
         measure = _load_measure(org, data.get("measure_id"))
         data["theme_key"] = None
     else:
@@ -148,7 +148,7 @@ def record_outcome(org, evaluation: Evaluation, data: dict, user=None) -> str | 
     if data.get("effect") not in EFFECTS:
         raise ServiceError(_("Kies het effect op het knelpunt."), "effect")
     _check_rating(data.get("implementation_rating"), "implementation_rating")
-    if evaluation.kind == "maatregel" and not data.get("implementation_rating"):
+    if evaluation.kind == EvaluationKind.MAATREGEL and not data.get("implementation_rating"):
         # Process and effect (E21): without the process the measure cannot become geëvalueerd.
         raise ServiceError(
             _("Geef aan hoe de uitvoering ging (het proces), van 1 tot en met 5."), "implementation_rating"
@@ -171,7 +171,7 @@ def record_outcome(org, evaluation: Evaluation, data: dict, user=None) -> str | 
     if scores is not None:
         set_factor_scores(evaluation, scores)
     db.session.flush()
-    if evaluation.kind != "maatregel" or evaluation.measure is None:
+    if evaluation.kind != EvaluationKind.MAATREGEL or evaluation.measure is None:
         return None
     return mark_measure_evaluated(evaluation.measure, user, evaluation)
 
@@ -246,7 +246,7 @@ def recorded_evaluation_of(measure: Measure, exclude: Evaluation | None = None) 
     stmt = select(Evaluation).where(
         Evaluation.organisation_id == measure.organisation_id,
         Evaluation.deleted_at.is_(None),
-        Evaluation.kind == "maatregel",
+        Evaluation.kind == EvaluationKind.MAATREGEL,
         Evaluation.measure_id == measure.id,
         Evaluation.done_on.is_not(None),
     )
@@ -269,7 +269,7 @@ def open_evaluation_of(measure: Measure) -> Evaluation | None:
         .where(
             Evaluation.organisation_id == measure.organisation_id,
             Evaluation.deleted_at.is_(None),
-            Evaluation.kind == "maatregel",
+            Evaluation.kind == EvaluationKind.MAATREGEL,
             Evaluation.measure_id == measure.id,
             Evaluation.done_on.is_(None),
         )

@@ -27,6 +27,7 @@ from riecycle.models import (
     Team,
     User,
 )
+from riecycle.models.evaluation import EvaluationKind
 from riecycle.models.measure import (
     APPROACHES,
     LEVELS,
@@ -616,7 +617,7 @@ def covers(evaluation, measure: Measure) -> bool:
     return (
         evaluation is not None
         and evaluation.deleted_at is None
-        and evaluation.kind == "maatregel"
+        and evaluation.kind == EvaluationKind.MAATREGEL
         and evaluation.measure_id == measure.id
         and evaluation.done_on is not None
         and bool(evaluation.effect)

@@ -17,6 +17,7 @@ from riecycle.access.filters import visible_risks_filter
 from riecycle.extensions import db
 from riecycle.models import Measure, Risk, User
 from riecycle.models.measure import LEVELS, OPEN_STATUSES, STATUSES, MeasureStatus, measure_risks
+from riecycle.models.rie import RiskStatus
 from riecycle.pagination import Page
 from riecycle.services.plan import Filters, conditions
 
@@ -100,7 +101,7 @@ def _all_risks(org, where, page_number: int | None, viewer=None) -> tuple[list[R
             Risk.organisation_id == org.id,
             visible_risks_filter(viewer),
             or_(
-                and_(Risk.deleted_at.is_(None), Risk.status != "nvt"),
+                and_(Risk.deleted_at.is_(None), Risk.status != RiskStatus.NVT),
                 exists().where(links.c.risk_id == Risk.id),
             ),
         ),

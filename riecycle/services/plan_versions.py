@@ -16,6 +16,7 @@ from riecycle.access.pseudonym import pseudonym
 from riecycle.extensions import db
 from riecycle.labels import MEASURE_FIELD_LABELS
 from riecycle.models import Measure, PlanComment, PlanParticipation, PlanVersion
+from riecycle.models.approval import ApprovalDecision
 from riecycle.models.base import utcnow
 from riecycle.models.measure import MeasureLevel, MeasureStatus
 from riecycle.models.plan import PARTICIPATION_METHODS
@@ -170,9 +171,9 @@ class PlanState:
             return "ok", _("Instemming verleend – geldend")
         if approval is None:
             return "", _("Niet voorgelegd")
-        if approval.decision == "verleend":
+        if approval.decision == ApprovalDecision.VERLEEND:
             return "", _("Instemming verleend – vervangen door een latere versie")
-        if approval.decision == "geweigerd":
+        if approval.decision == ApprovalDecision.GEWEIGERD:
             return "danger", _("Instemming geweigerd")
         return "warn", _("Aangehouden door de OR/PVT")
 
@@ -186,7 +187,8 @@ def plan_state(org) -> PlanState:
         (
             v
             for v in state.versions
-            if state.approvals[v.id] is not None and state.approvals[v.id].decision == "verleend"
+            if state.approvals[v.id] is not None
+            and state.approvals[v.id].decision == ApprovalDecision.VERLEEND
         ),
         None,
     )
@@ -219,7 +221,7 @@ def submit_plan(org, user, note: str | None = None, *, submitted_on: date | None
     if latest is not None and latest.fingerprint == fingerprint(snapshot):
         approval = state.approval(latest)
         decision = approval.decision if approval else None
-        if decision == "verleend":
+        if decision == ApprovalDecision.VERLEEND:
             raise ServiceError(
                 _(
                     "Het plan is niet gewijzigd sinds versie %(n)s, waarmee de OR/PVT al heeft ingestemd.",

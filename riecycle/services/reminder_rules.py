@@ -44,7 +44,7 @@ from riecycle.models import (
 )
 from riecycle.models.measure import OPEN_STATUSES, MeasureLevel
 from riecycle.models.user import Role
-from riecycle.models.voorlichting import session_teams
+from riecycle.models.voorlichting import AttendanceStatus, session_teams
 from riecycle.services import voorlichting
 
 EDITOR_ROLES = (Role.BEHEERDER, Role.PREVENTIEMEDEWERKER)
@@ -621,7 +621,7 @@ def _presence(candidates: tuple, since: date, today: date) -> dict[int, list[dat
             *candidates,
             Attendance.organisation_id == Employee.organisation_id,
             Attendance.deleted_at.is_(None),
-            Attendance.status == "aanwezig",
+            Attendance.status == AttendanceStatus.AANWEZIG,
             VoorlichtingSession.deleted_at.is_(None),
             VoorlichtingSession.session_date >= since,
             VoorlichtingSession.session_date <= today,

@@ -11,6 +11,7 @@ from riecycle.access import current_viewer
 from riecycle.extensions import db
 from riecycle.forms.evaluatie import EvaluationPlanForm, FollowUpForm, outcome_form
 from riecycle.models import Evaluation, Measure, Membership, Risk, Theme
+from riecycle.models.evaluation import EvaluationKind
 from riecycle.models.measure import MeasureStatus
 from riecycle.pagination import paginate
 from riecycle.permissions import can, can_view_measure, requires, title_of
@@ -145,7 +146,7 @@ def _prefill_plan(form) -> None:
     if measure is not None:
         form.kind.data, form.measure_id.data = "maatregel", measure.id
         form.planned_on.data = clock.today() if _record_now() else service.default_planned_on(measure)
-    if request.args.get("kind") == "thema":
+    if request.args.get("kind") == EvaluationKind.THEMA:
         form.kind.data, form.method.data = "thema", "herhaalde_vragenlijst"
         form.is_repeat_measurement.data = True
         form.planned_on.data = service.default_planned_on(is_repeat=True)
