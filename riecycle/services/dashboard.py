@@ -343,7 +343,7 @@ def measures_by_level_status(org) -> dict[str, dict[str, int]]:
         .where(Measure.organisation_id == org.id, Measure.deleted_at.is_(None))
         .group_by(Measure.level, Measure.status)
     )
-    result = {level: {status: 0 for status in STATUSES} for level in LEVELS}
+    result: dict[str, dict[str, int]] = {level: {status: 0 for status in STATUSES} for level in LEVELS}
     for level, status, number in rows:
         result.setdefault(level, {s: 0 for s in STATUSES})[status] = number
     return result

@@ -43,7 +43,7 @@ from riecycle.services.catalogue import CHANGE_TYPES
 from riecycle.services.records import Prefetch, chunks, clean_ids, flush_new
 
 # The status workflow: status -> the statuses it may move to.
-TRANSITIONS = {
+TRANSITIONS: dict[str, tuple[str, ...]] = {
     MeasureStatus.GEPLAND: (MeasureStatus.IN_UITVOERING, MeasureStatus.VERVALLEN),
     MeasureStatus.IN_UITVOERING: (MeasureStatus.UITGEVOERD, MeasureStatus.GEPLAND, MeasureStatus.VERVALLEN),
     MeasureStatus.UITGEVOERD: (MeasureStatus.GEEVALUEERD, MeasureStatus.IN_UITVOERING),
