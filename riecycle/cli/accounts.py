@@ -8,7 +8,6 @@ from riecycle import audit
 from riecycle.cli.common import fail as _fail
 from riecycle.cli.common import find_org_or_fail
 from riecycle.extensions import db
-from riecycle.labels import LABELS
 from riecycle.models import Employee, Membership
 from riecycle.models.user import Role
 from riecycle.services import ServiceError, accounts, erasure, invitations, notifications_mail, organisations
@@ -38,7 +37,7 @@ def org_create(slug, name, sector, employee_count, branche_rie):
 @user_cli.command("create")
 @click.option("--org", "slug", required=True)
 @click.option("--email", required=True)
-@click.option("--role", required=True, type=click.Choice(list(LABELS["role"])))
+@click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
 @click.option("--name", default=None)
 @click.option("--password", default=None, help="Zonder wachtwoord wordt een uitnodiging gemaild.")
 def user_create(slug, email, role, name, password):
