@@ -82,9 +82,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from riecycle import filters
-    from riecycle.permissions import template_helpers
 
-    app.context_processor(template_helpers)
     filters.register(app)
 
 

@@ -11,9 +11,9 @@ inserts) call recount_organisation().
 from sqlalchemy import bindparam, event, func, or_, select, update
 
 from riecycle.clock import local
-from riecycle.models.measure import Measure, MeasureStatusChange
+from riecycle.models.measure import Measure, MeasureStatus, MeasureStatusChange
 
-DONE = "uitgevoerd"
+DONE = MeasureStatus.UITGEVOERD
 
 
 def _day(moment):

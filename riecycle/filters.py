@@ -1,12 +1,31 @@
-"""Jinja filters for Dutch dates, money and labels (the text formatting is riecycle/formatting.py)."""
+"""Jinja filters for Dutch dates, money and labels (the text formatting is riecycle/formatting.py).
 
-from flask_babel import get_locale
+The one place where templates get their filters and app-wide globals: register(app) adds them all.
+Blueprint-local values stay in that blueprint, with @bp.context_processor (docs/architecture.md).
+"""
+
+from datetime import date
+
+from flask_babel import format_decimal, get_locale
+from flask_login import current_user
 from markupsafe import Markup, escape
 
 from riecycle import labels
 from riecycle.formatting import fmt_date, fmt_datetime, fmt_money, fmt_pct
 
-__all__ = ["fmt_date", "fmt_datetime", "fmt_money", "fmt_pct", "nl2br", "options", "pct_step", "register"]
+__all__ = [
+    "fmt_date",
+    "fmt_datetime",
+    "fmt_money",
+    "fmt_pct",
+    "form_keys",
+    "isodate",
+    "nl2br",
+    "options",
+    "pct_step",
+    "register",
+    "score",
+]
 
 
 def nl2br(text):
@@ -41,8 +60,40 @@ def pct_step(fraction) -> int:
     return max(0, min(100, value))
 
 
+def isodate(value) -> date | None:
+    """An ISO date string from a plan version's snapshot, as a date (for the |date filter)."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def score(value) -> str:
+    """An average on the 1-5 scale with one decimal, in the user's number format."""
+    if value is None:
+        return "—"
+    return format_decimal(value, format="0.0")
+
+
+def form_keys(form) -> Markup:
+    """The hidden version and one-time token of a form, for templates: {{ form_keys(form) }}."""
+    return Markup("").join(
+        getattr(form, name)() for name in ("version_id", "form_token") if hasattr(form, name)
+    )
+
+
+def unread_notifications() -> int:
+    """The header badge: counted only when a page shows it."""
+    from riecycle.services.reminders import unread_count
+
+    return unread_count(current_user) if current_user.is_authenticated else 0
+
+
 def register(app) -> None:
-    """Add the filters and the label lookup to Jinja."""
+    """Add every template filter and every app-wide template global to Jinja (the only place)."""
+    from riecycle.permissions import template_helpers
+    from riecycle.views.account import org_switcher
+
     app.jinja_env.filters.update(
         date=fmt_date,
         datetime=fmt_datetime,
@@ -52,5 +103,14 @@ def register(app) -> None:
         label=labels.label,
         options=options,
         pct_step=pct_step,
+        isodate=isodate,
+        score=score,
     )
-    app.jinja_env.globals.update(get_locale=get_locale, labels=labels)
+    app.jinja_env.globals.update(
+        get_locale=get_locale,
+        labels=labels,
+        form_keys=form_keys,
+        org_switcher=org_switcher,
+        unread_notifications=unread_notifications,
+        **template_helpers(),
+    )

@@ -2,19 +2,32 @@
 
 from flask_babel import lazy_gettext as _l
 
+from riecycle.models.approval import ApprovalDecision
+from riecycle.models.evaluation import Effect, EvaluationKind, EvaluationMethod
+from riecycle.models.incident import IncidentParty
+from riecycle.models.measure import ChangeType, MeasureApproach, MeasureLevel, MeasureStatus
+from riecycle.models.organisation import RiskMethod
+from riecycle.models.policy import InstrumentStatus, VpKind
+from riecycle.models.reminders import Channel, LedgerStatus
+from riecycle.models.rie import ExpertKind, PerformedByKind, Priority, RiskScope, RiskSource, RiskStatus
+from riecycle.models.team import TeamKind
+from riecycle.models.user import NotifyMode, Role
+from riecycle.models.voorlichting import AttendanceStatus, Audience, Recurrence
+from riecycle.models.zelfinspectie import AnswerSource, ChecklistAnswerValue
+
 LABELS = {
     "role": {
-        "beheerder": _l("Beheerder"),
-        "preventiemedewerker": _l("Preventiemedewerker"),
-        "leidinggevende": _l("Leidinggevende"),
-        "or_lid": _l("OR/PVT-lid"),
-        "auditor": _l("Auditor"),
+        Role.BEHEERDER: _l("Beheerder"),
+        Role.PREVENTIEMEDEWERKER: _l("Preventiemedewerker"),
+        Role.LEIDINGGEVENDE: _l("Leidinggevende"),
+        Role.OR_LID: _l("OR/PVT-lid"),
+        Role.AUDITOR: _l("Auditor"),
     },
-    "team_kind": {"afdeling": _l("Afdeling"), "locatie": _l("Locatie")},
+    "team_kind": {TeamKind.AFDELING: _l("Afdeling"), TeamKind.LOCATIE: _l("Locatie")},
     "notify_mode": {
-        "direct": _l("Direct per e-mail"),
-        "digest": _l("Wekelijks overzicht"),
-        "uit": _l("Geen e-mail"),
+        NotifyMode.DIRECT: _l("Direct per e-mail"),
+        NotifyMode.DIGEST: _l("Wekelijks overzicht"),
+        NotifyMode.UIT: _l("Geen e-mail"),
     },
     "audit_action": {
         "create": _l("aangemaakt"),
@@ -24,97 +37,116 @@ LABELS = {
         "erase": _l("gewist (AVG)"),
     },
     "risk_method": {
-        "kinney": _l("Kinney (kans × frequentie × effect)"),
-        "matrix": _l("Matrix 5×5 (kans × effect)"),
+        RiskMethod.KINNEY: _l("Kinney (kans × frequentie × effect)"),
+        RiskMethod.MATRIX: _l("Matrix 5×5 (kans × effect)"),
     },
-    "level": {"organisatie": _l("Organisatie"), "team": _l("Team"), "individu": _l("Individu")},
+    "level": {
+        MeasureLevel.ORGANISATIE: _l("Organisatie"),
+        MeasureLevel.TEAM: _l("Team"),
+        MeasureLevel.INDIVIDU: _l("Individu"),
+    },
     "approach": {
-        "bronaanpak": _l("Bronaanpak"),
-        "veerkracht": _l("Veerkracht"),
-        "rust_en_herstel": _l("Rust en herstel"),
-        "werk_prive": _l("Werk-privé"),
+        MeasureApproach.BRONAANPAK: _l("Bronaanpak"),
+        MeasureApproach.VEERKRACHT: _l("Veerkracht"),
+        MeasureApproach.RUST_EN_HERSTEL: _l("Rust en herstel"),
+        MeasureApproach.WERK_PRIVE: _l("Werk-privé"),
     },
     "measure_status": {
-        "gepland": _l("Gepland"),
-        "in_uitvoering": _l("In uitvoering"),
-        "uitgevoerd": _l("Uitgevoerd"),
-        "geevalueerd": _l("Geëvalueerd"),
-        "vervallen": _l("Vervallen"),
+        MeasureStatus.GEPLAND: _l("Gepland"),
+        MeasureStatus.IN_UITVOERING: _l("In uitvoering"),
+        MeasureStatus.UITGEVOERD: _l("Uitgevoerd"),
+        MeasureStatus.GEEVALUEERD: _l("Geëvalueerd"),
+        MeasureStatus.VERVALLEN: _l("Vervallen"),
     },
     "risk_status": {
-        "open": _l("Open"),
-        "in_behandeling": _l("In behandeling"),
-        "beheerst": _l("Beheerst"),
-        "nvt": _l("Niet van toepassing"),
+        RiskStatus.OPEN: _l("Open"),
+        RiskStatus.IN_BEHANDELING: _l("In behandeling"),
+        RiskStatus.BEHEERST: _l("Beheerst"),
+        RiskStatus.NVT: _l("Niet van toepassing"),
     },
     "risk_source": {
-        "rie": _l("RI&E"),
-        "verdiepend_onderzoek": _l("Verdiepend onderzoek"),
-        "mto": _l("MTO"),
-        "pulse": _l("Pulsmeting"),
-        "signaal": _l("Signaal"),
+        RiskSource.RIE: _l("RI&E"),
+        RiskSource.VERDIEPEND_ONDERZOEK: _l("Verdiepend onderzoek"),
+        RiskSource.MTO: _l("MTO"),
+        RiskSource.PULSE: _l("Pulsmeting"),
+        RiskSource.SIGNAAL: _l("Signaal"),
     },
     "risk_scope": {
-        "organisatie": _l("Hele organisatie"),
-        "teams": _l("Team(s)"),
-        "functiegroep": _l("Functiegroep"),
+        RiskScope.ORGANISATIE: _l("Hele organisatie"),
+        RiskScope.TEAMS: _l("Team(s)"),
+        RiskScope.FUNCTIEGROEP: _l("Functiegroep"),
     },
-    "priority": {"laag": _l("Laag"), "middel": _l("Middel"), "hoog": _l("Hoog")},
+    "priority": {Priority.LAAG: _l("Laag"), Priority.MIDDEL: _l("Middel"), Priority.HOOG: _l("Hoog")},
     "decision": {
-        "verleend": _l("Instemming verleend"),
-        "geweigerd": _l("Instemming geweigerd"),
-        "advies": _l("Advies"),
-        "aangehouden": _l("Aangehouden"),
+        ApprovalDecision.VERLEEND: _l("Instemming verleend"),
+        ApprovalDecision.GEWEIGERD: _l("Instemming geweigerd"),
+        ApprovalDecision.ADVIES: _l("Advies"),
+        ApprovalDecision.AANGEHOUDEN: _l("Aangehouden"),
         None: _l("In behandeling bij OR/PVT"),
     },
     "change_type": {
-        "eenvoudig": _l("Eenvoudige maatregel"),
-        "organisatieverandering": _l("Organisatieverandering"),
+        ChangeType.EENVOUDIG: _l("Eenvoudige maatregel"),
+        ChangeType.ORGANISATIEVERANDERING: _l("Organisatieverandering"),
     },
     # Zelfinspectie, beleidsregister and meldingen.
     "checklist_answer": {
-        "voldoet": _l("Voldoet"),
-        "deels": _l("Voldoet deels"),
-        "voldoet_niet": _l("Voldoet niet"),
-        "nvt": _l("N.v.t."),
+        ChecklistAnswerValue.VOLDOET: _l("Voldoet"),
+        ChecklistAnswerValue.DEELS: _l("Voldoet deels"),
+        ChecklistAnswerValue.VOLDOET_NIET: _l("Voldoet niet"),
+        ChecklistAnswerValue.NVT: _l("N.v.t."),
         None: _l("Nog te beantwoorden"),
     },
-    "answer_source": {"auto": _l("Automatisch"), "manual": _l("Met de hand"), "override": _l("Overschreven")},
-    "instrument_status": {
-        "concept": _l("Concept"),
-        "vastgesteld": _l("Vastgesteld"),
-        "ingetrokken": _l("Ingetrokken"),
+    "answer_source": {
+        AnswerSource.AUTO: _l("Automatisch"),
+        AnswerSource.MANUAL: _l("Met de hand"),
+        AnswerSource.OVERRIDE: _l("Overschreven"),
     },
-    "vp_kind": {"intern": _l("Intern"), "extern": _l("Extern")},
+    "instrument_status": {
+        InstrumentStatus.CONCEPT: _l("Concept"),
+        InstrumentStatus.VASTGESTELD: _l("Vastgesteld"),
+        InstrumentStatus.INGETROKKEN: _l("Ingetrokken"),
+    },
+    "vp_kind": {VpKind.INTERN: _l("Intern"), VpKind.EXTERN: _l("Extern")},
     "incident_party": {
-        "ouder_klant": _l("Ouder of klant"),
-        "leerling_client": _l("Leerling, cliënt of patiënt"),
-        "bezoeker": _l("Bezoeker of derde"),
-        "collega": _l("Collega"),
-        "leidinggevende": _l("Leidinggevende"),
-        "onbekend": _l("Onbekend"),
+        IncidentParty.OUDER_KLANT: _l("Ouder of klant"),
+        IncidentParty.LEERLING_CLIENT: _l("Leerling, cliënt of patiënt"),
+        IncidentParty.BEZOEKER: _l("Bezoeker of derde"),
+        IncidentParty.COLLEGA: _l("Collega"),
+        IncidentParty.LEIDINGGEVENDE: _l("Leidinggevende"),
+        IncidentParty.ONBEKEND: _l("Onbekend"),
     },
     # Voorlichting, evaluatie and reminders.
     "audience": {
-        "alle_medewerkers": _l("Alle medewerkers"),
-        "teams": _l("Team(s)"),
-        "leidinggevenden": _l("Leidinggevenden"),
-        "nieuwe_medewerkers": _l("Nieuwe medewerkers"),
+        Audience.ALLE_MEDEWERKERS: _l("Alle medewerkers"),
+        Audience.TEAMS: _l("Team(s)"),
+        Audience.LEIDINGGEVENDEN: _l("Leidinggevenden"),
+        Audience.NIEUWE_MEDEWERKERS: _l("Nieuwe medewerkers"),
     },
     "recurrence": {
-        "geen": _l("Eenmalig"),
-        "jaarlijks": _l("Jaarlijks"),
-        "nieuwkomers": _l("Voor nieuwkomers"),
+        Recurrence.GEEN: _l("Eenmalig"),
+        Recurrence.JAARLIJKS: _l("Jaarlijks"),
+        Recurrence.NIEUWKOMERS: _l("Voor nieuwkomers"),
     },
-    "attendance": {"aanwezig": _l("Aanwezig"), "afwezig": _l("Afwezig"), "afgemeld": _l("Afgemeld")},
-    "evaluation_kind": {"maatregel": _l("Eén maatregel"), "thema": _l("De hele aanpak van een thema")},
+    "attendance": {
+        AttendanceStatus.AANWEZIG: _l("Aanwezig"),
+        AttendanceStatus.AFWEZIG: _l("Afwezig"),
+        AttendanceStatus.AFGEMELD: _l("Afgemeld"),
+    },
+    "evaluation_kind": {
+        EvaluationKind.MAATREGEL: _l("Eén maatregel"),
+        EvaluationKind.THEMA: _l("De hele aanpak van een thema"),
+    },
     "evaluation_method": {
-        "interview": _l("Interview"),
-        "groepsgesprek": _l("Groepsgesprek"),
-        "herhaalde_vragenlijst": _l("Herhaalde vragenlijst"),
-        "pulse": _l("Pulsmeting"),
+        EvaluationMethod.INTERVIEW: _l("Interview"),
+        EvaluationMethod.GROEPSGESPREK: _l("Groepsgesprek"),
+        EvaluationMethod.HERHAALDE_VRAGENLIJST: _l("Herhaalde vragenlijst"),
+        EvaluationMethod.PULSE: _l("Pulsmeting"),
     },
-    "effect": {"opgelost": _l("Opgelost"), "deels": _l("Deels opgelost"), "niet": _l("Niet opgelost")},
+    "effect": {
+        Effect.OPGELOST: _l("Opgelost"),
+        Effect.DEELS: _l("Deels opgelost"),
+        Effect.NIET: _l("Niet opgelost"),
+    },
     "reminder_rule": {
         "measure_termijn_14d": _l("Termijn over 14 dagen"),
         "measure_termijn_1d": _l("Termijn morgen"),
@@ -132,20 +164,24 @@ LABELS = {
         "session": _l("Voorlichting"),
         "newcomer": _l("Nieuwe medewerker zonder voorlichting"),
     },
-    "ledger_status": {"claimed": _l("Wordt verzonden"), "sent": _l("Verzonden"), "failed": _l("Mislukt")},
+    "ledger_status": {
+        LedgerStatus.CLAIMED: _l("Wordt verzonden"),
+        LedgerStatus.SENT: _l("Verzonden"),
+        LedgerStatus.FAILED: _l("Mislukt"),
+    },
     "channel": {
-        "mail": _l("E-mail"),
-        "digest": _l("Wekelijks overzicht"),
-        "app": _l("Alleen in riecycle"),
-        "invitation": _l("Uitnodiging per e-mail"),
+        Channel.MAIL: _l("E-mail"),
+        Channel.DIGEST: _l("Wekelijks overzicht"),
+        Channel.APP: _l("Alleen in riecycle"),
+        Channel.INVITATION: _l("Uitnodiging per e-mail"),
     },
     "performed_by_kind": {
-        "intern": _l("Intern (eigen organisatie)"),
-        "extern": _l("Extern (adviesbureau of arbodienst)"),
+        PerformedByKind.INTERN: _l("Intern (eigen organisatie)"),
+        PerformedByKind.EXTERN: _l("Extern (adviesbureau of arbodienst)"),
     },
     "expert_kind": {
-        "kerndeskundige": _l("Gecertificeerde kerndeskundige"),
-        "arbodienst": _l("Gecertificeerde arbodienst"),
+        ExpertKind.KERNDESKUNDIGE: _l("Gecertificeerde kerndeskundige"),
+        ExpertKind.ARBODIENST: _l("Gecertificeerde arbodienst"),
     },
     "theme_state": {
         "behandeld": _l("Behandeld"),

@@ -16,6 +16,7 @@ from riecycle.access import (  # noqa: F401 - re-exported: the roles are importe
     current_viewer,
     role_can,
 )
+from riecycle.models.measure import MeasureLevel
 
 
 def current_role() -> str | None:
@@ -97,9 +98,9 @@ def can_edit_measure(measure) -> bool:
     if viewer is None or not viewer.is_leader:
         return False
     mine = viewer.team_ids
-    if measure.level == "team":
+    if measure.level == MeasureLevel.TEAM:
         return any(t.id in mine for t in measure.teams)
-    if measure.level == "individu":
+    if measure.level == MeasureLevel.INDIVIDU:
         return measure.employee is not None and measure.employee.team_id in mine
     return measure.responsible_id == viewer.user_id
 

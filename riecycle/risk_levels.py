@@ -12,7 +12,7 @@ A measure counts when it is not deleted and not vervallen.
 
 from sqlalchemy import and_, case, event, func, inspect, select, update
 
-from riecycle.models.measure import LEVELS, Measure, measure_risks
+from riecycle.models.measure import LEVELS, Measure, MeasureStatus, measure_risks
 from riecycle.models.rie import Risk
 
 COLUMNS = {level: f"measures_{level}" for level in LEVELS}
@@ -23,7 +23,9 @@ _MEASURES = "risk_levels.measures"
 def _counts(risk_id_column):
     """Correlated counts per level for the risk in `risk_id_column`."""
     live = and_(
-        Measure.id == measure_risks.c.measure_id, Measure.deleted_at.is_(None), Measure.status != "vervallen"
+        Measure.id == measure_risks.c.measure_id,
+        Measure.deleted_at.is_(None),
+        Measure.status != MeasureStatus.VERVALLEN,
     )
     return {
         column: select(func.count(case((Measure.level == level, 1))))

@@ -1,4 +1,4 @@
-"""Stable references: a permanent number per risk and measure within its organisation (issue 17)
+"""Stable references: a permanent number per risk and measure within its organisation
 
 Revision ID: x_refs_1
 Revises: ev_factors_1

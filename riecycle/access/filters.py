@@ -3,7 +3,8 @@
 from sqlalchemy import and_, or_, select, true
 
 from riecycle.models import Employee, Measure, Risk
-from riecycle.models.rie import risk_teams
+from riecycle.models.measure import MeasureLevel
+from riecycle.models.rie import RiskScope, risk_teams
 
 
 def _own_staff(viewer):
@@ -14,7 +15,7 @@ def visible_measures_filter(viewer):
     """Measures that exist for the viewer (see Viewer.lists_measure)."""
     if viewer is None or not viewer.is_leader:
         return true()
-    return or_(Measure.level != "individu", Measure.employee_id.in_(_own_staff(viewer)))
+    return or_(Measure.level != MeasureLevel.INDIVIDU, Measure.employee_id.in_(_own_staff(viewer)))
 
 
 def title_visible_filter(viewer):
@@ -22,8 +23,8 @@ def title_visible_filter(viewer):
     if viewer is None or viewer.personal:
         return true()
     if viewer.is_leader:
-        return or_(Measure.level != "individu", Measure.employee_id.in_(_own_staff(viewer)))
-    return Measure.level != "individu"
+        return or_(Measure.level != MeasureLevel.INDIVIDU, Measure.employee_id.in_(_own_staff(viewer)))
+    return Measure.level != MeasureLevel.INDIVIDU
 
 
 def title_search(viewer, text: str):
@@ -36,7 +37,7 @@ def visible_risks_filter(viewer):
     if viewer is None or not viewer.is_leader:
         return true()
     own = select(risk_teams.c.risk_id).where(risk_teams.c.team_id.in_(sorted(viewer.team_ids) or [-1]))
-    return or_(Risk.scope != "teams", Risk.id.in_(own))
+    return or_(Risk.scope != RiskScope.TEAMS, Risk.id.in_(own))
 
 
 def hidden_risk_ids(viewer, org_id: int) -> frozenset[int]:
@@ -65,12 +66,12 @@ def hidden_individual_measures(viewer, org_id: int) -> dict[int, tuple[str, str]
         select(Measure.id, Measure.title, Employee.team_id, Team.name)
         .outerjoin(Employee, Employee.id == Measure.employee_id)
         .outerjoin(Team, Team.id == Employee.team_id)
-        .where(Measure.organisation_id == org_id, Measure.level == "individu")
+        .where(Measure.organisation_id == org_id, Measure.level == MeasureLevel.INDIVIDU)
     ).all()
     return {
         mid: (title, pseudonym_of(mid, team))
         for mid, title, team_id, team in rows
-        if viewer is None or not viewer.sees("individu", team_id)
+        if viewer is None or not viewer.sees(MeasureLevel.INDIVIDU, team_id)
     }
 
 

@@ -1,11 +1,13 @@
 """Roles and the named permissions each role holds (docs/domain.md §9)."""
 
-BEHEERDER = "beheerder"
-PREVENTIE = "preventiemedewerker"
-LEIDINGGEVENDE = "leidinggevende"
-OR_LID = "or_lid"
-AUDITOR = "auditor"
-ALL_ROLES = (BEHEERDER, PREVENTIE, LEIDINGGEVENDE, OR_LID, AUDITOR)
+from riecycle.models.user import Role
+
+BEHEERDER = Role.BEHEERDER
+PREVENTIE = Role.PREVENTIEMEDEWERKER
+LEIDINGGEVENDE = Role.LEIDINGGEVENDE
+OR_LID = Role.OR_LID
+AUDITOR = Role.AUDITOR
+ALL_ROLES = tuple(Role)
 
 ROLE_LABELS = {
     BEHEERDER: "Beheerder (werkgever/HR)",

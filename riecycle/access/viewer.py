@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from riecycle.access.pseudonym import pseudonym
 from riecycle.access.roles import BEHEERDER, LEIDINGGEVENDE, role_can
+from riecycle.models.measure import MeasureLevel
+from riecycle.models.rie import RiskScope
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,7 @@ class Viewer:
 
     def sees(self, level: str, employee_team_id) -> bool:
         """Whether a measure's title, free text and employee may be shown (else: pseudonym)."""
-        return level != "individu" or self.sees_employee(employee_team_id)
+        return level != MeasureLevel.INDIVIDU or self.sees_employee(employee_team_id)
 
     def sees_measure(self, measure) -> bool:
         """sees() for an ORM measure, from its current state."""
@@ -56,7 +58,7 @@ class Viewer:
     def lists_measure(self, measure) -> bool:
         """Whether the measure exists for this viewer at all: a leidinggevende does not even see
         the pseudonyms of other teams' individual measures; OR and auditor see them as counts."""
-        if not self.is_leader or measure.level != "individu":
+        if not self.is_leader or measure.level != MeasureLevel.INDIVIDU:
             return True
         return measure.employee_team_id in self.team_ids
 
@@ -68,7 +70,7 @@ class Viewer:
 
     def sees_risk(self, risk) -> bool:
         """A leidinggevende sees organisation-wide risks, function groups and their own teams'."""
-        if not self.is_leader or risk.scope != "teams":
+        if not self.is_leader or risk.scope != RiskScope.TEAMS:
             return True
         return any(t.id in self.team_ids for t in risk.teams)
 

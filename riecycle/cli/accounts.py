@@ -8,8 +8,8 @@ from riecycle import audit
 from riecycle.cli.common import fail as _fail
 from riecycle.cli.common import find_org_or_fail
 from riecycle.extensions import db
-from riecycle.labels import LABELS
 from riecycle.models import Employee, Membership
+from riecycle.models.user import Role
 from riecycle.services import ServiceError, accounts, erasure, invitations, notifications_mail, organisations
 
 org_cli = AppGroup("org", help="Organisaties beheren.")
@@ -37,7 +37,7 @@ def org_create(slug, name, sector, employee_count, branche_rie):
 @user_cli.command("create")
 @click.option("--org", "slug", required=True)
 @click.option("--email", required=True)
-@click.option("--role", required=True, type=click.Choice(list(LABELS["role"])))
+@click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
 @click.option("--name", default=None)
 @click.option("--password", default=None, help="Zonder wachtwoord wordt een uitnodiging gemaild.")
 def user_create(slug, email, role, name, password):
@@ -97,7 +97,7 @@ def erase_employee_command(slug, employee_id, actor_email, confirmed):
     role = actor and db.session.scalar(
         select(Membership.role).where(Membership.user_id == actor.id, Membership.organisation_id == org.id)
     )
-    if role != "beheerder":
+    if role != Role.BEHEERDER:
         _fail(f"'{actor_email}' is geen beheerder van '{slug}'.")
     if not confirmed:
         _fail("Geef --ja mee: wissen kan niet ongedaan worden gemaakt.")

@@ -14,6 +14,7 @@ from flask.cli import AppGroup
 from riecycle.audit import reset_actor, set_actor
 from riecycle.cli.common import find_org_or_fail
 from riecycle.extensions import db
+from riecycle.models.user import Role
 
 export_cli = AppGroup("export", help="Exporteren naar Excel.")
 import_cli = AppGroup("import", help="Importeren uit Excel (alles of niets).")
@@ -40,7 +41,7 @@ def export_evidence(slug, out, start, end, pseudonymise):
     org = find_org_or_fail(slug)
     if start and end and start > end:
         raise click.BadParameter("--from ligt na --to.")
-    viewer = rows.Viewer(role="auditor" if pseudonymise else "beheerder", org_id=org.id)
+    viewer = rows.Viewer(role=Role.AUDITOR if pseudonymise else Role.BEHEERDER, org_id=org.id)
     period = evidence.Period(start.date() if start else None, end.date() if end else None)
     spooled = evidence.build(org, viewer, period)
     with Path(out).open("wb") as handle:

@@ -1,21 +1,34 @@
 """A reusable OR/PVT approval record (instemming) for the RI&E and the Plan van Aanpak."""
 
 from datetime import date
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from riecycle.models.base import Base
+from riecycle.models.base import Base, one_of
 from riecycle.models.mixins import DomainMixin
 
-# verleend / geweigerd / advies (RI&E) / aangehouden (PvA); None while pending.
-APPROVAL_DECISIONS = ("verleend", "geweigerd", "advies", "aangehouden")
+
+class ApprovalDecision(StrEnum):
+    """The OR/PVT's decision: verleend / geweigerd / advies (RI&E) / aangehouden (PvA); NULL while pending."""
+
+    VERLEEND = "verleend"
+    GEWEIGERD = "geweigerd"
+    ADVIES = "advies"
+    AANGEHOUDEN = "aangehouden"
+
+
+APPROVAL_DECISIONS = tuple(ApprovalDecision)
 
 
 class Approval(DomainMixin, Base):
     __tablename__ = "approvals"
     __audit_label__ = "Instemming OR/PVT"
-    __table_args__ = (Index("ix_approval_subject", "subject_type", "subject_id"),)
+    __table_args__ = (
+        Index("ix_approval_subject", "subject_type", "subject_id"),
+        one_of("decision", ApprovalDecision, nullable=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # What was submitted: ("rie", rie.id) or ("plan_version", version.id).

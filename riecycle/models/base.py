@@ -1,8 +1,9 @@
 """Declarative base with a naming convention and a UTC datetime type."""
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import CheckConstraint, DateTime, MetaData
 from sqlalchemy.orm import DeclarativeBase, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -47,3 +48,12 @@ class Base(DeclarativeBase):
     __audited__ = False
     # Human label for the audit page; defaults to the class name.
     __audit_label__ = None
+
+
+def one_of(column: str, values: Iterable[str], *, nullable: bool = False) -> CheckConstraint:
+    """CHECK that a column holds one of its stored choices (an enum's values), named ck_<table>_<column>."""
+    allowed = ", ".join(f"'{value}'" for value in values)
+    condition = f"{column} IN ({allowed})"
+    if nullable:
+        condition = f"{column} IS NULL OR {condition}"
+    return CheckConstraint(condition, name=column)

@@ -1,21 +1,51 @@
 """Evaluations of a measure or of the whole approach for a theme (evalueren, bijstellen)."""
 
 from datetime import date
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, Float, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from riecycle.models.base import Base
+from riecycle.models.base import Base, one_of
 from riecycle.models.mixins import DomainMixin
 
 if TYPE_CHECKING:
     from riecycle.models.measure import Measure
     from riecycle.models.user import User
 
-EVALUATION_METHODS = ("interview", "groepsgesprek", "herhaalde_vragenlijst", "pulse")
-EFFECTS = ("opgelost", "deels", "niet")
-EVALUATION_KINDS = ("maatregel", "thema")
+
+class EvaluationMethod(StrEnum):
+    """How an evaluation was held."""
+
+    INTERVIEW = "interview"
+    GROEPSGESPREK = "groepsgesprek"
+    HERHAALDE_VRAGENLIJST = "herhaalde_vragenlijst"
+    PULSE = "pulse"
+
+
+EVALUATION_METHODS = tuple(EvaluationMethod)
+
+
+class Effect(StrEnum):
+    """The effect an evaluation found."""
+
+    OPGELOST = "opgelost"
+    DEELS = "deels"
+    NIET = "niet"
+
+
+EFFECTS = tuple(Effect)
+
+
+class EvaluationKind(StrEnum):
+    """What an evaluation looks at: one measure or a theme's whole approach."""
+
+    MAATREGEL = "maatregel"
+    THEMA = "thema"
+
+
+EVALUATION_KINDS = tuple(EvaluationKind)
 
 
 # Bijstellen: the new or adjusted measures an evaluation led to.
@@ -34,7 +64,12 @@ class Evaluation(DomainMixin, Base):
     __mapper_args__ = {"version_id_col": version_id}
     __audit_label__ = "Evaluatie"
     # "Evaluaties te doen": the open ones of an organisation by planned date.
-    __table_args__ = (Index("ix_evaluations_org_open", "organisation_id", "done_on", "planned_on"),)
+    __table_args__ = (
+        Index("ix_evaluations_org_open", "organisation_id", "done_on", "planned_on"),
+        one_of("kind", EvaluationKind),
+        one_of("method", EvaluationMethod),
+        one_of("effect", Effect, nullable=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), default="maatregel")

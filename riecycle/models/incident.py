@@ -1,12 +1,13 @@
 """The incident log: meldingen of ongewenst gedrag and aggression, and their periodic analysis."""
 
 from datetime import date
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from riecycle.models.base import Base
+from riecycle.models.base import Base, one_of
 from riecycle.models.mixins import DomainMixin
 
 if TYPE_CHECKING:
@@ -14,14 +15,26 @@ if TYPE_CHECKING:
     from riecycle.models.taxonomy import Theme
     from riecycle.models.team import Team
 
-# Who caused it, as a category: never a name.
-INCIDENT_PARTIES = ("collega", "leidinggevende", "ouder_klant", "leerling_client", "bezoeker", "onbekend")
+
+class IncidentParty(StrEnum):
+    """Who caused an incident, as a category: never a name."""
+
+    COLLEGA = "collega"
+    LEIDINGGEVENDE = "leidinggevende"
+    OUDER_KLANT = "ouder_klant"
+    LEERLING_CLIENT = "leerling_client"
+    BEZOEKER = "bezoeker"
+    ONBEKEND = "onbekend"
+
+
+INCIDENT_PARTIES = tuple(IncidentParty)
 
 
 class Incident(DomainMixin, Base):
     """One melding. It stores no names: the description is anonymised."""
 
     __tablename__ = "incidents"
+    __table_args__ = (one_of("party", IncidentParty),)
     # Optimistic locking: every UPDATE checks and bumps this (edit forms carry it).
     version_id: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version_id}

@@ -2,12 +2,13 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, ForeignKey, Index, Numeric, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
-from riecycle.models.base import Base, utcnow
+from riecycle.models.base import Base, one_of, utcnow
 from riecycle.models.mixins import DomainMixin
 from riecycle.models.references import measure_reference, next_number
 
@@ -17,10 +18,52 @@ if TYPE_CHECKING:
     from riecycle.models.team import Team
     from riecycle.models.user import User
 
-LEVELS = ("organisatie", "team", "individu")
-APPROACHES = ("bronaanpak", "veerkracht", "rust_en_herstel", "werk_prive")
-STATUSES = ("gepland", "in_uitvoering", "uitgevoerd", "geevalueerd", "vervallen")
-OPEN_STATUSES = ("gepland", "in_uitvoering")
+
+class MeasureLevel(StrEnum):
+    """The level a measure works on."""
+
+    ORGANISATIE = "organisatie"
+    TEAM = "team"
+    INDIVIDU = "individu"
+
+
+LEVELS = tuple(MeasureLevel)
+
+
+class MeasureApproach(StrEnum):
+    """The approach of a measure."""
+
+    BRONAANPAK = "bronaanpak"
+    VEERKRACHT = "veerkracht"
+    RUST_EN_HERSTEL = "rust_en_herstel"
+    WERK_PRIVE = "werk_prive"
+
+
+APPROACHES = tuple(MeasureApproach)
+
+
+class MeasureStatus(StrEnum):
+    """Where a measure stands."""
+
+    GEPLAND = "gepland"
+    IN_UITVOERING = "in_uitvoering"
+    UITGEVOERD = "uitgevoerd"
+    GEEVALUEERD = "geevalueerd"
+    VERVALLEN = "vervallen"
+
+
+STATUSES = tuple(MeasureStatus)
+OPEN_STATUSES = (MeasureStatus.GEPLAND, MeasureStatus.IN_UITVOERING)
+
+
+class ChangeType(StrEnum):
+    """A simple measure, or an organisational change (which the OR/PVT must agree to)."""
+
+    EENVOUDIG = "eenvoudig"
+    ORGANISATIEVERANDERING = "organisatieverandering"
+
+
+CHANGE_TYPES = tuple(ChangeType)
 
 measure_risks = Table(
     "measure_risks",
@@ -62,6 +105,10 @@ class Measure(DomainMixin, Base):
         Index("ix_measures_org_termijn", "organisation_id", "termijn", "status", "deleted_at"),
         Index("ix_measures_org_first_done", "organisation_id", "first_done_on", "deleted_at"),
         UniqueConstraint("organisation_id", "number", name="uq_measures_organisation_number"),
+        one_of("level", MeasureLevel),
+        one_of("approach", MeasureApproach),
+        one_of("change_type", ChangeType),
+        one_of("status", MeasureStatus),
     )
     __audit_exclude__ = ("first_done_on",)
 
@@ -153,6 +200,8 @@ class MeasureStatusChange(MeasurePart, DomainMixin, Base):
             "changed_at",
             "deleted_at",
         ),
+        one_of("from_status", MeasureStatus, nullable=True),
+        one_of("to_status", MeasureStatus),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

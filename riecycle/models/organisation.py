@@ -1,16 +1,27 @@
 """The tenant: an employer using riecycle."""
 
+from enum import StrEnum
+
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from riecycle.models.base import Base
+from riecycle.models.base import Base, one_of
 from riecycle.models.mixins import SoftDeleteMixin, TimestampMixin
 
-RISK_METHODS = ("kinney", "matrix")
+
+class RiskMethod(StrEnum):
+    """How risks are scored."""
+
+    KINNEY = "kinney"
+    MATRIX = "matrix"
+
+
+RISK_METHODS = tuple(RiskMethod)
 
 
 class Organisation(TimestampMixin, SoftDeleteMixin, Base):
     __tablename__ = "organisations"
+    __table_args__ = (one_of("risk_method", RiskMethod),)
     __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)

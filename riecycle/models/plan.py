@@ -1,12 +1,14 @@
 """The Plan van Aanpak around the measures: own catalogue entries, scores, versions, comments."""
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from riecycle.models.base import Base, utcnow
+from riecycle.models.base import Base, one_of, utcnow
+from riecycle.models.measure import ChangeType, MeasureApproach, MeasureLevel
 from riecycle.models.mixins import DomainMixin
 
 if TYPE_CHECKING:
@@ -17,6 +19,11 @@ class CatalogueEntry(DomainMixin, Base):
     """A standard measure the organisation added to the shared catalogue in seed/."""
 
     __tablename__ = "catalogue_entries"
+    __table_args__ = (
+        one_of("level", MeasureLevel),
+        one_of("approach", MeasureApproach),
+        one_of("change_type", ChangeType),
+    )
     __audit_label__ = "Catalogusmaatregel"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,13 +89,22 @@ class PlanVersion(DomainMixin, Base):
         return f"Plan van Aanpak versie {self.number}"
 
 
-PARTICIPATION_METHODS = ("werkgroep", "teamoverleg", "vragenlijst")
+class ParticipationMethod(StrEnum):
+    """How employees took part in choosing the measures."""
+
+    WERKGROEP = "werkgroep"
+    TEAMOVERLEG = "teamoverleg"
+    VRAGENLIJST = "vragenlijst"
+
+
+PARTICIPATION_METHODS = tuple(ParticipationMethod)
 
 
 class PlanParticipation(DomainMixin, Base):
     """How employees took part in choosing the measures of a plan version (docs/domain.md §10)."""
 
     __tablename__ = "plan_participations"
+    __table_args__ = (one_of("method", ParticipationMethod),)
     __audit_label__ = "Inspraak medewerkers"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,22 +1,52 @@
 """The PSA policy register: instruments against ongewenst gedrag and the preventiemedewerker."""
 
 from datetime import date
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from riecycle.models.base import Base
+from riecycle.models.base import Base, one_of
 from riecycle.models.mixins import DomainMixin
 
 if TYPE_CHECKING:
     from riecycle.models.user import User
     from riecycle.models.voorlichting import VoorlichtingSession
 
-# The kinds come from seed/taxonomy.yaml (policy_instruments); these are the ones the rules know.
-INSTRUMENT_KINDS = ("gedragscode", "vertrouwenspersoon", "klachtenregeling", "opvang_nazorg", "meldprocedure")
-INSTRUMENT_STATUSES = ("concept", "vastgesteld", "ingetrokken")
-VP_KINDS = ("intern", "extern")
+
+class InstrumentKind(StrEnum):
+    """The kind of a policy instrument: seed/taxonomy.yaml (policy_instruments) has these, the rules know them."""
+
+    GEDRAGSCODE = "gedragscode"
+    VERTROUWENSPERSOON = "vertrouwenspersoon"
+    KLACHTENREGELING = "klachtenregeling"
+    OPVANG_NAZORG = "opvang_nazorg"
+    MELDPROCEDURE = "meldprocedure"
+
+
+INSTRUMENT_KINDS = tuple(InstrumentKind)
+
+
+class InstrumentStatus(StrEnum):
+    """Where a policy instrument stands."""
+
+    CONCEPT = "concept"
+    VASTGESTELD = "vastgesteld"
+    INGETROKKEN = "ingetrokken"
+
+
+INSTRUMENT_STATUSES = tuple(InstrumentStatus)
+
+
+class VpKind(StrEnum):
+    """An internal or external vertrouwenspersoon."""
+
+    INTERN = "intern"
+    EXTERN = "extern"
+
+
+VP_KINDS = tuple(VpKind)
 
 policy_instrument_sessions = Table(
     "policy_instrument_sessions",
@@ -30,6 +60,11 @@ class PolicyInstrument(DomainMixin, Base):
     """A gedragscode, vertrouwenspersoon, klachtenregeling, opvang-en-nazorgprotocol or meldprocedure."""
 
     __tablename__ = "policy_instruments"
+    __table_args__ = (
+        one_of("kind", InstrumentKind),
+        one_of("status", InstrumentStatus),
+        one_of("vp_kind", VpKind, nullable=True),
+    )
     # Optimistic locking: every UPDATE checks and bumps this (edit forms carry it).
     version_id: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version_id}
@@ -74,7 +109,9 @@ class PolicyInstrument(DomainMixin, Base):
 
     def is_adopted(self, today: date) -> bool:
         """Vastgesteld, and not dated after the day we look at."""
-        return self.status == "vastgesteld" and (self.adopted_on is None or self.adopted_on <= today)
+        return self.status == InstrumentStatus.VASTGESTELD and (
+            self.adopted_on is None or self.adopted_on <= today
+        )
 
 
 class PreventiemedewerkerAppointment(DomainMixin, Base):

@@ -11,22 +11,44 @@ Exactly-once design (see riecycle/services/reminders.py for the protocol):
 """
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from riecycle.models.base import Base, utcnow
+from riecycle.models.base import Base, one_of, utcnow
 
 if TYPE_CHECKING:
     from riecycle.models.organisation import Organisation
     from riecycle.models.user import User
 
-# claimed: inserted and committed, delivery not yet confirmed (retried when stale);
-# sent: delivered (or nothing to mail); failed: gave up after too many attempts.
-LEDGER_STATUSES = ("claimed", "sent", "failed")
-# How the e-mail part goes: direct mail, the weekly digest, in-app only, or an invitation.
-CHANNELS = ("mail", "digest", "app", "invitation")
+
+class LedgerStatus(StrEnum):
+    """Where a reminder's delivery stands.
+
+    claimed: inserted and committed, delivery not yet confirmed (retried when stale);
+    sent: delivered (or nothing to mail); failed: gave up after too many attempts.
+    """
+
+    CLAIMED = "claimed"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+LEDGER_STATUSES = tuple(LedgerStatus)
+
+
+class Channel(StrEnum):
+    """How the e-mail part goes: direct mail, the weekly digest, in-app only, or an invitation."""
+
+    MAIL = "mail"
+    DIGEST = "digest"
+    APP = "app"
+    INVITATION = "invitation"
+
+
+CHANNELS = tuple(Channel)
 
 
 class ReminderLedger(Base):
@@ -43,6 +65,8 @@ class ReminderLedger(Base):
             name="uq_reminder_ledger_key",
         ),
         Index("ix_reminder_ledger_status_claimed", "status", "claimed_at"),
+        one_of("channel", Channel),
+        one_of("status", LedgerStatus),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

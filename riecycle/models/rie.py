@@ -2,33 +2,106 @@
 
 from calendar import monthrange
 from datetime import date, datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, Float, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from riecycle.clock import AMSTERDAM
-from riecycle.models.base import Base, utcnow
+from riecycle.models.base import Base, one_of, utcnow
 from riecycle.models.mixins import DomainMixin
+from riecycle.models.organisation import RiskMethod
 from riecycle.models.references import next_number, risk_reference
 
 if TYPE_CHECKING:
     from riecycle.models.taxonomy import Factor, Theme
     from riecycle.models.team import Team
 
-RISK_SCOPES = ("organisatie", "teams", "functiegroep")
-RISK_SOURCES = ("rie", "verdiepend_onderzoek", "mto", "pulse", "signaal")
-RISK_STATUSES = ("open", "in_behandeling", "beheerst", "nvt")
-PERFORMED_BY_KINDS = ("intern", "extern")
-EXPERT_KINDS = ("kerndeskundige", "arbodienst")
-# The two parts of a toetsing since 1 July 2022 (docs/domain.md §10); "beide" when one review did both.
-TOETS_TYPES = ("systeemtoets", "scopetoets", "beide")
+
+class RiskScope(StrEnum):
+    """Whom a risk concerns."""
+
+    ORGANISATIE = "organisatie"
+    TEAMS = "teams"
+    FUNCTIEGROEP = "functiegroep"
+
+
+RISK_SCOPES = tuple(RiskScope)
+
+
+class RiskSource(StrEnum):
+    """Where a risk was found."""
+
+    RIE = "rie"
+    VERDIEPEND_ONDERZOEK = "verdiepend_onderzoek"
+    MTO = "mto"
+    PULSE = "pulse"
+    SIGNAAL = "signaal"
+
+
+RISK_SOURCES = tuple(RiskSource)
+
+
+class RiskStatus(StrEnum):
+    """Where a risk stands."""
+
+    OPEN = "open"
+    IN_BEHANDELING = "in_behandeling"
+    BEHEERST = "beheerst"
+    NVT = "nvt"
+
+
+RISK_STATUSES = tuple(RiskStatus)
+
+
+class Priority(StrEnum):
+    """A risk's priority (from its score), also its restrisico."""
+
+    LAAG = "laag"
+    MIDDEL = "middel"
+    HOOG = "hoog"
+
+
+PRIORITIES = tuple(Priority)
+
+
+class PerformedByKind(StrEnum):
+    """Who performed the RI&E."""
+
+    INTERN = "intern"
+    EXTERN = "extern"
+
+
+PERFORMED_BY_KINDS = tuple(PerformedByKind)
+
+
+class ExpertKind(StrEnum):
+    """Who did the toetsing."""
+
+    KERNDESKUNDIGE = "kerndeskundige"
+    ARBODIENST = "arbodienst"
+
+
+EXPERT_KINDS = tuple(ExpertKind)
+
+
+class ToetsType(StrEnum):
+    """The parts of a toetsing since 1 July 2022 (docs/domain.md §10); "beide" when one review did both."""
+
+    SYSTEEMTOETS = "systeemtoets"
+    SCOPETOETS = "scopetoets"
+    BEIDE = "beide"
+
+
+TOETS_TYPES = tuple(ToetsType)
 
 
 class Rie(DomainMixin, Base):
     """One version of the organisation's RI&E; exactly one is current."""
 
     __tablename__ = "ries"
+    __table_args__ = (one_of("performed_by_kind", PerformedByKind),)
     __audit_label__ = "RI&E"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -76,6 +149,10 @@ class Toetsing(DomainMixin, Base):
     """Art. 14 toetsing of the RI&E and PvA by a kerndeskundige or arbodienst."""
 
     __tablename__ = "toetsingen"
+    __table_args__ = (
+        one_of("expert_kind", ExpertKind),
+        one_of("toets_type", ToetsType, nullable=True),
+    )
     __audit_label__ = "Toetsing"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -119,6 +196,14 @@ class Risk(DomainMixin, Base):
     """A knelpunt: a PSA risk from the RI&E or another source."""
 
     __tablename__ = "risks"
+    __table_args__ = (
+        one_of("scope", RiskScope),
+        one_of("source", RiskSource),
+        one_of("status", RiskStatus),
+        one_of("restrisico", Priority, nullable=True),
+        one_of("current_priority", Priority, nullable=True),
+        one_of("current_method", RiskMethod, nullable=True),
+    )
     # Optimistic locking: every UPDATE checks and bumps this (edit forms carry it).
     version_id: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version_id}
@@ -195,6 +280,10 @@ class RiskEvaluation(DomainMixin, Base):
     """One (re-)evaluation of a risk; all are kept to show before and after."""
 
     __tablename__ = "risk_evaluations"
+    __table_args__ = (
+        one_of("method", RiskMethod),
+        one_of("priority", Priority),
+    )
     __audit_label__ = "Risicobeoordeling"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -250,8 +339,25 @@ class VerdiependOnderzoek(DomainMixin, Base):
         return self.title
 
 
-RESULT_SCOPES = ("team", "groep", "organisatie")
-GROUP_KINDS = ("afdeling", "functiegroep")
+class ResultScope(StrEnum):
+    """Whose response an onderzoek result is."""
+
+    TEAM = "team"
+    GROEP = "groep"
+    ORGANISATIE = "organisatie"
+
+
+RESULT_SCOPES = tuple(ResultScope)
+
+
+class GroupKind(StrEnum):
+    """The kind of a named group of teams."""
+
+    AFDELING = "afdeling"
+    FUNCTIEGROEP = "functiegroep"
+
+
+GROUP_KINDS = tuple(GroupKind)
 
 # A group result (or the whole organisation's): the teams it brings together, each with its own
 # number of respondents, so the reason for grouping (teams below the threshold) is on record.
@@ -268,6 +374,10 @@ class OnderzoekTeam(DomainMixin, Base):
     """The response of one team, of a named group of teams or of the whole organisation."""
 
     __tablename__ = "onderzoek_teams"
+    __table_args__ = (
+        one_of("scope", ResultScope),
+        one_of("group_kind", GroupKind, nullable=True),
+    )
     __audit_label__ = "Onderzoeksresultaat team"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,21 +1,31 @@
 """Teams: afdelingen or locaties, optionally nested."""
 
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from riecycle.models.base import Base
+from riecycle.models.base import Base, one_of
 from riecycle.models.mixins import DomainMixin
 
 if TYPE_CHECKING:
     from riecycle.models.user import User
 
-TEAM_KINDS = ("afdeling", "locatie")
+
+class TeamKind(StrEnum):
+    """A department or a location."""
+
+    AFDELING = "afdeling"
+    LOCATIE = "locatie"
+
+
+TEAM_KINDS = tuple(TeamKind)
 
 
 class Team(DomainMixin, Base):
     __tablename__ = "teams"
+    __table_args__ = (one_of("kind", TeamKind),)
     # Optimistic locking: every UPDATE checks and bumps this (edit forms carry it).
     version_id: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version_id}

@@ -2,20 +2,42 @@
 
 import secrets
 from datetime import datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint, inspect, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from riecycle.models.base import Base, utcnow
+from riecycle.models.base import Base, one_of, utcnow
 from riecycle.models.mixins import TimestampMixin
 
 if TYPE_CHECKING:
     from riecycle.models.organisation import Organisation
 
-ROLES = ("beheerder", "preventiemedewerker", "leidinggevende", "or_lid", "auditor")
-NOTIFY_MODES = ("direct", "digest", "uit")
+
+class Role(StrEnum):
+    """A user's role in an organisation."""
+
+    BEHEERDER = "beheerder"
+    PREVENTIEMEDEWERKER = "preventiemedewerker"
+    LEIDINGGEVENDE = "leidinggevende"
+    OR_LID = "or_lid"
+    AUDITOR = "auditor"
+
+
+ROLES = tuple(Role)
+
+
+class NotifyMode(StrEnum):
+    """How a user gets notifications by e-mail."""
+
+    DIRECT = "direct"
+    DIGEST = "digest"
+    UIT = "uit"
+
+
+NOTIFY_MODES = tuple(NotifyMode)
 
 
 def new_token() -> str:
@@ -24,6 +46,7 @@ def new_token() -> str:
 
 class User(UserMixin, TimestampMixin, Base):
     __tablename__ = "users"
+    __table_args__ = (one_of("notify_mode", NotifyMode),)
     __audited__ = True
     __audit_label__ = "Gebruiker"
 
@@ -83,7 +106,10 @@ class Membership(TimestampMixin, Base):
     __tablename__ = "memberships"
     __audited__ = True
     __audit_label__ = "Rol"
-    __table_args__ = (UniqueConstraint("user_id", "organisation_id"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "organisation_id"),
+        one_of("role", Role),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -115,7 +141,10 @@ class Invitation(Base):
     """An invitation to join an organisation; the membership is made only when it is accepted."""
 
     __tablename__ = "invitations"
-    __table_args__ = (UniqueConstraint("organisation_id", "email"),)
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "email"),
+        one_of("role", Role),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)

@@ -1,12 +1,13 @@
 """Voorlichting en onderricht: sessions and their attendance register."""
 
 from datetime import date, time
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from riecycle.models.base import Base
+from riecycle.models.base import Base, one_of
 from riecycle.models.mixins import DomainMixin
 
 if TYPE_CHECKING:
@@ -16,9 +17,39 @@ if TYPE_CHECKING:
     from riecycle.models.team import Team
     from riecycle.models.user import User
 
-AUDIENCES = ("alle_medewerkers", "teams", "leidinggevenden", "nieuwe_medewerkers")
-RECURRENCES = ("geen", "jaarlijks", "nieuwkomers")
-ATTENDANCE_STATUSES = ("aanwezig", "afwezig", "afgemeld")
+
+class Audience(StrEnum):
+    """Whom a session is for."""
+
+    ALLE_MEDEWERKERS = "alle_medewerkers"
+    TEAMS = "teams"
+    LEIDINGGEVENDEN = "leidinggevenden"
+    NIEUWE_MEDEWERKERS = "nieuwe_medewerkers"
+
+
+AUDIENCES = tuple(Audience)
+
+
+class Recurrence(StrEnum):
+    """How often a session recurs."""
+
+    GEEN = "geen"
+    JAARLIJKS = "jaarlijks"
+    NIEUWKOMERS = "nieuwkomers"
+
+
+RECURRENCES = tuple(Recurrence)
+
+
+class AttendanceStatus(StrEnum):
+    """Whether an employee attended."""
+
+    AANWEZIG = "aanwezig"
+    AFWEZIG = "afwezig"
+    AFGEMELD = "afgemeld"
+
+
+ATTENDANCE_STATUSES = tuple(AttendanceStatus)
 
 session_risks = Table(
     "session_risks",
@@ -44,6 +75,10 @@ class VoorlichtingSession(DomainMixin, Base):
     """A voorlichting or instruction session (meeting, training, werkoverleg)."""
 
     __tablename__ = "voorlichting_sessions"
+    __table_args__ = (
+        one_of("audience", Audience),
+        one_of("recurrence", Recurrence),
+    )
     # Optimistic locking: every UPDATE checks and bumps this (edit forms carry it).
     version_id: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version_id}
@@ -80,7 +115,10 @@ class Attendance(DomainMixin, Base):
 
     __tablename__ = "attendances"
     __audit_label__ = "Aanwezigheid"
-    __table_args__ = (UniqueConstraint("session_id", "employee_id"),)
+    __table_args__ = (
+        UniqueConstraint("session_id", "employee_id"),
+        one_of("status", AttendanceStatus),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("voorlichting_sessions.id"), index=True)

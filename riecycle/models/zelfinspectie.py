@@ -1,20 +1,40 @@
 """Self-inspection: immutable snapshots of checklist runs, and the standing hand-given answers."""
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from riecycle.models.base import Base, utcnow
+from riecycle.models.base import Base, one_of, utcnow
 from riecycle.models.mixins import DomainMixin, OrgScopedMixin
 
 if TYPE_CHECKING:
     from riecycle.models.user import User
 
-ANSWERS = ("voldoet", "deels", "voldoet_niet", "nvt")
-# How an answer came about: derived from the records, given by hand, or an automatic answer overridden.
-ANSWER_SOURCES = ("auto", "manual", "override")
+
+class ChecklistAnswerValue(StrEnum):
+    """The answer to a checklist item."""
+
+    VOLDOET = "voldoet"
+    DEELS = "deels"
+    VOLDOET_NIET = "voldoet_niet"
+    NVT = "nvt"
+
+
+ANSWERS = tuple(ChecklistAnswerValue)
+
+
+class AnswerSource(StrEnum):
+    """How an answer came about: derived from the records, given by hand, or an automatic answer overridden."""
+
+    AUTO = "auto"
+    MANUAL = "manual"
+    OVERRIDE = "override"
+
+
+ANSWER_SOURCES = tuple(AnswerSource)
 
 
 class SnapshotImmutableError(RuntimeError):
@@ -69,7 +89,10 @@ class ChecklistAnswer(DomainMixin, Base):
 
     __tablename__ = "checklist_answers"
     __audit_label__ = "Zelfinspectie-antwoord"
-    __table_args__ = (UniqueConstraint("organisation_id", "item_id", name="uq_checklist_answers_org_item"),)
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "item_id", name="uq_checklist_answers_org_item"),
+        one_of("answer", ChecklistAnswerValue),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[str] = mapped_column(String(20))

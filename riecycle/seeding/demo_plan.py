@@ -11,17 +11,18 @@ from sqlalchemy import select
 from riecycle import clock
 from riecycle.extensions import db
 from riecycle.models import Measure, PlanVersion, Risk
+from riecycle.models.measure import MeasureLevel, MeasureStatus
 from riecycle.services import approvals, plan_versions
 from riecycle.services import plan as plan_service
 
 # The path a measure walks to reach each status.
 PATHS = {
-    "gepland": [],
-    "in_uitvoering": ["in_uitvoering"],
-    "uitgevoerd": ["in_uitvoering", "uitgevoerd"],
+    MeasureStatus.GEPLAND: [],
+    MeasureStatus.IN_UITVOERING: [MeasureStatus.IN_UITVOERING],
+    MeasureStatus.UITGEVOERD: [MeasureStatus.IN_UITVOERING, MeasureStatus.UITGEVOERD],
     # Geëvalueerd follows from a recorded evaluation (demo_voorlichting records it).
-    "geevalueerd": ["in_uitvoering", "uitgevoerd"],
-    "vervallen": ["vervallen"],
+    MeasureStatus.GEEVALUEERD: [MeasureStatus.IN_UITVOERING, MeasureStatus.UITGEVOERD],
+    MeasureStatus.VERVALLEN: [MeasureStatus.VERVALLEN],
 }
 APPROVED_DAYS_AGO = 38
 TEAM_BOUND = (
@@ -125,15 +126,15 @@ def _history(ctx, measure, spec, user, created, start, termijn) -> None:
     day = created
     reason = (spec.get("status_reason") or {}).get("nl")
     for step in PATHS[spec["status"]]:
-        if step == "in_uitvoering":
+        if step == MeasureStatus.IN_UITVOERING:
             target = start or created + timedelta(days=7)
-        elif step == "uitgevoerd":
+        elif step == MeasureStatus.UITGEVOERD:
             target = min(termijn, today - timedelta(days=3))
         else:  # vervallen
             target = min(termijn, today - timedelta(days=5))
         day = min(max(target, day + timedelta(days=1)), today)
         plan_service.change_status(
-            measure, user, step, reason if step == "vervallen" else None, on=day, at=_at(day)
+            measure, user, step, reason if step == MeasureStatus.VERVALLEN else None, on=day, at=_at(day)
         )
 
 
@@ -188,7 +189,9 @@ def _later_change(ctx, user) -> None:
     measure = db.session.scalar(
         select(Measure)
         .where(
-            Measure.organisation_id == ctx.org.id, Measure.status == "gepland", Measure.level == "organisatie"
+            Measure.organisation_id == ctx.org.id,
+            Measure.status == MeasureStatus.GEPLAND,
+            Measure.level == MeasureLevel.ORGANISATIE,
         )
         .order_by(Measure.termijn.desc())
     )

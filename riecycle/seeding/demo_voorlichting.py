@@ -14,6 +14,7 @@ from riecycle import clock
 from riecycle.content import load_yaml
 from riecycle.extensions import db
 from riecycle.models import Evaluation, Measure, MeasureStatusChange, Risk, VoorlichtingSession
+from riecycle.models.measure import MeasureStatus
 from riecycle.services import evaluations, voorlichting
 
 
@@ -40,7 +41,11 @@ def _evaluated(ctx, measures) -> None:
     """Every demo measure meant to be geëvalueerd gets the recorded evaluation behind that status."""
     for spec in ctx.data.get("measures", []):
         measure = measures.get(spec["key"])
-        if spec.get("status") != "geevalueerd" or measure is None or measure.status != "uitgevoerd":
+        if (
+            spec.get("status") != MeasureStatus.GEEVALUEERD
+            or measure is None
+            or measure.status != MeasureStatus.UITGEVOERD
+        ):
             continue
         if evaluations.recorded_evaluation_of(measure) is not None:
             continue
@@ -78,7 +83,10 @@ def _date_last_change(measure, on) -> None:
     """Date the geëvalueerd step on the evaluation day, as it would have happened."""
     change = db.session.scalars(
         select(MeasureStatusChange)
-        .where(MeasureStatusChange.measure_id == measure.id, MeasureStatusChange.to_status == "geevalueerd")
+        .where(
+            MeasureStatusChange.measure_id == measure.id,
+            MeasureStatusChange.to_status == MeasureStatus.GEEVALUEERD,
+        )
         .order_by(MeasureStatusChange.id.desc())
         .limit(1)
     ).first()

@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from riecycle import clock
 from riecycle.extensions import db
 from riecycle.models import LoginThrottle, Membership, Organisation, User, UserSession
-from riecycle.models.user import ROLES, new_token
+from riecycle.models.user import ROLES, Role, new_token
 from riecycle.services import ServiceError
 from riecycle.services.records import lock_organisation
 
@@ -170,7 +170,7 @@ def _current_role(membership: Membership) -> str | None:
 def remove_membership(org: Organisation, membership: Membership) -> None:
     """Take a user out of an organisation; the last beheerder cannot leave."""
     lock_memberships(org)
-    if _current_role(membership) == "beheerder" and count_beheerders(org) <= 1:
+    if _current_role(membership) == Role.BEHEERDER and count_beheerders(org) <= 1:
         raise ServiceError(_("De laatste beheerder kan niet worden verwijderd."))
     db.session.delete(membership)
     db.session.flush()
@@ -179,7 +179,7 @@ def remove_membership(org: Organisation, membership: Membership) -> None:
 def change_role(org: Organisation, membership: Membership, role: str) -> None:
     """Change a member's role; the organisation keeps at least one beheerder."""
     lock_memberships(org)
-    if _current_role(membership) == "beheerder" and role != "beheerder" and count_beheerders(org) <= 1:
+    if _current_role(membership) == Role.BEHEERDER and role != Role.BEHEERDER and count_beheerders(org) <= 1:
         raise ServiceError(_("De organisatie moet minstens één beheerder houden."), "role")
     add_membership(org, membership.user, role)
 
@@ -187,7 +187,7 @@ def change_role(org: Organisation, membership: Membership, role: str) -> None:
 def count_beheerders(org: Organisation) -> int:
     return db.session.scalar(  # pyright: ignore[reportReturnType]  # a count is never None
         select(func.count(Membership.id)).where(
-            Membership.organisation_id == org.id, Membership.role == "beheerder"
+            Membership.organisation_id == org.id, Membership.role == Role.BEHEERDER
         )
     )
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from riecycle import clock
 from riecycle.extensions import db
 from riecycle.models import Approval
-from riecycle.models.approval import APPROVAL_DECISIONS
+from riecycle.models.approval import APPROVAL_DECISIONS, ApprovalDecision
 from riecycle.services import ServiceError
 
 # Which decisions each subject allows: the OR gives advies on an RI&E, or holds a plan.
@@ -51,7 +51,7 @@ def decide(
         raise ServiceError(_("De besluitdatum ligt vóór de datum van voorleggen."), "decided_on")
     if decided_on > clock.today():
         raise ServiceError(_("De besluitdatum kan niet in de toekomst liggen."), "decided_on")
-    if decision == "geweigerd" and not (remarks or "").strip():
+    if decision == ApprovalDecision.GEWEIGERD and not (remarks or "").strip():
         raise ServiceError(_("Geef bij een weigering de reden op."), "remarks")
     approval.decision, approval.decided_on = decision, decided_on
     approval.decided_by_id = user.id if user else None

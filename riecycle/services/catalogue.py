@@ -8,11 +8,11 @@ from sqlalchemy import select
 from riecycle.content import load_yaml
 from riecycle.extensions import db
 from riecycle.models import CatalogueEntry
-from riecycle.models.measure import APPROACHES, LEVELS
+from riecycle.models.measure import APPROACHES, LEVELS, ChangeType
 from riecycle.services import ServiceError
 from riecycle.tenancy import get_in_org
 
-CHANGE_TYPES = ("eenvoudig", "organisatieverandering")
+CHANGE_TYPES = tuple(ChangeType)
 
 
 @dataclass

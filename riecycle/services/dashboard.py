@@ -21,7 +21,8 @@ from riecycle.models import (
     VoorlichtingSession,
 )
 from riecycle.models.evaluation import evaluation_follow_ups
-from riecycle.models.measure import LEVELS, OPEN_STATUSES, STATUSES, measure_risks
+from riecycle.models.measure import LEVELS, OPEN_STATUSES, STATUSES, MeasureStatus, measure_risks
+from riecycle.models.rie import RiskStatus
 from riecycle.models.voorlichting import session_measures, session_risks
 from riecycle.services import rie as rie_service
 
@@ -92,7 +93,7 @@ def _theme_risk(theme_key) -> list:
     return [
         Risk.organisation_id == ORG,
         Risk.deleted_at.is_(None),
-        Risk.status != "nvt",
+        Risk.status != RiskStatus.NVT,
         Risk.theme_key == theme_key,
     ]
 
@@ -106,7 +107,9 @@ def _theme_measure_ids(theme_key, via=None):
     return (
         stmt.join(Risk, Risk.id == measure_risks.c.risk_id)
         .join(Measure, Measure.id == measure_risks.c.measure_id)
-        .where(*_theme_risk(theme_key), Measure.deleted_at.is_(None), Measure.status != "vervallen")
+        .where(
+            *_theme_risk(theme_key), Measure.deleted_at.is_(None), Measure.status != MeasureStatus.VERVALLEN
+        )
         .correlate(Theme)
     )  # nested two deep: name the outer table, auto-correlation looks one level up
 
@@ -340,7 +343,7 @@ def measures_by_level_status(org) -> dict[str, dict[str, int]]:
         .where(Measure.organisation_id == org.id, Measure.deleted_at.is_(None))
         .group_by(Measure.level, Measure.status)
     )
-    result = {level: {status: 0 for status in STATUSES} for level in LEVELS}
+    result: dict[str, dict[str, int]] = {level: {status: 0 for status in STATUSES} for level in LEVELS}
     for level, status, number in rows:
         result.setdefault(level, {s: 0 for s in STATUSES})[status] = number
     return result
@@ -371,7 +374,7 @@ def completion_data(org, today: date, months: int = 12) -> dict:
     bounds = [starts[0] - timedelta(days=1), *ends]  # cumulative counts up to each of these days
     live = (Measure.organisation_id == org.id, Measure.deleted_at.is_(None))
     done = _running_totals(Measure.first_done_on, live, bounds)
-    due = _running_totals(Measure.termijn, (*live, Measure.status != "vervallen"), ends)
+    due = _running_totals(Measure.termijn, (*live, Measure.status != MeasureStatus.VERVALLEN), ends)
     return {
         "labels": [_month_label(start) for start in starts],
         "completed": [done[i + 1] - done[i] for i in range(months)],

@@ -28,6 +28,7 @@ from riecycle.models import (
 )
 from riecycle.models.audit import TOMBSTONE_PREFIX
 from riecycle.models.base import Base, utcnow
+from riecycle.models.measure import MeasureLevel
 
 # Titles or names shorter than this are not searched for inside other entries' changes
 # (a short name would erase unrelated history).
@@ -126,7 +127,7 @@ def erase_employee(org, employee: Employee, actor) -> Erased:
             select(Measure.id).where(
                 Measure.organisation_id == org.id,
                 Measure.employee_id == employee.id,
-                Measure.level == "individu",
+                Measure.level == MeasureLevel.INDIVIDU,
             )
         )
     )

@@ -13,7 +13,8 @@ from riecycle import clock
 from riecycle.extensions import db
 from riecycle.labels import label
 from riecycle.models import Evaluation, EvaluationFactorScore, Factor, Measure, Membership, Theme, User
-from riecycle.models.evaluation import EFFECTS, EVALUATION_KINDS, EVALUATION_METHODS
+from riecycle.models.evaluation import EFFECTS, EVALUATION_KINDS, EVALUATION_METHODS, EvaluationKind
+from riecycle.models.measure import MeasureLevel, MeasureStatus
 from riecycle.services import ServiceError
 from riecycle.services import plan as plan_service
 from riecycle.services.records import apply_changes, restore, soft_delete
@@ -64,7 +65,7 @@ def _prepare(org, data: dict) -> dict:
         raise ServiceError(_("Kies wat u evalueert."), "kind")
     if data.get("method") not in EVALUATION_METHODS:
         raise ServiceError(_("Kies een methode."), "method")
-    if data["kind"] == "maatregel":
+    if data["kind"] == EvaluationKind.MAATREGEL:
         measure = _load_measure(org, data.get("measure_id"))
         data["theme_key"] = None
     else:
@@ -82,7 +83,7 @@ def _prepare(org, data: dict) -> dict:
 
 def _check_may_read(org, measure, user_id) -> None:
     """Whoever evaluates an individual measure must be allowed to read it (docs/domain.md §9)."""
-    if measure is None or measure.level != "individu" or measure.employee is None or not user_id:
+    if measure is None or measure.level != MeasureLevel.INDIVIDU or measure.employee is None or not user_id:
         return
     from riecycle.access import viewer_for
     from riecycle.services.plan import may_be_responsible
@@ -147,7 +148,7 @@ def record_outcome(org, evaluation: Evaluation, data: dict, user=None) -> str | 
     if data.get("effect") not in EFFECTS:
         raise ServiceError(_("Kies het effect op het knelpunt."), "effect")
     _check_rating(data.get("implementation_rating"), "implementation_rating")
-    if evaluation.kind == "maatregel" and not data.get("implementation_rating"):
+    if evaluation.kind == EvaluationKind.MAATREGEL and not data.get("implementation_rating"):
         # Process and effect (E21): without the process the measure cannot become geëvalueerd.
         raise ServiceError(
             _("Geef aan hoe de uitvoering ging (het proces), van 1 tot en met 5."), "implementation_rating"
@@ -170,7 +171,7 @@ def record_outcome(org, evaluation: Evaluation, data: dict, user=None) -> str | 
     if scores is not None:
         set_factor_scores(evaluation, scores)
     db.session.flush()
-    if evaluation.kind != "maatregel" or evaluation.measure is None:
+    if evaluation.kind != EvaluationKind.MAATREGEL or evaluation.measure is None:
         return None
     return mark_measure_evaluated(evaluation.measure, user, evaluation)
 
@@ -221,9 +222,9 @@ def set_factor_scores(evaluation: Evaluation, scores: dict) -> None:
 
 def mark_measure_evaluated(measure: Measure, user=None, evaluation: Evaluation | None = None) -> str | None:
     """uitgevoerd -> geevalueerd through the plan's status workflow; otherwise explain why not."""
-    if measure.status == "geevalueerd":
+    if measure.status == MeasureStatus.GEEVALUEERD:
         return None
-    if measure.status != "uitgevoerd":
+    if measure.status != MeasureStatus.UITGEVOERD:
         return _(
             "De maatregel staat op '%(s)s' en niet op 'uitgevoerd'; de status blijft ongewijzigd. "
             "Zet de maatregel eerst op uitgevoerd in het Plan van Aanpak.",
@@ -232,7 +233,7 @@ def mark_measure_evaluated(measure: Measure, user=None, evaluation: Evaluation |
     plan_service.change_status(
         measure,
         user,
-        "geevalueerd",
+        MeasureStatus.GEEVALUEERD,
         _("Evaluatie vastgelegd"),
         on=evaluation.done_on,  # pyright: ignore[reportOptionalMemberAccess]
         evaluation=evaluation,
@@ -245,7 +246,7 @@ def recorded_evaluation_of(measure: Measure, exclude: Evaluation | None = None) 
     stmt = select(Evaluation).where(
         Evaluation.organisation_id == measure.organisation_id,
         Evaluation.deleted_at.is_(None),
-        Evaluation.kind == "maatregel",
+        Evaluation.kind == EvaluationKind.MAATREGEL,
         Evaluation.measure_id == measure.id,
         Evaluation.done_on.is_not(None),
     )
@@ -268,7 +269,7 @@ def open_evaluation_of(measure: Measure) -> Evaluation | None:
         .where(
             Evaluation.organisation_id == measure.organisation_id,
             Evaluation.deleted_at.is_(None),
-            Evaluation.kind == "maatregel",
+            Evaluation.kind == EvaluationKind.MAATREGEL,
             Evaluation.measure_id == measure.id,
             Evaluation.done_on.is_(None),
         )
@@ -285,7 +286,11 @@ def delete_evaluation(evaluation: Evaluation, user=None) -> bool:
     soft_delete(evaluation)
     db.session.flush()
     measure = evaluation.measure
-    if measure is None or measure.status != "geevalueerd" or recorded_evaluation_of(measure, evaluation):
+    if (
+        measure is None
+        or measure.status != MeasureStatus.GEEVALUEERD
+        or recorded_evaluation_of(measure, evaluation)
+    ):
         return False
     plan_service.revert_evaluated(
         measure, user, _("De evaluatie van deze maatregel is verwijderd; terug naar uitgevoerd.")
@@ -297,7 +302,11 @@ def restore_evaluation(evaluation: Evaluation, user=None) -> None:
     """Bring a deleted evaluation back; a recorded one makes its uitgevoerd measure geëvalueerd again."""
     restore(evaluation)
     measure = evaluation.measure
-    if measure is not None and measure.status == "uitgevoerd" and plan_service.covers(evaluation, measure):
+    if (
+        measure is not None
+        and measure.status == MeasureStatus.UITGEVOERD
+        and plan_service.covers(evaluation, measure)
+    ):
         mark_measure_evaluated(measure, user, evaluation)
 
 
@@ -307,7 +316,7 @@ def follow_up_defaults(evaluation: Evaluation) -> dict:
     measure = evaluation.measure
     if measure is None:
         return {
-            "level": "organisatie",
+            "level": MeasureLevel.ORGANISATIE,
             "approach": "bronaanpak",
             "termijn": termijn,
             "title": "",
@@ -332,7 +341,7 @@ def create_follow_up(org, evaluation: Evaluation, data: dict, user=None) -> Meas
     """Bijstellen: a new or adjusted measure in the plan, linked to the evaluation that led to it."""
     source = evaluation.measure
     data = dict(data)
-    if data.get("level") == "individu":
+    if data.get("level") == MeasureLevel.INDIVIDU:
         if source is None or source.employee_id is None:
             raise ServiceError(
                 _("Een individuele vervolgmaatregel kan alleen volgen uit een individuele maatregel."),
@@ -357,7 +366,7 @@ def measures_awaiting_evaluation(org) -> list[Measure]:
             .where(
                 Measure.organisation_id == org.id,
                 Measure.deleted_at.is_(None),
-                Measure.status == "uitgevoerd",
+                Measure.status == MeasureStatus.UITGEVOERD,
                 Measure.id.not_in(planned),
             )
             .order_by(Measure.completed_on, Measure.termijn)

@@ -27,29 +27,44 @@ from riecycle.models import (
     Team,
     User,
 )
-from riecycle.models.measure import APPROACHES, LEVELS, OPEN_STATUSES, STATUSES, measure_risks, measure_teams
+from riecycle.models.evaluation import EvaluationKind
+from riecycle.models.measure import (
+    APPROACHES,
+    LEVELS,
+    OPEN_STATUSES,
+    STATUSES,
+    MeasureLevel,
+    MeasureStatus,
+    measure_risks,
+    measure_teams,
+)
 from riecycle.models.references import MEASURE_PREFIX, parse_reference
 from riecycle.services import ServiceError
 from riecycle.services.catalogue import CHANGE_TYPES
 from riecycle.services.records import Prefetch, chunks, clean_ids, flush_new
 
 # The status workflow: status -> the statuses it may move to.
-TRANSITIONS = {
-    "gepland": ("in_uitvoering", "vervallen"),
-    "in_uitvoering": ("uitgevoerd", "gepland", "vervallen"),
-    "uitgevoerd": ("geevalueerd", "in_uitvoering"),
-    "geevalueerd": (),
-    "vervallen": ("gepland",),
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    MeasureStatus.GEPLAND: (MeasureStatus.IN_UITVOERING, MeasureStatus.VERVALLEN),
+    MeasureStatus.IN_UITVOERING: (MeasureStatus.UITGEVOERD, MeasureStatus.GEPLAND, MeasureStatus.VERVALLEN),
+    MeasureStatus.UITGEVOERD: (MeasureStatus.GEEVALUEERD, MeasureStatus.IN_UITVOERING),
+    MeasureStatus.GEEVALUEERD: (),
+    MeasureStatus.VERVALLEN: (MeasureStatus.GEPLAND,),
 }
 # Moving back, or dropping a measure, must be explained.
 NEEDS_REASON = {
-    ("in_uitvoering", "gepland"),
-    ("uitgevoerd", "in_uitvoering"),
-    ("vervallen", "gepland"),
-    ("gepland", "vervallen"),
-    ("in_uitvoering", "vervallen"),
+    (MeasureStatus.IN_UITVOERING, MeasureStatus.GEPLAND),
+    (MeasureStatus.UITGEVOERD, MeasureStatus.IN_UITVOERING),
+    (MeasureStatus.VERVALLEN, MeasureStatus.GEPLAND),
+    (MeasureStatus.GEPLAND, MeasureStatus.VERVALLEN),
+    (MeasureStatus.IN_UITVOERING, MeasureStatus.VERVALLEN),
 }
-FORWARD = ("gepland", "in_uitvoering", "uitgevoerd", "geevalueerd")
+FORWARD = (
+    MeasureStatus.GEPLAND,
+    MeasureStatus.IN_UITVOERING,
+    MeasureStatus.UITGEVOERD,
+    MeasureStatus.GEEVALUEERD,
+)
 
 # The fields a user edits, in form order, with their Dutch names (conflicts, diffs).
 FIELD_LABELS = MEASURE_FIELD_LABELS
@@ -68,7 +83,7 @@ class EditConflict(ServiceError):
 
 
 def is_personal(measure: Measure) -> bool:
-    return measure.level == "individu"
+    return measure.level == MeasureLevel.INDIVIDU
 
 
 # --- validation ---------------------------------------------------------------------
@@ -160,7 +175,7 @@ def _members_query(org, user_ids):
 def may_be_responsible(viewer, employee: Employee) -> bool:
     """Only someone who may read an individual measure can own it (docs/domain.md §9); viewer is
     what the candidate may see (None: not a member)."""
-    return viewer is not None and viewer.sees("individu", employee.team_id)
+    return viewer is not None and viewer.sees(MeasureLevel.INDIVIDU, employee.team_id)
 
 
 def _money(value) -> Decimal | None:
@@ -196,11 +211,11 @@ def clean(org, data: dict, refs: Refs | None = None) -> dict:
     level = data.get("level")
     if level not in LEVELS:
         raise ServiceError(_("Kies het niveau: organisatie, team of individu."), "level")
-    teams = refs.records(Team, data.get("team_ids")) if level == "team" else []
-    if level == "team" and not teams:
+    teams = refs.records(Team, data.get("team_ids")) if level == MeasureLevel.TEAM else []
+    if level == MeasureLevel.TEAM and not teams:
         raise ServiceError(_("Kies voor een teammaatregel het team of de teams."), "team_ids")
     employee = None
-    if level == "individu":
+    if level == MeasureLevel.INDIVIDU:
         found = refs.records(Employee, [data.get("employee_id")])
         if not found:
             raise ServiceError(_("Kies voor een individuele maatregel de medewerker."), "employee_id")
@@ -286,7 +301,7 @@ def _first_status(measure: Measure, user, created_at: datetime | None) -> Measur
         organisation_id=measure.organisation_id,
         measure_id=measure.id,
         from_status=None,
-        to_status="gepland",
+        to_status=MeasureStatus.GEPLAND,
         changed_at=created_at or clock.now(),
         changed_by_id=user.id if user else None,
     )
@@ -298,7 +313,10 @@ def create_measure(
     """Add a measure to the plan (status gepland) and record its first status."""
     values = clean(org, data, batch.refs if batch else None)
     measure = Measure(
-        organisation_id=org.id, status="gepland", catalogue_key=(data.get("catalogue_key") or None), **values
+        organisation_id=org.id,
+        status=MeasureStatus.GEPLAND,
+        catalogue_key=(data.get("catalogue_key") or None),
+        **values,
     )
     if measure.catalogue_key:
         measure.catalogue_key = measure.catalogue_key[:80]
@@ -517,12 +535,12 @@ def _refusal(current: str, target: str) -> str:
     names = {"from": label(current, "measure_status"), "to": label(target, "measure_status")}
     if current == target:
         return _("De maatregel heeft al de status '%(to)s'.", **names)
-    if current == "geevalueerd":
+    if current == MeasureStatus.GEEVALUEERD:
         return _(
             "Een geëvalueerde maatregel is afgerond; de status kan niet meer veranderen. "
             "Voeg zo nodig een nieuwe maatregel toe."
         )
-    if target == "vervallen":
+    if target == MeasureStatus.VERVALLEN:
         return _(
             "Een maatregel met status '%(from)s' kan niet meer vervallen: hij is al uitgevoerd.", **names
         )
@@ -557,7 +575,7 @@ def change_status(
         raise ServiceError(_("Onbekende status."), "to_status")
     if to_status not in allowed_transitions(measure):
         raise ServiceError(_refusal(measure.status, to_status), "to_status")
-    if to_status == "geevalueerd" and not covers(evaluation, measure):
+    if to_status == MeasureStatus.GEEVALUEERD and not covers(evaluation, measure):
         raise ServiceError(
             _(
                 "Een maatregel wordt alleen geëvalueerd door een vastgelegde evaluatie (proces en "
@@ -566,7 +584,7 @@ def change_status(
             "to_status",
         )
     if (measure.status, to_status) in NEEDS_REASON and not reason:
-        if to_status == "vervallen":
+        if to_status == MeasureStatus.VERVALLEN:
             raise ServiceError(_("Geef een reden op waarom de maatregel vervalt."), "reason")
         raise ServiceError(_("Geef een reden op waarom de maatregel een stap terug gaat."), "reason")
     on = on or clock.today()
@@ -581,11 +599,11 @@ def change_status(
         changed_at=at or clock.now(),
         changed_by_id=user.id if user else None,
     )
-    if to_status == "uitgevoerd":
+    if to_status == MeasureStatus.UITGEVOERD:
         measure.completed_on = on
     elif to_status in OPEN_STATUSES:
         measure.completed_on = None
-    measure.status_reason = reason if to_status == "vervallen" else None
+    measure.status_reason = reason if to_status == MeasureStatus.VERVALLEN else None
     measure.status = to_status
     if batch is not None:
         batch.add(change)
@@ -600,7 +618,7 @@ def covers(evaluation, measure: Measure) -> bool:
     return (
         evaluation is not None
         and evaluation.deleted_at is None
-        and evaluation.kind == "maatregel"
+        and evaluation.kind == EvaluationKind.MAATREGEL
         and evaluation.measure_id == measure.id
         and evaluation.done_on is not None
         and bool(evaluation.effect)
@@ -611,18 +629,18 @@ def covers(evaluation, measure: Measure) -> bool:
 
 def revert_evaluated(measure: Measure, user, reason: str) -> MeasureStatusChange | None:
     """Geëvalueerd -> uitgevoerd when the evaluation behind it is gone, kept in the history."""
-    if measure.status != "geevalueerd":
+    if measure.status != MeasureStatus.GEEVALUEERD:
         return None
     change = MeasureStatusChange(
         organisation_id=measure.organisation_id,
         measure_id=measure.id,
-        from_status="geevalueerd",
-        to_status="uitgevoerd",
+        from_status=MeasureStatus.GEEVALUEERD,
+        to_status=MeasureStatus.UITGEVOERD,
         reason=reason,
         changed_at=clock.now(),
         changed_by_id=user.id if user else None,
     )
-    measure.status = "uitgevoerd"
+    measure.status = MeasureStatus.UITGEVOERD
     measure.status_reason = None
     db.session.add(change)
     db.session.flush()
@@ -756,7 +774,7 @@ def conditions(org, filters: Filters | None = None) -> list:
     if f.individual_teams is not None:
         where.append(
             or_(
-                Measure.level != "individu",
+                Measure.level != MeasureLevel.INDIVIDU,
                 Measure.employee_id.in_(
                     select(Employee.id).where(Employee.team_id.in_(sorted(f.individual_teams)))
                 ),

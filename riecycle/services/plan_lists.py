@@ -16,14 +16,15 @@ from riecycle import clock
 from riecycle.access.filters import visible_risks_filter
 from riecycle.extensions import db
 from riecycle.models import Measure, Risk, User
-from riecycle.models.measure import LEVELS, OPEN_STATUSES, STATUSES, measure_risks
+from riecycle.models.measure import LEVELS, OPEN_STATUSES, STATUSES, MeasureStatus, measure_risks
+from riecycle.models.rie import RiskStatus
 from riecycle.pagination import Page
 from riecycle.services.plan import Filters, conditions
 
 MEASURES_PER_PAGE = 50
 RISKS_PER_PAGE = 10
 MEASURES_PER_RISK = 5
-DONE_STATUSES = ("uitgevoerd", "geevalueerd")
+DONE_STATUSES = (MeasureStatus.UITGEVOERD, MeasureStatus.GEEVALUEERD)
 
 # What a row of a measure list shows: its risks' titles, teams, employee and responsible person.
 DISPLAY_LOADING = (
@@ -100,7 +101,7 @@ def _all_risks(org, where, page_number: int | None, viewer=None) -> tuple[list[R
             Risk.organisation_id == org.id,
             visible_risks_filter(viewer),
             or_(
-                and_(Risk.deleted_at.is_(None), Risk.status != "nvt"),
+                and_(Risk.deleted_at.is_(None), Risk.status != RiskStatus.NVT),
                 exists().where(links.c.risk_id == Risk.id),
             ),
         ),

@@ -16,7 +16,9 @@ from riecycle.access.pseudonym import pseudonym
 from riecycle.extensions import db
 from riecycle.labels import MEASURE_FIELD_LABELS
 from riecycle.models import Measure, PlanComment, PlanParticipation, PlanVersion
+from riecycle.models.approval import ApprovalDecision
 from riecycle.models.base import utcnow
+from riecycle.models.measure import MeasureLevel, MeasureStatus
 from riecycle.models.plan import PARTICIPATION_METHODS
 from riecycle.services import ServiceError, approvals, attachments
 
@@ -69,7 +71,7 @@ def _private_digest(measure: Measure) -> str:
 
 def measure_snapshot(measure: Measure) -> dict:
     """One measure as the OR sees it: individual measures pseudonymised (docs/domain.md §9)."""
-    personal = measure.level == "individu"
+    personal = measure.level == MeasureLevel.INDIVIDU
     team_names = (
         [measure.employee.team.name]
         if personal and measure.employee and measure.employee.team
@@ -117,7 +119,7 @@ def fingerprint(snapshot: dict) -> str:
     items = []
     for item in sorted(snapshot.get("measures", []), key=lambda i: i["id"]):
         kept = {k: v for k, v in item.items() if k not in NOT_FINGERPRINTED}
-        kept["vervallen"] = item.get("status") == "vervallen"
+        kept["vervallen"] = item.get("status") == MeasureStatus.VERVALLEN
         items.append(kept)
     return hashlib.sha256(json.dumps(items, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -169,9 +171,9 @@ class PlanState:
             return "ok", _("Instemming verleend – geldend")
         if approval is None:
             return "", _("Niet voorgelegd")
-        if approval.decision == "verleend":
+        if approval.decision == ApprovalDecision.VERLEEND:
             return "", _("Instemming verleend – vervangen door een latere versie")
-        if approval.decision == "geweigerd":
+        if approval.decision == ApprovalDecision.GEWEIGERD:
             return "danger", _("Instemming geweigerd")
         return "warn", _("Aangehouden door de OR/PVT")
 
@@ -185,7 +187,8 @@ def plan_state(org) -> PlanState:
         (
             v
             for v in state.versions
-            if state.approvals[v.id] is not None and state.approvals[v.id].decision == "verleend"
+            if state.approvals[v.id] is not None
+            and state.approvals[v.id].decision == ApprovalDecision.VERLEEND
         ),
         None,
     )
@@ -218,7 +221,7 @@ def submit_plan(org, user, note: str | None = None, *, submitted_on: date | None
     if latest is not None and latest.fingerprint == fingerprint(snapshot):
         approval = state.approval(latest)
         decision = approval.decision if approval else None
-        if decision == "verleend":
+        if decision == ApprovalDecision.VERLEEND:
             raise ServiceError(
                 _(
                     "Het plan is niet gewijzigd sinds versie %(n)s, waarmee de OR/PVT al heeft ingestemd.",

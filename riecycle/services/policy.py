@@ -17,7 +17,7 @@ from riecycle.models import (
     PreventiemedewerkerAppointment,
     VoorlichtingSession,
 )
-from riecycle.models.policy import INSTRUMENT_KINDS, INSTRUMENT_STATUSES, VP_KINDS
+from riecycle.models.policy import INSTRUMENT_KINDS, INSTRUMENT_STATUSES, VP_KINDS, InstrumentStatus
 from riecycle.services import ServiceError
 from riecycle.services.records import apply_changes
 
@@ -119,7 +119,7 @@ def _instrument_values(kind: str, data: dict) -> dict:
         raise ServiceError(_("Kies een geldige status."), "status")
     _check_date(values["adopted_on"], "adopted_on", _("De datum van vaststellen"))
     _check_date(values["communicated_on"], "communicated_on", _("De datum van bekendmaken"))
-    if values["status"] == "vastgesteld" and values["adopted_on"] is None:
+    if values["status"] == InstrumentStatus.VASTGESTELD and values["adopted_on"] is None:
         raise ServiceError(_("Vul in wanneer het is vastgesteld."), "adopted_on")
     if values["communicated_on"] and not values["communication"]:
         raise ServiceError(
@@ -185,7 +185,7 @@ def instruments(org) -> dict[str, list[PolicyInstrument]]:
     rows = db.session.scalars(
         select(PolicyInstrument)
         .where(PolicyInstrument.organisation_id == org.id, PolicyInstrument.deleted_at.is_(None))
-        .order_by(PolicyInstrument.status != "vastgesteld", PolicyInstrument.id)
+        .order_by(PolicyInstrument.status != InstrumentStatus.VASTGESTELD, PolicyInstrument.id)
     )
     grouped: dict[str, list] = {k: [] for k in INSTRUMENT_KINDS}
     for instrument in rows:

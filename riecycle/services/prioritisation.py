@@ -8,9 +8,10 @@ from sqlalchemy import select
 from riecycle.content import load_yaml
 from riecycle.extensions import db
 from riecycle.models import Measure, MeasureScore
+from riecycle.models.measure import MeasureStatus
 from riecycle.services import ServiceError
 
-CANDIDATE_STATUSES = ("gepland",)
+CANDIDATE_STATUSES = (MeasureStatus.GEPLAND,)
 
 
 @dataclass

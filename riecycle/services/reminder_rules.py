@@ -42,12 +42,13 @@ from riecycle.models import (
     User,
     VoorlichtingSession,
 )
-from riecycle.models.measure import OPEN_STATUSES
+from riecycle.models.measure import OPEN_STATUSES, MeasureLevel
 from riecycle.models.references import measure_reference
-from riecycle.models.voorlichting import session_teams
+from riecycle.models.user import Role
+from riecycle.models.voorlichting import AttendanceStatus, session_teams
 from riecycle.services import voorlichting
 
-EDITOR_ROLES = ("beheerder", "preventiemedewerker")
+EDITOR_ROLES = (Role.BEHEERDER, Role.PREVENTIEMEDEWERKER)
 # What in_audience() and an invitation need of an employee.
 AUDIENCE_COLUMNS = (
     Employee.id,
@@ -199,7 +200,7 @@ def _masked_measure_name(t: Tenants, org_id: int, user_id: int | None, row, titl
     viewer = t.viewer(org_id, user_id)
     if viewer is not None and viewer.sees(row.measure_level, row.employee_team_id):
         return title
-    if row.measure_level != "individu":
+    if row.measure_level != MeasureLevel.INDIVIDU:
         return title
     return pseudonym_of(row.measure_ref, row.employee_team_name)
 
@@ -471,7 +472,7 @@ def _evaluation_dues(t: Tenants, evaluation) -> Iterator[Due]:
     if owner_id is None:
         owner_id = evaluation.measure_responsible_id
     owner = t.reachable(org.id, owner_id)
-    for user in [owner] if owner is not None else t.with_roles(org.id, ("preventiemedewerker",)):
+    for user in [owner] if owner is not None else t.with_roles(org.id, (Role.PREVENTIEMEDEWERKER,)):
 
         def render(ev=evaluation, uid=user.id):
             what = (
@@ -590,7 +591,7 @@ def _approval_dues(t: Tenants, approval) -> Iterator[Due]:
     org = t.orgs[approval.organisation_id]
     submitter = t.reachable(org.id, approval.submitted_by_id)
     subject_path = _path(org, ("rie.index",) if approval.subject_type == "rie" else ("plan.index",))
-    for user in _unique([submitter, *t.with_roles(org.id, ("or_lid",))]):
+    for user in _unique([submitter, *t.with_roles(org.id, (Role.OR_LID,))]):
 
         def render(a=approval, p=subject_path):
             what = _("de RI&E") if a.subject_type == "rie" else _("het Plan van Aanpak")
@@ -629,7 +630,7 @@ def _presence(candidates: tuple, since: date, today: date) -> dict[int, list[dat
             *candidates,
             Attendance.organisation_id == Employee.organisation_id,
             Attendance.deleted_at.is_(None),
-            Attendance.status == "aanwezig",
+            Attendance.status == AttendanceStatus.AANWEZIG,
             VoorlichtingSession.deleted_at.is_(None),
             VoorlichtingSession.session_date >= since,
             VoorlichtingSession.session_date <= today,
@@ -667,7 +668,7 @@ def rule_newcomer(t: Tenants, today: date, lookback: int) -> Iterator[Due]:
 def _newcomer_dues(t: Tenants, employee, weeks: int) -> Iterator[Due]:
     """The team's manager (when a member) and the preventiemedewerkers, else the beheerders."""
     org = t.orgs[employee.organisation_id]
-    editors = t.with_roles(org.id, ("preventiemedewerker",)) or t.with_roles(org.id, ("beheerder",))
+    editors = t.with_roles(org.id, (Role.PREVENTIEMEDEWERKER,)) or t.with_roles(org.id, (Role.BEHEERDER,))
     for user in _unique([t.reachable(org.id, employee.manager_id), *editors]):
 
         def render(e=employee, w=weeks):

@@ -68,6 +68,8 @@ from riecycle.models import (
     User,
     VoorlichtingSession,
 )
+from riecycle.models.reminders import Channel
+from riecycle.models.user import NotifyMode
 from riecycle.services.reminder_rules import Due, RuleFailure, Tenants, due_reminders
 
 KEY_COLUMNS = ("rule", "object_type", "object_id", "due_date", "recipient_key")
@@ -163,7 +165,7 @@ def render_claim(due: Due) -> Claim:
             "title": subject[:300],
             "body": "\n".join(lines),
             "link": path,
-            "in_digest": channel == "digest",
+            "in_digest": channel == Channel.DIGEST,
         }
     return Claim(row, notification, due.attach() if due.attach and channel == "invitation" else [])
 
@@ -285,7 +287,7 @@ def digest_recipients(pending: tuple) -> list[SimpleNamespace]:
     return [
         SimpleNamespace(id=u.id, email=u.email, name=u.name, locale=u.locale)
         for u in users
-        if u.active and u.notify_mode != "uit"
+        if u.active and u.notify_mode != NotifyMode.UIT
     ]
 
 

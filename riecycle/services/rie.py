@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from riecycle import clock
 from riecycle.extensions import db
 from riecycle.models import Rie, RieTheme, Risk, Theme, Toetsing
-from riecycle.models.rie import EXPERT_KINDS, PERFORMED_BY_KINDS, TOETS_TYPES
+from riecycle.models.rie import EXPERT_KINDS, PERFORMED_BY_KINDS, TOETS_TYPES, RiskStatus
 from riecycle.services import ServiceError
 from riecycle.services.records import apply_changes
 
@@ -137,7 +137,7 @@ def theme_rows(org, rie: Rie | None) -> list[ThemeRow]:
     counts = dict(
         db.session.execute(
             select(Risk.theme_key, func.count(Risk.id))
-            .where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None), Risk.status != "nvt")
+            .where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None), Risk.status != RiskStatus.NVT)
             .group_by(Risk.theme_key)
         )
         .tuples()

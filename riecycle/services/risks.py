@@ -10,7 +10,16 @@ from riecycle import clock
 from riecycle.extensions import db
 from riecycle.inputs import arg_id, arg_int
 from riecycle.models import Factor, Risk, RiskEvaluation, Team, Theme, VerdiependOnderzoek
-from riecycle.models.rie import RISK_SCOPES, RISK_SOURCES, RISK_STATUSES, risk_teams
+from riecycle.models.organisation import RiskMethod
+from riecycle.models.rie import (
+    RISK_SCOPES,
+    RISK_SOURCES,
+    RISK_STATUSES,
+    Priority,
+    RiskScope,
+    RiskStatus,
+    risk_teams,
+)
 from riecycle.services import ServiceError, scoring
 from riecycle.services.records import Prefetch, apply_changes, assign_ids, flush_new
 from riecycle.tenancy import get_in_org
@@ -131,14 +140,14 @@ def _validated(org, data: dict, batch: RiskBatch | None = None) -> dict:
         raise ServiceError(_("Kies een geldige bron."), "source")
     if values["status"] not in RISK_STATUSES:
         raise ServiceError(_("Kies een geldige status."), "status")
-    if values["status"] == "nvt" and not values["status_reason"]:
+    if values["status"] == RiskStatus.NVT and not values["status_reason"]:
         raise ServiceError(_("Geef aan waarom dit risico niet van toepassing is."), "status_reason")
-    teams = _teams(org, data.get("team_ids"), batch) if values["scope"] == "teams" else []
-    if values["scope"] == "teams" and not teams:
+    teams = _teams(org, data.get("team_ids"), batch) if values["scope"] == RiskScope.TEAMS else []
+    if values["scope"] == RiskScope.TEAMS and not teams:
         raise ServiceError(_("Kies minstens één team."), "team_ids")
-    if values["scope"] == "functiegroep" and not values["function_group"]:
+    if values["scope"] == RiskScope.FUNCTIEGROEP and not values["function_group"]:
         raise ServiceError(_("Noem de functiegroep."), "function_group")
-    if values["scope"] != "functiegroep":
+    if values["scope"] != RiskScope.FUNCTIEGROEP:
         values["function_group"] = None
     values["onderzoek_id"] = _onderzoek(org, data.get("onderzoek_id"))
     return {"values": values, "teams": teams, "factors": _factors(data.get("factor_keys"), batch)}
@@ -201,7 +210,7 @@ def evaluate(
         method=method,
         kans=int(kans),
         effect=int(effect),
-        frequentie=int(frequentie) if method == "kinney" else None,  # pyright: ignore[reportArgumentType]
+        frequentie=int(frequentie) if method == RiskMethod.KINNEY else None,  # pyright: ignore[reportArgumentType]
         score=result.score,
         priority=result.priority,
         evaluated_at=_moment(evaluated_on),
@@ -280,7 +289,7 @@ def set_top5(org, risk_ids: list, rie=None) -> None:
     }
     if any(r not in risks for r in chosen):
         raise ServiceError(_("Kies bestaande knelpunten van deze organisatie."))
-    if any(risks[r].status == "nvt" for r in chosen):
+    if any(risks[r].status == RiskStatus.NVT for r in chosen):
         raise ServiceError(_("Een risico dat niet van toepassing is, kan niet in de top 5."))
     for risk in risks.values():
         if risk.top5_rank is not None and risk.id not in chosen:
@@ -302,7 +311,7 @@ def visible_filter(team_ids: set[int] | None):
     if team_ids is None:
         return None
     own = select(risk_teams.c.risk_id).where(risk_teams.c.team_id.in_(team_ids or {-1}))
-    return or_(Risk.scope != "teams", Risk.id.in_(own))
+    return or_(Risk.scope != RiskScope.TEAMS, Risk.id.in_(own))
 
 
 def visible_risks(org, team_ids: set[int] | None = None, *, include_deleted: bool = False):
@@ -317,7 +326,7 @@ def visible_risks(org, team_ids: set[int] | None = None, *, include_deleted: boo
 def heatmap_risks(org, team_ids: set[int] | None = None):
     """The risks a heatmap shows: live, applicable and visible. The heatmap page and the
     dashboard both count these, so they show the same numbers."""
-    return visible_risks(org, team_ids).where(Risk.status != "nvt")
+    return visible_risks(org, team_ids).where(Risk.status != RiskStatus.NVT)
 
 
 # The register's sort keys (the `sort` query parameter) and their columns.
@@ -386,7 +395,7 @@ def register_query(org, filters: Filters | None = None, team_ids: set[int] | Non
     elif f.priority:
         stmt = stmt.where(Risk.current_priority == f.priority, Risk.current_method == method)
     if f.status == "actief":
-        stmt = stmt.where(Risk.status != "nvt")
+        stmt = stmt.where(Risk.status != RiskStatus.NVT)
     elif f.status:
         stmt = stmt.where(Risk.status == f.status)
     if f.kans is not None or f.effect is not None:
@@ -404,8 +413,9 @@ def register_query(org, filters: Filters | None = None, team_ids: set[int] | Non
     return stmt.order_by(ordered, Risk.title, Risk.id)
 
 
-PRIORITIES = ("hoog", "middel", "laag")
-_RANK = {"laag": 1, "middel": 2, "hoog": 3}
+# Highest first.
+PRIORITIES = tuple(reversed(Priority))
+_RANK = {priority: rank for rank, priority in enumerate(Priority, start=1)}
 
 
 @dataclass

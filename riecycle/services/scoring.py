@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from riecycle.models.organisation import RiskMethod
+from riecycle.models.rie import Priority
 from riecycle.services import ServiceError
 
-METHODS = ("kinney", "matrix")
+METHODS = tuple(RiskMethod)
 
 KINNEY_KANS = {1: _l("Klein"), 3: _l("Gemiddeld"), 5: _l("Groot")}
 KINNEY_FREQUENTIE = {1: _l("Bijna nooit"), 4: _l("Regelmatig"), 7: _l("Voortdurend")}
@@ -42,7 +44,7 @@ class Score:
 
 def scales(method: str) -> dict:
     """The allowed values with their Dutch names, per factor, for a method."""
-    if method == "matrix":
+    if method == RiskMethod.MATRIX:
         return {"kans": MATRIX_KANS, "effect": MATRIX_EFFECT}
     return {"kans": KINNEY_KANS, "frequentie": KINNEY_FREQUENTIE, "effect": KINNEY_EFFECT}
 
@@ -50,19 +52,19 @@ def scales(method: str) -> dict:
 def kinney_priority(score: int) -> str:
     """laag up to 15, middel up to 50, hoog above 50."""
     if score <= KINNEY_LAAG_MAX:
-        return "laag"
-    return "middel" if score <= KINNEY_MIDDEL_MAX else "hoog"
+        return Priority.LAAG
+    return Priority.MIDDEL if score <= KINNEY_MIDDEL_MAX else Priority.HOOG
 
 
 def matrix_priority(score: int) -> str:
     """laag up to 4, middel up to 12, hoog above 12."""
     if score <= MATRIX_LAAG_MAX:
-        return "laag"
-    return "middel" if score <= MATRIX_MIDDEL_MAX else "hoog"
+        return Priority.LAAG
+    return Priority.MIDDEL if score <= MATRIX_MIDDEL_MAX else Priority.HOOG
 
 
 def priority_for(method: str, score: int) -> str:
-    return matrix_priority(score) if method == "matrix" else kinney_priority(score)
+    return matrix_priority(score) if method == RiskMethod.MATRIX else kinney_priority(score)
 
 
 def _check(value, allowed: dict, field: str, message: str) -> int:
@@ -84,7 +86,7 @@ def compute(method: str, kans, effect, frequentie=None) -> Score:
     kans = _check(kans, scale["kans"], "kans", _("Kies een kans uit %(v)s.", v=values))
     values = ", ".join(str(v) for v in scale["effect"])
     effect = _check(effect, scale["effect"], "effect", _("Kies een effect uit %(v)s.", v=values))
-    if method == "matrix":
+    if method == RiskMethod.MATRIX:
         return Score(kans * effect, matrix_priority(kans * effect))
     values = ", ".join(str(v) for v in KINNEY_FREQUENTIE)
     frequentie = _check(

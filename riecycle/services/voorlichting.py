@@ -17,7 +17,14 @@ from sqlalchemy import and_, case, func, or_, select
 from riecycle import clock
 from riecycle.extensions import db
 from riecycle.models import Attendance, Employee, Measure, Membership, Risk, Team, VoorlichtingSession
-from riecycle.models.voorlichting import ATTENDANCE_STATUSES, AUDIENCES, RECURRENCES
+from riecycle.models.voorlichting import (
+    ATTENDANCE_STATUSES,
+    AUDIENCES,
+    RECURRENCES,
+    AttendanceStatus,
+    Audience,
+    Recurrence,
+)
 from riecycle.services import ServiceError
 from riecycle.services.records import apply_changes
 
@@ -66,7 +73,7 @@ def newcomer_weeks_of(org_ids) -> dict[int, int]:
         .where(
             VoorlichtingSession.organisation_id.in_(list(org_ids)),
             VoorlichtingSession.deleted_at.is_(None),
-            VoorlichtingSession.recurrence == "nieuwkomers",
+            VoorlichtingSession.recurrence == Recurrence.NIEUWKOMERS,
         )
         .group_by(VoorlichtingSession.organisation_id)
     )
@@ -80,11 +87,11 @@ def audience_employees(session: VoorlichtingSession) -> list[Employee]:
     stmt = select(Employee).where(
         Employee.organisation_id == session.organisation_id, current_staff_filter(on)
     )
-    if session.audience == "teams":
+    if session.audience == Audience.TEAMS:
         stmt = stmt.where(Employee.team_id.in_([t.id for t in session.teams] or [-1]))
-    elif session.audience == "leidinggevenden":
+    elif session.audience == Audience.LEIDINGGEVENDEN:
         stmt = stmt.where(Employee.is_leidinggevende.is_(True))
-    elif session.audience == "nieuwe_medewerkers":
+    elif session.audience == Audience.NIEUWE_MEDEWERKERS:
         weeks = session.newcomer_weeks or DEFAULT_NEWCOMER_WEEKS
         stmt = stmt.where(
             Employee.start_date.is_not(None), Employee.start_date >= on - timedelta(weeks=weeks)
@@ -99,11 +106,11 @@ def in_audience(session: VoorlichtingSession, team_ids, employee) -> bool:
         return False
     if (employee.start_date or on) > on or (employee.end_date or on) < on:
         return False  # not staff on the session date
-    if session.audience == "teams":
+    if session.audience == Audience.TEAMS:
         return employee.team_id in team_ids
-    if session.audience == "leidinggevenden":
+    if session.audience == Audience.LEIDINGGEVENDEN:
         return bool(employee.is_leidinggevende)
-    if session.audience == "nieuwe_medewerkers":
+    if session.audience == Audience.NIEUWE_MEDEWERKERS:
         weeks = session.newcomer_weeks or DEFAULT_NEWCOMER_WEEKS
         return employee.start_date is not None and employee.start_date >= on - timedelta(weeks=weeks)
     return True
@@ -140,11 +147,11 @@ class AudienceSizes:
     def size(self, session, team_ids) -> int:
         """The audience size of a session (ORM object or row) whose teams have these ids."""
         on = session.session_date
-        if session.audience == "teams":
+        if session.audience == Audience.TEAMS:
             return sum(self._staff(("team", t), on) for t in set(team_ids))
-        if session.audience == "leidinggevenden":
+        if session.audience == Audience.LEIDINGGEVENDEN:
             return self._staff("lead", on)
-        if session.audience == "nieuwe_medewerkers":
+        if session.audience == Audience.NIEUWE_MEDEWERKERS:
             weeks = session.newcomer_weeks or DEFAULT_NEWCOMER_WEEKS
             return self._newcomers(on - timedelta(weeks=weeks), on)
         return self._staff("all", on)
@@ -249,11 +256,13 @@ def _prepare(org, data: dict) -> tuple[dict, dict]:
         "risks": _owned(Risk, org, data.pop("risk_ids", None)),
         "measures": _owned(Measure, org, data.pop("measure_ids", None)),
     }
-    if data["audience"] == "teams" and not relations["teams"]:
+    if data["audience"] == Audience.TEAMS and not relations["teams"]:
         raise ServiceError(_("Kies bij de doelgroep 'team(s)' minstens één team."), "team_ids")
-    if data["audience"] != "teams":
+    if data["audience"] != Audience.TEAMS:
         relations["teams"] = []
-    needs_weeks = data.get("recurrence") == "nieuwkomers" or data["audience"] == "nieuwe_medewerkers"
+    needs_weeks = (
+        data.get("recurrence") == Recurrence.NIEUWKOMERS or data["audience"] == Audience.NIEUWE_MEDEWERKERS
+    )
     if needs_weeks and not data.get("newcomer_weeks"):
         data["newcomer_weeks"] = DEFAULT_NEWCOMER_WEEKS
     _check_organiser(org, data.get("organiser_id"))
@@ -292,7 +301,7 @@ def update_session(org, session: VoorlichtingSession, data: dict) -> bool:
 
 def schedule_next(org, session: VoorlichtingSession, user=None) -> VoorlichtingSession:
     """Plan next year's edition of a yearly session (same audience, links and times)."""
-    if session.recurrence != "jaarlijks":
+    if session.recurrence != Recurrence.JAARLIJKS:
         raise ServiceError(_("Alleen een jaarlijkse bijeenkomst kan voor volgend jaar worden ingepland."))
     next_date = add_months(session.session_date, 12)
     exists = db.session.scalar(
@@ -333,7 +342,7 @@ def schedule_next(org, session: VoorlichtingSession, user=None) -> VoorlichtingS
 
 def record_attendance(org, session: VoorlichtingSession, marks: dict[int, str | None]) -> int:
     """Set attendance per employee id (None clears it); returns the number of changes."""
-    if session.session_date > clock.today() and any(v == "aanwezig" for v in marks.values()):
+    if session.session_date > clock.today() and any(v == AttendanceStatus.AANWEZIG for v in marks.values()):
         raise ServiceError(_("Aanwezigheid kunt u pas vastleggen op of na de datum van de bijeenkomst."))
     existing = {
         a.employee_id: a
@@ -378,7 +387,7 @@ def _informed_ids(org, since: date, until: date, instructie_only: bool = False):
         .where(
             Attendance.organisation_id == org.id,
             Attendance.deleted_at.is_(None),
-            Attendance.status == "aanwezig",
+            Attendance.status == AttendanceStatus.AANWEZIG,
             VoorlichtingSession.deleted_at.is_(None),
             VoorlichtingSession.organisation_id == org.id,
             VoorlichtingSession.session_date > since,
@@ -398,7 +407,7 @@ def presence_dates(org, since: date, until: date) -> dict[int, list[date]]:
         .where(
             Attendance.organisation_id == org.id,
             Attendance.deleted_at.is_(None),
-            Attendance.status == "aanwezig",
+            Attendance.status == AttendanceStatus.AANWEZIG,
             VoorlichtingSession.deleted_at.is_(None),
             VoorlichtingSession.session_date >= since,
             VoorlichtingSession.session_date <= until,
@@ -490,7 +499,7 @@ def newcomers_without_voorlichting(org, on: date | None = None) -> list[Employee
         .where(
             Attendance.employee_id == Employee.id,
             Attendance.deleted_at.is_(None),
-            Attendance.status == "aanwezig",
+            Attendance.status == AttendanceStatus.AANWEZIG,
             VoorlichtingSession.deleted_at.is_(None),
             VoorlichtingSession.session_date >= Employee.start_date,
         )

@@ -23,7 +23,7 @@ from riecycle import clock
 from riecycle.content import SEED_DIR
 from riecycle.extensions import db
 from riecycle.models import ChecklistAnswer, ChecklistRun
-from riecycle.models.zelfinspectie import ANSWERS
+from riecycle.models.zelfinspectie import ANSWERS, ChecklistAnswerValue
 from riecycle.services import ServiceError
 from riecycle.services.policy import locale
 from riecycle.zelfinspectie_rules import EVIDENCE_MAX, RULES
@@ -335,9 +335,9 @@ def counts(run: ChecklistRun) -> dict:
 def verdict(run: ChecklistRun) -> tuple[str, str]:
     """(level, sentence): would we pass an inspection on this run?"""
     core = [i for i in run.items if int(i.get("importance") or 1) >= 3 and i.get("answer") in SEVERITY]
-    failing = [i for i in run.items if i.get("answer") == "voldoet_niet"]
-    if any(i.get("answer") == "voldoet_niet" for i in core):
-        n = sum(1 for i in core if i.get("answer") == "voldoet_niet")
+    failing = [i for i in run.items if i.get("answer") == ChecklistAnswerValue.VOLDOET_NIET]
+    if any(i.get("answer") == ChecklistAnswerValue.VOLDOET_NIET for i in core):
+        n = sum(1 for i in core if i.get("answer") == ChecklistAnswerValue.VOLDOET_NIET)
         return "danger", ngettext(
             "Nog niet op orde: %(n)s wettelijk kernpunt voldoet niet.",
             "Nog niet op orde: %(n)s wettelijke kernpunten voldoen niet.",

@@ -76,11 +76,6 @@ def org_switcher() -> tuple[list, int]:
     return (accounts.memberships_of(current_user, limit=SWITCHER_LIMIT) if total > 1 else []), total
 
 
-@bp.app_context_processor
-def _switcher():
-    return {"org_switcher": org_switcher}
-
-
 @bp.get("/organisaties")
 @login_required
 def organisations():

@@ -11,6 +11,7 @@ from riecycle.extensions import db
 from riecycle.forms.organisation import AdminMembershipForm, NewOrganisationForm
 from riecycle.labels import label
 from riecycle.models import Membership, Organisation
+from riecycle.models.user import Role
 from riecycle.services import ServiceError, accounts, invitations, notifications_mail, organisations
 
 bp = Blueprint("admin", __name__, url_prefix="/platform")
@@ -52,10 +53,10 @@ def organisation_new():
             invitation = None
             if user is None:  # a new person becomes beheerder once they accept
                 invitation = invitations.invite(
-                    org, form.beheerder_email.data, form.beheerder_email.data, "beheerder", current_user
+                    org, form.beheerder_email.data, form.beheerder_email.data, Role.BEHEERDER, current_user
                 )
             else:
-                accounts.add_membership(org, user, "beheerder")
+                accounts.add_membership(org, user, Role.BEHEERDER)
         except ServiceError as error:
             db.session.rollback()
             getattr(form, error.field or "name").errors.append(error.message)

@@ -38,7 +38,6 @@ from flask import (
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
-from markupsafe import Markup
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.orm.exc import StaleDataError
@@ -270,16 +269,8 @@ def _remember_result(response):
     return response
 
 
-def form_keys(form) -> Markup:
-    """The hidden version and one-time token of a form, for templates: {{ form_keys(form) }}."""
-    return Markup("").join(
-        getattr(form, name)() for name in ("version_id", "form_token") if hasattr(form, name)
-    )
-
-
 def register(app) -> None:
     app.after_request(_remember_result)
-    app.add_template_global(form_keys, "form_keys")
 
 
 # --- who sees what, shared by several areas -------------------------------------------------

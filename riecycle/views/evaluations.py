@@ -14,6 +14,8 @@ from riecycle.access import current_viewer
 from riecycle.extensions import db
 from riecycle.forms.evaluations import EvaluationPlanForm, FollowUpForm, outcome_form
 from riecycle.models import Evaluation, Measure, Membership, Risk, Theme
+from riecycle.models.evaluation import EvaluationKind
+from riecycle.models.measure import MeasureStatus
 from riecycle.pagination import paginate
 from riecycle.permissions import can, can_view_measure, requires, title_of
 from riecycle.services import ServiceError
@@ -72,7 +74,7 @@ def _user_choices():
 
 def _fill_plan_choices(form: EvaluationPlanForm) -> None:
     measures = db.session.scalars(
-        scoped(Measure).where(Measure.status != "vervallen").order_by(Measure.title)
+        scoped(Measure).where(Measure.status != MeasureStatus.VERVALLEN).order_by(Measure.title)
     )
     form.measure_id.choices = [(None, _("— kies —"))] + [(m.id, measure_title(m)) for m in measures]
     locale = str(get_locale())
@@ -147,7 +149,7 @@ def _prefill_plan(form) -> None:
     if measure is not None:
         form.kind.data, form.measure_id.data = "maatregel", measure.id
         form.planned_on.data = clock.today() if _record_now() else service.default_planned_on(measure)
-    if request.args.get("kind") == "thema":
+    if request.args.get("kind") == EvaluationKind.THEMA:
         form.kind.data, form.method.data = "thema", "herhaalde_vragenlijst"
         form.is_repeat_measurement.data = True
         form.planned_on.data = service.default_planned_on(is_repeat=True)

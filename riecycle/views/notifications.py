@@ -15,7 +15,6 @@ from riecycle.models.reminders import LEDGER_STATUSES
 from riecycle.pagination import paginate
 from riecycle.permissions import requires
 from riecycle.services import calendar as calendar_service
-from riecycle.services.reminders import unread_count
 from riecycle.tenancy import scoped
 from riecycle.views.orgbp import org_blueprint
 from riecycle.views.safety import safe_next
@@ -23,16 +22,6 @@ from riecycle.views.safety import safe_next
 bp = Blueprint("notifications", __name__, url_prefix="/meldingen")
 log_bp = org_blueprint("herinneringen", __name__, "herinneringen")
 calendar_bp = Blueprint("calendar", __name__)
-
-
-@bp.app_context_processor
-def _unread():
-    """The header badge: counted only when a page shows it."""
-
-    def count() -> int:
-        return unread_count(current_user) if current_user.is_authenticated else 0
-
-    return {"unread_notifications": count}
 
 
 def _mine(notification_id) -> Notification:

@@ -22,6 +22,7 @@ from riecycle.models import (
     Team,
     VoorlichtingSession,
 )
+from riecycle.models.measure import MeasureStatus
 from riecycle.models.policy import INSTRUMENT_KINDS
 from riecycle.pagination import paginate
 from riecycle.permissions import can, can_see_employee, requires
@@ -293,7 +294,7 @@ def _incident_form(incident):
     form.theme_key.choices = [(t.key, t.local_name) for t in incident_service.incident_themes()]
     form.team_id.choices = [(None, _("— geen team —"))] + [(t.id, t.name) for t in _teams()]
     measures = db.session.scalars(
-        scoped(Measure).where(Measure.status != "vervallen").order_by(Measure.title)
+        scoped(Measure).where(Measure.status != MeasureStatus.VERVALLEN).order_by(Measure.title)
     )
     form.measure_id.choices = [(None, _("— geen —"))] + [(m.id, measure_label(m)) for m in measures]
     if request.method == "GET" and incident is None:

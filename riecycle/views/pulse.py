@@ -16,7 +16,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from riecycle import charts, clock
@@ -34,14 +33,6 @@ from riecycle.views.orgbp import org_blueprint
 
 bp = org_blueprint("pulse", __name__, "pulse")
 public_bp = Blueprint("pulse_public", __name__, url_prefix="/puls")
-
-
-@bp.app_template_filter("score")
-def format_score(value) -> str:
-    """An average on the 1-5 scale with one decimal, in the user's number format."""
-    if value is None:
-        return "—"
-    return format_decimal(value, format="0.0")
 
 
 def _catalogue():

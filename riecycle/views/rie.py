@@ -33,6 +33,8 @@ from riecycle.models import (
     User,
     VerdiependOnderzoek,
 )
+from riecycle.models.organisation import RiskMethod
+from riecycle.models.rie import RiskScope, RiskStatus
 from riecycle.pagination import paginate
 from riecycle.permissions import can, requires
 from riecycle.services import ServiceError, approvals, attachments, scoring
@@ -70,7 +72,9 @@ def _risk_or_404(risk_id, include_deleted: bool = False) -> Risk:
 
 def _only_visible(risks_: list) -> list:
     mine = visible_team_ids()
-    return [r for r in risks_ if mine is None or r.scope != "teams" or any(t.id in mine for t in r.teams)]
+    return [
+        r for r in risks_ if mine is None or r.scope != RiskScope.TEAMS or any(t.id in mine for t in r.teams)
+    ]
 
 
 def _team_choices():
@@ -429,7 +433,7 @@ def _evaluation_form(method: str) -> EvaluationForm:
         getattr(form, name).choices = [(None, _("— kies —"))] + [
             (v, f"{v} – {label}") for v, label in values.items()
         ]
-    form.frequentie.flags.required = method == "kinney"
+    form.frequentie.flags.required = method == RiskMethod.KINNEY
     if request.method == "GET":
         form.evaluated_on.data = clock.today()
     return form
@@ -517,7 +521,7 @@ def top5():
     candidates = (
         db.session.scalars(
             scoped(Risk)
-            .where(Risk.status != "nvt")
+            .where(Risk.status != RiskStatus.NVT)
             .order_by(Risk.current_score.desc().nulls_last(), Risk.title)
         ).all()
         if can("edit_rie")

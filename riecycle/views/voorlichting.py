@@ -11,6 +11,7 @@ from riecycle.extensions import db
 from riecycle.forms.voorlichting import MaterialForm, SessionForm
 from riecycle.inputs import arg_id
 from riecycle.models import Employee, Measure, Membership, Risk, VoorlichtingSession
+from riecycle.models.measure import MeasureLevel
 from riecycle.models.voorlichting import ATTENDANCE_STATUSES
 from riecycle.pagination import paginate
 from riecycle.permissions import requires
@@ -39,7 +40,7 @@ def _fill_choices(form: SessionForm) -> None:
     form.measure_ids.choices = [
         (m.id, m.title)
         for m in db.session.scalars(
-            scoped(Measure).where(Measure.level != "individu").order_by(Measure.title)
+            scoped(Measure).where(Measure.level != MeasureLevel.INDIVIDU).order_by(Measure.title)
         )
     ]
     members = db.session.scalars(select(Membership).where(Membership.organisation_id == g.org.id)).all()

@@ -8,8 +8,6 @@ The routes live in the modules of this package, one per part of the plan:
 - versions: plan versions, the OR/PVT review (comments, instemming) and comparing versions.
 """
 
-from datetime import date
-
 from flask import abort
 from flask_babel import get_locale
 
@@ -58,19 +56,6 @@ def _load_measure(measure_id) -> Measure:
 
 def _locale() -> str:
     return str(get_locale() or "nl")
-
-
-def _iso(value):
-    try:
-        return date.fromisoformat(value) if value else None
-    except (TypeError, ValueError):
-        return None
-
-
-@bp.app_template_filter("isodate")
-def _isodate(value):
-    """An ISO date string from a snapshot, as a date (for the |date filter)."""
-    return _iso(value)
 
 
 # The routes register themselves on bp when their modules are imported.

@@ -24,6 +24,7 @@ from riecycle.models import (
     Employee,
     Team,
 )
+from riecycle.models.measure import MeasureLevel, MeasureStatus
 from riecycle.pagination import page_of
 from riecycle.permissions import (
     can,
@@ -88,7 +89,7 @@ def _stats(measures):
         "total": len(measures),
         "open": sum(1 for m in measures if m.is_open),
         "overdue": sum(1 for m in measures if m.is_overdue(today)),
-        "done": sum(1 for m in measures if m.status in ("uitgevoerd", "geevalueerd")),
+        "done": sum(1 for m in measures if m.status in (MeasureStatus.UITGEVOERD, MeasureStatus.GEEVALUEERD)),
         "quick_wins": sum(1 for m in measures if m.quick_win and m.is_open),
     }
 
@@ -178,7 +179,9 @@ def team():
         m
         for m in visible_measures(
             db.session.scalars(
-                plan_service.measures_query(g.org, plan_service.Filters(level="organisatie", status="open"))
+                plan_service.measures_query(
+                    g.org, plan_service.Filters(level=MeasureLevel.ORGANISATIE, status="open")
+                )
             ).all()
         )
     ]
@@ -256,8 +259,9 @@ def new():
         form.approach.data = form.approach.data or "bronaanpak"
         form.level.data = (
             request.args.get("niveau")
-            if request.args.get("niveau") in ("organisatie", "team", "individu")
-            else "organisatie"
+            if request.args.get("niveau")
+            in (MeasureLevel.ORGANISATIE, MeasureLevel.TEAM, MeasureLevel.INDIVIDU)
+            else MeasureLevel.ORGANISATIE
         )
         if entry is not None:
             for key, value in entry.prefill().items():
@@ -314,7 +318,9 @@ def _evaluate_url(measure) -> str | None:
     from riecycle.permissions import can
     from riecycle.services import evaluations as evaluation_service
 
-    if "geevalueerd" not in plan_service.allowed_transitions(measure) or not can("edit_evaluatie"):
+    if MeasureStatus.GEEVALUEERD not in plan_service.allowed_transitions(measure) or not can(
+        "edit_evaluatie"
+    ):
         return None
     planned = evaluation_service.open_evaluation_of(measure)
     if planned is not None:

@@ -13,6 +13,7 @@ from riecycle.forms.plan import (
 from riecycle.models import (
     Risk,
 )
+from riecycle.models.measure import MeasureStatus
 from riecycle.permissions import (
     requires,
 )
@@ -30,7 +31,9 @@ from riecycle.views.plan import _load_measure, _locale, bp
 def priorities():
     """Candidate measures ranked by their scores on the Wegwijzer's 12 criteria."""
     candidates = visible_measures(
-        db.session.scalars(plan_service.measures_query(g.org, plan_service.Filters(status="gepland"))).all()
+        db.session.scalars(
+            plan_service.measures_query(g.org, plan_service.Filters(status=MeasureStatus.GEPLAND))
+        ).all()
     )
     return render_template(
         "plan/priorities.html",
