@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import or_, select, true
 
 from riecycle.access.filters import hidden_individual_measures, visible_measures_filter, visible_risks_filter
 from riecycle.access.pseudonym import pseudonym
 from riecycle.extensions import db
-from riecycle.models import Evaluation, Incident, Measure, Risk, VoorlichtingSession
+from riecycle.models import Employee, Evaluation, Incident, Measure, Risk, Team, VoorlichtingSession
 
 TEXT_KEYS = ("explanation", "justification")
 
@@ -210,6 +211,8 @@ def counted_list(
     viewer, org_id: int, kind: str, ids: list[int], offset: int = 0, limit: int = 100
 ) -> CountedList:
     """The records behind a count: those the viewer may see (one page), how many are hidden and gone."""
+    if kind == "employee":
+        return _employee_list(viewer, org_id, ids, offset, limit)
     model, visible_where = _kind_query(kind, viewer, org_id)
     ids = sorted(set(ids))
     existing = _ids_where(model, org_id, ids)
@@ -218,3 +221,44 @@ def counted_list(
     records = {r.id: r for r in db.session.scalars(select(model).where(model.id.in_(page)))} if page else {}
     rows = [_row(kind, records[i], viewer) for i in page if i in records]
     return CountedList(rows, len(visible), len(existing) - len(visible), len(ids) - len(existing))
+
+
+def _employee_list(viewer, org_id: int, ids: list[int], offset: int, limit: int) -> CountedList:
+    """Counted employees: by name only where the viewer may see the employee (docs/domain.md §9);
+    the others as a number per team, so nobody learns a name they may not read."""
+    ids = sorted(set(ids))
+    found = []
+    for chunk in _chunks(ids):
+        found.extend(
+            db.session.execute(
+                select(Employee.id, Employee.name, Employee.team_id, Team.name.label("team"))
+                .outerjoin(Team, Team.id == Employee.team_id)
+                .where(
+                    Employee.organisation_id == org_id, Employee.deleted_at.is_(None), Employee.id.in_(chunk)
+                )
+            )
+        )
+    named = sorted(
+        (r for r in found if viewer is None or viewer.sees_employee(r.team_id)), key=lambda r: (r.name, r.id)
+    )
+    per_team: dict[str, int] = {}
+    for r in found:
+        if not (viewer is None or viewer.sees_employee(r.team_id)):
+            team = r.team or _("Geen team")
+            per_team[team] = per_team.get(team, 0) + 1
+    rows = [{"label": r.name, "endpoint": None, "params": {}, "detail": r.team or ""} for r in named]
+    rows += [
+        {
+            "label": team,
+            "endpoint": None,
+            "params": {},
+            "detail": ngettext(
+                "%(num)s medewerker (namen niet zichtbaar)", "%(num)s medewerkers (namen niet zichtbaar)", n
+            ),
+            "group": True,
+        }
+        for team, n in sorted(per_team.items())
+    ]
+    return CountedList(
+        rows[offset : offset + limit], len(named), len(found) - len(named), len(ids) - len(found)
+    )

@@ -96,7 +96,49 @@ def voorlichting_coverage(org, today: date) -> Result:
     low = _low_teams(org, today) if answer != "voldoet_niet" else []
     if low:
         sentence += _("; laag bij %(list)s", list=_names(low))
-    return Result(answer, sentence + ".", evidence, fix)
+    return Result(answer, sentence + ".", evidence, fix, counts=_staff_counts(org, today, 12, False))
+
+
+def _staff_counts(org, today: date, months: int, leidinggevenden: bool) -> list:
+    """The employees behind a coverage count: those informed and those not (names are shown only
+    to who may see them, docs/domain.md §9)."""
+    from riecycle.services import voorlichting
+
+    yes, no = voorlichting.informed_staff_ids(org, months, today, leidinggevenden)
+    if leidinggevenden:
+        labels = (
+            ngettext(
+                "%(n)s leidinggevende geïnstrueerd",
+                "%(n)s leidinggevenden geïnstrueerd",
+                len(yes),
+                n=_n(len(yes)),
+            ),
+            ngettext(
+                "%(n)s leidinggevende niet geïnstrueerd",
+                "%(n)s leidinggevenden niet geïnstrueerd",
+                len(no),
+                n=_n(len(no)),
+            ),
+        )
+    else:
+        labels = (
+            ngettext(
+                "%(n)s medewerker met voorlichting",
+                "%(n)s medewerkers met voorlichting",
+                len(yes),
+                n=_n(len(yes)),
+            ),
+            ngettext(
+                "%(n)s medewerker zonder voorlichting",
+                "%(n)s medewerkers zonder voorlichting",
+                len(no),
+                n=_n(len(no)),
+            ),
+        )
+    return [
+        Count("geinformeerd", "employee", labels[0], tuple(yes)),
+        Count("niet_geinformeerd", "employee", labels[1], tuple(no)),
+    ]
 
 
 @rule("leidinggevenden_instructed")
@@ -144,6 +186,7 @@ def leidinggevenden_instructed(org, today: date) -> Result:
         ),
         evidence,
         fix,
+        counts=_staff_counts(org, today, INSTRUCTION_MONTHS, True),
     )
 
 

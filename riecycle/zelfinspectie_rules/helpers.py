@@ -50,6 +50,7 @@ COUNTED_KINDS = {
     "evaluation": Evaluation,
     "session": VoorlichtingSession,
     "incident": Incident,
+    "employee": Employee,
 }
 
 
