@@ -4,6 +4,7 @@ who may see them (docs/domain.md §9), the others see a number per team."""
 import re
 
 import pytest
+from sqlalchemy import select
 
 from riecycle.services import zelfinspectie as service
 from tests.factories import make_attended_session
@@ -85,3 +86,73 @@ def test_c14_counts_the_leidinggevenden(client_as, db, world):
     assert counts["niet_geinformeerd"]["n"] == 2 and counts["geinformeerd"]["n"] == 0
     page = client_as("beheerder").get(_url(run, "C14", "niet_geinformeerd")).text
     assert world.employees[0].name in _cells(page) and world.employees[3].name in _cells(page)
+
+
+@pytest.fixture
+def built(db, world):
+    from tests.factories import build_compliant_org
+
+    built = build_compliant_org(world)
+    db.session.commit()
+    return built
+
+
+def test_a1_lists_the_themes_with_what_the_rie_concluded(client_as, db, world, built):
+    from riecycle.models import Theme
+
+    run = _run(db, world)
+    counts = {c["key"]: c for c in _entry(run, "A1")["counts"]}
+    themes = {t.key: t.name_nl for t in db.session.scalars(select(Theme))}
+    assert sum(counts[k]["n"] for k in ("met_risico", "geen_risico", "nvt")) == len(themes)
+    assert "zonder_conclusie" not in counts
+    page = client_as("or_lid").get(_url(run, "A1", "geen_risico")).text
+    assert _cells(page) == [
+        themes[built.no_risk_theme],
+        "onderzocht, geen risico: Onderzocht in de interviews met alle teams: geen risico gevonden.",
+    ]
+    with_risks = client_as("auditor").get(_url(run, "A1", "met_risico")).text
+    assert len(_cells(with_risks)) == 2 * counts["met_risico"]["n"] and "risico" in _cells(with_risks)[1]
+
+
+def test_a1_lists_the_themes_without_a_conclusion(client_as, db, world, built):
+    entry = built.themes[built.no_risk_theme]
+    entry.reason = ""
+    db.session.commit()
+    run = _run(db, world)
+    page = client_as("beheerder").get(_url(run, "A1", "zonder_conclusie")).text
+    assert "geen risico en geen vastgelegde conclusie" in _cells(page)
+
+
+def test_a3_lists_the_onderzoeken_with_their_results_per_team(client_as, db, world, built):
+    run = _run(db, world)
+    keys = [c["key"] for c in _entry(run, "A3")["counts"]]
+    assert keys == ["werkdrukrisicos", "onderzoeken"]
+    page = client_as("leidinggevende").get(_url(run, "A3", "onderzoeken")).text
+    assert built.onderzoek.title in page
+    assert "Zorgteam Noord: 6 respondenten" in _cells(page)
+
+
+def test_e22_lists_the_sources_compared(client_as, db, world, built):
+    from riecycle.models import Factor
+
+    run = _run(db, world)
+    counts = {c["key"]: c for c in _entry(run, "E22")["counts"]}
+    assert set(counts) == {"nulmeting", "herhaling"}
+    page = client_as("or_lid").get(_url(run, "E22", "herhaling")).text
+    names = [
+        f.name_nl
+        for f in db.session.scalars(select(Factor).where(Factor.key.in_(counts["herhaling"]["keys"])))
+    ]
+    assert names and all(n in _cells(page) for n in names)
+    assert "energiebron" in _cells(page) and "werkdrukbron" in _cells(page)
+
+
+def test_e24_lists_the_appointment_without_naming_the_person(client_as, db, world, built):
+    run = _run(db, world)
+    page = client_as("auditor").get(_url(run, "E24", "aanstelling")).text
+    assert any(
+        c.startswith("Aanstelling sinds") for c in re.findall(r'<a href="[^"]+">([^<]+)</a></td>', page)
+    )
+    assert "4 uur per week" in page
+    listed = page.split('class="zi-counted-list"')[1]
+    assert all(user.name not in listed for user in world.users.values())

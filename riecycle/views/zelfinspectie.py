@@ -236,8 +236,9 @@ def counted(run_id, item_id, key):
     if count is None or count.get("kind") not in COUNTED_KINDS:
         abort(404)
     ids = unpack_ids(count.get("ids"))
-    page = page_of(len(ids), LIST_PER_PAGE)
-    listed = counted_list(current_viewer(), g.org.id, count["kind"], ids, page.offset, LIST_PER_PAGE)
+    keys = [k for k in count.get("keys") or [] if isinstance(k, str)]
+    page = page_of(len(ids) + len(keys), LIST_PER_PAGE)
+    listed = counted_list(current_viewer(), g.org.id, count["kind"], ids, page.offset, LIST_PER_PAGE, keys)
     page.total = listed.visible
     item = service.load_checklist().item(item_id)
     return render_template(

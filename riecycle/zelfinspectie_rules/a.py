@@ -19,6 +19,7 @@ from riecycle.models import (
 from riecycle.models.rie import risk_factors
 from riecycle.zelfinspectie_rules.core import (
     LIST_MAX,
+    Count,
     Ref,
     Result,
     rule,
@@ -30,6 +31,7 @@ from riecycle.zelfinspectie_rules.helpers import (
     _describe_approval,
     _edit,
     _fmt,
+    _ids,
     _latest_decided,
     _live,
     _live_risks,
@@ -75,6 +77,32 @@ def rie_covers_all_themes(org, today: date) -> Result:
     nvt = [t for t in themes if t.key not in with_risks and grounds(t) and not entries[t.key].applicable]
     missing = [t.name_nl for t in themes if t.key not in with_risks and not grounds(t)]
     done = len(themes) - len(missing)
+    counts = [
+        Count(
+            "met_risico", "theme", _("%(n)s met risico's", n=_n(len(risky))), keys=tuple(t.key for t in risky)
+        ),
+        Count(
+            "geen_risico",
+            "theme",
+            _("%(n)s onderzocht zonder risico", n=_n(len(no_risk))),
+            keys=tuple(t.key for t in no_risk),
+        ),
+        Count(
+            "nvt",
+            "theme",
+            _("%(n)s onderbouwd niet van toepassing", n=_n(len(nvt))),
+            keys=tuple(t.key for t in nvt),
+        ),
+    ]
+    if missing:
+        counts.append(
+            Count(
+                "zonder_conclusie",
+                "theme",
+                _("%(n)s zonder conclusie", n=_n(len(missing))),
+                keys=tuple(t.key for t in themes if t.key not in with_risks and not grounds(t)),
+            )
+        )
     fix = _edit(_("Thema's in de RI&E bijwerken"), "rie.themes", {"rie_id": rie.id}, "rie.index", "edit_rie")
     parts = _(
         "%(r)s met risico's, %(g)s onderzocht zonder risico (met onderbouwing), %(v)s onderbouwd niet "
@@ -94,6 +122,7 @@ def rie_covers_all_themes(org, today: date) -> Result:
             ),
             [rie_ref(rie)],
             fix,
+            counts=counts,
         )
     answer = "voldoet_niet" if done == 0 else "deels"
     return Result(
@@ -111,6 +140,7 @@ def rie_covers_all_themes(org, today: date) -> Result:
         ),
         [rie_ref(rie)],
         fix,
+        counts=counts,
     )
 
 
@@ -195,6 +225,37 @@ def bronnen_mapped(org, today: date) -> Result:
         for o in onderzoeken[:LIST_MAX]
     ]
     mapped = total - unmapped
+    counts = [
+        Count(
+            "werkdrukrisicos",
+            "risk",
+            ngettext("%(n)s werkdrukrisico", "%(n)s werkdrukrisico's", total, n=_n(total)),
+            tuple(_ids("risk", *werkdruk)),
+        )
+    ]
+    if unmapped:
+        counts.append(
+            Count(
+                "zonder_bron",
+                "risk",
+                ngettext("%(n)s zonder bron", "%(n)s zonder bron", unmapped, n=_n(unmapped)),
+                tuple(_ids("risk", *werkdruk, ~_with_factor())),
+            )
+        )
+    if onderzoeken:
+        counts.append(
+            Count(
+                "onderzoeken",
+                "onderzoek",
+                ngettext(
+                    "%(n)s verdiepend onderzoek (resultaten per team of groep)",
+                    "%(n)s verdiepende onderzoeken (resultaten per team of groep)",
+                    len(onderzoeken),
+                    n=_n(len(onderzoeken)),
+                ),
+                tuple(o.id for o in onderzoeken),
+            )
+        )
     sentence = ngettext(
         "%(m)s van %(n)s werkdrukrisico's is gekoppeld aan bronnen uit het werkdrukmodel",
         "%(m)s van %(n)s werkdrukrisico's zijn gekoppeld aan bronnen uit het werkdrukmodel",
@@ -203,7 +264,7 @@ def bronnen_mapped(org, today: date) -> Result:
         n=_n(total),
     )
     if mapped == 0:
-        return Result("voldoet_niet", sentence + ".", evidence, fix)
+        return Result("voldoet_niet", sentence + ".", evidence, fix, counts=counts)
     problems = []
     if unmapped:
         problems.append(_("zonder bron: %(list)s", list=_names([r.title for r in first], unmapped)))
@@ -212,7 +273,7 @@ def bronnen_mapped(org, today: date) -> Result:
     if failing:
         problems.append(_("het verdiepend onderzoek voldoet niet aan: %(list)s", list=_names(failing)))
     if problems:
-        return Result("deels", sentence + "; " + "; ".join(problems) + ".", evidence, fix)
+        return Result("deels", sentence + "; " + "; ".join(problems) + ".", evidence, fix, counts=counts)
     extra = (
         ngettext(
             ", met %(n)s verdiepend onderzoek dat voldoet aan de eisen",
@@ -223,7 +284,9 @@ def bronnen_mapped(org, today: date) -> Result:
         if onderzoeken
         else ""
     )
-    return Result("voldoet", sentence + extra + _grouped_note(onderzoeken) + ".", evidence, fix)
+    return Result(
+        "voldoet", sentence + extra + _grouped_note(onderzoeken) + ".", evidence, fix, counts=counts
+    )
 
 
 def _grouped_note(onderzoeken) -> str:

@@ -68,15 +68,20 @@ class Count:
     kind: str  # one of COUNTED_KINDS
     label: str  # the count as the sentence names it, e.g. "8 afgeronde maatregelen"
     ids: tuple = ()
+    # Records keyed by a string instead of an id (themes, factors of the taxonomy).
+    keys: tuple = ()
 
     def as_dict(self) -> dict:
-        return {
+        data = {
             "key": self.key,
             "kind": self.kind,
             "label": self.label,
-            "n": len(self.ids),
+            "n": len(self.ids) + len(self.keys),
             "ids": pack_ids(self.ids),
         }
+        if self.keys:
+            data["keys"] = list(self.keys)
+        return data
 
 
 def pack_ids(ids) -> list:

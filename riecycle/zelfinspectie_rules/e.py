@@ -282,6 +282,7 @@ def effect_same_sources(org, today: date) -> Result:
                 fix,
             )
         missing, new = baseline_keys - asked, asked - baseline_keys
+        counts = _factor_counts(baseline_keys, asked, missing, new)
         if not missing and not new:
             return Result(
                 "voldoet",
@@ -299,6 +300,7 @@ def effect_same_sources(org, today: date) -> Result:
                 ),
                 evidence,
                 fix,
+                counts=counts,
             )
         gaps = []
         if missing:
@@ -317,6 +319,7 @@ def effect_same_sources(org, today: date) -> Result:
             ),
             evidence,
             fix,
+            counts=counts,
         )
     questionnaires = _evaluation_briefs(
         *_done(org, today, Evaluation.method == "herhaalde_vragenlijst"), limit=LIST_MAX
@@ -350,6 +353,46 @@ def effect_same_sources(org, today: date) -> Result:
         [_onderzoek_ref(baseline)] if baseline else [],
         fix=fix,
     )
+
+
+def _factor_counts(baseline: set, asked: set, missing: set, new: set) -> list:
+    """The werkdrukbronnen and energiebronnen E22 compared: of the nulmeting, of the repeat, and the differences."""
+    counts = [
+        Count(
+            "nulmeting",
+            "factor",
+            ngettext(
+                "%(n)s bron in de nulmeting",
+                "%(n)s bronnen in de nulmeting",
+                len(baseline),
+                n=_n(len(baseline)),
+            ),
+            keys=tuple(sorted(baseline)),
+        ),
+        Count(
+            "herhaling",
+            "factor",
+            ngettext(
+                "%(n)s bron in de herhaalde meting",
+                "%(n)s bronnen in de herhaalde meting",
+                len(asked),
+                n=_n(len(asked)),
+            ),
+            keys=tuple(sorted(asked)),
+        ),
+    ]
+    if missing:
+        counts.append(
+            Count(
+                "niet_meer",
+                "factor",
+                _("%(n)s niet meer gevraagd", n=_n(len(missing))),
+                keys=tuple(sorted(missing)),
+            )
+        )
+    if new:
+        counts.append(Count("nieuw", "factor", _("%(n)s nieuw", n=_n(len(new))), keys=tuple(sorted(new))))
+    return counts
 
 
 def _not_adjusted():
@@ -513,9 +556,22 @@ def preventiemedewerker_appointed(org, today: date) -> Result:
     sentence = _("Preventiemedewerker aangesteld sinds %(s)s", s=_fmt(current.since))
     if facts:
         sentence += ", " + ", ".join(facts)
+    counts = [
+        Count(
+            "aanstelling",
+            "appointment",
+            ngettext(
+                "%(n)s lopende aanstelling",
+                "%(n)s lopende aanstellingen",
+                len(appointments),
+                n=_n(len(appointments)),
+            ),
+            tuple(a.id for a in appointments),
+        )
+    ]
     if gaps:
-        return Result("deels", sentence + _(", maar %(g)s.", g="; ".join(gaps)), evidence, fix)
-    return Result("voldoet", sentence + ".", evidence, fix)
+        return Result("deels", sentence + _(", maar %(g)s.", g="; ".join(gaps)), evidence, fix, counts=counts)
+    return Result("voldoet", sentence + ".", evidence, fix, counts=counts)
 
 
 def _preventie_facts(appointment: PreventiemedewerkerAppointment, today: date) -> tuple[list[str], list[str]]:

@@ -12,12 +12,16 @@ from riecycle.models import (
     Approval,
     Employee,
     Evaluation,
+    Factor,
     Incident,
     Measure,
     PolicyInstrument,
+    PreventiemedewerkerAppointment,
     Rie,
     Risk,
     Team,
+    Theme,
+    VerdiependOnderzoek,
     VoorlichtingSession,
 )
 from riecycle.zelfinspectie_rules.core import (
@@ -51,6 +55,11 @@ COUNTED_KINDS = {
     "session": VoorlichtingSession,
     "incident": Incident,
     "employee": Employee,
+    "onderzoek": VerdiependOnderzoek,
+    "appointment": PreventiemedewerkerAppointment,
+    # Keyed by their taxonomy key (Count.keys), not by id.
+    "theme": Theme,
+    "factor": Factor,
 }
 
 
