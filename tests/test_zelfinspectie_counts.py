@@ -156,3 +156,50 @@ def test_e24_lists_the_appointment_without_naming_the_person(client_as, db, worl
     assert "4 uur per week" in page
     listed = page.split('class="zi-counted-list"')[1]
     assert all(user.name not in listed for user in world.users.values())
+
+
+def test_the_number_in_the_sentence_is_the_link_to_its_list(client_as, db, world):
+    make_attended_session(world)
+    db.session.commit()
+    run = _run(db, world)
+    page = client_as("or_lid").get("/o/acme/zelfinspectie/").text
+    item = page[page.index('id="item-C13"') :]
+    item = item[: item.index("</article>")]
+    sentence = re.search(r'<p class="zi-expl">(.*?)</p>', item, re.S).group(1)
+    # "33% van de medewerkers (2 van 6) ...": the 2 links to the informed, the 33 is no count.
+    links = re.findall(
+        r'<a href="([^"]+)" class="zi-count-link" data-count="([^"]+)"[^>]*>([^<]+)</a>', sentence
+    )
+    assert (_url(run, "C13", "geinformeerd"), "geinformeerd", "2") in links
+    assert "33%" in sentence and ">33<" not in sentence
+    # The "Geteld" line keeps the full labels for screen readers and counts the sentence does not name.
+    assert "2 medewerkers met voorlichting" in item and "4 medewerkers zonder voorlichting" in item
+
+
+def test_a_number_in_a_date_is_not_taken_for_the_count(db, world, app):
+    from riecycle.views.zelfinspectie import _linked_explanation
+
+    class Run:
+        id = 7
+
+    entry = {
+        "id": "C15",
+        "explanation": "Sessie van 02-03-2026 en 2 andere; 12 sessies, waarvan 2 zonder presentie.",
+        "counts": [{"key": "zonder", "label": "2 zonder presentie"}, {"key": "alle", "label": "12 sessies"}],
+    }
+    with app.test_request_context("/o/acme/zelfinspectie/"):
+        from flask import g
+
+        g.org = world.org
+        html = str(_linked_explanation(Run, entry))
+    assert "02-03-2026" in html and html.count("zi-count-link") == 2
+    assert ">2</a> andere" in html and ">12</a> sessies" in html
+
+
+def test_the_print_view_shows_the_counts_as_plain_text(client_as, db, world):
+    make_attended_session(world)
+    db.session.commit()
+    run = _run(db, world)
+    page = client_as("auditor").get(f"/o/acme/zelfinspectie/uitvoeringen/{run.id}/afdrukken").text
+    assert "Geteld: 2 medewerkers met voorlichting · 4 medewerkers zonder voorlichting" in page
+    assert "/lijst/" not in page
