@@ -269,7 +269,8 @@ def counted(run_id, item_id, key):
     if count is None or count.get("kind") not in COUNTED_KINDS:
         abort(404)
     ids = unpack_ids(count.get("ids"))
-    keys = [k for k in count.get("keys") or [] if isinstance(k, str)]
+    stored_keys = count.get("keys")
+    keys = [k for k in stored_keys if isinstance(k, str)] if isinstance(stored_keys, list) else []
     page = page_of(len(ids) + len(keys), LIST_PER_PAGE)
     listed = counted_list(current_viewer(), g.org.id, count["kind"], ids, page.offset, LIST_PER_PAGE, keys)
     page.total = listed.visible
