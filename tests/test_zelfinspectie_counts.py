@@ -203,3 +203,20 @@ def test_the_print_view_shows_the_counts_as_plain_text(client_as, db, world):
     page = client_as("auditor").get(f"/o/acme/zelfinspectie/uitvoeringen/{run.id}/afdrukken").text
     assert "Geteld: 2 medewerkers met voorlichting · 4 medewerkers zonder voorlichting" in page
     assert "/lijst/" not in page
+
+
+def test_a3_a_leidinggevende_sees_their_part_of_the_werkdruk_risks_and_how_many_are_hidden(
+    client_as, db, world, built
+):
+    from tests.factories import make_risk
+
+    zuid = make_risk(world, "Roosterdruk in Zuid", scope="teams")
+    zuid.teams = [world.teams["Zorgteam Zuid"]]
+    db.session.commit()
+    run = _run(db, world)
+    count = next(c for c in _entry(run, "A3")["counts"] if c["key"] == "werkdrukrisicos")
+    page = client_as("leidinggevende").get(_url(run, "A3", "werkdrukrisicos")).text
+    assert "Roosterdruk in Zuid" not in page and 'data-hidden="1"' in page
+    full = client_as("preventiemedewerker").get(_url(run, "A3", "werkdrukrisicos")).text
+    assert "Roosterdruk in Zuid" in full and "data-hidden" not in full
+    assert count["n"] >= 2
