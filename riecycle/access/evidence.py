@@ -10,12 +10,27 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import or_, select, true
 
 from riecycle.access.filters import hidden_individual_measures, visible_measures_filter, visible_risks_filter
 from riecycle.access.pseudonym import pseudonym
 from riecycle.extensions import db
-from riecycle.models import Evaluation, Incident, Measure, Risk, VoorlichtingSession
+from riecycle.models import (
+    Employee,
+    Evaluation,
+    Factor,
+    Incident,
+    Measure,
+    PreventiemedewerkerAppointment,
+    Rie,
+    RieTheme,
+    Risk,
+    Team,
+    Theme,
+    VerdiependOnderzoek,
+    VoorlichtingSession,
+)
 
 TEXT_KEYS = ("explanation", "justification")
 
@@ -103,7 +118,12 @@ def masked_run(run, viewer):
 
 # --- the records behind a count ---------------------------------------------
 
-COUNTED_MODELS = {"session": VoorlichtingSession, "incident": Incident}
+COUNTED_MODELS = {
+    "session": VoorlichtingSession,
+    "incident": Incident,
+    "onderzoek": VerdiependOnderzoek,
+    "appointment": PreventiemedewerkerAppointment,
+}
 # Ids per IN (...) list: well below SQLite's and PostgreSQL's limits on bound parameters.
 CHUNK = 500
 
@@ -133,8 +153,9 @@ def _kind_query(kind: str, viewer, org_id: int):
         # An evaluation of a measure the viewer may not list is hidden with it.
         hidden = select(Measure.id).where(Measure.organisation_id == org_id, ~visible_measures_filter(viewer))
         return Evaluation, or_(Evaluation.measure_id.is_(None), Evaluation.measure_id.not_in(hidden))
-    if kind in ("session", "incident"):
-        # Every member reads the sessions and the incident log's dates, themes and teams.
+    if kind in COUNTED_MODELS:
+        # Every member reads the sessions, the incident log's dates, themes and teams, the onderzoeken
+        # (scores only above the respondent threshold) and the preventiemedewerker's appointment.
         return COUNTED_MODELS[kind], true()
     raise ValueError(kind)
 
@@ -198,6 +219,30 @@ def _row(kind: str, record, viewer) -> dict:
                 if x
             ),
         }
+    if kind == "onderzoek":
+        return {
+            "label": record.title,
+            "endpoint": "rie.onderzoek_show",
+            "params": {"onderzoek_id": record.id},
+            "detail": _onderzoek_detail(record),
+        }
+    if kind == "appointment":
+        # The appointment, not the person: the evidence names no one (docs/domain.md §9).
+        return {
+            "label": _("Aanstelling sinds %(d)s", d=record.since.strftime("%d-%m-%Y")),
+            "endpoint": "beleid.index",
+            "params": {"_anchor": "preventiemedewerker"},
+            "detail": " · ".join(
+                x
+                for x in (
+                    record.hours_per_week is not None and _("%(h)s uur per week", h=record.hours_per_week),
+                    record.or_instemming_on
+                    and _("instemming OR/PVT %(d)s", d=record.or_instemming_on.strftime("%d-%m-%Y")),
+                    record.trained_on and _("opgeleid %(d)s", d=record.trained_on.strftime("%d-%m-%Y")),
+                )
+                if x
+            ),
+        }
     return {
         "label": f"{record.topic} ({record.session_date.strftime('%d-%m-%Y')})",
         "endpoint": "voorlichting.session_detail",
@@ -207,9 +252,15 @@ def _row(kind: str, record, viewer) -> dict:
 
 
 def counted_list(
-    viewer, org_id: int, kind: str, ids: list[int], offset: int = 0, limit: int = 100
+    viewer, org_id: int, kind: str, ids: list[int], offset: int = 0, limit: int = 100, keys=()
 ) -> CountedList:
     """The records behind a count: those the viewer may see (one page), how many are hidden and gone."""
+    if kind == "theme":
+        return _theme_list(viewer, org_id, list(keys), offset, limit)
+    if kind == "factor":
+        return _factor_list(list(keys), offset, limit)
+    if kind == "employee":
+        return _employee_list(viewer, org_id, ids, offset, limit)
     model, visible_where = _kind_query(kind, viewer, org_id)
     ids = sorted(set(ids))
     existing = _ids_where(model, org_id, ids)
@@ -218,3 +269,126 @@ def counted_list(
     records = {r.id: r for r in db.session.scalars(select(model).where(model.id.in_(page)))} if page else {}
     rows = [_row(kind, records[i], viewer) for i in page if i in records]
     return CountedList(rows, len(visible), len(existing) - len(visible), len(ids) - len(existing))
+
+
+def _employee_list(viewer, org_id: int, ids: list[int], offset: int, limit: int) -> CountedList:
+    """Counted employees: by name only where the viewer may see the employee (docs/domain.md §9);
+    the others as a number per team, so nobody learns a name they may not read."""
+    ids = sorted(set(ids))
+    found = []
+    for chunk in _chunks(ids):
+        found.extend(
+            db.session.execute(
+                select(Employee.id, Employee.name, Employee.team_id, Team.name.label("team"))
+                .outerjoin(Team, Team.id == Employee.team_id)
+                .where(
+                    Employee.organisation_id == org_id, Employee.deleted_at.is_(None), Employee.id.in_(chunk)
+                )
+            )
+        )
+    named = sorted(
+        (r for r in found if viewer is None or viewer.sees_employee(r.team_id)), key=lambda r: (r.name, r.id)
+    )
+    per_team: dict[str, int] = {}
+    for r in found:
+        if not (viewer is None or viewer.sees_employee(r.team_id)):
+            team = r.team or _("Geen team")
+            per_team[team] = per_team.get(team, 0) + 1
+    rows = [{"label": r.name, "endpoint": None, "params": {}, "detail": r.team or ""} for r in named]
+    rows += [
+        {
+            "label": team,
+            "endpoint": None,
+            "params": {},
+            "detail": ngettext(
+                "%(num)s medewerker (namen niet zichtbaar)", "%(num)s medewerkers (namen niet zichtbaar)", n
+            ),
+            "group": True,
+        }
+        for team, n in sorted(per_team.items())
+    ]
+    return CountedList(
+        rows[offset : offset + limit], len(named), len(found) - len(named), len(ids) - len(found)
+    )
+
+
+def _onderzoek_detail(onderzoek) -> str:
+    """Its results per team, group or the whole organisation, with respondents (no scores)."""
+    from riecycle.services.onderzoek import team_visible
+
+    parts = []
+    for result in onderzoek.teams:
+        text = ngettext(
+            "%(l)s: %(num)s respondent",
+            "%(l)s: %(num)s respondenten",
+            result.respondents or 0,
+            l=result.label,
+        )
+        if not team_visible(result):
+            text += " " + _("(onder de drempel)")
+        parts.append(text)
+    return "; ".join(parts) or _("geen resultaten vastgelegd")
+
+
+def _theme_list(viewer, org_id: int, keys: list[str], offset: int, limit: int) -> CountedList:
+    """Counted themes of the taxonomy, each with what the current RI&E records about it now."""
+    themes = (
+        list(db.session.scalars(select(Theme).where(Theme.key.in_(keys)).order_by(Theme.position)))
+        if keys
+        else []
+    )
+    rie = db.session.scalar(
+        select(Rie).where(Rie.organisation_id == org_id, Rie.deleted_at.is_(None), Rie.is_current.is_(True))
+    )
+    entries, risks = {}, {}
+    if rie is not None:
+        entries = {
+            e.theme_key: e
+            for e in db.session.scalars(
+                select(RieTheme).where(RieTheme.rie_id == rie.id, RieTheme.deleted_at.is_(None))
+            )
+        }
+        for risk in db.session.scalars(
+            select(Risk).where(
+                Risk.organisation_id == org_id,
+                Risk.rie_id == rie.id,
+                Risk.deleted_at.is_(None),
+                Risk.status != "nvt",
+            )
+        ):
+            if viewer is None or viewer.sees_risk(risk):
+                risks[risk.theme_key] = risks.get(risk.theme_key, 0) + 1
+
+    def detail(theme) -> str:
+        if risks.get(theme.key):
+            n = risks[theme.key]
+            return ngettext("%(num)s risico", "%(num)s risico's", n)
+        entry = entries.get(theme.key)
+        reason = (entry.reason or "").strip() if entry is not None else ""
+        if not reason:
+            return _("geen risico en geen vastgelegde conclusie")
+        if entry.applicable:
+            return _("onderzocht, geen risico: %(r)s", r=reason)
+        return _("niet van toepassing: %(r)s", r=reason)
+
+    rows = [{"label": t.local_name, "endpoint": None, "params": {}, "detail": detail(t)} for t in themes]
+    return CountedList(rows[offset : offset + limit], len(rows), 0, len(set(keys)) - len(rows))
+
+
+def _factor_list(keys: list[str], offset: int, limit: int) -> CountedList:
+    """Counted werkdrukbronnen and energiebronnen of the taxonomy, with their kind."""
+    factors = (
+        list(db.session.scalars(select(Factor).where(Factor.key.in_(keys)).order_by(Factor.position)))
+        if keys
+        else []
+    )
+    rows = [
+        {
+            "label": f.local_name,
+            "endpoint": None,
+            "params": {},
+            "detail": _("energiebron") if f.kind == "energiebron" else _("werkdrukbron"),
+        }
+        for f in factors
+    ]
+    return CountedList(rows[offset : offset + limit], len(rows), 0, len(set(keys)) - len(rows))

@@ -512,3 +512,17 @@ def newcomers_without_voorlichting(org, on: date | None = None) -> list[Employee
         ~attended.exists(),
     )
     return list(db.session.scalars(stmt.order_by(Employee.start_date, Employee.name)))
+
+
+def informed_staff_ids(
+    org, months: int = COVERAGE_MONTHS, on: date | None = None, leidinggevenden: bool = False
+) -> tuple[list[int], list[int]]:
+    """(informed ids, not informed ids) of current staff (only leidinggevenden and instruction
+    sessions when asked): the records behind coverage() and leidinggevenden_instructed()."""
+    on = on or clock.today()
+    where = [Employee.organisation_id == org.id, current_staff_filter(on)]
+    if leidinggevenden:
+        where.append(Employee.is_leidinggevende.is_(True))
+    informed = Employee.id.in_(_informed_ids(org, add_months(on, -months), on, leidinggevenden))
+    rows = list(db.session.execute(select(Employee.id, informed).where(*where).order_by(Employee.id)))
+    return [i for i, ok in rows if ok], [i for i, ok in rows if not ok]

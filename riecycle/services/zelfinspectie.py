@@ -1,6 +1,6 @@
 """The self-inspection: the checklist from seed/, automatic answers, hand-given answers and stored runs.
 
-A run evaluates every item (rules in riecycle/zelfinspectie_rules.py, or the standing answer given
+A run evaluates every item (rules in riecycle/zelfinspectie_rules/, or the standing answer given
 by hand) and is stored as an immutable ChecklistRun. The report is always a run: what was shown
 to an inspector can be shown again.
 """

@@ -1,9 +1,12 @@
 """Zelfinspectie: run the Arbeidsinspectie-style checklist, answer items by hand, the report and history."""
 
+import re
+
 from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from riecycle import clock
@@ -38,6 +41,7 @@ def _helpers():
         "ref_url": lambda ref, back=None: service.ref_url(ref, can, back),
         "checklist": service.load_checklist(),
         "evidence": service.evidence_shown,
+        "linked_explanation": _linked_explanation,
         "number": format_decimal,
         "report_refs": REPORT_REFS,
     }
@@ -61,6 +65,35 @@ def _back_to_the_checklist(response):
         return response
     response.headers["Location"] = target
     return response
+
+
+# A number standing on its own in a sentence: not part of a date, a percentage or a larger number.
+_NUMBER = r"(?<![\w.,\-/]){}(?![\w\-/%]|[.,]\d)"
+
+
+def _linked_explanation(run, entry) -> Markup:
+    """The sentence with the first occurrence of each count's number as the link to its list.
+
+    The "Geteld:" line below it keeps the full labels (and the counts the sentence does not name).
+    """
+    text = entry.get("explanation") or ""
+    spans: list[tuple[int, int, dict]] = []
+    for count in entry.get("counts") or []:
+        number = re.match(r"\d[\d.,]*\d|\d", count.get("label") or "")
+        if number is None:
+            continue
+        for found in re.finditer(_NUMBER.format(re.escape(number.group())), text):
+            if all(found.end() <= s or found.start() >= e for s, e, _c in spans):
+                spans.append((found.start(), found.end(), count))
+                break
+    out, at = Markup(""), 0
+    for start, end, count in sorted(spans, key=lambda s: s[0]):
+        href = url_for("zelfinspectie.counted", run_id=run.id, item_id=entry.get("id"), key=count["key"])
+        out += text[at:start] + Markup(
+            '<a href="{}" class="zi-count-link" data-count="{}" title="{}">{}</a>'
+        ).format(href, count["key"], count.get("label"), text[start:end])
+        at = end
+    return out + text[at:]
 
 
 def _user_names(run: ChecklistRun | None) -> dict:
@@ -236,8 +269,10 @@ def counted(run_id, item_id, key):
     if count is None or count.get("kind") not in COUNTED_KINDS:
         abort(404)
     ids = unpack_ids(count.get("ids"))
-    page = page_of(len(ids), LIST_PER_PAGE)
-    listed = counted_list(current_viewer(), g.org.id, count["kind"], ids, page.offset, LIST_PER_PAGE)
+    stored_keys = count.get("keys")
+    keys = [k for k in stored_keys if isinstance(k, str)] if isinstance(stored_keys, list) else []
+    page = page_of(len(ids) + len(keys), LIST_PER_PAGE)
+    listed = counted_list(current_viewer(), g.org.id, count["kind"], ids, page.offset, LIST_PER_PAGE, keys)
     page.total = listed.visible
     item = service.load_checklist().item(item_id)
     return render_template(
