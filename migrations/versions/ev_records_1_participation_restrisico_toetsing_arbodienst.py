@@ -1,5 +1,5 @@
 """Participation per plan version, vertrouwenspersoon and preventiemedewerker details, restrisico and
-grondoorzaak, the toetsing type and the arbodienst basiscontract (issue 16 points 4, 7, 9)
+grondoorzaak, the toetsing type and the arbodienst basiscontract
 
 Revision ID: ev_records_1
 Revises: sec_forms_1
