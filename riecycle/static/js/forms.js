@@ -67,6 +67,29 @@
 
   document.querySelectorAll('select[multiple][data-picker]').forEach(enhance);
 
+  // Printing shows every folded section (the OR's paper copy); afterwards the page folds back.
+  var openedForPrint = [];
+  window.addEventListener('beforeprint', function () {
+    document.querySelectorAll('details:not([open])').forEach(function (d) {
+      d.open = true;
+      openedForPrint.push(d);
+    });
+  });
+  window.addEventListener('afterprint', function () {
+    openedForPrint.forEach(function (d) { d.open = false; });
+    openedForPrint = [];
+  });
+  // A link to #m12 inside folded sections unfolds them.
+  function revealHash() {
+    var target = window.location.hash && document.getElementById(window.location.hash.slice(1));
+    for (var el = target; el; el = el.parentElement) {
+      if (el.tagName === 'DETAILS') el.open = true;
+    }
+    if (target) target.scrollIntoView();
+  }
+  window.addEventListener('hashchange', revealHash);
+  if (window.location.hash) revealHash();
+
   // <div data-show-when="field=value1 value2">: shown only while that field has one of the values
   // (the server still checks the field). data-show-keep: stay shown while a box inside is ticked.
   document.querySelectorAll('[data-show-when]').forEach(function (block) {
