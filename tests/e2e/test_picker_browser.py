@@ -48,3 +48,17 @@ def test_picker_works_with_the_keyboard(page, world):
     expect(page.locator(".flash-success")).to_contain_text("Werkdruk in de zorgteams")
     expect(page.locator("dd").filter(has_text="Team(s)")).to_contain_text("Zorgteam Noord")
     expect(page.locator("dd").filter(has_text="Team(s)")).to_contain_text("Zorgteam Zuid")
+
+
+def test_werkdruk_factors_show_only_for_the_werkdruk_theme(page, world):
+    browser_login(page, world.users["preventiemedewerker"].email)
+    page.goto("/o/acme/rie/risicos/nieuw")
+    factors = page.get_by_role("group", name="Werkdrukfactoren (Werkdruk Wegwijzer)")
+    page.select_option("select[name=theme_key]", "pesten")
+    expect(factors).to_be_hidden()
+    page.select_option("select[name=theme_key]", "werkdruk")
+    expect(factors).to_be_visible()
+    page.get_by_label("Herstelmogelijkheden").check()
+    # A ticked factor stays in sight when the theme changes, so nothing is dropped unseen.
+    page.select_option("select[name=theme_key]", "pesten")
+    expect(factors).to_be_visible()
