@@ -477,10 +477,10 @@ def test_compose_validates_and_saves(staffed, client_as):
 def test_open_now_and_close_from_the_pages(staffed, client_as, outbox):
     make_survey(staffed)
     client = client_as("beheerder")
-    assert client.post("/o/acme/pulse/ronde-openen").status_code == 302
+    assert client.post("/o/acme/pulse/ronde-openen", data={"bevestigd": "ja"}).status_code == 302
     mails = outbox()
     assert len(mails) == 14
-    again = client.post("/o/acme/pulse/ronde-openen", follow_redirects=True)
+    again = client.post("/o/acme/pulse/ronde-openen", data={"bevestigd": "ja"}, follow_redirects=True)
     assert "al een ronde open" in again.get_data(as_text=True)
     pulse_round = db.session.scalar(select(PulseRound))
     assert client.post(f"/o/acme/pulse/rondes/{pulse_round.id}/sluiten").status_code == 302

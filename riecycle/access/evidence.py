@@ -196,10 +196,13 @@ def _row(kind: str, record, viewer) -> dict:
             "detail": record.theme.local_name if record.theme is not None else "",
         }
     if kind == "evaluation":
-        day = record.done_on or record.planned_on
+        from riecycle.services.evaluations import evaluation_name
+
         measure = record.measure
         return {
-            "label": _("Evaluatie van %(d)s", d=day.strftime("%d-%m-%Y")),
+            "label": evaluation_name(
+                record, _measure_label(viewer, measure) if measure is not None else None
+            ),
             "endpoint": "evaluatie.detail",
             "params": {"evaluation_id": record.id},
             "detail": _measure_label(viewer, measure) if measure is not None else (record.theme_key or ""),

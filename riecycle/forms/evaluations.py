@@ -30,7 +30,12 @@ class OutcomeForm(VersionedForm):
     done_on = DateField(
         _l("Datum van de evaluatie"), validators=[DataRequired(_l("Geef een geldige datum op."))]
     )
-    effect = SelectField(_l("Effect op het knelpunt"), choices=choices("effect"))
+    # No default: the evaluator chooses the effect (a preset "Opgelost" would steer the outcome).
+    effect = SelectField(
+        _l("Effect op het knelpunt"),
+        choices=[("", _l("— kies het effect —"))] + choices("effect"),
+        validators=[DataRequired(_l("Kies het effect op het knelpunt."))],
+    )
     implementation_rating = SelectField(
         _l("Hoe ging de uitvoering? (1 = slecht, 5 = goed)"),
         coerce=coerce_optional_int,

@@ -35,6 +35,24 @@ PLAN_FIELDS = (
 )
 
 
+def evaluation_name(evaluation: Evaluation, measure_label: str | None = None) -> str:
+    """What an evaluation evaluates, how and when: "Evaluatie van <wat> (groepsgesprek, 03-12-2026)".
+
+    <wat> is the theme for a theme evaluation, else measure_label (the caller decides whether the
+    viewer may read the measure's title, docs/domain.md §9); without either, the method and date.
+    """
+    day = evaluation.done_on or evaluation.planned_on
+    when = day.strftime("%d-%m-%Y") if day else "—"
+    method = label(evaluation.method, "evaluation_method").lower()
+    what = measure_label
+    if evaluation.kind == "thema" and evaluation.theme_key:
+        theme = db.session.get(Theme, evaluation.theme_key)
+        what = theme.local_name if theme is not None else evaluation.theme_key
+    if what:
+        return _("Evaluatie van %(what)s (%(method)s, %(d)s)", what=what, method=method, d=when)
+    return _("Evaluatie (%(method)s, %(d)s)", method=method, d=when)
+
+
 def default_planned_on(
     measure: Measure | None = None, is_repeat: bool = False, base: date | None = None
 ) -> date:

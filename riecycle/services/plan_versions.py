@@ -385,3 +385,53 @@ def diff(old: dict, new: dict) -> list[MeasureDiff]:
             result.append(MeasureDiff("changed", after[key], changes))
     order = {"added": 0, "changed": 1, "removed": 2}
     return sorted(result, key=lambda d: (order[d.kind], d.item["id"]))
+
+
+@dataclass
+class VersionGroups:
+    """A frozen plan's measures by theme and risk, with counts for the summary at the top."""
+
+    themes: list  # [(theme name, [(risk title, [item, ...]), ...], count)]
+    total: int
+    per_status: list  # [(status, count)] in workflow order, only the statuses that occur
+    per_level: list  # [(level, count)]
+
+
+def group_snapshot(org, items: list[dict]) -> VersionGroups:
+    """Group snapshot items by the theme of their (first) risk, then by that risk.
+
+    The snapshot keeps risk titles, not themes: the theme comes from the organisation's risk of
+    that title today; a measure whose risk is gone or has no risk goes under "Overig".
+    """
+    from riecycle.models import Risk, Theme
+    from riecycle.models.measure import LEVELS, STATUSES
+
+    rows = db.session.execute(
+        select(Risk.title, Theme.key, Theme.position)
+        .join(Theme, Theme.key == Risk.theme_key)
+        .where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None))
+        .order_by(Risk.id)
+    ).all()
+    theme_of: dict[str, tuple[int, str]] = {}
+    for title, key, position in rows:
+        theme_of.setdefault(title, (position, key))
+    names = {t.key: t.local_name for t in db.session.scalars(select(Theme))}
+    other = (10**6, "")
+    grouped: dict[tuple[int, str], dict[str, list]] = {}
+    for item in items:
+        risk = item["risks"][0] if item.get("risks") else ""
+        theme = theme_of.get(risk, other) if risk else other
+        grouped.setdefault(theme, {}).setdefault(risk, []).append(item)
+    themes = []
+    for theme in sorted(grouped):
+        risks = sorted(grouped[theme].items(), key=lambda kv: (kv[0] == "", kv[0].lower()))
+        name = names.get(theme[1]) or _("Overig")
+        themes.append((name, risks, sum(len(r) for _t, r in risks)))
+    status_counts = {s: sum(1 for i in items if i.get("status") == s) for s in STATUSES}
+    level_counts = {lv: sum(1 for i in items if i.get("level") == lv) for lv in LEVELS}
+    return VersionGroups(
+        themes=themes,
+        total=len(items),
+        per_status=[(s, n) for s, n in status_counts.items() if n],
+        per_level=[(lv, n) for lv, n in level_counts.items() if n],
+    )

@@ -387,25 +387,69 @@ def rule_session(t: Tenants, today: date, lookback: int) -> Iterator[Due]:
         .options(lazyload("*"))
         .order_by(VoorlichtingSession.organisation_id, VoorlichtingSession.id)
     ).all()
+    # Once attendance is recorded (aanwezig or afwezig) the session has taken place: no reminder,
+    # no invitation. Someone already marked (also afgemeld) is not invited either.
+    held, marked = _recorded_attendance([s.id for s in sessions])
+    sessions = [s for s in sessions if s.id not in held]
     audiences = _audiences(sessions)
     for session in sessions:
-        yield from _session_dues(t, session, audiences[session.id])
+        audience = [e for e in audiences[session.id] if e.id not in marked.get(session.id, ())]
+        yield from _session_dues(t, session, audience, today)
 
 
-def _session_dues(t: Tenants, session, audience: list) -> Iterator[Due]:
-    """The organiser's reminder and the invitations of one session."""
+def _recorded_attendance(session_ids: list[int]) -> tuple[set[int], dict[int, set[int]]]:
+    """(sessions that took place, session id -> employees with a mark): one query."""
+    held: set[int] = set()
+    marked: dict[int, set[int]] = {}
+    if session_ids:
+        stmt = select(Attendance.session_id, Attendance.employee_id, Attendance.status).where(
+            Attendance.session_id.in_(session_ids), Attendance.deleted_at.is_(None)
+        )
+        for session_id, employee_id, status in _rows(stmt):
+            marked.setdefault(session_id, set()).add(employee_id)
+            if status in ("aanwezig", "afwezig"):
+                held.add(session_id)
+    return held, marked
+
+
+def _days_left_texts(topic: str, days: int) -> tuple[str, str]:
+    """(subject, first line) of the organiser's reminder, following the real number of days left."""
+    if days <= 0:
+        return _("Voorlichting vandaag: %(t)s", t=topic), _("Vandaag is de voorlichting '%(t)s'.", t=topic)
+    if days == 1:
+        return _("Voorlichting morgen: %(t)s", t=topic), _("Morgen is de voorlichting '%(t)s'.", t=topic)
+    if days == 7:
+        return (
+            _("Voorlichting over 7 dagen: %(t)s", t=topic),
+            _("Over een week is de voorlichting '%(t)s'.", t=topic),
+        )
+    return (
+        _("Voorlichting over %(n)s dagen: %(t)s", n=days, t=topic),
+        _("Over %(n)s dagen is de voorlichting '%(t)s'.", n=days, t=topic),
+    )
+
+
+def _session_dues(t: Tenants, session, audience: list, today: date) -> Iterator[Due]:
+    """The organiser's reminder and the invitations of one session.
+
+    The texts follow the days really left when they are sent (a catch-up pass may send late). A
+    session planned less than a week ahead gets no "a week before" reminder: the organiser has
+    just planned it; its audience is still invited.
+    """
     org, due = t.orgs[session.organisation_id], session.session_date - timedelta(days=7)
     path = _path(org, ("voorlichting.session_detail",), session_id=session.id)
     organiser = t.reachable(org.id, session.organiser_id)
-    if organiser is not None:
+    planned_late = session.created_at is not None and session.created_at.date() > due
+    if organiser is not None and not planned_late:
 
-        def render(s=session, p=path):
+        def render(s=session, p=path, days=(session.session_date - today).days):
+            subject, first = _days_left_texts(s.topic, days)
             lines = [
-                _("Over een week is de voorlichting '%(t)s'.", t=s.topic),
+                first,
                 *_session_lines(s),
                 _("De deelnemers krijgen vandaag een uitnodiging. Leg na afloop de aanwezigheid vast."),
             ]
-            return _("Voorlichting over 7 dagen: %(t)s", t=s.topic), lines, p
+            return subject, lines, p
 
         yield Due("session_7d", org, "session", session.id, due, organiser, render)
     attach = cache(lambda s=session: [("uitnodiging.ics", "text/calendar", _session_ics(s))])

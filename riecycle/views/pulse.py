@@ -136,16 +136,32 @@ def compose():
     ), status
 
 
-@bp.post("/ronde-openen")
+@bp.route("/ronde-openen", methods=["GET", "POST"])
 @requires("edit_pulse")
 def open_now():
-    """Open a round today instead of waiting for the planner, and mail the links."""
+    """Open a round today instead of waiting for the planner, and mail the links.
+
+    GET shows how many mails will go out; only the POST of that page (bevestigd=ja) sends them.
+    """
     form = ConfirmForm()
     survey = service.get_survey(g.org)
+    today = clock.today()
+    if request.method == "GET":
+        current = service.open_round_of(survey, today) if survey is not None else None
+        people = service.invitees(survey, today) if survey is not None and current is None else []
+        return render_template(
+            "pulse/open_confirm.html",
+            survey=survey,
+            current=current,
+            confirm=form,
+            mails=len(people),
+            teams=len({e.team_id for e in people}),
+        )
     if survey is None or not form.validate_on_submit():
         flash(_("Stel eerst de puls samen."), "error")
         return redirect(url_for("pulse.index"))
-    today = clock.today()
+    if request.form.get("bevestigd") != "ja":
+        return redirect(url_for("pulse.open_now"))
     saved = save(lambda: service.open_round(survey, today))
     if not saved:
         return redirect(url_for("pulse.index"))

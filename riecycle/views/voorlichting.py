@@ -2,6 +2,7 @@
 
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -270,9 +271,10 @@ def register_save(session_id):
     changes = saved.value
     informed, total = service.coverage(g.org)
     flash(
-        _(
-            "Presentielijst opgeslagen (%(n)s wijzigingen). Dekking organisatie: %(p)s.",
-            n=changes,
+        ngettext(
+            "Presentielijst opgeslagen (%(num)s wijziging). Dekking organisatie: %(p)s.",
+            "Presentielijst opgeslagen (%(num)s wijzigingen). Dekking organisatie: %(p)s.",
+            changes,
             p=f"{round(100 * informed / total)}%" if total else "—",
         ),
         "success",

@@ -127,6 +127,7 @@ def version(version_id):
     comment_form.measure_id.choices = _comment_choices(version)
     comment_form.measure_id.data = arg_id("maatregel")
     decision_form = DecisionForm(formdata=None, decided_on=clock.today())
+    snapshot_items = _snapshot_items(version.snapshot)
     return render_template(
         "plan/version.html",
         version=version,
@@ -136,15 +137,9 @@ def version(version_id):
         decision_form=decision_form,
         approval=state.approval(version),
         documents=attachments.for_owner("plan_version", version.id),
-        items=_by_level(_snapshot_items(version.snapshot)),
-        snapshot_items=_snapshot_items(version.snapshot),
+        groups=plan_versions.group_snapshot(g.org, snapshot_items),
+        snapshot_items=snapshot_items,
     )
-
-
-def _by_level(items):
-    from riecycle.models.measure import LEVELS
-
-    return [(level, [i for i in items if i["level"] == level]) for level in LEVELS]
 
 
 @bp.post("/versies/<int:version_id>/opmerkingen")
