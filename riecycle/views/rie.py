@@ -21,6 +21,7 @@ from riecycle.forms.rie import (
     team_result_form,
     theme_form,
 )
+from riecycle.access import current_viewer
 from riecycle.inputs import arg_id
 from riecycle.models import (
     Approval,
@@ -388,6 +389,7 @@ def risk_show(risk_id):
     risk = _risk_or_404(risk_id)
     history = risk_service.history(risk)
     people = _users([e.evaluated_by_id for e in history])
+    viewer = current_viewer()
     return render_template(
         "rie/risk_show.html",
         risk=risk,
@@ -396,6 +398,10 @@ def risk_show(risk_id):
         first=history[0] if history else None,
         last=history[-1] if history else None,
         groups=_group_factors(risk.factors),
+        measures=risk_service.measures_by_level(g.org, risk, viewer),
+        viewer=viewer,
+        today=clock.today(),
+        back=url_for("rie.risks", **risk_service.register_args(request.args.get("terug"))),
     )
 
 
@@ -467,7 +473,12 @@ def risk_evaluate(risk_id):
             return redirect(url_for("rie.risk_show", risk_id=risk.id))
     status = 400 if form.errors else 200
     return render_template(
-        "rie/evaluate.html", form=form, risk=risk, method=method, last=risk_service.before_after(risk)[1]
+        "rie/evaluate.html",
+        form=form,
+        risk=risk,
+        method=method,
+        last=risk_service.before_after(risk)[1],
+        limits=scoring.priority_limits(method),
     ), status
 
 
