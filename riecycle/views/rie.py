@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from riecycle import clock
+from riecycle.access import current_viewer
 from riecycle.extensions import db
 from riecycle.forms.rie import (
     DecisionForm,
@@ -21,7 +22,6 @@ from riecycle.forms.rie import (
     team_result_form,
     theme_form,
 )
-from riecycle.access import current_viewer
 from riecycle.inputs import arg_id
 from riecycle.models import (
     Approval,
