@@ -164,6 +164,10 @@ class PlanState:
         if approval is not None and approval.is_pending:
             return "info", _("Ligt voor bij de OR/PVT")
         if self.approved is not None and version.id == self.approved.id:
+            if self.superseded and self.pending is not None:
+                return "warn", _(
+                    "Instemming verleend – geldt tot het besluit over versie %(n)s", n=self.pending.number
+                )
             if self.superseded:
                 return "warn", _("Instemming verleend – verouderd: het plan is daarna gewijzigd")
             return "ok", _("Instemming verleend – geldend")

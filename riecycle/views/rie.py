@@ -23,6 +23,7 @@ from riecycle.forms.rie import (
     theme_form,
 )
 from riecycle.inputs import arg_id
+from riecycle.jobs.reminders import notify_approval
 from riecycle.models import (
     Approval,
     Factor,
@@ -281,8 +282,12 @@ def approval_submit(rie_id):
     if not form.validate_on_submit():
         flash(_("Vul een geldige datum van voorleggen in."), "error")
         return redirect(url_for("rie.rie_show", rie_id=rie.id))
-    if save(lambda: approvals.submit(g.org, "rie", rie.id, current_user, form.submitted_on.data)):
-        flash(_("De RI&E is voorgelegd aan de OR/PVT."), "success")
+    saved = save(lambda: approvals.submit(g.org, "rie", rie.id, current_user, form.submitted_on.data))
+    if saved:
+        notify_approval(saved.value)
+        flash(
+            _("De RI&E is voorgelegd aan de OR/PVT. De leden van de OR/PVT krijgen een melding."), "success"
+        )
     return redirect(url_for("rie.rie_show", rie_id=rie.id))
 
 
@@ -310,6 +315,7 @@ def approval_decide(approval_id):
 
         saved = save(work, form)
         if saved:
+            notify_approval(approval)
             flash(_("Het besluit van de OR/PVT is vastgelegd."), "success")
             return redirect(url_for("rie.rie_show", rie_id=rie.id))
     status = 400 if form.errors else 200
