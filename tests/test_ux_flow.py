@@ -2,13 +2,14 @@
 and a home page per role (docs/domain.md §5, §9)."""
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from riecycle import clock
 from riecycle.extensions import db
 from riecycle.jobs import run_reminders
-from riecycle.models import Approval, Notification, PlanVersion, Risk
+from riecycle.models import Approval, ChecklistRun, Notification, PlanVersion, Risk
 from riecycle.services import plan_versions
 from tests.factories import (
     SECRET_TITLE,
@@ -196,3 +197,84 @@ def test_versions_page_shows_one_state_while_a_version_is_pending(world, client_
     page = client.get(url("/plan/versies")).get_data(as_text=True)
     assert "Versie 2 ligt voor bij de OR/PVT" in page
     assert "opnieuw voor" not in page.lower()
+
+
+# --- a home page per role ----------------------------------------------------------------------
+
+
+def test_each_role_gets_its_own_home_page(world, client_as):
+    expected = {
+        "beheerder": "Beleidscyclus per PSA-thema",
+        "preventiemedewerker": "s zonder maatregelen</h2>",
+        "leidinggevende": "Open maatregelen van uw team(s)",
+        "or_lid": "Besluiten die wachten",
+        "auditor": "Bewijsdossier en exports",
+    }
+    for role, text in expected.items():
+        response = client_as(role).get(url("/"))
+        assert response.status_code == 200, role
+        assert text in response.get_data(as_text=True), role
+
+
+def test_the_cycle_dashboard_stays_reachable_for_every_role(world, client_as):
+    for role in ("beheerder", "preventiemedewerker", "leidinggevende", "or_lid", "auditor"):
+        page = client_as(role).get(url("/cyclus")).get_data(as_text=True)
+        assert "Beleidscyclus per PSA-thema" in page, role
+    assert 'href="/o/acme/cyclus"' in client_as("or_lid").get(url("/")).get_data(as_text=True)
+
+
+def test_or_home_lists_the_pending_decision(world, client_as):
+    _measure_in_plan(world)
+    client_as("preventiemedewerker").post(url("/plan/versies/voorleggen"), data={"note": ""})
+    version = db.session.scalar(select(PlanVersion))
+    page = client_as("or_lid").get(url("/")).get_data(as_text=True)
+    assert f'href="/o/acme/plan/versies/{version.id}">Plan van Aanpak, versie 1</a>' in page
+
+
+def test_preventie_home_lists_risks_without_measures(world, client_as):
+    bare = make_evaluated_risk(world, title="Risico zonder aanpak")
+    covered = make_evaluated_risk(world, title="Risico met aanpak")
+    make_detailed_measure(world, covered, termijn=clock.today() + timedelta(days=10))
+    db.session.commit()
+    page = client_as("preventiemedewerker").get(url("/")).get_data(as_text=True)
+    bare_card = page.split('data-card="bare-risks"')[1].split("</section>")[0]
+    assert bare.title in bare_card and covered.title not in bare_card
+    soon = page.split('data-card="due-soon"')[1].split("</section>")[0]
+    assert "Vaste pauzes in het rooster" in soon
+
+
+def test_leader_home_shows_own_team_measures_and_pseudonyms_only_for_others(world, client_as):
+    risk = make_evaluated_risk(world)
+    noord, zuid = world.teams["Zorgteam Noord"], world.teams["Zorgteam Zuid"]
+    make_detailed_measure(world, risk, title="Overleg Noord", level="team", team_ids=[noord.id])
+    make_detailed_measure(world, risk, title="Overleg Zuid", level="team", team_ids=[zuid.id])
+    own = next(e for e in world.employees if e.team_id == noord.id)
+    other = next(e for e in world.employees if e.team_id == zuid.id)
+    make_detailed_measure(world, risk, title="Eigen persoonlijk", level="individu", employee_id=own.id)
+    make_detailed_measure(world, risk, title="Ander persoonlijk", level="individu", employee_id=other.id)
+    db.session.commit()
+    page = client_as("leidinggevende").get(url("/")).get_data(as_text=True)
+    card = page.split('data-card="team-measures"')[1].split("</section>")[0]
+    assert "Overleg Noord" in card and "Eigen persoonlijk" in card
+    assert "Overleg Zuid" not in card and "Ander persoonlijk" not in card
+
+
+def test_zelfinspectie_shows_its_date_and_warns_when_old(world, client_as):
+    run = ChecklistRun(
+        organisation_id=world.org.id, run_on=clock.today() - timedelta(days=182), score=0.7, items=[]
+    )
+    db.session.add(run)
+    db.session.commit()
+    page = client_as("auditor").get(url("/")).get_data(as_text=True)
+    card = page.split('data-card="zelfinspectie"')[1]
+    assert "70%" in card
+    assert "182 dagen oud" in card
+    assert (clock.today() - timedelta(days=182)).strftime("%Y") in card
+    db.session.add(
+        ChecklistRun(
+            organisation_id=world.org.id, run_on=clock.today() - timedelta(days=10), score=0.8, items=[]
+        )
+    )
+    db.session.commit()
+    page = client_as("beheerder").get(url("/")).get_data(as_text=True)
+    assert 'data-testid="inspection-old"' not in page
