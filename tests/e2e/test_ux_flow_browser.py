@@ -37,13 +37,13 @@ def test_risk_to_measure_to_status_to_evaluation(page, world):
     page.locator(".page-head .actions >> text=Beoordelen").click()
     live = page.get_by_test_id("live-score")
     expect(live).to_have_text("kies eerst alle waarden")
-    page.select_option("select[name=kans]", "6")
+    page.select_option("select[name=kans]", "5")
     page.select_option("select[name=frequentie]", "4")
     page.select_option("select[name=effect]", "5")
-    expect(live).to_have_text("120, prioriteit Hoog")
+    expect(live).to_have_text("100, prioriteit Hoog")
     page.click("form.stack button[type=submit]")
-    expect(page.locator(".flash")).to_contain_text("score 120")
-    expect(page.get_by_test_id("current-score")).to_contain_text("120")
+    expect(page.locator(".flash")).to_contain_text("score 100")
+    expect(page.get_by_test_id("current-score")).to_contain_text("100")
 
     # Add a measure from the risk page: the risk is already chosen.
     page.get_by_test_id("risk-measures").get_by_role("link", name="Maatregel toevoegen").click()
