@@ -3,12 +3,15 @@ submitted plan reaching the OR member's home page and mailbox; each role's home 
 
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from riecycle import clock
 from riecycle.extensions import db
+from riecycle.models import ChecklistRun
 from tests.conftest import browser_login
 from tests.factories import make_measure, make_risk
 
@@ -116,10 +119,14 @@ HOME_CARDS = {
 def test_each_role_lands_on_its_home_page(page, world, role):
     risk = make_risk(world, title="Werkdruk in de avonddienst")
     make_measure(world, risk=risk, title="Roosteroverleg per kwartaal")
+    run_on = clock.today() - timedelta(days=182)
+    db.session.add(ChecklistRun(organisation_id=world.org.id, run_on=run_on, score=0.7, items=[]))
     db.session.commit()
     browser_login(page, world.users[role].email)
     expect(page.locator(HOME_CARDS[role])).to_be_visible()
-    expect(page.locator("[data-card=zelfinspectie]")).to_be_visible()
+    inspection = page.locator("[data-card=zelfinspectie]")
+    expect(inspection).to_contain_text("70%")
+    expect(inspection.get_by_test_id("inspection-old")).to_contain_text("182 dagen oud")
     shots = os.environ.get("RIECYCLE_SHOTS")
     if shots:
         Path(shots).mkdir(parents=True, exist_ok=True)
