@@ -4,21 +4,27 @@ and a home page per role (docs/domain.md §5, §9)."""
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from riecycle import clock
 from riecycle.extensions import db
 from riecycle.jobs import run_reminders
-from riecycle.models import Approval, ChecklistRun, Notification, PlanVersion, Risk
+from riecycle.models import Approval, ChecklistRun, Evaluation, Notification, PlanComment, PlanVersion, Risk
 from riecycle.services import plan_versions
 from tests.factories import (
     SECRET_TITLE,
+    make_attended_session,
     make_detailed_measure,
     make_evaluated_risk,
     make_individual_measure,
+    make_measure,
     make_rie,
+    make_risk,
     make_user,
+    make_version,
 )
+from tests.support.queries import count_queries
 
 
 def url(path: str) -> str:
@@ -278,3 +284,51 @@ def test_zelfinspectie_shows_its_date_and_warns_when_old(world, client_as):
     db.session.commit()
     page = client_as("beheerder").get(url("/")).get_data(as_text=True)
     assert 'data-testid="inspection-old"' not in page
+
+
+def _rows_for_every_card(world, n: int):
+    """n of everything a home page lists: measures late, due soon and of the leader's team,
+    individual ones, bare risks, planned evaluations, sessions, remarks and pending requests."""
+    noord = world.teams["Zorgteam Noord"]
+    own = next(e for e in world.employees if e.team_id == noord.id)
+    for i in range(n):
+        risk = make_risk(world, title=f"Risico {i}")
+        make_risk(world, title=f"Kaal risico {i}")
+        late = make_measure(world, risk=risk, termijn=clock.today() - timedelta(days=5))
+        make_measure(world, "team", risk=risk, teams=[noord], termijn=clock.today() + timedelta(days=5))
+        make_measure(world, "individu", risk=risk, employee=own)
+        db.session.add(
+            Evaluation(
+                organisation_id=world.org.id,
+                kind="maatregel",
+                measure_id=late.id,
+                planned_on=clock.today() + timedelta(days=10),
+                method="groepsgesprek",
+                responsible_id=world.users["preventiemedewerker"].id,
+            )
+        )
+        make_attended_session(world, days_ago=-(i + 1), topic=f"Sessie {i}")
+        version = make_version(world)
+        db.session.add(
+            PlanComment(
+                organisation_id=world.org.id,
+                plan_version_id=version.id,
+                text=f"Opmerking {i}",
+                author_id=world.users["or_lid"].id,
+            )
+        )
+    db.session.commit()
+
+
+@pytest.mark.parametrize("role", ["beheerder", "preventiemedewerker", "leidinggevende", "or_lid", "auditor"])
+def test_home_page_queries_do_not_grow_with_rows(world, client_as, role):
+    client = client_as(role)
+    _rows_for_every_card(world, 2)
+    client.get(url("/"))  # warm the per-process caches
+    with count_queries(db.engine) as few:
+        assert client.get(url("/")).status_code == 200
+    _rows_for_every_card(world, 10)
+    with count_queries(db.engine) as many:
+        assert client.get(url("/")).status_code == 200
+    assert few.count == many.count, f"{role}: {few.count} queries with 2 rows each, {many.count} with 12"
+    assert many.count <= 40, many.count

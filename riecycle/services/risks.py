@@ -513,10 +513,14 @@ def register_args(raw: str | None) -> dict:
 
 def measures_by_level(org, risk: Risk, viewer) -> list[tuple[str, list]]:
     """The risk's live measures per level, as the viewer may list them (docs/domain.md §9)."""
+    from sqlalchemy.orm import joinedload
+
+    from riecycle.models import Employee, Measure
     from riecycle.models.measure import LEVELS
     from riecycle.services import plan as plan_service
 
-    measures = db.session.scalars(
-        plan_service.measures_query(org, plan_service.Filters(risk_id=risk.id, viewer=viewer))
-    ).all()
+    stmt = plan_service.measures_query(org, plan_service.Filters(risk_id=risk.id, viewer=viewer))
+    # The pseudonym names the employee's team: loaded with the rows, not once per measure.
+    stmt = stmt.options(joinedload(Measure.employee).joinedload(Employee.team))
+    measures = db.session.scalars(stmt).all()
     return [(level, [m for m in measures if m.level == level]) for level in LEVELS]
