@@ -332,3 +332,19 @@ def test_home_page_queries_do_not_grow_with_rows(world, client_as, role):
         assert client.get(url("/")).status_code == 200
     assert few.count == many.count, f"{role}: {few.count} queries with 2 rows each, {many.count} with 12"
     assert many.count <= 40, many.count
+
+
+def test_the_rie_submitter_is_told_the_decision_with_a_link_they_may_open(world, client_as, outbox):
+    rie = make_rie(world)
+    client_as("preventiemedewerker").post(
+        url(f"/rie/versies/{rie.id}/voorleggen"), data={"submitted_on": clock.today().isoformat()}
+    )
+    approval = db.session.scalar(select(Approval))
+    response = client_as("or_lid").post(
+        url(f"/rie/instemming/{approval.id}"),
+        data={"decision": "geweigerd", "decided_on": clock.today().isoformat(), "remarks": "Te vaag."},
+    )
+    assert response.status_code == 302
+    [notice] = _notices(world.users["preventiemedewerker"], "or_decided")
+    assert notice.title == "Besluit OR/PVT over de RI&E: Instemming geweigerd"
+    assert client_as("preventiemedewerker").get(notice.link).status_code == 200

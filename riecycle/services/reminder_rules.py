@@ -624,10 +624,12 @@ def _what(approval) -> str:
     return _("de RI&E") if approval.subject_type == "rie" else _("het Plan van Aanpak")
 
 
-def _approval_path(org, approval) -> str | None:
-    """Where the OR reads the subject and records its decision."""
-    if approval.subject_type == "rie":
+def _approval_path(org, approval, decide: bool = True) -> str | None:
+    """Where the OR reads the subject and records its decision (decide), or where anyone reads it."""
+    if approval.subject_type == "rie" and decide:
         return _path(org, ("rie.approval_decide",), approval_id=approval.id)
+    if approval.subject_type == "rie":
+        return _path(org, ("rie.rie_show",), rie_id=approval.subject_id) or _path(org, ("rie.index",))
     return _path(org, ("plan.version",), version_id=approval.subject_id) or _path(org, ("plan.versions",))
 
 
@@ -657,7 +659,7 @@ def _decision_dues(t: Tenants, approval) -> Iterator[Due]:
     submitter = t.reachable(org.id, approval.submitted_by_id)
     if submitter is None or approval.decided_on is None:
         return
-    path = _approval_path(org, approval)
+    path = _approval_path(org, approval, decide=False)
 
     def render(a=approval, p=path):
         decision = label(a.decision, "decision")
