@@ -114,7 +114,7 @@ def version_numbers(org) -> dict[int, int]:
     rows = db.session.execute(
         select(PlanVersion.id, PlanVersion.number).where(PlanVersion.organisation_id == org.id)
     ).all()
-    return dict(rows)
+    return {version_id: number for version_id, number in rows}
 
 
 # --- leidinggevende --------------------------------------------------------------------
