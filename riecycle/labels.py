@@ -157,6 +157,8 @@ LABELS = {
         "rie_review": _l("Herziening RI&E"),
         "pva_review": _l("Jaarlijkse voortgang Plan van Aanpak"),
         "or_pending": _l("Besluit OR/PVT open"),
+        "or_submitted": _l("Voorgelegd aan de OR/PVT"),
+        "or_decided": _l("Besluit OR/PVT genomen"),
         "newcomer_no_voorlichting": _l("Nieuwe medewerker zonder voorlichting"),
         "weekly_digest": _l("Wekelijks overzicht"),
         # The rules as a whole (a rule that failed for an organisation, see reminders.record_failures).

@@ -152,7 +152,7 @@ def test_overdue_measures_shown_beside_the_stage(world, client_as):
     assert themes["pesten"].overdue == 1 and themes["agressie_extern"].overdue == 0
     assert late_pesten.id
 
-    html = client_as("or_lid").get("/o/acme/").get_data(as_text=True)
+    html = client_as("or_lid").get("/o/acme/cyclus").get_data(as_text=True)
     row = re.search(
         r'<tr data-theme="werkdruk" data-stage="bijgesteld" data-overdue="6">(.*?)</tr>', html, re.S
     )
@@ -206,7 +206,7 @@ def test_one_heatmap_on_dashboard_and_heatmap_page(world, client_as):
     register = client.get("/o/acme/rie/risicos").get_data(as_text=True)
     assert re.search(r"Score 105.*?105.*?Hoog", register, re.S)
 
-    on_dashboard = _heatmap_cells(client.get("/o/acme/").get_data(as_text=True))
+    on_dashboard = _heatmap_cells(client.get("/o/acme/cyclus").get_data(as_text=True))
     on_page = _heatmap_cells(client.get("/o/acme/rie/heatmap").get_data(as_text=True))
     assert on_dashboard == on_page and on_page  # same cells, colours, counts and positions
 
@@ -230,7 +230,7 @@ def test_one_heatmap_on_dashboard_and_heatmap_page(world, client_as):
 def test_dashboard_page_shows_stages_with_rules(world, client_as):
     make_scored_risk(world, "werkdruk")
     db.session.commit()
-    html = client_as("or_lid").get("/o/acme/").get_data(as_text=True)
+    html = client_as("or_lid").get("/o/acme/cyclus").get_data(as_text=True)
     row = re.search(
         r'<tr data-theme="werkdruk" data-stage="geinventariseerd"[^>]*>(.*?)</tr>', html, re.S
     ).group(1)
@@ -260,11 +260,11 @@ def test_overdue_measures_and_privacy(world, client_as):
     db.session.commit()
     found, total = dashboard.overdue_measures(world.org, today)
     assert total == 2 and [m.title for m in found] == ["Mantelzorg Medewerker", "Te laat organisatie"]
-    preventie = client_as("preventiemedewerker").get("/o/acme/").get_data(as_text=True)
+    preventie = client_as("preventiemedewerker").get("/o/acme/cyclus").get_data(as_text=True)
     assert "Mantelzorg Medewerker" in preventie and "Te laat organisatie" in preventie
-    or_lid = client_as("or_lid").get("/o/acme/").get_data(as_text=True)
+    or_lid = client_as("or_lid").get("/o/acme/cyclus").get_data(as_text=True)
     assert "Mantelzorg Medewerker" not in or_lid and "individuele maatregel #" in or_lid
-    leidinggevende = client_as("leidinggevende").get("/o/acme/").get_data(as_text=True)
+    leidinggevende = client_as("leidinggevende").get("/o/acme/cyclus").get_data(as_text=True)
     assert "Mantelzorg Medewerker" not in leidinggevende
 
 
@@ -306,7 +306,7 @@ def test_upcoming_sessions_and_evaluations(world, client_as):
     assert [s.topic for s in sessions] == ["Werkstress herkennen"] and sessions_total == 1
     evaluations, evaluations_total = dashboard.upcoming_evaluations(world.org, today)
     assert [e.theme_key for e in evaluations] == ["werkdruk", "pesten"] and evaluations_total == 2
-    html = client_as("auditor").get("/o/acme/").get_data(as_text=True)
+    html = client_as("auditor").get("/o/acme/cyclus").get_data(as_text=True)
     assert "Werkstress herkennen" in html and "Veel later" not in html and "achterstallig" in html
 
 
@@ -323,18 +323,20 @@ def test_attention_cards_count_all_not_just_the_ones_listed(world, client_as):
     db.session.commit()
     sessions, total = dashboard.upcoming_sessions(world.org, today)
     assert len(sessions) == 6 and total == 9
-    html = client_as("auditor").get("/o/acme/").get_data(as_text=True)
+    html = client_as("auditor").get("/o/acme/cyclus").get_data(as_text=True)
     card = re.search(r'data-card="sessions">\s*<div class="stat">(\d+)</div>', html)
     assert card and card.group(1) == "9"
 
 
 def test_self_inspection_score_or_fallback(world, client_as, monkeypatch):
+    from riecycle.models import ChecklistRun
     from riecycle.services import zelfinspectie
 
-    monkeypatch.setattr(zelfinspectie, "latest_score", lambda org: None, raising=False)
-    assert "nog geen zelfinspectie" in client_as("or_lid").get("/o/acme/").get_data(as_text=True)
-    monkeypatch.setattr(zelfinspectie, "latest_score", lambda org: 0.75, raising=False)
-    assert ">75%<" in client_as("or_lid").get("/o/acme/").get_data(as_text=True)
+    assert "nog geen zelfinspectie" in client_as("or_lid").get("/o/acme/cyclus").get_data(as_text=True)
+    db.session.add(ChecklistRun(organisation_id=world.org.id, run_on=clock.today(), score=0.75, items=[]))
+    db.session.commit()
+    html = client_as("or_lid").get("/o/acme/cyclus").get_data(as_text=True)
+    assert ">75%<" in html and "score laatste zelfinspectie, van" in html
     monkeypatch.delattr(zelfinspectie, "latest_score")
     assert dashboard.self_inspection(world.org).available is False
 
@@ -380,7 +382,7 @@ def test_charts_render_with_data_and_text_alternatives(world, client_as):
         )
     )
     db.session.commit()
-    html = client_as("or_lid").get("/o/acme/").get_data(as_text=True)
+    html = client_as("or_lid").get("/o/acme/cyclus").get_data(as_text=True)
     figures = _figures(html)
     assert {"heatmap", "measures", "completion"} <= set(figures)
     for name in ("heatmap", "measures", "completion"):
@@ -398,7 +400,7 @@ def test_charts_render_with_data_and_text_alternatives(world, client_as):
 
 
 def test_empty_dashboard_explains_itself(world, client_as):
-    html = client_as("auditor").get("/o/acme/").get_data(as_text=True)
+    html = client_as("auditor").get("/o/acme/cyclus").get_data(as_text=True)
     assert "Nog geen beoordeelde risico" in html and "Nog geen pulsrondes" in html
     assert "Stel de puls samen" not in html  # auditors cannot compose
     assert "Stel de puls samen" in client_as("beheerder").get("/o/acme/").get_data(as_text=True)

@@ -15,7 +15,7 @@ from tests.support.files import EN_PO
 
 # path -> English text that must appear (the Dutch msgid of each must not).
 PAGES = {
-    "/o/acme/": ["Policy cycle per PSA theme", "Needs attention", "At a glance"],
+    "/o/acme/cyclus": ["Policy cycle per PSA theme", "Needs attention", "At a glance"],
     "/o/acme/rie/": ["RI&E version 1", "PSA themes in this RI&E", "Top 5 knelpunten"],
     "/o/acme/rie/risicos": ["Risk register", "Add risk", "Clear filters"],
     "/o/acme/plan/": ["Plan van Aanpak", "Choose from catalogue", "Group by"],
@@ -73,7 +73,7 @@ def test_cycle_pages_in_english(client_as, db, world, dutch_sentences):
 
 
 def test_dutch_stays_the_default(client_as, world):
-    text = _visible_text(client_as("or_lid").get("/o/acme/").get_data(as_text=True))
+    text = _visible_text(client_as("or_lid").get("/o/acme/cyclus").get_data(as_text=True))
     assert "Beleidscyclus per PSA-thema" in text and "Policy cycle per PSA theme" not in text
 
 

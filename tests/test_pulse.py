@@ -192,7 +192,7 @@ def test_threshold_in_pages_charts_and_export(four_and_five, staffed, client_as)
             assert 'data-count="0"' in chunk and "data-score" not in chunk and "&lt;5" in chunk
         else:
             assert 'data-score="5.0"' in chunk or 'data-score="5"' in chunk
-    dashboard = client.get("/o/acme/").get_data(as_text=True)
+    dashboard = client.get("/o/acme/cyclus").get_data(as_text=True)
     dashboard_charts = re.findall(r"<figure class=\"chart chart-pulse-trend\">.*?</figure>", dashboard, re.S)
     # The dashboard shows the organisation's trend (and only falling teams): Zuid's 1,0 is nowhere.
     assert len(dashboard_charts) == 1 and ">Acme Zorg</title>" in dashboard_charts[0]
@@ -287,7 +287,7 @@ def test_falling_response_is_flagged_on_the_pages(staffed, client_as):
     rows = dict(re.findall(r'<tr data-team="([^"]+)">(.*?)</tr>', html, re.S))
     assert "dalende respons" in rows["Zorgteam Noord"] and "dalende respons" not in rows["Zorgteam Zuid"]
     assert "15 procentpunt" in html
-    dashboard = client_as("auditor").get("/o/acme/").get_data(as_text=True)
+    dashboard = client_as("auditor").get("/o/acme/cyclus").get_data(as_text=True)
     assert 'data-alert="falling-response"' in dashboard and "Zorgteam Noord" in dashboard
 
 

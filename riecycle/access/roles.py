@@ -47,6 +47,17 @@ PERMISSIONS = {
 }
 
 
+# Each role's home page (views/dashboard.py): what the role works on first. The cycle
+# dashboard stays reachable for every role under its own address.
+HOME_PAGES = {
+    BEHEERDER: "cyclus",
+    PREVENTIE: "preventie",
+    LEIDINGGEVENDE: "teams",
+    OR_LID: "or",
+    AUDITOR: "audit",
+}
+
+
 def role_can(role: str | None, permission: str) -> bool:
     """Whether a role holds a named permission (None: no membership, nothing)."""
     return role is not None and role in PERMISSIONS[permission]

@@ -7,7 +7,7 @@ every channel asks the same questions of the same object.
 from dataclasses import dataclass, field
 
 from riecycle.access.pseudonym import pseudonym
-from riecycle.access.roles import BEHEERDER, LEIDINGGEVENDE, role_can
+from riecycle.access.roles import BEHEERDER, HOME_PAGES, LEIDINGGEVENDE, role_can
 from riecycle.models.measure import MeasureLevel
 from riecycle.models.rie import RiskScope
 
@@ -36,6 +36,11 @@ class Viewer:
     @property
     def audit(self) -> bool:
         return self.can("view_audit")
+
+    @property
+    def home(self) -> str:
+        """Which home page the viewer gets (access/roles.py HOME_PAGES)."""
+        return HOME_PAGES.get(self.role or "", "cyclus")
 
     @property
     def is_leader(self) -> bool:

@@ -13,7 +13,7 @@ from flask import current_app
 from riecycle import clock, mail
 from riecycle.audit import reset_actor, set_actor
 from riecycle.extensions import db
-from riecycle.services import reminders
+from riecycle.services import reminder_rules, reminders
 from riecycle.services.reminder_rules import RuleFailure
 from riecycle.services.reminders import MARK, Claim, PassReport
 
@@ -206,3 +206,23 @@ def run_reminders(now: datetime | None = None) -> PassReport:
         return run_pass(now)
     finally:
         reset_actor(token)
+
+
+def notify_approval(approval) -> PassReport:
+    """Tell the OR members of a submission, or the submitter of the decision, at once: the
+    notices of the rule or_pending for this approval, through the same ledger, so the next pass
+    sends nothing again (and sends them should this fail). Call after the approval is committed.
+    Never raises: a notice that cannot be made now is left to the next pass."""
+    report, writes = PassReport(), Writes()
+    try:
+        tenants = reminder_rules.tenants_of(approval.organisation_id)
+        claims = [reminders.render_claim(due) for due in reminder_rules.approval_notices(tenants, approval)]
+        with mail.connection():
+            claim_and_deliver(claims, report, writes)
+    except Exception as error:  # noqa: BLE001 - the decision stands; the pass sends the notice
+        current_app.logger.exception(
+            "melding over instemmingsverzoek %s kon niet worden gemaakt", approval.id
+        )
+        db.session.rollback()
+        report.errors.append(str(error))
+    return report

@@ -15,7 +15,7 @@ from riecycle import clock
 from riecycle.access.pseudonym import pseudonym
 from riecycle.extensions import db
 from riecycle.labels import MEASURE_FIELD_LABELS
-from riecycle.models import Measure, PlanComment, PlanParticipation, PlanVersion
+from riecycle.models import Approval, Measure, PlanComment, PlanParticipation, PlanVersion
 from riecycle.models.approval import ApprovalDecision
 from riecycle.models.base import utcnow
 from riecycle.models.measure import MeasureLevel, MeasureStatus
@@ -166,6 +166,10 @@ class PlanState:
         if approval is not None and approval.is_pending:
             return "info", _("Ligt voor bij de OR/PVT")
         if self.approved is not None and version.id == self.approved.id:
+            if self.superseded and self.pending is not None:
+                return "warn", _(
+                    "Instemming verleend – geldt tot het besluit over versie %(n)s", n=self.pending.number
+                )
             if self.superseded:
                 return "warn", _("Instemming verleend – verouderd: het plan is daarna gewijzigd")
             return "ok", _("Instemming verleend – geldend")
@@ -181,8 +185,19 @@ class PlanState:
 def plan_state(org) -> PlanState:
     """The versions with their approvals, the approved one and whether it is superseded."""
     state = PlanState(versions=versions(org))
+    latest: dict = {}  # one query for every version's latest request (as approvals.latest_for)
+    for approval in db.session.scalars(
+        select(Approval)
+        .where(
+            Approval.organisation_id == org.id,
+            Approval.subject_type == SUBJECT,
+            Approval.deleted_at.is_(None),
+        )
+        .order_by(Approval.submitted_on.desc(), Approval.id.desc())
+    ):
+        latest.setdefault(approval.subject_id, approval)
     for version in state.versions:
-        state.approvals[version.id] = approvals.latest_for(SUBJECT, version.id)
+        state.approvals[version.id] = latest.get(version.id)
     state.approved = next(
         (
             v

@@ -20,7 +20,7 @@ from typing import Any
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import lazyload
 from werkzeug.routing import BuildError
@@ -29,6 +29,7 @@ from riecycle.access import LEIDINGGEVENDE, Viewer
 from riecycle.access.pseudonym import pseudonym_of
 from riecycle.extensions import db
 from riecycle.formatting import fmt_date
+from riecycle.labels import label
 from riecycle.models import (
     Approval,
     Attendance,
@@ -112,6 +113,9 @@ class Tenants:
     def load(cls) -> "Tenants":
         """Two queries: the organisations, and every active membership with its user."""
         stmt = select(Organisation).where(Organisation.deleted_at.is_(None)).order_by(Organisation.id)
+        only = _only_orgs.get()
+        if only is not None:
+            stmt = stmt.where(Organisation.id.in_(only))
         tenants = cls({org.id: org for org in db.session.scalars(stmt)})
         tenants.members = {org_id: {} for org_id in tenants.orgs}
         rows = db.session.execute(
@@ -607,27 +611,123 @@ def _pva_dues(t: Tenants, org, due: date) -> Iterator[Due]:
         yield Due("pva_review", org, "organisation", org.id, due, user, render)
 
 
+APPROVAL_COLUMNS = (
+    Approval.id,
+    Approval.organisation_id,
+    Approval.subject_type,
+    Approval.subject_id,
+    Approval.submitted_on,
+    Approval.submitted_by_id,
+    Approval.decision,
+    Approval.decided_on,
+)
+
+
 def rule_or_pending(t: Tenants, today: date, lookback: int) -> Iterator[Due]:
-    """An OR/PVT decision has been pending for more than 30 days."""
+    """The OR/PVT and its decisions: every OR member is told when something is put before them
+    (the same notice the submission sends at once, see approval_notices), everyone is reminded
+    when a decision has been pending for more than 30 days, and the submitter is told the
+    decision. The ledger key keeps each of these to one message per recipient."""
+    pending = Approval.decision.is_(None)
+    recent = today - timedelta(days=lookback)
     approvals = _rows(
-        select(
-            Approval.id,
-            Approval.organisation_id,
-            Approval.subject_type,
-            Approval.submitted_on,
-            Approval.submitted_by_id,
-        )
+        select(*APPROVAL_COLUMNS)
         .where(
             Approval.organisation_id.in_(_live_org_ids()),
             Approval.deleted_at.is_(None),
-            Approval.decision.is_(None),
-            Approval.submitted_on < today - timedelta(days=30),
-            Approval.submitted_on >= today - timedelta(days=31 + lookback),
+            or_(
+                and_(
+                    pending,
+                    Approval.submitted_on < today - timedelta(days=30),
+                    Approval.submitted_on >= today - timedelta(days=31 + lookback),
+                ),
+                and_(pending, Approval.submitted_on >= recent, Approval.submitted_on <= today),
+                and_(~pending, Approval.decided_on >= recent, Approval.decided_on <= today),
+            ),
         )
         .order_by(Approval.organisation_id, Approval.id)
     )
     for approval in approvals:
-        yield from _approval_dues(t, approval)
+        if approval.decision is None and approval.submitted_on < today - timedelta(days=30):
+            yield from _approval_dues(t, approval)
+        if approval.decision is None and approval.submitted_on >= recent:
+            yield from _submission_dues(t, approval)
+        if approval.decision is not None:
+            yield from _decision_dues(t, approval)
+
+
+def tenants_of(org_id: int) -> Tenants:
+    """The members of one organisation only (a notice sent from a request, not a whole pass)."""
+    token = _only_orgs.set((org_id,))
+    try:
+        return Tenants.load()
+    finally:
+        _only_orgs.reset(token)
+
+
+def approval_notices(t: Tenants, approval) -> list[Due]:
+    """The notice an approval needs now: to the OR members when it is pending, to the submitter
+    once it is decided (the submission and the decision send it at once; a later pass finds the
+    same ledger key and sends nothing again)."""
+    if approval.decision is None:
+        return list(_submission_dues(t, approval))
+    return list(_decision_dues(t, approval))
+
+
+def _what(approval) -> str:
+    return _("de RI&E") if approval.subject_type == "rie" else _("het Plan van Aanpak")
+
+
+def _approval_path(org, approval, decide: bool = True) -> str | None:
+    """Where the OR reads the subject and records its decision (decide), or where anyone reads it."""
+    if approval.subject_type == "rie" and decide:
+        return _path(org, ("rie.approval_decide",), approval_id=approval.id)
+    if approval.subject_type == "rie":
+        return _path(org, ("rie.rie_show",), rie_id=approval.subject_id) or _path(org, ("rie.index",))
+    return _path(org, ("plan.version",), version_id=approval.subject_id) or _path(org, ("plan.versions",))
+
+
+def _submission_dues(t: Tenants, approval) -> Iterator[Due]:
+    """Every OR member: a subject was put before the OR/PVT for instemming."""
+    org = t.orgs[approval.organisation_id]
+    path = _approval_path(org, approval)
+    for user in _unique(t.with_roles(org.id, ("or_lid",))):
+
+        def render(a=approval, p=path):
+            lines = [
+                _(
+                    "Op %(d)s is %(w)s aan de OR/PVT voorgelegd ter instemming.",
+                    d=fmt_date(a.submitted_on, "long"),
+                    w=_what(a),
+                ),
+                _("Lees het stuk, plaats uw opmerkingen en leg het besluit van de OR/PVT met datum vast."),
+            ]
+            return _("Ter instemming voorgelegd: %(w)s", w=_what(a)), lines, p
+
+        yield Due("or_submitted", org, "approval", approval.id, approval.submitted_on, user, render)
+
+
+def _decision_dues(t: Tenants, approval) -> Iterator[Due]:
+    """The submitter (when still a member): the OR/PVT decided."""
+    org = t.orgs[approval.organisation_id]
+    submitter = t.reachable(org.id, approval.submitted_by_id)
+    if submitter is None or approval.decided_on is None:
+        return
+    path = _approval_path(org, approval, decide=False)
+
+    def render(a=approval, p=path):
+        decision = label(a.decision, "decision")
+        lines = [
+            _(
+                "De OR/PVT heeft op %(d)s besloten over %(w)s: %(b)s.",
+                d=fmt_date(a.decided_on, "long"),
+                w=_what(a),
+                b=decision,
+            ),
+        ]
+        return _("Besluit OR/PVT over %(w)s: %(b)s", w=_what(a), b=decision), lines, p
+
+    yield Due("or_decided", org, "approval", approval.id, approval.decided_on, submitter, render)
 
 
 def _approval_dues(t: Tenants, approval) -> Iterator[Due]:

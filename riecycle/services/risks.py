@@ -489,3 +489,48 @@ def heatmap(org, stmt) -> Heatmap:
             )
         )
     return Heatmap(grids, unassessed)
+
+
+# --- the risk page --------------------------------------------------------------------
+
+# The register's query parameters (see Filters.from_args) that a risk page may carry back.
+REGISTER_ARGS = (
+    "thema",
+    "team",
+    "prioriteit",
+    "status",
+    "kans",
+    "effect",
+    "sort",
+    "dir",
+    "top5",
+    "methode",
+    "page",
+)
+
+
+def register_args(raw: str | None) -> dict:
+    """The register's filters from a query string handed along to a risk page, validated:
+    only the register's own parameters, short values, so the link back cannot point elsewhere."""
+    from urllib.parse import parse_qsl
+
+    kept = {}
+    for key, value in parse_qsl((raw or "")[:1000]):
+        if key in REGISTER_ARGS and value and len(value) <= 100 and key not in kept:
+            kept[key] = value
+    return kept
+
+
+def measures_by_level(org, risk: Risk, viewer) -> list[tuple[str, list]]:
+    """The risk's live measures per level, as the viewer may list them (docs/domain.md §9)."""
+    from sqlalchemy.orm import joinedload
+
+    from riecycle.models import Employee, Measure
+    from riecycle.models.measure import LEVELS
+    from riecycle.services import plan as plan_service
+
+    stmt = plan_service.measures_query(org, plan_service.Filters(risk_id=risk.id, viewer=viewer))
+    # The pseudonym names the employee's team: loaded with the rows, not once per measure.
+    stmt = stmt.options(joinedload(Measure.employee).joinedload(Employee.team))
+    measures = db.session.scalars(stmt).all()
+    return [(level, [m for m in measures if m.level == level]) for level in LEVELS]

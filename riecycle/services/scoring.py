@@ -49,6 +49,13 @@ def scales(method: str) -> dict:
     return {"kans": KINNEY_KANS, "frequentie": KINNEY_FREQUENTIE, "effect": KINNEY_EFFECT}
 
 
+def priority_limits(method: str) -> tuple[int, int]:
+    """The highest laag and the highest middel score of a method (the form's live score)."""
+    if method == "kinney":
+        return KINNEY_LAAG_MAX, KINNEY_MIDDEL_MAX
+    return MATRIX_LAAG_MAX, MATRIX_MIDDEL_MAX
+
+
 def kinney_priority(score: int) -> str:
     """laag up to 15, middel up to 50, hoog above 50."""
     if score <= KINNEY_LAAG_MAX:

@@ -14,7 +14,7 @@ from riecycle.labels import label
 from riecycle.models import Team
 from riecycle.models.measure import LEVELS, STATUSES
 from riecycle.permissions import requires, title_of
-from riecycle.services import dashboard, wegwijzer
+from riecycle.services import dashboard, home, plan_versions, wegwijzer
 from riecycle.services import pulse as pulse_service
 from riecycle.services import risks as risk_service
 from riecycle.views.common import heatmap_figures, trend_charts, visible_team_ids
@@ -115,6 +115,59 @@ def _pulse(org, today):
 @bp.get("/")
 @requires("view")
 def index():
+    """The home page of the member's role (access/roles.py HOME_PAGES); the beheerder's is the cycle."""
+    viewer = current_viewer()
+    if viewer.home == "cyclus":
+        return _cycle()
+    return _home(viewer)
+
+
+@bp.get("/cyclus")
+@requires("view")
+def cycle():
+    """The cycle dashboard, for every member whatever their home page."""
+    return _cycle()
+
+
+def _home(viewer):
+    """What this role works on first, each list through the access policy (services/home.py)."""
+    org, today = g.org, clock.today()
+    context = {
+        "today": today,
+        "home": viewer.home,
+        "viewer": viewer,
+        "link_to": link_to,
+        "title_of": title_of,
+    }
+    context["inspection"] = home.latest_inspection(org, today)
+    if viewer.home == "or":
+        context["approvals"] = home.pending_approvals(org)
+        context["state"] = plan_versions.plan_state(org)
+        context["comments"] = home.recent_comments(org, viewer)
+        context["numbers"] = home.version_numbers(org)
+    elif viewer.home == "teams":
+        context["measures"], context["measures_total"] = home.team_measures(org, viewer)
+        context["sessions"], context["sessions_total"] = home.team_sessions(org, viewer, today)
+        context["pulse"] = _team_pulse(org, viewer, today)
+    elif viewer.home == "preventie":
+        context["overdue"], context["overdue_total"] = dashboard.overdue_measures(org, today, 8, viewer)
+        context["due_soon"], context["due_soon_total"] = home.due_soon(org, viewer, today)
+        context["evaluations"], context["evaluations_total"] = dashboard.upcoming_evaluations(org, today)
+        context["bare_risks"], context["bare_risks_total"] = home.risks_without_measures(org, viewer)
+    return render_template("dashboard/home.html", **context)
+
+
+def _team_pulse(org, viewer, today):
+    """The leader's teams whose pulse response is falling, and whether there is a pulse at all."""
+    survey = pulse_service.get_survey(org)
+    if survey is None:
+        return None
+    falling = pulse_service.falling_teams(survey, today, viewer.team_ids)
+    names = sorted(db.session.scalars(select(Team.name).where(Team.id.in_(falling)))) if falling else []
+    return {"survey": survey, "falling": names}
+
+
+def _cycle():
     """Where the organisation stands in the PSA cycle, what needs attention, and the charts."""
     org, today = g.org, clock.today()
     overdue, overdue_total = dashboard.overdue_measures(org, today, limit=8, viewer=current_viewer())
@@ -136,7 +189,7 @@ def index():
         sessions_total=sessions_total,
         evaluations=evaluations,
         evaluations_total=evaluations_total,
-        inspection=dashboard.self_inspection(org),
+        inspection=home.latest_inspection(org, today),
         heatmaps=_heatmaps(org),
         measures_chart=_measures_chart(org),
         completion_chart=_completion_chart(org, today),

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from riecycle import clock
+from riecycle.access import current_viewer
 from riecycle.extensions import db
 from riecycle.forms.rie import (
     DecisionForm,
@@ -22,6 +23,7 @@ from riecycle.forms.rie import (
     theme_form,
 )
 from riecycle.inputs import arg_id
+from riecycle.jobs.reminders import notify_approval
 from riecycle.models import (
     Approval,
     Factor,
@@ -284,8 +286,12 @@ def approval_submit(rie_id):
     if not form.validate_on_submit():
         flash(_("Vul een geldige datum van voorleggen in."), "error")
         return redirect(url_for("rie.rie_show", rie_id=rie.id))
-    if save(lambda: approvals.submit(g.org, "rie", rie.id, current_user, form.submitted_on.data)):
-        flash(_("De RI&E is voorgelegd aan de OR/PVT."), "success")
+    saved = save(lambda: approvals.submit(g.org, "rie", rie.id, current_user, form.submitted_on.data))
+    if saved:
+        notify_approval(saved.value)
+        flash(
+            _("De RI&E is voorgelegd aan de OR/PVT. De leden van de OR/PVT krijgen een melding."), "success"
+        )
     return redirect(url_for("rie.rie_show", rie_id=rie.id))
 
 
@@ -313,6 +319,7 @@ def approval_decide(approval_id):
 
         saved = save(work, form)
         if saved:
+            notify_approval(approval)
             flash(_("Het besluit van de OR/PVT is vastgelegd."), "success")
             return redirect(url_for("rie.rie_show", rie_id=rie.id))
     status = 400 if form.errors else 200
@@ -392,6 +399,7 @@ def risk_show(risk_id):
     risk = _risk_or_404(risk_id)
     history = risk_service.history(risk)
     people = _users([e.evaluated_by_id for e in history])
+    viewer = current_viewer()
     return render_template(
         "rie/risk_show.html",
         risk=risk,
@@ -400,6 +408,10 @@ def risk_show(risk_id):
         first=history[0] if history else None,
         last=history[-1] if history else None,
         groups=_group_factors(risk.factors),
+        measures=risk_service.measures_by_level(g.org, risk, viewer),
+        viewer=viewer,
+        today=clock.today(),
+        back=url_for("rie.risks", **risk_service.register_args(request.args.get("terug"))),
     )
 
 
@@ -471,7 +483,12 @@ def risk_evaluate(risk_id):
             return redirect(url_for("rie.risk_show", risk_id=risk.id))
     status = 400 if form.errors else 200
     return render_template(
-        "rie/evaluate.html", form=form, risk=risk, method=method, last=risk_service.before_after(risk)[1]
+        "rie/evaluate.html",
+        form=form,
+        risk=risk,
+        method=method,
+        last=risk_service.before_after(risk)[1],
+        limits=scoring.priority_limits(method),
     ), status
 
 

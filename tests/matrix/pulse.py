@@ -41,6 +41,7 @@ def _survey_data(world):
 
 ROUTES = {
     "dashboard.index": org_route(EVERYONE),
+    "dashboard.cycle": org_route(EVERYONE),
     "pulse.index": org_route(EVERYONE),
     "pulse.compose": org_route(EDITORS, data=_survey_data),
     "pulse.open_now": org_route(EDITORS, post_ok=302),

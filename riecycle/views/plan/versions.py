@@ -16,6 +16,7 @@ from riecycle.forms.plan import (
     SubmitPlanForm,
 )
 from riecycle.inputs import arg_id
+from riecycle.jobs.reminders import notify_approval
 from riecycle.models import (
     Measure,
     PlanParticipation,
@@ -26,7 +27,7 @@ from riecycle.permissions import (
     may_see_personal,
     requires,
 )
-from riecycle.services import attachments, plan_versions
+from riecycle.services import approvals, attachments, plan_versions
 from riecycle.tenancy import get_in_org, get_or_404
 from riecycle.views.common import save
 from riecycle.views.plan import bp
@@ -101,7 +102,15 @@ def submit():
     if not saved:
         return redirect(url_for("plan.versions"))
     version = saved.value
-    flash(_("Versie %(n)s van het Plan van Aanpak is voorgelegd aan de OR/PVT.", n=version.number), "success")
+    notify_approval(approvals.pending_for(plan_versions.SUBJECT, version.id))
+    flash(
+        _(
+            "Versie %(n)s van het Plan van Aanpak is voorgelegd aan de OR/PVT. De leden van de OR/PVT "
+            "krijgen een melding.",
+            n=version.number,
+        ),
+        "success",
+    )
     return redirect(url_for("plan.version", version_id=version.id))
 
 
@@ -174,7 +183,7 @@ def decide(version_id):
         abort(403)
     form = DecisionForm()
     if form.validate_on_submit():
-        if save(
+        saved = save(
             lambda: plan_versions.record_decision(
                 g.org,
                 version,
@@ -184,7 +193,9 @@ def decide(version_id):
                 form.remarks.data,
                 form.document.data,
             )
-        ):
+        )
+        if saved:
+            notify_approval(saved.value)
             flash(_("Het besluit van de OR/PVT is vastgelegd."), "success")
     else:
         flash(_("Kies het besluit en vul een geldige datum in."), "error")
