@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, insert, select
 
 from riecycle import clock
+from riecycle.access.anonymity import min_respondents  # re-exported for views and tests
 from riecycle.extensions import db
 from riecycle.models import Factor, OnderzoekScore, OnderzoekTeam, Risk, Team, VerdiependOnderzoek
 from riecycle.models.rie import GROUP_KINDS, onderzoek_result_teams
@@ -31,11 +31,6 @@ FIELDS = (
 )
 MIN_RESPONSE_RATE = 0.5
 SCORE_MIN, SCORE_MAX = 1.0, 5.0
-
-
-def min_respondents() -> int:
-    """Team results are shown from this many respondents on (config, never below 3)."""
-    return max(3, int(current_app.config.get("PULSE_MIN_RESPONDENTS", 5) or 5))
 
 
 def response_rate(invited: int | None, respondents: int | None) -> float | None:
