@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, insert, select
 
 from riecycle import clock
-from riecycle.access.anonymity import min_respondents  # re-exported for views and tests
+from riecycle.access.anonymity import min_respondents as min_respondents  # re-exported for views and tests
 from riecycle.extensions import db
 from riecycle.models import Factor, OnderzoekScore, OnderzoekTeam, Risk, Team, VerdiependOnderzoek
 from riecycle.models.rie import GROUP_KINDS, onderzoek_result_teams

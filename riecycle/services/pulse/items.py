@@ -7,6 +7,7 @@ from flask import g, has_app_context
 from flask_babel import get_locale
 from sqlalchemy import select
 
+from riecycle.access.anonymity import min_respondents as min_respondents  # re-exported for the pulse package
 from riecycle.content import load_yaml
 from riecycle.extensions import db
 from riecycle.models import (
