@@ -13,7 +13,8 @@ from riecycle.models import (
     Risk,
     User,
 )
-from riecycle.models.measure import OPEN_STATUSES, measure_risks
+from riecycle.models.measure import OPEN_STATUSES, MeasureLevel, MeasureStatus, measure_risks
+from riecycle.models.rie import RiskScope
 from riecycle.zelfinspectie_rules.core import (
     EVIDENCE_MAX,
     LIST_MAX,
@@ -48,7 +49,11 @@ from riecycle.zelfinspectie_rules.helpers import (
 
 def _active(org) -> list:
     """The conditions for the organisation's live measures that have not been cancelled."""
-    return [Measure.organisation_id == org.id, Measure.deleted_at.is_(None), Measure.status != "vervallen"]
+    return [
+        Measure.organisation_id == org.id,
+        Measure.deleted_at.is_(None),
+        Measure.status != MeasureStatus.VERVALLEN,
+    ]
 
 
 def _has_measure(org, *where):
@@ -229,27 +234,29 @@ def _level_ids(org) -> dict:
 
 def _level_lists(by_level: dict) -> list:
     """The counts per level of organisation_level_first, each with the measures it counted."""
-    organisatie, team, individu = (len(by_level.get(k, ())) for k in ("organisatie", "team", "individu"))
+    organisatie, team, individu = (
+        len(by_level.get(k, ())) for k in (MeasureLevel.ORGANISATIE, MeasureLevel.TEAM, MeasureLevel.INDIVIDU)
+    )
     return [
         Count(
-            "organisatie",
+            MeasureLevel.ORGANISATIE,
             "measure",
             ngettext(
                 "%(n)s op organisatieniveau", "%(n)s op organisatieniveau", organisatie, n=_n(organisatie)
             ),
-            tuple(by_level.get("organisatie", ())),
+            tuple(by_level.get(MeasureLevel.ORGANISATIE, ())),
         ),
         Count(
-            "team",
+            MeasureLevel.TEAM,
             "measure",
             ngettext("%(n)s op teamniveau", "%(n)s op teamniveau", team, n=_n(team)),
-            tuple(by_level.get("team", ())),
+            tuple(by_level.get(MeasureLevel.TEAM, ())),
         ),
         Count(
-            "individu",
+            MeasureLevel.INDIVIDU,
             "measure",
             ngettext("%(n)s op individueel niveau", "%(n)s op individueel niveau", individu, n=_n(individu)),
-            tuple(by_level.get("individu", ())),
+            tuple(by_level.get(MeasureLevel.INDIVIDU, ())),
         ),
     ]
 
@@ -259,9 +266,9 @@ def _only_lower(org) -> list:
     rows = db.session.execute(
         select(Risk.id, Risk.title, Risk.team_bound_reason)
         .where(
-            *_live_risks(org, Risk.scope == "organisatie"),
+            *_live_risks(org, Risk.scope == RiskScope.ORGANISATIE),
             _has_measure(org),
-            ~_has_measure(org, Measure.level == "organisatie"),
+            ~_has_measure(org, Measure.level == MeasureLevel.ORGANISATIE),
         )
         .order_by(Risk.id)
     )
@@ -276,14 +283,16 @@ def organisation_level_first(org, today: date) -> Result:
     fix = _page(_("Maatregelen per niveau bekijken"), "plan.hierarchy")
     if not sum(found.values()):
         return Result("voldoet_niet", _("Er zijn nog geen maatregelen in het Plan van Aanpak."), fix=fix)
-    levels = {lvl: found.get(lvl, 0) for lvl in ("organisatie", "team", "individu")}
+    levels = {
+        lvl: found.get(lvl, 0) for lvl in (MeasureLevel.ORGANISATIE, MeasureLevel.TEAM, MeasureLevel.INDIVIDU)
+    }
     counts = _(
         "%(o)s op organisatie-, %(t)s op team- en %(i)s op individueel niveau",
-        o=_n(levels["organisatie"]),
-        t=_n(levels["team"]),
-        i=_n(levels["individu"]),
+        o=_n(levels[MeasureLevel.ORGANISATIE]),
+        t=_n(levels[MeasureLevel.TEAM]),
+        i=_n(levels[MeasureLevel.INDIVIDU]),
     )
-    if levels["organisatie"] == 0:
+    if levels[MeasureLevel.ORGANISATIE] == 0:
         return Result(
             "voldoet_niet",
             _("Geen enkele maatregel werkt op organisatieniveau (%(c)s).", c=counts),
@@ -293,7 +302,7 @@ def organisation_level_first(org, today: date) -> Result:
         )
     only_lower = _only_lower(org)
     if only_lower:
-        wide = _count(Risk, *_live_risks(org, Risk.scope == "organisatie"))
+        wide = _count(Risk, *_live_risks(org, Risk.scope == RiskScope.ORGANISATIE))
         return Result(
             "deels",
             ngettext(
@@ -329,9 +338,9 @@ def organisation_level_first(org, today: date) -> Result:
     # Organisation-wide risks with only lower measures left now all have a recorded team-bound reason.
     team_bound = _count(
         Risk,
-        *_live_risks(org, Risk.scope == "organisatie"),
+        *_live_risks(org, Risk.scope == RiskScope.ORGANISATIE),
         _has_measure(org),
-        ~_has_measure(org, Measure.level == "organisatie"),
+        ~_has_measure(org, Measure.level == MeasureLevel.ORGANISATIE),
     )
     sentence = _(
         "Maatregelen: %(c)s; elk organisatiebreed risico met maatregelen heeft er een op organisatieniveau",
@@ -359,7 +368,7 @@ def rust_en_herstel_measures(org, today: date) -> Result:
             _("Er is geen maatregel gericht op rust en herstel (pauzes, bereikbaarheid, avondmail)."),
             fix=fix,
         )
-    collective_ids = _ids("measure", *rest, Measure.level != "individu")
+    collective_ids = _ids("measure", *rest, Measure.level != MeasureLevel.INDIVIDU)
     collective = len(collective_ids)
     evidence = [_brief_ref(m) for m in _measure_briefs(*rest, limit=LIST_MAX)]
     counts = [

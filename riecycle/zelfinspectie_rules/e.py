@@ -17,6 +17,7 @@ from riecycle.models import (
     VerdiependOnderzoek,
 )
 from riecycle.models.evaluation import evaluation_follow_ups
+from riecycle.models.measure import MeasureStatus
 from riecycle.zelfinspectie_rules.core import (
     EVALUATE_AFTER_DAYS,
     EVIDENCE_MAX,
@@ -87,7 +88,7 @@ def measures_evaluated(org, today: date) -> Result:
     completed = [
         Measure.organisation_id == org.id,
         Measure.deleted_at.is_(None),
-        Measure.status.in_(("uitgevoerd", "geevalueerd")),
+        Measure.status.in_((MeasureStatus.UITGEVOERD, MeasureStatus.GEEVALUEERD)),
         func.coalesce(Measure.completed_on, Measure.termijn) <= cutoff,
     ]
     completed_ids = _ids("measure", *completed)

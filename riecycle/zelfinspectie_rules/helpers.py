@@ -24,6 +24,7 @@ from riecycle.models import (
     VerdiependOnderzoek,
     VoorlichtingSession,
 )
+from riecycle.models.measure import MeasureLevel
 from riecycle.zelfinspectie_rules.core import (
     EVIDENCE_MAX,
     LIST_MAX,
@@ -128,7 +129,7 @@ def risk_ref(risk: Risk) -> Ref:
 
 def _pseudonym(measure_id: int, title: str, level: str, team: str | None) -> str:
     """Individual measures are pseudonymised: team and number, never the employee."""
-    if level != "individu":
+    if level != MeasureLevel.INDIVIDU:
         return title
     return pseudonym_of(measure_id, team)
 
