@@ -16,7 +16,7 @@ from riecycle.models import (
     Toetsing,
     VerdiependOnderzoek,
 )
-from riecycle.models.rie import risk_factors
+from riecycle.models.rie import RiskStatus, risk_factors
 from riecycle.zelfinspectie_rules.core import (
     LIST_MAX,
     Count,
@@ -60,7 +60,7 @@ def rie_covers_all_themes(org, today: date) -> Result:
                 Risk.organisation_id == org.id,
                 Risk.deleted_at.is_(None),
                 Risk.rie_id == rie.id,
-                Risk.status != "nvt",
+                Risk.status != RiskStatus.NVT,
             )
         )
     )

@@ -18,6 +18,7 @@ from riecycle.models import (
 )
 from riecycle.models.evaluation import evaluation_follow_ups
 from riecycle.models.measure import MeasureStatus
+from riecycle.models.user import Role
 from riecycle.zelfinspectie_rules.core import (
     EVALUATE_AFTER_DAYS,
     EVIDENCE_MAX,
@@ -521,7 +522,7 @@ def preventiemedewerker_appointed(org, today: date) -> Result:
         has_role = db.session.scalar(
             select(func.count())
             .select_from(Membership)
-            .where(Membership.organisation_id == org.id, Membership.role == "preventiemedewerker")
+            .where(Membership.organisation_id == org.id, Membership.role == Role.PREVENTIEMEDEWERKER)
         )
         fix = Ref(
             "fix",

@@ -25,6 +25,7 @@ from riecycle.models import (
     VoorlichtingSession,
 )
 from riecycle.models.measure import MeasureLevel
+from riecycle.models.rie import RiskStatus
 from riecycle.zelfinspectie_rules.core import (
     EVIDENCE_MAX,
     LIST_MAX,
@@ -72,7 +73,7 @@ def _ids(kind: str, *where) -> list[int]:
 
 def _live_risks(org, *where) -> list:
     """The conditions for the organisation's live risks that are not marked n.v.t."""
-    return [Risk.organisation_id == org.id, Risk.deleted_at.is_(None), Risk.status != "nvt", *where]
+    return [Risk.organisation_id == org.id, Risk.deleted_at.is_(None), Risk.status != RiskStatus.NVT, *where]
 
 
 def _n(number: int) -> str:
