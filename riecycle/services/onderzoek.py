@@ -12,7 +12,7 @@ from riecycle import clock
 from riecycle.access.anonymity import min_respondents as min_respondents  # re-exported for views and tests
 from riecycle.extensions import db
 from riecycle.models import Factor, OnderzoekScore, OnderzoekTeam, Risk, Team, VerdiependOnderzoek
-from riecycle.models.rie import GROUP_KINDS, onderzoek_result_teams
+from riecycle.models.rie import GROUP_KINDS, ResultScope, onderzoek_result_teams
 from riecycle.services import ServiceError
 from riecycle.services.records import apply_changes
 from riecycle.tenancy import get_in_org
@@ -136,10 +136,10 @@ def set_group_result(org, onderzoek, data: dict, scores: dict, result=None) -> O
     The whole organisation only when no team or group result of this onderzoek reaches it.
     """
     scope, kind = data.get("scope"), data.get("group_kind")
-    if scope not in ("groep", "organisatie"):
+    if scope not in (ResultScope.GROEP, ResultScope.ORGANISATIE):
         raise ServiceError(_("Kies een groep van teams of de hele organisatie."), "scope")
     name = _clean(data.get("group_name"))
-    if scope == "groep":
+    if scope == ResultScope.GROEP:
         if kind not in GROUP_KINDS:
             raise ServiceError(_("Kies afdeling of functiegroep."), "group_kind")
         if not name:
@@ -173,10 +173,10 @@ def set_group_result(org, onderzoek, data: dict, scores: dict, result=None) -> O
     if invited is not None and respondents > invited:
         raise ServiceError(_("Er kunnen niet meer respondenten zijn dan uitgenodigden."), "invited")
     others = [r for r in onderzoek.teams if result is None or r.id != result.id]
-    taken = {t.id for r in others if r.scope == "groep" for t, _n in members(r)}
-    if scope == "groep" and taken & {t.id for t in counts}:
+    taken = {t.id for r in others if r.scope == ResultScope.GROEP for t, _n in members(r)}
+    if scope == ResultScope.GROEP and taken & {t.id for t in counts}:
         raise ServiceError(_("Een team hoort al bij een andere groep van dit onderzoek."), "members")
-    if scope == "organisatie" and any(team_visible(r) and r.scores for r in others):
+    if scope == ResultScope.ORGANISATIE and any(team_visible(r) and r.scores for r in others):
         raise ServiceError(
             _(
                 "Er zijn al resultaten per team of groep die de drempel halen; resultaten voor de hele "
@@ -377,6 +377,6 @@ def _per_team_detail(shown: list) -> str:
                     r=reason(result),
                 )
             )
-        elif result.scope == "organisatie":
+        elif result.scope == ResultScope.ORGANISATIE:
             parts.append(_("Resultaten voor de hele organisatie, omdat %(r)s.", r=reason(result)))
     return " ".join(parts)
