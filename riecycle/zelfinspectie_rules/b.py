@@ -13,8 +13,10 @@ from riecycle.models import (
     Risk,
     User,
 )
-from riecycle.models.measure import OPEN_STATUSES, MeasureLevel, MeasureStatus, measure_risks
+from riecycle.models.approval import ApprovalDecision
+from riecycle.models.measure import OPEN_STATUSES, MeasureApproach, MeasureLevel, MeasureStatus, measure_risks
 from riecycle.models.rie import RiskScope
+from riecycle.models.zelfinspectie import ChecklistAnswerValue
 from riecycle.zelfinspectie_rules.core import (
     EVIDENCE_MAX,
     LIST_MAX,
@@ -93,7 +95,7 @@ def every_risk_has_measure(org, today: date) -> Result:
     fix = _plan_fix(_("Maatregelen toevoegen"))
     if not total:
         return Result(
-            "voldoet_niet",
+            ChecklistAnswerValue.VOLDOET_NIET,
             _("Er zijn nog geen PSA-risico's vastgelegd, dus ook geen maatregelen."),
             [_page(_("RI&E"), "rie.index")],
             fix,
@@ -103,7 +105,7 @@ def every_risk_has_measure(org, today: date) -> Result:
     missing = len(missing_ids)
     if not missing:
         return Result(
-            "voldoet",
+            ChecklistAnswerValue.VOLDOET,
             ngettext(
                 "Het PSA-risico heeft minstens één maatregel.",
                 "Alle %(n)s PSA-risico's hebben minstens één maatregel.",
@@ -123,7 +125,7 @@ def every_risk_has_measure(org, today: date) -> Result:
         )
     )
     first = _risk_briefs(*without)
-    answer = "voldoet_niet" if missing == total else "deels"
+    answer = ChecklistAnswerValue.VOLDOET_NIET if missing == total else ChecklistAnswerValue.DEELS
     fix = _edit(_("Maatregel toevoegen"), "plan.new", {"risico": first[0].id}, "plan.index", "edit_plan")
     return Result(
         answer,
@@ -174,12 +176,16 @@ def measures_have_owner_and_termijn(org, today: date) -> Result:
     ]
     fix = _plan_fix(_("Verantwoordelijke en termijn invullen"))
     if not total:
-        return Result("voldoet_niet", _("Er zijn nog geen maatregelen in het Plan van Aanpak."), fix=fix)
+        return Result(
+            ChecklistAnswerValue.VOLDOET_NIET,
+            _("Er zijn nog geen maatregelen in het Plan van Aanpak."),
+            fix=fix,
+        )
     lacking_ids = _ids("measure", *_without_owner(org))
     lacking = len(lacking_ids)
     if not lacking:
         return Result(
-            "voldoet",
+            ChecklistAnswerValue.VOLDOET,
             ngettext(
                 "De maatregel heeft een verantwoordelijke en een termijn.",
                 "Alle %(n)s maatregelen hebben een verantwoordelijke en een termijn.",
@@ -205,7 +211,7 @@ def measures_have_owner_and_termijn(org, today: date) -> Result:
     )
     first = _measure_briefs(*_without_owner(org))
     return Result(
-        "deels" if lacking < total else "voldoet_niet",
+        ChecklistAnswerValue.DEELS if lacking < total else ChecklistAnswerValue.VOLDOET_NIET,
         ngettext(
             "%(m)s van %(n)s maatregelen heeft geen termijn of een verantwoordelijke die geen actieve "
             "gebruiker van de organisatie meer is: %(list)s.",
@@ -282,7 +288,11 @@ def organisation_level_first(org, today: date) -> Result:
     listed = _level_lists(by_level)
     fix = _page(_("Maatregelen per niveau bekijken"), "plan.hierarchy")
     if not sum(found.values()):
-        return Result("voldoet_niet", _("Er zijn nog geen maatregelen in het Plan van Aanpak."), fix=fix)
+        return Result(
+            ChecklistAnswerValue.VOLDOET_NIET,
+            _("Er zijn nog geen maatregelen in het Plan van Aanpak."),
+            fix=fix,
+        )
     levels = {
         lvl: found.get(lvl, 0) for lvl in (MeasureLevel.ORGANISATIE, MeasureLevel.TEAM, MeasureLevel.INDIVIDU)
     }
@@ -294,7 +304,7 @@ def organisation_level_first(org, today: date) -> Result:
     )
     if levels[MeasureLevel.ORGANISATIE] == 0:
         return Result(
-            "voldoet_niet",
+            ChecklistAnswerValue.VOLDOET_NIET,
             _("Geen enkele maatregel werkt op organisatieniveau (%(c)s).", c=counts),
             _plan_evidence(),
             fix,
@@ -304,7 +314,7 @@ def organisation_level_first(org, today: date) -> Result:
     if only_lower:
         wide = _count(Risk, *_live_risks(org, Risk.scope == RiskScope.ORGANISATIE))
         return Result(
-            "deels",
+            ChecklistAnswerValue.DEELS,
             ngettext(
                 "%(c)s; %(m)s van %(n)s organisatiebrede risico's heeft alleen team- of individuele "
                 "maatregelen: %(list)s.",
@@ -353,18 +363,18 @@ def organisation_level_first(org, today: date) -> Result:
             team_bound,
             n=_n(team_bound),
         )
-    return Result("voldoet", sentence + ".", _plan_evidence(), fix, counts=listed)
+    return Result(ChecklistAnswerValue.VOLDOET, sentence + ".", _plan_evidence(), fix, counts=listed)
 
 
 @rule("rust_en_herstel_measures")
 def rust_en_herstel_measures(org, today: date) -> Result:
-    rest = [*_active(org), Measure.approach == "rust_en_herstel"]
+    rest = [*_active(org), Measure.approach == MeasureApproach.RUST_EN_HERSTEL]
     rest_ids = _ids("measure", *rest)
     total = len(rest_ids)
     fix = _plan_fix(_("Maatregel voor rust en herstel toevoegen"))
     if not total:
         return Result(
-            "voldoet_niet",
+            ChecklistAnswerValue.VOLDOET_NIET,
             _("Er is geen maatregel gericht op rust en herstel (pauzes, bereikbaarheid, avondmail)."),
             fix=fix,
         )
@@ -397,7 +407,7 @@ def rust_en_herstel_measures(org, today: date) -> Result:
     ]
     if not collective:
         return Result(
-            "deels",
+            ChecklistAnswerValue.DEELS,
             ngettext(
                 "Er is %(n)s maatregel voor rust en herstel, maar alleen voor een individuele medewerker.",
                 "Er zijn %(n)s maatregelen voor rust en herstel, maar alleen voor individuele medewerkers.",
@@ -409,7 +419,7 @@ def rust_en_herstel_measures(org, today: date) -> Result:
             counts=counts[:1],
         )
     return Result(
-        "voldoet",
+        ChecklistAnswerValue.VOLDOET,
         ngettext(
             "%(n)s maatregel is gericht op rust en herstel, op organisatie- of teamniveau.",
             "%(n)s maatregelen zijn gericht op rust en herstel, waarvan %(c)s op organisatie- of teamniveau.",
@@ -481,14 +491,20 @@ def participation_in_choice(org, today: date) -> Result:
             ),
         )
     participation, took_part = _participation_text(org, today)
-    or_ok = approval is not None and approval.decision == "verleend"
+    or_ok = approval is not None and approval.decision == ApprovalDecision.VERLEEND
     sentence = _describe_approval(approval, _("Plan van Aanpak")) + "; " + participation + "."
     sentence = sentence[:1].upper() + sentence[1:]
     evidence = [_page(_("Versies van het Plan van Aanpak"), "plan.versions")]
     fix = _edit(
         _("Inspraak vastleggen"), "plan.versions", {"_anchor": "inspraak"}, "plan.versions", "edit_plan"
     )
-    answer = "voldoet" if took_part and or_ok else "deels" if took_part or or_ok else "voldoet_niet"
+    answer = (
+        ChecklistAnswerValue.VOLDOET
+        if took_part and or_ok
+        else ChecklistAnswerValue.DEELS
+        if took_part or or_ok
+        else ChecklistAnswerValue.VOLDOET_NIET
+    )
     return Result(answer, sentence, evidence, fix)
 
 
@@ -506,13 +522,13 @@ def measures_on_schedule(org, today: date) -> Result:
     ]
     fix = _plan_fix(_("Verlopen maatregelen bespreken"))
     if not total:
-        return Result("nvt", _("Er zijn nog geen maatregelen om te volgen."), fix=fix)
+        return Result(ChecklistAnswerValue.NVT, _("Er zijn nog geen maatregelen om te volgen."), fix=fix)
     late = [*_active(org), Measure.status.in_(OPEN_STATUSES), Measure.termijn < today]
     overdue_ids = _ids("measure", *late)
     overdue = len(overdue_ids)
     if not overdue:
         return Result(
-            "voldoet",
+            ChecklistAnswerValue.VOLDOET,
             ngettext(
                 "De maatregel is niet over de termijn.",
                 "Geen van de %(n)s maatregelen is over de termijn.",
@@ -532,7 +548,13 @@ def measures_on_schedule(org, today: date) -> Result:
         )
     )
     share = overdue / total
-    answer = "voldoet" if share <= OVERDUE_OK else "deels" if share <= OVERDUE_PARTLY else "voldoet_niet"
+    answer = (
+        ChecklistAnswerValue.VOLDOET
+        if share <= OVERDUE_OK
+        else ChecklistAnswerValue.DEELS
+        if share <= OVERDUE_PARTLY
+        else ChecklistAnswerValue.VOLDOET_NIET
+    )
     oldest = _measure_briefs(*late, order=(Measure.termijn, Measure.id))
     return Result(
         answer,
