@@ -41,6 +41,7 @@ from riecycle.models import (
 )
 from riecycle.models.evaluation import evaluation_follow_ups
 from riecycle.models.measure import OPEN_STATUSES, MeasureStatus, overdue
+from riecycle.models.policy import InstrumentKind
 from riecycle.models.rie import RiskStatus
 from riecycle.services import asof
 
@@ -703,7 +704,7 @@ def _fmt_day(day) -> str:
 
 def _vp_details(instrument) -> str | None:
     """The instrument's toelichting, plus for the vertrouwenspersoon what an inspector asks."""
-    if instrument.kind != "vertrouwenspersoon":
+    if instrument.kind != InstrumentKind.VERTROUWENSPERSOON:
         return instrument.details
     facts = [
         _("Opgeleid op %(d)s", d=_fmt_day(instrument.trained_on))

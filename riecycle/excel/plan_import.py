@@ -19,9 +19,9 @@ from riecycle.excel.problems import refuse as _refuse
 from riecycle.excel.tables import RowReader, Table, find_sheet, read_table
 from riecycle.extensions import db
 from riecycle.models import Risk
-from riecycle.models.measure import MeasureLevel, MeasureStatus
+from riecycle.models.measure import ChangeType, MeasureLevel, MeasureStatus
 from riecycle.models.references import MEASURE_PREFIX, RISK_PREFIX
-from riecycle.models.rie import RiskScope, RiskStatus
+from riecycle.models.rie import RiskScope, RiskSource, RiskStatus
 from riecycle.services import ServiceError, scoring
 
 PSEUDONYM_RE = re.compile(r"–\s*individuele maatregel #\d+\s*$")
@@ -233,7 +233,7 @@ def _risk_factors(rows: _Risks, r: RowReader, _row: dict) -> list:
 
 
 def _risk_status(rows: _Risks, r: RowReader, _row: dict):
-    return r.get("status", rows.status, default="open")
+    return r.get("status", rows.status, default=RiskStatus.OPEN)
 
 
 def _risk_status_reason(_rows: _Risks, r: RowReader, row: dict):
@@ -276,7 +276,7 @@ def _risk_evaluations(rows: _Risks, r: RowReader, _row: dict) -> list[dict]:
 
 
 def _risk_source(rows: _Risks, r: RowReader, _row: dict):
-    return r.get("source", rows.source, default="rie")
+    return r.get("source", rows.source, default=RiskSource.RIE)
 
 
 # Value name -> reader, in the order of the checks (a reader may use the values read before it).
@@ -625,7 +625,7 @@ def _measure_steps(rows: _Measures, r: RowReader, row: dict) -> list[dict]:
 
 
 def _measure_change_type(rows: _Measures, r: RowReader, _row: dict):
-    return r.get("change_type", rows.change_type, default="eenvoudig")
+    return r.get("change_type", rows.change_type, default=ChangeType.EENVOUDIG)
 
 
 # Value name -> reader, in the order of the checks (a reader may use the values read before it).
