@@ -88,12 +88,12 @@ def update(onderzoek: VerdiependOnderzoek, data: dict) -> bool:
 
 
 def team_result(onderzoek, team_id: int) -> OnderzoekTeam | None:
-    return next((t for t in onderzoek.teams if t.scope == "team" and t.team_id == team_id), None)
+    return next((t for t in onderzoek.teams if t.scope == ResultScope.TEAM and t.team_id == team_id), None)
 
 
 def members(result: OnderzoekTeam) -> list[tuple[Team, int]]:
     """The teams of a group (or organisation) result, each with its respondents."""
-    if result.scope == "team":
+    if result.scope == ResultScope.TEAM:
         return []
     rows = db.session.execute(
         select(Team, onderzoek_result_teams.c.respondents)
@@ -112,7 +112,7 @@ def below_threshold(result: OnderzoekTeam) -> list[tuple[Team, int]]:
 def reason(result: OnderzoekTeam) -> str | None:
     """The recorded reason for a group or organisation result, in the reader's language."""
     below = below_threshold(result)
-    if result.scope == "team" or not below:
+    if result.scope == ResultScope.TEAM or not below:
         return None
     listed = ", ".join(
         _("%(t)s (%(n)s respondenten)", t=team.name, n=n)
@@ -213,7 +213,7 @@ def set_group_result(org, onderzoek, data: dict, scores: dict, result=None) -> O
 
 
 def group_result(onderzoek, result_id) -> OnderzoekTeam | None:
-    return next((t for t in onderzoek.teams if t.scope != "team" and t.id == result_id), None)
+    return next((t for t in onderzoek.teams if t.scope != ResultScope.TEAM and t.id == result_id), None)
 
 
 def set_team_result(org, onderzoek, team_id, invited, respondents, scores: dict) -> OnderzoekTeam:
@@ -280,7 +280,7 @@ def results_table(onderzoek) -> dict:
             factors[score.factor_key] = score.factor
             cells[(score.factor_key, team_result_.id)] = score.score
     rows = sorted(factors.values(), key=lambda f: f.position)
-    reasons = {t.id: reason(t) for t, _visible in columns if t.scope != "team"}
+    reasons = {t.id: reason(t) for t, _visible in columns if t.scope != ResultScope.TEAM}
     return {
         "columns": columns,
         "rows": rows,
@@ -321,7 +321,11 @@ REQUIREMENT_TITLES = {
 def requirements(onderzoek) -> list[Requirement]:
     """The Arbeidsinspectie's requirements (docs/domain.md §4), each met or not, with why."""
     rate = response_rate(onderzoek.invited, onderzoek.respondents)
-    shown = [t for t in onderzoek.teams if team_visible(t) and t.scores and (t.scope == "team" or reason(t))]
+    shown = [
+        t
+        for t in onderzoek.teams
+        if team_visible(t) and t.scores and (t.scope == ResultScope.TEAM or reason(t))
+    ]
     items = [
         (
             "causes",
@@ -361,14 +365,14 @@ def requirements(onderzoek) -> list[Requirement]:
 
 def _per_team_detail(shown: list) -> str:
     """At which level the results are shown: per team, per group or for the whole organisation, and why."""
-    teams = [r for r in shown if r.scope == "team"]
+    teams = [r for r in shown if r.scope == ResultScope.TEAM]
     parts = []
     if teams or not shown:
         parts.append(
             _("%(n)s team(s) met resultaten (vanaf %(m)s respondenten).", n=len(teams), m=min_respondents())
         )
     for result in shown:
-        if result.scope == "groep":
+        if result.scope == ResultScope.GROEP:
             parts.append(
                 _(
                     "Resultaten per %(k)s %(g)s, samengevoegd omdat %(r)s.",

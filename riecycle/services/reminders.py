@@ -68,7 +68,7 @@ from riecycle.models import (
     User,
     VoorlichtingSession,
 )
-from riecycle.models.reminders import Channel
+from riecycle.models.reminders import Channel, LedgerStatus
 from riecycle.models.user import NotifyMode
 from riecycle.services.reminder_rules import Due, RuleFailure, Tenants, due_reminders
 
@@ -233,7 +233,7 @@ def stale_entries() -> list[dict]:
     cutoff = clock.now() - timedelta(minutes=_setting("REMINDER_RETRY_AFTER_MINUTES", 5))
     rows = db.session.execute(
         select(*(getattr(ReminderLedger, c) for c in MAIL_COLUMNS))
-        .where(ReminderLedger.status == "claimed", ReminderLedger.claimed_at < cutoff)
+        .where(ReminderLedger.status == LedgerStatus.CLAIMED, ReminderLedger.claimed_at < cutoff)
         .order_by(ReminderLedger.id)
     ).all()
     return [row._asdict() for row in rows]
@@ -245,7 +245,7 @@ def take_over(entry: dict) -> bool:
         update(ReminderLedger)
         .where(
             ReminderLedger.id == entry["id"],
-            ReminderLedger.status == "claimed",
+            ReminderLedger.status == LedgerStatus.CLAIMED,
             ReminderLedger.attempts == entry["attempts"],
         )
         .values(attempts=entry["attempts"] + 1, claimed_at=clock.now())

@@ -14,7 +14,7 @@ from riecycle.access import current_viewer
 from riecycle.extensions import db
 from riecycle.forms.evaluations import EvaluationPlanForm, FollowUpForm, outcome_form
 from riecycle.models import Evaluation, Measure, Membership, Risk, Theme
-from riecycle.models.evaluation import EvaluationKind
+from riecycle.models.evaluation import EvaluationKind, EvaluationMethod
 from riecycle.models.measure import MeasureStatus
 from riecycle.pagination import paginate
 from riecycle.permissions import can, can_view_measure, requires, title_of
@@ -223,7 +223,7 @@ def record(evaluation_id):
 
 def _is_effect_measurement(evaluation) -> bool:
     """A repeat measurement or questionnaire: it records which factors it asked (E22)."""
-    return evaluation.is_repeat_measurement or evaluation.method == "herhaalde_vragenlijst"
+    return evaluation.is_repeat_measurement or evaluation.method == EvaluationMethod.HERHAALDE_VRAGENLIJST
 
 
 @bp.route("/<int:evaluation_id>/vervolg", methods=["GET", "POST"])
