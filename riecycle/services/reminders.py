@@ -194,7 +194,10 @@ def _insert(values: dict) -> int | None:
 def claim(item: Claim) -> int | None:
     """Claim the reminder (and its notification) in the open transaction; None when already claimed."""
     mails_now, now = item.mails, clock.now()
-    status = {"status": "claimed" if mails_now else "sent", "sent_at": None if mails_now else now}
+    status = {
+        "status": LedgerStatus.CLAIMED if mails_now else LedgerStatus.SENT,
+        "sent_at": None if mails_now else now,
+    }
     ledger_id = _insert(item.row | status | {"claimed_at": now, "attempts": 1})
     if ledger_id is not None and item.notification:
         values = item.notification | {"ledger_id": ledger_id, "created_at": now}
@@ -308,7 +311,7 @@ def claim_digest(user, monday: date, pending: tuple) -> dict | None:
     values = entry | {
         "subject": "",
         "body": "",
-        "status": "claimed",
+        "status": LedgerStatus.CLAIMED,
         "claimed_at": clock.now(),
         "attempts": 1,
     }

@@ -150,7 +150,7 @@ def _prefill_plan(form) -> None:
         form.kind.data, form.measure_id.data = "maatregel", measure.id
         form.planned_on.data = clock.today() if _record_now() else service.default_planned_on(measure)
     if request.args.get("kind") == EvaluationKind.THEMA:
-        form.kind.data, form.method.data = "thema", "herhaalde_vragenlijst"
+        form.kind.data, form.method.data = EvaluationKind.THEMA, EvaluationMethod.HERHAALDE_VRAGENLIJST
         form.is_repeat_measurement.data = True
         form.planned_on.data = service.default_planned_on(is_repeat=True)
 
