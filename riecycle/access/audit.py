@@ -11,6 +11,7 @@ from functools import cached_property
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from riecycle.access.anonymity import min_respondents
 from riecycle.access.filters import hidden_individual_measures
 from riecycle.extensions import db
 from riecycle.models import (
@@ -190,6 +191,4 @@ class AuditMask:
 
 def audit_mask(viewer, org_id: int) -> AuditMask:
     """The mask for a viewer, with the organisation's anonymity threshold."""
-    from riecycle.services.onderzoek import min_respondents
-
     return AuditMask(viewer, org_id, min_respondents())

@@ -31,6 +31,7 @@ from riecycle.models import (
     VerdiependOnderzoek,
     VoorlichtingSession,
 )
+from riecycle.models.rie import RiskStatus
 
 TEXT_KEYS = ("explanation", "justification")
 
@@ -356,7 +357,7 @@ def _theme_list(viewer, org_id: int, keys: list[str], offset: int, limit: int) -
                 Risk.organisation_id == org_id,
                 Risk.rie_id == rie.id,
                 Risk.deleted_at.is_(None),
-                Risk.status != "nvt",
+                Risk.status != RiskStatus.NVT,
             )
         ):
             if viewer is None or viewer.sees_risk(risk):

@@ -40,7 +40,9 @@ from riecycle.models import (
     VoorlichtingSession,
 )
 from riecycle.models.evaluation import evaluation_follow_ups
-from riecycle.models.measure import OPEN_STATUSES, overdue
+from riecycle.models.measure import OPEN_STATUSES, MeasureStatus, overdue
+from riecycle.models.policy import InstrumentKind
+from riecycle.models.rie import RiskStatus
 from riecycle.services import asof
 
 SHEET_SAMENVATTING = _l("Samenvatting")
@@ -412,7 +414,7 @@ def _risk_counts(org, day: date | None, viewer) -> tuple[int, dict[str, int]]:
     rows_ = stream(_risks_stmt(org, day, viewer, (Risk.id, Risk.theme_key, Risk.status)))
     for risk in asof.with_statuses(rows_, asof.risk_statuses(org, day)):
         total += 1
-        if risk.status != "nvt":
+        if risk.status != RiskStatus.NVT:
             per_theme[risk.theme_key] = per_theme.get(risk.theme_key, 0) + 1
     return total, per_theme
 
@@ -427,7 +429,7 @@ def _measure_counts(org, day: date | None, today: date, viewer=None) -> tuple[in
         total += 1
         open_ += status in OPEN_STATUSES
         late += overdue(status, measure.termijn, day or today)
-        done += status in ("uitgevoerd", "geevalueerd")
+        done += status in (MeasureStatus.UITGEVOERD, MeasureStatus.GEEVALUEERD)
     return total, open_, late, done
 
 
@@ -702,7 +704,7 @@ def _fmt_day(day) -> str:
 
 def _vp_details(instrument) -> str | None:
     """The instrument's toelichting, plus for the vertrouwenspersoon what an inspector asks."""
-    if instrument.kind != "vertrouwenspersoon":
+    if instrument.kind != InstrumentKind.VERTROUWENSPERSOON:
         return instrument.details
     facts = [
         _("Opgeleid op %(d)s", d=_fmt_day(instrument.trained_on))

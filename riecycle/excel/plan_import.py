@@ -19,7 +19,9 @@ from riecycle.excel.problems import refuse as _refuse
 from riecycle.excel.tables import RowReader, Table, find_sheet, read_table
 from riecycle.extensions import db
 from riecycle.models import Risk
+from riecycle.models.measure import ChangeType, MeasureLevel, MeasureStatus
 from riecycle.models.references import MEASURE_PREFIX, RISK_PREFIX
+from riecycle.models.rie import RiskScope, RiskSource, RiskStatus
 from riecycle.services import ServiceError, scoring
 
 PSEUDONYM_RE = re.compile(r"–\s*individuele maatregel #\d+\s*$")
@@ -207,15 +209,15 @@ def _risk_theme(rows: _Risks, r: RowReader, _row: dict):
 
 
 def _risk_scope(rows: _Risks, r: RowReader, row: dict):
-    return r.get("scope", rows.scope, default="teams" if row["team_ids"] else "organisatie")
+    return r.get("scope", rows.scope, default=RiskScope.TEAMS if row["team_ids"] else RiskScope.ORGANISATIE)
 
 
 def _risk_function_group(_rows: _Risks, r: RowReader, row: dict):
     """The function group, and what the scope asks for (teams or a function group)."""
     function_group = r.get("function_group", line, 200)
-    if row["scope"] == "teams" and not row["team_ids"] and not r.failed:
+    if row["scope"] == RiskScope.TEAMS and not row["team_ids"] and not r.failed:
         r.error("teams", _("Bij 'Team(s)' hoort minstens één team."))
-    if row["scope"] == "functiegroep" and not function_group:
+    if row["scope"] == RiskScope.FUNCTIEGROEP and not function_group:
         r.error("function_group", _("Noem de functiegroep, of kies bij 'Voor wie' een andere waarde."))
     return function_group
 
@@ -231,12 +233,12 @@ def _risk_factors(rows: _Risks, r: RowReader, _row: dict) -> list:
 
 
 def _risk_status(rows: _Risks, r: RowReader, _row: dict):
-    return r.get("status", rows.status, default="open")
+    return r.get("status", rows.status, default=RiskStatus.OPEN)
 
 
 def _risk_status_reason(_rows: _Risks, r: RowReader, row: dict):
     status_reason = r.get("status_reason", text)
-    if row["status"] == "nvt" and not status_reason:
+    if row["status"] == RiskStatus.NVT and not status_reason:
         r.error("status_reason", _("Geef bij 'Niet van toepassing' de reden in 'Toelichting status'."))
     return status_reason
 
@@ -262,7 +264,7 @@ def _risk_top5(rows: _Risks, r: RowReader, row: dict):
                 "na de import aan."
             ),
         )
-    elif row["status"] == "nvt":
+    elif row["status"] == RiskStatus.NVT:
         r.error("top5", _("Een risico dat niet van toepassing is, kan niet in de top 5."))
     else:
         rows.ranks[top5] = r.number
@@ -274,7 +276,7 @@ def _risk_evaluations(rows: _Risks, r: RowReader, _row: dict) -> list[dict]:
 
 
 def _risk_source(rows: _Risks, r: RowReader, _row: dict):
-    return r.get("source", rows.source, default="rie")
+    return r.get("source", rows.source, default=RiskSource.RIE)
 
 
 # Value name -> reader, in the order of the checks (a reader may use the values read before it).
@@ -527,7 +529,7 @@ def _protected(rows: _Measures, row: dict) -> bool:
     record = row.get("record")
     return (
         record is not None
-        and record.level == "individu"
+        and record.level == MeasureLevel.INDIVIDU
         and (rows.pseudonymised or bool(PSEUDONYM_RE.search(row.get("title") or "")))
     )
 
@@ -559,7 +561,7 @@ def _measure_level(rows: _Measures, r: RowReader, _row: dict):
 
 
 def _measure_teams(rows: _Measures, r: RowReader, row: dict) -> list[int]:
-    if row["level"] != "team":
+    if row["level"] != MeasureLevel.TEAM:
         return []
     team_ids = rows.directory.team_ids(r, "teams")
     if not team_ids and not r.failed:
@@ -569,7 +571,7 @@ def _measure_teams(rows: _Measures, r: RowReader, row: dict) -> list[int]:
 
 def _measure_employee(rows: _Measures, r: RowReader, row: dict):
     """The employee of an individual measure (a pseudonymised export cannot be read back)."""
-    if row["level"] != "individu":
+    if row["level"] != MeasureLevel.INDIVIDU:
         return None
     if _protected(rows, row):
         return row["record"].employee
@@ -612,7 +614,7 @@ def _measure_start(_rows: _Measures, r: RowReader, row: dict):
 
 
 def _measure_status(rows: _Measures, r: RowReader, _row: dict):
-    return r.get("status", rows.status, default="gepland")
+    return r.get("status", rows.status, default=MeasureStatus.GEPLAND)
 
 
 def _measure_steps(rows: _Measures, r: RowReader, row: dict) -> list[dict]:
@@ -623,7 +625,7 @@ def _measure_steps(rows: _Measures, r: RowReader, row: dict) -> list[dict]:
 
 
 def _measure_change_type(rows: _Measures, r: RowReader, _row: dict):
-    return r.get("change_type", rows.change_type, default="eenvoudig")
+    return r.get("change_type", rows.change_type, default=ChangeType.EENVOUDIG)
 
 
 # Value name -> reader, in the order of the checks (a reader may use the values read before it).
@@ -769,11 +771,11 @@ def _check_measure_row(rows: _Measures, r: RowReader, row: dict) -> None:
 
 
 STEP_KEYS = {
-    "gepland": "on_gepland",
-    "in_uitvoering": "on_in_uitvoering",
-    "uitgevoerd": "on_uitgevoerd",
-    "geevalueerd": "on_geevalueerd",
-    "vervallen": "on_vervallen",
+    MeasureStatus.GEPLAND: "on_gepland",
+    MeasureStatus.IN_UITVOERING: "on_in_uitvoering",
+    MeasureStatus.UITGEVOERD: "on_uitgevoerd",
+    MeasureStatus.GEEVALUEERD: "on_geevalueerd",
+    MeasureStatus.VERVALLEN: "on_vervallen",
 }
 
 
@@ -791,7 +793,7 @@ def _status_steps(r: RowReader, status: str, today: date) -> list[dict]:
                 STEP_KEYS[step], _("Deze datum ligt in de toekomst; een status kan alleen al bereikt zijn.")
             )
         steps.append({"status": step, "on": on})
-    if status == "geevalueerd":
+    if status == MeasureStatus.GEEVALUEERD:
         # The import reads no Evaluaties sheet, so nothing in the workbook covers this measure.
         r.error(
             "status",
@@ -802,8 +804,8 @@ def _status_steps(r: RowReader, status: str, today: date) -> list[dict]:
                 n=r.number,
             ),
         )
-    if status == "vervallen" and not reason:
+    if status == MeasureStatus.VERVALLEN and not reason:
         r.error("status_reason", _("Geef bij status Vervallen de reden in 'Reden vervallen'."))
     if steps:
-        steps[-1]["reason"] = reason if status == "vervallen" else None
+        steps[-1]["reason"] = reason if status == MeasureStatus.VERVALLEN else None
     return steps

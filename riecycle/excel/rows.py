@@ -30,14 +30,19 @@ from riecycle.models import (
     Team,
     VoorlichtingSession,
 )
-from riecycle.models.measure import measure_risks, measure_teams, overdue
+from riecycle.models.measure import MeasureStatus, measure_risks, measure_teams, overdue
 from riecycle.models.references import measure_reference, risk_reference
 from riecycle.models.rie import risk_factors, risk_teams
 from riecycle.models.voorlichting import session_measures, session_risks, session_teams
 from riecycle.services import asof
 from riecycle.services.voorlichting import AudienceSizes
 
-FORWARD = ("gepland", "in_uitvoering", "uitgevoerd", "geevalueerd")
+FORWARD = (
+    MeasureStatus.GEPLAND,
+    MeasureStatus.IN_UITVOERING,
+    MeasureStatus.UITGEVOERD,
+    MeasureStatus.GEEVALUEERD,
+)
 NO_EVALUATION = (None,) * 7
 
 # The columns a row needs, for sheets that stream Core rows instead of loading ORM objects.
@@ -250,18 +255,22 @@ def status_dates(org, until: date | None = None) -> dict[int, dict[str, date]]:
 
 def status_path(status: str, dates: dict) -> list[str]:
     """The steps from gepland to the current status that an import replays."""
-    if status == "vervallen":
-        return ["gepland", *(["in_uitvoering"] if dates.get("in_uitvoering") else []), "vervallen"]
-    return list(FORWARD[: FORWARD.index(status) + 1]) if status in FORWARD else ["gepland"]
+    if status == MeasureStatus.VERVALLEN:
+        return [
+            MeasureStatus.GEPLAND,
+            *([MeasureStatus.IN_UITVOERING] if dates.get(MeasureStatus.IN_UITVOERING) else []),
+            MeasureStatus.VERVALLEN,
+        ]
+    return list(FORWARD[: FORWARD.index(status) + 1]) if status in FORWARD else [MeasureStatus.GEPLAND]
 
 
 def _path_dates(measure, dates: dict) -> list:
     path = status_path(measure.status, dates)
     shown = {s: dates.get(s) for s in path}
-    shown["gepland"] = shown.get("gepland") or local_date(measure.created_at)
-    if "uitgevoerd" in path:
-        shown["uitgevoerd"] = measure.completed_on or shown.get("uitgevoerd")
-    return [shown.get(s) for s in (*FORWARD, "vervallen")]
+    shown[MeasureStatus.GEPLAND] = shown.get(MeasureStatus.GEPLAND) or local_date(measure.created_at)
+    if MeasureStatus.UITGEVOERD in path:
+        shown[MeasureStatus.UITGEVOERD] = measure.completed_on or shown.get(MeasureStatus.UITGEVOERD)
+    return [shown.get(s) for s in (*FORWARD, MeasureStatus.VERVALLEN)]
 
 
 def _measure_employees(in_org) -> dict[int, tuple]:

@@ -14,6 +14,7 @@ from riecycle.excel.filecheck import read_workbook
 from riecycle.excel.problems import ImportRefused, Problem
 from riecycle.excel.problems import refuse as _refuse
 from riecycle.excel.tables import RowReader, Table, find_sheet, read_table
+from riecycle.models.team import TeamKind
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -96,7 +97,7 @@ def _teams(directory: Directory, table: Table, known: dict, problems, result: Te
         if parent and name and norm(parent) == norm(name):
             r.error("parent", _("Een team kan niet onder zichzelf vallen."))
         manager = directory.user(r, "manager", None)
-        kind_value = r.get("kind", kind, default="afdeling")
+        kind_value = r.get("kind", kind, default=TeamKind.AFDELING)
         if name:
             seen[norm(name)] = number
         if r.failed:

@@ -19,6 +19,7 @@ from riecycle.excel.cells import norm
 from riecycle.extensions import db
 from riecycle.labels import label
 from riecycle.models import Factor, Measure, Risk, Team, Theme
+from riecycle.models.measure import MeasureStatus
 from riecycle.models.references import MEASURE_PREFIX, RISK_PREFIX, parse_reference
 from riecycle.services import ServiceError
 from riecycle.services import plan as plan_service
@@ -164,7 +165,7 @@ def status_change(record: Measure, status: str, reason: str | None) -> Change | 
         return None
     if status not in plan_service.allowed_transitions(record):
         raise ServiceError(plan_service._refusal(record.status, status), "to_status")
-    if status == "geevalueerd":
+    if status == MeasureStatus.GEEVALUEERD:
         raise ServiceError(
             _(
                 "Status Geëvalueerd kan niet worden ingelezen: een maatregel wordt alleen geëvalueerd "

@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from riecycle.forms.common import OnceForm, VersionedForm
 from riecycle.forms.fields import DateField, IntegerField, coerce_optional_int, form_int
 from riecycle.labels import choices
+from riecycle.models.rie import GroupKind, Priority, ResultScope, RiskScope
 
 DATE_MSG = _l("Vul een geldige datum in.")
 NUMBER_MSG = _l("Vul een heel getal in.")
@@ -117,7 +118,7 @@ class RiskForm(VersionedForm, OnceForm):
     scope = RadioField(
         _l("Voor wie"),
         choices=choices("risk_scope"),
-        default="organisatie",
+        default=RiskScope.ORGANISATIE,
         validators=[InputRequired(_l("Kies voor wie het risico geldt."))],
     )
     team_ids = SelectMultipleField(_l("Team(s)"), coerce=form_int, validate_choice=False)
@@ -138,9 +139,9 @@ class RiskForm(VersionedForm, OnceForm):
         _l("Restrisico (verwacht na de maatregelen)"),
         choices=[
             ("", _l("— niet vastgelegd —")),
-            ("laag", _l("Laag")),
-            ("middel", _l("Middel")),
-            ("hoog", _l("Hoog")),
+            (Priority.LAAG, _l("Laag")),
+            (Priority.MIDDEL, _l("Middel")),
+            (Priority.HOOG, _l("Hoog")),
         ],
         validators=[Optional()],
     )
@@ -250,10 +251,14 @@ def group_result_form(factors, teams, data=None):
     class GroupResultForm(FlaskForm):
         scope = SelectField(
             _l("Resultaten van"),
-            choices=[("groep", _l("Een groep van teams")), ("organisatie", _l("De hele organisatie"))],
+            choices=[
+                (ResultScope.GROEP, _l("Een groep van teams")),
+                (ResultScope.ORGANISATIE, _l("De hele organisatie")),
+            ],
         )
         group_kind = SelectField(
-            _l("Soort groep"), choices=[("afdeling", _l("Afdeling")), ("functiegroep", _l("Functiegroep"))]
+            _l("Soort groep"),
+            choices=[(GroupKind.AFDELING, _l("Afdeling")), (GroupKind.FUNCTIEGROEP, _l("Functiegroep"))],
         )
         group_name = StringField(_l("Naam van de groep"), validators=[Optional(), Length(max=120)])
         invited = IntegerField(

@@ -29,6 +29,7 @@ from riecycle.models import (
 from riecycle.models.audit import TOMBSTONE_PREFIX
 from riecycle.models.base import Base, utcnow
 from riecycle.models.measure import MeasureLevel
+from riecycle.models.reminders import LedgerStatus
 
 # Titles or names shorter than this are not searched for inside other entries' changes
 # (a short name would erase unrelated history).
@@ -105,7 +106,7 @@ def _erase_reminders(org, employee: Employee, measure_ids: list[int], names: lis
     # Not yet delivered: never deliver a tombstone.
     session.execute(
         update(ReminderLedger)
-        .where(ReminderLedger.id.in_(ledger_ids), ReminderLedger.status == "claimed")
+        .where(ReminderLedger.id.in_(ledger_ids), ReminderLedger.status == LedgerStatus.CLAIMED)
         .values(status="failed", last_error="gewist (AVG)")
         .execution_options(synchronize_session=False)
     )

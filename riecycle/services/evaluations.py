@@ -45,7 +45,7 @@ def evaluation_name(evaluation: Evaluation, measure_label: str | None = None) ->
     when = day.strftime("%d-%m-%Y") if day else "—"
     method = label(evaluation.method, "evaluation_method").lower()
     what = measure_label
-    if evaluation.kind == "thema" and evaluation.theme_key:
+    if evaluation.kind == EvaluationKind.THEMA and evaluation.theme_key:
         theme = db.session.get(Theme, evaluation.theme_key)
         what = theme.local_name if theme is not None else evaluation.theme_key
     if what:

@@ -27,7 +27,8 @@ from riecycle.models import (
     VoorlichtingSession,
 )
 from riecycle.models.measure import OPEN_STATUSES, measure_risks, measure_teams
-from riecycle.models.voorlichting import session_teams
+from riecycle.models.rie import RiskStatus
+from riecycle.models.voorlichting import Audience, session_teams
 from riecycle.services import plan as plan_service
 
 # A zelfinspectie older than this is flagged: the facts behind it have likely changed.
@@ -141,7 +142,7 @@ def team_sessions(org, viewer, today: date, days: int = 60, limit: int = 6) -> t
             VoorlichtingSession.session_date >= today,
             VoorlichtingSession.session_date <= today + timedelta(days=days),
             or_(
-                VoorlichtingSession.audience != "teams",
+                VoorlichtingSession.audience != Audience.TEAMS,
                 VoorlichtingSession.id.in_(
                     select(session_teams.c.session_id).where(session_teams.c.team_id.in_(teams))
                 ),
@@ -174,7 +175,7 @@ def risks_without_measures(org, viewer, limit: int = 8) -> tuple[list[Risk], int
         .where(
             Risk.organisation_id == org.id,
             Risk.deleted_at.is_(None),
-            Risk.status != "nvt",
+            Risk.status != RiskStatus.NVT,
             ~has_measure,
             visible_risks_filter(viewer),
         )

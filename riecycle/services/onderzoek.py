@@ -3,16 +3,16 @@
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, insert, select
 
 from riecycle import clock
+from riecycle.access.anonymity import min_respondents as min_respondents  # re-exported for views and tests
 from riecycle.extensions import db
 from riecycle.models import Factor, OnderzoekScore, OnderzoekTeam, Risk, Team, VerdiependOnderzoek
-from riecycle.models.rie import GROUP_KINDS, onderzoek_result_teams
+from riecycle.models.rie import GROUP_KINDS, ResultScope, onderzoek_result_teams
 from riecycle.services import ServiceError
 from riecycle.services.records import apply_changes
 from riecycle.tenancy import get_in_org
@@ -31,11 +31,6 @@ FIELDS = (
 )
 MIN_RESPONSE_RATE = 0.5
 SCORE_MIN, SCORE_MAX = 1.0, 5.0
-
-
-def min_respondents() -> int:
-    """Team results are shown from this many respondents on (config, never below 3)."""
-    return max(3, int(current_app.config.get("PULSE_MIN_RESPONDENTS", 5) or 5))
 
 
 def response_rate(invited: int | None, respondents: int | None) -> float | None:
@@ -93,12 +88,12 @@ def update(onderzoek: VerdiependOnderzoek, data: dict) -> bool:
 
 
 def team_result(onderzoek, team_id: int) -> OnderzoekTeam | None:
-    return next((t for t in onderzoek.teams if t.scope == "team" and t.team_id == team_id), None)
+    return next((t for t in onderzoek.teams if t.scope == ResultScope.TEAM and t.team_id == team_id), None)
 
 
 def members(result: OnderzoekTeam) -> list[tuple[Team, int]]:
     """The teams of a group (or organisation) result, each with its respondents."""
-    if result.scope == "team":
+    if result.scope == ResultScope.TEAM:
         return []
     rows = db.session.execute(
         select(Team, onderzoek_result_teams.c.respondents)
@@ -117,7 +112,7 @@ def below_threshold(result: OnderzoekTeam) -> list[tuple[Team, int]]:
 def reason(result: OnderzoekTeam) -> str | None:
     """The recorded reason for a group or organisation result, in the reader's language."""
     below = below_threshold(result)
-    if result.scope == "team" or not below:
+    if result.scope == ResultScope.TEAM or not below:
         return None
     listed = ", ".join(
         _("%(t)s (%(n)s respondenten)", t=team.name, n=n)
@@ -141,10 +136,10 @@ def set_group_result(org, onderzoek, data: dict, scores: dict, result=None) -> O
     The whole organisation only when no team or group result of this onderzoek reaches it.
     """
     scope, kind = data.get("scope"), data.get("group_kind")
-    if scope not in ("groep", "organisatie"):
+    if scope not in (ResultScope.GROEP, ResultScope.ORGANISATIE):
         raise ServiceError(_("Kies een groep van teams of de hele organisatie."), "scope")
     name = _clean(data.get("group_name"))
-    if scope == "groep":
+    if scope == ResultScope.GROEP:
         if kind not in GROUP_KINDS:
             raise ServiceError(_("Kies afdeling of functiegroep."), "group_kind")
         if not name:
@@ -178,10 +173,10 @@ def set_group_result(org, onderzoek, data: dict, scores: dict, result=None) -> O
     if invited is not None and respondents > invited:
         raise ServiceError(_("Er kunnen niet meer respondenten zijn dan uitgenodigden."), "invited")
     others = [r for r in onderzoek.teams if result is None or r.id != result.id]
-    taken = {t.id for r in others if r.scope == "groep" for t, _n in members(r)}
-    if scope == "groep" and taken & {t.id for t in counts}:
+    taken = {t.id for r in others if r.scope == ResultScope.GROEP for t, _n in members(r)}
+    if scope == ResultScope.GROEP and taken & {t.id for t in counts}:
         raise ServiceError(_("Een team hoort al bij een andere groep van dit onderzoek."), "members")
-    if scope == "organisatie" and any(team_visible(r) and r.scores for r in others):
+    if scope == ResultScope.ORGANISATIE and any(team_visible(r) and r.scores for r in others):
         raise ServiceError(
             _(
                 "Er zijn al resultaten per team of groep die de drempel halen; resultaten voor de hele "
@@ -218,7 +213,7 @@ def set_group_result(org, onderzoek, data: dict, scores: dict, result=None) -> O
 
 
 def group_result(onderzoek, result_id) -> OnderzoekTeam | None:
-    return next((t for t in onderzoek.teams if t.scope != "team" and t.id == result_id), None)
+    return next((t for t in onderzoek.teams if t.scope != ResultScope.TEAM and t.id == result_id), None)
 
 
 def set_team_result(org, onderzoek, team_id, invited, respondents, scores: dict) -> OnderzoekTeam:
@@ -285,7 +280,7 @@ def results_table(onderzoek) -> dict:
             factors[score.factor_key] = score.factor
             cells[(score.factor_key, team_result_.id)] = score.score
     rows = sorted(factors.values(), key=lambda f: f.position)
-    reasons = {t.id: reason(t) for t, _visible in columns if t.scope != "team"}
+    reasons = {t.id: reason(t) for t, _visible in columns if t.scope != ResultScope.TEAM}
     return {
         "columns": columns,
         "rows": rows,
@@ -326,7 +321,11 @@ REQUIREMENT_TITLES = {
 def requirements(onderzoek) -> list[Requirement]:
     """The Arbeidsinspectie's requirements (docs/domain.md §4), each met or not, with why."""
     rate = response_rate(onderzoek.invited, onderzoek.respondents)
-    shown = [t for t in onderzoek.teams if team_visible(t) and t.scores and (t.scope == "team" or reason(t))]
+    shown = [
+        t
+        for t in onderzoek.teams
+        if team_visible(t) and t.scores and (t.scope == ResultScope.TEAM or reason(t))
+    ]
     items = [
         (
             "causes",
@@ -366,14 +365,14 @@ def requirements(onderzoek) -> list[Requirement]:
 
 def _per_team_detail(shown: list) -> str:
     """At which level the results are shown: per team, per group or for the whole organisation, and why."""
-    teams = [r for r in shown if r.scope == "team"]
+    teams = [r for r in shown if r.scope == ResultScope.TEAM]
     parts = []
     if teams or not shown:
         parts.append(
             _("%(n)s team(s) met resultaten (vanaf %(m)s respondenten).", n=len(teams), m=min_respondents())
         )
     for result in shown:
-        if result.scope == "groep":
+        if result.scope == ResultScope.GROEP:
             parts.append(
                 _(
                     "Resultaten per %(k)s %(g)s, samengevoegd omdat %(r)s.",
@@ -382,6 +381,6 @@ def _per_team_detail(shown: list) -> str:
                     r=reason(result),
                 )
             )
-        elif result.scope == "organisatie":
+        elif result.scope == ResultScope.ORGANISATIE:
             parts.append(_("Resultaten voor de hele organisatie, omdat %(r)s.", r=reason(result)))
     return " ".join(parts)

@@ -691,7 +691,7 @@ def _submission_dues(t: Tenants, approval) -> Iterator[Due]:
     """Every OR member: a subject was put before the OR/PVT for instemming."""
     org = t.orgs[approval.organisation_id]
     path = _approval_path(org, approval)
-    for user in _unique(t.with_roles(org.id, ("or_lid",))):
+    for user in _unique(t.with_roles(org.id, (Role.OR_LID,))):
 
         def render(a=approval, p=path):
             lines = [

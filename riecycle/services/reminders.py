@@ -68,7 +68,7 @@ from riecycle.models import (
     User,
     VoorlichtingSession,
 )
-from riecycle.models.reminders import Channel
+from riecycle.models.reminders import Channel, LedgerStatus
 from riecycle.models.user import NotifyMode
 from riecycle.services.reminder_rules import Due, RuleFailure, Tenants, due_reminders
 
@@ -194,7 +194,10 @@ def _insert(values: dict) -> int | None:
 def claim(item: Claim) -> int | None:
     """Claim the reminder (and its notification) in the open transaction; None when already claimed."""
     mails_now, now = item.mails, clock.now()
-    status = {"status": "claimed" if mails_now else "sent", "sent_at": None if mails_now else now}
+    status = {
+        "status": LedgerStatus.CLAIMED if mails_now else LedgerStatus.SENT,
+        "sent_at": None if mails_now else now,
+    }
     ledger_id = _insert(item.row | status | {"claimed_at": now, "attempts": 1})
     if ledger_id is not None and item.notification:
         values = item.notification | {"ledger_id": ledger_id, "created_at": now}
@@ -233,7 +236,7 @@ def stale_entries() -> list[dict]:
     cutoff = clock.now() - timedelta(minutes=_setting("REMINDER_RETRY_AFTER_MINUTES", 5))
     rows = db.session.execute(
         select(*(getattr(ReminderLedger, c) for c in MAIL_COLUMNS))
-        .where(ReminderLedger.status == "claimed", ReminderLedger.claimed_at < cutoff)
+        .where(ReminderLedger.status == LedgerStatus.CLAIMED, ReminderLedger.claimed_at < cutoff)
         .order_by(ReminderLedger.id)
     ).all()
     return [row._asdict() for row in rows]
@@ -245,7 +248,7 @@ def take_over(entry: dict) -> bool:
         update(ReminderLedger)
         .where(
             ReminderLedger.id == entry["id"],
-            ReminderLedger.status == "claimed",
+            ReminderLedger.status == LedgerStatus.CLAIMED,
             ReminderLedger.attempts == entry["attempts"],
         )
         .values(attempts=entry["attempts"] + 1, claimed_at=clock.now())
@@ -308,7 +311,7 @@ def claim_digest(user, monday: date, pending: tuple) -> dict | None:
     values = entry | {
         "subject": "",
         "body": "",
-        "status": "claimed",
+        "status": LedgerStatus.CLAIMED,
         "claimed_at": clock.now(),
         "attempts": 1,
     }

@@ -14,7 +14,7 @@ from riecycle.access import current_viewer
 from riecycle.extensions import db
 from riecycle.forms.evaluations import EvaluationPlanForm, FollowUpForm, outcome_form
 from riecycle.models import Evaluation, Measure, Membership, Risk, Theme
-from riecycle.models.evaluation import EvaluationKind
+from riecycle.models.evaluation import EvaluationKind, EvaluationMethod
 from riecycle.models.measure import MeasureStatus
 from riecycle.pagination import paginate
 from riecycle.permissions import can, can_view_measure, requires, title_of
@@ -150,7 +150,7 @@ def _prefill_plan(form) -> None:
         form.kind.data, form.measure_id.data = "maatregel", measure.id
         form.planned_on.data = clock.today() if _record_now() else service.default_planned_on(measure)
     if request.args.get("kind") == EvaluationKind.THEMA:
-        form.kind.data, form.method.data = "thema", "herhaalde_vragenlijst"
+        form.kind.data, form.method.data = EvaluationKind.THEMA, EvaluationMethod.HERHAALDE_VRAGENLIJST
         form.is_repeat_measurement.data = True
         form.planned_on.data = service.default_planned_on(is_repeat=True)
 
@@ -223,7 +223,7 @@ def record(evaluation_id):
 
 def _is_effect_measurement(evaluation) -> bool:
     """A repeat measurement or questionnaire: it records which factors it asked (E22)."""
-    return evaluation.is_repeat_measurement or evaluation.method == "herhaalde_vragenlijst"
+    return evaluation.is_repeat_measurement or evaluation.method == EvaluationMethod.HERHAALDE_VRAGENLIJST
 
 
 @bp.route("/<int:evaluation_id>/vervolg", methods=["GET", "POST"])

@@ -16,7 +16,9 @@ from riecycle.models import (
     Toetsing,
     VerdiependOnderzoek,
 )
-from riecycle.models.rie import risk_factors
+from riecycle.models.approval import ApprovalDecision
+from riecycle.models.rie import ResultScope, RiskStatus, risk_factors
+from riecycle.models.zelfinspectie import ChecklistAnswerValue
 from riecycle.zelfinspectie_rules.core import (
     LIST_MAX,
     Count,
@@ -60,7 +62,7 @@ def rie_covers_all_themes(org, today: date) -> Result:
                 Risk.organisation_id == org.id,
                 Risk.deleted_at.is_(None),
                 Risk.rie_id == rie.id,
-                Risk.status != "nvt",
+                Risk.status != RiskStatus.NVT,
             )
         )
     )
@@ -113,7 +115,7 @@ def rie_covers_all_themes(org, today: date) -> Result:
     )
     if not missing:
         return Result(
-            "voldoet",
+            ChecklistAnswerValue.VOLDOET,
             _(
                 "Alle %(n)s PSA-thema's zijn gedekt in %(rie)s: %(parts)s.",
                 n=_n(len(themes)),
@@ -124,7 +126,7 @@ def rie_covers_all_themes(org, today: date) -> Result:
             fix,
             counts=counts,
         )
-    answer = "voldoet_niet" if done == 0 else "deels"
+    answer = ChecklistAnswerValue.VOLDOET_NIET if done == 0 else ChecklistAnswerValue.DEELS
     return Result(
         answer,
         ngettext(
@@ -153,7 +155,7 @@ def rie_current(org, today: date) -> Result:
     fix = _page(_("RI&E herzien"), "rie.index")
     if due < today:
         return Result(
-            "voldoet_niet",
+            ChecklistAnswerValue.VOLDOET_NIET,
             _(
                 "%(rie)s is van %(d)s; de herzieningstermijn van %(m)s maanden is verlopen op %(due)s.",
                 rie=rie.label,
@@ -165,7 +167,7 @@ def rie_current(org, today: date) -> Result:
             fix,
         )
     return Result(
-        "voldoet",
+        ChecklistAnswerValue.VOLDOET,
         _(
             "%(rie)s is van %(d)s en binnen de herzieningstermijn (herziening uiterlijk "
             "%(due)s). Herzie eerder na organisatieveranderingen.",
@@ -208,9 +210,13 @@ def bronnen_mapped(org, today: date) -> Result:
             _live(RieTheme, org).where(RieTheme.rie_id == rie.id, RieTheme.theme_key == "werkdruk")
         )
         if entry is not None and not entry.applicable:
-            return Result("nvt", _("Werkdruk is in de RI&E onderbouwd niet van toepassing."), [rie_ref(rie)])
+            return Result(
+                ChecklistAnswerValue.NVT,
+                _("Werkdruk is in de RI&E onderbouwd niet van toepassing."),
+                [rie_ref(rie)],
+            )
         return Result(
-            "voldoet_niet",
+            ChecklistAnswerValue.VOLDOET_NIET,
             _(
                 "Er zijn geen werkdrukrisico's vastgelegd, dus de werkdrukbronnen en "
                 "energiebronnen zijn niet in kaart gebracht."
@@ -264,7 +270,7 @@ def bronnen_mapped(org, today: date) -> Result:
         n=_n(total),
     )
     if mapped == 0:
-        return Result("voldoet_niet", sentence + ".", evidence, fix, counts=counts)
+        return Result(ChecklistAnswerValue.VOLDOET_NIET, sentence + ".", evidence, fix, counts=counts)
     problems = []
     if unmapped:
         problems.append(_("zonder bron: %(list)s", list=_names([r.title for r in first], unmapped)))
@@ -273,7 +279,13 @@ def bronnen_mapped(org, today: date) -> Result:
     if failing:
         problems.append(_("het verdiepend onderzoek voldoet niet aan: %(list)s", list=_names(failing)))
     if problems:
-        return Result("deels", sentence + "; " + "; ".join(problems) + ".", evidence, fix, counts=counts)
+        return Result(
+            ChecklistAnswerValue.DEELS,
+            sentence + "; " + "; ".join(problems) + ".",
+            evidence,
+            fix,
+            counts=counts,
+        )
     extra = (
         ngettext(
             ", met %(n)s verdiepend onderzoek dat voldoet aan de eisen",
@@ -285,7 +297,11 @@ def bronnen_mapped(org, today: date) -> Result:
         else ""
     )
     return Result(
-        "voldoet", sentence + extra + _grouped_note(onderzoeken) + ".", evidence, fix, counts=counts
+        ChecklistAnswerValue.VOLDOET,
+        sentence + extra + _grouped_note(onderzoeken) + ".",
+        evidence,
+        fix,
+        counts=counts,
     )
 
 
@@ -299,7 +315,7 @@ def _grouped_note(onderzoeken) -> str:
             why = reason(result) if team_visible(result) and result.scores else None
             if not why:
                 continue
-            if result.scope == "groep":
+            if result.scope == ResultScope.GROEP:
                 notes.append(_("per %(k)s %(g)s, want %(r)s", k=result.group_kind, g=result.label, r=why))
             else:
                 notes.append(_("voor de hele organisatie, want %(r)s", r=why))
@@ -314,13 +330,13 @@ def hybrid_work_considered(org, today: date) -> Result:
     fix = _page(_("Hybride werken in de RI&E beoordelen"), "rie.index")
     if rie.hybrid_work_considered:
         return Result(
-            "voldoet",
+            ChecklistAnswerValue.VOLDOET,
             _("In %(rie)s is hybride en plaatsonafhankelijk werken beoordeeld.", rie=rie.label),
             [rie_ref(rie)],
             fix,
         )
     return Result(
-        "voldoet_niet",
+        ChecklistAnswerValue.VOLDOET_NIET,
         _(
             "In %(rie)s is niet vastgelegd dat hybride en plaatsonafhankelijk werken is beoordeeld.",
             rie=rie.label,
@@ -398,12 +414,14 @@ def toetsing_or_exempt(org, today: date) -> Result:
     if exemption.exempt:
         if contract_gap:
             return Result(
-                "deels",
+                ChecklistAnswerValue.DEELS,
                 _("%(why)s Maar: %(g)s.", why=exemption.reason, g=contract_gap),
                 [rie_ref(rie)] if rie else [],
                 contract_fix,
             )
-        return Result("voldoet", f"{exemption.reason} {contract}", [rie_ref(rie)] if rie else [], fix)
+        return Result(
+            ChecklistAnswerValue.VOLDOET, f"{exemption.reason} {contract}", [rie_ref(rie)] if rie else [], fix
+        )
     if rie is None:
         return _no_rie(_("RI&E vastleggen"))
     toetsingen = _all(
@@ -427,14 +445,19 @@ def toetsing_or_exempt(org, today: date) -> Result:
         )
         if gaps:
             fix = contract_fix if gaps == [contract_gap] else fix
-            return Result("deels", sentence + " " + _("Maar: %(g)s.", g="; ".join(gaps)), [rie_ref(rie)], fix)
-        return Result("voldoet", f"{sentence} {contract}", [rie_ref(rie)], fix)
+            return Result(
+                ChecklistAnswerValue.DEELS,
+                sentence + " " + _("Maar: %(g)s.", g="; ".join(gaps)),
+                [rie_ref(rie)],
+                fix,
+            )
+        return Result(ChecklistAnswerValue.VOLDOET, f"{sentence} {contract}", [rie_ref(rie)], fix)
     older = db.session.scalar(
         _live(Toetsing, org).where(Toetsing.tested_on <= today).order_by(Toetsing.tested_on.desc())
     )
     if older is not None:
         return Result(
-            "deels",
+            ChecklistAnswerValue.DEELS,
             _(
                 "Alleen een eerdere RI&E-versie is getoetst (%(d)s); %(rie)s nog niet.",
                 d=_fmt(older.tested_on),
@@ -444,7 +467,7 @@ def toetsing_or_exempt(org, today: date) -> Result:
             fix,
         )
     return Result(
-        "voldoet_niet",
+        ChecklistAnswerValue.VOLDOET_NIET,
         _(
             "%(rie)s is niet getoetst en er geldt geen vrijstelling. %(why)s",
             rie=rie.label,
@@ -465,8 +488,8 @@ def or_instemming_rie(org, today: date) -> Result:
     )
     rie_approval = _latest_decided(org, "rie", rie.id)
     plan_approval = _latest_decided(org, "plan_version")
-    rie_ok = rie_approval is not None and rie_approval.decision == "verleend"
-    plan_ok = plan_approval is not None and plan_approval.decision == "verleend"
+    rie_ok = rie_approval is not None and rie_approval.decision == ApprovalDecision.VERLEEND
+    plan_ok = plan_approval is not None and plan_approval.decision == ApprovalDecision.VERLEEND
     parts = [
         _describe_approval(rie_approval, _("RI&E")),
         _describe_approval(plan_approval, _("Plan van Aanpak")),
@@ -474,8 +497,10 @@ def or_instemming_rie(org, today: date) -> Result:
     sentence = "; ".join(parts) + "."
     evidence = [rie_ref(rie), _page(_("Plan van Aanpak"), "plan.index")]
     if rie_ok and plan_ok:
-        return Result("voldoet", sentence, evidence, fix)
-    refused = any(a is not None and a.decision == "geweigerd" for a in (rie_approval, plan_approval))
+        return Result(ChecklistAnswerValue.VOLDOET, sentence, evidence, fix)
+    refused = any(
+        a is not None and a.decision == ApprovalDecision.GEWEIGERD for a in (rie_approval, plan_approval)
+    )
     if refused or (rie_approval is None and plan_approval is None):
-        return Result("voldoet_niet", sentence, evidence, fix)
-    return Result("deels", sentence, evidence, fix)
+        return Result(ChecklistAnswerValue.VOLDOET_NIET, sentence, evidence, fix)
+    return Result(ChecklistAnswerValue.DEELS, sentence, evidence, fix)

@@ -13,7 +13,10 @@ from riecycle.models import (
     Risk,
     User,
 )
-from riecycle.models.measure import OPEN_STATUSES, measure_risks
+from riecycle.models.approval import ApprovalDecision
+from riecycle.models.measure import OPEN_STATUSES, MeasureApproach, MeasureLevel, MeasureStatus, measure_risks
+from riecycle.models.rie import RiskScope
+from riecycle.models.zelfinspectie import ChecklistAnswerValue
 from riecycle.zelfinspectie_rules.core import (
     EVIDENCE_MAX,
     LIST_MAX,
@@ -48,7 +51,11 @@ from riecycle.zelfinspectie_rules.helpers import (
 
 def _active(org) -> list:
     """The conditions for the organisation's live measures that have not been cancelled."""
-    return [Measure.organisation_id == org.id, Measure.deleted_at.is_(None), Measure.status != "vervallen"]
+    return [
+        Measure.organisation_id == org.id,
+        Measure.deleted_at.is_(None),
+        Measure.status != MeasureStatus.VERVALLEN,
+    ]
 
 
 def _has_measure(org, *where):
@@ -88,7 +95,7 @@ def every_risk_has_measure(org, today: date) -> Result:
     fix = _plan_fix(_("Maatregelen toevoegen"))
     if not total:
         return Result(
-            "voldoet_niet",
+            ChecklistAnswerValue.VOLDOET_NIET,
             _("Er zijn nog geen PSA-risico's vastgelegd, dus ook geen maatregelen."),
             [_page(_("RI&E"), "rie.index")],
             fix,
@@ -98,7 +105,7 @@ def every_risk_has_measure(org, today: date) -> Result:
     missing = len(missing_ids)
     if not missing:
         return Result(
-            "voldoet",
+            ChecklistAnswerValue.VOLDOET,
             ngettext(
                 "Het PSA-risico heeft minstens één maatregel.",
                 "Alle %(n)s PSA-risico's hebben minstens één maatregel.",
@@ -118,7 +125,7 @@ def every_risk_has_measure(org, today: date) -> Result:
         )
     )
     first = _risk_briefs(*without)
-    answer = "voldoet_niet" if missing == total else "deels"
+    answer = ChecklistAnswerValue.VOLDOET_NIET if missing == total else ChecklistAnswerValue.DEELS
     fix = _edit(_("Maatregel toevoegen"), "plan.new", {"risico": first[0].id}, "plan.index", "edit_plan")
     return Result(
         answer,
@@ -169,12 +176,16 @@ def measures_have_owner_and_termijn(org, today: date) -> Result:
     ]
     fix = _plan_fix(_("Verantwoordelijke en termijn invullen"))
     if not total:
-        return Result("voldoet_niet", _("Er zijn nog geen maatregelen in het Plan van Aanpak."), fix=fix)
+        return Result(
+            ChecklistAnswerValue.VOLDOET_NIET,
+            _("Er zijn nog geen maatregelen in het Plan van Aanpak."),
+            fix=fix,
+        )
     lacking_ids = _ids("measure", *_without_owner(org))
     lacking = len(lacking_ids)
     if not lacking:
         return Result(
-            "voldoet",
+            ChecklistAnswerValue.VOLDOET,
             ngettext(
                 "De maatregel heeft een verantwoordelijke en een termijn.",
                 "Alle %(n)s maatregelen hebben een verantwoordelijke en een termijn.",
@@ -200,7 +211,7 @@ def measures_have_owner_and_termijn(org, today: date) -> Result:
     )
     first = _measure_briefs(*_without_owner(org))
     return Result(
-        "deels" if lacking < total else "voldoet_niet",
+        ChecklistAnswerValue.DEELS if lacking < total else ChecklistAnswerValue.VOLDOET_NIET,
         ngettext(
             "%(m)s van %(n)s maatregelen heeft geen termijn of een verantwoordelijke die geen actieve "
             "gebruiker van de organisatie meer is: %(list)s.",
@@ -229,27 +240,29 @@ def _level_ids(org) -> dict:
 
 def _level_lists(by_level: dict) -> list:
     """The counts per level of organisation_level_first, each with the measures it counted."""
-    organisatie, team, individu = (len(by_level.get(k, ())) for k in ("organisatie", "team", "individu"))
+    organisatie, team, individu = (
+        len(by_level.get(k, ())) for k in (MeasureLevel.ORGANISATIE, MeasureLevel.TEAM, MeasureLevel.INDIVIDU)
+    )
     return [
         Count(
-            "organisatie",
+            MeasureLevel.ORGANISATIE,
             "measure",
             ngettext(
                 "%(n)s op organisatieniveau", "%(n)s op organisatieniveau", organisatie, n=_n(organisatie)
             ),
-            tuple(by_level.get("organisatie", ())),
+            tuple(by_level.get(MeasureLevel.ORGANISATIE, ())),
         ),
         Count(
-            "team",
+            MeasureLevel.TEAM,
             "measure",
             ngettext("%(n)s op teamniveau", "%(n)s op teamniveau", team, n=_n(team)),
-            tuple(by_level.get("team", ())),
+            tuple(by_level.get(MeasureLevel.TEAM, ())),
         ),
         Count(
-            "individu",
+            MeasureLevel.INDIVIDU,
             "measure",
             ngettext("%(n)s op individueel niveau", "%(n)s op individueel niveau", individu, n=_n(individu)),
-            tuple(by_level.get("individu", ())),
+            tuple(by_level.get(MeasureLevel.INDIVIDU, ())),
         ),
     ]
 
@@ -259,9 +272,9 @@ def _only_lower(org) -> list:
     rows = db.session.execute(
         select(Risk.id, Risk.title, Risk.team_bound_reason)
         .where(
-            *_live_risks(org, Risk.scope == "organisatie"),
+            *_live_risks(org, Risk.scope == RiskScope.ORGANISATIE),
             _has_measure(org),
-            ~_has_measure(org, Measure.level == "organisatie"),
+            ~_has_measure(org, Measure.level == MeasureLevel.ORGANISATIE),
         )
         .order_by(Risk.id)
     )
@@ -275,17 +288,23 @@ def organisation_level_first(org, today: date) -> Result:
     listed = _level_lists(by_level)
     fix = _page(_("Maatregelen per niveau bekijken"), "plan.hierarchy")
     if not sum(found.values()):
-        return Result("voldoet_niet", _("Er zijn nog geen maatregelen in het Plan van Aanpak."), fix=fix)
-    levels = {lvl: found.get(lvl, 0) for lvl in ("organisatie", "team", "individu")}
+        return Result(
+            ChecklistAnswerValue.VOLDOET_NIET,
+            _("Er zijn nog geen maatregelen in het Plan van Aanpak."),
+            fix=fix,
+        )
+    levels = {
+        lvl: found.get(lvl, 0) for lvl in (MeasureLevel.ORGANISATIE, MeasureLevel.TEAM, MeasureLevel.INDIVIDU)
+    }
     counts = _(
         "%(o)s op organisatie-, %(t)s op team- en %(i)s op individueel niveau",
-        o=_n(levels["organisatie"]),
-        t=_n(levels["team"]),
-        i=_n(levels["individu"]),
+        o=_n(levels[MeasureLevel.ORGANISATIE]),
+        t=_n(levels[MeasureLevel.TEAM]),
+        i=_n(levels[MeasureLevel.INDIVIDU]),
     )
-    if levels["organisatie"] == 0:
+    if levels[MeasureLevel.ORGANISATIE] == 0:
         return Result(
-            "voldoet_niet",
+            ChecklistAnswerValue.VOLDOET_NIET,
             _("Geen enkele maatregel werkt op organisatieniveau (%(c)s).", c=counts),
             _plan_evidence(),
             fix,
@@ -293,9 +312,9 @@ def organisation_level_first(org, today: date) -> Result:
         )
     only_lower = _only_lower(org)
     if only_lower:
-        wide = _count(Risk, *_live_risks(org, Risk.scope == "organisatie"))
+        wide = _count(Risk, *_live_risks(org, Risk.scope == RiskScope.ORGANISATIE))
         return Result(
-            "deels",
+            ChecklistAnswerValue.DEELS,
             ngettext(
                 "%(c)s; %(m)s van %(n)s organisatiebrede risico's heeft alleen team- of individuele "
                 "maatregelen: %(list)s.",
@@ -329,9 +348,9 @@ def organisation_level_first(org, today: date) -> Result:
     # Organisation-wide risks with only lower measures left now all have a recorded team-bound reason.
     team_bound = _count(
         Risk,
-        *_live_risks(org, Risk.scope == "organisatie"),
+        *_live_risks(org, Risk.scope == RiskScope.ORGANISATIE),
         _has_measure(org),
-        ~_has_measure(org, Measure.level == "organisatie"),
+        ~_has_measure(org, Measure.level == MeasureLevel.ORGANISATIE),
     )
     sentence = _(
         "Maatregelen: %(c)s; elk organisatiebreed risico met maatregelen heeft er een op organisatieniveau",
@@ -344,22 +363,22 @@ def organisation_level_first(org, today: date) -> Result:
             team_bound,
             n=_n(team_bound),
         )
-    return Result("voldoet", sentence + ".", _plan_evidence(), fix, counts=listed)
+    return Result(ChecklistAnswerValue.VOLDOET, sentence + ".", _plan_evidence(), fix, counts=listed)
 
 
 @rule("rust_en_herstel_measures")
 def rust_en_herstel_measures(org, today: date) -> Result:
-    rest = [*_active(org), Measure.approach == "rust_en_herstel"]
+    rest = [*_active(org), Measure.approach == MeasureApproach.RUST_EN_HERSTEL]
     rest_ids = _ids("measure", *rest)
     total = len(rest_ids)
     fix = _plan_fix(_("Maatregel voor rust en herstel toevoegen"))
     if not total:
         return Result(
-            "voldoet_niet",
+            ChecklistAnswerValue.VOLDOET_NIET,
             _("Er is geen maatregel gericht op rust en herstel (pauzes, bereikbaarheid, avondmail)."),
             fix=fix,
         )
-    collective_ids = _ids("measure", *rest, Measure.level != "individu")
+    collective_ids = _ids("measure", *rest, Measure.level != MeasureLevel.INDIVIDU)
     collective = len(collective_ids)
     evidence = [_brief_ref(m) for m in _measure_briefs(*rest, limit=LIST_MAX)]
     counts = [
@@ -388,7 +407,7 @@ def rust_en_herstel_measures(org, today: date) -> Result:
     ]
     if not collective:
         return Result(
-            "deels",
+            ChecklistAnswerValue.DEELS,
             ngettext(
                 "Er is %(n)s maatregel voor rust en herstel, maar alleen voor een individuele medewerker.",
                 "Er zijn %(n)s maatregelen voor rust en herstel, maar alleen voor individuele medewerkers.",
@@ -400,7 +419,7 @@ def rust_en_herstel_measures(org, today: date) -> Result:
             counts=counts[:1],
         )
     return Result(
-        "voldoet",
+        ChecklistAnswerValue.VOLDOET,
         ngettext(
             "%(n)s maatregel is gericht op rust en herstel, op organisatie- of teamniveau.",
             "%(n)s maatregelen zijn gericht op rust en herstel, waarvan %(c)s op organisatie- of teamniveau.",
@@ -472,14 +491,20 @@ def participation_in_choice(org, today: date) -> Result:
             ),
         )
     participation, took_part = _participation_text(org, today)
-    or_ok = approval is not None and approval.decision == "verleend"
+    or_ok = approval is not None and approval.decision == ApprovalDecision.VERLEEND
     sentence = _describe_approval(approval, _("Plan van Aanpak")) + "; " + participation + "."
     sentence = sentence[:1].upper() + sentence[1:]
     evidence = [_page(_("Versies van het Plan van Aanpak"), "plan.versions")]
     fix = _edit(
         _("Inspraak vastleggen"), "plan.versions", {"_anchor": "inspraak"}, "plan.versions", "edit_plan"
     )
-    answer = "voldoet" if took_part and or_ok else "deels" if took_part or or_ok else "voldoet_niet"
+    answer = (
+        ChecklistAnswerValue.VOLDOET
+        if took_part and or_ok
+        else ChecklistAnswerValue.DEELS
+        if took_part or or_ok
+        else ChecklistAnswerValue.VOLDOET_NIET
+    )
     return Result(answer, sentence, evidence, fix)
 
 
@@ -497,13 +522,13 @@ def measures_on_schedule(org, today: date) -> Result:
     ]
     fix = _plan_fix(_("Verlopen maatregelen bespreken"))
     if not total:
-        return Result("nvt", _("Er zijn nog geen maatregelen om te volgen."), fix=fix)
+        return Result(ChecklistAnswerValue.NVT, _("Er zijn nog geen maatregelen om te volgen."), fix=fix)
     late = [*_active(org), Measure.status.in_(OPEN_STATUSES), Measure.termijn < today]
     overdue_ids = _ids("measure", *late)
     overdue = len(overdue_ids)
     if not overdue:
         return Result(
-            "voldoet",
+            ChecklistAnswerValue.VOLDOET,
             ngettext(
                 "De maatregel is niet over de termijn.",
                 "Geen van de %(n)s maatregelen is over de termijn.",
@@ -523,7 +548,13 @@ def measures_on_schedule(org, today: date) -> Result:
         )
     )
     share = overdue / total
-    answer = "voldoet" if share <= OVERDUE_OK else "deels" if share <= OVERDUE_PARTLY else "voldoet_niet"
+    answer = (
+        ChecklistAnswerValue.VOLDOET
+        if share <= OVERDUE_OK
+        else ChecklistAnswerValue.DEELS
+        if share <= OVERDUE_PARTLY
+        else ChecklistAnswerValue.VOLDOET_NIET
+    )
     oldest = _measure_briefs(*late, order=(Measure.termijn, Measure.id))
     return Result(
         answer,

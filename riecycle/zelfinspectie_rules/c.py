@@ -11,6 +11,7 @@ from riecycle.models import (
     Attendance,
     VoorlichtingSession,
 )
+from riecycle.models.zelfinspectie import ChecklistAnswerValue
 from riecycle.zelfinspectie_rules.core import (
     COVERAGE_OK,
     COVERAGE_PARTLY,
@@ -80,20 +81,26 @@ def voorlichting_coverage(org, today: date) -> Result:
     ]
     if not total:
         return Result(
-            "voldoet_niet",
+            ChecklistAnswerValue.VOLDOET_NIET,
             _("Er zijn geen medewerkers geregistreerd, dus voorlichting is niet aan te tonen."),
             evidence,
             _page(_("Medewerkers"), "beheer.employees_index"),
         )
     share = informed / total
-    answer = "voldoet" if share >= COVERAGE_OK else "deels" if share >= COVERAGE_PARTLY else "voldoet_niet"
+    answer = (
+        ChecklistAnswerValue.VOLDOET
+        if share >= COVERAGE_OK
+        else ChecklistAnswerValue.DEELS
+        if share >= COVERAGE_PARTLY
+        else ChecklistAnswerValue.VOLDOET_NIET
+    )
     sentence = _(
         "%(p)s%% van de medewerkers (%(i)s van %(t)s) kreeg voorlichting in de afgelopen 12 maanden",
         p=_pct(informed, total),
         i=_n(informed),
         t=_n(total),
     )
-    low = _low_teams(org, today) if answer != "voldoet_niet" else []
+    low = _low_teams(org, today) if answer != ChecklistAnswerValue.VOLDOET_NIET else []
     if low:
         sentence += _("; laag bij %(list)s", list=_names(low))
     return Result(answer, sentence + ".", evidence, fix, counts=_staff_counts(org, today, 12, False))
@@ -170,7 +177,13 @@ def leidinggevenden_instructed(org, today: date) -> Result:
             evidence,
             _page(_("Medewerkers"), "beheer.employees_index"),
         )
-    answer = "voldoet" if done == total else "deels" if done * 2 >= total else "voldoet_niet"
+    answer = (
+        ChecklistAnswerValue.VOLDOET
+        if done == total
+        else ChecklistAnswerValue.DEELS
+        if done * 2 >= total
+        else ChecklistAnswerValue.VOLDOET_NIET
+    )
     return Result(
         answer,
         ngettext(
@@ -219,7 +232,7 @@ def attendance_register(org, today: date) -> Result:
         # Whether voorlichting was given at all is C13's question; without sessions there is no
         # register to keep.
         return Result(
-            "nvt",
+            ChecklistAnswerValue.NVT,
             _(
                 "Er zijn in de afgelopen 12 maanden geen voorlichtingssessies gehouden, dus er is geen "
                 "presentielijst bij te houden."
@@ -230,7 +243,7 @@ def attendance_register(org, today: date) -> Result:
     missing = len(missing_ids)
     if not missing:
         return Result(
-            "voldoet",
+            ChecklistAnswerValue.VOLDOET,
             ngettext(
                 "Van de voorlichtingssessie van de afgelopen 12 maanden is de presentie geregistreerd.",
                 "Van alle %(n)s voorlichtingssessies van de afgelopen 12 maanden is de presentie "
@@ -251,7 +264,7 @@ def attendance_register(org, today: date) -> Result:
         )
     )
     first = _session_briefs(*window, _unregistered(org))
-    answer = "voldoet_niet" if missing == total else "deels"
+    answer = ChecklistAnswerValue.VOLDOET_NIET if missing == total else ChecklistAnswerValue.DEELS
     fix = _edit(
         _("Presentie registreren"),
         "voorlichting.register",

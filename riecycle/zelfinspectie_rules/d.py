@@ -11,6 +11,8 @@ from riecycle.models import (
     IncidentAnalysis,
     PolicyInstrument,
 )
+from riecycle.models.policy import InstrumentKind, InstrumentStatus, VpKind
+from riecycle.models.zelfinspectie import ChecklistAnswerValue
 from riecycle.zelfinspectie_rules.core import (
     Count,
     Ref,
@@ -40,7 +42,7 @@ def _best(instruments: list[PolicyInstrument], today: date) -> PolicyInstrument 
     """The adopted instrument that was made known, else any adopted one, else the newest concept."""
     adopted = [i for i in instruments if i.is_adopted(today)]
     known = [i for i in adopted if i.made_known_on(today)]
-    concepts = [i for i in instruments if i.status == "concept"]
+    concepts = [i for i in instruments if i.status == InstrumentStatus.CONCEPT]
     for group in (known, adopted, concepts):
         if group:
             return group[-1]
@@ -60,7 +62,7 @@ def _basic_instrument(org, today: date, kind: str, extra_checks) -> Result:
     fix = _instrument_fix(kind, best)
     if best is None:
         return Result(
-            "voldoet_niet",
+            ChecklistAnswerValue.VOLDOET_NIET,
             _("Er is geen %(k)s vastgelegd in het beleidsregister.", k=name.lower()),
             [_page(_("Beleidsregister"), "beleid.index")],
             fix,
@@ -68,7 +70,7 @@ def _basic_instrument(org, today: date, kind: str, extra_checks) -> Result:
     evidence = [instrument_ref(best)]
     if not best.is_adopted(today):
         return Result(
-            "voldoet_niet",
+            ChecklistAnswerValue.VOLDOET_NIET,
             _("De %(k)s is nog niet vastgesteld (status: %(s)s).", k=name.lower(), s=best.status),
             evidence,
             fix,
@@ -76,19 +78,19 @@ def _basic_instrument(org, today: date, kind: str, extra_checks) -> Result:
     gaps = list(extra_checks(best))
     if not best.made_known_on(today):
         gaps.append(_("niet aantoonbaar bekendgemaakt aan medewerkers"))
-    if kind == "vertrouwenspersoon":
+    if kind == InstrumentKind.VERTROUWENSPERSOON:
         adopted = _("aangesteld sinds %(d)s", d=_fmt(best.adopted_on)) if best.adopted_on else _("aangesteld")
     else:
         adopted = _("vastgesteld op %(d)s", d=_fmt(best.adopted_on)) if best.adopted_on else _("vastgesteld")
     if gaps:
         return Result(
-            "deels",
+            ChecklistAnswerValue.DEELS,
             _("De %(k)s is %(a)s, maar: %(g)s.", k=name.lower(), a=adopted, g="; ".join(gaps)),
             evidence,
             fix,
         )
     return Result(
-        "voldoet",
+        ChecklistAnswerValue.VOLDOET,
         _("De %(k)s is %(a)s en %(known)s.", k=name.lower(), a=adopted, known=_known_text(best, today)),
         evidence,
         fix,
@@ -97,7 +99,7 @@ def _basic_instrument(org, today: date, kind: str, extra_checks) -> Result:
 
 @rule("gedragscode")
 def gedragscode(org, today: date) -> Result:
-    return _basic_instrument(org, today, "gedragscode", lambda i: [])
+    return _basic_instrument(org, today, InstrumentKind.GEDRAGSCODE, lambda i: [])
 
 
 def _vp_checks(instrument: PolicyInstrument):
@@ -128,7 +130,7 @@ def _how_known(instrument: PolicyInstrument, today: date) -> str:
 
 def _vp_facts(vp: PolicyInstrument, today: date) -> tuple[list[str], list[str]]:
     """What the records say about the vertrouwenspersoon (docs/domain.md §10), and what is missing."""
-    facts, gaps = [_("intern") if vp.vp_kind == "intern" else _("extern")], []
+    facts, gaps = [_("intern") if vp.vp_kind == VpKind.INTERN else _("extern")], []
     trained_on = vp.trained_on if vp.trained_on and vp.trained_on <= today else None
     if vp.trained and trained_on:
         facts.append(_("opgeleid op %(d)s", d=_fmt(trained_on)))
@@ -169,16 +171,21 @@ def _vp_facts(vp: PolicyInstrument, today: date) -> tuple[list[str], list[str]]:
 @rule("vertrouwenspersoon")
 def vertrouwenspersoon(org, today: date) -> Result:
     """Appointed, and what an inspector asks: kind, training, anonymous contact, made known, jaarverslag."""
-    best = _best(_instruments(org, "vertrouwenspersoon"), today)
+    best = _best(_instruments(org, InstrumentKind.VERTROUWENSPERSOON), today)
     if best is None or not best.is_adopted(today):
-        return _basic_instrument(org, today, "vertrouwenspersoon", _vp_checks)
+        return _basic_instrument(org, today, InstrumentKind.VERTROUWENSPERSOON, _vp_checks)
     facts, gaps = _vp_facts(best, today)
     since = _("aangesteld sinds %(d)s", d=_fmt(best.adopted_on)) if best.adopted_on else _("aangesteld")
     sentence = _("De vertrouwenspersoon is %(a)s: %(f)s.", a=since, f="; ".join(facts))
-    evidence, fix = [instrument_ref(best)], _instrument_fix("vertrouwenspersoon", best)
+    evidence, fix = [instrument_ref(best)], _instrument_fix(InstrumentKind.VERTROUWENSPERSOON, best)
     if gaps:
-        return Result("deels", sentence + " " + _("Ontbreekt: %(g)s.", g="; ".join(gaps)), evidence, fix)
-    return Result("voldoet", sentence, evidence, fix)
+        return Result(
+            ChecklistAnswerValue.DEELS,
+            sentence + " " + _("Ontbreekt: %(g)s.", g="; ".join(gaps)),
+            evidence,
+            fix,
+        )
+    return Result(ChecklistAnswerValue.VOLDOET, sentence, evidence, fix)
 
 
 def _klachten_checks(instrument: PolicyInstrument):
@@ -188,7 +195,7 @@ def _klachten_checks(instrument: PolicyInstrument):
 
 @rule("klachtenregeling")
 def klachtenregeling(org, today: date) -> Result:
-    return _basic_instrument(org, today, "klachtenregeling", _klachten_checks)
+    return _basic_instrument(org, today, InstrumentKind.KLACHTENREGELING, _klachten_checks)
 
 
 def _recent_incidents(org, today: date, *where) -> list[int]:
@@ -220,7 +227,7 @@ def opvang_nazorg(org, today: date) -> Result:
                 n=_n(without),
             )
 
-    result = _basic_instrument(org, today, "opvang_nazorg", checks)
+    result = _basic_instrument(org, today, InstrumentKind.OPVANG_NAZORG, checks)
     if without:
         result.evidence.append(_page(_("Incidentregistratie"), "beleid.incidents"))
         result.counts.append(
@@ -255,11 +262,11 @@ def incidents_registered(org, today: date) -> Result:
         )
         .order_by(IncidentAnalysis.analysed_on.desc())
     )
-    procedure = _best(_instruments(org, "meldprocedure"), today)
+    procedure = _best(_instruments(org, InstrumentKind.MELDPROCEDURE), today)
     evidence = [_page(_("Incidentregistratie"), "beleid.incidents")] + (
         [instrument_ref(procedure)] if procedure else []
     )
-    fix = _instrument_fix("meldprocedure", procedure)
+    fix = _instrument_fix(InstrumentKind.MELDPROCEDURE, procedure)
     gaps = []
     if procedure is None or not procedure.is_adopted(today):
         gaps.append(_("er is geen vastgestelde meldprocedure"))
@@ -285,12 +292,14 @@ def incidents_registered(org, today: date) -> Result:
     if analysis is not None:
         registered += _(", geanalyseerd op %(d)s", d=_fmt(analysis.analysed_on))
     if not gaps:
-        return Result("voldoet", registered + ".", evidence, fix, counts=counts)
+        return Result(ChecklistAnswerValue.VOLDOET, registered + ".", evidence, fix, counts=counts)
     if not incidents and (procedure is None or not procedure.is_adopted(today)):
         return Result(
-            "voldoet_niet",
+            ChecklistAnswerValue.VOLDOET_NIET,
             _("Er is geen meldprocedure en er zijn geen meldingen geregistreerd."),
             evidence,
             fix,
         )
-    return Result("deels", registered + "; " + "; ".join(gaps) + ".", evidence, fix, counts=counts)
+    return Result(
+        ChecklistAnswerValue.DEELS, registered + "; " + "; ".join(gaps) + ".", evidence, fix, counts=counts
+    )

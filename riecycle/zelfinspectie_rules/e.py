@@ -16,7 +16,10 @@ from riecycle.models import (
     Rie,
     VerdiependOnderzoek,
 )
-from riecycle.models.evaluation import evaluation_follow_ups
+from riecycle.models.evaluation import Effect, EvaluationMethod, evaluation_follow_ups
+from riecycle.models.measure import MeasureStatus
+from riecycle.models.user import Role
+from riecycle.models.zelfinspectie import ChecklistAnswerValue
 from riecycle.zelfinspectie_rules.core import (
     EVALUATE_AFTER_DAYS,
     EVIDENCE_MAX,
@@ -87,7 +90,7 @@ def measures_evaluated(org, today: date) -> Result:
     completed = [
         Measure.organisation_id == org.id,
         Measure.deleted_at.is_(None),
-        Measure.status.in_(("uitgevoerd", "geevalueerd")),
+        Measure.status.in_((MeasureStatus.UITGEVOERD, MeasureStatus.GEEVALUEERD)),
         func.coalesce(Measure.completed_on, Measure.termijn) <= cutoff,
     ]
     completed_ids = _ids("measure", *completed)
@@ -108,7 +111,9 @@ def measures_evaluated(org, today: date) -> Result:
     fix = _edit(_("Evaluatie plannen"), "evaluatie.new", {}, "evaluatie.index", "edit_evaluatie")
     if not total:
         return Result(
-            "nvt", _("Er zijn nog geen maatregelen die langer dan drie maanden zijn afgerond."), fix=fix
+            ChecklistAnswerValue.NVT,
+            _("Er zijn nog geen maatregelen die langer dan drie maanden zijn afgerond."),
+            fix=fix,
         )
     missing = [*completed, ~_evaluated(org, today, *_FULL)]
     missing_ids = _ids("measure", *missing)
@@ -118,7 +123,7 @@ def measures_evaluated(org, today: date) -> Result:
             *_done(org, today, Evaluation.measure_id.is_not(None)), limit=LIST_MAX
         )
         return Result(
-            "voldoet",
+            ChecklistAnswerValue.VOLDOET,
             ngettext(
                 "De maatregel die langer dan drie maanden is afgerond, is geëvalueerd op proces en effect.",
                 "Alle %(n)s maatregelen die langer dan drie maanden zijn afgerond, zijn geëvalueerd op "
@@ -146,7 +151,7 @@ def measures_evaluated(org, today: date) -> Result:
     n_full = total - n_missing
     # Nothing evaluated on both counts and nothing evaluated at all: voldoet niet; otherwise deels.
     none_at_all = n_full == 0 and not _count(Measure, *missing, _evaluated(org, today))
-    answer = "voldoet_niet" if none_at_all else "deels"
+    answer = ChecklistAnswerValue.VOLDOET_NIET if none_at_all else ChecklistAnswerValue.DEELS
     first = _measure_briefs(*missing)
     fix = _edit(
         _("Evaluatie plannen"),
@@ -259,7 +264,7 @@ def effect_same_sources(org, today: date) -> Result:
         )
         if baseline is None:
             return Result(
-                "deels",
+                ChecklistAnswerValue.DEELS,
                 _(
                     "De herhaalde meting van %(d)s is niet te vergelijken: er is geen nulmeting "
                     "(verdiepend onderzoek) met scores per werkdrukbron en energiebron vastgelegd.",
@@ -270,7 +275,7 @@ def effect_same_sources(org, today: date) -> Result:
             )
         if not asked:
             return Result(
-                "deels",
+                ChecklistAnswerValue.DEELS,
                 _(
                     "Bij de herhaalde meting van %(d)s is niet vastgelegd welke werkdrukbronnen en "
                     "energiebronnen zij uitvroeg, dus de vergelijking met de nulmeting (%(o)s) is niet "
@@ -285,7 +290,7 @@ def effect_same_sources(org, today: date) -> Result:
         counts = _factor_counts(baseline_keys, asked, missing, new)
         if not missing and not new:
             return Result(
-                "voldoet",
+                ChecklistAnswerValue.VOLDOET,
                 ngettext(
                     "De herhaalde meting van %(d)s vraagt dezelfde bron als de nulmeting (%(o)s van "
                     "%(b)s): %(list)s.",
@@ -308,7 +313,7 @@ def effect_same_sources(org, today: date) -> Result:
         if new:
             gaps.append(_("nieuw, niet in de nulmeting: %(list)s", list=", ".join(_factor_names(new))))
         return Result(
-            "deels",
+            ChecklistAnswerValue.DEELS,
             _(
                 "De herhaalde meting van %(d)s vraagt niet dezelfde bronnen als de nulmeting (%(o)s van "
                 "%(b)s): %(gaps)s.",
@@ -322,11 +327,11 @@ def effect_same_sources(org, today: date) -> Result:
             counts=counts,
         )
     questionnaires = _evaluation_briefs(
-        *_done(org, today, Evaluation.method == "herhaalde_vragenlijst"), limit=LIST_MAX
+        *_done(org, today, Evaluation.method == EvaluationMethod.HERHAALDE_VRAGENLIJST), limit=LIST_MAX
     )
     if questionnaires:
         return Result(
-            "deels",
+            ChecklistAnswerValue.DEELS,
             _(
                 "Er is een vragenlijst afgenomen (%(d)s), maar niet vastgelegd dat die een herhaling "
                 "van de nulmeting is.",
@@ -342,13 +347,13 @@ def effect_same_sources(org, today: date) -> Result:
     start = min(starts) if starts else None
     if start is None or start > today - timedelta(days=REPEAT_AFTER_DAYS):
         return Result(
-            "nvt",
+            ChecklistAnswerValue.NVT,
             _("De nulmeting is minder dan een jaar oud; een effectmeting volgt na één tot twee jaar."),
             [_onderzoek_ref(baseline)] if baseline else [],
             fix=fix,
         )
     return Result(
-        "voldoet_niet",
+        ChecklistAnswerValue.VOLDOET_NIET,
         _("Sinds de nulmeting van %(d)s is geen effectmeting met dezelfde bronnen gedaan.", d=_fmt(start)),
         [_onderzoek_ref(baseline)] if baseline else [],
         fix=fix,
@@ -420,13 +425,13 @@ def policy_adjusted(org, today: date) -> Result:
     ]
     fix = _page(_("Evaluaties verwerken"), "evaluatie.index")
     if not total:
-        return Result("nvt", _("Er zijn nog geen afgeronde evaluaties."), fix=fix)
-    needing = _done(org, today, Evaluation.effect.in_(("niet", "deels")))
+        return Result(ChecklistAnswerValue.NVT, _("Er zijn nog geen afgeronde evaluaties."), fix=fix)
+    needing = _done(org, today, Evaluation.effect.in_((Effect.NIET, Effect.DEELS)))
     needing_ids = _ids("evaluation", *needing)
     n_needing = len(needing_ids)
     if not n_needing:
         # Only evaluations that recorded the effect "opgelost" showed the desired effect.
-        unknown = total - _count(Evaluation, *_done(org, today, Evaluation.effect == "opgelost"))
+        unknown = total - _count(Evaluation, *_done(org, today, Evaluation.effect == Effect.OPGELOST))
         sentence = ngettext(
             "De afgeronde evaluatie liet het gewenste effect zien; bijstellen was niet nodig.",
             "Alle %(n)s afgeronde evaluaties lieten het gewenste effect zien; bijstellen was niet nodig.",
@@ -444,7 +449,7 @@ def policy_adjusted(org, today: date) -> Result:
                 u=_n(unknown),
             )
         return Result(
-            "voldoet",
+            ChecklistAnswerValue.VOLDOET,
             sentence,
             [evaluation_ref(e) for e in _evaluation_briefs(*_done(org, today), limit=LIST_MAX)],
             fix,
@@ -472,7 +477,7 @@ def policy_adjusted(org, today: date) -> Result:
     )
     if not n_open:
         return Result(
-            "voldoet",
+            ChecklistAnswerValue.VOLDOET,
             sentence + ".",
             [evaluation_ref(e) for e in _evaluation_briefs(*needing, limit=LIST_MAX)],
             fix,
@@ -486,7 +491,7 @@ def policy_adjusted(org, today: date) -> Result:
             tuple(open_ids),
         )
     )
-    answer = "voldoet_niet" if n_open == n_needing else "deels"
+    answer = ChecklistAnswerValue.VOLDOET_NIET if n_open == n_needing else ChecklistAnswerValue.DEELS
     first = [evaluation_ref(e) for e in _evaluation_briefs(*needing, *_not_adjusted())]
     fix = _edit(
         _("Bijstellen na de evaluatie"),
@@ -520,7 +525,7 @@ def preventiemedewerker_appointed(org, today: date) -> Result:
         has_role = db.session.scalar(
             select(func.count())
             .select_from(Membership)
-            .where(Membership.organisation_id == org.id, Membership.role == "preventiemedewerker")
+            .where(Membership.organisation_id == org.id, Membership.role == Role.PREVENTIEMEDEWERKER)
         )
         fix = Ref(
             "fix",
@@ -533,7 +538,7 @@ def preventiemedewerker_appointed(org, today: date) -> Result:
         )
         if has_role:
             return Result(
-                "deels",
+                ChecklistAnswerValue.DEELS,
                 _(
                     "Er is een gebruiker met de rol preventiemedewerker, maar de aanstelling (sinds "
                     "wanneer, instemming OR/PVT) is niet vastgelegd."
@@ -541,7 +546,9 @@ def preventiemedewerker_appointed(org, today: date) -> Result:
                 evidence,
                 fix,
             )
-        return Result("voldoet_niet", _("Er is geen preventiemedewerker aangesteld."), evidence, fix)
+        return Result(
+            ChecklistAnswerValue.VOLDOET_NIET, _("Er is geen preventiemedewerker aangesteld."), evidence, fix
+        )
     current = appointments[-1]
     fix = Ref(
         "fix",
@@ -570,8 +577,14 @@ def preventiemedewerker_appointed(org, today: date) -> Result:
         )
     ]
     if gaps:
-        return Result("deels", sentence + _(", maar %(g)s.", g="; ".join(gaps)), evidence, fix, counts=counts)
-    return Result("voldoet", sentence + ".", evidence, fix, counts=counts)
+        return Result(
+            ChecklistAnswerValue.DEELS,
+            sentence + _(", maar %(g)s.", g="; ".join(gaps)),
+            evidence,
+            fix,
+            counts=counts,
+        )
+    return Result(ChecklistAnswerValue.VOLDOET, sentence + ".", evidence, fix, counts=counts)
 
 
 def _preventie_facts(appointment: PreventiemedewerkerAppointment, today: date) -> tuple[list[str], list[str]]:

@@ -24,6 +24,10 @@ from riecycle.models import (
     VerdiependOnderzoek,
     VoorlichtingSession,
 )
+from riecycle.models.approval import ApprovalDecision
+from riecycle.models.measure import MeasureLevel
+from riecycle.models.rie import RiskStatus
+from riecycle.models.zelfinspectie import ChecklistAnswerValue
 from riecycle.zelfinspectie_rules.core import (
     EVIDENCE_MAX,
     LIST_MAX,
@@ -71,7 +75,7 @@ def _ids(kind: str, *where) -> list[int]:
 
 def _live_risks(org, *where) -> list:
     """The conditions for the organisation's live risks that are not marked n.v.t."""
-    return [Risk.organisation_id == org.id, Risk.deleted_at.is_(None), Risk.status != "nvt", *where]
+    return [Risk.organisation_id == org.id, Risk.deleted_at.is_(None), Risk.status != RiskStatus.NVT, *where]
 
 
 def _n(number: int) -> str:
@@ -128,7 +132,7 @@ def risk_ref(risk: Risk) -> Ref:
 
 def _pseudonym(measure_id: int, title: str, level: str, team: str | None) -> str:
     """Individual measures are pseudonymised: team and number, never the employee."""
-    if level != "individu":
+    if level != MeasureLevel.INDIVIDU:
         return title
     return pseudonym_of(measure_id, team)
 
@@ -222,7 +226,11 @@ def _instrument_fix(kind: str, instrument: PolicyInstrument | None) -> Ref:
 
 
 def _no_rie(fix_label: str) -> Result:
-    return Result("voldoet_niet", _("Er is geen actuele RI&E vastgelegd."), fix=_page(fix_label, "rie.index"))
+    return Result(
+        ChecklistAnswerValue.VOLDOET_NIET,
+        _("Er is geen actuele RI&E vastgelegd."),
+        fix=_page(fix_label, "rie.index"),
+    )
 
 
 def _latest_decided(org, subject_type: str, subject_id: int | None = None) -> Approval | None:
@@ -237,9 +245,9 @@ def _describe_approval(approval: Approval | None, what: str) -> str:
         return _("%(w)s niet voorgelegd aan de OR/PVT", w=what)
     if approval.decision is None:
         return _("%(w)s voorgelegd op %(d)s, besluit OR/PVT volgt", w=what, d=_fmt(approval.submitted_on))
-    if approval.decision == "verleend":
+    if approval.decision == ApprovalDecision.VERLEEND:
         return _("instemming OR/PVT met %(w)s op %(d)s", w=what, d=_fmt(approval.decided_on))
-    if approval.decision == "geweigerd":
+    if approval.decision == ApprovalDecision.GEWEIGERD:
         return _("OR/PVT weigerde instemming met %(w)s op %(d)s", w=what, d=_fmt(approval.decided_on))
     return _(
         "OR/PVT gaf op %(d)s geen instemming met %(w)s maar '%(s)s'",

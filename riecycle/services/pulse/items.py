@@ -3,10 +3,11 @@
 import logging
 from dataclasses import dataclass
 
-from flask import current_app, g, has_app_context
+from flask import g, has_app_context
 from flask_babel import get_locale
 from sqlalchemy import select
 
+from riecycle.access.anonymity import min_respondents as min_respondents  # re-exported for the pulse package
 from riecycle.content import load_yaml
 from riecycle.extensions import db
 from riecycle.models import (
@@ -136,11 +137,6 @@ def targeted_factor_keys(org) -> list[str]:
 def default_item_keys(org) -> list[str]:
     """A first proposal: up to five targeted factors plus the three implementation questions."""
     return targeted_factor_keys(org)[:5] + implementation_keys()
-
-
-def min_respondents() -> int:
-    """Answers of a team show only from this many respondents (config, never below 3)."""
-    return max(3, int(current_app.config.get("PULSE_MIN_RESPONDENTS", 5) or 5))
 
 
 # --- composing ------------------------------------------------------------------------
