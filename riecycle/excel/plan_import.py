@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from riecycle import clock
-from riecycle.excel import schema, stamp, updates
+from riecycle.excel import move, schema, stamp, updates
 from riecycle.excel.cells import Lookup, day, integer, line, money, names, norm, text, yes_no
 from riecycle.excel.directory import Directory
 from riecycle.excel.filecheck import read_workbook
@@ -99,11 +99,16 @@ def _parse_plan(org, wb) -> PlanImport:
     )
     if risk_table is not None or (risks_ws is None and measure_table is not None):
         directory = Directory(org)
+        moved = existing is None and move.moving(org, wb) and move.importing_user() is not None
+        if moved:
+            move.collect_unknown(directory, move.importing_user())
         refs = (
             _risks(org, directory, risk_table, problems, result, existing) if risk_table is not None else {}
         )
         if measure_table is not None:
             _measures(directory, measure_table, refs, problems, result, existing)
+        if moved:
+            result.notes += [move.what_stays(), *move.notes(directory, "responsible")]
     if not problems and result.empty:
         problems.append(
             Problem(

@@ -7,7 +7,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from riecycle.excel import schema
+from riecycle.excel import move, schema
 from riecycle.excel.cells import Lookup, day, line, norm, yes_no
 from riecycle.excel.directory import Directory
 from riecycle.excel.filecheck import read_workbook
@@ -54,6 +54,9 @@ def _parse_teams(org, wb) -> TeamsImport:
         )
     problems: list[Problem] = []
     directory = Directory(org)
+    moved = move.moving(org, wb)
+    if moved:
+        move.collect_unknown(directory)
     result = TeamsImport()
     known = {k: v[0].name for k, v in directory.teams.items()}
     if teams_ws is not None:
@@ -66,6 +69,8 @@ def _parse_teams(org, wb) -> TeamsImport:
         if table is not None:
             result.notes += [table.note] if table.note else []
             _employees(org, directory, table, known, problems, result)
+    if moved:
+        result.notes += move.notes(directory, "manager")
     if not problems and result.empty:
         problems.append(Problem(None, None, None, _("Het bestand bevat geen nieuwe teams of medewerkers.")))
     if problems:
