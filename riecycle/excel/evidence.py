@@ -63,6 +63,8 @@ SHEETS = (
     "Beleid en meldingen",
     "Audit log",
 )
+# Only in the beheerder's copy, after the others: enough to move the organisation.
+MOVE_SHEETS = ("Teams", "Medewerkers")
 
 
 @dataclass(frozen=True)
