@@ -4,12 +4,14 @@ same organisation it changes nothing."""
 import html
 import shutil
 import subprocess
+import zipfile
 from io import BytesIO
 
 import pytest
 from sqlalchemy import func, select
 
 from riecycle.excel.importer import parse_plan
+from riecycle.excel.problems import ImportRefused
 from riecycle.extensions import db
 from riecycle.models import AuditEntry, Measure, Risk
 from tests.conftest import require
@@ -48,6 +50,16 @@ def _resave(tmp_path, data: bytes) -> bytes:
     return (out / "bewijsdossier.xlsx").read_bytes()
 
 
+def _without_stamp(data: bytes) -> bytes:
+    out = BytesIO()
+    with zipfile.ZipFile(BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        assert "docProps/custom.xml" in src.namelist(), "LibreOffice kept the stamp"
+        for item in src.infolist():
+            if item.filename != "docProps/custom.xml":
+                dst.writestr(item, src.read(item.filename))
+    return out.getvalue()
+
+
 def _counts(org_id):
     return (
         db.session.scalar(select(func.count(Risk.id)).where(Risk.organisation_id == org_id)),
@@ -67,6 +79,11 @@ def test_a_workbook_saved_by_libreoffice_imports_without_changes(client_as, worl
     parsed = parse_plan(world.org, resaved, "bewijsdossier.xlsx")
     assert not parsed.risks and not parsed.measures and not parsed.updates, "nothing new, nothing changed"
     assert parsed.unchanged
+    # LibreOffice keeps the workbook's custom properties; without them (another program's save)
+    # the rows cannot be matched: a clear refusal, never duplicates.
+    with pytest.raises(ImportRefused) as refused:
+        parse_plan(world.org, _without_stamp(resaved), "bewijsdossier.xlsx")
+    assert "Er bestaat al een risico met de titel" in str(refused.value.problems[0].message)
 
     client = client_as("beheerder")
     before = _counts(world.org.id)
