@@ -68,6 +68,7 @@ def test_the_beheerders_workbook_moves_the_organisation(client_as, world):
     teams_preview = _upload(client, "verhuis", "teams", workbook)
     plan_preview = _upload(client, "verhuis", "plan", workbook)
     assert "leidinggevende@acme.example is nog geen gebruiker van deze organisatie" in teams_preview
+    assert "hetzelfde bestand nog een keer, als risico's en maatregelen" in teams_preview
     assert "voorlichtingsbijeenkomsten, instemmingen en goedkeuringen en het audit log niet" in plan_preview
 
     db.session.expire_all()

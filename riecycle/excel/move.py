@@ -59,3 +59,10 @@ def what_stays() -> str:
         "Dit bestand komt uit een andere organisatie. Teams, medewerkers, risico's en maatregelen worden "
         "overgenomen; voorlichtingsbijeenkomsten, instemmingen en goedkeuringen en het audit log niet."
     )
+
+
+def next_step() -> str:
+    return _(
+        "Importeer na deze teams en medewerkers hetzelfde bestand nog een keer, als risico's en "
+        "maatregelen: dan worden ook de risico's en het Plan van Aanpak overgenomen."
+    )

@@ -70,7 +70,7 @@ def _parse_teams(org, wb) -> TeamsImport:
             result.notes += [table.note] if table.note else []
             _employees(org, directory, table, known, problems, result)
     if moved:
-        result.notes += move.notes(directory, "manager")
+        result.notes += [move.what_stays(), move.next_step(), *move.notes(directory, "manager")]
     if not problems and result.empty:
         problems.append(Problem(None, None, None, _("Het bestand bevat geen nieuwe teams of medewerkers.")))
     if problems:
