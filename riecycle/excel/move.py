@@ -6,14 +6,22 @@ responsible (a measure always has one). Sessions, approvals and the audit trail 
 from flask import has_request_context
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from riecycle.excel import stamp
+from riecycle.extensions import db
 
 
-def moving(org, wb) -> bool:
-    """Whether this workbook was exported by another organisation (a move, not an update)."""
+def moving(org, wb, *models) -> bool:
+    """Whether this workbook, exported by another organisation, moves into this one: it has none of
+    `models` yet (a move fills an empty organisation; anywhere else every person must be a user)."""
     exported = stamp.read(wb)
-    return exported is not None and exported.organisation != org.slug
+    if exported is None or exported.organisation == org.slug:
+        return False
+    return not any(
+        db.session.scalar(select(model.id).where(model.organisation_id == org.id).limit(1))
+        for model in models
+    )
 
 
 def importing_user():

@@ -18,7 +18,7 @@ from riecycle.excel.problems import ImportRefused, Problem
 from riecycle.excel.problems import refuse as _refuse
 from riecycle.excel.tables import RowReader, Table, find_sheet, read_table
 from riecycle.extensions import db
-from riecycle.models import Risk
+from riecycle.models import Measure, Risk
 from riecycle.models.references import MEASURE_PREFIX, RISK_PREFIX
 from riecycle.services import ServiceError, scoring
 
@@ -99,7 +99,7 @@ def _parse_plan(org, wb) -> PlanImport:
     )
     if risk_table is not None or (risks_ws is None and measure_table is not None):
         directory = Directory(org)
-        moved = existing is None and move.moving(org, wb) and move.importing_user() is not None
+        moved = existing is None and move.moving(org, wb, Risk, Measure) and move.importing_user() is not None
         if moved:
             move.collect_unknown(directory, move.importing_user())
         refs = (

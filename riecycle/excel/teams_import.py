@@ -14,6 +14,7 @@ from riecycle.excel.filecheck import read_workbook
 from riecycle.excel.problems import ImportRefused, Problem
 from riecycle.excel.problems import refuse as _refuse
 from riecycle.excel.tables import RowReader, Table, find_sheet, read_table
+from riecycle.models import Employee, Team
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -54,7 +55,7 @@ def _parse_teams(org, wb) -> TeamsImport:
         )
     problems: list[Problem] = []
     directory = Directory(org)
-    moved = move.moving(org, wb)
+    moved = move.moving(org, wb, Team, Employee)
     if moved:
         move.collect_unknown(directory)
     result = TeamsImport()
