@@ -102,3 +102,19 @@ def test_a_responsible_who_is_no_user_yet_is_listed_and_the_importer_stands_in(c
     assert set(
         db.session.scalars(select(Measure.responsible_id).where(Measure.organisation_id == fresh.id))
     ) == {world.users["beheerder"].id}
+
+
+def test_into_an_organisation_with_teams_unknown_persons_still_refuse_the_file(client_as, world):
+    db.session.commit()
+    workbook = download_xlsx(client_as, "beheerder", EVIDENCE)
+    before = _names(Team, world.other_org.id)
+    response = client_as("other").post(
+        "/o/other/export/importeren",
+        data={"kind": "teams", "file": (BytesIO(workbook), "bewijsdossier.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    page = html.unescape(response.get_data(as_text=True))
+    assert "'leidinggevende@acme.example' is geen gebruiker van deze organisatie" in page
+    db.session.expire_all()
+    assert _names(Team, world.other_org.id) == before
