@@ -33,6 +33,10 @@ class Directory:
         ).all()
         self.users_by_email = {norm(u.email): u for u in members}
         self.users_by_name = _by_name(members, "name")
+        # Moving an organisation (move.py): persons who are no user here yet are collected
+        # ({value: [row numbers]}) and replaced by `stand_in` instead of refusing the row.
+        self.unknown_users: dict[str, list[int]] | None = None
+        self.stand_in = None
         # Rows (id, name, team_name), not records: a large employer has tens of thousands.
         self.employees = _by_name(
             db.session.execute(
@@ -76,6 +80,9 @@ class Directory:
         candidates = self.users_by_name.get(norm(value), [])
         if user is None and len(candidates) == 1:
             user = candidates[0]
+        if user is None and not candidates and self.unknown_users is not None:
+            self.unknown_users.setdefault(value, []).append(reader.number)
+            return self.stand_in
         if user is None:
             reader.error(
                 key,

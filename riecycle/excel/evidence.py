@@ -65,6 +65,8 @@ SHEETS = (
     "Beleid en meldingen",
     "Audit log",
 )
+# Only in the beheerder's copy, after the others: enough to move the organisation.
+MOVE_SHEETS = ("Teams", "Medewerkers")
 
 
 @dataclass(frozen=True)
@@ -252,6 +254,10 @@ def build(org, viewer: rows.Viewer, period: Period | None = None):
         zelfinspectie_sheet(wb, org, period, viewer)
         policy_sheet(wb, org, period, lookups)
         audit_sheet(wb, org, _audit_stmt(org, period), viewer, lookups=lookups)
+        if viewer.can("manage"):
+            # Only the beheerder's copy: with these the workbook can move the organisation.
+            teams_sheet(wb, org)
+            employees_sheet(wb, org)
         stamp.mark(wb, org, viewer, as_of=day)
         return save(wb)
 
@@ -565,6 +571,63 @@ def _attendance_stmt(org, sessions_stmt):
         )
         .order_by(VoorlichtingSession.session_date, VoorlichtingSession.id, Employee.name, Attendance.id)
     )
+
+
+# --- teams and staff (the beheerder's copy) ----------------------------------------------------
+
+
+def teams_sheet(wb, org) -> None:
+    """The Teams sheet in the teams import's format (excel/teams_import.py), parents first."""
+    sheet = SheetWriter(wb, str(schema.TEAMS_SHEET), schema.columns(schema.TEAM_FIELDS))
+    teams = db.session.scalars(
+        select(Team)
+        .where(Team.organisation_id == org.id, Team.deleted_at.is_(None))
+        .order_by(Team.name, Team.id)
+    ).all()
+    by_id = {t.id: t for t in teams}
+    written: set[int] = set()
+
+    def write(team) -> None:
+        if team.id in written:
+            return
+        written.add(team.id)
+        parent = by_id.get(team.parent_id)
+        if parent is not None:
+            write(parent)
+        manager = team.manager
+        sheet.row(
+            [
+                team.name,
+                label(team.kind, "team_kind"),
+                parent.name if parent is not None else None,
+                manager.email if manager is not None else None,
+            ]
+        )
+
+    for team in teams:
+        write(team)
+    sheet.close()
+
+
+def employees_sheet(wb, org) -> None:
+    """The Medewerkers sheet in the teams import's format."""
+    sheet = SheetWriter(wb, str(schema.EMPLOYEES_SHEET), schema.columns(schema.EMPLOYEE_FIELDS))
+    for name, team, email, function, start, end, leader in stream(
+        select(
+            Employee.name,
+            Team.name,
+            Employee.email,
+            Employee.function,
+            Employee.start_date,
+            Employee.end_date,
+            Employee.is_leidinggevende,
+        )
+        .join(Team, Team.id == Employee.team_id)
+        .where(Employee.organisation_id == org.id, Employee.deleted_at.is_(None), Team.deleted_at.is_(None))
+        .order_by(Team.name, Employee.name, Employee.id)
+    ):
+        sheet.row([name, team, email, function, start, end, bool(leader)])
+    sheet.close()
 
 
 # --- evaluaties ---------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from riecycle import clock
-from riecycle.excel import schema, stamp, updates
+from riecycle.excel import move, schema, stamp, updates
 from riecycle.excel.cells import Lookup, day, integer, line, money, names, norm, text, yes_no
 from riecycle.excel.directory import Directory
 from riecycle.excel.filecheck import read_workbook
@@ -18,7 +18,7 @@ from riecycle.excel.problems import ImportRefused, Problem
 from riecycle.excel.problems import refuse as _refuse
 from riecycle.excel.tables import RowReader, Table, find_sheet, read_table
 from riecycle.extensions import db
-from riecycle.models import Risk
+from riecycle.models import Measure, Risk
 from riecycle.models.measure import ChangeType, MeasureLevel, MeasureStatus
 from riecycle.models.references import MEASURE_PREFIX, RISK_PREFIX
 from riecycle.models.rie import RiskScope, RiskSource, RiskStatus
@@ -101,11 +101,16 @@ def _parse_plan(org, wb) -> PlanImport:
     )
     if risk_table is not None or (risks_ws is None and measure_table is not None):
         directory = Directory(org)
+        moved = existing is None and move.moving(org, wb, Risk, Measure) and move.importing_user() is not None
+        if moved:
+            move.collect_unknown(directory, move.importing_user())
         refs = (
             _risks(org, directory, risk_table, problems, result, existing) if risk_table is not None else {}
         )
         if measure_table is not None:
             _measures(directory, measure_table, refs, problems, result, existing)
+        if moved:
+            result.notes += [move.what_stays(), *move.notes(directory, "responsible")]
     if not problems and result.empty:
         problems.append(
             Problem(

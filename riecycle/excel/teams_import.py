@@ -7,13 +7,14 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from riecycle.excel import schema
+from riecycle.excel import move, schema
 from riecycle.excel.cells import Lookup, day, line, norm, yes_no
 from riecycle.excel.directory import Directory
 from riecycle.excel.filecheck import read_workbook
 from riecycle.excel.problems import ImportRefused, Problem
 from riecycle.excel.problems import refuse as _refuse
 from riecycle.excel.tables import RowReader, Table, find_sheet, read_table
+from riecycle.models import Employee, Team
 from riecycle.models.team import TeamKind
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -55,6 +56,9 @@ def _parse_teams(org, wb) -> TeamsImport:
         )
     problems: list[Problem] = []
     directory = Directory(org)
+    moved = move.moving(org, wb, Team, Employee)
+    if moved:
+        move.collect_unknown(directory)
     result = TeamsImport()
     known = {k: v[0].name for k, v in directory.teams.items()}
     if teams_ws is not None:
@@ -67,6 +71,8 @@ def _parse_teams(org, wb) -> TeamsImport:
         if table is not None:
             result.notes += [table.note] if table.note else []
             _employees(org, directory, table, known, problems, result)
+    if moved:
+        result.notes += [move.what_stays(), move.next_step(), *move.notes(directory, "manager")]
     if not problems and result.empty:
         problems.append(Problem(None, None, None, _("Het bestand bevat geen nieuwe teams of medewerkers.")))
     if problems:
