@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format install system-deps translations extract translations-update db seed serve scheduler bench migration clean
+.PHONY: run test lint format install node-deps system-deps app-deps translations extract translations-update db seed serve scheduler bench migration clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,13 +17,38 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP) translations
 
-# Debian packages the tests need: Chromium for browser tests, PostgreSQL server binaries,
-# LibreOffice Calc (headless) to print the evidence workbook to PDF.
+# Node packages for the test suite only (package.json: axe-core, oidc-provider), pinned by
+# package-lock.json. The app itself needs no Node.js.
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+node-deps: $(NODE_STAMP)
+
+# Debian packages the app and the tests need: Pango for WeasyPrint (the PDF report) and
+# poppler-utils to read it back; Chromium for browser tests, PostgreSQL server binaries,
+# LibreOffice Calc (headless) to print the evidence workbook to PDF, Node.js for axe-core and the
+# OpenID provider of the single sign-on tests.
 system-deps:
 	@need=""; \
+	ldconfig -p | grep -q libpango-1.0 || need="$$need libpango-1.0-0"; \
+	ldconfig -p | grep -q libpangoft2-1.0 || need="$$need libpangoft2-1.0-0"; \
+	command -v pdftotext >/dev/null || need="$$need poppler-utils"; \
+	command -v npm >/dev/null || need="$$need nodejs npm"; \
 	test -x /usr/bin/chromium || need="$$need chromium"; \
 	command -v soffice >/dev/null || need="$$need libreoffice-calc-nogui"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || need="$$need postgresql"; \
+	if [ -n "$$need" ]; then \
+	  echo "Installing:$$need"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null; \
+	fi
+
+# What `make run` needs from Debian: Pango for WeasyPrint (the PDF report).
+app-deps:
+	@need=""; \
+	ldconfig -p | grep -q libpango-1.0 || need="$$need libpango-1.0-0"; \
+	ldconfig -p | grep -q libpangoft2-1.0 || need="$$need libpangoft2-1.0-0"; \
 	if [ -n "$$need" ]; then \
 	  echo "Installing:$$need"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null; \
@@ -51,7 +76,7 @@ extract: $(STAMP)
 translations-update: extract
 	$(BIN)/pybabel update -i $(POT) -d riecycle/translations --no-fuzzy-matching --ignore-obsolete
 
-db: install
+db: install app-deps
 	$(FLASK) db upgrade
 
 seed: db
@@ -72,7 +97,7 @@ run: seed
 # TEST_WORKERS=0 runs everything in one process.
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
 
-test: install system-deps
+test: install system-deps node-deps
 	$(BIN)/pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # ruff, then pyright in basic mode over riecycle/models and riecycle/services ([tool.pyright] in
