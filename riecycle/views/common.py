@@ -349,16 +349,22 @@ def _fresh_session() -> None:
     session.update(kept)
 
 
-def start_login(user, remember: bool = False) -> None:
+LOGIN_METHOD_KEY = "login_method"
+
+
+def start_login(user, remember: bool = False, method: str = "password") -> None:
     """Log in on a fresh session: a new server-side session id, a new cookie, a new CSRF token.
 
     The caller has flushed the user; this commits the new session row, and the organisation
     this browser worked in before (an expired session's), when the user is a member of it.
+    `method` says how the user proved who they are ("password" or "sso"); it is kept in the
+    signed session for the second-factor rules.
     """
     accounts.remember_organisation(user, session.get(CURRENT_ORG_KEY))
     accounts.start_session(user, remember=remember)
     db.session.commit()
     _fresh_session()  # nothing of the anonymous session (its CSRF token) survives the login
+    session[LOGIN_METHOD_KEY] = method
     login_user(user, remember=remember)
 
 
