@@ -173,6 +173,7 @@ def organisation(gen: Gen, slug: str, name: str, employees: int, **extra) -> int
                 "uses_branche_rie": False,
                 "risk_method": "kinney",
                 "pva_review_month": 2,
+                "mfa_policy": "uit",  # the bench logs in with passwords only
                 "created_at": _utc(gen.today - timedelta(days=1200)),
                 "updated_at": _utc(gen.today - timedelta(days=30)),
             }

@@ -71,6 +71,13 @@ class Config:
     PASSWORD_RESET_HOURS = _env_int("PASSWORD_RESET_HOURS", 2)
     INVITE_DAYS = _env_int("INVITE_DAYS", 7)
     PASSWORD_HASH_METHOD = "scrypt"
+    # Fernet key(s) for secrets stored encrypted (riecycle/crypto.py); empty: derived from SECRET_KEY.
+    ENCRYPTION_KEY = _env("ENCRYPTION_KEY")
+    # Platform administrators always need a second factor; only the test configuration exempts them.
+    MFA_ADMIN_EXEMPT = False
+    # How long the step between a correct password and the second factor may take.
+    MFA_PENDING_MINUTES = _env_int("MFA_PENDING_MINUTES", 5)
+    MFA_ISSUER = _env("MFA_ISSUER", "riecycle")
     PULSE_MIN_RESPONDENTS = max(3, _env_int("PULSE_MIN_RESPONDENTS", 5))
     # A pulse link opens an answer session on a token-free address; it lasts this long.
     PULSE_ANSWER_SESSION_MINUTES = _env_int("PULSE_ANSWER_SESSION_MINUTES", 60)
@@ -96,6 +103,8 @@ class TestingConfig(Config):
     SECRET_KEY = "test-secret"
     WTF_CSRF_ENABLED = False
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
+    # The fixtures' platform administrators log in with a password only; the MFA tests turn it off.
+    MFA_ADMIN_EXEMPT = True
     SMTP_HOST = None
     BASE_URL = "http://localhost"
 

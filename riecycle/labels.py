@@ -6,7 +6,7 @@ from riecycle.models.approval import ApprovalDecision
 from riecycle.models.evaluation import Effect, EvaluationKind, EvaluationMethod
 from riecycle.models.incident import IncidentParty
 from riecycle.models.measure import ChangeType, MeasureApproach, MeasureLevel, MeasureStatus
-from riecycle.models.organisation import RiskMethod
+from riecycle.models.organisation import MfaPolicy, RiskMethod
 from riecycle.models.policy import InstrumentStatus, VpKind
 from riecycle.models.reminders import Channel, LedgerStatus
 from riecycle.models.rie import ExpertKind, PerformedByKind, Priority, RiskScope, RiskSource, RiskStatus
@@ -39,6 +39,11 @@ LABELS = {
     "risk_method": {
         RiskMethod.KINNEY: _l("Kinney (kans × frequentie × effect)"),
         RiskMethod.MATRIX: _l("Matrix 5×5 (kans × effect)"),
+    },
+    "mfa_policy": {
+        MfaPolicy.UIT: _l("Niemand (niet verplicht)"),
+        MfaPolicy.BEHEERDERS: _l("Beheerders"),
+        MfaPolicy.IEDEREEN: _l("Iedereen in de organisatie"),
     },
     "level": {
         MeasureLevel.ORGANISATIE: _l("Organisatie"),

@@ -52,6 +52,8 @@ class World:
 
 
 def make_org(slug: str, name: str, **fields):
+    """An organisation; the second factor is off unless a test asks for it (mfa_policy=...)."""
+    fields.setdefault("mfa_policy", "uit")
     org = organisations.create_organisation(slug, name, **fields)
     return org
 

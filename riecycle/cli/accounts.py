@@ -10,7 +10,15 @@ from riecycle.cli.common import find_org_or_fail
 from riecycle.extensions import db
 from riecycle.models import Employee, Membership
 from riecycle.models.user import Role
-from riecycle.services import ServiceError, accounts, erasure, invitations, notifications_mail, organisations
+from riecycle.services import (
+    ServiceError,
+    accounts,
+    erasure,
+    invitations,
+    mfa,
+    notifications_mail,
+    organisations,
+)
 
 org_cli = AppGroup("org", help="Organisaties beheren.")
 user_cli = AppGroup("user", help="Gebruikers beheren.")
@@ -62,6 +70,23 @@ def user_create(slug, email, role, name, password):
         click.echo(f"Uitnodiging verstuurd naar {invitation.email}; {role} in '{org.slug}' na accepteren.")
         return
     click.echo(f"{user.email} is {role} in '{org.slug}'.")
+
+
+@user_cli.command("mfa-reset")
+@click.option("--email", required=True)
+def user_mfa_reset(email):
+    """Take away a user's second factor (a lost phone); they set it up again at their next login."""
+    user = accounts.find_user(email)
+    if user is None:
+        _fail(f"Er is geen account met e-mailadres {email}.")
+    try:
+        mfa.reset(user)
+    except ServiceError as error:
+        _fail(error.message)
+    db.session.commit()
+    click.echo(
+        f"De tweestapsverificatie van {user.email} is gereset; bij de volgende keer inloggen stelt die een nieuwe in."
+    )
 
 
 @click.command("create-admin")

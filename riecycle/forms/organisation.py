@@ -31,6 +31,11 @@ class OrganisationForm(FlaskForm):
     risk_method = SelectField(_l("Methode risicobeoordeling"), choices=choices("risk_method"))
 
 
+class MfaSettingsForm(FlaskForm):
+    mfa_policy = SelectField(_l("Tweestapsverificatie verplicht voor"), choices=choices("mfa_policy"))
+    mfa_with_sso = BooleanField(_l("Ook bij inloggen via single sign-on (SSO)"))
+
+
 class NewOrganisationForm(OrganisationForm):
     slug = StringField(_l("Korte naam (in de adresbalk)"), validators=[DataRequired(), Length(max=59)])
     beheerder_email = EmailField(

@@ -33,7 +33,7 @@ from riecycle.models.rie import (
 )
 from riecycle.models.taxonomy import Factor, Theme
 from riecycle.models.team import Team
-from riecycle.models.user import Invitation, LoginThrottle, Membership, User, UserSession
+from riecycle.models.user import Invitation, LoginThrottle, Membership, RecoveryCode, User, UserSession
 from riecycle.models.voorlichting import Attendance, VoorlichtingSession
 from riecycle.models.zelfinspectie import ChecklistAnswer, ChecklistRun
 
@@ -75,6 +75,7 @@ __all__ = [
     "PulseRoundTeam",
     "PulseSurvey",
     "PulseToken",
+    "RecoveryCode",
     "ReminderLedger",
     "Rie",
     "RieTheme",

@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 
-from sqlalchemy import String
+from sqlalchemy import String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from riecycle.models.base import Base, one_of
@@ -19,9 +19,20 @@ class RiskMethod(StrEnum):
 RISK_METHODS = tuple(RiskMethod)
 
 
+class MfaPolicy(StrEnum):
+    """Who in the organisation must sign in with a second factor (TOTP)."""
+
+    UIT = "uit"
+    BEHEERDERS = "beheerders"
+    IEDEREEN = "iedereen"
+
+
+MFA_POLICIES = tuple(MfaPolicy)
+
+
 class Organisation(TimestampMixin, SoftDeleteMixin, Base):
     __tablename__ = "organisations"
-    __table_args__ = (one_of("risk_method", RiskMethod),)
+    __table_args__ = (one_of("risk_method", RiskMethod), one_of("mfa_policy", MfaPolicy))
     __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,6 +50,10 @@ class Organisation(TimestampMixin, SoftDeleteMixin, Base):
     # organisation: riecycle.references raises them, numbers are never reused.
     last_risk_number: Mapped[int] = mapped_column(default=0, server_default="0")
     last_measure_number: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Second factor: required of beheerders in every new organisation (services/mfa.py).
+    mfa_policy: Mapped[str] = mapped_column(String(20), default="beheerders", server_default="beheerders")
+    # Also after a login through the organisation's SSO (else the identity provider's MFA counts).
+    mfa_with_sso: Mapped[bool] = mapped_column(default=False, server_default=false())
     __audit_exclude__ = ("last_risk_number", "last_measure_number")
 
     def __repr__(self) -> str:

@@ -63,6 +63,11 @@ class User(UserMixin, TimestampMixin, Base):
     calendar_token: Mapped[str] = mapped_column(String(64), default=new_token, unique=True)
     last_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     last_login_at: Mapped[datetime | None]
+    # Second factor (TOTP): the secret encrypted with riecycle/crypto.py; enabled once confirmed
+    # with a first code. The last time step used, so a code cannot be used twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None]
 
     # Loaded on access only: every User loaded as someone's responsible person or manager would
     # otherwise pull all of that user's memberships (an adviser can be in thousands).
@@ -71,7 +76,16 @@ class User(UserMixin, TimestampMixin, Base):
     )
 
     # Audit entries never show the password hash or tokens.
-    __audit_exclude__ = ("password_hash", "session_token", "calendar_token", "last_login_at")
+    # The second factor is audited by services/mfa.py in words (enabled, disabled, reset).
+    __audit_exclude__ = (
+        "password_hash",
+        "session_token",
+        "calendar_token",
+        "last_login_at",
+        "totp_secret",
+        "totp_enabled_at",
+        "totp_last_step",
+    )
 
     # The server-side session (UserSession.id) this object was loaded for or logged in with;
     # not a column. Flask-Login stores get_id() in the session and the remember cookie.
@@ -89,6 +103,10 @@ class User(UserMixin, TimestampMixin, Base):
     @property
     def label(self) -> str:
         return self.name
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_enabled_at is not None
 
     def membership_for(self, organisation_id: int):
         """This user's membership of one organisation (one small query unless all are loaded)."""
@@ -161,6 +179,18 @@ class Invitation(Base):
 
     organisation: Mapped["Organisation"] = relationship("Organisation")
     invited_by: Mapped["User | None"] = relationship("User")
+
+
+class RecoveryCode(Base):
+    """One of a user's ten recovery codes for the second factor: hashed like a password, used once."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]
 
 
 class LoginThrottle(Base):

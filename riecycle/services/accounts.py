@@ -231,26 +231,27 @@ def _throttle_row(key: str) -> LoginThrottle:
     return row
 
 
-def _throttle_rows(email: str, ip: str) -> list[LoginThrottle]:
-    return [_throttle_row(f"account:{normalise_email(email)}"), _throttle_row(f"ip:{ip}")]
+def throttle_keys(email: str, ip: str) -> list[str]:
+    """The counters a password attempt counts on (a second-factor code counts on its own ones)."""
+    return [f"account:{normalise_email(email)}", f"ip:{ip}"]
 
 
-def locked_minutes(email: str, ip: str) -> int:
+def locked_minutes(email: str, ip: str, keys: list[str] | None = None) -> int:
     """Minutes left on a lock of this account or IP address (0 when free)."""
     now = clock.now()
     left = 0
-    for key in (f"account:{normalise_email(email)}", f"ip:{ip}"):
+    for key in keys or throttle_keys(email, ip):
         row = db.session.get(LoginThrottle, key)
         if row and row.locked_until and row.locked_until > now:
             left = max(left, int((row.locked_until - now).total_seconds() // 60) + 1)
     return left
 
 
-def register_failure(email: str, ip: str) -> None:
+def register_failure(email: str, ip: str, keys: list[str] | None = None) -> None:
     """Count a failed login; lock the account and IP after too many."""
     limit = current_app.config["LOGIN_MAX_FAILURES"]
     minutes = current_app.config["LOGIN_LOCK_MINUTES"]
-    for row in _throttle_rows(email, ip):
+    for row in [_throttle_row(key) for key in keys or throttle_keys(email, ip)]:
         row.failures += 1
         row.updated_at = clock.now()
         if row.failures >= limit:
@@ -259,12 +260,12 @@ def register_failure(email: str, ip: str) -> None:
     db.session.flush()
 
 
-def register_success(email: str, ip: str) -> None:
+def register_success(email: str, ip: str, keys: list[str] | None = None) -> None:
     """A good login clears the failure counts of the account and of the IP address.
 
     A lock that is running stays (a login is refused while locked, so this only clears counts).
     """
-    for key in (f"account:{normalise_email(email)}", f"ip:{ip}"):
+    for key in keys or throttle_keys(email, ip):
         row = db.session.get(LoginThrottle, key)
         if row:
             row.failures, row.locked_until = 0, None

@@ -8,6 +8,7 @@ from riecycle.views.dashboard import bp as dashboard_bp
 from riecycle.views.documents import bp as documents_bp
 from riecycle.views.evaluations import bp as evaluatie_bp
 from riecycle.views.export import bp as export_bp
+from riecycle.views.mfa import bp as mfa_bp
 from riecycle.views.notifications import bp as notifications_bp
 from riecycle.views.notifications import calendar_bp
 from riecycle.views.notifications import log_bp as reminder_log_bp
@@ -25,6 +26,7 @@ from riecycle.views.zelfinspectie import bp as zelfinspectie_bp
 BLUEPRINTS = [
     system_bp,
     auth_bp,
+    mfa_bp,
     account_bp,
     admin_bp,
     dashboard_bp,

@@ -1,6 +1,6 @@
 """The user's own account: name, language, reminder preference and password."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.security import check_password_hash
@@ -9,8 +9,8 @@ from riecycle.extensions import db
 from riecycle.forms.auth import AccountForm, ChangePasswordForm
 from riecycle.models import UserSession
 from riecycle.pagination import page_of
-from riecycle.services import ServiceError, accounts
-from riecycle.views.common import save, start_login
+from riecycle.services import ServiceError, accounts, mfa
+from riecycle.views.common import LOGIN_METHOD_KEY, save, start_login
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -32,7 +32,19 @@ def settings():
             flash(_("Uw instellingen zijn opgeslagen."), "success")
             return redirect(url_for("account.settings"))
     status = 400 if form.errors else 200
-    return render_template("account/settings.html", form=form, password_form=ChangePasswordForm()), status
+    return _settings_page(form, ChangePasswordForm()), status
+
+
+def _settings_page(form, password_form):
+    """The account page, with the state of the user's second factor."""
+    user = current_user._get_current_object()
+    return render_template(
+        "account/settings.html",
+        form=form,
+        password_form=password_form,
+        recovery_codes_left=mfa.recovery_codes_left(user) if user.has_second_factor else 0,
+        second_factor_required=user.has_second_factor and mfa.required(user),
+    )
 
 
 def _remembered(user) -> bool:
@@ -58,12 +70,12 @@ def change_password():
             except ServiceError as error:
                 form.password.errors.append(error.message)
             else:
-                start_login(user, remember=remember)  # this device continues on a fresh session
+                # This device continues on a fresh session; its second factor was given at login.
+                method = session.get(LOGIN_METHOD_KEY, "password")
+                start_login(user, remember=remember, method=method, second_factor_done=True)
                 flash(_("Uw wachtwoord is gewijzigd."), "success")
                 return redirect(url_for("account.settings"))
-    return render_template(
-        "account/settings.html", form=AccountForm(obj=current_user), password_form=form
-    ), 400
+    return _settings_page(AccountForm(obj=current_user), form), 400
 
 
 ORGANISATIONS_PER_PAGE = 50

@@ -12,7 +12,7 @@ from riecycle.forms.organisation import AdminMembershipForm, NewOrganisationForm
 from riecycle.labels import label
 from riecycle.models import Membership, Organisation
 from riecycle.models.user import Role
-from riecycle.services import ServiceError, accounts, invitations, notifications_mail, organisations
+from riecycle.services import ServiceError, accounts, invitations, mfa, notifications_mail, organisations
 
 bp = Blueprint("admin", __name__, url_prefix="/platform")
 
@@ -128,3 +128,24 @@ def organisation_members(org_id):
     if form.errors:
         status = 400
     return render_template("admin/members.html", org=org, members=_members(org), form=form), status
+
+
+@bp.post("/organisaties/<int:org_id>/leden/<int:user_id>/tweestaps-reset")
+@platform_admin_required
+def user_mfa_reset(org_id, user_id):
+    """Take away a member's second factor; they set it up again at their next login (audited)."""
+    org = _organisation_or_404(org_id)
+    membership = db.session.scalar(
+        select(Membership).where(Membership.organisation_id == org.id, Membership.user_id == user_id)
+    )
+    if membership is None:
+        abort(404)
+    try:
+        mfa.reset(membership.user)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("De tweestapsverificatie van %(n)s is gereset.", n=membership.user.name), "success")
+    return redirect(url_for("admin.organisation_members", org_id=org.id))

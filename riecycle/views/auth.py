@@ -9,7 +9,7 @@ from riecycle import clock
 from riecycle.extensions import db
 from riecycle.forms.auth import AccepteerUitnodigingForm, ForgotForm, LoginForm, NewPasswordForm
 from riecycle.services import ServiceError, accounts, invitations, notifications_mail
-from riecycle.views.common import end_login, start_login
+from riecycle.views.common import end_login, pending_login, start_login
 from riecycle.views.safety import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -32,6 +32,8 @@ def login():
     """Log in with e-mail and password, with throttling per account and IP."""
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")) or url_for("system.home"))
+    if request.method == "GET" and pending_login() is not None:  # the password was right already
+        return redirect(url_for("mfa.code", next=safe_next(request.args.get("next"))))
     form = LoginForm()
     if form.validate_on_submit():
         email, ip = form.email.data, _client_ip()
@@ -64,7 +66,8 @@ def login():
             return render_template("auth/login.html", form=form), 200
         accounts.register_success(email, ip)
         user.last_login_at = clock.now()
-        start_login(user, remember=form.remember.data)
+        if not start_login(user, remember=form.remember.data):
+            return redirect(url_for("mfa.code", next=safe_next(request.args.get("next"))))
         return redirect(safe_next(request.args.get("next")) or url_for("system.home"))
     return render_template("auth/login.html", form=form)
 

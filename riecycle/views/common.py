@@ -42,13 +42,13 @@ from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.orm.exc import StaleDataError
 
-from riecycle import charts
+from riecycle import charts, clock
 from riecycle.extensions import db
 from riecycle.labels import label
-from riecycle.models import UsedFormToken
+from riecycle.models import UsedFormToken, User
 from riecycle.models.base import utcnow
 from riecycle.permissions import LEIDINGGEVENDE, can_view_measure, current_role, managed_team_ids
-from riecycle.services import ServiceError, accounts, attachments
+from riecycle.services import ServiceError, accounts, attachments, mfa
 from riecycle.services import pulse as pulse_service
 from riecycle.views.orgbp import CURRENT_ORG_KEY
 
@@ -350,22 +350,62 @@ def _fresh_session() -> None:
 
 
 LOGIN_METHOD_KEY = "login_method"
+# A login waiting for its second factor: who, for how long (signed session; grants nothing).
+MFA_PENDING_KEY = "mfa_pending"
+# This session must enrol a second factor before it can reach anything else (views/mfa.py).
+MFA_ENROL_KEY = "mfa_enrol"
 
 
-def start_login(user, remember: bool = False, method: str = "password") -> None:
+def start_login(
+    user, remember: bool = False, method: str = "password", *, second_factor_done: bool = False
+) -> bool:
     """Log in on a fresh session: a new server-side session id, a new cookie, a new CSRF token.
 
     The caller has flushed the user; this commits the new session row, and the organisation
     this browser worked in before (an expired session's), when the user is a member of it.
     `method` says how the user proved who they are ("password" or "sso"); it is kept in the
     signed session for the second-factor rules.
+
+    Returns False when the user must still give a second-factor code (services/mfa.py): nobody is
+    logged in then; the signed session only says who is waiting, for a few minutes, and the code
+    page (views/mfa.py) finishes the login with `second_factor_done=True`.
     """
+    if not second_factor_done and mfa.code_needed(user, method):
+        db.session.commit()
+        _fresh_session()
+        expires = clock.now().timestamp() + current_app.config["MFA_PENDING_MINUTES"] * 60
+        session[MFA_PENDING_KEY] = {
+            "u": user.id,
+            "s": user.session_token,
+            "r": bool(remember),
+            "m": method,
+            "x": expires,
+        }
+        return False
     accounts.remember_organisation(user, session.get(CURRENT_ORG_KEY))
     accounts.start_session(user, remember=remember)
+    enrol = mfa.must_enrol(user, method)
     db.session.commit()
     _fresh_session()  # nothing of the anonymous session (its CSRF token) survives the login
     session[LOGIN_METHOD_KEY] = method
+    if enrol:
+        session[MFA_ENROL_KEY] = True
     login_user(user, remember=remember)
+    return True
+
+
+def pending_login():
+    """(user, remember, method) of a login waiting for its second factor; None when there is none,
+    it has expired, or the account changed since (password reset, deactivated)."""
+    pending = session.get(MFA_PENDING_KEY)
+    if not isinstance(pending, dict):
+        return None
+    user = db.session.get(User, pending.get("u")) if isinstance(pending.get("u"), int) else None
+    fresh = isinstance(pending.get("x"), (int, float)) and pending["x"] > clock.now().timestamp()
+    if user is None or not fresh or not user.active or user.session_token != pending.get("s"):
+        session.pop(MFA_PENDING_KEY, None)
+        return None
+    return user, bool(pending.get("r")), pending.get("m") or "password"
 
 
 def end_login() -> None:

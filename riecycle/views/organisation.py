@@ -16,6 +16,7 @@ from riecycle.forms.organisation import (
     EmployeeCsvForm,
     EmployeeForm,
     InviteForm,
+    MfaSettingsForm,
     OrganisationForm,
     RoleForm,
     TeamForm,
@@ -45,6 +46,7 @@ from riecycle.services import (
     accounts,
     employees,
     invitations,
+    mfa,
     notifications_mail,
     organisations,
 )
@@ -76,7 +78,24 @@ def index():
         if save(lambda: organisations.update_organisation(g.org, form_data(form)), form):
             flash(_("De gegevens van de organisatie zijn opgeslagen."), "success")
             return redirect(url_for("beheer.index"))
-    return render_template("beheer/index.html", form=form)
+    return render_template("beheer/index.html", form=form, mfa_form=MfaSettingsForm(obj=g.org))
+
+
+@bp.post("/tweestapsverificatie")
+@requires("manage")
+def mfa_settings():
+    """Who in the organisation must sign in with a second factor (and whether also after SSO)."""
+    form = MfaSettingsForm()
+    if not form.validate_on_submit():
+        flash(_("Kies een geldige instelling voor tweestapsverificatie."), "error")
+    elif save(lambda: organisations.update_organisation(g.org, form_data(form)), errors="flash"):
+        flash(
+            _(
+                "De instelling voor tweestapsverificatie is opgeslagen; ze geldt vanaf de volgende keer inloggen."
+            ),
+            "success",
+        )
+    return redirect(url_for("beheer.index"))
 
 
 # --- teams -----------------------------------------------------------------
@@ -362,6 +381,24 @@ def user_remove(membership_id):
     name = membership.user.name
     if save(lambda: accounts.remove_membership(g.org, membership)):
         flash(_("%(n)s heeft geen toegang meer tot deze organisatie.", n=name), "success")
+    return redirect(url_for("beheer.users"))
+
+
+@bp.post("/gebruikers/<int:membership_id>/tweestaps-reset")
+@requires("manage")
+def user_mfa_reset(membership_id):
+    """Take away a member's second factor (a lost phone); they set it up again at their next login."""
+    membership = _membership_or_404(membership_id)
+    user = membership.user
+    if user.id == current_user.id:
+        flash(_("Uw eigen tweestapsverificatie wijzigt u op uw accountpagina, met een code."), "error")
+    elif user.is_platform_admin and not current_user.is_platform_admin:
+        flash(
+            _("De tweestapsverificatie van een platformbeheerder kan alleen een platformbeheerder resetten."),
+            "error",
+        )
+    elif save(lambda: mfa.reset(user, g.org.id), errors="flash"):
+        flash(_("De tweestapsverificatie van %(n)s is gereset.", n=user.name), "success")
     return redirect(url_for("beheer.users"))
 
 
