@@ -58,7 +58,7 @@ def test_only_the_beheerders_copy_carries_teams_and_staff(client_as, world):
 def test_the_beheerders_workbook_moves_the_organisation(client_as, world):
     werkdruk, agressie = build_rich_plan(world)
     build_rich_measures(world, werkdruk, agressie)
-    fresh = organisations.create_organisation("verhuis", "Verhuisde Zorg")
+    fresh = organisations.create_organisation("verhuis", "Verhuisde Zorg", mfa_policy="uit")
     for role in ("beheerder", "preventiemedewerker"):
         accounts.add_membership(fresh, world.users[role], role)
     db.session.commit()
@@ -84,7 +84,7 @@ def test_the_beheerders_workbook_moves_the_organisation(client_as, world):
 def test_a_responsible_who_is_no_user_yet_is_listed_and_the_importer_stands_in(client_as, world):
     werkdruk, agressie = build_rich_plan(world)
     build_rich_measures(world, werkdruk, agressie)
-    fresh = organisations.create_organisation("verhuis", "Verhuisde Zorg")
+    fresh = organisations.create_organisation("verhuis", "Verhuisde Zorg", mfa_policy="uit")
     accounts.add_membership(fresh, world.users["beheerder"], "beheerder")
     db.session.commit()
     src_responsibles = set(
