@@ -109,6 +109,10 @@ def test_login_waits_for_the_code_and_grants_nothing_before_it(app, world, now):
         response = client.get(url)
         assert response.status_code == 302 and "/login" in response.headers["Location"], url
     assert "/login/code" in client.get("/login").headers["Location"]
+    # Where any other login step (the SSO callback) lands: home, the login page, the code step.
+    home = client.get("/")
+    assert home.headers["Location"].endswith("/login")
+    assert "/login/code" in client.get(home.headers["Location"]).headers["Location"]
     page = client.get("/login/code")
     assert page.status_code == 200 and "authenticator-app" in page.get_data(as_text=True)
 
@@ -233,6 +237,19 @@ def test_a_beheerder_of_a_new_organisation_is_sent_to_enrolment_after_login(app,
     now.advance(30)
     assert login_with_code(client, "baas@nieuw.example", PASSWORD, code(secret)).status_code == 302
     assert client.get("/o/nieuw/").status_code == 200
+
+
+def test_a_remember_me_cookie_does_not_skip_the_enrolment(app, world):
+    _new_org_with_beheerder()
+    client = app.test_client()
+    client.post("/login", data={"email": "baas@nieuw.example", "password": PASSWORD, "remember": "y"})
+    remember = client.get_cookie("remember_token")
+    assert remember is not None
+    # The browser is closed: the session cookie is gone, the remember cookie stays.
+    later = app.test_client()
+    later.set_cookie("remember_token", remember.value)
+    response = later.get("/o/nieuw/")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/account/tweestaps")
 
 
 def test_other_roles_of_a_new_organisation_need_it_only_when_it_says_everyone(app, world):

@@ -3,7 +3,7 @@ and the guard that sends a user who must enrol to the enrolment page (services/m
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, user_loaded_from_cookie
 from markupsafe import Markup
 
 from riecycle.extensions import db
@@ -17,6 +17,18 @@ bp = Blueprint("mfa", __name__)
 
 # What a user who must enrol can still reach.
 ENROL_OPEN = frozenset({"mfa.enrol", "auth.logout", "static", "system.set_language", "system.healthz"})
+
+
+@bp.record_once
+def _watch_remember_cookies(state):
+    user_loaded_from_cookie.connect(_restored_from_cookie, state.app)
+
+
+def _restored_from_cookie(_app, user):
+    """A "remember me" cookie brings a login back without its session: the enrolment rule again
+    (how the user signed in is not known any more, so as after a password)."""
+    if mfa.must_enrol(user, "password"):
+        session[MFA_ENROL_KEY] = True
 
 
 @bp.before_app_request
