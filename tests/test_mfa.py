@@ -289,6 +289,22 @@ def test_fixtures_and_the_demo_turn_the_rule_off(app, world):
     assert db.session.get(Organisation, demo.id).mfa_policy == "uit"
 
 
+def test_the_bench_generator_turns_the_rule_off(app):
+    from bench import generate
+
+    with generate._request_context():
+        generate.large_employer(scale=0.01)
+    db.session.commit()
+    org = db.session.scalar(select(Organisation).where(Organisation.slug == generate.LARGE_SLUG))
+    assert org.mfa_policy == "uit"
+    client = app.test_client()
+    response = client.post(
+        "/login", data={"email": "beheerder1@ziekenhuis.bench", "password": generate.PASSWORD}
+    )
+    assert response.status_code == 302 and "/login/code" not in response.headers["Location"]
+    assert client.get(f"/o/{org.slug}/beheer/").status_code == 200
+
+
 def demo_members(org):
     from riecycle.models import Membership
 
