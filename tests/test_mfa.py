@@ -133,6 +133,8 @@ def test_a_wrong_code_is_refused(app, world, now):
     # Letters that are no recovery code, and an empty field, are refused the same way.
     assert "Deze code klopt niet" in client.post("/login/code", data={"code": "hallo"}).get_data(as_text=True)
     assert client.post("/login/code", data={"code": ""}).status_code == 200
+    for odd in ("１２３４５６", "٠١٢٣٤٥", "x" * 500, "abcde-fghj\x00"):
+        assert client.post("/login/code", data={"code": odd}).status_code in (200, 400), odd
     assert client.get("/o/acme/").status_code == 302
 
 

@@ -30,7 +30,7 @@ RECOVERY_CODES = 10
 # Lower case letters and digits without the ones that look alike (0/o, 1/l/i).
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 RECOVERY_LENGTH = 10
-TOTP_PATTERN = re.compile(r"^\d{6}$")
+TOTP_PATTERN = re.compile(r"^[0-9]{6}$")  # ASCII digits only (hmac.compare_digest refuses others)
 RECOVERY_PATTERN = re.compile(rf"^[{RECOVERY_ALPHABET}]{{{RECOVERY_LENGTH}}}$")
 
 
