@@ -59,6 +59,7 @@ def _second_factor_entries(user_id):
 def test_enrolment_shows_a_server_drawn_qr_code_and_the_key_and_needs_a_first_code(app, world, now):
     client = app.test_client()
     login(client, world.users["beheerder"].email)
+    elsewhere = login(app.test_client(), world.users["beheerder"].email)  # a session with the password only
     page = client.get("/account/tweestaps")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
@@ -81,6 +82,8 @@ def test_enrolment_shows_a_server_drawn_qr_code_and_the_key_and_needs_a_first_co
     html = done.get_data(as_text=True)
     assert done.status_code == 200 and done.headers["Cache-Control"] == "no-store"
     assert "Tweestapsverificatie staat aan" in html
+    assert client.get("/o/acme/").status_code == 200  # this device goes on
+    assert elsewhere.get("/o/acme/").status_code == 302  # the password-only session has ended
     user = _user("beheerder@acme.example")
     assert user.totp_enabled_at is not None
     rows = db.session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)).all()

@@ -128,7 +128,10 @@ def qr_svg(uri: str, title: str) -> str:
 
 
 def confirm_enrolment(user: User, code: str) -> list[str]:
-    """Switch the second factor on with a first correct code; returns the new recovery codes."""
+    """Switch the second factor on with a first correct code; returns the new recovery codes.
+
+    Every session of the user ends (one opened with the password alone must not stay); the view
+    continues this device on a fresh one."""
     if user.has_second_factor:
         raise ServiceError(_("Tweestapsverificatie is al ingesteld."))
     if secret_of(user) is None:
@@ -138,6 +141,7 @@ def confirm_enrolment(user: User, code: str) -> list[str]:
             _("Deze code klopt niet. Controleer de tijd op uw telefoon en probeer het opnieuw."), "code"
         )
     user.totp_enabled_at = clock.now()
+    accounts.end_all_sessions(user)
     db.session.flush()
     _audit(user, "ingesteld")
     return new_recovery_codes(user)

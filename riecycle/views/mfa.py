@@ -9,8 +9,9 @@ from markupsafe import Markup
 from riecycle.extensions import db
 from riecycle.forms.mfa import CodeForm
 from riecycle.services import ServiceError, mfa
+from riecycle.views.account import _remembered
 from riecycle.views.auth import _client_ip
-from riecycle.views.common import MFA_ENROL_KEY, pending_login, save, start_login
+from riecycle.views.common import LOGIN_METHOD_KEY, MFA_ENROL_KEY, pending_login, save, start_login
 from riecycle.views.safety import safe_next
 
 bp = Blueprint("mfa", __name__)
@@ -112,9 +113,15 @@ def enrol():
         return redirect(url_for("account.settings"))
     form = CodeForm()
     if form.validate_on_submit():
+        remember = _remembered(user)
         saved = save(lambda: mfa.confirm_enrolment(user, form.code.data), form)
-        if saved:
-            session.pop(MFA_ENROL_KEY, None)
+        if saved:  # the other sessions have ended; this device continues on a fresh one
+            start_login(
+                user,
+                remember=remember,
+                method=session.get(LOGIN_METHOD_KEY, "password"),
+                second_factor_done=True,
+            )
             return _codes_page(saved.value, first=True)
     secret = mfa.start_enrolment(user)
     db.session.commit()
