@@ -71,8 +71,6 @@ class Config:
     PASSWORD_RESET_HOURS = _env_int("PASSWORD_RESET_HOURS", 2)
     INVITE_DAYS = _env_int("INVITE_DAYS", 7)
     PASSWORD_HASH_METHOD = "scrypt"
-    # Fernet key(s) for secrets stored encrypted (riecycle/crypto.py); empty: derived from SECRET_KEY.
-    ENCRYPTION_KEY = _env("ENCRYPTION_KEY")
     # Platform administrators always need a second factor; only the test configuration exempts them.
     MFA_ADMIN_EXEMPT = False
     # How long the step between a correct password and the second factor may take.
