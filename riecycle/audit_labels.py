@@ -38,6 +38,17 @@ DEFINED = {
         "group_name": _l("Groep"),
         "group_kind": _l("Soort groep"),
     },
+    "SSO-instellingen": {"secret_set_at": _l("Client secret gewijzigd op")},
+    "SSO-domein": {
+        "domain": _l("E-maildomein"),
+        "approved_at": _l("Goedgekeurd op"),
+        "approved_by_id": _l("Goedgekeurd door"),
+    },
+    "SSO-koppeling": {
+        "issuer": _l("Uitgever (issuer)"),
+        "subject": _l("Account bij de inlogdienst (subject)"),
+        "last_login_at": _l("Ingelogd via SSO op"),
+    },
 }
 
 # Record name -> (module in riecycle.forms, form class names): where the field labels come from.
@@ -71,6 +82,7 @@ FORMS = {
     "Pulsmeting": ("pulse", ("SurveyForm",)),
     "Wegwijzer-check": ("pulse", ("WegwijzerTickForm",)),
     "Zelfinspectie-antwoord": ("zelfinspectie", ("AnswerForm",)),
+    "SSO-instellingen": ("sso", ("SsoConfigForm",)),
 }
 
 # Fields no form edits (or whose form label does not fit the record), for every kind of record.
@@ -188,6 +200,7 @@ CHOICES = {
     ("Beleidsinstrument", "status"): "instrument_status",
     ("Aanwezigheid", "status"): "attendance",
     ("Zelfinspectie-antwoord", "answer"): "checklist_answer",
+    ("SSO-instellingen", "jit_role"): "role",
 }
 # Collections (many-to-many) end in these; form fields name them so (team_ids, factor_keys).
 COLLECTION_SUFFIXES = ("_ids", "_keys")

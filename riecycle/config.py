@@ -79,6 +79,13 @@ class Config:
     SCHEDULER_LOCK_RETRY_SECONDS = _env_int("SCHEDULER_LOCK_RETRY_SECONDS", 5)
     SCHEDULER_INTERVAL_SECONDS = _env_int("SCHEDULER_INTERVAL_SECONDS", None)
     TIMEZONE = "Europe/Amsterdam"
+    # Stored secrets (riecycle/crypto.py): a Fernet key; without it one is derived from SECRET_KEY.
+    ENCRYPTION_KEY = _env("ENCRYPTION_KEY")
+    # Single sign-on: seconds to wait for an OpenID provider, clock skew allowed on its tokens,
+    # and whether a provider may be reached over plain http (development and tests only).
+    SSO_HTTP_TIMEOUT = _env_int("SSO_HTTP_TIMEOUT", 5)
+    SSO_LEEWAY_SECONDS = _env_int("SSO_LEEWAY_SECONDS", 60)
+    SSO_ALLOW_HTTP = _env_bool("SSO_ALLOW_HTTP", False)
 
 
 class DevelopmentConfig(Config):
@@ -86,6 +93,7 @@ class DevelopmentConfig(Config):
 
     ENV_NAME = "development"
     SECRET_KEY = Config.SECRET_KEY or "dev-only-not-secret"
+    SSO_ALLOW_HTTP = _env_bool("SSO_ALLOW_HTTP", True)
 
 
 class TestingConfig(Config):
@@ -98,6 +106,7 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
     SMTP_HOST = None
     BASE_URL = "http://localhost"
+    SSO_ALLOW_HTTP = True
 
 
 class ProductionConfig(Config):

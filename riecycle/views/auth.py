@@ -9,6 +9,7 @@ from riecycle import clock
 from riecycle.extensions import db
 from riecycle.forms.auth import AccepteerUitnodigingForm, ForgotForm, LoginForm, NewPasswordForm
 from riecycle.services import ServiceError, accounts, invitations, notifications_mail
+from riecycle.views import sso
 from riecycle.views.common import end_login, start_login
 from riecycle.views.safety import safe_next
 
@@ -33,6 +34,9 @@ def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")) or url_for("system.home"))
     form = LoginForm()
+    sso_page = sso.login_step(form)  # users of an organisation with single sign-on go there
+    if sso_page is not None:
+        return sso_page
     if form.validate_on_submit():
         email, ip = form.email.data, _client_ip()
         minutes = accounts.locked_minutes(email, ip)
