@@ -223,13 +223,15 @@ def _sign_in(org, config, claims, next_url):
     return _finish(identity, resolved.user, next_url)
 
 
-def _finish(identity, user, next_url):
+def _finish(identity, user, next_url, message: str | None = None):
     token = audit.set_actor(user.id)
     try:
         service.record_login(identity, user)
     finally:
         audit.reset_actor(token)
     start_login(user, method="sso")
+    if message:
+        flash(message, "success")  # after start_login: it starts a fresh session
     return redirect(safe_next(next_url) or url_for("system.home"))
 
 
@@ -270,8 +272,8 @@ def link():
                 session.pop(LINK_KEY, None)
                 return _failed(error.message, error.field or "refused")
             session.pop(LINK_KEY, None)
-            flash(_("Uw account is gekoppeld aan de inlogdienst van %(o)s.", o=org.name), "success")
-            return _finish(identity, user, pending.get("next"))
+            linked = _("Uw account is gekoppeld aan de inlogdienst van %(o)s.", o=org.name)
+            return _finish(identity, user, pending.get("next"), linked)
     return render_template("sso/link.html", form=form, org=org, email=user.email), status
 
 
