@@ -249,7 +249,7 @@ def _verified(config: SsoConfig, claims: dict) -> bool:
 def resolve(org: Organisation, config: SsoConfig, claims: dict) -> Resolved:
     """Who the checked id token's claims are in this organisation; refuses with a Dutch ServiceError."""
     email = accounts.normalise_email(claims.get("email") if isinstance(claims.get("email"), str) else "")
-    if not email or "@" not in email:
+    if not email or "@" not in email or len(email) > 254 or len(str(claims.get("sub", ""))) > 255:
         raise _refuse(
             _("De inlogdienst heeft geen e-mailadres doorgegeven. Neem contact op met uw beheerder."),
             "no_email",

@@ -32,6 +32,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from riecycle import audit, clock, oidc
 from riecycle.extensions import db
@@ -205,22 +206,24 @@ def _sign_in(org, config, claims, next_url):
     """Log the resolved user in, or ask an existing account's password once before binding it."""
     try:
         resolved = service.resolve(org, config, claims)
+        if resolved.needs_password:  # nothing was changed: the account is bound after its password
+            session[LINK_KEY] = {
+                "user_id": resolved.user.id,
+                "org_id": org.id,
+                "issuer": config.issuer,
+                "subject": str(claims["sub"]),
+                "next": next_url,
+                "started": int(time.time()),
+            }
+            return redirect(url_for("sso.link"))
+        identity = resolved.identity or service.bind(org, config, resolved.user, str(claims["sub"]))
+        return _finish(identity, resolved.user, next_url)
     except ServiceError as error:
         db.session.rollback()
         return _failed(error.message, error.field or "refused")
-    if resolved.needs_password:
+    except IntegrityError:  # the same new account signing in twice at the same moment
         db.session.rollback()
-        session[LINK_KEY] = {
-            "user_id": resolved.user.id,
-            "org_id": org.id,
-            "issuer": config.issuer,
-            "subject": str(claims["sub"]),
-            "next": next_url,
-            "started": int(time.time()),
-        }
-        return redirect(url_for("sso.link"))
-    identity = resolved.identity or service.bind(org, config, resolved.user, str(claims["sub"]))
-    return _finish(identity, resolved.user, next_url)
+        return _failed(_("De aanmelding is niet gelukt. Probeer het opnieuw."), "conflict", 409)
 
 
 def _finish(identity, user, next_url, message: str | None = None):
