@@ -414,3 +414,41 @@ def test_secrets_are_encrypted_with_the_configured_key(app, monkeypatch):
     with pytest.raises(crypto.InvalidToken):
         crypto.decrypt(token)  # another key: the stored secret must be entered again
     assert crypto.decrypt(crypto.encrypt("ander geheim")) == "ander geheim"
+
+
+def test_a_member_who_left_the_organisation_is_refused(app, world, admin, provider, client):
+    connect(world, admin, provider.issuer, jit_enabled=True)
+    assert sso_login(client, "vertrokken@acme.example").status_code == 302
+    user = accounts.find_user("vertrokken@acme.example")
+    accounts.remove_membership(world.org, user.membership_for(world.org.id))
+    db.session.commit()
+    later = app.test_client()
+    refused(sso_login(later, "vertrokken@acme.example"), "hoort bij een account van een andere organisatie")
+    assert not logged_in(later)
+
+
+@pytest.mark.parametrize(
+    ("issuer", "single"),
+    [
+        ("https://login.microsoftonline.com/0b9f6c1e-3c4d-4e5f-8a9b-1c2d3e4f5a6b/v2.0", True),
+        ("https://login.microsoftonline.com/common/v2.0", False),
+        ("https://login.microsoftonline.com/organizations/v2.0", False),
+        ("https://accounts.google.com", False),
+        ("https://idp.acme.example", True),
+    ],
+)
+def test_which_issuers_count_as_one_tenant(issuer, single):
+    assert service.is_single_tenant(issuer) is single
+
+
+def test_entra_signals_for_a_verified_address(app, world):
+    tenant = "https://login.microsoftonline.com/0b9f6c1e-3c4d-4e5f-8a9b-1c2d3e4f5a6b/v2.0"
+    config = SsoConfig(issuer=tenant, trust_tenant_email=False)
+    assert service._verified(config, {"email_verified": True})
+    assert not service._verified(config, {"email_verified": False, "xms_edov": True})
+    assert service._verified(config, {"xms_edov": True})  # Entra: the tenant verified the domain
+    assert not service._verified(config, {})
+    config.trust_tenant_email = True
+    assert service._verified(config, {})
+    config.issuer = "https://login.microsoftonline.com/common/v2.0"
+    assert not service._verified(config, {})
