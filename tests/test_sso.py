@@ -387,8 +387,10 @@ def test_domains_need_approval_and_belong_to_one_organisation(app, world, admin,
         other.get("/o/other/beheer/sso/")
     )
     assert db.session.scalars(select(SsoDomain)).all() == [row]
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError, match="Vul een domeinnaam in"):
         service.request_domain(world.other_org, "niet een domein")
+    with pytest.raises(ServiceError, match="openbare e-maildienst"):
+        service.request_domain(world.other_org, "Gmail.com")
 
     # Only a platform administrator approves.
     assert beheerder.post(f"/platform/sso-domeinen/{row.id}/goedkeuren").status_code == 403

@@ -42,6 +42,11 @@ JIT_ROLES = (Role.PREVENTIEMEDEWERKER, Role.LEIDINGGEVENDE, Role.OR_LID, Role.AU
 # Issuers that serve many tenants or consumers: their addresses are not vouched for by one tenant.
 MULTI_TENANT = re.compile(r"^/(common|organizations|consumers)(/|$)", re.IGNORECASE)
 GUID = re.compile(r"^/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(/|$)", re.IGNORECASE)
+# Public mail services: anyone can have an address there, so no organisation can own the domain.
+PUBLIC_MAIL = frozenset(
+    "gmail.com googlemail.com outlook.com hotmail.com live.com msn.com yahoo.com icloud.com me.com "
+    "proton.me protonmail.com gmx.com gmx.net ziggo.nl kpnmail.nl hetnet.nl planet.nl xs4all.nl".split()
+)
 MICROSOFT_HOSTS = ("login.microsoftonline.com", "sts.windows.net", "login.microsoftonline.us")
 
 
@@ -129,6 +134,10 @@ def request_domain(org: Organisation, domain: str) -> SsoDomain:
     name = normalise_domain(domain)
     if not DOMAIN_RE.match(name):
         raise ServiceError(_("Vul een domeinnaam in, zoals voorbeeld.nl."), "domain")
+    if name in PUBLIC_MAIL:
+        raise ServiceError(
+            _("Een domein van een openbare e-maildienst hoort niet bij één organisatie."), "domain"
+        )
     taken = db.session.scalar(select(SsoDomain).where(SsoDomain.domain == name))
     if taken is not None:
         if taken.organisation_id == org.id:
@@ -198,17 +207,6 @@ def config_for_email(email: str) -> SsoConfig | None:
             Organisation.deleted_at.is_(None),
         )
     )
-
-
-def password_login_refused(email: str) -> SsoConfig | None:
-    """The provider to use instead when the address's organisation switched password login off."""
-    config = config_for_email(email)
-    if config is None or config.password_login:
-        return None
-    user = accounts.find_user(email)
-    if user is not None and user.is_platform_admin:
-        return None  # platform administrators always sign in with their password
-    return config
 
 
 def active_config(org: Organisation) -> SsoConfig | None:
