@@ -2,6 +2,8 @@
 port, tests/support/oidc_provider.js), driven with plain HTTP: the app through the test client,
 the provider's login and consent forms through urllib."""
 
+import socket
+import time
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -325,6 +327,28 @@ def test_a_provider_that_is_down_gives_a_clear_message(app, world, admin, client
     response = client.get("/login/sso/start/acme")
     refused(response, "De inlogdienst van uw organisatie is nu niet bereikbaar", 502)
     assert not logged_in(client)
+
+
+def test_a_provider_that_hangs_gives_the_same_message_after_a_short_timeout(app, world, admin, client):
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", free_port()))
+        silent.listen(8)
+        connect(world, admin, f"http://127.0.0.1:{silent.getsockname()[1]}", jit_enabled=True)
+        app.config["SSO_HTTP_TIMEOUT"] = 1
+        began = time.monotonic()
+        response = client.get("/login/sso/start/acme")
+    refused(response, "De inlogdienst van uw organisatie is nu niet bereikbaar", 502)
+    assert time.monotonic() - began < 10
+
+
+def test_a_provider_that_goes_down_during_the_login_gives_a_clear_message(app, world, admin, client):
+    require(node_available(), "Node.js with oidc-provider (make test installs it)")
+    with OidcProvider(redirect_uris=[CALLBACK]) as brief:
+        connect(world, admin, brief.issuer, jit_enabled=True)
+        callback = walk(start(client), "onderweg@acme.example")
+    refused(client.get(callback), "De inlogdienst van uw organisatie is nu niet bereikbaar", 502)
+    assert not logged_in(client)
+    assert accounts.find_user("onderweg@acme.example") is None
 
 
 def test_an_issuer_that_does_not_match_the_discovery_document_is_refused(app, world, admin, provider, client):
