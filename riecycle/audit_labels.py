@@ -30,6 +30,45 @@ from riecycle.models.base import UTCDateTime
 # Models without an __audit_label__: their entries store the class name.
 CLASS_NAMES = {"Organisation": _l("Organisatie")}
 
+# The stored record names (each model's __audit_label__, Dutch) in the reader's language.
+RECORD_NAMES = {
+    "Aanstelling preventiemedewerker": _l("Aanstelling preventiemedewerker"),
+    "Aanwezigheid": _l("Aanwezigheid"),
+    "Analyse meldingen": _l("Analyse meldingen"),
+    "Basiscontract arbodienst": _l("Basiscontract arbodienst"),
+    "Beleidsinstrument": _l("Beleidsinstrument"),
+    "Catalogusmaatregel": _l("Catalogusmaatregel"),
+    "Document": _l("Document"),
+    "Evaluatie": _l("Evaluatie"),
+    "Gebruiker": _l("Gebruiker"),
+    "Inspraak medewerkers": _l("Inspraak medewerkers"),
+    "Instemming OR/PVT": _l("Instemming OR/PVT"),
+    "Maatregel": _l("Maatregel"),
+    "Medewerker": _l("Medewerker"),
+    "Melding": _l("Melding"),
+    "Onderzoeksresultaat team": _l("Onderzoeksresultaat team"),
+    "Onderzoeksscore": _l("Onderzoeksscore"),
+    "Opmerking Plan van Aanpak": _l("Opmerking Plan van Aanpak"),
+    "Prioritering": _l("Prioritering"),
+    "Pulsmeting": _l("Pulsmeting"),
+    "Pulsronde": _l("Pulsronde"),
+    "RI&E": _l("RI&E"),
+    "RI&E-thema": _l("RI&E-thema"),
+    "Risico": _l("Risico"),
+    "Risicobeoordeling": _l("Risicobeoordeling"),
+    "Rol": _l("Rol"),
+    "Statuswijziging": _l("Statuswijziging"),
+    "Team": _l("Team"),
+    "Toetsing": _l("Toetsing"),
+    "Verdiepend onderzoek": _l("Verdiepend onderzoek"),
+    "Versie Plan van Aanpak": _l("Versie Plan van Aanpak"),
+    "Voorlichting": _l("Voorlichting"),
+    "Voortgangsnotitie": _l("Voortgangsnotitie"),
+    "Wegwijzer-check": _l("Wegwijzer-check"),
+    "Zelfinspectie": _l("Zelfinspectie"),
+    "Zelfinspectie-antwoord": _l("Zelfinspectie-antwoord"),
+}
+
 # Record name -> the field labels defined for it elsewhere (used first).
 DEFINED = {
     "Maatregel": MEASURE_FIELD_LABELS,
@@ -198,8 +237,8 @@ DASH = "—"
 
 
 def entity_label(entity: str) -> str:
-    """The Dutch name of the kind of record an entry is about."""
-    name = CLASS_NAMES.get(entity)
+    """The name of the kind of record an entry is about, in the reader's language."""
+    name = CLASS_NAMES.get(entity) or RECORD_NAMES.get(entity)
     return str(name) if name is not None else entity
 
 
