@@ -21,6 +21,7 @@ from functools import cache, cached_property
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import Boolean, Date, Numeric, Time, select
 
 from riecycle.clock import AMSTERDAM
@@ -45,7 +46,7 @@ RECORD_NAMES = {
     "Instemming OR/PVT": _l("Instemming OR/PVT"),
     "Maatregel": _l("Maatregel"),
     "Medewerker": _l("Medewerker"),
-    "Melding": _l("Melding"),
+    "Melding": lazy_pgettext("incident", "Melding"),
     "Onderzoeksresultaat team": _l("Onderzoeksresultaat team"),
     "Onderzoeksscore": _l("Onderzoeksscore"),
     "Opmerking Plan van Aanpak": _l("Opmerking Plan van Aanpak"),

@@ -241,3 +241,14 @@ def test_a_read_only_install_logs_instead_of_failing(tmp_path, caplog):
         assert "make translations" in caplog.text
     finally:
         target.chmod(0o755)
+
+
+def test_audit_record_kinds_in_english(client_as, db, world):
+    _english(db, world, "auditor")
+    text = _visible_text(client_as("auditor").get("/o/acme/audit/").get_data(as_text=True))
+    for english in ("Risk assessment", "Status change", "Incident report", "Policy instrument", "Progress note"):
+        assert english in text, english
+    for dutch in ("Risicobeoordeling", "Statuswijziging", "Beleidsinstrument", "Voortgangsnotitie"):
+        assert dutch not in text, dutch
+    dutch_page = _visible_text(client_as("beheerder").get("/o/acme/audit/").get_data(as_text=True))
+    assert "Risicobeoordeling" in dutch_page and "Melding" in dutch_page
