@@ -157,6 +157,7 @@ def test_zelfinspectie_findings_follow_the_readers_language(client_as, db, world
     assert "Add measure" in english
     assert "Maatregel toevoegen" not in english
     assert "borging" not in english.lower()
+    assert "RI&E version 1" in english and "RI&E versie" not in english
     dutch = _visible_text(
         client_as("preventiemedewerker").get("/o/acme/zelfinspectie/").get_data(as_text=True)
     )
@@ -246,7 +247,13 @@ def test_a_read_only_install_logs_instead_of_failing(tmp_path, caplog):
 def test_audit_record_kinds_in_english(client_as, db, world):
     _english(db, world, "auditor")
     text = _visible_text(client_as("auditor").get("/o/acme/audit/").get_data(as_text=True))
-    for english in ("Risk assessment", "Status change", "Incident report", "Policy instrument", "Progress note"):
+    for english in (
+        "Risk assessment",
+        "Status change",
+        "Incident report",
+        "Policy instrument",
+        "Progress note",
+    ):
         assert english in text, english
     for dutch in ("Risicobeoordeling", "Statuswijziging", "Beleidsinstrument", "Voortgangsnotitie"):
         assert dutch not in text, dutch
