@@ -243,6 +243,17 @@ def entity_label(entity: str) -> str:
     return str(name) if name is not None else entity
 
 
+def record_label(entity: str, label: str | None) -> str | None:
+    """A stored record label ("Evaluatie 2026-11-23") with its leading record name in the reader's language.
+
+    The label is a snapshot written in Dutch; only the record name at its start is translated,
+    the rest (titles, dates) is shown as stored.
+    """
+    if not label or not label.startswith(entity + " "):
+        return label
+    return entity_label(entity) + label[len(entity) :]
+
+
 @cache
 def _models() -> dict:
     """Record name -> audited model class."""

@@ -13,7 +13,17 @@ import pytest
 
 from riecycle import clock
 from riecycle.i18n import compile_catalogues
-from tests.factories import build_rich_measures, build_rich_plan, make_measure, make_rie, make_risk
+from tests.factories import (
+    build_rich_measures,
+    build_rich_plan,
+    make_attended_session,
+    make_done_measure,
+    make_evaluation,
+    make_measure,
+    make_rie,
+    make_risk,
+    make_version,
+)
 from tests.support.files import EN_PO
 
 ROLES = ("beheerder", "preventiemedewerker", "leidinggevende", "or_lid", "auditor")
@@ -179,7 +189,18 @@ def rich_world(db, world):
     make_rie(world)
     werkdruk, agressie = build_rich_plan(world)
     build_rich_measures(world, werkdruk, agressie)
+    done = make_done_measure(world, title="Roosteroverleg per kwartaal")
+    evaluation = make_evaluation(world, done)
+    session = make_attended_session(world)
+    version = make_version(world)
     db.session.commit()
+    world.detail_pages = (
+        f"/o/acme/rie/risicos/{werkdruk.id}",
+        f"/o/acme/plan/{done.id}",
+        f"/o/acme/evaluatie/{evaluation.id}",
+        f"/o/acme/voorlichting/{session.id}",
+        f"/o/acme/plan/versies/{version.id}",
+    )
     return world
 
 
@@ -189,7 +210,7 @@ def test_main_pages_in_english_have_no_dutch_ui_words(client_as, db, rich_world,
     _english(db, rich_world, role)
     client = client_as(role)
     found = {}
-    for path in MAIN_PAGES:
+    for path in MAIN_PAGES + rich_world.detail_pages:
         response = client.get(path)
         if response.status_code != 200:  # a page this role may not open
             assert response.status_code in (302, 403, 404), (path, response.status_code)
