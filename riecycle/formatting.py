@@ -18,6 +18,8 @@ ENGLISH_DATE = {
     "medium": "d MMM y",
     "long": "d MMMM y",
     "full": "EEEE d MMMM y",
+    # A month: "Dec 26" reads as 26 December in English, so the year is written in full.
+    "MMM yy": "MMM y",
 }
 ENGLISH_DATETIME = {
     "short": "d MMM y HH:mm",
@@ -45,6 +47,11 @@ def fmt_date(value, fmt="medium"):
     if isinstance(value, date):
         return memoised(("date", value, fmt), lambda: format_date(value, date_pattern(fmt)))
     return str(value)
+
+
+def fmt_month(value) -> str:
+    """A month as a chart or list label: "dec 26" in Dutch, "Dec 2026" in English."""
+    return format_date(value, date_pattern("MMM yy"))
 
 
 def fmt_datetime(value):

@@ -100,7 +100,11 @@ GLOSSED = re.compile(r"[A-Z][a-z]+(?: [a-z]+)* \([a-z][^()]*\)")
 # What the test data itself says in Dutch.
 USER_DATA = ("Geen signalen in het MTO.",)
 # American dates: 12/3/26, Dec 3, 2026, 8:14 AM.
-US_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b[A-Z][a-z]{2} \d{1,2}, \d{4}\b|\d{1,2}:\d{2}\s?[AP]M\b")
+# Also a month with a two-digit year ("Dec 26"), which reads as 26 December.
+US_DATE = re.compile(
+    r"\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b[A-Z][a-z]{2} \d{1,2}, \d{4}\b|\d{1,2}:\d{2}\s?[AP]M\b"
+    r"|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{2}\b(?! \d{4})"
+)
 
 
 def _visible_text(page: str) -> str:
@@ -137,7 +141,7 @@ def test_dates_are_day_month_in_english(client_as, db, world):
 
 
 def test_filters_format_english_dates_day_first(app):
-    from riecycle.formatting import fmt_date, fmt_datetime
+    from riecycle.formatting import fmt_date, fmt_datetime, fmt_month
 
     moment = datetime(2026, 12, 3, 8, 14, tzinfo=clock.AMSTERDAM)
     with app.test_request_context():
@@ -149,9 +153,11 @@ def test_filters_format_english_dates_day_first(app):
             assert fmt_date(date(2026, 12, 3), "full") == "Thursday 3 December 2026"
             assert fmt_datetime(moment) == "3 Dec 2026 08:14"
             assert fmt_date(moment) == "3 Dec 2026 08:14"
+            assert fmt_month(date(2026, 12, 1)) == "Dec 2026"
         with force_locale("nl"):
             assert fmt_date(date(2026, 12, 3), "long") == "3 december 2026"
             assert fmt_datetime(moment).startswith("03-12-2026")
+            assert fmt_month(date(2026, 12, 1)) == "dec 26"
 
 
 def test_zelfinspectie_findings_follow_the_readers_language(client_as, db, world):
