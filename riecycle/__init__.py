@@ -59,6 +59,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = None
     login_manager.session_protection = "strong"
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    i18n.ensure_catalogues(app)
     i18n.install_gettext(app)
     audit.install(db.session)
     risk_levels.install(db.session)

@@ -21,6 +21,7 @@ from functools import cache, cached_property
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import Boolean, Date, Numeric, Time, select
 
 from riecycle.clock import AMSTERDAM
@@ -30,6 +31,45 @@ from riecycle.models.base import UTCDateTime
 # Models without an __audit_label__: their entries store the class name.
 CLASS_NAMES = {"Organisation": _l("Organisatie")}
 
+# The stored record names (each model's __audit_label__, Dutch) in the reader's language.
+RECORD_NAMES = {
+    "Aanstelling preventiemedewerker": _l("Aanstelling preventiemedewerker"),
+    "Aanwezigheid": _l("Aanwezigheid"),
+    "Analyse meldingen": _l("Analyse meldingen"),
+    "Basiscontract arbodienst": _l("Basiscontract arbodienst"),
+    "Beleidsinstrument": _l("Beleidsinstrument"),
+    "Catalogusmaatregel": _l("Catalogusmaatregel"),
+    "Document": _l("Document"),
+    "Evaluatie": _l("Evaluatie"),
+    "Gebruiker": _l("Gebruiker"),
+    "Inspraak medewerkers": _l("Inspraak medewerkers"),
+    "Instemming OR/PVT": _l("Instemming OR/PVT"),
+    "Maatregel": _l("Maatregel"),
+    "Medewerker": _l("Medewerker"),
+    "Melding": lazy_pgettext("incident", "Melding"),
+    "Onderzoeksresultaat team": _l("Onderzoeksresultaat team"),
+    "Onderzoeksscore": _l("Onderzoeksscore"),
+    "Opmerking Plan van Aanpak": _l("Opmerking Plan van Aanpak"),
+    "Prioritering": _l("Prioritering"),
+    "Pulsmeting": _l("Pulsmeting"),
+    "Pulsronde": _l("Pulsronde"),
+    "RI&E": _l("RI&E"),
+    "RI&E-thema": _l("RI&E-thema"),
+    "Risico": _l("Risico"),
+    "Risicobeoordeling": _l("Risicobeoordeling"),
+    "Rol": _l("Rol"),
+    "Statuswijziging": _l("Statuswijziging"),
+    "Team": _l("Team"),
+    "Toetsing": _l("Toetsing"),
+    "Verdiepend onderzoek": _l("Verdiepend onderzoek"),
+    "Versie Plan van Aanpak": _l("Versie Plan van Aanpak"),
+    "Voorlichting": _l("Voorlichting"),
+    "Voortgangsnotitie": _l("Voortgangsnotitie"),
+    "Wegwijzer-check": _l("Wegwijzer-check"),
+    "Zelfinspectie": _l("Zelfinspectie"),
+    "Zelfinspectie-antwoord": _l("Zelfinspectie-antwoord"),
+}
+
 # Record name -> the field labels defined for it elsewhere (used first).
 DEFINED = {
     "Maatregel": MEASURE_FIELD_LABELS,
@@ -37,6 +77,17 @@ DEFINED = {
         "scope": _l("Reikwijdte"),
         "group_name": _l("Groep"),
         "group_kind": _l("Soort groep"),
+    },
+    "SSO-instellingen": {"secret_set_at": _l("Client secret gewijzigd op")},
+    "SSO-domein": {
+        "domain": _l("E-maildomein"),
+        "approved_at": _l("Goedgekeurd op"),
+        "approved_by_id": _l("Goedgekeurd door"),
+    },
+    "SSO-koppeling": {
+        "issuer": _l("Uitgever (issuer)"),
+        "subject": _l("Account bij de inlogdienst (subject)"),
+        "last_login_at": _l("Ingelogd via SSO op"),
     },
 }
 
@@ -71,6 +122,7 @@ FORMS = {
     "Pulsmeting": ("pulse", ("SurveyForm",)),
     "Wegwijzer-check": ("pulse", ("WegwijzerTickForm",)),
     "Zelfinspectie-antwoord": ("zelfinspectie", ("AnswerForm",)),
+    "SSO-instellingen": ("sso", ("SsoConfigForm",)),
 }
 
 # Fields no form edits (or whose form label does not fit the record), for every kind of record.
@@ -189,6 +241,7 @@ CHOICES = {
     ("Beleidsinstrument", "status"): "instrument_status",
     ("Aanwezigheid", "status"): "attendance",
     ("Zelfinspectie-antwoord", "answer"): "checklist_answer",
+    ("SSO-instellingen", "jit_role"): "role",
 }
 # Collections (many-to-many) end in these; form fields name them so (team_ids, factor_keys).
 COLLECTION_SUFFIXES = ("_ids", "_keys")
@@ -199,9 +252,20 @@ DASH = "—"
 
 
 def entity_label(entity: str) -> str:
-    """The Dutch name of the kind of record an entry is about."""
-    name = CLASS_NAMES.get(entity)
+    """The name of the kind of record an entry is about, in the reader's language."""
+    name = CLASS_NAMES.get(entity) or RECORD_NAMES.get(entity)
     return str(name) if name is not None else entity
+
+
+def record_label(entity: str, label: str | None) -> str | None:
+    """A stored record label ("Evaluatie 2026-11-23") with its leading record name in the reader's language.
+
+    The label is a snapshot written in Dutch; only the record name at its start is translated,
+    the rest (titles, dates) is shown as stored.
+    """
+    if not label or not label.startswith(entity + " "):
+        return label
+    return entity_label(entity) + label[len(entity) :]
 
 
 @cache

@@ -84,6 +84,13 @@ class Config:
     SCHEDULER_LOCK_RETRY_SECONDS = _env_int("SCHEDULER_LOCK_RETRY_SECONDS", 5)
     SCHEDULER_INTERVAL_SECONDS = _env_int("SCHEDULER_INTERVAL_SECONDS", None)
     TIMEZONE = "Europe/Amsterdam"
+    # Stored secrets (riecycle/crypto.py): a Fernet key; without it one is derived from SECRET_KEY.
+    ENCRYPTION_KEY = _env("ENCRYPTION_KEY")
+    # Single sign-on: seconds to wait for an OpenID provider, clock skew allowed on its tokens,
+    # and whether a provider may be reached over plain http (development and tests only).
+    SSO_HTTP_TIMEOUT = _env_int("SSO_HTTP_TIMEOUT", 5)
+    SSO_LEEWAY_SECONDS = _env_int("SSO_LEEWAY_SECONDS", 60)
+    SSO_ALLOW_HTTP = _env_bool("SSO_ALLOW_HTTP", False)
 
 
 class DevelopmentConfig(Config):
@@ -91,6 +98,7 @@ class DevelopmentConfig(Config):
 
     ENV_NAME = "development"
     SECRET_KEY = Config.SECRET_KEY or "dev-only-not-secret"
+    SSO_ALLOW_HTTP = _env_bool("SSO_ALLOW_HTTP", True)
 
 
 class TestingConfig(Config):
@@ -105,6 +113,7 @@ class TestingConfig(Config):
     MFA_ADMIN_EXEMPT = True
     SMTP_HOST = None
     BASE_URL = "http://localhost"
+    SSO_ALLOW_HTTP = True
 
 
 class ProductionConfig(Config):

@@ -1,5 +1,8 @@
 """Locale and time zone selection: Dutch unless the user chose English."""
 
+import os
+from pathlib import Path
+
 from flask import current_app, request, session
 from flask.globals import _cv_app
 from flask_babel import get_translations
@@ -79,3 +82,46 @@ def install_gettext(app) -> None:
         pgettext=lambda c, s: translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
     )
+
+
+# --- compiled catalogues ------------------------------------------------------------------
+#
+# Flask-Babel reads the compiled .mo files only; without them an English user silently gets
+# Dutch. The .mo files are not in git, so an install from the repository has none until
+# `make translations` (pybabel compile) runs. The app therefore compiles, when it starts, every
+# catalogue whose .mo is missing or older than its .po.
+
+
+def compile_catalogues(directory: Path, logger=None) -> list[Path]:
+    """Compile each <lang>/LC_MESSAGES/messages.po whose .mo is missing or stale; the .mo files written.
+
+    Each file is written next to its target and renamed into place, so workers starting at
+    the same time never read half a file. A directory that cannot be written is logged.
+    """
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    written = []
+    for po in sorted(Path(directory).glob("*/LC_MESSAGES/messages.po")):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        temporary = mo.with_name(f".messages.{os.getpid()}.mo")
+        try:
+            with po.open("rb") as handle:
+                catalog = read_po(handle, locale=po.parent.parent.name)
+            with temporary.open("wb") as handle:
+                write_mo(handle, catalog)
+            os.replace(temporary, mo)
+        except OSError as error:
+            if logger is not None:
+                logger.error("Cannot compile %s (%s): run `make translations` when installing.", po, error)
+            temporary.unlink(missing_ok=True)
+            continue
+        written.append(mo)
+    return written
+
+
+def ensure_catalogues(app) -> None:
+    """Compile the app's missing or stale catalogues (see compile_catalogues)."""
+    compile_catalogues(Path(app.root_path) / "translations", app.logger)

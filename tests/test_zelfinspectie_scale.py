@@ -245,7 +245,9 @@ def test_run_checklist_statements_do_not_grow_with_the_organisation(app, orgs):
         few, _ = _run_statements(small.id)
         many, run = _run_statements(large.id)
     assert few == many, f"run_checklist: {few} statements with 10 rows, {many} with 1,000"
-    assert many <= 80
+    # Every rule runs once per language (the findings are stored in Dutch and in English), so
+    # the budget is twice that of one pass of at most 80.
+    assert many <= 2 * 80
     # Every rule took the branch the shape was built for, in both organisations.
     answers = {i["id"]: i["answer"] for i in run.items}
     assert answers["B7"] == answers["B9"] == answers["C15"] == answers["E21"] == answers["E23"] == "deels"

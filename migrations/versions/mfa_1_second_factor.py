@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "mfa_1"
-down_revision = "lay_enums_1"
+down_revision = "sso_1"
 branch_labels = None
 depends_on = None
 

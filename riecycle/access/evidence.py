@@ -1,7 +1,8 @@
 """Stored zelfinspectie runs as a viewer may read them.
 
 A run is stored once and read by every member, and the records it names may change after it
-was run. So the references and texts are masked when they are read: risks the viewer may not
+was run. So the references and texts are masked when they are read, in the reader's language
+(the run stores its findings in each language): risks the viewer may not
 see (a leidinggevende and another team's risk) and individual measures, from their current state.
 """
 
@@ -16,6 +17,7 @@ from sqlalchemy import or_, select, true
 from riecycle.access.filters import hidden_individual_measures, visible_measures_filter, visible_risks_filter
 from riecycle.access.pseudonym import pseudonym
 from riecycle.extensions import db
+from riecycle.i18n import language
 from riecycle.models import (
     Employee,
     Evaluation,
@@ -34,6 +36,26 @@ from riecycle.models import (
 from riecycle.models.rie import RiskStatus
 
 TEXT_KEYS = ("explanation", "justification")
+
+
+def localized(entry: dict, lang: str) -> dict:
+    """A stored item with its findings in this language, when the run stored them (else as stored)."""
+    texts = (entry.get("i18n") or {}).get(lang)
+    if not texts:
+        return entry
+    shown = dict(entry)
+    shown["explanation"] = texts.get("explanation") or entry.get("explanation")
+    if entry.get("fix") and texts.get("fix"):
+        shown["fix"] = {**entry["fix"], "label": texts["fix"]}
+    if entry.get("evidence_list") and texts.get("evidence_list"):
+        shown["evidence_list"] = {**entry["evidence_list"], "label": texts["evidence_list"]}
+    for key in ("evidence", "counts"):
+        labels, stored = texts.get(key) or [], entry.get(key) or []
+        if len(labels) == len(stored):
+            shown[key] = [
+                {**one, "label": label or one.get("label")} for one, label in zip(stored, labels, strict=True)
+            ]
+    return shown
 
 
 class EvidenceMask:
@@ -97,7 +119,8 @@ class EvidenceMask:
         return masked
 
     def items(self, items) -> list[dict]:
-        return [self.entry(e) for e in items or []]
+        lang = language()
+        return [self.entry(localized(e, lang)) for e in items or []]
 
 
 class MaskedRun:

@@ -62,7 +62,7 @@ def outcome_form(factors, **kwargs) -> OutcomeForm:
             EffectMeasurementForm,
             f"score_{factor.key}",
             FloatField(
-                factor.name_nl,
+                factor.local_name,
                 validators=[Optional(), NumberRange(1, 5, _l("Een score ligt tussen 1 en 5."))],
             ),
         )

@@ -201,7 +201,7 @@ def theme_form(themes, data=None):
             ThemeForm,
             f"applicable_{theme.key}",
             RadioField(
-                theme.name_nl,
+                theme.local_name,
                 choices=[("1", _l("Behandeld in de RI&E")), ("0", _l("Niet van toepassing"))],
                 validators=[InputRequired(_l("Kies behandeld of niet van toepassing."))],
             ),
@@ -237,7 +237,7 @@ def team_result_form(factors, data=None):
             TeamResultForm,
             f"score_{factor.key}",
             FloatField(
-                factor.name_nl,
+                factor.local_name,
                 validators=[Optional(), NumberRange(1, 5, _l("Een score ligt tussen 1 en 5."))],
             ),
         )
@@ -276,7 +276,7 @@ def group_result_form(factors, teams, data=None):
             GroupResultForm,
             f"score_{factor.key}",
             FloatField(
-                factor.name_nl,
+                factor.local_name,
                 validators=[Optional(), NumberRange(1, 5, _l("Een score ligt tussen 1 en 5."))],
             ),
         )

@@ -31,6 +31,7 @@ from riecycle.models.rie import (
     Toetsing,
     VerdiependOnderzoek,
 )
+from riecycle.models.sso import SsoConfig, SsoDomain, SsoIdentity
 from riecycle.models.taxonomy import Factor, Theme
 from riecycle.models.team import Team
 from riecycle.models.user import Invitation, LoginThrottle, Membership, RecoveryCode, User, UserSession
@@ -81,6 +82,9 @@ __all__ = [
     "RieTheme",
     "Risk",
     "RiskEvaluation",
+    "SsoConfig",
+    "SsoDomain",
+    "SsoIdentity",
     "Team",
     "Theme",
     "Toetsing",

@@ -411,9 +411,9 @@ MONTHS_NL = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt
 
 
 def _month_label(start: date) -> str:
-    from flask_babel import format_date
+    from riecycle.formatting import fmt_month
 
     try:
-        return format_date(start, "MMM yy")
+        return fmt_month(start)
     except Exception:  # noqa: BLE001 - outside a request: Dutch abbreviations
         return f"{MONTHS_NL[start.month - 1]} {start:%y}"

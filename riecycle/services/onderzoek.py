@@ -3,14 +3,15 @@
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import delete, insert, select
 
 from riecycle import clock
 from riecycle.access.anonymity import min_respondents as min_respondents  # re-exported for views and tests
 from riecycle.extensions import db
+from riecycle.formatting import fmt_date
 from riecycle.models import Factor, OnderzoekScore, OnderzoekTeam, Risk, Team, VerdiependOnderzoek
 from riecycle.models.rie import GROUP_KINDS, ResultScope, onderzoek_result_teams
 from riecycle.services import ServiceError
@@ -355,7 +356,7 @@ def requirements(onderzoek) -> list[Requirement]:
         (
             "discussed",
             onderzoek.discussed_on is not None,
-            _("Besproken op %(d)s.", d=format_date(onderzoek.discussed_on))
+            _("Besproken op %(d)s.", d=fmt_date(onderzoek.discussed_on))
             if onderzoek.discussed_on
             else _("Nog niet besproken met de medewerkers."),
         ),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 from flask import current_app, url_for
-from flask_babel import format_decimal, ngettext
+from flask_babel import force_locale, format_decimal, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import undefer
@@ -169,10 +169,36 @@ def evaluate_item(org, item: Item, today: date, standing: ChecklistAnswer | None
 
 
 def evaluate(org, today: date | None = None) -> list[dict]:
-    """Every item of the checklist answered for this organisation, as of today."""
+    """Every item of the checklist answered for this organisation, as of today.
+
+    A run is stored once and read by every member in their own language, so the findings are
+    written in Dutch and, under "i18n", in each other language (see localized()).
+    """
     today = today or clock.today()
     standing = standing_answers(org)
-    return [evaluate_item(org, item, today, standing.get(item.id)) for item in load_checklist().items]
+    checklist = load_checklist().items
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(default):
+        items = [evaluate_item(org, item, today, standing.get(item.id)) for item in checklist]
+    for lang in current_app.config["LANGUAGES"]:
+        if lang == default:
+            continue
+        with force_locale(lang):
+            other = [evaluate_item(org, item, today, standing.get(item.id)) for item in checklist]
+        for entry, translated in zip(items, other, strict=True):
+            entry.setdefault("i18n", {})[lang] = _finding_texts(translated)
+    return items
+
+
+def _finding_texts(entry: dict) -> dict:
+    """The texts of one evaluated item that depend on the language."""
+    return {
+        "explanation": entry.get("explanation") or "",
+        "fix": (entry.get("fix") or {}).get("label"),
+        "evidence": [ref.get("label") for ref in entry.get("evidence") or []],
+        "evidence_list": (entry.get("evidence_list") or {}).get("label"),
+        "counts": [count.get("label") for count in entry.get("counts") or []],
+    }
 
 
 def score(items: list[dict]) -> float | None:

@@ -18,6 +18,9 @@ from riecycle.views.policy import bp as beleid_bp
 from riecycle.views.pulse import bp as pulse_bp
 from riecycle.views.pulse import public_bp as pulse_public_bp
 from riecycle.views.rie import bp as rie_bp
+from riecycle.views.sso import admin_bp as sso_admin_bp
+from riecycle.views.sso import beheer_bp as sso_beheer_bp
+from riecycle.views.sso import bp as sso_bp
 from riecycle.views.system import bp as system_bp
 from riecycle.views.voorlichting import bp as voorlichting_bp
 from riecycle.views.wegwijzer import bp as wegwijzer_bp
@@ -46,4 +49,7 @@ BLUEPRINTS = [
     reminder_log_bp,
     calendar_bp,
     export_bp,
+    sso_bp,
+    sso_beheer_bp,
+    sso_admin_bp,
 ]

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from riecycle.access import current_viewer
 from riecycle.access.audit import audit_mask
 from riecycle.audit import entity_labels
-from riecycle.audit_labels import AuditFormatter, entity_label
+from riecycle.audit_labels import AuditFormatter, entity_label, record_label
 from riecycle.extensions import db
 from riecycle.models import User
 from riecycle.pagination import paginate
@@ -40,6 +40,7 @@ def index():
         shown=shown,
         changes={e.id: words.changes(e.entity, shown[e.id].changes, e.action) for e in page.items},
         entity_label=entity_label,
+        record_label=record_label,
         users=users,
         entities=entities,
         members=members,

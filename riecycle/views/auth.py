@@ -9,6 +9,7 @@ from riecycle import clock
 from riecycle.extensions import db
 from riecycle.forms.auth import AccepteerUitnodigingForm, ForgotForm, LoginForm, NewPasswordForm
 from riecycle.services import ServiceError, accounts, invitations, notifications_mail
+from riecycle.views import sso
 from riecycle.views.common import end_login, pending_login, start_login
 from riecycle.views.safety import safe_next
 
@@ -35,6 +36,9 @@ def login():
     if request.method == "GET" and pending_login() is not None:  # the password was right already
         return redirect(url_for("mfa.code", next=safe_next(request.args.get("next"))))
     form = LoginForm()
+    sso_page = sso.login_step(form)  # users of an organisation with single sign-on go there
+    if sso_page is not None:
+        return sso_page
     if form.validate_on_submit():
         email, ip = form.email.data, _client_ip()
         minutes = accounts.locked_minutes(email, ip)

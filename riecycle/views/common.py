@@ -35,7 +35,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import delete, update
@@ -44,6 +43,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from riecycle import charts, clock
 from riecycle.extensions import db
+from riecycle.formatting import fmt_month
 from riecycle.labels import label
 from riecycle.models import UsedFormToken, User
 from riecycle.models.base import utcnow
@@ -323,7 +323,7 @@ def trend_charts(survey, team_ids, today, limit=12, all_rounds=None):
             charts.team_trend(
                 charts.TeamTrend(
                     history.team_name,
-                    [format_date(r.opens_on, "MMM yy") for r in round_list],
+                    [fmt_month(r.opens_on) for r in round_list],
                     [res.rate if res is not None else None for res in history.results],
                     scores,
                     hidden,

@@ -3,13 +3,13 @@
 from dataclasses import replace
 
 from flask import current_app, g, render_template, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from riecycle import charts, clock
 from riecycle.access import current_viewer
 from riecycle.extensions import db
+from riecycle.formatting import fmt_month
 from riecycle.labels import label
 from riecycle.models import Team
 from riecycle.models.measure import LEVELS, STATUSES
@@ -69,7 +69,7 @@ def _org_trend(org, survey, round_list, today):
     for pulse_round, result in zip(
         round_list, pulse_service.organisation_trend(round_list, today), strict=True
     ):
-        labels.append(format_date(pulse_round.opens_on, "MMM yy"))
+        labels.append(fmt_month(pulse_round.opens_on))
         rates.append(result.rate)
         keys = pulse_service.factor_keys_of(pulse_round) or pulse_round.item_keys
         values = [result.means[k] for k in keys if k in result.means]

@@ -42,6 +42,7 @@ from riecycle.zelfinspectie_rules.helpers import (
     _no_rie,
     _page,
     _risk_briefs,
+    rie_name,
     rie_ref,
     risk_ref,
 )
@@ -119,7 +120,7 @@ def rie_covers_all_themes(org, today: date) -> Result:
             _(
                 "Alle %(n)s PSA-thema's zijn gedekt in %(rie)s: %(parts)s.",
                 n=_n(len(themes)),
-                rie=rie.label,
+                rie=rie_name(rie),
                 parts=parts,
             ),
             [rie_ref(rie)],
@@ -158,7 +159,7 @@ def rie_current(org, today: date) -> Result:
             ChecklistAnswerValue.VOLDOET_NIET,
             _(
                 "%(rie)s is van %(d)s; de herzieningstermijn van %(m)s maanden is verlopen op %(due)s.",
-                rie=rie.label,
+                rie=rie_name(rie),
                 d=_fmt(rie.performed_on),
                 m=rie.review_interval_months,
                 due=_fmt(due),
@@ -171,7 +172,7 @@ def rie_current(org, today: date) -> Result:
         _(
             "%(rie)s is van %(d)s en binnen de herzieningstermijn (herziening uiterlijk "
             "%(due)s). Herzie eerder na organisatieveranderingen.",
-            rie=rie.label,
+            rie=rie_name(rie),
             d=_fmt(rie.performed_on),
             due=_fmt(due),
         ),
@@ -331,7 +332,7 @@ def hybrid_work_considered(org, today: date) -> Result:
     if rie.hybrid_work_considered:
         return Result(
             ChecklistAnswerValue.VOLDOET,
-            _("In %(rie)s is hybride en plaatsonafhankelijk werken beoordeeld.", rie=rie.label),
+            _("In %(rie)s is hybride en plaatsonafhankelijk werken beoordeeld.", rie=rie_name(rie)),
             [rie_ref(rie)],
             fix,
         )
@@ -339,7 +340,7 @@ def hybrid_work_considered(org, today: date) -> Result:
         ChecklistAnswerValue.VOLDOET_NIET,
         _(
             "In %(rie)s is niet vastgelegd dat hybride en plaatsonafhankelijk werken is beoordeeld.",
-            rie=rie.label,
+            rie=rie_name(rie),
         ),
         [rie_ref(rie)],
         fix,
@@ -437,7 +438,7 @@ def toetsing_or_exempt(org, today: date) -> Result:
         sentence = (
             _(
                 "%(rie)s is op %(d)s getoetst door %(who)s.",
-                rie=rie.label,
+                rie=rie_name(rie),
                 d=_fmt(current.tested_on),
                 who=current.expert_name,
             )
@@ -461,7 +462,7 @@ def toetsing_or_exempt(org, today: date) -> Result:
             _(
                 "Alleen een eerdere RI&E-versie is getoetst (%(d)s); %(rie)s nog niet.",
                 d=_fmt(older.tested_on),
-                rie=rie.label,
+                rie=rie_name(rie),
             ),
             [rie_ref(rie)],
             fix,
@@ -470,7 +471,7 @@ def toetsing_or_exempt(org, today: date) -> Result:
         ChecklistAnswerValue.VOLDOET_NIET,
         _(
             "%(rie)s is niet getoetst en er geldt geen vrijstelling. %(why)s",
-            rie=rie.label,
+            rie=rie_name(rie),
             why=exemption.reason,
         ),
         [rie_ref(rie)],

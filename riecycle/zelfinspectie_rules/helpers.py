@@ -122,8 +122,13 @@ def _edit(label: str, endpoint: str, params: dict, fallback: str, permission: st
     return Ref("fix", label, None, endpoint, params, fallback, permission)
 
 
+def rie_name(rie: Rie) -> str:
+    """The RI&E as findings name it, in the language of the run (rie.label is the Dutch audit name)."""
+    return _("RI&E versie %(v)s", v=rie.version)
+
+
 def rie_ref(rie: Rie) -> Ref:
-    return Ref("rie", rie.label, rie.id, "rie.rie_show", {"rie_id": rie.id}, "rie.index")
+    return Ref("rie", rie_name(rie), rie.id, "rie.rie_show", {"rie_id": rie.id}, "rie.index")
 
 
 def risk_ref(risk: Risk) -> Ref:

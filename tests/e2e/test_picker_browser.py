@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from riecycle.extensions import db
 from tests.conftest import browser_login
 
 pytestmark = pytest.mark.e2e
@@ -62,3 +63,37 @@ def test_werkdruk_factors_show_only_for_the_werkdruk_theme(page, world):
     # A ticked factor stays in sight when the theme changes, so nothing is dropped unseen.
     page.select_option("select[name=theme_key]", "pesten")
     expect(factors).to_be_visible()
+
+
+def test_picker_arrow_keys_choose_and_english_labels(page, world):
+    """Arrow keys move through the filtered options and Enter picks the highlighted one; for an
+    English user the chip's remove button and the placeholder are English."""
+    world.users["preventiemedewerker"].locale = "en"
+    db.session.commit()
+    browser_login(page, world.users["preventiemedewerker"].email)
+    page.goto("/o/acme/voorlichting/nieuw")
+    page.select_option("#audience", "teams")
+    team_picker = page.locator("#team_ids + .ts-wrapper input[role=combobox]")
+    expect(team_picker).to_be_visible()
+    expect(team_picker).to_have_attribute("placeholder", "Type to search…")
+    team_picker.focus()
+    page.keyboard.type("zorgteam")
+    listbox = page.locator("#team_ids + .ts-wrapper [role=listbox]")
+    expect(listbox.get_by_role("option")).to_have_text(["Zorgteam Noord", "Zorgteam Zuid"])
+    active = listbox.locator(".option.active")
+    expect(active).to_have_text("Zorgteam Noord")
+    page.keyboard.press("ArrowDown")
+    expect(active).to_have_text("Zorgteam Zuid")
+    page.keyboard.press("ArrowUp")
+    expect(active).to_have_text("Zorgteam Noord")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    chips = page.locator("#team_ids + .ts-wrapper .picker-chip")
+    expect(chips).to_have_count(1)
+    expect(chips.first).to_contain_text("Zorgteam Zuid")
+    expect(page.get_by_role("button", name="Delete: Zorgteam Zuid")).to_be_attached()
+    # The underlying <select> holds the choice, so the form posts it.
+    expect(page.locator("#team_ids option:checked")).to_have_text(["Zorgteam Zuid"])
+    page.keyboard.press("Backspace")
+    expect(chips).to_have_count(0)
+    expect(page.locator("#team_ids option:checked")).to_have_count(0)
