@@ -81,27 +81,45 @@ def test_the_beheerders_workbook_moves_the_organisation(client_as, world):
     assert count == len(_titles(Measure, src))
 
 
-def test_a_responsible_who_is_no_user_yet_is_listed_and_the_importer_stands_in(client_as, world):
+def test_a_responsible_who_is_no_user_yet_is_mapped_to_a_chosen_user(client_as, world):
+    """Not silently the importer: the preview lists the person and asks who takes over."""
     werkdruk, agressie = build_rich_plan(world)
     build_rich_measures(world, werkdruk, agressie)
     fresh = organisations.create_organisation("verhuis", "Verhuisde Zorg")
     accounts.add_membership(fresh, world.users["beheerder"], "beheerder")
+    colleague = accounts.create_user("collega@verhuis.example", "Nieuwe Collega", "wachtwoord-lang-genoeg-1")
+    accounts.add_membership(fresh, colleague, "preventiemedewerker")
     db.session.commit()
-    src_responsibles = set(
-        db.session.scalars(select(Measure.responsible_id).where(Measure.organisation_id == world.org.id))
-    )
-    assert world.users["preventiemedewerker"].id in src_responsibles, "the plan has a responsible to map"
     client = client_as("beheerder")
     workbook = download_xlsx(client_as, "beheerder", EVIDENCE)
-    _upload(client, "verhuis", "teams", workbook)
-    preview = _upload(client, "verhuis", "plan", workbook)
+    response = client.post(
+        "/o/verhuis/export/importeren",
+        data={"kind": "plan", "file": (BytesIO(workbook), "bewijsdossier.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    preview = html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
     name = world.users["preventiemedewerker"].name
-    assert f"{name} is nog geen gebruiker van deze organisatie: de maatregelen in rij" in preview
+    assert "Personen die nog geen gebruiker zijn" in preview
+    assert f'<label for="map-0">{name} (rij ' in preview
+    assert f'<option value="{colleague.id}">Nieuwe Collega</option>' in preview
+    # Without a choice nothing is imported.
+    refused = client.post(response.headers["Location"] + "/bevestigen")
+    assert refused.status_code == 400
+    assert "Kies voor iedere persoon die nog geen gebruiker is" in html.unescape(refused.get_data(as_text=True))
+    db.session.expire_all()
+    assert _titles(Measure, fresh.id) == [] and _names(Team, fresh.id) == []
+    # A user of another organisation is no choice either.
+    other = client.post(response.headers["Location"] + "/bevestigen", data={"map-0": world.users["other"].id})
+    assert other.status_code == 400
+    done = client.post(response.headers["Location"] + "/bevestigen", data={"map-0": colleague.id})
+    assert done.status_code == 302
     db.session.expire_all()
     assert _titles(Measure, fresh.id) == _titles(Measure, world.org.id)
-    assert set(
+    responsibles = set(
         db.session.scalars(select(Measure.responsible_id).where(Measure.organisation_id == fresh.id))
-    ) == {world.users["beheerder"].id}
+    )
+    assert colleague.id in responsibles and world.users["preventiemedewerker"].id not in responsibles
 
 
 def test_into_an_organisation_with_teams_unknown_persons_still_refuse_the_file(client_as, world):

@@ -178,23 +178,7 @@ ATTENDANCE_COLS = _cols(
     (_l("Functie"), "text", 20),
     (_l("Status"), "text", 12),
 )
-EVALUATION_COLS = _cols(
-    (_l("Soort"), "text", 24),
-    (_l("Maatregel"), "text", 34),
-    (_l("Thema"), "text", 22),
-    (_l("Gepland op"), "date", None),
-    (_l("Methode"), "text", 20),
-    (_l("Herhaalde meting"), "bool", 11),
-    (_l("Verantwoordelijke"), "text", 22),
-    (_l("Uitgevoerd op"), "date", None),
-    (_l("Effect"), "text", 16),
-    (_l("Uitvoering (1-5)"), "int", 11),
-    (_l("Tevredenheid (1-5)"), "int", 12),
-    (_l("Conclusie"), "longtext", 40),
-    (_l("Beleid bijgesteld"), "bool", 11),
-    (_l("Vervolgmaatregelen"), "longtext", 30),
-    (_l("Gevraagde bronnen (score)"), "longtext", 34),
-)
+EVALUATION_COLS = schema.columns(schema.EVALUATION_FIELDS)  # read back by excel/evaluations_import.py
 ZELF_COLS = _cols(
     (_l("Nr"), "text", 6),
     (_l("Groep"), "text", 18),
@@ -704,6 +688,7 @@ def _evaluation_row(evaluation, follow_ups: list, lookups: Lookups) -> list:
     follow_up_titles = (lookups.measure_title(m) for m in follow_ups)
     return [
         labels.label(evaluation.kind, "evaluation_kind"),
+        lookups.measure_reference(measure_id),
         lookups.measure_title(measure_id),
         lookups.themes.get(evaluation.theme_key) if evaluation.theme_key else None,
         evaluation.planned_on,
