@@ -15,7 +15,7 @@ from flask.cli import AppGroup
 from riecycle.audit import reset_actor, set_actor
 from riecycle.cli.common import find_org_or_fail
 from riecycle.extensions import db
-from riecycle.models.user import Role
+from riecycle.models.user import Role, User
 
 export_cli = AppGroup("export", help="Exporteren naar Excel.")
 import_cli = AppGroup("import", help="Importeren uit Excel (alles of niets).")
@@ -102,7 +102,8 @@ def _report_move(parsed, mapping) -> None:
         click.echo(f"Verhuizing: eerst {new_teams} teams en {len(parsed.move.employees)} medewerkers.")
     for name, numbers in sorted(parsed.unknown.items()):
         rows = ", ".join(str(n) for n in sorted(set(numbers)))
-        chosen = "geen gekozen" if mapping.get(name) is None else f"neemt over: gebruiker {mapping[name]}"
+        user = db.session.get(User, mapping[name]) if mapping.get(name) else None
+        chosen = f"neemt over: {user.name} <{user.email}>" if user else "nog niemand gekozen"
         click.echo(f"{name} is nog geen gebruiker (rij {rows}): {chosen}.")
 
 

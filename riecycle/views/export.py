@@ -179,7 +179,8 @@ def upload():
         db.session.rollback()
         return _page(form=form, problems=refused.problems, status=400)
     if getattr(checked, "move", None) is not None and not can("manage"):
-        form.kind.errors.append(
+        db.session.rollback()
+        form.file.errors.append(
             _(
                 "Dit bestand verhuist een organisatie met haar teams en medewerkers: dat kan alleen de beheerder."
             )
