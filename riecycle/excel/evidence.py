@@ -358,7 +358,8 @@ def summary_sheet(wb, org, period: Period, today: date, viewer=None) -> None:
             _l("Reden niet van toepassing"),
         ]
     )
-    for stage in dashboard.theme_stages(org, today):
+    stages_then = asof.theme_stages(org, day) if day else dashboard.theme_stages(org, today)
+    for stage in stages_then:
         state = _("Van toepassing") if stage.applicable else _("Niet van toepassing")
         marks = [stage.reached.get(s, False) for s in stages]
         current = str(dashboard.STAGE_LABELS[stage.current]) if stage.current else _("Nog niet gestart")
@@ -370,7 +371,7 @@ def summary_sheet(wb, org, period: Period, today: date, viewer=None) -> None:
     if day:
         sheet.plain_row([])
         sheet.plain_row(
-            [_("De stappen per thema tonen de stand van vandaag; het aantal risico's die op de einddatum.")],
+            [_("De stappen per thema en het aantal risico's tonen de stand op de einddatum.")],
             ["longtext"],
         )
     sheet.close()
