@@ -304,3 +304,43 @@ def test_a_new_measure_can_arrive_geevalueerd_with_its_evaluation(client_as, wor
     assert measure.status == "geevalueerd"
     (evaluation,) = _evaluations(measure.id)
     assert evaluation.done_on == DONE_ON
+
+
+def test_a_pseudonymised_copy_keeps_the_conclusion_of_an_individual_measure(client_as, world):
+    from tests.factories import make_individual_measure
+
+    risk = make_risk(world)
+    individual = make_individual_measure(world, risk)
+    user = world.users["preventiemedewerker"]
+    plan_service.change_status(individual, user, "in_uitvoering")
+    plan_service.change_status(individual, user, "uitgevoerd")
+    evaluation = evaluation_service.plan_evaluation(
+        world.org, {"kind": "maatregel", "measure_id": individual.id, "method": "interview"}, user
+    )
+    evaluation_service.record_outcome(
+        world.org,
+        evaluation,
+        {
+            "done_on": DONE_ON,
+            "effect": "deels",
+            "implementation_rating": 3,
+            "conclusion": "Vertrouwelijk verslag.",
+        },
+        user,
+    )
+    db.session.commit()
+    exported = download(client_as, "auditor", EVIDENCE)
+    ws = load_workbook(BytesIO(exported))["Evaluaties"]
+    head = [c.value for c in ws[1]]
+    (row,) = list(ws.iter_rows(min_row=2, values_only=True))
+    assert row[head.index("Conclusie")] is None and row[head.index("Maatregel-ref")] == individual.reference
+    # Unchanged: nothing is written over the stored conclusion.
+    preview = _import(client_as("beheerder"), exported)
+    assert "Evaluaties van het tabblad" not in preview
+    # A changed effect is taken over; the hidden conclusion stays.
+    edited = _edit(exported, changes={(0, "Effect"): "Opgelost"})
+    preview = _import(client_as("beheerder"), edited)
+    assert "0 nieuw, 1 bijgewerkt" in preview
+    db.session.expire_all()
+    (stored,) = _evaluations(individual.id)
+    assert stored.effect == "opgelost" and stored.conclusion == "Vertrouwelijk verslag."

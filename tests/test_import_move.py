@@ -226,6 +226,9 @@ def test_one_upload_moves_teams_staff_risks_measures_and_evaluations(client_as, 
     assert "Evaluaties van het tabblad Evaluaties: 2 nieuw, 0 bijgewerkt." in preview
     assert "voorlichtingsbijeenkomsten, instemmingen en goedkeuringen en het audit log niet" in preview
     assert "Personen die nog geen gebruiker zijn" not in preview
+    assert (
+        "leidinggevende@acme.example is nog geen gebruiker van deze organisatie: de teams in rij" in preview
+    )
 
     db.session.expire_all()
     src, dst = world.org.id, fresh.id

@@ -170,6 +170,11 @@ def _row(org, context: _Context, r: RowReader) -> dict | None:
         "responsible_id": responsible.id if responsible is not None else None,
     }
     record = _match(context, plan)
+    if outcome is not None and outcome.pop("keep_conclusion"):
+        if record is None or not record.conclusion:
+            r.error("conclusion", _("Schrijf een korte conclusie."))
+            return None
+        outcome["conclusion"] = record.conclusion
     item = {
         "row": r.number,
         "measure": measure,
@@ -279,27 +284,26 @@ def _outcome(context: _Context, r: RowReader, kind, measure) -> dict | None:
         return None
     if r.failed:
         return None
-    protected = _protected(context, measure)
-    if protected and not values["conclusion"]:
-        values["conclusion"] = protected  # a pseudonymised copy leaves it out: keep the stored one
+    if not values["conclusion"] and _protected(context, measure):
+        # A pseudonymised copy leaves the conclusion out: the stored one is kept (_row).
+        values["conclusion"], values["keep_conclusion"] = KEPT, True
     try:
-        return evaluation_service.check_outcome(kind, values)
+        checked = evaluation_service.check_outcome(kind, values)
     except ServiceError as error:
         r.error(COLUMNS.get(error.field or "", "done_on"), error.message)
         return None
+    return {**checked, "keep_conclusion": "keep_conclusion" in values}
 
 
-def _protected(context: _Context, measure) -> str | None:
-    """The stored conclusion of an individual measure's evaluation that a pseudonymised copy hides."""
+KEPT = "…"  # stands in for a conclusion a pseudonymised copy hides, until the row is matched
+
+
+def _protected(context: _Context, measure) -> bool:
+    """Whether a pseudonymised copy hides the free text of this (individual) measure's evaluations."""
     if context.stamp is None or not context.stamp.pseudonymised or not measure or measure[0] != "id":
-        return None
+        return False
     record = db.session.get(Measure, measure[1])
-    if record is None or record.level != MeasureLevel.INDIVIDU:
-        return None
-    stored = [
-        e for values in context.stored.values() for e in values if e.measure_id == record.id and e.conclusion
-    ]
-    return stored[-1].conclusion if stored else None
+    return record is not None and record.level == MeasureLevel.INDIVIDU
 
 
 def _match(context: _Context, plan: dict):

@@ -120,6 +120,7 @@ def _parse_plan(org, wb) -> PlanImport:
         if moved:
             move.collect_unknown(directory)
             result.move = move.teams_of(org, wb, directory, problems)
+            result.notes += result.move.notes if result.move is not None else []
         refs = (
             _risks(org, directory, risk_table, problems, result, existing) if risk_table is not None else {}
         )
