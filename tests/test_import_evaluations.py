@@ -232,6 +232,15 @@ def test_an_outcome_without_geevalueerd_in_the_plan_is_refused(client_as, world)
     assert f"zet maatregel {first.reference} op het tabblad Plan van aanpak op Geëvalueerd" in html.unescape(
         response.get_data(as_text=True)
     )
+    # A new evaluation row with an outcome, the measure left at Uitgevoerd: the same.
+    second_row = _edit(download(client_as, "beheerder", EVIDENCE), evaluations=[_row(_second)])
+    response = _upload(client_as("beheerder"), second_row)
+    assert response.status_code == 400
+    assert f"zet maatregel {_second.reference} op het tabblad" in html.unescape(
+        response.get_data(as_text=True)
+    )
+    db.session.expire_all()
+    assert _evaluations(_second.id) == [] and db.session.get(Measure, _second.id).status == "uitgevoerd"
 
 
 def test_an_evaluation_changed_after_the_export_is_a_conflict(client_as, world):

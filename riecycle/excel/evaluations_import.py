@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from riecycle.excel import move, schema, updates
-from riecycle.excel.cells import Lookup, day, integer, norm, text, yes_no
+from riecycle.excel.cells import CellError, Lookup, day, integer, norm, text, yes_no
 from riecycle.excel.directory import Directory
 from riecycle.excel.tables import RowReader, Table, find_sheet, read_table
 from riecycle.extensions import db
@@ -77,7 +77,10 @@ def recorded_keys(table: Table | None, existing) -> set:
     found = set()
     for _number, cells in table.rows:
         if cells.get("done_on") not in (None, "") and cells.get("measure_ref") not in (None, ""):
-            found.add(measure_key(text(cells["measure_ref"]), existing))
+            try:
+                found.add(measure_key(text(cells["measure_ref"]), existing))
+            except CellError:
+                continue  # reported when the row is read
     return found
 
 
@@ -93,6 +96,10 @@ class _Context:
     effect: Lookup = field(default_factory=lambda: Lookup("effect"))
     stored: dict = field(default_factory=dict)  # match key -> [Evaluation, ...]
     evaluated: set = field(default_factory=set)  # measure keys with a recorded evaluation row
+
+    def reference(self, measure_id) -> str:
+        record = db.session.get(Measure, measure_id)
+        return record.reference if record is not None else ""
 
     def load(self, org) -> None:
         if self.existing is None:
@@ -191,19 +198,22 @@ def _row(org, context: _Context, r: RowReader) -> dict | None:
     }
     if outcome is not None and measure is not None:
         context.evaluated.add(measure)
+    newly_recorded = outcome is not None and (record is None or record.done_on is None)
+    if newly_recorded and measure and measure[0] == "id" and status == MeasureStatus.UITGEVOERD:
+        # As in the form, recording the outcome makes the uitgevoerd measure Geëvalueerd: the Plan
+        # sheet must say so too (a moved or new measure keeps the status its file gives).
+        r.error(
+            "done_on",
+            _(
+                "Deze evaluatie wordt vastgelegd: zet maatregel %(m)s op het tabblad Plan van aanpak op "
+                "Geëvalueerd, of laat de uitkomst leeg.",
+                m=context.reference(measure[1]),
+            ),
+        )
+        return None
     if record is not None:
         item["reference"] = _reference(record)
         item["changes"] = _changes(record, plan, outcome, policy_adjusted, context.directory)
-        if outcome is not None and record.done_on is None and status == MeasureStatus.UITGEVOERD:
-            r.error(
-                "done_on",
-                _(
-                    "Deze evaluatie wordt vastgelegd: zet maatregel %(m)s op het tabblad Plan van aanpak op "
-                    "Geëvalueerd, of laat de uitkomst leeg.",
-                    m=record.measure.reference if record.measure else "",
-                ),
-            )
-            return None
     return item
 
 
