@@ -353,3 +353,23 @@ def test_a_pseudonymised_copy_keeps_the_conclusion_of_an_individual_measure(clie
     db.session.expire_all()
     (stored,) = _evaluations(individual.id)
     assert stored.effect == "opgelost" and stored.conclusion == "Vertrouwelijk verslag."
+
+
+def test_an_older_workbook_without_the_measure_reference_column_still_imports(client_as, world):
+    first, _second = _done_measures(world)
+    _import(
+        client_as("beheerder"),
+        _edit(
+            download(client_as, "beheerder", EVIDENCE),
+            {(first.reference, "Status"): "Geëvalueerd"},
+            [_row(first)],
+        ),
+    )
+    wb = load_workbook(BytesIO(download(client_as, "beheerder", EVIDENCE)))
+    wb["Evaluaties"].delete_cols(2)  # as exported before the sheet named its measures
+    out = BytesIO()
+    wb.save(out)
+    preview = _import(client_as("beheerder"), out.getvalue())
+    assert "Het tabblad Evaluaties is niet ingelezen: het heeft geen kolom Maatregel-ref" in preview
+    db.session.expire_all()
+    assert len(_evaluations(first.id)) == 1 and db.session.get(Measure, first.id).status == "geevalueerd"

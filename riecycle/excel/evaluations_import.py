@@ -58,6 +58,13 @@ def read(ws, problems) -> Table | None:
     return read_table(ws, title, schema.EVALUATION_FIELDS, problems)
 
 
+def unreadable_note() -> str:
+    return _(
+        "Het tabblad Evaluaties is niet ingelezen: het heeft geen kolom Maatregel-ref (een bewijsdossier van "
+        "een eerdere versie van riecycle). Exporteer opnieuw om evaluaties mee te nemen."
+    )
+
+
 def measure_key(ref, existing) -> tuple | None:
     """How a Maatregel-ref is known: ("id", id) for an existing measure, ("ref", code) otherwise."""
     if not ref:

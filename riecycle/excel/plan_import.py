@@ -114,6 +114,12 @@ def _parse_plan(org, wb) -> PlanImport:
     )
     evaluations_ws = evaluations_import.sheet(wb) if measures_ws is not None else None
     evaluation_table = evaluations_import.read(evaluations_ws, problems) if evaluations_ws else None
+    if evaluation_table is not None and "measure_ref" not in evaluation_table.columns:
+        # A workbook exported before the sheet named its measures: read as one without it.
+        evaluation_table = None
+        result.notes.append(evaluations_import.unreadable_note())
+    elif evaluation_table is not None and evaluation_table.note:
+        result.notes.append(evaluation_table.note)
     if risk_table is not None or (risks_ws is None and measure_table is not None):
         directory = Directory(org)
         moved = existing is None and move.moving(org, wb, Risk, Measure)
