@@ -373,3 +373,49 @@ def test_an_older_workbook_without_the_measure_reference_column_still_imports(cl
     assert "Het tabblad Evaluaties is niet ingelezen: het heeft geen kolom Maatregel-ref" in preview
     db.session.expire_all()
     assert len(_evaluations(first.id)) == 1 and db.session.get(Measure, first.id).status == "geevalueerd"
+
+
+def test_the_factor_scores_of_an_effect_measurement_round_trip(client_as, world):
+    from riecycle.models import Factor
+
+    bron = db.session.scalar(select(Factor).where(Factor.kind == "werkdrukbron").order_by(Factor.position))
+    theme = evaluation_service.plan_evaluation(
+        world.org,
+        {
+            "kind": "thema",
+            "theme_key": "werkdruk",
+            "method": "herhaalde_vragenlijst",
+            "is_repeat_measurement": True,
+        },
+        world.users["preventiemedewerker"],
+    )
+    evaluation_service.record_outcome(
+        world.org,
+        theme,
+        {
+            "done_on": DONE_ON,
+            "effect": "deels",
+            "conclusion": "Iets beter.",
+            "factor_scores": {bron.key: 3.5},
+        },
+    )
+    db.session.commit()
+    exported = download(client_as, "beheerder", EVIDENCE)
+    assert "Evaluaties van het tabblad" not in _import(client_as("beheerder"), exported), "unchanged"
+    preview = _import(
+        client_as("beheerder"),
+        _edit(exported, changes={(0, "Gevraagde bronnen (score)"): f"{bron.name_nl}: 4,0"}),
+    )
+    changes = " ".join(re.sub(r"<[^>]+>", " ", preview.split('data-testid="preview-changes"')[1]).split())
+    assert f"Gevraagde bronnen (score) {bron.name_nl}: 3.5 {bron.name_nl}: 4.0" in changes
+    db.session.expire_all()
+    assert [(s.factor_key, s.score) for s in db.session.get(Evaluation, theme.id).factor_scores] == [
+        (bron.key, 4.0)
+    ]
+    refused = _upload(
+        client_as("beheerder"), _edit(exported, changes={(0, "Gevraagde bronnen (score)"): "Onbekend: 3"})
+    )
+    assert refused.status_code == 400
+    assert "'Onbekend: 3' is geen werkdrukbron of energiebron met een score" in html.unescape(
+        refused.get_data(as_text=True)
+    )

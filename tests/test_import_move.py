@@ -223,6 +223,8 @@ def test_one_upload_moves_teams_staff_risks_measures_and_evaluations(client_as, 
     workbook = download_xlsx(client_as, "beheerder", EVIDENCE)
     preview = _upload(client, "verhuis", "plan", workbook)
     assert "Verhuizing in één keer: eerst worden 2 teams en" in preview
+    teams_listed = preview.split('data-testid="preview-move-teams"')[1].split("</ul>")[0]
+    assert all(f"<li>{name} <small>" in teams_listed for name in _names(Team, world.org.id))
     assert "Evaluaties van het tabblad Evaluaties: 2 nieuw, 0 bijgewerkt." in preview
     assert "voorlichtingsbijeenkomsten, instemmingen en goedkeuringen en het audit log niet" in preview
     assert "Personen die nog geen gebruiker zijn" not in preview

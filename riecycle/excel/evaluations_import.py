@@ -22,7 +22,7 @@ from riecycle.excel.directory import Directory
 from riecycle.excel.tables import RowReader, Table, find_sheet, read_table
 from riecycle.extensions import db
 from riecycle.labels import label
-from riecycle.models import Evaluation, Measure, Theme
+from riecycle.models import Evaluation, Factor, Measure, Theme
 from riecycle.models.evaluation import EvaluationKind
 from riecycle.models.measure import MeasureLevel, MeasureStatus
 from riecycle.models.references import MEASURE_PREFIX
@@ -377,15 +377,10 @@ def _changes(record: Evaluation, plan: dict, outcome: dict | None, policy_adjust
     if outcome is not None:
         for key in OUTCOME_KEYS:
             compare(key, key, getattr(record, key), outcome[key])
-        scores = outcome.get("factor_scores")
-        if scores is not None and scores != {s.factor_key: s.score for s in record.factor_scores}:
+        scores, stored = outcome.get("factor_scores"), {s.factor_key: s.score for s in record.factor_scores}
+        if scores is not None and scores != stored:
             changes.append(
-                updates.Change(
-                    "factor_scores",
-                    _header("factor_scores"),
-                    "…",
-                    "; ".join(f"{k}: {v:.1f}" for k, v in sorted(scores.items())),
-                )
+                updates.Change("factor_scores", _header("factor_scores"), _scores(stored), _scores(scores))
             )
     compare(
         "policy_adjusted",
@@ -394,6 +389,14 @@ def _changes(record: Evaluation, plan: dict, outcome: dict | None, policy_adjust
         policy_adjusted or record.policy_adjusted,
     )
     return changes
+
+
+def _scores(scores: dict) -> str:
+    """{factor key: score} as the sheet writes it: "Naam: 3.5; ..." (the factors in model order)."""
+    if not scores:
+        return "—"
+    names = dict(db.session.execute(select(Factor.key, Factor.name_nl).where(Factor.key.in_(scores))).all())
+    return "; ".join(f"{names.get(key, key)}: {score:.1f}" for key, score in sorted(scores.items()))
 
 
 def check_evaluated(
