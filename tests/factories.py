@@ -707,8 +707,8 @@ def build_rich_measures(world, werkdruk, agressie):
     )
     change_status_on(done, user, "in_uitvoering", 90)
     change_status_on(done, user, "uitgevoerd", 30)
-    # Not geëvalueerd: the import reads no Evaluaties sheet, so it refuses that status
-    # (tests/test_evaluation_status.py).
+    # Left at uitgevoerd: moving a geëvalueerd measure (with its evaluation) is tested in
+    # tests/test_import_move.py and tests/test_import_evaluations.py.
     team = make_detailed_measure(
         world,
         werkdruk,

@@ -198,3 +198,93 @@ def test_as_of_services_give_records_and_statuses_of_a_day(app, world, history):
     # Today: the current state.
     assert asof.risk_statuses(org, clock.today())[history["old_risk"].id] == "in_behandeling"
     assert asof.latest_run(org, end) is None and asof.latest_run(org, clock.today()) is not None
+
+
+# --- the theme steps of the summary agree with the sheets --------------------------------------
+
+STEPS = ("Geïnventariseerd", "Maatregelen", "Geëvalueerd", "Bijgesteld")
+
+
+def _rows(ws) -> list[dict]:
+    head = [c.value for c in ws[1]]
+    return [
+        dict(zip(head, row, strict=False)) for row in ws.iter_rows(min_row=2, values_only=True) if any(row)
+    ]
+
+
+def _summary_steps(wb) -> dict:
+    """Theme -> {step: reached} from the Samenvatting's theme table."""
+    ws = wb["Samenvatting"]
+    start = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == "Thema")
+    head = [c.value for c in ws[start]]
+    steps = {}
+    for row in ws.iter_rows(min_row=start + 1, values_only=True):
+        if not row[0] or not isinstance(row[2], int):
+            continue
+        steps[row[0]] = {step: row[head.index(step)] == "Ja" for step in STEPS}
+    return steps
+
+
+def _sheet_steps(wb) -> dict:
+    """Theme -> {step: reached}, worked out from the Risico's, Plan van aanpak and Evaluaties sheets
+    by the rules of the dashboard (the RI&E covers no themes in this history)."""
+    risks = {
+        r["Risico-ref"]: r["Thema"] for r in _rows(wb["Risico's"]) if r["Status"] != "Niet van toepassing"
+    }
+    measure_themes = {}
+    for m in _rows(wb["Plan van aanpak"]):
+        themes = {risks[ref.strip()] for ref in (m["Risico-ref"] or "").split(";") if ref.strip() in risks}
+        measure_themes[m["Maatregel-ref"]] = (themes, m["Status"] != "Vervallen")
+    steps = {}
+
+    def reach(theme, step):
+        steps.setdefault(theme, dict.fromkeys(STEPS, False))[step] = True
+
+    for theme in risks.values():
+        reach(theme, "Geïnventariseerd")
+    for themes, live in measure_themes.values():
+        for theme in themes if live else ():
+            reach(theme, "Maatregelen")
+    for e in _rows(wb["Evaluaties"]):
+        if e["Uitgevoerd op"] is None:
+            continue
+        themes, live = measure_themes.get(e["Maatregel-ref"], (set(), False))
+        for theme in ({e["Thema"]} if e["Thema"] else set()) | (themes if live else set()):
+            reach(theme, "Geëvalueerd")
+            if e["Beleid bijgesteld"] == "Ja" or e["Vervolgmaatregelen"]:
+                reach(theme, "Bijgesteld")
+    return steps
+
+
+@pytest.mark.parametrize("period", [True, False], ids=["period", "today"])
+def test_the_theme_steps_of_the_summary_agree_with_the_sheets(client_as, history, period):
+    url = "/o/acme/export/bewijsdossier"
+    if period:
+        url += f"?van={history['start']}&tot={history['end']}"
+    wb = load_workbook(BytesIO(_download(client_as, url).data))
+    summary, sheets = _summary_steps(wb), _sheet_steps(wb)
+    reached = {theme: marks for theme, marks in summary.items() if any(marks.values())}
+    assert reached == sheets
+    werkdruk = summary["Werkdruk"]
+    if period:
+        # At the end of the period the evaluation was not done yet and the pesten risk not found.
+        assert werkdruk == {
+            "Geïnventariseerd": True,
+            "Maatregelen": True,
+            "Geëvalueerd": False,
+            "Bijgesteld": False,
+        }
+        assert not any(summary["Pesten"].values())
+        notes = [c.value for row in wb["Samenvatting"].iter_rows() for c in row if isinstance(c.value, str)]
+        assert "De stappen per thema en het aantal risico's tonen de stand op de einddatum." in notes
+    else:
+        assert werkdruk["Geëvalueerd"] and summary["Pesten"]["Geïnventariseerd"]
+
+
+def test_as_of_theme_stages_follow_the_day(app, world, history):
+    end = history["end"]
+    then = {s.key: s for s in asof.theme_stages(world.org, end)}
+    assert then["werkdruk"].current == "maatregelen" and then["werkdruk"].risks == 1
+    assert then["pesten"].current is None and then["pesten"].risks == 0
+    today = {s.key: s for s in asof.theme_stages(world.org, clock.today())}
+    assert today["werkdruk"].reached["geevalueerd"] and today["pesten"].reached["geinventariseerd"]

@@ -217,8 +217,13 @@ def _sheet_parts(data: bytes) -> dict:
         rels = archive.read("xl/_rels/workbook.xml.rels").decode()
     targets = dict(re.findall(r'Target="/?(?:xl/)?([^"]+)" Id="([^"]+)"', rels))
     targets = {rid: "xl/" + target for target, rid in targets.items()}
-    names = re.findall(r'<sheet name="([^"]+)" sheetId="\d+" state="\w+" r:id="([^"]+)"', book)
-    return {name.replace("&apos;", "'"): targets[rid] for name, rid in names}
+    # Attributes in any order (openpyxl may write a namespace declaration on each sheet element).
+    sheets = re.findall(r"<sheet\b[^>]*>", book)
+    names = [
+        (re.search(r' name="([^"]+)"', tag).group(1), re.search(r' r:id="([^"]+)"', tag).group(1))
+        for tag in sheets
+    ]
+    return {name.replace("&apos;", "'").replace("&amp;", "&"): targets[rid] for name, rid in names}
 
 
 def _edited(data: bytes, sheet: str, change) -> bytes:

@@ -2,6 +2,7 @@
 
 flask --app wsgi export evidence --org SLUG --out FILE.xlsx [--from DATE --to DATE] [--pseudonymise]
 flask --app wsgi import plan --org SLUG FILE.xlsx [--dry-run] [--as EMAIL]
+    [--move] [--map "Naam=e-mail" ...] [--responsible EMAIL]
 flask --app wsgi import teams --org SLUG FILE.xlsx [--dry-run]
 """
 
@@ -14,7 +15,7 @@ from flask.cli import AppGroup
 from riecycle.audit import reset_actor, set_actor
 from riecycle.cli.common import find_org_or_fail
 from riecycle.extensions import db
-from riecycle.models.user import Role
+from riecycle.models.user import Role, User
 
 export_cli = AppGroup("export", help="Exporteren naar Excel.")
 import_cli = AppGroup("import", help="Importeren uit Excel (alles of niets).")
@@ -80,7 +81,33 @@ def _report_updates(parsed) -> None:
     click.echo(f"Bijgewerkt: {len(parsed.updates)} bestaande records. Ongewijzigd: {parsed.unchanged} rijen.")
 
 
-def _run_import(kind, slug, path, dry_run, email):
+def _mapping(org, parsed, pairs, fallback) -> dict:
+    """Name -> user id for the persons of a moved file who are no user here: --map "Naam=e-mail"
+    per person, --responsible for everyone else."""
+    if not parsed.unknown:
+        return {}
+    given = {}
+    for pair in pairs:
+        name, sep, email = pair.partition("=")
+        if not sep or not name.strip() or not email.strip():
+            raise click.BadParameter(f"'{pair}' is geen Naam=e-mail.", param_hint="--map")
+        given[name.strip().casefold()] = _actor(org, email.strip()).id
+    default = _actor(org, fallback).id if fallback else None
+    return {name: given.get(name.strip().casefold(), default) for name in parsed.unknown}
+
+
+def _report_move(parsed, mapping) -> None:
+    if parsed.move is not None:
+        new_teams = sum(1 for t in parsed.move.teams if not t["exists"])
+        click.echo(f"Verhuizing: eerst {new_teams} teams en {len(parsed.move.employees)} medewerkers.")
+    for name, numbers in sorted(parsed.unknown.items()):
+        rows = ", ".join(str(n) for n in sorted(set(numbers)))
+        user = db.session.get(User, mapping[name]) if mapping.get(name) else None
+        chosen = f"neemt over: {user.name} <{user.email}>" if user else "nog niemand gekozen"
+        click.echo(f"{name} is nog geen gebruiker (rij {rows}): {chosen}.")
+
+
+def _run_import(kind, slug, path, dry_run, email, move=False, pairs=(), fallback=None):
     from riecycle.excel import importer
 
     org = find_org_or_fail(slug)
@@ -90,9 +117,22 @@ def _run_import(kind, slug, path, dry_run, email):
     try:
         if kind == "plan":
             parsed = importer.parse_plan(org, data, path)
+            if move and parsed.move is None:
+                raise click.ClickException(
+                    f"Dit bestand verhuist geen organisatie naar '{org.slug}': het komt niet uit een andere "
+                    "organisatie met tabbladen Teams en Medewerkers, of deze organisatie heeft al teams, "
+                    "medewerkers, risico's of maatregelen."
+                )
+            mapping = _mapping(org, parsed, pairs, fallback)
             _report_updates(parsed)
-            counts = importer.apply_plan(org, user, parsed)
+            _report_move(parsed, mapping)
+            counts = importer.apply_plan(org, user, parsed, mapping)
             summary = f"{counts['risks']} risico's en {counts['measures']} maatregelen"
+            if parsed.move is not None or counts["evaluations"]:
+                summary = (
+                    f"{counts['teams']} teams, {counts['employees']} medewerkers, {summary} "
+                    f"en {counts['evaluations']} evaluaties"
+                )
         else:
             parsed = importer.parse_teams(org, data, path)
             counts = importer.apply_teams(org, parsed)
@@ -118,9 +158,30 @@ def _run_import(kind, slug, path, dry_run, email):
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Alleen controleren; niets opslaan.")
 @click.option("--as", "email", default=None, help="E-mailadres van de gebruiker die importeert (audit log).")
-def import_plan(slug, path, dry_run, email):
+@click.option(
+    "--move",
+    is_flag=True,
+    help="Verhuizen: het bewijsdossier van de beheerder van een andere organisatie in één keer in deze "
+    "(lege) organisatie zetten, met teams, medewerkers, risico's, maatregelen en evaluaties.",
+)
+@click.option(
+    "--map",
+    "pairs",
+    multiple=True,
+    metavar="NAAM=E-MAIL",
+    help="Bij een verhuizing: wie het werk overneemt van een persoon die hier nog geen gebruiker is.",
+)
+@click.option(
+    "--responsible",
+    "fallback",
+    default=None,
+    metavar="E-MAIL",
+    help="Bij een verhuizing: de gebruiker die het werk overneemt van iedere overige persoon die hier "
+    "nog geen gebruiker is.",
+)
+def import_plan(slug, path, dry_run, email, move, pairs, fallback):
     """Import risks plus measures (the Plan van Aanpak) from an .xlsx file: all or nothing."""
-    _run_import("plan", slug, path, dry_run, email)
+    _run_import("plan", slug, path, dry_run, email, move, pairs, fallback)
 
 
 @import_cli.command("teams")

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from riecycle.excel.cells import names, norm, text
+from riecycle.excel.move import Unknown
 from riecycle.excel.tables import RowReader
 from riecycle.extensions import db
 from riecycle.models import Employee, Factor, Membership, Team, Theme, User
@@ -34,7 +35,8 @@ class Directory:
         self.users_by_email = {norm(u.email): u for u in members}
         self.users_by_name = _by_name(members, "name")
         # Moving an organisation (move.py): persons who are no user here yet are collected
-        # ({value: [row numbers]}) and replaced by `stand_in` instead of refusing the row.
+        # ({value: [row numbers]}) and stand for an excel.move.Unknown (which the user maps to a
+        # user in the preview) instead of refusing the row.
         self.unknown_users: dict[str, list[int]] | None = None
         self.stand_in = None
         # Rows (id, name, team_name), not records: a large employer has tens of thousands.
@@ -82,7 +84,7 @@ class Directory:
             user = candidates[0]
         if user is None and not candidates and self.unknown_users is not None:
             self.unknown_users.setdefault(value, []).append(reader.number)
-            return self.stand_in
+            return self.stand_in or Unknown(value)
         if user is None:
             reader.error(
                 key,

@@ -178,23 +178,7 @@ ATTENDANCE_COLS = _cols(
     (_l("Functie"), "text", 20),
     (_l("Status"), "text", 12),
 )
-EVALUATION_COLS = _cols(
-    (_l("Soort"), "text", 24),
-    (_l("Maatregel"), "text", 34),
-    (_l("Thema"), "text", 22),
-    (_l("Gepland op"), "date", None),
-    (_l("Methode"), "text", 20),
-    (_l("Herhaalde meting"), "bool", 11),
-    (_l("Verantwoordelijke"), "text", 22),
-    (_l("Uitgevoerd op"), "date", None),
-    (_l("Effect"), "text", 16),
-    (_l("Uitvoering (1-5)"), "int", 11),
-    (_l("Tevredenheid (1-5)"), "int", 12),
-    (_l("Conclusie"), "longtext", 40),
-    (_l("Beleid bijgesteld"), "bool", 11),
-    (_l("Vervolgmaatregelen"), "longtext", 30),
-    (_l("Gevraagde bronnen (score)"), "longtext", 34),
-)
+EVALUATION_COLS = schema.columns(schema.EVALUATION_FIELDS)  # read back by excel/evaluations_import.py
 ZELF_COLS = _cols(
     (_l("Nr"), "text", 6),
     (_l("Groep"), "text", 18),
@@ -374,7 +358,8 @@ def summary_sheet(wb, org, period: Period, today: date, viewer=None) -> None:
             _l("Reden niet van toepassing"),
         ]
     )
-    for stage in dashboard.theme_stages(org, today):
+    stages_then = asof.theme_stages(org, day) if day else dashboard.theme_stages(org, today)
+    for stage in stages_then:
         state = _("Van toepassing") if stage.applicable else _("Niet van toepassing")
         marks = [stage.reached.get(s, False) for s in stages]
         current = str(dashboard.STAGE_LABELS[stage.current]) if stage.current else _("Nog niet gestart")
@@ -386,7 +371,7 @@ def summary_sheet(wb, org, period: Period, today: date, viewer=None) -> None:
     if day:
         sheet.plain_row([])
         sheet.plain_row(
-            [_("De stappen per thema tonen de stand van vandaag; het aantal risico's die op de einddatum.")],
+            [_("De stappen per thema en het aantal risico's tonen de stand op de einddatum.")],
             ["longtext"],
         )
     sheet.close()
@@ -704,6 +689,7 @@ def _evaluation_row(evaluation, follow_ups: list, lookups: Lookups) -> list:
     follow_up_titles = (lookups.measure_title(m) for m in follow_ups)
     return [
         labels.label(evaluation.kind, "evaluation_kind"),
+        lookups.measure_reference(measure_id),
         lookups.measure_title(measure_id),
         lookups.themes.get(evaluation.theme_key) if evaluation.theme_key else None,
         evaluation.planned_on,

@@ -14,6 +14,7 @@ from riecycle.excel.schema import SEPARATOR, dutch
 from riecycle.extensions import db
 from riecycle.labels import label
 from riecycle.models import Employee, Measure, Team, Theme, User
+from riecycle.models.references import measure_reference
 
 JOIN = f"{SEPARATOR} "
 BATCH = 1000
@@ -104,6 +105,19 @@ class Lookups:
         if self.viewer.sees(level, team_id):
             return title, True
         return pseudonym_of(measure_id, team_name), False
+
+    @cached_property
+    def measure_numbers(self) -> dict[int, int]:
+        """Measure id -> its permanent number (deleted measures too: evaluations keep pointing at them)."""
+        return dict(
+            db.session.execute(
+                select(Measure.id, Measure.number).where(Measure.organisation_id == self.org.id)
+            ).all()
+        )
+
+    def measure_reference(self, measure_id) -> str | None:
+        """The permanent reference of a measure (M-0001; None without a measure)."""
+        return measure_reference(self.measure_numbers.get(measure_id)) if measure_id else None
 
     def measure_title(self, measure_id) -> str | None:
         """The title of a measure for this viewer (None without a measure)."""

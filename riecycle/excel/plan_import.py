@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from riecycle import clock
-from riecycle.excel import move, schema, stamp, updates
+from riecycle.excel import evaluations_import, move, schema, stamp, updates
 from riecycle.excel.cells import Lookup, day, integer, line, money, names, norm, text, yes_no
 from riecycle.excel.directory import Directory
 from riecycle.excel.filecheck import read_workbook
@@ -37,10 +37,23 @@ class PlanImport:
     notes: list = field(default_factory=list)  # what was deliberately not taken over, and why
     existing_refs: dict = field(default_factory=dict)  # norm(risk ref) -> id of an existing risk
     stamp: object = None
+    # The Evaluaties sheet (evidence workbook): dicts with "row", "measure", "plan", "outcome", ...
+    evaluations: list = field(default_factory=list)
+    # Moving an organisation in one upload: the teams and staff it creates first (excel/move.py).
+    move: object = None
+    # Persons named in a moved file who are no user here yet: name -> row numbers; the preview
+    # (or the CLI's --map/--responsible) maps each to a user of this organisation.
+    unknown: dict = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
-        return not self.risks and not self.measures and not self.updates and not self.unchanged
+        return (
+            not self.risks
+            and not self.measures
+            and not self.updates
+            and not self.unchanged
+            and not self.evaluations
+        )
 
 
 def parse_plan(org, data: bytes, filename: str | None = None) -> PlanImport:
@@ -99,18 +112,46 @@ def _parse_plan(org, wb) -> PlanImport:
         stamp=exported if existing is not None else None,
         notes=[t.note for t in (risk_table, measure_table) if t is not None and t.note],
     )
+    evaluations_ws = evaluations_import.sheet(wb) if measures_ws is not None else None
+    evaluation_table = evaluations_import.read(evaluations_ws, problems) if evaluations_ws else None
+    if evaluation_table is not None and "measure_ref" not in evaluation_table.columns:
+        # A workbook exported before the sheet named its measures: read as one without it.
+        evaluation_table = None
+        result.notes.append(evaluations_import.unreadable_note())
+    elif evaluation_table is not None and evaluation_table.note:
+        result.notes.append(evaluation_table.note)
     if risk_table is not None or (risks_ws is None and measure_table is not None):
         directory = Directory(org)
-        moved = existing is None and move.moving(org, wb, Risk, Measure) and move.importing_user() is not None
+        moved = existing is None and move.moving(org, wb, Risk, Measure)
         if moved:
-            move.collect_unknown(directory, move.importing_user())
+            move.collect_unknown(directory)
+            result.move = move.teams_of(org, wb, directory, problems)
+            result.notes += result.move.notes if result.move is not None else []
         refs = (
             _risks(org, directory, risk_table, problems, result, existing) if risk_table is not None else {}
         )
         if measure_table is not None:
-            _measures(directory, measure_table, refs, problems, result, existing)
+            recorded = evaluations_import.recorded_keys(evaluation_table, existing)
+            new_measures, targets = _measures(
+                directory,
+                measure_table,
+                refs,
+                problems,
+                result,
+                existing,
+                evaluation_table is not None,
+                recorded,
+            )
+            if evaluation_table is not None:
+                evaluated = evaluations_import.parse(
+                    org, evaluation_table, directory, result, existing, problems, new_measures, targets
+                )
+                evaluations_import.check_evaluated(
+                    measure_table, new_measures, evaluated, problems, measure_table.sheet
+                )
         if moved:
-            result.notes += [move.what_stays(), *move.notes(directory, "responsible")]
+            result.unknown = dict(directory.unknown_users or {})
+            result.notes += [move.what_stays()]
     if not problems and result.empty:
         problems.append(
             Problem(
@@ -493,6 +534,8 @@ class _Measures:
     seen: dict = field(default_factory=dict)  # the measure's identity -> row
     existing_records: object = None  # updates.Existing in a workbook exported from this organisation
     pseudonymised: bool = False
+    with_evaluations: bool = False  # the workbook has an Evaluaties sheet
+    recorded: set | frozenset = frozenset()  # measures with a recorded evaluation row there
     level: Lookup = field(default_factory=lambda: Lookup("level"))
     approach: Lookup = field(default_factory=lambda: Lookup("approach"))
     status: Lookup = field(default_factory=lambda: Lookup("measure_status"))
@@ -626,7 +669,7 @@ def _measure_steps(rows: _Measures, r: RowReader, row: dict) -> list[dict]:
     if row["record"] is not None:
         # An existing measure takes one step from its current status, as in the form.
         return [{"status": row["status"], "on": None, "reason": r.get("status_reason", text)}]
-    return _status_steps(r, row["status"], rows.today)
+    return _status_steps(r, row["status"], rows.today, rows.with_evaluations)
 
 
 def _measure_change_type(rows: _Measures, r: RowReader, _row: dict):
@@ -674,11 +717,23 @@ MEASURE_DATA = (
 
 
 def _measures(
-    directory: Directory, table: Table, refs: dict, problems, result: PlanImport, existing=None
-) -> None:
+    directory: Directory,
+    table: Table,
+    refs: dict,
+    problems,
+    result: PlanImport,
+    existing=None,
+    with_evaluations: bool = False,
+    recorded: set | frozenset = frozenset(),
+) -> tuple[dict, dict]:
+    """Check the measure rows; returns the new measures by their file code and the status each
+    existing measure's row gives it (for the Evaluaties sheet)."""
     rows = _Measures(directory, refs, clock.today())
     rows.existing_records = existing
     rows.pseudonymised = bool(result.stamp and result.stamp.pseudonymised)
+    rows.with_evaluations, rows.recorded = with_evaluations, recorded
+    new_measures: dict = {}
+    targets: dict = {}
     for number, cells in table.rows:
         r = RowReader(table, number, cells, problems)
         row = _read_row(MEASURE_READERS, rows, r)
@@ -690,12 +745,18 @@ def _measures(
             if known is not None:
                 result.existing_refs[norm(value)] = known.id
         if row["record"] is not None:
-            _measure_update(directory.org, r, row, result, _protected(rows, row))
+            targets[row["record"].id] = row["status"]
+            evaluated = ("id", row["record"].id) in rows.recorded
+            _measure_update(directory.org, r, row, result, _protected(rows, row), evaluated)
             continue
         employee, responsible = row["employee"], row["responsible"]
+        code = norm(row["ref"]) if row["ref"] else None
+        if code:
+            new_measures[code] = {"row": number, "status": row["status"], "ref": row["ref"]}
         result.measures.append(
             {
                 "row": number,
+                "ref": code,
                 "risk_refs": [norm(v) for v in row["risk_refs"]],
                 "steps": row["steps"],
                 "data": {
@@ -704,11 +765,13 @@ def _measures(
                     "responsible_id": responsible.id,
                 },
                 "responsible": responsible.name,
+                "unknown": responsible.name if isinstance(responsible, move.Unknown) else None,
             }
         )
+    return new_measures, targets
 
 
-def _measure_update(org, r: RowReader, row: dict, result: PlanImport, protect: bool) -> None:
+def _measure_update(org, r: RowReader, row: dict, result: PlanImport, protect: bool, evaluated: bool) -> None:
     """A row naming an existing measure: what changes, or why the row is refused."""
     record, employee, step = row["record"], row["employee"], row["steps"][0]
     data = {
@@ -721,7 +784,7 @@ def _measure_update(org, r: RowReader, row: dict, result: PlanImport, protect: b
     }
     try:
         changes, data = updates.measure_changes(org, record, data, row["risk_refs"], protect)
-        status = updates.status_change(record, step["status"], step["reason"])
+        status = updates.status_change(record, step["status"], step["reason"], evaluated)
     except ServiceError as error:
         r.error(MEASURE_COLUMNS.get(error.field or "", "status"), error.message)
         return
@@ -784,7 +847,7 @@ STEP_KEYS = {
 }
 
 
-def _status_steps(r: RowReader, status: str, today: date) -> list[dict]:
+def _status_steps(r: RowReader, status: str, today: date, with_evaluations: bool = False) -> list[dict]:
     """The status path to replay: gepland, then each next step with its date (empty = today)."""
     from riecycle.excel.rows import status_path
 
@@ -798,8 +861,9 @@ def _status_steps(r: RowReader, status: str, today: date) -> list[dict]:
                 STEP_KEYS[step], _("Deze datum ligt in de toekomst; een status kan alleen al bereikt zijn.")
             )
         steps.append({"status": step, "on": on})
-    if status == MeasureStatus.GEEVALUEERD:
-        # The import reads no Evaluaties sheet, so nothing in the workbook covers this measure.
+    if status == MeasureStatus.GEEVALUEERD and not with_evaluations:
+        # A file without an Evaluaties sheet cannot hold the evaluation this status rests on
+        # (with one, evaluations_import.check_evaluated asks for the measure's row there).
         r.error(
             "status",
             _(

@@ -14,6 +14,7 @@ RISKS_SHEET = _l("Risico's")
 MEASURES_SHEET = _l("Plan van aanpak")
 TEAMS_SHEET = _l("Teams")
 EMPLOYEES_SHEET = _l("Medewerkers")
+EVALUATIONS_SHEET = _l("Evaluaties")
 LISTS_SHEET = _l("Lijsten")
 HELP_SHEET = _l("Uitleg")
 # Several names in one cell (teams, factors, risk references) are separated by this.
@@ -262,6 +263,34 @@ EMPLOYEE_FIELDS = (
     Field("start_date", _l("Startdatum"), "date"),
     Field("end_date", _l("Einddatum"), "date"),
     Field("is_leidinggevende", _l("Is leidinggevende"), "bool", width=12, choices="yes_no"),
+)
+
+# The evidence workbook's Evaluaties sheet: read back with the plan (a measure moving to
+# Geëvalueerd needs its evaluation in the same workbook; a move re-creates the evaluations).
+EVALUATION_FIELDS = (
+    Field("kind", _l("Soort"), width=24, required=True, choices="evaluation_kind"),
+    Field(
+        "measure_ref",
+        _l("Maatregel-ref"),
+        width=12,
+        help=_l(
+            "Het vaste nummer (M-0001) of de eigen code van de maatregel op het tabblad Plan van aanpak."
+        ),
+    ),
+    Field("measure", _l("Maatregel"), width=34, importable=False),
+    Field("theme", _l("Thema"), width=22, choices="themes"),
+    Field("planned_on", _l("Gepland op"), "date", required=True),
+    Field("method", _l("Methode"), width=20, required=True, choices="evaluation_method"),
+    Field("is_repeat", _l("Herhaalde meting"), "bool", width=11, choices="yes_no"),
+    Field("responsible", _l("Verantwoordelijke"), width=22),
+    Field("done_on", _l("Uitgevoerd op"), "date"),
+    Field("effect", _l("Effect"), width=16, choices="effect"),
+    Field("implementation_rating", _l("Uitvoering (1-5)"), "int", width=11),
+    Field("satisfaction", _l("Tevredenheid (1-5)"), "int", width=12),
+    Field("conclusion", _l("Conclusie"), "longtext", width=40),
+    Field("policy_adjusted", _l("Beleid bijgesteld"), "bool", width=11, choices="yes_no"),
+    Field("follow_ups", _l("Vervolgmaatregelen"), "longtext", width=30, importable=False),
+    Field("factor_scores", _l("Gevraagde bronnen (score)"), "longtext", width=34),
 )
 
 # Value lists for dropdowns and for reading labels back: kind in labels.LABELS -> stored values.

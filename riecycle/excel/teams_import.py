@@ -40,7 +40,20 @@ def parse_teams(org, data: bytes, filename: str | None = None) -> TeamsImport:
         wb.close()
 
 
-def _parse_teams(org, wb) -> TeamsImport:
+def has_sheets(wb) -> bool:
+    """Whether the workbook carries a Teams or Medewerkers sheet (the beheerder's evidence workbook)."""
+    with force_locale("nl"):
+        return any(
+            find_sheet(wb, str(title)) is not None for title in (schema.TEAMS_SHEET, schema.EMPLOYEES_SHEET)
+        )
+
+
+def parse_moved(org, wb) -> TeamsImport:
+    """The teams and staff of a workbook that moves into this (empty) organisation with its plan."""
+    return _parse_teams(org, wb, with_plan=True)
+
+
+def _parse_teams(org, wb, with_plan: bool = False) -> TeamsImport:
     with force_locale("nl"):
         teams_title, employees_title = str(schema.TEAMS_SHEET), str(schema.EMPLOYEES_SHEET)
     teams_ws, employees_ws = find_sheet(wb, teams_title), find_sheet(wb, employees_title)
@@ -71,9 +84,11 @@ def _parse_teams(org, wb) -> TeamsImport:
         if table is not None:
             result.notes += [table.note] if table.note else []
             _employees(org, directory, table, known, problems, result)
-    if moved:
-        result.notes += [move.what_stays(), move.next_step(), *move.notes(directory, "manager")]
-    if not problems and result.empty:
+    if moved and with_plan:
+        result.notes += move.notes(directory)
+    elif moved:
+        result.notes += [move.what_stays(), move.next_step(), *move.notes(directory)]
+    if not problems and result.empty and not with_plan:
         problems.append(Problem(None, None, None, _("Het bestand bevat geen nieuwe teams of medewerkers.")))
     if problems:
         raise ImportRefused(problems)

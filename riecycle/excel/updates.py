@@ -159,18 +159,22 @@ def measure_changes(org, record: Measure, data: dict, risk_refs: list[str], prot
     return changes, data
 
 
-def status_change(record: Measure, status: str, reason: str | None) -> Change | None:
-    """The status step of a row, checked as the web form checks it (ServiceError when refused)."""
+def status_change(record: Measure, status: str, reason: str | None, evaluated: bool = False) -> Change | None:
+    """The status step of a row, checked as the web form checks it (ServiceError when refused).
+
+    evaluated: the same workbook records an evaluation of this measure (its Evaluaties sheet), the
+    only way a measure becomes Geëvalueerd."""
     if status == record.status:
         return None
     if status not in plan_service.allowed_transitions(record):
         raise ServiceError(plan_service._refusal(record.status, status), "to_status")
-    if status == MeasureStatus.GEEVALUEERD:
+    if status == MeasureStatus.GEEVALUEERD and not evaluated:
         raise ServiceError(
             _(
                 "Status Geëvalueerd kan niet worden ingelezen: een maatregel wordt alleen geëvalueerd "
                 "door een vastgelegde evaluatie, en dit bestand legt geen evaluatie van deze maatregel "
-                "vast. Leg de evaluatie vast in riecycle; de status verandert dan vanzelf."
+                "vast. Vul op het tabblad Evaluaties de evaluatie in (met deze Maatregel-ref en de datum bij "
+                "'Uitgevoerd op'), of leg de evaluatie vast in riecycle; de status verandert dan vanzelf."
             ),
             "to_status",
         )

@@ -253,3 +253,121 @@ def latest_plan_version(org, day: date | None):
 def existed_deleted(model, day: date):
     """A where-clause: not deleted before the end of the day (for records dated by another field)."""
     return or_(model.deleted_at.is_(None), model.deleted_at >= end_of(day))
+
+
+# --- where each theme stood in the cycle -----------------------------------------------------
+
+
+def theme_stages(org, day: date):
+    """Per PSA theme, the steps of the cycle (services.dashboard.STAGE_RULES) as the records
+    stood at the end of the day: the RI&E of then, the risks and measures that existed then
+    with their statuses of then, the voorlichting held in the 12 months before it and the
+    evaluations done by then. Links between records and other fields are current."""
+    from riecycle.models import Evaluation, RieTheme, VoorlichtingSession
+    from riecycle.models.evaluation import evaluation_follow_ups
+    from riecycle.models.measure import OPEN_STATUSES, MeasureStatus, measure_risks
+    from riecycle.models.rie import RiskStatus
+    from riecycle.models.voorlichting import session_measures, session_risks
+    from riecycle.services import dashboard
+    from riecycle.services import rie as rie_service
+
+    rie = current_rie(org, day)
+    entries = {}
+    if rie is not None:
+        stmt = select(RieTheme).where(RieTheme.rie_id == rie.id, existed_deleted(RieTheme, day))
+        entries = {e.theme_key: e for e in db.session.scalars(stmt)}
+    risk_rows = db.session.execute(risks_stmt(org, day, None, (Risk.id, Risk.theme_key, Risk.status)))
+    risk_theme = {
+        r.id: r.theme_key
+        for r in with_statuses(risk_rows, risk_statuses(org, day))
+        if r.status != RiskStatus.NVT
+    }
+    measure_rows = db.session.execute(
+        measures_stmt(org, day, None, (Measure.id, Measure.status, Measure.termijn))
+    )
+    live, late = set(), set()
+    for m in with_statuses(measure_rows, measure_statuses(org, day)):
+        if m.status != MeasureStatus.VERVALLEN:
+            live.add(m.id)
+        if m.status in OPEN_STATUSES and m.termijn < day:
+            late.add(m.id)
+    measure_themes: dict[int, set] = {}
+    for measure_id, risk_id in db.session.execute(
+        select(measure_risks.c.measure_id, measure_risks.c.risk_id)
+    ):
+        if risk_id in risk_theme:
+            measure_themes.setdefault(measure_id, set()).add(risk_theme[risk_id])
+
+    def themes_of_measure(measure_id, among=live) -> set:
+        return measure_themes.get(measure_id, set()) if measure_id in among else set()
+
+    informed = set()
+    held = select(VoorlichtingSession.id).where(
+        VoorlichtingSession.organisation_id == org.id,
+        existed(VoorlichtingSession, day),
+        VoorlichtingSession.session_date <= day,
+        VoorlichtingSession.session_date >= day - timedelta(days=dashboard.VOORLICHTING_WINDOW_DAYS),
+    )
+    for (risk_id,) in db.session.execute(
+        select(session_risks.c.risk_id).where(session_risks.c.session_id.in_(held))
+    ):
+        informed |= {risk_theme[risk_id]} if risk_id in risk_theme else set()
+    for (measure_id,) in db.session.execute(
+        select(session_measures.c.measure_id).where(session_measures.c.session_id.in_(held))
+    ):
+        informed |= themes_of_measure(measure_id)
+
+    alive_measures = set(db.session.scalars(measures_stmt(org, day, None, (Measure.id,))))
+    follow_ups = {
+        evaluation_id
+        for evaluation_id, measure_id in db.session.execute(
+            select(evaluation_follow_ups.c.evaluation_id, evaluation_follow_ups.c.measure_id)
+        )
+        if measure_id in alive_measures
+    }
+    evaluated, adjusted = set(), set()
+    done = select(
+        Evaluation.id, Evaluation.theme_key, Evaluation.measure_id, Evaluation.policy_adjusted
+    ).where(
+        Evaluation.organisation_id == org.id,
+        existed(Evaluation, day),
+        Evaluation.done_on.is_not(None),
+        Evaluation.done_on <= day,
+    )
+    for evaluation_id, theme_key, measure_id, policy_adjusted in db.session.execute(done):
+        keys = ({theme_key} if theme_key else set()) | themes_of_measure(measure_id)
+        evaluated |= keys
+        if policy_adjusted or evaluation_id in follow_ups:
+            adjusted |= keys
+
+    counts: dict[str, int] = {}
+    for theme_key in risk_theme.values():
+        counts[theme_key] = counts.get(theme_key, 0) + 1
+    overdue: dict[str, int] = {}
+    for measure_id in late:
+        for theme_key in themes_of_measure(measure_id, late):
+            overdue[theme_key] = overdue.get(theme_key, 0) + 1
+    measured = {key for measure_id in live for key in themes_of_measure(measure_id)}
+    result = []
+    for theme in rie_service.themes():
+        key, covered = theme.key, entries.get(theme.key)
+        applicable = covered is None or covered.applicable
+        reached = {
+            "geinventariseerd": counts.get(key, 0) > 0 or (covered is not None and covered.applicable),
+            "maatregelen": key in measured,
+            "voorlichting": key in informed,
+            "geevalueerd": key in evaluated,
+            "bijgesteld": key in adjusted,
+        }
+        result.append(
+            dashboard.ThemeStage(
+                key,
+                theme.name(dashboard._locale()),
+                applicable,
+                covered.reason if covered is not None and not covered.applicable else None,
+                counts.get(key, 0),
+                reached if applicable else {},
+                overdue.get(key, 0),
+            )
+        )
+    return result

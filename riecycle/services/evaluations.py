@@ -152,12 +152,9 @@ def _check_rating(value, field: str) -> None:
         raise ServiceError(_("Kies een waarde van 1 tot en met 5."), field)
 
 
-def record_outcome(org, evaluation: Evaluation, data: dict, user=None) -> str | None:
-    """Record the outcome; moves an uitgevoerd measure to geëvalueerd.
-
-    Returns a Dutch explanation when the measure could not be moved (None when it was, or when
-    there is no measure).
-    """
+def check_outcome(kind: str, data: dict) -> dict:
+    """The outcome as the evaluation form checks it (ServiceError naming the field), cleaned:
+    done_on, effect, conclusion, the two ratings and the factor scores (None: not sent)."""
     done_on = data.get("done_on")
     if done_on is None:
         raise ServiceError(_("Geef de datum van de evaluatie op."), "done_on")
@@ -166,7 +163,7 @@ def record_outcome(org, evaluation: Evaluation, data: dict, user=None) -> str | 
     if data.get("effect") not in EFFECTS:
         raise ServiceError(_("Kies het effect op het knelpunt."), "effect")
     _check_rating(data.get("implementation_rating"), "implementation_rating")
-    if evaluation.kind == EvaluationKind.MAATREGEL and not data.get("implementation_rating"):
+    if kind == EvaluationKind.MAATREGEL and not data.get("implementation_rating"):
         # Process and effect (E21): without the process the measure cannot become geëvalueerd.
         raise ServiceError(
             _("Geef aan hoe de uitvoering ging (het proces), van 1 tot en met 5."), "implementation_rating"
@@ -175,21 +172,32 @@ def record_outcome(org, evaluation: Evaluation, data: dict, user=None) -> str | 
     conclusion = (data.get("conclusion") or "").strip()
     if not conclusion:
         raise ServiceError(_("Schrijf een korte conclusie."), "conclusion")
-    scores = _factor_scores(data.get("factor_scores"))
-    apply_changes(
-        evaluation,
-        {
-            "done_on": done_on,
-            "effect": data["effect"],
-            "conclusion": conclusion,
-            "implementation_rating": data.get("implementation_rating"),
-            "satisfaction": data.get("satisfaction"),
-        },
-    )
+    return {
+        "done_on": done_on,
+        "effect": data["effect"],
+        "conclusion": conclusion,
+        "implementation_rating": data.get("implementation_rating"),
+        "satisfaction": data.get("satisfaction"),
+        "factor_scores": _factor_scores(data.get("factor_scores")),
+    }
+
+
+def record_outcome(
+    org, evaluation: Evaluation, data: dict, user=None, mark_measure: bool = True
+) -> str | None:
+    """Record the outcome; moves an uitgevoerd measure to geëvalueerd (unless mark_measure is
+    False: an import that re-creates a measure with the status its file gives).
+
+    Returns a Dutch explanation when the measure could not be moved (None when it was, or when
+    there is no measure).
+    """
+    outcome = check_outcome(evaluation.kind, data)
+    scores = outcome.pop("factor_scores")
+    apply_changes(evaluation, outcome)
     if scores is not None:
         set_factor_scores(evaluation, scores)
     db.session.flush()
-    if evaluation.kind != EvaluationKind.MAATREGEL or evaluation.measure is None:
+    if evaluation.kind != EvaluationKind.MAATREGEL or evaluation.measure is None or not mark_measure:
         return None
     return mark_measure_evaluated(evaluation.measure, user, evaluation)
 

@@ -21,7 +21,7 @@ from riecycle.extensions import db
 from riecycle.forms.export import ConfirmForm, EvidenceForm, ImportForm
 from riecycle.models import Attachment, VoorlichtingSession
 from riecycle.permissions import can, requires
-from riecycle.services import ServiceError, attachments, audit_log
+from riecycle.services import ServiceError, accounts, attachments, audit_log
 from riecycle.services import plan as plan_service
 from riecycle.services import risks as risk_service
 from riecycle.services.records import lock_organisation
@@ -178,6 +178,14 @@ def upload():
     except importer.ImportRefused as refused:
         db.session.rollback()
         return _page(form=form, problems=refused.problems, status=400)
+    if getattr(checked, "move", None) is not None and not can("manage"):
+        db.session.rollback()
+        form.file.errors.append(
+            _(
+                "Dit bestand verhuist een organisatie met haar teams en medewerkers: dat kan alleen de beheerder."
+            )
+        )
+        return _page(form=form, status=403)
     _forget_stale()
     name = upload_file.filename if (upload_file.filename or "").lower().endswith(".xlsx") else "import.xlsx"
     try:
@@ -218,6 +226,10 @@ def preview(upload_id):
     except importer.ImportRefused as refused:
         db.session.rollback()
         return _page(problems=refused.problems, status=409)
+    return _preview(pending, kind, checked)
+
+
+def _preview(pending, kind: str, checked, chosen: dict | None = None, status: int = 200):
     return render_template(
         "export/preview.html",
         pending=pending,
@@ -225,7 +237,20 @@ def preview(upload_id):
         parsed=checked,
         form=ConfirmForm(),
         themes=_theme_names(),
-    )
+        members=accounts.member_choices(g.org) if getattr(checked, "unknown", None) else [],
+        chosen=chosen or {},
+    ), status
+
+
+def _mapping(checked) -> tuple[dict, bool]:
+    """A moved file's persons who are no user here -> the chosen user of this organisation (the
+    preview's choices, map-0, map-1, ... in the order of the names); and whether all are chosen."""
+    members = {str(user_id): user_id for user_id, _name in accounts.member_choices(g.org)}
+    mapping = {
+        name: members.get(request.form.get(f"map-{number}", ""))
+        for number, name in enumerate(sorted(getattr(checked, "unknown", None) or {}))
+    }
+    return mapping, all(mapping.values())
 
 
 def _theme_names() -> dict:
@@ -252,7 +277,14 @@ def confirm(upload_id):
     try:
         checked = _checked(pending, kind)
         if kind == "plan":
-            counts = importer.apply_plan(g.org, current_user, checked)
+            mapping, complete = _mapping(checked)
+            if not complete:
+                db.session.rollback()
+                flash(
+                    _("Kies voor iedere persoon die nog geen gebruiker is, wie het werk overneemt."), "error"
+                )
+                return _preview(pending, kind, checked, mapping, status=400)
+            counts = importer.apply_plan(g.org, current_user, checked, mapping)
         else:
             counts = importer.apply_teams(g.org, checked)
     except importer.ImportRefused as refused:
@@ -272,6 +304,16 @@ def confirm(upload_id):
             ),
             "success",
         )
+        if counts.get("teams") or counts.get("employees") or counts.get("evaluations"):
+            flash(
+                _(
+                    "Ook aangemaakt: %(t)s teams, %(e)s medewerkers en %(v)s evaluaties.",
+                    t=counts["teams"],
+                    e=counts["employees"],
+                    v=counts["evaluations"],
+                ),
+                "success",
+            )
         if counts.get("updated"):
             flash(_("%(u)s bestaande risico's en maatregelen bijgewerkt.", u=counts["updated"]), "success")
         return redirect(url_for("rie.risks"))
