@@ -2,6 +2,8 @@
 
 flask --app wsgi export evidence --org SLUG --out FILE.xlsx [--from DATE --to DATE] [--pseudonymise]
 flask --app wsgi import plan --org SLUG FILE.xlsx [--dry-run] [--as EMAIL]
+    (a rie.nl action plan also: [--theme-map "Sectie=thema" ...] [--responsible EMAIL] [--tool NAME]
+    [--erkend] [--termijn DATE])
 flask --app wsgi import teams --org SLUG FILE.xlsx [--dry-run]
 """
 
@@ -13,6 +15,7 @@ from flask.cli import AppGroup
 
 from riecycle.audit import reset_actor, set_actor
 from riecycle.cli.common import find_org_or_fail
+from riecycle.cli.rienl import apply_rienl, rienl_options
 from riecycle.extensions import db
 from riecycle.models.user import Role
 
@@ -80,7 +83,7 @@ def _report_updates(parsed) -> None:
     click.echo(f"Bijgewerkt: {len(parsed.updates)} bestaande records. Ongewijzigd: {parsed.unchanged} rijen.")
 
 
-def _run_import(kind, slug, path, dry_run, email):
+def _run_import(kind, slug, path, dry_run, email, options=None):
     from riecycle.excel import importer
 
     org = find_org_or_fail(slug)
@@ -90,8 +93,11 @@ def _run_import(kind, slug, path, dry_run, email):
     try:
         if kind == "plan":
             parsed = importer.parse_plan(org, data, path)
-            _report_updates(parsed)
-            counts = importer.apply_plan(org, user, parsed)
+            if getattr(parsed, "kind", None) == "rienl":  # a rie.nl action plan: cli/rienl.py
+                counts = apply_rienl(org, user, parsed, options or {})
+            else:
+                _report_updates(parsed)
+                counts = importer.apply_plan(org, user, parsed)
             summary = f"{counts['risks']} risico's en {counts['measures']} maatregelen"
         else:
             parsed = importer.parse_teams(org, data, path)
@@ -118,9 +124,12 @@ def _run_import(kind, slug, path, dry_run, email):
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Alleen controleren; niets opslaan.")
 @click.option("--as", "email", default=None, help="E-mailadres van de gebruiker die importeert (audit log).")
-def import_plan(slug, path, dry_run, email):
-    """Import risks plus measures (the Plan van Aanpak) from an .xlsx file: all or nothing."""
-    _run_import("plan", slug, path, dry_run, email)
+@rienl_options
+def import_plan(slug, path, dry_run, email, **rienl):
+    """Import risks plus measures (the Plan van Aanpak) from an .xlsx file: all or nothing.
+
+    A rie.nl (Euphorie/OiRA) action plan is recognised by its headers; see the options below."""
+    _run_import("plan", slug, path, dry_run, email, rienl)
 
 
 @import_cli.command("teams")
