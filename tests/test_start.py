@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from riecycle.extensions import db
 from riecycle.models import Membership
-from riecycle.services import accounts, organisations, zelfinspectie
 from riecycle.seeding.demo import DEMO_PASSWORD
+from riecycle.services import accounts, organisations, zelfinspectie
 from riecycle.services import start as start_service
 from tests.conftest import login
 from tests.factories import PASSWORD, build_compliant_org, make_bare_measure, make_bare_risk, make_rie
@@ -125,3 +125,58 @@ def test_the_demo_shows_it_completed(app):
     assert 'data-testid="aan-de-slag"' not in html and "Aan de slag opnieuw tonen" in html
     client.post("/o/demo/aan-de-slag", data={"tonen": "1"})
     assert "8 van 8 stappen gedaan" in client.get("/o/demo/").get_data(as_text=True)
+
+
+def test_a_new_organisation_s_lists_and_charts_say_what_will_appear_and_link_to_the_step(app, world):
+    _org, client = _fresh(app)
+    pages = {
+        "/o/nieuw/": (
+            'data-empty="overdue"',
+            'data-empty="sessions"',
+            'data-empty="heatmap"',
+            "/o/nieuw/plan/nieuw",
+        ),
+        "/o/nieuw/cyclus": (
+            'data-empty="cycle"',
+            'data-empty="measures"',
+            'data-empty="completion"',
+            "/o/nieuw/rie/",
+        ),
+        "/o/nieuw/rie/risicos": (
+            'data-empty="risks"',
+            "/o/nieuw/rie/risicos/nieuw",
+            "/o/nieuw/export/#importeren",
+        ),
+        "/o/nieuw/rie/versies": ('data-empty="rie"', "/o/nieuw/rie/versies/nieuw"),
+        "/o/nieuw/rie/onderzoek": ('data-empty="onderzoek"', "/o/nieuw/rie/onderzoek/nieuw"),
+        "/o/nieuw/plan/": ("Nog geen maatregelen", "/o/nieuw/plan/nieuw"),
+        "/o/nieuw/plan/tijdlijn": ('data-empty="timeline"',),
+        "/o/nieuw/voorlichting/": (
+            'data-empty="planned"',
+            'data-empty="held"',
+            "/o/nieuw/voorlichting/nieuw",
+        ),
+        "/o/nieuw/evaluatie/": ('data-empty="planned"', 'data-empty="done"', "/o/nieuw/evaluatie/nieuw"),
+        "/o/nieuw/pulse/": ('data-empty="pulse"', "/o/nieuw/pulse/samenstellen"),
+        "/o/nieuw/zelfinspectie/": ('data-empty="inspection"',),
+        "/o/nieuw/zelfinspectie/historie": ('data-empty="runs"',),
+        "/o/nieuw/beheer/medewerkers": ('data-empty="employees"', "/o/nieuw/beheer/medewerkers/nieuw"),
+    }
+    for path, expected in pages.items():
+        response = client.get(path)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200, path
+        for part in expected:
+            assert part in html, (path, part)
+
+
+def test_the_preventiemedewerker_s_home_page_of_an_empty_organisation_says_what_to_do(app, world):
+    org, _client = _fresh(app)
+    user = accounts.create_user("pm@nieuw.example", "Piet Preventie", PASSWORD)
+    accounts.add_membership(org, user, "preventiemedewerker")
+    db.session.commit()
+    client = app.test_client()
+    login(client, "pm@nieuw.example")
+    html = client.get("/o/nieuw/").get_data(as_text=True)
+    assert 'data-empty="risks"' in html and "Er zijn nog geen maatregelen." in html
+    assert list(_steps(html)) == ["rie", "themes", "measures", "session", "or", "inspection"]

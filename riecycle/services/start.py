@@ -55,6 +55,9 @@ class Checklist:
     steps: list  # every step, for the organisation
     role: str | None
     decide: Step | None = None  # the OR/PVT's own seventh step: deciding on the request
+    # What exists (teams, staff, risks, measures, sessions, requests, runs): the empty states of
+    # the home pages say what will appear and link to the step that fills it.
+    facts: dict = field(default_factory=dict)
 
     @property
     def runs(self) -> bool:
@@ -82,9 +85,9 @@ def _live(model, org):
     return select(model.id).where(model.organisation_id == org.id, model.deleted_at.is_(None))
 
 
-def _teams_step(org) -> Step:
-    teams = _count(_live(Team, org))
-    staff = _count(_live(Employee, org))
+def _teams_step(org, facts: dict) -> Step:
+    teams = facts["teams"] = _count(_live(Team, org))
+    staff = facts["staff"] = _count(_live(Employee, org))
     done = teams > 0 and staff > 0
     detail = (
         _("%(t)s teams en %(e)s medewerkers vastgelegd.", t=teams, e=staff)
@@ -130,8 +133,9 @@ def _invite_step(org) -> Step:
     return Step("invite", 2, title, done, detail, "manage", links)
 
 
-def _rie_step(org, rie) -> Step:
-    risks = _count(_live(Risk, org))
+def _rie_step(org, rie, facts: dict) -> Step:
+    risks = facts["risks"] = _count(_live(Risk, org))
+    facts["scored"] = _count(_live(Risk, org).where(Risk.current_score.is_not(None)))
     done = rie is not None and risks > 0
     if done:
         detail = ngettext("%(num)s risico vastgelegd.", "%(num)s risico's vastgelegd.", risks)
@@ -192,7 +196,7 @@ def _themes_step(org, rie) -> Step:
     return Step("themes", 4, _("Loop de PSA-thema's na"), done, detail, "edit_rie", links)
 
 
-def _measures_step(org) -> Step:
+def _measures_step(org, facts: dict) -> Step:
     has_measure = exists().where(
         measure_risks.c.risk_id == Risk.id,
         measure_risks.c.measure_id == Measure.id,
@@ -201,6 +205,7 @@ def _measures_step(org) -> Step:
     counting = _live(Risk, org).where(Risk.status != RiskStatus.NVT)
     total = _count(counting)
     bare = _count(counting.where(~has_measure))
+    facts["measures"] = _count(_live(Measure, org))
     done = total > 0 and bare == 0
     if done:
         detail = _("Elk risico heeft een maatregel.")
@@ -217,8 +222,8 @@ def _measures_step(org) -> Step:
     return Step("measures", 5, title, done, detail, "edit_plan", links)
 
 
-def _session_step(org) -> Step:
-    sessions = _count(_live(VoorlichtingSession, org))
+def _session_step(org, facts: dict) -> Step:
+    sessions = facts["sessions"] = _count(_live(VoorlichtingSession, org))
     done = sessions > 0
     detail = (
         ngettext("%(num)s voorlichting gepland.", "%(num)s voorlichtingen gepland.", sessions)
@@ -257,8 +262,8 @@ def _or_step(org, rie, role) -> Step:
     return Step("or", 7, _("Vraag de OR/PVT om instemming"), done, detail, "submit_to_or", links)
 
 
-def _inspection_step(org) -> Step:
-    runs = _count(select(ChecklistRun.id).where(ChecklistRun.organisation_id == org.id))
+def _inspection_step(org, facts: dict) -> Step:
+    runs = facts["runs"] = _count(select(ChecklistRun.id).where(ChecklistRun.organisation_id == org.id))
     done = runs > 0
     detail = (
         _("De zelfinspectie is gedaan.") if done else _("Toets uw beleid zoals de Arbeidsinspectie dat doet.")
@@ -270,17 +275,19 @@ def _inspection_step(org) -> Step:
 def checklist(org, role: str | None) -> Checklist:
     """The eight steps for this organisation, as the member with this role sees them."""
     rie = rie_service.current_rie(org)
+    facts: dict = {"rie": rie}
     steps = [
-        _teams_step(org),
+        _teams_step(org, facts),
         _invite_step(org),
-        _rie_step(org, rie),
+        _rie_step(org, rie, facts),
         _themes_step(org, rie),
-        _measures_step(org),
-        _session_step(org),
+        _measures_step(org, facts),
+        _session_step(org, facts),
         _or_step(org, rie, None),
-        _inspection_step(org),
+        _inspection_step(org, facts),
     ]
-    return Checklist(steps, role, _or_step(org, rie, Role.OR_LID) if role == Role.OR_LID else None)
+    decide = _or_step(org, rie, Role.OR_LID) if role == Role.OR_LID else None
+    return Checklist(steps, role, decide, facts)
 
 
 def shown(checklist_: Checklist, membership) -> bool:

@@ -204,12 +204,16 @@ def _cycle():
 
 @bp.context_processor
 def _start_checklist():
-    """The checklist for the home page (dashboard/_start.html); nothing on the other pages."""
-    if request.endpoint != "dashboard.index":
-        return {}
+    """The checklist on the home page (dashboard/_start.html); what exists, for the empty states of
+    the home page and the cycle page."""
     membership = g.get("membership")
+    if request.endpoint not in ("dashboard.index", "dashboard.cycle") or membership is None or "org" not in g:
+        return {}  # another page, or an error page before the member was loaded
     checklist = start.checklist(g.org, membership.role if membership else None)
-    return {"start_checklist": checklist, "start_shown": start.shown(checklist, membership)}
+    context = {"start_facts": checklist.facts}
+    if request.endpoint == "dashboard.index":
+        context.update(start_checklist=checklist, start_shown=start.shown(checklist, membership))
+    return context
 
 
 @bp.post("/aan-de-slag")
