@@ -192,7 +192,11 @@ def _themes_step(org, rie) -> Step:
             len(open_),
         )
     )
-    links = [(_("Thema's nalopen"), "rie.themes", {"rie_id": rie.id})] if rie is not None else []
+    links = (
+        [(_("Thema's nalopen"), "rie.themes", {"rie_id": rie.id})]
+        if rie is not None
+        else [(_("Eerst de RI&E vastleggen"), "rie.rie_new", {})]
+    )
     return Step("themes", 4, _("Loop de PSA-thema's na"), done, detail, "edit_rie", links)
 
 
