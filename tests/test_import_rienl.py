@@ -243,3 +243,16 @@ def test_imported_risk_stays_out_of_the_heatmap_until_scored(app, world, tmp_pat
     assert db.session.get(Risk, risk.id).current_priority == "hoog"
     heatmap = client.get("/o/acme/rie/heatmap").get_data(as_text=True)
     assert 'data-testid="priority-hoog">1 risico' in heatmap
+
+
+def test_importing_the_same_file_twice_is_refused_and_changes_nothing(app, world, tmp_path):
+    args = ("--responsible", "beheerder@acme.example")
+    assert _run(app, tmp_path, workbook(sample_rows("nl")), *args).exit_code == 0
+    before = counts()
+    again = _run(app, tmp_path, workbook(sample_rows("nl")), *args)
+    assert again.exit_code == 1
+    assert (
+        "Er bestaat al een risico met de titel 'Medewerkers ervaren structureel te veel werk.'"
+        in again.output
+    )
+    assert counts() == before

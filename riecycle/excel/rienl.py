@@ -27,7 +27,7 @@ from riecycle.excel.cells import CellError, day, money, norm, text
 from riecycle.excel.problems import ImportRefused, Problem
 from riecycle.excel.tables import RowReader, _header, _real_rows, read_table
 from riecycle.extensions import db
-from riecycle.models import Membership, Team, Theme, User
+from riecycle.models import Membership, Risk, Team, Theme, User
 from riecycle.models.measure import MeasureApproach, MeasureLevel
 from riecycle.models.rie import Priority
 from riecycle.services import ServiceError
@@ -338,6 +338,12 @@ def plan(org, parsed: RienlImport, choices: Choices) -> Plan:
     result = Plan()
     known = {t.key for t in themes()}
     users = {u.id: u for u in members(org)}
+    existing = {
+        norm(t)
+        for t in db.session.scalars(
+            select(Risk.title).where(Risk.organisation_id == org.id, Risk.deleted_at.is_(None))
+        )
+    }
     for risk in parsed.risks:
         theme = choices.risk_themes.get(norm(risk["number"]))
         if theme is None:
@@ -348,6 +354,20 @@ def plan(org, parsed: RienlImport, choices: Choices) -> Plan:
         if theme not in known:
             result.problems.append(
                 Problem(parsed.sheet, risk["row"], None, _("Kies een bestaand PSA-thema."))
+            )
+            continue
+        if norm(_risk_values(risk, theme)["title"]) in existing:
+            result.problems.append(
+                Problem(
+                    parsed.sheet,
+                    risk["row"],
+                    None,
+                    _(
+                        "Er bestaat al een risico met de titel '%(t)s' in riecycle (is dit bestand al "
+                        "geïmporteerd?). Sla dit risico over of pas het bestaande risico aan.",
+                        t=risk["title"],
+                    ),
+                )
             )
             continue
         result.risks.append((risk, theme))
