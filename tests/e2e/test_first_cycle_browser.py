@@ -84,6 +84,8 @@ def test_a_new_organisation_reaches_a_running_cycle_in_one_sitting(page, app, ou
     expect(sections.get_by_label("Werkdruk", exact=True)).to_have_value("werkdruk")  # matches a theme
     expect(sections.get_by_label("Beeldschermwerk", exact=True)).to_have_value("")  # skipped: no PSA
     sections.get_by_label("Ongewenste omgangsvormen", exact=True).select_option("pesten")
+    if shots:
+        page.screenshot(path=str(Path(shots) / "rienl-preview.png"), full_page=True)
     page.fill("input[name=tool]", "RI&E Bakkerijen")
     page.check("input[name=erkend][value=ja]")
     page.select_option("select#fallback", label=f"Hanna Jansen ({BEHEERDER})")
