@@ -25,7 +25,7 @@ from sqlalchemy import select
 from riecycle import clock
 from riecycle.excel.cells import CellError, day, money, norm, text
 from riecycle.excel.problems import ImportRefused, Problem
-from riecycle.excel.tables import RowReader, _header, _real_rows, read_table
+from riecycle.excel.tables import MAX_COLUMNS, RowReader, read_table
 from riecycle.extensions import db
 from riecycle.models import Membership, Risk, Team, Theme, User
 from riecycle.models.measure import MeasureApproach, MeasureLevel
@@ -87,16 +87,22 @@ def _fields(language: str) -> tuple:
 def detect(wb):
     """(sheet, language) when a sheet's header row is a rie.nl action plan, else None."""
     for ws in wb.worksheets:
-        try:
-            header, _rest = _header(_real_rows(ws))
-        except ImportRefused:
-            return None
-        found = {norm(value) for value in header if value not in (None, "")}
+        found = {norm(value) for value in _first_row(ws) if value not in (None, "")}
         for language, index in (("nl", 1), ("en", 2)):
             wanted = {norm(c[index]) for c in COLUMNS if c[0] in SIGNATURE[language]}
             if wanted <= found:
                 return ws, language
     return None
+
+
+def _first_row(ws) -> list:
+    """The values of row 1 only; a sheet that cannot be read is left to the plan check to report."""
+    try:
+        for values in ws.iter_rows(min_row=1, max_row=1, max_col=MAX_COLUMNS, values_only=True):
+            return list(values)
+    except Exception:  # noqa: BLE001 - openpyxl raises many kinds of errors for damaged sheets
+        return []
+    return []
 
 
 # --- reading ------------------------------------------------------------------------------------
