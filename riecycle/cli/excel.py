@@ -3,6 +3,7 @@
 flask --app wsgi export evidence --org SLUG --out FILE.xlsx [--from DATE --to DATE] [--pseudonymise]
 flask --app wsgi import plan --org SLUG FILE.xlsx [--dry-run] [--as EMAIL]
     [--move] [--map "Naam=e-mail" ...] [--responsible EMAIL]
+    (a rie.nl action plan also: [--theme-map "Sectie=thema" ...] [--tool NAME] [--erkend] [--termijn DATE])
 flask --app wsgi import teams --org SLUG FILE.xlsx [--dry-run]
 """
 
@@ -14,6 +15,7 @@ from flask.cli import AppGroup
 
 from riecycle.audit import reset_actor, set_actor
 from riecycle.cli.common import find_org_or_fail
+from riecycle.cli.rienl import apply_rienl, rienl_options
 from riecycle.extensions import db
 from riecycle.models.user import Role, User
 
@@ -107,7 +109,7 @@ def _report_move(parsed, mapping) -> None:
         click.echo(f"{name} is nog geen gebruiker (rij {rows}): {chosen}.")
 
 
-def _run_import(kind, slug, path, dry_run, email, move=False, pairs=(), fallback=None):
+def _run_import(kind, slug, path, dry_run, email, move=False, pairs=(), options=None):
     from riecycle.excel import importer
 
     org = find_org_or_fail(slug)
@@ -117,18 +119,21 @@ def _run_import(kind, slug, path, dry_run, email, move=False, pairs=(), fallback
     try:
         if kind == "plan":
             parsed = importer.parse_plan(org, data, path)
-            if move and parsed.move is None:
-                raise click.ClickException(
-                    f"Dit bestand verhuist geen organisatie naar '{org.slug}': het komt niet uit een andere "
-                    "organisatie met tabbladen Teams en Medewerkers, of deze organisatie heeft al teams, "
-                    "medewerkers, risico's of maatregelen."
-                )
-            mapping = _mapping(org, parsed, pairs, fallback)
-            _report_updates(parsed)
-            _report_move(parsed, mapping)
-            counts = importer.apply_plan(org, user, parsed, mapping)
+            if getattr(parsed, "kind", None) == "rienl":  # a rie.nl action plan: cli/rienl.py
+                counts = apply_rienl(org, user, parsed, options or {})
+            else:
+                if move and parsed.move is None:
+                    raise click.ClickException(
+                        f"Dit bestand verhuist geen organisatie naar '{org.slug}': het komt niet uit een andere "
+                        "organisatie met tabbladen Teams en Medewerkers, of deze organisatie heeft al teams, "
+                        "medewerkers, risico's of maatregelen."
+                    )
+                mapping = _mapping(org, parsed, pairs, (options or {}).get("responsible"))
+                _report_updates(parsed)
+                _report_move(parsed, mapping)
+                counts = importer.apply_plan(org, user, parsed, mapping)
             summary = f"{counts['risks']} risico's en {counts['measures']} maatregelen"
-            if parsed.move is not None or counts["evaluations"]:
+            if getattr(parsed, "move", None) is not None or counts.get("evaluations"):
                 summary = (
                     f"{counts['teams']} teams, {counts['employees']} medewerkers, {summary} "
                     f"en {counts['evaluations']} evaluaties"
@@ -171,17 +176,12 @@ def _run_import(kind, slug, path, dry_run, email, move=False, pairs=(), fallback
     metavar="NAAM=E-MAIL",
     help="Bij een verhuizing: wie het werk overneemt van een persoon die hier nog geen gebruiker is.",
 )
-@click.option(
-    "--responsible",
-    "fallback",
-    default=None,
-    metavar="E-MAIL",
-    help="Bij een verhuizing: de gebruiker die het werk overneemt van iedere overige persoon die hier "
-    "nog geen gebruiker is.",
-)
-def import_plan(slug, path, dry_run, email, move, pairs, fallback):
-    """Import risks plus measures (the Plan van Aanpak) from an .xlsx file: all or nothing."""
-    _run_import("plan", slug, path, dry_run, email, move, pairs, fallback)
+@rienl_options
+def import_plan(slug, path, dry_run, email, move, pairs, **options):
+    """Import risks plus measures (the Plan van Aanpak) from an .xlsx file: all or nothing.
+
+    A rie.nl (Euphorie/OiRA) action plan is recognised by its headers; see its options below."""
+    _run_import("plan", slug, path, dry_run, email, move, pairs, options)
 
 
 @import_cli.command("teams")

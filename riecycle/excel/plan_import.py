@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from riecycle import clock
-from riecycle.excel import evaluations_import, move, schema, stamp, updates
+from riecycle.excel import evaluations_import, move, rienl, schema, stamp, updates
 from riecycle.excel.cells import Lookup, day, integer, line, money, names, norm, text, yes_no
 from riecycle.excel.directory import Directory
 from riecycle.excel.filecheck import read_workbook
@@ -56,10 +56,13 @@ class PlanImport:
         )
 
 
-def parse_plan(org, data: bytes, filename: str | None = None) -> PlanImport:
+def parse_plan(org, data: bytes, filename: str | None = None) -> "PlanImport | rienl.RienlImport":
     """Read and check a risks-plus-measures file; raise ImportRefused listing every problem."""
     wb = read_workbook(data, filename)
     try:
+        found = rienl.detect(wb)  # a rie.nl (Euphorie/OiRA) action plan, recognised by its headers
+        if found is not None:
+            return rienl.parse(wb, *found)
         return _parse_plan(org, wb)
     finally:
         wb.close()

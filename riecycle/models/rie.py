@@ -234,6 +234,10 @@ class Risk(DomainMixin, Base):
     current_method: Mapped[str | None] = mapped_column(String(10))
     current_kans: Mapped[int | None]
     current_effect: Mapped[int | None]
+    # "Prioriteit uit de RI&E-tool": the priority an imported RI&E tool (rie.nl) gave the risk
+    # (laag/middel/hoog). Not an evaluation: the risk counts as unscored (no heatmap, no
+    # before/after) until it is scored here.
+    tool_priority: Mapped[str | None] = mapped_column(String(10))
     # Live (not deleted, not vervallen) measures per level, kept by riecycle.risk_levels (no server
     # default: it would make every insert read the row back, one statement per risk): the
     # plan's "eerst organisatieniveau" flag and the Niveaus page read them instead of counting.

@@ -133,6 +133,11 @@ class Membership(TimestampMixin, Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     role: Mapped[str] = mapped_column(String(30))
+    # The "Aan de slag" checklist on the home page: None follows the records (shown until the
+    # cycle runs), True reopened by the user, False closed by the user.
+    show_start: Mapped[bool | None]
+    # A display preference, not a change of role.
+    __audit_exclude__ = ("show_start",)
 
     user: Mapped["User"] = relationship("User", back_populates="memberships")
     organisation: Mapped["Organisation"] = relationship("Organisation", lazy="joined")

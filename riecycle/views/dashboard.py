@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 
-from flask import current_app, g, render_template, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -14,7 +14,7 @@ from riecycle.labels import label
 from riecycle.models import Team
 from riecycle.models.measure import LEVELS, STATUSES
 from riecycle.permissions import requires, title_of
-from riecycle.services import dashboard, home, plan_versions, wegwijzer
+from riecycle.services import dashboard, home, plan_versions, start, wegwijzer
 from riecycle.services import pulse as pulse_service
 from riecycle.services import risks as risk_service
 from riecycle.views.common import heatmap_figures, trend_charts, visible_team_ids
@@ -197,3 +197,35 @@ def _cycle():
         wegwijzer=wegwijzer.stages(org),
         link_to=link_to,
     )
+
+
+# --- "Aan de slag" (services/start.py): on the home page only, in its own partial -------------
+
+
+@bp.context_processor
+def _start_checklist():
+    """The checklist on the home page (dashboard/_start.html); what exists, for the empty states of
+    the home page and the cycle page."""
+    membership = g.get("membership")
+    if request.endpoint not in ("dashboard.index", "dashboard.cycle") or membership is None or "org" not in g:
+        return {}  # another page, or an error page before the member was loaded
+    checklist = start.checklist(g.org, membership.role if membership else None)
+    context = {"start_facts": checklist.facts}
+    if request.endpoint == "dashboard.index":
+        context.update(start_checklist=checklist, start_shown=start.shown(checklist, membership))
+    return context
+
+
+@bp.post("/aan-de-slag")
+@requires("view")
+def start_toggle():
+    """Reopen or close the "Aan de slag" checklist on this member's home page."""
+    membership = g.get("membership")
+    show = request.form.get("tonen") == "1"
+    if membership is not None:
+        start.set_shown(membership, show)
+        db.session.commit()
+    flash(
+        _("Aan de slag staat weer op uw startpagina.") if show else _("Aan de slag is verborgen."), "success"
+    )
+    return redirect(url_for("dashboard.index"))

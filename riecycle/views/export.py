@@ -15,11 +15,11 @@ from sqlalchemy import select
 
 from riecycle import clock
 from riecycle.access import current_viewer
-from riecycle.excel import evidence, importer, lists, parsed, rows, templates
+from riecycle.excel import evidence, importer, lists, parsed, rienl, rows, templates
 from riecycle.excel.writer import XLSX_MIMETYPE
 from riecycle.extensions import db
 from riecycle.forms.export import ConfirmForm, EvidenceForm, ImportForm
-from riecycle.models import Attachment, VoorlichtingSession
+from riecycle.models import Attachment, Team, VoorlichtingSession
 from riecycle.permissions import can, requires
 from riecycle.services import ServiceError, accounts, attachments, audit_log
 from riecycle.services import plan as plan_service
@@ -226,6 +226,8 @@ def preview(upload_id):
     except importer.ImportRefused as refused:
         db.session.rollback()
         return _page(problems=refused.problems, status=409)
+    if getattr(checked, "kind", None) == "rienl":
+        return _rienl_preview(pending, checked, rienl.default_choices(g.org, checked))
     return _preview(pending, kind, checked)
 
 
@@ -253,6 +255,25 @@ def _mapping(checked) -> tuple[dict, bool]:
     return mapping, all(mapping.values())
 
 
+def _rienl_preview(pending, checked, choices, errors=(), problems=(), status=200):
+    """A rie.nl action plan: map its sections, risks and responsible names before importing."""
+    mapped = rienl.plan(g.org, checked, choices)
+    return render_template(
+        "export/rienl.html",
+        pending=pending,
+        parsed=checked,
+        choices=choices,
+        mapped=mapped,
+        errors=errors,
+        problems=problems,
+        form=ConfirmForm(),
+        themes=rienl.themes(),
+        users=rienl.members(g.org),
+        teams=db.session.scalars(scoped(Team).order_by(Team.name)).all(),
+        norm=rienl.norm,
+    ), status
+
+
 def _theme_names() -> dict:
     from riecycle.models import Theme
 
@@ -276,7 +297,17 @@ def confirm(upload_id):
         return redirect(url_for("export.index"))
     try:
         checked = _checked(pending, kind)
-        if kind == "plan":
+        if getattr(checked, "kind", None) == "rienl":
+            choices, errors = rienl.choices_from_form(g.org, checked, request.form)
+            if errors:
+                db.session.rollback()
+                return _rienl_preview(pending, checked, choices, errors=errors, status=400)
+            try:
+                counts = rienl.apply(g.org, current_user, checked, choices)
+            except importer.ImportRefused as refused:  # the mapping leaves rows unassigned: map again
+                db.session.rollback()
+                return _rienl_preview(pending, checked, choices, problems=refused.problems, status=409)
+        elif kind == "plan":
             mapping, complete = _mapping(checked)
             if not complete:
                 db.session.rollback()
@@ -314,6 +345,8 @@ def confirm(upload_id):
                 ),
                 "success",
             )
+        if counts.get("skipped"):
+            flash(_("%(n)s risico's uit secties buiten PSA zijn overgeslagen.", n=counts["skipped"]), "info")
         if counts.get("updated"):
             flash(_("%(u)s bestaande risico's en maatregelen bijgewerkt.", u=counts["updated"]), "success")
         return redirect(url_for("rie.risks"))
