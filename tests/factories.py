@@ -745,7 +745,7 @@ def build_rich_measures(world, werkdruk, agressie):
 
 
 def copy_organisation(world):
-    copy = organisations.create_organisation("kopie", "Kopie Zorg")
+    copy = organisations.create_organisation("kopie", "Kopie Zorg", mfa_policy="uit")
     teams = {}
     for team in db.session.scalars(select(Team).where(Team.organisation_id == world.org.id)):
         teams[team.name] = Team(organisation_id=copy.id, name=team.name, kind=team.kind)

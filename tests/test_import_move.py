@@ -170,7 +170,7 @@ def _evaluated_source(world):
         {"kind": "thema", "theme_key": "werkdruk", "method": "groepsgesprek", "is_repeat_measurement": True},
         user,
     )
-    fresh = organisations.create_organisation("verhuis", "Verhuisde Zorg")
+    fresh = organisations.create_organisation("verhuis", "Verhuisde Zorg", mfa_policy="uit")
     for role in ("beheerder", "preventiemedewerker"):
         accounts.add_membership(fresh, world.users[role], role)
     db.session.commit()
@@ -285,7 +285,7 @@ def test_only_the_beheerder_moves_an_organisation(client_as, world):
 def test_the_cli_moves_with_a_dry_run_and_maps_unknown_persons(app, client_as, world, tmp_path):
     werkdruk, agressie = build_rich_plan(world)
     build_rich_measures(world, werkdruk, agressie)
-    fresh = organisations.create_organisation("verhuis", "Verhuisde Zorg")
+    fresh = organisations.create_organisation("verhuis", "Verhuisde Zorg", mfa_policy="uit")
     accounts.add_membership(fresh, world.users["beheerder"], "beheerder")
     colleague = accounts.create_user("collega@verhuis.example", "Nieuwe Collega", "wachtwoord-lang-genoeg-1")
     accounts.add_membership(fresh, colleague, "preventiemedewerker")

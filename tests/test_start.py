@@ -20,7 +20,7 @@ def _steps(html: str) -> dict:
 
 
 def _fresh(app):
-    org = organisations.create_organisation("nieuw", "Nieuwe Zorg BV")
+    org = organisations.create_organisation("nieuw", "Nieuwe Zorg BV", mfa_policy="uit")
     user = accounts.create_user("hr@nieuw.example", "Hanna HR", PASSWORD)
     accounts.add_membership(org, user, "beheerder")
     db.session.commit()

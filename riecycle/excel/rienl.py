@@ -499,7 +499,8 @@ def _measure_values(measure: dict, risk, choices: Choices) -> dict:
     effort = requirements
     if requirements and len(requirements) > TITLE_MAX:
         effort = first_sentence(requirements)
-        description = f"{description}\n\n{_('Benodigde kennis en vereisten:')} {requirements}"
+        label = _("Benodigde kennis en vereisten:")
+        description = f"{description}\n\n{label} {requirements}"
     return {
         "title": measure["title"],
         "description": description,
