@@ -464,6 +464,14 @@ def test_nav_names_the_home_page_and_the_cycle_dashboard_apart(world, client_as,
     assert ("/o/acme/cyclus", "", "Cyclus") in home
     assert "Dashboard" not in str(home)
     cycle = nav("/o/acme/cyclus")
-    assert ("/o/acme/", "", "Start") in cycle and ("/o/acme/cyclus", ' aria-current="page"', "Cyclus") in cycle
+    assert ("/o/acme/", "", "Start") in cycle and (
+        "/o/acme/cyclus",
+        ' aria-current="page"',
+        "Cyclus",
+    ) in cycle
     english = nav("/o/acme/cyclus", "en")
-    assert ("/o/acme/", "", "Home") in english and ("/o/acme/cyclus", ' aria-current="page"', "Cycle") in english
+    assert ("/o/acme/", "", "Home") in english and (
+        "/o/acme/cyclus",
+        ' aria-current="page"',
+        "Cycle",
+    ) in english
