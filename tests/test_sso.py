@@ -574,3 +574,24 @@ def test_with_password_login_off_an_older_reset_link_sets_no_password(app, world
     service.save_config(world.org, settings(issuer="https://idp.acme.example"), None)
     db.session.commit()
     assert client.get(f"/wachtwoord-herstellen/{token}").status_code == 200
+
+
+def test_an_invited_account_with_a_password_elsewhere_is_linked_once_then_in(
+    app, world, admin, provider, client
+):
+    connect(world, admin, provider.issuer, password_login=False)
+    make_user(world.other_org, "auditor", "oud.account@acme.example")
+    db.session.commit()
+    page = client.get(invite_link(world, "oud.account@acme.example", "preventiemedewerker"))
+    assert "U kiest daarom geen wachtwoord" in text(page)
+    start_url = re.search(r'href="(/login/sso/start/acme\?next=[^"]+)"', text(page)).group(1)
+    response = client.get(start_url)
+    back = client.get(walk(response.headers["Location"], "oud.account@acme.example"))
+    assert back.status_code == 302 and back.headers["Location"].endswith("/login/sso/koppelen")
+    # The invitation is accepted (the provider vouched for the address); the account is bound
+    # after its password was given once, as for every existing account.
+    user = accounts.find_user("oud.account@acme.example")
+    assert user.membership_for(world.org.id).role == "preventiemedewerker"
+    linked = client.post("/login/sso/koppelen", data={"password": PASSWORD})
+    assert linked.status_code == 302 and linked.headers["Location"] == "/"
+    assert logged_in(client)
