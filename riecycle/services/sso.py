@@ -266,7 +266,8 @@ def resolve(
     was opened before the login). When it is for the address the provider vouched for, it is
     accepted here: the account is made if needed (without a password) and gets the invited role.
     """
-    email = accounts.normalise_email(claims.get("email") if isinstance(claims.get("email"), str) else "")
+    claimed = claims.get("email")
+    email = accounts.normalise_email(claimed if isinstance(claimed, str) else "")
     if not email or "@" not in email or len(email) > 254 or len(str(claims.get("sub", ""))) > 255:
         raise _refuse(
             _("De inlogdienst heeft geen e-mailadres doorgegeven. Neem contact op met uw beheerder."),
@@ -357,7 +358,8 @@ def _new_user(org: Organisation, config: SsoConfig, claims: dict, email: str) ->
             ),
             "no_account",
         )
-    name = claims.get("name") if isinstance(claims.get("name"), str) else ""
+    claimed = claims.get("name")
+    name = claimed if isinstance(claimed, str) else ""
     user = accounts.create_user(email, (name.strip() or email.split("@")[0])[:200])
     accounts.add_membership(org, user, config.jit_role)
     return user
