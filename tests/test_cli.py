@@ -3,14 +3,14 @@
 from sqlalchemy import func, select
 
 from riecycle.extensions import db
-from riecycle.models import Employee, Membership, Organisation, Team, User
+from riecycle.models import ArbodienstContract, Employee, Membership, Organisation, Team, User
 from riecycle.seeding.demo import DEMO_PASSWORD
 
 
 def _counts():
     return {
         m.__name__: db.session.scalar(select(func.count()).select_from(m))
-        for m in (Organisation, Team, Employee, User, Membership)
+        for m in (Organisation, Team, Employee, User, Membership, ArbodienstContract)
     }
 
 
@@ -49,6 +49,7 @@ def test_seed_demo_is_idempotent_and_logins_work(app):
     counts = _counts()
     assert counts["Employee"] >= 100
     assert counts["Team"] == 5
+    assert counts["ArbodienstContract"] == 1  # A5 of the demo is answered from the records
     second = runner.invoke(args=["seed", "demo"])
     assert second.exit_code == 0, second.output
     assert _counts() == counts

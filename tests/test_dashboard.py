@@ -446,3 +446,32 @@ def test_completion_maths(world):
 def test_chart_labels_are_escaped(label):
     figure = charts.stacked_bars(label, [(label, {"gepland": 2})], [("gepland", label)])
     assert "<script>" not in figure and "&lt;script&gt;" in figure or "&#34;" in figure
+
+
+@pytest.mark.parametrize("role", ["beheerder", "leidinggevende"])
+def test_nav_names_the_home_page_and_the_cycle_dashboard_apart(world, client_as, role):
+    client = client_as(role)
+
+    def nav(path, lang=None):
+        if lang:
+            client.post("/taal", data={"lang": lang})
+        html = client.get(path).get_data(as_text=True)
+        block = re.search(r'<nav class="cyclenav".*?</nav>', html, re.S).group(0)
+        return re.findall(r'<a href="([^"]+)"( aria-current="page")?>([^<]+)</a>', block)
+
+    home = nav("/o/acme/")
+    assert ("/o/acme/", ' aria-current="page"', "Start") in home
+    assert ("/o/acme/cyclus", "", "Cyclus") in home
+    assert "Dashboard" not in str(home)
+    cycle = nav("/o/acme/cyclus")
+    assert ("/o/acme/", "", "Start") in cycle and (
+        "/o/acme/cyclus",
+        ' aria-current="page"',
+        "Cyclus",
+    ) in cycle
+    english = nav("/o/acme/cyclus", "en")
+    assert ("/o/acme/", "", "Home") in english and (
+        "/o/acme/cyclus",
+        ' aria-current="page"',
+        "Cycle",
+    ) in english

@@ -482,6 +482,41 @@ def test_beheerder_adds_own_entries(app, world, client_as):
     assert client_as("preventiemedewerker").post("/o/acme/plan/catalogus/nieuw", data={}).status_code == 403
 
 
+def test_catalogue_for_a_risk_keeps_to_what_the_member_may_see(app, world, client_as):
+    zuid = make_risk(world, title="Zuidrisico Kt7", scope="teams")
+    zuid.teams = [world.teams["Zorgteam Zuid"]]
+    noord = make_risk(world, title="Noordrisico Kt7", scope="teams")
+    noord.teams = [world.teams["Zorgteam Noord"]]
+    foreign = make_risk(world, title="Vreemd risico Kt7", org=world.other_org)
+    zuid_employee = next(e for e in world.employees if e.team.name == "Zorgteam Zuid")
+    make_measure(world, "individu", risk=zuid, employee=zuid_employee, catalogue_key="geen_avondmail")
+    db.session.commit()
+    leader = client_as("leidinggevende")
+
+    def page(client, risk_id):
+        response = client.get(f"/o/acme/plan/catalogus?risico={risk_id}")
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+
+    # Another team's risk: no title, no banner, no hidden field carrying the id.
+    html = page(leader, zuid.id)
+    assert "Zuidrisico Kt7" not in html
+    assert "U kiest een maatregel voor het risico" not in html
+    assert f'name="risico" value="{zuid.id}"' not in html
+    # Another organisation's risk is not found either.
+    html = page(leader, foreign.id)
+    assert "Vreemd risico Kt7" not in html and "U kiest een maatregel voor het risico" not in html
+    # The leader's own team's risk is shown.
+    assert "U kiest een maatregel voor het risico: Noordrisico Kt7" in page(leader, noord.id)
+    # Another team's individual measure is not even counted for the leader.
+    assert "al 1 keer in het plan" not in page(leader, noord.id)
+    # The preventiemedewerker sees the risk and the count.
+    html = page(client_as("preventiemedewerker"), zuid.id)
+    assert "U kiest een maatregel voor het risico: Zuidrisico Kt7" in html
+    assert "al 1 keer in het plan" in html
+    assert "Vreemd risico Kt7" not in page(client_as("preventiemedewerker"), foreign.id)
+
+
 # --- prioritisation --------------------------------------------------------------------------
 
 

@@ -438,3 +438,26 @@ def test_demo_rie_loads_once(app):
     before_, after = risk_service.before_after(first)
     assert (before_.score, after.score) == (175, 105)
     assert before_.evaluated_at.date() <= clock.today() - timedelta(days=419)
+
+
+def test_demo_has_an_arbodienst_contract_so_a5_is_answered_from_the_records(app):
+    from riecycle.models import ArbodienstContract, Attachment, Organisation
+    from riecycle.seeding.demo import load_demo
+    from riecycle.services import zelfinspectie
+
+    load_demo()
+    db.session.commit()
+    load_demo()  # idempotent: still one contract with one document
+    db.session.commit()
+    [contract] = db.session.scalars(select(ArbodienstContract)).all()
+    assert contract.provider == "Arbodienst Rivierenland (fictief)" and contract.until is None
+    assert contract.since <= clock.today() - timedelta(days=1000)
+    [document] = db.session.scalars(
+        select(Attachment).where(Attachment.owner_type == "arbodienst_contract")
+    ).all()
+    assert document.owner_id == contract.id and b"artikel 14 Arbowet" in document.data
+    org = db.session.scalar(select(Organisation).where(Organisation.slug == "demo"))
+    [a5] = [i for i in zelfinspectie.evaluate(org) if i["id"] == "A5"]
+    assert a5["auto_answer"] == "voldoet", a5["explanation"]
+    assert "Basiscontract met Arbodienst Rivierenland (fictief) sinds" in a5["explanation"]
+    assert "(met document)" in a5["explanation"]

@@ -2,6 +2,7 @@
 port, tests/support/oidc_provider.js), driven with plain HTTP: the app through the test client,
 the provider's login and consent forms through urllib."""
 
+import re
 import socket
 import time
 from datetime import UTC, datetime, timedelta
@@ -478,3 +479,119 @@ def test_entra_signals_for_a_verified_address(app, world):
     assert service._verified(config, {})
     config.issuer = "https://login.microsoftonline.com/common/v2.0"
     assert not service._verified(config, {})
+
+
+# --- password login off: invitations and password resets --------------------------------------
+
+
+def invite_link(world, email="nieuw.lid@acme.example", role="or_lid") -> str:
+    from riecycle.services import invitations
+
+    invitation = invitations.invite(world.org, email, "Nieuw Lid", role, world.users["beheerder"])
+    db.session.commit()
+    return f"/uitnodiging/{invitations.token_for(invitation)}"
+
+
+def test_with_password_login_off_an_invitation_is_accepted_through_the_provider(
+    app, world, admin, provider, client
+):
+    connect(world, admin, provider.issuer, password_login=False)
+    link = invite_link(world)
+    page = client.get(link)
+    assert page.status_code == 200
+    assert "U kiest daarom geen wachtwoord" in text(page)
+    assert 'name="password"' not in text(page)
+    # Posting a password anyway sets nothing and makes no account.
+    client.post(
+        link, data={"name": "X", "password": "mijn-eigen-wachtwoord", "confirm": "mijn-eigen-wachtwoord"}
+    )
+    assert accounts.find_user("nieuw.lid@acme.example") is None
+
+    start_url = re.search(r'href="(/login/sso/start/acme\?next=[^"]+)"', text(page)).group(1)
+    response = client.get(start_url)
+    assert "login_hint=nieuw.lid%40acme.example" in response.headers["Location"]
+    back = client.get(walk(response.headers["Location"], "nieuw.lid@acme.example"))
+    assert back.status_code == 302 and back.headers["Location"] == "/"
+    assert "U heeft nu toegang tot Acme Zorg." in text(client.get("/", follow_redirects=True))
+    assert logged_in(client)
+    user = accounts.find_user("nieuw.lid@acme.example")
+    assert user.password_hash is None and user.name == "Nieuw Lid"
+    assert [(m.organisation_id, m.role) for m in user.memberships] == [(world.org.id, "or_lid")]
+    assert db.session.scalar(select(SsoIdentity.user_id)) == user.id
+    # The link is used up.
+    again = app.test_client().get(link)
+    assert again.status_code == 302
+
+
+def test_an_invitation_link_does_not_let_another_address_at_the_provider_in(
+    app, world, admin, provider, client
+):
+    connect(world, admin, provider.issuer, password_login=False)
+    link = invite_link(world)
+    page = client.get(link)
+    start_url = re.search(r'href="(/login/sso/start/acme\?next=[^"]+)"', text(page)).group(1)
+    response = client.get(start_url)
+    refused(
+        client.get(walk(response.headers["Location"], "iemand.anders@acme.example")),
+        "Er is in riecycle nog geen account voor iemand.anders@acme.example",
+    )
+    assert accounts.find_user("iemand.anders@acme.example") is None
+    assert accounts.find_user("nieuw.lid@acme.example") is None
+
+
+def test_with_password_login_on_an_invitation_still_chooses_a_password(app, world, admin, client):
+    connect(world, admin, "https://idp.acme.example")
+    page = client.get(invite_link(world))
+    assert 'name="password"' in text(page) and "U kiest daarom geen wachtwoord" not in text(page)
+
+
+def test_with_password_login_off_no_reset_mail_is_sent(app, world, admin, client, smtp):
+    connect(world, admin, "https://idp.acme.example", password_login=False)
+    for email in ("auditor@acme.example", "niemand@acme.example"):  # the same answer for both
+        page = client.post("/wachtwoord-vergeten", data={"email": email}, follow_redirects=True)
+        assert "Acme Zorg heeft inloggen met een wachtwoord uitgeschakeld" in text(page)
+        assert "geen wachtwoord" in text(page)
+    assert smtp.messages == []
+    # Another organisation's user still gets the mail.
+    client.post("/wachtwoord-vergeten", data={"email": "beheerder@other.example"})
+    [message] = smtp.wait_for(1)
+    assert message["To"] == "beheerder@other.example"
+
+
+def test_with_password_login_off_an_older_reset_link_sets_no_password(app, world, admin, client):
+    user = world.users["auditor"]
+    token = accounts.make_token(user, "reset")
+    connect(world, admin, "https://idp.acme.example", password_login=False)
+    page = client.get(f"/wachtwoord-herstellen/{token}", follow_redirects=True)
+    assert "Acme Zorg heeft inloggen met een wachtwoord uitgeschakeld" in text(page)
+    response = client.post(
+        f"/wachtwoord-herstellen/{token}",
+        data={"password": "nieuw-wachtwoord-42", "confirm": "nieuw-wachtwoord-42"},
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+    assert accounts.authenticate(user.email, "nieuw-wachtwoord-42") is None
+    # Switched on again, the same link works.
+    service.save_config(world.org, settings(issuer="https://idp.acme.example"), None)
+    db.session.commit()
+    assert client.get(f"/wachtwoord-herstellen/{token}").status_code == 200
+
+
+def test_an_invited_account_with_a_password_elsewhere_is_linked_once_then_in(
+    app, world, admin, provider, client
+):
+    connect(world, admin, provider.issuer, password_login=False)
+    make_user(world.other_org, "auditor", "oud.account@acme.example")
+    db.session.commit()
+    page = client.get(invite_link(world, "oud.account@acme.example", "preventiemedewerker"))
+    assert "U kiest daarom geen wachtwoord" in text(page)
+    start_url = re.search(r'href="(/login/sso/start/acme\?next=[^"]+)"', text(page)).group(1)
+    response = client.get(start_url)
+    back = client.get(walk(response.headers["Location"], "oud.account@acme.example"))
+    assert back.status_code == 302 and back.headers["Location"].endswith("/login/sso/koppelen")
+    # The invitation is accepted (the provider vouched for the address); the account is bound
+    # after its password was given once, as for every existing account.
+    user = accounts.find_user("oud.account@acme.example")
+    assert user.membership_for(world.org.id).role == "preventiemedewerker"
+    linked = client.post("/login/sso/koppelen", data={"password": PASSWORD})
+    assert linked.status_code == 302 and linked.headers["Location"] == "/"
+    assert logged_in(client)

@@ -123,6 +123,44 @@ def test_a1_lists_the_themes_without_a_conclusion(client_as, db, world, built):
     assert "geen risico en geen vastgelegde conclusie" in _cells(page)
 
 
+def test_a1_lists_the_themes_of_the_rie_version_the_rule_judged(client_as, db, world, built):
+    from markupsafe import escape
+
+    from riecycle import clock
+    from riecycle.services import rie as rie_service
+
+    run = _run(db, world)
+    counts = {c["key"]: c for c in _entry(run, "A1")["counts"]}
+    assert {c["rie_id"] for c in counts.values()} == {built.rie.id}
+    # A newer RI&E becomes current, with no conclusions and no risks yet.
+    newer = rie_service.create_rie(
+        world.org,
+        {
+            "performed_on": clock.today(),
+            "performed_by_kind": "intern",
+            "performed_by": "Werkgroep PSA",
+            "review_interval_months": 36,
+        },
+    )
+    db.session.commit()
+    assert newer.is_current and newer.version == built.rie.version + 1
+    page = client_as("or_lid").get(_url(run, "A1", "geen_risico")).text
+    assert _cells(page)[1].startswith("onderzocht, geen risico: Onderzocht in de interviews")
+    assert f"Volgens {escape(built.rie.label)}." in page
+    with_risks = client_as("auditor").get(_url(run, "A1", "met_risico")).text
+    assert "geen risico en geen vastgelegde conclusie" not in with_risks
+    assert all("risico" in cell for cell in _cells(with_risks)[1::2])
+    # The next run judges the newer RI&E, and its list follows.
+    later = _run(db, world)
+    [count] = [c for c in _entry(later, "A1")["counts"] if c["key"] == "zonder_conclusie"]
+    assert count["rie_id"] == newer.id
+    page = client_as("or_lid").get(_url(later, "A1", "zonder_conclusie")).text
+    assert (
+        f"Volgens {escape(newer.label)}." in page
+        and "geen risico en geen vastgelegde conclusie" in _cells(page)
+    )
+
+
 def test_a3_lists_the_onderzoeken_with_their_results_per_team(client_as, db, world, built):
     run = _run(db, world)
     keys = [c["key"] for c in _entry(run, "A3")["counts"]]

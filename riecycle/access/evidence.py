@@ -160,6 +160,7 @@ class CountedList:
     visible: int  # how many of the counted records the viewer may see
     hidden: int  # counted records the viewer may not see
     gone: int  # counted records deleted since the run
+    source: str = ""  # which RI&E the details come from (themes)
 
 
 def _chunks(ids: list[int]):
@@ -279,11 +280,20 @@ def _row(kind: str, record, viewer) -> dict:
 
 
 def counted_list(
-    viewer, org_id: int, kind: str, ids: list[int], offset: int = 0, limit: int = 100, keys=()
+    viewer,
+    org_id: int,
+    kind: str,
+    ids: list[int],
+    offset: int = 0,
+    limit: int = 100,
+    keys=(),
+    rie_id: int | None = None,
 ) -> CountedList:
-    """The records behind a count: those the viewer may see (one page), how many are hidden and gone."""
+    """The records behind a count: those the viewer may see (one page), how many are hidden and gone.
+
+    `rie_id`: the RI&E the rule judged (stored with the count), for the details of counted themes."""
     if kind == "theme":
-        return _theme_list(viewer, org_id, list(keys), offset, limit)
+        return _theme_list(viewer, org_id, list(keys), offset, limit, rie_id)
     if kind == "factor":
         return _factor_list(list(keys), offset, limit)
     if kind == "employee":
@@ -357,16 +367,18 @@ def _onderzoek_detail(onderzoek) -> str:
     return "; ".join(parts) or _("geen resultaten vastgelegd")
 
 
-def _theme_list(viewer, org_id: int, keys: list[str], offset: int, limit: int) -> CountedList:
-    """Counted themes of the taxonomy, each with what the current RI&E records about it now."""
+def _theme_list(
+    viewer, org_id: int, keys: list[str], offset: int, limit: int, rie_id: int | None = None
+) -> CountedList:
+    """Counted themes of the taxonomy, each with what the RI&E the rule judged records about it now
+    (a run stored before the RI&E was kept with the count: the current RI&E)."""
     themes = (
         list(db.session.scalars(select(Theme).where(Theme.key.in_(keys)).order_by(Theme.position)))
         if keys
         else []
     )
-    rie = db.session.scalar(
-        select(Rie).where(Rie.organisation_id == org_id, Rie.deleted_at.is_(None), Rie.is_current.is_(True))
-    )
+    which = Rie.id == rie_id if isinstance(rie_id, int) else Rie.is_current.is_(True)
+    rie = db.session.scalar(select(Rie).where(Rie.organisation_id == org_id, Rie.deleted_at.is_(None), which))
     entries, risks = {}, {}
     if rie is not None:
         entries = {
@@ -399,7 +411,8 @@ def _theme_list(viewer, org_id: int, keys: list[str], offset: int, limit: int) -
         return _("niet van toepassing: %(r)s", r=reason)
 
     rows = [{"label": t.local_name, "endpoint": None, "params": {}, "detail": detail(t)} for t in themes]
-    return CountedList(rows[offset : offset + limit], len(rows), 0, len(set(keys)) - len(rows))
+    source = _("Volgens %(rie)s.", rie=rie.label) if rie is not None else ""
+    return CountedList(rows[offset : offset + limit], len(rows), 0, len(set(keys)) - len(rows), source)
 
 
 def _factor_list(keys: list[str], offset: int, limit: int) -> CountedList:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from riecycle.content import load_yaml
 from riecycle.extensions import db
 from riecycle.models import (
+    ArbodienstContract,
     ChecklistAnswer,
     ChecklistRun,
     Incident,
@@ -19,14 +20,15 @@ from riecycle.models import (
     Risk,
 )
 from riecycle.models.measure import measure_risks
-from riecycle.services import incidents, policy, zelfinspectie
+from riecycle.services import attachments, incidents, policy, zelfinspectie
 
 
 def load(ctx) -> None:
-    """Instruments, the preventiemedewerker, ~15 meldingen with an analysis, an earlier run, hand answers."""
+    """Instruments, the preventiemedewerker, the arbodienst contract, ~15 meldingen with an analysis, an earlier run, hand answers."""
     spec = load_yaml("demo_zelfinspectie.yaml")
     _instruments(ctx, spec)
     _appointment(ctx, spec)
+    _contract(ctx, spec)
     _incidents(ctx, spec)
     _analysis(ctx, spec)
     _earlier_run(ctx, spec)
@@ -70,6 +72,26 @@ def _appointment(ctx, spec) -> None:
             "hours_per_week": raw.get("hours_per_week"),
             "tasks": raw.get("tasks"),
         },
+    )
+    ctx.created += 1
+
+
+def _contract(ctx, spec) -> None:
+    """The arbodienst basiscontract with its document (a short summary as text)."""
+    if _exists(ctx, ArbodienstContract):
+        return
+    raw = spec["contract"]
+    contract = policy.create_contract(
+        ctx.org,
+        {
+            "provider": raw["provider"],
+            "since": ctx.day(raw["since_offset_days"]),
+            "until": None,
+            "notes": raw["notes"],
+        },
+    )
+    attachments.store(
+        ctx.org, "arbodienst_contract", contract.id, raw["document"], raw["document_text"].encode()
     )
     ctx.created += 1
 

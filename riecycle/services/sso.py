@@ -32,9 +32,9 @@ from sqlalchemy.exc import IntegrityError
 
 from riecycle import clock, crypto, oidc
 from riecycle.extensions import db
-from riecycle.models import Organisation, SsoConfig, SsoDomain, SsoIdentity, User
+from riecycle.models import Invitation, Organisation, SsoConfig, SsoDomain, SsoIdentity, User
 from riecycle.models.user import Role
-from riecycle.services import ServiceError, accounts
+from riecycle.services import ServiceError, accounts, invitations
 
 DOMAIN_RE = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 # Roles a just-in-time account may get: never beheerder (the provider would pick the beheerders).
@@ -209,6 +209,18 @@ def config_for_email(email: str) -> SsoConfig | None:
     )
 
 
+def password_login_off(email: str) -> SsoConfig | None:
+    """The provider an address must sign in with because its organisation switched password login
+    off (None: a password may be used). Platform administrators always use their password."""
+    config = config_for_email(email) if email else None
+    if config is None or config.password_login or active_config(config.organisation) is None:
+        return None
+    user = accounts.find_user(email)
+    if user is not None and user.is_platform_admin:
+        return None
+    return config
+
+
 def active_config(org: Organisation) -> SsoConfig | None:
     """The organisation's provider when it is switched on and complete."""
     config = config_for(org)
@@ -227,6 +239,7 @@ class Resolved:
     user: User
     identity: SsoIdentity | None
     needs_password: bool = False
+    invited: bool = False  # a pending invitation was accepted by this login
 
 
 def _refuse(message: str, code: str) -> ServiceError:
@@ -244,9 +257,17 @@ def _verified(config: SsoConfig, claims: dict) -> bool:
     return bool(config.trust_tenant_email) and is_single_tenant(config.issuer)
 
 
-def resolve(org: Organisation, config: SsoConfig, claims: dict) -> Resolved:
-    """Who the checked id token's claims are in this organisation; refuses with a Dutch ServiceError."""
-    email = accounts.normalise_email(claims.get("email") if isinstance(claims.get("email"), str) else "")
+def resolve(
+    org: Organisation, config: SsoConfig, claims: dict, invitation: Invitation | None = None
+) -> Resolved:
+    """Who the checked id token's claims are in this organisation; refuses with a Dutch ServiceError.
+
+    `invitation`: a pending invitation of this organisation the browser brought along (its link
+    was opened before the login). When it is for the address the provider vouched for, it is
+    accepted here: the account is made if needed (without a password) and gets the invited role.
+    """
+    claimed = claims.get("email")
+    email = accounts.normalise_email(claimed if isinstance(claimed, str) else "")
     if not email or "@" not in email or len(email) > 254 or len(str(claims.get("sub", ""))) > 255:
         raise _refuse(
             _("De inlogdienst heeft geen e-mailadres doorgegeven. Neem contact op met uw beheerder."),
@@ -270,13 +291,14 @@ def resolve(org: Organisation, config: SsoConfig, claims: dict) -> Resolved:
             ),
             "domain",
         )
+    invited = _accept_invitation(org, invitation, email)
     identity = db.session.scalar(
         select(SsoIdentity).where(
             SsoIdentity.issuer == config.issuer, SsoIdentity.subject == str(claims["sub"])
         )
     )
     if identity is not None:
-        return Resolved(_allowed(org, identity.user, bound_to=identity), identity)
+        return Resolved(_allowed(org, identity.user, bound_to=identity), identity, invited=invited)
     user = accounts.find_user(email)
     if user is None:
         return Resolved(_new_user(org, config, claims, email), None)
@@ -286,7 +308,20 @@ def resolve(org: Organisation, config: SsoConfig, claims: dict) -> Resolved:
             _("Het account %(e)s is al gekoppeld aan een ander account bij een inlogdienst.", e=email),
             "bound_other",
         )
-    return Resolved(user, None, needs_password=bool(user.password_hash))
+    return Resolved(user, None, needs_password=bool(user.password_hash), invited=invited)
+
+
+def _accept_invitation(org: Organisation, invitation: Invitation | None, email: str) -> bool:
+    """Accept the organisation's pending invitation for exactly this (provider-vouched) address."""
+    if invitation is None or invitation.organisation_id != org.id or invitation.email != email:
+        return False
+    user = accounts.find_user(email)
+    if user is not None and user.is_platform_admin:
+        return False  # refused by _allowed next
+    if user is None:
+        user = accounts.create_user(email, (invitation.name or email.split("@")[0])[:200])
+    invitations.accept(invitation, user)
+    return True
 
 
 def _allowed(org: Organisation, user: User, bound_to: SsoIdentity | None = None) -> User:
@@ -323,7 +358,8 @@ def _new_user(org: Organisation, config: SsoConfig, claims: dict, email: str) ->
             ),
             "no_account",
         )
-    name = claims.get("name") if isinstance(claims.get("name"), str) else ""
+    claimed = claims.get("name")
+    name = claimed if isinstance(claimed, str) else ""
     user = accounts.create_user(email, (name.strip() or email.split("@")[0])[:200])
     accounts.add_membership(org, user, config.jit_role)
     return user

@@ -9,6 +9,7 @@ from riecycle import clock
 from riecycle.extensions import db
 from riecycle.forms.auth import AccepteerUitnodigingForm, ForgotForm, LoginForm, NewPasswordForm
 from riecycle.services import ServiceError, accounts, invitations, notifications_mail
+from riecycle.services import sso as sso_service
 from riecycle.views import sso
 from riecycle.views.common import end_login, pending_login, start_login
 from riecycle.views.safety import safe_next
@@ -98,6 +99,10 @@ def forgot_password():
         if not ip_ok:
             flash(_("Te veel aanvragen vanaf dit adres. Probeer het over een uur opnieuw."), "error")
             return render_template("auth/forgot.html", form=form), 429
+        sso_only = sso_service.password_login_off(form.email.data)
+        if sso_only is not None:  # no reset mail: this address cannot log in with a password
+            flash(_sso_only_message(sso_only), "info")
+            return redirect(url_for("auth.login"))
         user = accounts.find_user(form.email.data)
         if address_ok and user is not None and user.active:
             notifications_mail.send_password_reset(user)
@@ -120,6 +125,10 @@ def reset_password(token):
     if user is None:
         flash(_("Deze link is verlopen of al gebruikt. Vraag een nieuwe aan."), "error")
         return redirect(url_for("auth.forgot_password"))
+    sso_only = sso_service.password_login_off(user.email)
+    if sso_only is not None:  # a link sent before password login was switched off
+        flash(_sso_only_message(sso_only), "error")
+        return redirect(url_for("auth.login"))
     form = NewPasswordForm()
     if form.validate_on_submit():
         accounts.set_password(user, form.password.data)
@@ -138,6 +147,19 @@ def accept_invite(token):
         flash(_("Deze uitnodiging is verlopen of al gebruikt. Vraag de beheerder om een nieuwe."), "error")
         return redirect(url_for("auth.login"))
     user = accounts.find_user(invitation.email)
+    sso_only = sso_service.password_login_off(invitation.email)
+    if sso_only is not None:  # no password is chosen: accepted by signing in through the provider
+        if not current_user.is_authenticated:
+            return sso.invite_step(invitation, token, sso_only)
+        if user is None:
+            flash(
+                _(
+                    "Deze uitnodiging is voor een ander account. Log uit en log in met het uitgenodigde adres."
+                ),
+                "error",
+            )
+            return redirect(url_for("system.home"))
+        return _accept_with_account(invitation, user, token)
     if user is not None and user.password_hash:
         return _accept_with_account(invitation, user, token)
     form = AccepteerUitnodigingForm(name=user.name if user else invitation.name)
@@ -158,6 +180,14 @@ def accept_invite(token):
             flash(_("Welkom bij riecycle!"), "success")
             return redirect(url_for("system.home"))
     return render_template("auth/invite.html", form=form, invitation=invitation, account=False)
+
+
+def _sso_only_message(config) -> str:
+    return _(
+        "%(o)s heeft inloggen met een wachtwoord uitgeschakeld. U heeft in riecycle geen wachtwoord "
+        "nodig: log in via de inlogdienst van uw organisatie.",
+        o=config.organisation.name,
+    )
 
 
 def _accept_with_account(invitation, user, token):

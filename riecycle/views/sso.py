@@ -54,6 +54,7 @@ admin_bp = Blueprint("sso_admin", __name__, url_prefix="/platform")
 FLOW_KEY = "sso_flow"  # state, nonce, PKCE verifier, organisation, issuer, next, started
 LINK_KEY = "sso_link"  # an account waiting for its password before it is bound
 HINT_KEY = "sso_hint"  # the address typed on the login page, passed on as login_hint
+INVITE_KEY = "sso_invite"  # the token of an invitation being accepted through the provider
 FLOW_SECONDS = 600
 
 
@@ -103,6 +104,26 @@ def login_step(form):
     session[HINT_KEY] = accounts.normalise_email(email)
     start = url_for("sso.start", org_slug=config.organisation.slug, next=safe_next(request.args.get("next")))
     return render_template("sso/continue.html", org=config.organisation, start=start)
+
+
+def invite_step(invitation, token: str, config):
+    """Accepting an invitation for an address whose organisation switched password login off
+    (auth.accept_invite calls this): no password is chosen; the invitation is accepted by signing
+    in through the provider (the callback finds the token in the session)."""
+    session[INVITE_KEY] = token
+    session[HINT_KEY] = invitation.email
+    target = url_for("auth.accept_invite", token=token)
+    start = url_for("sso.start", org_slug=config.organisation.slug, next=target)
+    return render_template("sso/invite.html", org=config.organisation, invitation=invitation, start=start)
+
+
+def _pending_invitation(org):
+    """The invitation whose link this browser opened before the login, if it is of this organisation."""
+    from riecycle.services import invitations
+
+    token = session.pop(INVITE_KEY, None)
+    invitation = invitations.read_token(token) if isinstance(token, str) else None
+    return invitation if invitation is not None and invitation.organisation_id == org.id else None
 
 
 # --- the flow -------------------------------------------------------------------------
@@ -205,8 +226,11 @@ def _checked_claims(config, flow) -> dict:
 def _sign_in(org, config, claims, next_url):
     """Log the resolved user in, or ask an existing account's password once before binding it."""
     try:
-        resolved = service.resolve(org, config, claims)
-        if resolved.needs_password:  # nothing was changed: the account is bound after its password
+        resolved = service.resolve(org, config, claims, _pending_invitation(org))
+        if resolved.invited:  # the invitation is done: the link's page would say "already used"
+            next_url = None
+            db.session.commit()
+        if resolved.needs_password:  # nothing else was changed: the account is bound after its password
             session[LINK_KEY] = {
                 "user_id": resolved.user.id,
                 "org_id": org.id,
@@ -217,7 +241,8 @@ def _sign_in(org, config, claims, next_url):
             }
             return redirect(url_for("sso.link"))
         identity = resolved.identity or service.bind(org, config, resolved.user, str(claims["sub"]))
-        return _finish(identity, resolved.user, next_url)
+        welcome = _("U heeft nu toegang tot %(o)s.", o=org.name) if resolved.invited else None
+        return _finish(identity, resolved.user, next_url, welcome)
     except ServiceError as error:
         db.session.rollback()
         return _failed(error.message, error.field or "refused")

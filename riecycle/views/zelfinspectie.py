@@ -272,7 +272,10 @@ def counted(run_id, item_id, key):
     stored_keys = count.get("keys")
     keys = [k for k in stored_keys if isinstance(k, str)] if isinstance(stored_keys, list) else []
     page = page_of(len(ids) + len(keys), LIST_PER_PAGE)
-    listed = counted_list(current_viewer(), g.org.id, count["kind"], ids, page.offset, LIST_PER_PAGE, keys)
+    rie_id = count.get("rie_id") if isinstance(count.get("rie_id"), int) else None
+    listed = counted_list(
+        current_viewer(), g.org.id, count["kind"], ids, page.offset, LIST_PER_PAGE, keys, rie_id
+    )
     page.total = listed.visible
     item = service.load_checklist().item(item_id)
     return render_template(

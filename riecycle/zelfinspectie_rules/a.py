@@ -82,19 +82,25 @@ def rie_covers_all_themes(org, today: date) -> Result:
     done = len(themes) - len(missing)
     counts = [
         Count(
-            "met_risico", "theme", _("%(n)s met risico's", n=_n(len(risky))), keys=tuple(t.key for t in risky)
+            "met_risico",
+            "theme",
+            _("%(n)s met risico's", n=_n(len(risky))),
+            keys=tuple(t.key for t in risky),
+            rie_id=rie.id,
         ),
         Count(
             "geen_risico",
             "theme",
             _("%(n)s onderzocht zonder risico", n=_n(len(no_risk))),
             keys=tuple(t.key for t in no_risk),
+            rie_id=rie.id,
         ),
         Count(
             "nvt",
             "theme",
             _("%(n)s onderbouwd niet van toepassing", n=_n(len(nvt))),
             keys=tuple(t.key for t in nvt),
+            rie_id=rie.id,
         ),
     ]
     if missing:
@@ -104,6 +110,7 @@ def rie_covers_all_themes(org, today: date) -> Result:
                 "theme",
                 _("%(n)s zonder conclusie", n=_n(len(missing))),
                 keys=tuple(t.key for t in themes if t.key not in with_risks and not grounds(t)),
+                rie_id=rie.id,
             )
         )
     fix = _edit(_("Thema's in de RI&E bijwerken"), "rie.themes", {"rie_id": rie.id}, "rie.index", "edit_rie")

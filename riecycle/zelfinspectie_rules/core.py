@@ -70,6 +70,8 @@ class Count:
     ids: tuple = ()
     # Records keyed by a string instead of an id (themes, factors of the taxonomy).
     keys: tuple = ()
+    # The RI&E version the rule judged, when the list's details come from an RI&E (themes).
+    rie_id: int | None = None
 
     def as_dict(self) -> dict:
         data = {
@@ -81,6 +83,8 @@ class Count:
         }
         if self.keys:
             data["keys"] = list(self.keys)
+        if self.rie_id is not None:
+            data["rie_id"] = self.rie_id
         return data
 
 

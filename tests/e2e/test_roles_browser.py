@@ -10,7 +10,8 @@ from tests.conftest import browser_login
 pytestmark = pytest.mark.e2e
 
 CYCLE = [
-    "Dashboard",
+    "Start",
+    "Cyclus",
     "RI&E",
     "Plan van Aanpak",
     "Voorlichting",

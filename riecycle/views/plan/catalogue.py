@@ -4,6 +4,8 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from riecycle.access import current_viewer
+from riecycle.access.filters import visible_measures_filter
 from riecycle.extensions import db
 from riecycle.forms.plan import (
     CatalogueEntryForm,
@@ -42,14 +44,21 @@ def catalogue():
         factor=args.get("factor") or None,
         q=(args.get("q") or "")[:200],
     )
+    viewer = current_viewer()
     used = {}
     for key in db.session.scalars(
-        scoped(Measure).with_only_columns(Measure.catalogue_key).where(Measure.catalogue_key.is_not(None))
+        scoped(Measure)
+        .with_only_columns(Measure.catalogue_key)
+        .where(Measure.catalogue_key.is_not(None), visible_measures_filter(viewer))
     ):
         used[key] = used.get(key, 0) + 1
     risk = None
     if args.get("risico"):
+        # Within this organisation and within what the member may see (a leidinggevende: not
+        # another team's risk); anything else is treated as "no risk chosen".
         risk = get_in_org(Risk, args.get("risico"))
+        if risk is not None and (viewer is None or not viewer.sees_risk(risk)):
+            risk = None
     themes = db.session.scalars(select(Theme).order_by(Theme.position)).all()
     factors = db.session.scalars(select(Factor).order_by(Factor.position)).all()
     return render_template(
