@@ -15,6 +15,7 @@ from riecycle.seeding.taxonomy import load_taxonomy
 from riecycle.services import accounts
 from tests.conftest import browser_login
 from tests.factories import PASSWORD
+from tests.support.mfa import enrol_in_browser
 from tests.support.rienl import sample_rows, workbook
 
 pytestmark = pytest.mark.e2e
@@ -62,6 +63,10 @@ def test_a_new_organisation_reaches_a_running_cycle_in_one_sitting(page, app, ou
     page.fill("input[name=password]", PASSWORD)
     page.fill("input[name=confirm]", PASSWORD)
     page.locator("main button[type=submit]").click()
+
+    # A new organisation requires a second factor of its beheerder: enrolment comes first.
+    page.wait_for_url("**/account/tweestaps**")
+    enrol_in_browser(page)
 
     # A fresh organisation: the checklist, nothing done yet.
     checklist = page.get_by_test_id("aan-de-slag")
