@@ -165,7 +165,10 @@ class _Writer:
         if r.top5:
             self.table(
                 ["#", _("Risico"), _("Thema"), _("Score"), _("Prioriteit")],
-                [[x.top5_rank, f"{x.reference} {x.title}", x.theme, x.score, x.priority_label] for x in r.top5],
+                [
+                    [x.top5_rank, f"{x.reference} {x.title}", x.theme, x.score, x.priority_label]
+                    for x in r.top5
+                ],
             )
         else:
             self.empty(_("Er is geen top 5 vastgelegd."))
@@ -174,25 +177,47 @@ class _Writer:
 
     def themes(self) -> None:
         self.heading(f"2. {self.h['themes']}", new_page=True)
-        self.para(_("Kinney: kans × frequentie × effect = score. Restrisico: het verwachte risico na de maatregelen."))
+        self.para(
+            _(
+                "Kinney: kans × frequentie × effect = score. Restrisico: het verwachte risico na de maatregelen."
+            )
+        )
         for t in self.report.themes:
             self.heading(t.name, 2)
             reason = f" – {t.reason.rstrip('.')}" if t.reason else ""
             self.para(f"{_('In de RI&E')}: {t.state}{reason}.\n{_('Huidige stap')}: {t.stage}.")
             if t.onderzoeken:
-                self.para(f"{_('Verdiepend onderzoek')}: {', '.join(t.onderzoeken)} ({_('zie hoofdstuk 3')}).")
+                self.para(
+                    f"{_('Verdiepend onderzoek')}: {', '.join(t.onderzoeken)} ({_('zie hoofdstuk 3')})."
+                )
             if not t.risks:
                 self.empty(_("Geen risico's vastgelegd voor dit thema."))
                 continue
             self.table(
                 [
-                    _("Risico"), "K", "F", "E", _("Score"), _("Prioriteit"), _("Restrisico"),
-                    _("Grondoorzaak"), _("Teams"), _("Status"),
+                    _("Risico"),
+                    "K",
+                    "F",
+                    "E",
+                    _("Score"),
+                    _("Prioriteit"),
+                    _("Restrisico"),
+                    _("Grondoorzaak"),
+                    _("Teams"),
+                    _("Status"),
                 ],
                 [
                     [
-                        f"{x.reference} {x.title}", x.kans, x.frequentie, x.effect, x.score,
-                        x.priority_label, x.restrisico, x.grondoorzaak, x.teams, x.status,
+                        f"{x.reference} {x.title}",
+                        x.kans,
+                        x.frequentie,
+                        x.effect,
+                        x.score,
+                        x.priority_label,
+                        x.restrisico,
+                        x.grondoorzaak,
+                        x.teams,
+                        x.status,
                     ]
                     for x in t.risks
                 ],
@@ -230,7 +255,11 @@ class _Writer:
             self.table(
                 [_("Team of groep"), _("Respondenten"), _("Scores (1-5, hoger = groter knelpunt)")],
                 [
-                    [res.label, res.respondents, "; ".join(f"{f}: {s}" for f, s in res.scores) if res.shown else hidden]
+                    [
+                        res.label,
+                        res.respondents,
+                        "; ".join(f"{f}: {s}" for f, s in res.scores) if res.shown else hidden,
+                    ]
                     for res in o.results
                 ],
             )
@@ -249,10 +278,22 @@ class _Writer:
                 )
             )
             if r.annex:
-                self.para(_("De volledige bijlage is het bewijsdossier %(f)s (SHA-256 %(h)s).", f=r.annex[0], h=r.annex[1]))
+                self.para(
+                    _(
+                        "De volledige bijlage is het bewijsdossier %(f)s (SHA-256 %(h)s).",
+                        f=r.annex[0],
+                        h=r.annex[1],
+                    )
+                )
         headers = [
-            _("Ref."), _("Maatregel"), _("Niveau"), _("Aanpak"), _("Verantwoordelijke"), _("Termijn"),
-            _("Status"), _("Budget"),
+            _("Ref."),
+            _("Maatregel"),
+            _("Niveau"),
+            _("Aanpak"),
+            _("Verantwoordelijke"),
+            _("Termijn"),
+            _("Status"),
+            _("Budget"),
         ]
         for g in r.plan_groups:
             if g.risk is not None:
@@ -269,7 +310,10 @@ class _Writer:
             self.heading(_("Overige risico's, samengevat"), 2)
             self.table(
                 [_("Thema"), _("Risico"), _("Prioriteit"), _("Maatregelen"), _("Open"), _("Te laat")],
-                [[s.theme, f"{s.reference} {s.title}", s.priority, s.measures, s.open, s.overdue] for s in r.summary_lines],
+                [
+                    [s.theme, f"{s.reference} {s.title}", s.priority, s.measures, s.open, s.overdue]
+                    for s in r.summary_lines
+                ],
             )
 
     def voorlichting(self) -> None:
@@ -279,9 +323,23 @@ class _Writer:
         self.heading(_("Bijeenkomsten"), 2)
         if r.sessions:
             self.table(
-                [_("Datum"), _("Onderwerp"), _("Doelgroep"), _("Instructie leidinggevenden"), _("Teams"), _("Aanwezig")],
                 [
-                    [_day(s["date"]), s["topic"], s["audience"], _yes(s["instructie"]), s["teams"], s["present"]]
+                    _("Datum"),
+                    _("Onderwerp"),
+                    _("Doelgroep"),
+                    _("Instructie leidinggevenden"),
+                    _("Teams"),
+                    _("Aanwezig"),
+                ],
+                [
+                    [
+                        _day(s["date"]),
+                        s["topic"],
+                        s["audience"],
+                        _yes(s["instructie"]),
+                        s["teams"],
+                        s["present"],
+                    ]
                     for s in r.sessions
                 ],
             )
@@ -304,13 +362,27 @@ class _Writer:
             return
         self.table(
             [
-                _("Soort"), _("Onderwerp"), _("Methode"), _("Gepland"), _("Uitgevoerd"), _("Effect"),
-                _("Conclusie"), _("Beleid bijgesteld"), _("Vervolgmaatregelen"),
+                _("Soort"),
+                _("Onderwerp"),
+                _("Methode"),
+                _("Gepland"),
+                _("Uitgevoerd"),
+                _("Effect"),
+                _("Conclusie"),
+                _("Beleid bijgesteld"),
+                _("Vervolgmaatregelen"),
             ],
             [
                 [
-                    e["kind"], e["subject"], e["method"], _day(e["planned_on"]), _day(e["done_on"]), e["effect"],
-                    e["conclusion"], _yes(e["adjusted"]), "; ".join(e["follow_ups"]) or "—",
+                    e["kind"],
+                    e["subject"],
+                    e["method"],
+                    _day(e["planned_on"]),
+                    _day(e["done_on"]),
+                    e["effect"],
+                    e["conclusion"],
+                    _yes(e["adjusted"]),
+                    "; ".join(e["follow_ups"]) or "—",
                 ]
                 for e in r.evaluations
             ],
@@ -338,7 +410,9 @@ class _Writer:
         self.heading(_("Meldingen (totalen)"), 2)
         if r.incident_totals:
             rows = [[x["theme"], x["count"], x["opvang"]] for x in r.incident_totals]
-            self.table([_("Thema"), _("Meldingen"), _("Met opvang")], [*rows, [_("Totaal"), r.incident_total, ""]])
+            self.table(
+                [_("Thema"), _("Meldingen"), _("Met opvang")], [*rows, [_("Totaal"), r.incident_total, ""]]
+            )
         else:
             self.empty(_("Er zijn geen meldingen vastgelegd."))
 
@@ -351,8 +425,11 @@ class _Writer:
                 [_("Nr"), _("Vraag"), _("Antwoord"), _("Toelichting en bewijs"), _("Datum")],
                 [
                     [
-                        i["id"], i["question"], i["answer"],
-                        "\n".join(x for x in (i["explanation"], i["evidence"]) if x) or "—", _day(i["date"]),
+                        i["id"],
+                        i["question"],
+                        i["answer"],
+                        "\n".join(x for x in (i["explanation"], i["evidence"]) if x) or "—",
+                        _day(i["date"]),
                     ]
                     for i in r.zelfinspectie_items
                 ],
@@ -364,7 +441,10 @@ class _Writer:
         if r.approvals:
             self.table(
                 [_("Onderwerp"), _("Voorgelegd op"), _("Besluit"), _("Besluit op"), _("Opmerkingen OR/PVT")],
-                [[a.subject, _day(a.submitted_on), a.decision, _day(a.decided_on), a.remarks] for a in r.approvals],
+                [
+                    [a.subject, _day(a.submitted_on), a.decision, _day(a.decided_on), a.remarks]
+                    for a in r.approvals
+                ],
             )
         else:
             self.empty(_("Er is niets aan de OR/PVT voorgelegd."))
@@ -426,7 +506,9 @@ class _Writer:
         props.revision = 1
         buffer = BytesIO()
         self.doc.save(buffer)
-        return _fixed_zip(buffer.getvalue(), (r.report_date.year, r.report_date.month, r.report_date.day, 0, 0, 0))
+        return _fixed_zip(
+            buffer.getvalue(), (r.report_date.year, r.report_date.month, r.report_date.day, 0, 0, 0)
+        )
 
 
 class _Fact:
@@ -437,7 +519,16 @@ class _Fact:
 def _measure_row(m) -> list:
     budget = f"€ {m.budget:.2f}" if m.budget is not None else "—"
     late = f" ({_('te laat')})" if m.overdue else ""
-    return [m.reference, m.title, m.level, m.approach, m.responsible, f"{_day(m.termijn)}{late}", m.status, budget]
+    return [
+        m.reference,
+        m.title,
+        m.level,
+        m.approach,
+        m.responsible,
+        f"{_day(m.termijn)}{late}",
+        m.status,
+        budget,
+    ]
 
 
 def _fixed_zip(data: bytes, stamp: tuple) -> bytes:
@@ -447,7 +538,9 @@ def _fixed_zip(data: bytes, stamp: tuple) -> bytes:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         names = source.namelist()
         # [Content_Types].xml must stay first for some readers.
-        ordered = [n for n in names if n == "[Content_Types].xml"] + sorted(n for n in names if n != "[Content_Types].xml")
+        ordered = [n for n in names if n == "[Content_Types].xml"] + sorted(
+            n for n in names if n != "[Content_Types].xml"
+        )
         for name in ordered:
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED

@@ -16,6 +16,7 @@ from riecycle.views.plan import bp as plan_bp
 from riecycle.views.policy import bp as beleid_bp
 from riecycle.views.pulse import bp as pulse_bp
 from riecycle.views.pulse import public_bp as pulse_public_bp
+from riecycle.views.report import bp as report_bp
 from riecycle.views.rie import bp as rie_bp
 from riecycle.views.system import bp as system_bp
 from riecycle.views.voorlichting import bp as voorlichting_bp
@@ -44,4 +45,5 @@ BLUEPRINTS = [
     reminder_log_bp,
     calendar_bp,
     export_bp,
+    report_bp,
 ]

@@ -39,10 +39,8 @@ from riecycle.models import (
     Evaluation,
     Incident,
     Measure,
-    OnderzoekTeam,
     PlanComment,
     PolicyInstrument,
-    Rie,
     RieTheme,
     Risk,
     RiskEvaluation,
@@ -498,7 +496,9 @@ class _Builder:
         if self.day is not None:
             stmt = stmt.where(VerdiependOnderzoek.period_start <= self.day)
         items = []
-        for onderzoek in db.session.scalars(stmt.order_by(VerdiependOnderzoek.period_start, VerdiependOnderzoek.id)):
+        for onderzoek in db.session.scalars(
+            stmt.order_by(VerdiependOnderzoek.period_start, VerdiependOnderzoek.id)
+        ):
             results = []
             for result in sorted(onderzoek.teams, key=lambda t: (t.label, t.id)):
                 shown = (result.respondents or 0) >= threshold
@@ -510,7 +510,9 @@ class _Builder:
                     if shown
                     else []
                 )
-                results.append(OnderzoekResult(result.label, result.invited, result.respondents or 0, shown, scores))
+                results.append(
+                    OnderzoekResult(result.label, result.invited, result.respondents or 0, shown, scores)
+                )
             end = f" – {_d(onderzoek.period_end)}" if onderzoek.period_end else ""
             items.append(
                 OnderzoekItem(
@@ -542,12 +544,17 @@ class _Builder:
             Fact(_("Risico's"), str(len(risks)), _("waarvan %(n)s van toepassing", n=len(applicable))),
             Fact(
                 _("Risico's per prioriteit"),
-                ", ".join(f"{label(p, 'priority')}: {sum(1 for r in risks if r.priority == p)}" for p in reversed(Priority)),
+                ", ".join(
+                    f"{label(p, 'priority')}: {sum(1 for r in risks if r.priority == p)}"
+                    for p in reversed(Priority)
+                ),
                 _("niet beoordeeld: %(n)s", n=sum(1 for r in risks if r.priority is None)),
             ),
             Fact(_("Maatregelen"), str(measure_total)),
             Fact(_("Maatregelen open"), str(open_)),
-            Fact(_("Maatregelen te laat"), str(late), _("open en over de termijn op %(d)s", d=_d(self.ref_day))),
+            Fact(
+                _("Maatregelen te laat"), str(late), _("open en over de termijn op %(d)s", d=_d(self.ref_day))
+            ),
             Fact(_("Maatregelen uitgevoerd of geëvalueerd"), str(done)),
         ]
 
@@ -626,7 +633,11 @@ class _Builder:
         instruction = Fact(
             _("Instructie leidinggevenden"),
             _pct(instructed, leaders),
-            _("%(i)s van %(t)s leidinggevenden geïnstrueerd in de laatste 12 maanden", i=instructed, t=leaders),
+            _(
+                "%(i)s van %(t)s leidinggevenden geïnstrueerd in de laatste 12 maanden",
+                i=instructed,
+                t=leaders,
+            ),
         )
         return sessions, teams, coverage, instruction
 
@@ -729,7 +740,11 @@ class _Builder:
 
         result, comments = [], []
         if self.rie is not None:
-            result.append(_approval(_("RI&E versie %(v)s", v=self.rie.version), asof.approval("rie", self.rie.id, self.day)))
+            result.append(
+                _approval(
+                    _("RI&E versie %(v)s", v=self.rie.version), asof.approval("rie", self.rie.id, self.day)
+                )
+            )
         version = asof.latest_plan_version(self.org, self.day)
         if version is not None:
             decision = asof.approval(plan_versions.SUBJECT, version.id, self.day)
@@ -791,7 +806,11 @@ def _done_labels() -> set[str]:
 
 
 def _toets_type(value: str | None) -> str:
-    names = {"systeemtoets": _("systeemtoets"), "scopetoets": _("scopetoets"), "beide": _("systeemtoets en scopetoets")}
+    names = {
+        "systeemtoets": _("systeemtoets"),
+        "scopetoets": _("scopetoets"),
+        "beide": _("systeemtoets en scopetoets"),
+    }
     return names.get(value, _("niet vastgelegd"))
 
 
@@ -814,12 +833,20 @@ def _question(checklist, item: dict, lang: str) -> str:
 
 def _vp_facts(instrument) -> list[Fact]:
     return [
-        Fact(_("Vertrouwenspersoon"), instrument.name, label(instrument.vp_kind, "vp_kind") if instrument.vp_kind else None),
+        Fact(
+            _("Vertrouwenspersoon"),
+            instrument.name,
+            label(instrument.vp_kind, "vp_kind") if instrument.vp_kind else None,
+        ),
         Fact(
             _("Opgeleid"),
             _d(instrument.trained_on) if instrument.trained_on else _yes(instrument.trained),
         ),
-        Fact(_("Bereikbaar"), instrument.contact or "—", _("ook anoniem") if instrument.anonymous_contact else None),
+        Fact(
+            _("Bereikbaar"),
+            instrument.contact or "—",
+            _("ook anoniem") if instrument.anonymous_contact else None,
+        ),
         Fact(
             _("Bekendgemaakt"),
             _d(instrument.communicated_on),
@@ -844,12 +871,21 @@ def _kinney() -> tuple[list[dict], list[Fact]]:
 
     scales = [
         {"factor": _("Kans (W)"), "values": [(k, str(v)) for k, v in sorted(scoring.KINNEY_KANS.items())]},
-        {"factor": _("Frequentie (B)"), "values": [(k, str(v)) for k, v in sorted(scoring.KINNEY_FREQUENTIE.items())]},
-        {"factor": _("Effect (E)"), "values": [(k, str(v)) for k, v in sorted(scoring.KINNEY_EFFECT.items())]},
+        {
+            "factor": _("Frequentie (B)"),
+            "values": [(k, str(v)) for k, v in sorted(scoring.KINNEY_FREQUENTIE.items())],
+        },
+        {
+            "factor": _("Effect (E)"),
+            "values": [(k, str(v)) for k, v in sorted(scoring.KINNEY_EFFECT.items())],
+        },
     ]
     thresholds = [
         Fact(_("Laag"), _("score tot en met %(n)s", n=scoring.KINNEY_LAAG_MAX)),
-        Fact(_("Middel"), _("score %(a)s tot en met %(b)s", a=scoring.KINNEY_LAAG_MAX + 1, b=scoring.KINNEY_MIDDEL_MAX)),
+        Fact(
+            _("Middel"),
+            _("score %(a)s tot en met %(b)s", a=scoring.KINNEY_LAAG_MAX + 1, b=scoring.KINNEY_MIDDEL_MAX),
+        ),
         Fact(_("Hoog"), _("score boven %(n)s", n=scoring.KINNEY_MIDDEL_MAX)),
     ]
     return scales, thresholds
@@ -867,8 +903,13 @@ def _plan(risks, measures_by_risk, summarised: bool) -> tuple[list[PlanGroup], l
         else:
             lines.append(
                 SummaryLine(
-                    risk.theme, risk.reference, risk.title, risk.priority_label, risk.measure_count,
-                    risk.open_count, risk.overdue_count,
+                    risk.theme,
+                    risk.reference,
+                    risk.title,
+                    risk.priority_label,
+                    risk.measure_count,
+                    risk.open_count,
+                    risk.overdue_count,
                 )
             )
     loose = measures_by_risk.get(None, [])
@@ -892,7 +933,9 @@ def build_report(
     if as_of is not None and as_of >= today:
         as_of = None
     with force_locale(lang):
-        return _build(org, as_of, lang, today, annex, full_max if full_max is not None else full_max_measures())
+        return _build(
+            org, as_of, lang, today, annex, full_max if full_max is not None else full_max_measures()
+        )
 
 
 def _build(org, as_of, lang, today, annex, full_max) -> Report:
