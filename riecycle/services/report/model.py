@@ -1002,7 +1002,6 @@ def headings() -> dict[str, str]:
     """The section headings, in the report's language (both renderers use these)."""
     return {
         "contents": _("Inhoud"),
-        "cover": _("Voorblad"),
         "summary": _("Samenvatting"),
         "themes": _("Risico's per thema"),
         "onderzoek": _("Verdiepend onderzoek"),
