@@ -5,15 +5,12 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.validators import Optional
 
+from riecycle import labels
 from riecycle.forms.fields import DateField
 
 FORMATS = [("pdf", _l("PDF")), ("docx", _l("Word (.docx)"))]
 LANGUAGES = [("nl", _l("Nederlands")), ("en", _l("Engels"))]
-AUDIENCES = [
-    ("inspectie", _l("Arbeidsinspectie")),
-    ("or", _l("OR/PVT")),
-    ("intern", _l("Intern gebruik")),
-]
+AUDIENCES = labels.choices("report_audience")
 
 
 class ReportForm(FlaskForm):

@@ -22,13 +22,13 @@ from riecycle.services.report import copies
 from riecycle.tenancy import get_or_404
 from riecycle.views.orgbp import org_blueprint
 
-bp = org_blueprint("report", __name__, "rapport")
+bp = org_blueprint("rapport", __name__, "rapport")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _page(form=None, status=200):
     return render_template(
-        "reports/index.html",
+        "rapport/index.html",
         form=form or ReportForm(formdata=None),
         copies=copies.copies(g.org),
         large=copies.needs_job(g.org),
@@ -63,11 +63,11 @@ def make():
             _("Het rapport wordt op de achtergrond gemaakt. U krijgt een melding zodra het klaarstaat."),
             "info",
         )
-        return redirect(url_for("report.index"))
+        return redirect(url_for("rapport.index"))
     copies.fill(g.org, copy)
     db.session.commit()
     flash(_("Het rapport is gemaakt en bewaard in de lijst van overgedragen rapporten."), "success")
-    return redirect(url_for("report.download", copy_id=copy.id))
+    return redirect(url_for("rapport.download", copy_id=copy.id))
 
 
 def _ready(copy_id) -> ReportCopy:

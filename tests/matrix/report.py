@@ -31,8 +31,8 @@ def _copy(world):
 
 
 ROUTES = {
-    "report.index": org_route(REPORTERS),
-    "report.make": org_route(REPORTERS, post_ok=400),
-    "report.download": org_route(REPORTERS, params=_copy),
-    "report.annex": org_route(REPORTERS, params=_copy),
+    "rapport.index": org_route(REPORTERS),
+    "rapport.make": org_route(REPORTERS, post_ok=400),
+    "rapport.download": org_route(REPORTERS, params=_copy),
+    "rapport.annex": org_route(REPORTERS, params=_copy),
 }
