@@ -159,7 +159,7 @@ class _Writer:
         self.heading(_("Stand van de cyclus per thema"), 2)
         self.table(
             [_("Thema"), _("In de RI&E"), _("Huidige stap"), _("Risico's"), _("Maatregelen te laat")],
-            [[t.name, t.state, t.stage, len(t.risks), t.overdue] for t in r.summary_stages],
+            [[t.name, t.state, t.stage, t.risk_count, t.overdue] for t in r.summary_stages],
         )
         self.heading(_("Top 5 knelpunten"), 2)
         if r.top5:
@@ -190,8 +190,17 @@ class _Writer:
                 self.para(
                     f"{_('Verdiepend onderzoek')}: {', '.join(t.onderzoeken)} ({_('zie hoofdstuk 3')})."
                 )
+            if t.other_risks:
+                self.para(
+                    _(
+                        "Daarnaast %(n)s andere risico's van dit thema, geteld in hoofdstuk 4; elk staat in het "
+                        "bewijsdossier (bijlage).",
+                        n=t.other_risks,
+                    )
+                )
             if not t.risks:
-                self.empty(_("Geen risico's vastgelegd voor dit thema."))
+                if not t.other_risks:
+                    self.empty(_("Geen risico's vastgelegd voor dit thema."))
                 continue
             self.table(
                 [
@@ -271,8 +280,9 @@ class _Writer:
             self.para(
                 _(
                     "Dit plan telt %(n)s maatregelen, meer dan %(max)s. Daarom staan hieronder volledig de "
-                    "risico's met prioriteit hoog en middel met hun maatregelen; de overige risico's staan "
-                    "samengevat met aantallen.",
+                    "risico's met prioriteit hoog en daarna middel, de hoogste score eerst, met al hun "
+                    "maatregelen, tot samen %(max)s maatregelen; de overige risico's staan geteld per thema "
+                    "en prioriteit.",
                     n=r.measure_total,
                     max=r.full_max,
                 )
@@ -309,11 +319,8 @@ class _Writer:
         if r.summary_lines:
             self.heading(_("Overige risico's, samengevat"), 2)
             self.table(
-                [_("Thema"), _("Risico"), _("Prioriteit"), _("Maatregelen"), _("Open"), _("Te laat")],
-                [
-                    [s.theme, f"{s.reference} {s.title}", s.priority, s.measures, s.open, s.overdue]
-                    for s in r.summary_lines
-                ],
+                [_("Thema"), _("Prioriteit"), _("Risico's"), _("Maatregelen"), _("Open"), _("Te laat")],
+                [[s.theme, s.priority, s.risks, s.measures, s.open, s.overdue] for s in r.summary_lines],
             )
 
     def voorlichting(self) -> None:

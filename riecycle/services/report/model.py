@@ -162,6 +162,11 @@ class ThemeSection:
     overdue: int
     risks: list[RiskItem]
     onderzoeken: list[str]
+    risk_count: int = 0  # all risks of the theme (a summarised report lists only some in full)
+
+    @property
+    def other_risks(self) -> int:
+        return self.risk_count - len(self.risks)
 
 
 @dataclass
@@ -175,10 +180,11 @@ class PlanGroup:
 
 @dataclass
 class SummaryLine:
+    """The risks of one theme and priority that are not listed in full, counted."""
+
     theme: str
-    reference: str
-    title: str
     priority: str
+    risks: int
     measures: int
     open: int
     overdue: int
@@ -484,6 +490,7 @@ class _Builder:
                     overdue=stage.overdue if stage else 0,
                     risks=own,
                     onderzoeken=sorted({r.onderzoek for r in own if r.onderzoek}),
+                    risk_count=len(own),
                 )
             )
         return sections
@@ -891,34 +898,47 @@ def _kinney() -> tuple[list[dict], list[Fact]]:
     return scales, thresholds
 
 
-def _plan(risks, measures_by_risk, summarised: bool) -> tuple[list[PlanGroup], list[SummaryLine]]:
-    groups, lines = [], []
+def _plan(
+    risks, measures_by_risk, summarised: bool, budget: int
+) -> tuple[list[PlanGroup], list[SummaryLine]]:
+    """The plan per risk. Summarised: the risks of priority hoog, then middel, highest score first,
+    are listed in full with their measures while their measures fit in the budget (at least one
+    risk); every other risk is counted per theme and priority (its rows are in the annex)."""
+    open_labels = _open_labels()
     for risk in risks:
         items = measures_by_risk.get(risk.id, [])
         risk.measure_count = len(items)
-        risk.open_count = sum(1 for m in items if m.status in _open_labels())
+        risk.open_count = sum(1 for m in items if m.status in open_labels)
         risk.overdue_count = sum(1 for m in items if m.overdue)
-        if not summarised or risk.priority in FULL_PRIORITIES:
-            groups.append(PlanGroup(risk, risk.theme, items))
-        else:
-            lines.append(
-                SummaryLine(
-                    risk.theme,
-                    risk.reference,
-                    risk.title,
-                    risk.priority_label,
-                    risk.measure_count,
-                    risk.open_count,
-                    risk.overdue_count,
-                )
-            )
     loose = measures_by_risk.get(None, [])
-    if loose and not summarised:
-        groups.append(PlanGroup(None, "", loose))
-    elif loose:
-        open_ = sum(1 for m in loose if m.status in _open_labels())
+    if not summarised:
+        groups = [PlanGroup(r, r.theme, measures_by_risk.get(r.id, [])) for r in risks]
+        return groups + ([PlanGroup(None, "", loose)] if loose else []), []
+    full, used = set(), 0
+    candidates = sorted(
+        (r for r in risks if r.priority in FULL_PRIORITIES),
+        key=lambda r: (PRIORITY_ORDER[r.priority], -(r.score or 0), r.reference),
+    )
+    for risk in candidates:
+        if full and used + risk.measure_count > budget:
+            break
+        full.add(risk.id)
+        used += risk.measure_count
+    groups = [PlanGroup(r, r.theme, measures_by_risk.get(r.id, [])) for r in candidates if r.id in full]
+    counts: dict[tuple, list[int]] = {}
+    for risk in risks:
+        if risk.id in full:
+            continue
+        row = counts.setdefault(
+            (risk.theme, PRIORITY_ORDER.get(risk.priority, 3), risk.priority_label), [0] * 4
+        )
+        for i, n in enumerate((1, risk.measure_count, risk.open_count, risk.overdue_count)):
+            row[i] += n
+    lines = [SummaryLine(theme, label_, *row) for (theme, _order, label_), row in sorted(counts.items())]
+    if loose:
+        open_ = sum(1 for m in loose if m.status in open_labels)
         late = sum(1 for m in loose if m.overdue)
-        lines.append(SummaryLine("—", "—", _("Maatregelen zonder risico"), "—", len(loose), open_, late))
+        lines.append(SummaryLine(_("Maatregelen zonder risico"), "—", 0, len(loose), open_, late))
     return groups, lines
 
 
@@ -948,7 +968,12 @@ def _build(org, as_of, lang, today, annex, full_max) -> Report:
     summarised = measure_total > full_max
     themes = b.theme_sections(risks, stages)
     ordered = [r for t in themes for r in t.risks]
-    groups, lines = _plan(ordered, measures_by_risk, summarised)
+    groups, lines = _plan(ordered, measures_by_risk, summarised, full_max)
+    if summarised:
+        # The themes chapter lists in full the same risks as the plan; the others are counted.
+        listed = {g.risk.id for g in groups if g.risk is not None}
+        for theme in themes:
+            theme.risks = [r for r in theme.risks if r.id in listed]
     zelf_fact, zelf_date, zelf_items = b.zelfinspectie()
     sessions, team_cov, coverage, instruction = b.voorlichting()
     instruments, vp = b.policy()
