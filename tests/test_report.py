@@ -157,8 +157,9 @@ def test_as_of_shows_the_records_of_that_day(reported, tmp_path):
     assert old.title in docx and reported.risks["agressie"].title not in docx
 
 
-def test_large_plan_is_summarised_with_the_evidence_workbook_as_annex(reported, tmp_path):
+def test_large_plan_is_summarised_with_the_evidence_workbook_as_annex(reported, tmp_path, app):
     org = reported.world.org
+    app.config["REPORT_LIST_MAX"] = 1  # and long lists show their most recent rows
     report, data, annex = copy_service.make(org, "pdf", full_max=2)
     assert report.summarised and annex is not None
     text = pdf_text(data, tmp_path)
@@ -175,6 +176,8 @@ def test_large_plan_is_summarised_with_the_evidence_workbook_as_annex(reported, 
     assert "Extra bezetting in de avond" not in text  # a measure of a counted risk
     assert reported.risks["werkdruk"].title not in text  # its row is in the annex
     assert "Daarnaast 1 andere risico's van dit thema" in text
+    assert "En nog 1, niet in dit rapport" in text  # two voorlichting sessions, one shown
+    assert "Werkdruk en agressie" in text and "Signalen van werkstress herkennen" not in text
     words, _doc = docx_text(render(report, "docx"))
     assert "Overige risico's, samengevat" in words and digest in words
 

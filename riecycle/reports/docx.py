@@ -110,6 +110,14 @@ class _Writer:
                 cell.text = _dash(value)
         self.doc.add_paragraph()
 
+    def more(self, key: str) -> None:
+        n = self.report.more.get(key)
+        if n:
+            self.para(
+                _("En nog %(n)s, niet in dit rapport; ze staan in het bewijsdossier (bijlage).", n=n),
+                italic=True,
+            )
+
     def facts(self, facts) -> None:
         rows = [[f.label, f"{f.value}\n{f.note}" if f.note else f.value] for f in facts]
         table = self.doc.add_table(rows=0, cols=2)
@@ -350,6 +358,7 @@ class _Writer:
                     for s in r.sessions
                 ],
             )
+            self.more("sessions")
         else:
             self.empty(_("Er zijn geen voorlichtingsbijeenkomsten vastgelegd."))
         self.heading(_("Bereik per team (laatste 12 maanden)"), 2)
@@ -358,6 +367,7 @@ class _Writer:
                 [_("Team"), _("Geïnformeerd"), _("Medewerkers"), _("Bereik")],
                 [[t["team"], t["informed"], t["total"], t["pct"]] for t in r.team_coverage],
             )
+            self.more("teams")
         else:
             self.empty(_("Er zijn geen teams vastgelegd."))
 
@@ -394,6 +404,7 @@ class _Writer:
                 for e in r.evaluations
             ],
         )
+        self.more("evaluations")
 
     def gedrag(self) -> None:
         r = self.report
@@ -491,6 +502,7 @@ class _Writer:
                 [_("Soort"), _("Bestand"), _("Datum"), "SHA-256"],
                 [[d["kind"], d["filename"], _day(d["date"]), d["sha256"]] for d in r.documents],
             )
+            self.more("documents")
         else:
             self.empty(_("Er zijn geen documenten vastgelegd."))
         if r.annex:

@@ -73,6 +73,18 @@ DOCUMENT_KINDS = {
 }
 
 
+def list_max() -> int:
+    """A summarised report shows at most this many rows of every other long list (REPORT_LIST_MAX)."""
+    return int(current_app.config.get("REPORT_LIST_MAX", 100) or 100)
+
+
+def _cap(rows: list, n: int, newest_last: bool = False) -> tuple[list, int]:
+    """At most n rows (the last n when the list runs oldest first), and how many were left out."""
+    if len(rows) <= n:
+        return rows, 0
+    return (rows[-n:] if newest_last else rows[:n]), len(rows) - n
+
+
 def full_max_measures() -> int:
     """Up to this many measures the plan lists every measure (config REPORT_FULL_MAX_MEASURES)."""
     return int(current_app.config.get("REPORT_FULL_MAX_MEASURES", 300) or 300)
@@ -239,6 +251,8 @@ class Report:
     thresholds: list[Fact]
     documents: list[dict]
     headings: dict = field(default_factory=dict)
+    # A summarised report shows the most recent rows of long lists; how many more the annex holds.
+    more: dict = field(default_factory=dict)
 
     @property
     def risks(self) -> list[RiskItem]:
@@ -981,6 +995,13 @@ def _build(org, as_of, lang, today, annex, full_max) -> Report:
     approvals, comments = b.approvals()
     kinney, thresholds = _kinney()
     top5 = sorted((r for r in risks if r.top5_rank), key=lambda r: (r.top5_rank, r.reference))[:5]
+    evaluations, documents, more = b.evaluation_rows(), b.documents(), {}
+    if summarised:
+        n = list_max()
+        sessions, more["sessions"] = _cap(sessions, n, newest_last=True)
+        evaluations, more["evaluations"] = _cap(evaluations, n, newest_last=True)
+        team_cov, more["teams"] = _cap(team_cov, n)
+        documents, more["documents"] = _cap(documents, n)
     return Report(
         org_name=org.name,
         org_slug=org.slug,
@@ -1007,7 +1028,7 @@ def _build(org, as_of, lang, today, annex, full_max) -> Report:
         team_coverage=team_cov,
         coverage=coverage,
         instruction=instruction,
-        evaluations=b.evaluation_rows(),
+        evaluations=evaluations,
         instruments=instruments,
         vertrouwenspersoon=vp,
         incident_totals=incident_rows,
@@ -1018,8 +1039,9 @@ def _build(org, as_of, lang, today, annex, full_max) -> Report:
         comments=comments,
         kinney=kinney,
         thresholds=thresholds,
-        documents=b.documents(),
+        documents=documents,
         headings=headings(),
+        more={k: v for k, v in more.items() if v},
     )
 
 
