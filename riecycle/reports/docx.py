@@ -18,6 +18,8 @@ from docx.shared import Cm, Pt
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from riecycle.formatting import fmt_money
+
 
 def _day(value) -> str:
     return value.strftime("%d-%m-%Y") if value else "—"
@@ -536,7 +538,7 @@ class _Fact:
 
 
 def _measure_row(m) -> list:
-    budget = f"€ {m.budget:.2f}" if m.budget is not None else "—"
+    budget = fmt_money(m.budget)
     late = f" ({_('te laat')})" if m.overdue else ""
     return [
         m.reference,
