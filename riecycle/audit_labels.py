@@ -38,6 +38,17 @@ DEFINED = {
         "group_name": _l("Groep"),
         "group_kind": _l("Soort groep"),
     },
+    "Overgedragen rapport": {
+        "report_date": _l("Datum rapport"),
+        "state": _l("Status"),
+        "made_by_id": _l("Gemaakt door"),
+        "filename": _l("Bestand"),
+        "size": _l("Grootte (bytes)"),
+        "sha256": _l("SHA-256"),
+        "annex_filename": _l("Bijlage"),
+        "annex_sha256": _l("SHA-256 bijlage"),
+        "finished_at": _l("Klaar op"),
+    },
 }
 
 # Record name -> (module in riecycle.forms, form class names): where the field labels come from.
@@ -71,6 +82,7 @@ FORMS = {
     "Pulsmeting": ("pulse", ("SurveyForm",)),
     "Wegwijzer-check": ("pulse", ("WegwijzerTickForm",)),
     "Zelfinspectie-antwoord": ("zelfinspectie", ("AnswerForm",)),
+    "Overgedragen rapport": ("report", ("ReportForm",)),
 }
 
 # Fields no form edits (or whose form label does not fit the record), for every kind of record.
@@ -173,6 +185,8 @@ FIELDS = {
 
 # (record name, field) -> kind of riecycle/labels.py, where the field name is not the kind itself.
 CHOICES = {
+    ("Overgedragen rapport", "audience"): "report_audience",
+    ("Overgedragen rapport", "state"): "report_state",
     ("Maatregel", "status"): "measure_status",
     ("Statuswijziging", "from_status"): "measure_status",
     ("Statuswijziging", "to_status"): "measure_status",
