@@ -290,3 +290,24 @@ def test_cli_writes_the_report(reported, app, tmp_path):
         args=["report", "rie", "--org", "acme", "--format", "pdf", "--out", str(pdf), "--as-of", future]
     )
     assert bad.exit_code != 0 and "toekomst" in bad.output
+
+
+def test_a_failing_report_is_marked_and_its_maker_told(reported, app, monkeypatch):
+    from riecycle.services import ServiceError
+
+    copy = copy_service.request_copy(
+        reported.world.org, reported.world.users["auditor"], "pdf", "en", "intern", None
+    )
+    db.session.commit()
+
+    def broken(org, fmt, lang="nl", as_of=None, full_max=None):
+        raise ServiceError("kapot")
+
+    monkeypatch.setattr(copy_service, "make", broken)
+    assert make_waiting_reports() == 0
+    db.session.expire_all()
+    copy = db.session.get(ReportCopy, copy.id)
+    assert copy.state == "mislukt" and copy.data is None
+    note = db.session.scalars(select(Notification).where(Notification.rule == "report_ready")).one()
+    assert "kon niet worden gemaakt" in note.title
+    assert make_waiting_reports() == 0  # a failed copy is not retried for ever
