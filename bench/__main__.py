@@ -18,6 +18,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bench.load import ROOT, Gunicorn, ensure_wrk, fetch, login, run_wrk
+from bench.reports import measure_reports
+from bench.reports import targets as report_targets
+from bench.reports import text as reports_text
 
 RESULTS = ROOT / "bench" / "results"
 PY = sys.executable
@@ -111,7 +114,7 @@ def json_line(output: str) -> dict:
 def app_env(url: str) -> dict:
     return {
         "RIECYCLE_ENV": "production",
-        "RIECYCLE_SECRET_KEY": "bench-only-secret",
+        "RIECYCLE_SECRET_KEY": "bench-only-secret-key-of-at-least-32-bytes",
         "RIECYCLE_SECURE_COOKIES": "0",
         "RIECYCLE_DATABASE_URL": url,
     }
@@ -348,6 +351,7 @@ def targets(results: dict) -> list[dict]:
                     "met": page["ratio_to_healthz"] >= TARGET_RATIO,
                 }
             )
+        rows += report_targets(backend, data.get("report", {}))
         export = data.get("export", {})
         if "seconds" in export:
             rows.append(
@@ -437,6 +441,11 @@ def markdown(results: dict) -> str:
     lines.append(
         "| Evidence workbook, large employer | "
         + " | ".join(cell(b, "export", export_fmt) for b in ("sqlite", "postgresql"))
+        + " |"
+    )
+    lines.append(
+        "| Report RI&E en Plan van Aanpak, large employer (summarised) | "
+        + " | ".join(reports_text(backends.get(b, {}).get("report", {})) for b in ("sqlite", "postgresql"))
         + " |"
     )
     lines.append(
@@ -547,6 +556,8 @@ def main() -> None:
             data["pages"] = measure_pages(url, info, workdir, backend)
             data["export"] = measure_export(url, info, workdir, backend)
             print(f"  export: {data['export']}"[:400], flush=True)
+            data["report"] = measure_reports(url, info, workdir, backend)
+            print(f"  report: {reports_text(data['report'])}", flush=True)
             data["import"] = measure_import(url, info, workdir, backend)
             print(f"  import: {data['import']}", flush=True)
             data["import_padded"] = measure_padded_import(url, info, workdir, backend)

@@ -89,6 +89,17 @@ DEFINED = {
         "subject": _l("Account bij de inlogdienst (subject)"),
         "last_login_at": _l("Ingelogd via SSO op"),
     },
+    "Overgedragen rapport": {
+        "report_date": _l("Datum rapport"),
+        "state": _l("Status"),
+        "made_by_id": _l("Gemaakt door"),
+        "filename": _l("Bestand"),
+        "size": _l("Grootte (bytes)"),
+        "sha256": _l("SHA-256"),
+        "annex_filename": _l("Bijlage"),
+        "annex_sha256": _l("SHA-256 bijlage"),
+        "finished_at": _l("Klaar op"),
+    },
 }
 
 # Record name -> (module in riecycle.forms, form class names): where the field labels come from.
@@ -123,6 +134,7 @@ FORMS = {
     "Wegwijzer-check": ("pulse", ("WegwijzerTickForm",)),
     "Zelfinspectie-antwoord": ("zelfinspectie", ("AnswerForm",)),
     "SSO-instellingen": ("sso", ("SsoConfigForm",)),
+    "Overgedragen rapport": ("report", ("ReportForm",)),
 }
 
 # Fields no form edits (or whose form label does not fit the record), for every kind of record.
@@ -226,6 +238,8 @@ FIELDS = {
 
 # (record name, field) -> kind of riecycle/labels.py, where the field name is not the kind itself.
 CHOICES = {
+    ("Overgedragen rapport", "audience"): "report_audience",
+    ("Overgedragen rapport", "state"): "report_state",
     ("Maatregel", "status"): "measure_status",
     ("Statuswijziging", "from_status"): "measure_status",
     ("Statuswijziging", "to_status"): "measure_status",

@@ -77,6 +77,13 @@ class Config:
     MFA_PENDING_MINUTES = _env_int("MFA_PENDING_MINUTES", 5)
     MFA_ISSUER = _env("MFA_ISSUER", "riecycle")
     PULSE_MIN_RESPONDENTS = max(3, _env_int("PULSE_MIN_RESPONDENTS", 5))
+    # The report RI&E en Plan van Aanpak: above this many measures it is summarised; from this many
+    # the scheduler makes it (never a web worker); rows of other long lists in a summarised report;
+    # how often the scheduler looks for waiting reports.
+    REPORT_FULL_MAX_MEASURES = _env_int("REPORT_FULL_MAX_MEASURES", 300)
+    REPORT_JOB_MIN_MEASURES = _env_int("REPORT_JOB_MIN_MEASURES", 2000)
+    REPORT_LIST_MAX = _env_int("REPORT_LIST_MAX", 100)
+    REPORT_POLL_SECONDS = _env_int("REPORT_POLL_SECONDS", 30)
     # A pulse link opens an answer session on a token-free address; it lasts this long.
     PULSE_ANSWER_SESSION_MINUTES = _env_int("PULSE_ANSWER_SESSION_MINUTES", 60)
     # Scheduler: standby schedulers retry the leader lock this often; an interval (seconds)

@@ -195,6 +195,13 @@ LABELS = {
         "nvt": _l("Niet van toepassing"),
         "open": _l("Nog niet vastgelegd"),
     },
+    # Handed-over copies of the report RI&E en Plan van Aanpak (models/report.py).
+    "report_audience": {
+        "inspectie": _l("Arbeidsinspectie"),
+        "or": _l("OR/PVT"),
+        "intern": _l("Intern gebruik"),
+    },
+    "report_state": {"wachtend": _l("Wordt gemaakt"), "klaar": _l("Klaar"), "mislukt": _l("Mislukt")},
 }
 
 # The fields of a measure a user edits, in form order, with their Dutch names: the one definition

@@ -43,6 +43,17 @@ def build_scheduler(app, catch_up: bool = True, interval_seconds: int | None = N
         max_instances=1,
         misfire_grace_time=6 * 3600,
     )
+    # Reports of large organisations wait in a queue; a web worker never makes them.
+    scheduler.add_job(
+        jobs.report_queue,
+        IntervalTrigger(seconds=int(app.config.get("REPORT_POLL_SECONDS") or 30), timezone=clock.AMSTERDAM),
+        args=[app],
+        id=jobs.REPORT_QUEUE_JOB_ID,
+        name="Rapporten maken",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+    )
     if catch_up:
         # After downtime: one pass at start-up sends what fell due in the gap (the ledger dedupes).
         scheduler.add_job(

@@ -576,11 +576,13 @@ def test_cli_run_with_now(world, app, outbox):
 
 
 def test_scheduler_job_is_daily_at_seven_amsterdam(app):
-    from riecycle.jobs import DAILY_REMINDERS_JOB_ID
+    from riecycle.jobs import DAILY_REMINDERS_JOB_ID, REPORT_QUEUE_JOB_ID
     from riecycle.scheduler import build_scheduler
 
     scheduler = build_scheduler(app, catch_up=False)
-    [job] = scheduler.get_jobs()
+    jobs = {j.id: j for j in scheduler.get_jobs()}
+    assert set(jobs) == {DAILY_REMINDERS_JOB_ID, REPORT_QUEUE_JOB_ID}  # and the report queue
+    job = jobs[DAILY_REMINDERS_JOB_ID]
     assert job.id == DAILY_REMINDERS_JOB_ID and job.coalesce and job.max_instances == 1
     assert job.misfire_grace_time >= 3600
     fire = job.trigger.get_next_fire_time(None, datetime(2025, 3, 10, 8, 0, tzinfo=clock.AMSTERDAM))

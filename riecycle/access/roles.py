@@ -36,6 +36,8 @@ PERMISSIONS = {
     "edit_pulse": {BEHEERDER, PREVENTIE},
     "view_audit": {BEHEERDER, AUDITOR},
     "export": {BEHEERDER, PREVENTIE, AUDITOR},
+    # The report "RI&E en Plan van Aanpak PSA" (always pseudonymised): also for the OR/PVT.
+    "report": {BEHEERDER, PREVENTIE, OR_LID, AUDITOR},
     "import": {BEHEERDER, PREVENTIE},
     "manage": {BEHEERDER},
     "manage_catalogue": {BEHEERDER},

@@ -9,6 +9,7 @@ flush. One module per area:
 - pulse.py: `pulse open-due`;
 - zelfinspectie.py: `zelfinspectie`;
 - excel.py: `export evidence`, `import plan`, `import teams`;
+- report.py: `report rie` (the report RI&E en Plan van Aanpak PSA, PDF or Word);
 - common.py: the shared error and organisation lookup.
 """
 
@@ -16,6 +17,7 @@ from riecycle.cli.accounts import create_admin, erase_employee_command, org_cli,
 from riecycle.cli.excel import export_cli, import_cli
 from riecycle.cli.pulse import pulse_cli
 from riecycle.cli.reminders import reminders_cli, scheduler_command
+from riecycle.cli.report import report_cli
 from riecycle.cli.seed import seed_cli
 from riecycle.cli.zelfinspectie import zelfinspectie_command
 
@@ -31,6 +33,7 @@ COMMANDS = (
     pulse_cli,
     export_cli,
     import_cli,
+    report_cli,
 )
 
 

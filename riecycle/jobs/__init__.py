@@ -3,6 +3,7 @@
 - reminders.py: the reminder pass (exactly once per reminder, per-organisation isolation);
 - pulse.py: the daily pulse rounds (freeze, open, mail links);
 - maintenance.py: housekeeping (planner statistics);
+- reports.py: the report queue (large reports made outside the web workers);
 - this module: the scheduled daily entry point that runs them in turn.
 
 Each job is re-runnable: it acts only on what is due and not yet recorded, so running it twice
@@ -13,12 +14,17 @@ exactly-once protocol.
 from riecycle.jobs.maintenance import refresh_statistics
 from riecycle.jobs.pulse import open_pulse_rounds
 from riecycle.jobs.reminders import run_reminders
+from riecycle.jobs.reports import make_waiting_reports, report_queue
 
 # Stable ids: APScheduler replaces a job with the same id instead of adding a second one.
 DAILY_REMINDERS_JOB_ID = "riecycle.reminders.daily"
+REPORT_QUEUE_JOB_ID = "riecycle.reports.queue"
 
 __all__ = [
     "DAILY_REMINDERS_JOB_ID",
+    "REPORT_QUEUE_JOB_ID",
+    "make_waiting_reports",
+    "report_queue",
     "daily_reminders",
     "open_pulse_rounds",
     "refresh_statistics",

@@ -21,6 +21,7 @@ from riecycle.models.pulse import (
     WegwijzerCheck,
 )
 from riecycle.models.reminders import Notification, ReminderLedger
+from riecycle.models.report import ReportCopy
 from riecycle.models.rie import (
     OnderzoekScore,
     OnderzoekTeam,
@@ -78,6 +79,7 @@ __all__ = [
     "PulseToken",
     "RecoveryCode",
     "ReminderLedger",
+    "ReportCopy",
     "Rie",
     "RieTheme",
     "Risk",

@@ -17,6 +17,7 @@ from riecycle.views.plan import bp as plan_bp
 from riecycle.views.policy import bp as beleid_bp
 from riecycle.views.pulse import bp as pulse_bp
 from riecycle.views.pulse import public_bp as pulse_public_bp
+from riecycle.views.report import bp as report_bp
 from riecycle.views.rie import bp as rie_bp
 from riecycle.views.sso import admin_bp as sso_admin_bp
 from riecycle.views.sso import beheer_bp as sso_beheer_bp
@@ -52,4 +53,5 @@ BLUEPRINTS = [
     sso_bp,
     sso_beheer_bp,
     sso_admin_bp,
+    report_bp,
 ]
