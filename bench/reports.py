@@ -78,7 +78,6 @@ def measure_reports(url: str, info: dict, workdir: Path, backend: str) -> dict:
                 "--out",
                 str(out),
             ],
-            # app_env's secret is shorter than production now requires (32 bytes).
             app_env(url),
         )
         if run["returncode"] != 0:

@@ -139,6 +139,7 @@ FORMS = {
 
 # Fields no form edits (or whose form label does not fit the record), for every kind of record.
 FIELDS = {
+    "tool_priority": _l("Prioriteit uit de RI&E-tool"),
     "deleted_at": _l("Verwijderd op"),
     "hard_delete": _l("Definitief verwijderd"),
     "organisation_id": _l("Organisatie"),
@@ -244,6 +245,7 @@ CHOICES = {
     ("Statuswijziging", "from_status"): "measure_status",
     ("Statuswijziging", "to_status"): "measure_status",
     ("Risico", "status"): "risk_status",
+    ("Risico", "tool_priority"): "priority",
     ("Risico", "source"): "risk_source",
     ("Risico", "scope"): "risk_scope",
     ("Risicobeoordeling", "method"): "risk_method",
