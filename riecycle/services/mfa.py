@@ -9,12 +9,14 @@ both pass. The ten recovery codes are hashed like passwords and each works once.
 import hmac
 import re
 import secrets
+from typing import cast
 
 import pyotp
 import segno
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, or_, select, update
+from pyotp.totp import TOTP
+from sqlalchemy import CursorResult, delete, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from riecycle import audit, clock, crypto
@@ -119,7 +121,7 @@ def start_enrolment(user: User) -> str:
 
 def provisioning_uri(user: User, secret: str) -> str:
     """The otpauth:// address an authenticator app reads from the QR code."""
-    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=current_app.config["MFA_ISSUER"])
+    return TOTP(secret).provisioning_uri(name=user.email, issuer_name=current_app.config["MFA_ISSUER"])
 
 
 def qr_svg(uri: str, title: str) -> str:
@@ -156,7 +158,7 @@ def _digits(code: str) -> str:
 
 def _matching_step(secret: str, code: str) -> int | None:
     """The time step (previous, current or next) whose code this is."""
-    totp = pyotp.TOTP(secret)
+    totp = TOTP(secret)
     current = int(clock.now().timestamp()) // STEP_SECONDS
     for step in (current - 1, current, current + 1):
         if hmac.compare_digest(totp.generate_otp(step), code):
@@ -173,11 +175,14 @@ def check_totp(user: User, code: str) -> bool:
     step = _matching_step(secret, code)
     if step is None:
         return False
-    claimed = db.session.execute(
-        update(User)
-        .where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
-        .values(totp_last_step=step)
-        .execution_options(synchronize_session=False)
+    claimed = cast(
+        CursorResult,
+        db.session.execute(
+            update(User)
+            .where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+            .values(totp_last_step=step)
+            .execution_options(synchronize_session=False)
+        ),
     )
     if claimed.rowcount != 1:
         return False  # this code (or a later one) was used already
@@ -200,11 +205,14 @@ def use_recovery_code(user: User, code: str) -> bool:
     ).all()
     for row in rows:
         if check_password_hash(row.code_hash, code):
-            claimed = db.session.execute(
-                update(RecoveryCode)
-                .where(RecoveryCode.id == row.id, RecoveryCode.used_at.is_(None))
-                .values(used_at=utcnow())
-                .execution_options(synchronize_session=False)
+            claimed = cast(
+                CursorResult,
+                db.session.execute(
+                    update(RecoveryCode)
+                    .where(RecoveryCode.id == row.id, RecoveryCode.used_at.is_(None))
+                    .values(used_at=utcnow())
+                    .execution_options(synchronize_session=False)
+                ),
             )
             return claimed.rowcount == 1
     return False

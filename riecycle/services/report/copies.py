@@ -31,8 +31,13 @@ def job_min_measures() -> int:
 
 
 def measure_count(org) -> int:
-    return db.session.scalar(
-        select(func.count(Measure.id)).where(Measure.organisation_id == org.id, Measure.deleted_at.is_(None))
+    return (
+        db.session.scalar(
+            select(func.count(Measure.id)).where(
+                Measure.organisation_id == org.id, Measure.deleted_at.is_(None)
+            )
+        )
+        or 0
     )
 
 

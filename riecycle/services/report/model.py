@@ -280,9 +280,11 @@ class _Builder:
         self.lang = "nl"
         self.themes = list(db.session.scalars(select(Theme).order_by(Theme.position, Theme.key)))
         self.theme_names = {t.key: t.name(self._lang()) for t in self.themes}
-        self.users = dict(db.session.execute(select(User.id, User.name)).all())
+        self.users = dict(db.session.execute(select(User.id, User.name)).tuples().all())
         self.team_names = dict(
-            db.session.execute(select(Team.id, Team.name).where(Team.organisation_id == org.id)).all()
+            db.session.execute(select(Team.id, Team.name).where(Team.organisation_id == org.id))
+            .tuples()
+            .all()
         )
         self.rie = asof.current_rie(org, as_of)
 
@@ -384,7 +386,9 @@ class _Builder:
                 select(VerdiependOnderzoek.id, VerdiependOnderzoek.title).where(
                     VerdiependOnderzoek.organisation_id == self.org.id
                 )
-            ).all()
+            )
+            .tuples()
+            .all()
         )
         evaluations = self.evaluations()
         statuses = asof.risk_statuses(self.org, self.day)
@@ -397,7 +401,7 @@ class _Builder:
                     id=risk.id,
                     reference=risk_reference(risk.number) or "",
                     title=risk.title,
-                    theme=self.theme_names.get(risk.theme_key, risk.theme_key),
+                    theme=self.theme_names.get(risk.theme_key) or risk.theme_key or "",
                     description=risk.description,
                     kans=kans,
                     frequentie=freq,
@@ -439,7 +443,9 @@ class _Builder:
         employee_teams = dict(
             db.session.execute(
                 select(Employee.id, Employee.team_id).where(Employee.organisation_id == self.org.id)
-            ).all()
+            )
+            .tuples()
+            .all()
         )
         by_risk: dict[int | None, list[MeasureItem]] = {}
         total = 0
@@ -593,7 +599,7 @@ class _Builder:
             items.append(
                 {
                     "id": item.get("id"),
-                    "group": checklist.group_name(item.get("group"), self._lang()),
+                    "group": checklist.group_name(item.get("group") or "", self._lang()),
                     "question": _question(checklist, item, self._lang()),
                     "answer": label(item.get("answer"), "checklist_answer"),
                     "explanation": item.get("justification") or item.get("explanation"),
@@ -627,7 +633,9 @@ class _Builder:
                     Attendance.status == "aanwezig",
                 )
                 .group_by(Attendance.session_id)
-            ).all()
+            )
+            .tuples()
+            .all()
         )
         sessions = [
             {
@@ -682,7 +690,9 @@ class _Builder:
         result = []
         for ev in db.session.scalars(stmt):
             done = ev.done_on is not None and ev.done_on <= self.ref_day
-            title, shown = titles.get(ev.measure_id, (None, True))
+            title, shown = (
+                titles.get(ev.measure_id, (None, True)) if ev.measure_id is not None else (None, True)
+            )
             subject = title or (self.theme_names.get(ev.theme_key) if ev.theme_key else "—")
             result.append(
                 {
@@ -832,7 +842,7 @@ def _toets_type(value: str | None) -> str:
         "scopetoets": _("scopetoets"),
         "beide": _("systeemtoets en scopetoets"),
     }
-    return names.get(value, _("niet vastgelegd"))
+    return names.get(value or "", _("niet vastgelegd"))
 
 
 def _stage_label(stage) -> str:
