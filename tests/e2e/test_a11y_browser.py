@@ -69,6 +69,11 @@ OVERFLOW = """() => {
 }"""
 
 
+# On a phone the header (brand, organisation, bell, user menu and the steps of the cycle) stays
+# two slim rows: the content starts within the first 120 px.
+HEADER_HEIGHT = "() => (document.querySelector('header.topbar') || {getBoundingClientRect: () => ({height: 0})}).getBoundingClientRect().height"
+MAX_PHONE_HEADER = 120
+
 # After a resize the page's own resize handlers run before the next frames are drawn.
 SETTLED = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 
@@ -128,6 +133,12 @@ def check_page(page, url: str, role: str) -> list[str]:
                     f"{violation['id']} ({violation['impact']}) at {node['target']!r} on {url} "
                     f"[{role}, {viewport['width']} px]: {violation['help']}. {node['summary']}"
                 )
+    header = page.evaluate(HEADER_HEIGHT)
+    if header > MAX_PHONE_HEADER:
+        problems.append(
+            f"header-height on {url} [{role}, 390 px]: the header is {header:.0f} px high, "
+            f"more than {MAX_PHONE_HEADER} px of the phone's screen"
+        )
     overflow = page.evaluate(OVERFLOW)
     if overflow:
         problems.append(
