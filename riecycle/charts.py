@@ -57,9 +57,15 @@ def _attrs(attrs: dict) -> str:
     return " ".join(parts)
 
 
-def el(tag: str, text=None, **attrs) -> str:
-    """One SVG element; text is escaped."""
+def el(tag: str, text=None, tip=None, **attrs) -> str:
+    """One SVG element; text is escaped. A tip becomes a <title> child: the tooltip of that mark.
+
+    (Not aria-label: a shape has no role that allows one, and inside the svg role="img" its
+    children are presentational anyway; the numbers are in the text alternative and the table.)
+    """
     inner = "" if text is None else str(escape(text))
+    if tip is not None:
+        inner = f"<title>{escape(tip)}</title>{inner}"
     return f"<{tag} {_attrs(attrs)}>{inner}</{tag}>"
 
 
@@ -92,11 +98,12 @@ def _figure(
     points: int,
     table: str,
     legend: str = "",
+    role: str = "img",
 ) -> Markup:
     uid = f"chart{next(_ids)}"
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-labelledby="{uid}-t {uid}-d" data-chart="{escape(name)}" data-count="{points}" '
+        f'role="{role}" aria-labelledby="{uid}-t {uid}-d" data-chart="{escape(name)}" data-count="{points}" '
         f'preserveAspectRatio="xMinYMin meet" width="{width}" height="{height}">'
         f'<title id="{uid}-t">{escape(title)}</title><desc id="{uid}-d">{escape(desc)}</desc>{body}</svg>'
     )
@@ -249,7 +256,10 @@ def heatmap(grid, title: str, link=None, open_table: bool = False) -> Markup:
             (_("hoog"), PRIORITY_FILL["hoog"]),
         ]
     )
-    return _figure("heatmap", title, desc, width, height, "".join(parts), grid.total, table, legend)
+    # With links in its cells the chart is a group, not an image: an image's content is
+    # presentational, and a link inside it would be an interactive control nobody can reach.
+    role = "group" if link else "img"
+    return _figure("heatmap", title, desc, width, height, "".join(parts), grid.total, table, legend, role)
 
 
 # --- stacked bars ---------------------------------------------------------------------
@@ -283,7 +293,7 @@ def stacked_bars(title: str, rows: list[tuple[str, dict]], segments: list[tuple[
                     stroke="#fff",
                     data_segment=key,
                     data_count=number,
-                    aria_label=f"{label}: {seg_label} {number}",
+                    tip=f"{label}: {seg_label} {number}",
                 )
             )
             if w >= 18:
@@ -381,7 +391,7 @@ def team_trend(trend: TeamTrend, score_label: str, minimum: int) -> Markup:
                     height=bottom - y,
                     fill=RATE_LOW_FILL if hidden else RATE_FILL,
                     data_rate=round(rate * 100),
-                    aria_label=f"{label}: {round(rate * 100)}%",
+                    tip=f"{label}: {round(rate * 100)}%",
                 )
             )
         if score is not None:
@@ -421,7 +431,7 @@ def team_trend(trend: TeamTrend, score_label: str, minimum: int) -> Markup:
                 r=3.5,
                 fill=BRAND,
                 data_score=round(score, 2),
-                aria_label=f"{label}: {_n(score)}",
+                tip=f"{label}: {_n(score)}",
             )
         )
         drawn += 1
@@ -507,7 +517,7 @@ def completion(title: str, data: Completion) -> Markup:
                     height=bottom - y,
                     fill="#9fd5b5",
                     data_count=done,
-                    aria_label=f"{label}: {done}",
+                    tip=f"{label}: {done}",
                 )
             )
             total += done

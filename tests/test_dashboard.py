@@ -387,7 +387,7 @@ def test_charts_render_with_data_and_text_alternatives(world, client_as):
     assert {"heatmap", "measures", "completion"} <= set(figures)
     for name in ("heatmap", "measures", "completion"):
         figure = figures[name]
-        assert re.search(r'<svg[^>]*role="img"[^>]*aria-labelledby="(\S+) (\S+)"', figure)
+        assert re.search(r'<svg[^>]*role="(?:img|group)"[^>]*aria-labelledby="(\S+) (\S+)"', figure)
         assert "<title id=" in figure and "<desc id=" in figure and "<table>" in figure
         count = int(re.search(r'data-chart="[a-z-]+" data-count="(\d+)"', figure).group(1))
         assert count > 0, name

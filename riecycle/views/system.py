@@ -1,9 +1,10 @@
-"""Health check, language switch for anonymous visitors, and the home redirect."""
+"""Health check, language switch for anonymous visitors, the home redirect and the accessibility statement."""
 
-from flask import Blueprint, redirect, request, session, url_for
+from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
+from riecycle import accessibility
 from riecycle.extensions import db
 from riecycle.services import accounts
 from riecycle.views.orgbp import CURRENT_ORG_KEY
@@ -50,3 +51,9 @@ def set_language():
             current_user.locale = lang
             db.session.commit()
     return redirect(safe_next(request.form.get("next")) or url_for("system.home"))
+
+
+@bp.get("/toegankelijkheid")
+def accessibility_statement():
+    """The accessibility statement: the standard met, how and when it was tested. Public."""
+    return render_template("system/accessibility.html", test=accessibility.LAST_TEST)

@@ -47,6 +47,10 @@
       }
     });
     ts.wrapper.appendChild(region);
+    // The original select stays in the form (it is what gets submitted) but out of reach
+    // (tabindex -1); its label now names the search box, so hide the select from screen readers
+    // instead of announcing an unnamed duplicate.
+    select.setAttribute('aria-hidden', 'true');
     // The chip's × button: handled before Tom Select sees the press, so it removes only that chip.
     ts.wrapper.addEventListener('mousedown', function (event) {
       if (event.target.closest('.picker-remove')) {
