@@ -19,6 +19,8 @@ NOT_PAGES = {
     "documents.download": "downloads an attachment",
     "export.evidence_download": "downloads the evidence file",
     "system.healthz": "a health probe, not a page",
+    "rapport.download": "downloads a handed-over report (PDF or Word)",
+    "rapport.annex": "downloads a report's annex (the evidence workbook)",
 }
 # Pages that need something the demo data does not hold; each with the reason.
 SKIPPED = {
@@ -29,9 +31,9 @@ SKIPPED = {
     "system.home": "redirects to the user's home page",
     "rie.approval_decide": "the demo RI&E has no instemming waiting for a decision",
     "export.preview": "needs an uploaded workbook awaiting confirmation",
-    "beleid.contract_edit": "the demo organisation has no arbodienst contract",
     "plan.catalogue_edit": "the demo organisation has no own catalogue entries",
     "notifications.open_notification": "redirects to what the notification is about",
+    "mfa.code": "shown only while a login waits for its second factor; the demo users have none",
     "sso.start": "redirects to the organisation's identity provider",
     "sso.callback": "the identity provider's redirect back, with its state and code",
     "sso.link": "needs a single sign-on in progress (after the identity provider's answer)",
