@@ -242,6 +242,14 @@ def _before_commit(session) -> None:
         raise_counters(session.connection(), ids)
 
 
+def _after_commit(session) -> None:
+    """Counters read earlier in this request are out of date now (riecycle/cache.py)."""
+    from flask import g, has_request_context
+
+    if has_request_context():
+        g.pop("change_counters", None)
+
+
 def _after_transaction_end(session, transaction) -> None:
     if transaction.parent is None:  # rolled back or committed: nothing is pending any more
         session.info.pop(PENDING, None)
@@ -252,6 +260,7 @@ def install(session_class) -> None:
     for name, hook in (
         ("before_flush", _before_flush),
         ("before_commit", _before_commit),
+        ("after_commit", _after_commit),
         ("after_transaction_end", _after_transaction_end),
     ):
         if not event.contains(session_class, name, hook):
