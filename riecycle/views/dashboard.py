@@ -180,8 +180,9 @@ def _cycle():
         themes=themes,
         theme_names={t.key: t.name for t in themes},
         stages=dashboard.STAGES,
-        stage_labels=dashboard.STAGE_LABELS,
-        stage_rules=dashboard.STAGE_RULES,
+        # Translated once here: the table asks for each of them per theme and stage.
+        stage_labels={k: str(v) for k, v in dashboard.STAGE_LABELS.items()},
+        stage_rules={k: str(v) for k, v in dashboard.STAGE_RULES.items()},
         overdue=overdue,
         overdue_total=overdue_total,
         measure_title=title_of,
