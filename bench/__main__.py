@@ -27,7 +27,7 @@ PY = sys.executable
 FLASK = str(Path(sys.executable).parent / "flask")
 
 TARGET_P95_MS = 150
-TARGET_RATIO = 0.20
+TARGET_RATIO = 0.10  # the target; 0.20 is the stretch goal
 TARGET_EXPORT_RSS_MB = 300
 TARGET_EXPORT_VS_RAW = 2.0
 TARGET_IMPORT_S = 15
@@ -114,7 +114,7 @@ def json_line(output: str) -> dict:
 def app_env(url: str) -> dict:
     return {
         "RIECYCLE_ENV": "production",
-        "RIECYCLE_SECRET_KEY": "bench-only-secret-key-of-at-least-32-bytes",
+        "RIECYCLE_SECRET_KEY": "bench-only-secret-" + "0" * 46,  # production wants 32+ bytes
         "RIECYCLE_SECURE_COOKIES": "0",
         "RIECYCLE_DATABASE_URL": url,
     }
@@ -141,23 +141,40 @@ def pages_of(info: dict) -> dict[str, str]:
     }
 
 
-def measure_pages(url: str, info: dict, workdir: Path, backend: str) -> dict:
+def arbo_pages_of(info: dict) -> dict[str, str]:
+    """The adviser's pages: the list of their 2,000 organisations, and one small client's dashboard."""
+    return {
+        "arbodienst: adviser's organisations": "/account/organisaties",
+        "arbodienst: small organisation dashboard": f"/o/{info['small_slug']}/cyclus",
+    }
+
+
+def measure_pages(url: str, info: dict, workdir: Path, backend: str, pages=None, tag: str = "") -> dict:
+    """Each page alone (the first request: nothing cached; then a second one), then wrk for p50/p95."""
     seconds, connections = setting("BENCH_SECONDS", 10), setting("BENCH_CONNECTIONS", 8)
     results = {}
     with Gunicorn(
-        app_env(url), workers=setting("BENCH_WORKERS", 2), log=workdir / f"gunicorn-{backend}.log"
+        app_env(url), workers=setting("BENCH_WORKERS", 2), log=workdir / f"gunicorn-{backend}{tag}.log"
     ) as app:
         cookie = login(app.base, info["login"], info["password"])
-        for name, path in {"healthz": "/healthz", **pages_of(info)}.items():
-            status, size, single = fetch(app.base + path, cookie)  # warm-up, and the page must answer 200
+        for name, path in {"healthz": "/healthz", **(pages or pages_of(info))}.items():
+            status, size, single = fetch(app.base + path, cookie)  # the page must answer 200
             if status != 200:
                 raise RuntimeError(f"{path} answered {status}")
+            _status, _size, again = fetch(app.base + path, cookie)  # the same worker may have it cached
             print(
-                f"  {backend} {name}: single request {single * 1000:.0f} ms, {size / 1024:.0f} KiB",
+                f"  {backend} {name}: single request {single * 1000:.0f} ms (again {again * 1000:.0f} ms), "
+                f"{size / 1024:.0f} KiB",
                 flush=True,
             )
             run = no_latency_without_requests(run_wrk(app.base + path, cookie, seconds, connections))
-            results[name] = {"path": path, "bytes": size, "single_ms": round(single * 1000, 1), **run}
+            results[name] = {
+                "path": path,
+                "bytes": size,
+                "single_ms": round(single * 1000, 1),
+                "single_again_ms": round(again * 1000, 1),
+                **run,
+            }
             print(f"    p50 {run['p50_ms']} ms, p95 {run['p95_ms']} ms, {run['rps']} req/s", flush=True)
     ceiling = results["healthz"]["rps"]
     for row in results.values():
@@ -243,7 +260,7 @@ def measure_import(url: str, info: dict, workdir: Path, backend: str) -> dict:
             "--out",
             str(path),
             "--measures",
-            "10000",
+            str(import_rows()),
         ],
         cwd=ROOT,
         check=True,
@@ -270,6 +287,27 @@ def measure_import(url: str, info: dict, workdir: Path, backend: str) -> dict:
         return {"error": run["output"][-2000:]}
     result = json_line(run["output"])
     return {**result, "process_seconds": run["seconds"], "peak_rss_mb": run["peak_rss_mb"]}
+
+
+def import_rows() -> int:
+    """The user-facing row limit of an import sheet (RIECYCLE_IMPORT_MAX_ROWS, default 10,000)."""
+    from riecycle.excel.filecheck import DEFAULT_MAX_ROWS
+
+    return int(os.environ.get("RIECYCLE_IMPORT_MAX_ROWS") or DEFAULT_MAX_ROWS)
+
+
+def measure_contention(url: str, info: dict) -> dict:
+    """Concurrent small write transactions in one organisation, with and without the change counter."""
+    result = {}
+    for label, flag in (("without_counter", ["--no-counter"]), ("with_counter", [])):
+        run = run_measured(
+            [PY, "-m", "bench.tasks", "writers", "--db", url, "--org", info["slug"], "--writers", "4"]
+            + ["--commits", str(setting("BENCH_WRITER_COMMITS", 50)), *flag]
+        )
+        result[label] = (
+            json_line(run["output"]) if run["returncode"] == 0 else {"error": run["output"][-2000:]}
+        )
+    return result
 
 
 def measure_padded_import(url: str, info: dict, workdir: Path, backend: str) -> dict:
@@ -328,7 +366,8 @@ def database(backend: str, name: str, workdir: Path, cluster) -> str:
 def targets(results: dict) -> list[dict]:
     rows = []
     for backend, data in results["backends"].items():
-        for name, page in data.get("pages", {}).items():
+        pages = {**data.get("pages", {}), **_arbo_rows(data)}
+        for name, page in pages.items():
             if name == "healthz":
                 continue
             rows.append(
@@ -378,7 +417,7 @@ def targets(results: dict) -> list[dict]:
         if "seconds" in imported:
             rows.append(
                 {
-                    "what": "import 10,000 measures",
+                    "what": f"import {results['settings'].get('import_rows', 10000):,} measures",
                     "backend": backend,
                     "measured": imported["seconds"],
                     "unit": "s",
@@ -401,6 +440,21 @@ def targets(results: dict) -> list[dict]:
     return rows
 
 
+def _arbo_rows(data: dict) -> dict:
+    """The arbodienst pages, with their ratio to the /healthz of the large employer's run."""
+    ceiling = data.get("pages", {}).get("healthz", {}).get("rps")
+    rows = {}
+    for name, page in data.get("arbo_pages", {}).items():
+        if name != "healthz":
+            rows[name] = {**page, "ratio_to_healthz": round(page["rps"] / ceiling, 3) if ceiling else None}
+    return rows
+
+
+def single_text(page: dict) -> str:
+    again = page.get("single_again_ms")
+    return f"{page['single_ms']:.0f}" + (f" / {again:.0f}" if again is not None else "")
+
+
 def markdown(results: dict) -> str:
     m = results["machine"]
     lines = [
@@ -408,22 +462,28 @@ def markdown(results: dict) -> str:
         f"Python {m['python']}; gunicorn {results['settings']['workers']} sync workers, wrk "
         f"{results['settings']['connections']} connections × {results['settings']['seconds']} s per page.",
         "",
-        "| Page | SQLite p50 / p95 (ms) | SQLite req/s (× /healthz) | PostgreSQL p50 / p95 (ms) | "
-        "PostgreSQL req/s (× /healthz) |",
-        "|---|---|---|---|---|",
+        "Single request: the first request of the page (nothing cached yet) / a second one.",
+        "",
+        "| Page | SQLite single (ms) | SQLite p50 / p95 (ms) | SQLite req/s (× /healthz) | "
+        "PostgreSQL single (ms) | PostgreSQL p50 / p95 (ms) | PostgreSQL req/s (× /healthz) |",
+        "|---|---|---|---|---|---|---|",
     ]
     backends = results["backends"]
-    names = list(next(iter(backends.values()))["pages"]) if backends else []
+    first = next(iter(backends.values())) if backends else {}
+    names = [*first.get("pages", {}), *_arbo_rows(first)]
     for name in names:
         cells = []
         for backend in ("sqlite", "postgresql"):
-            page = backends.get(backend, {}).get("pages", {}).get(name)
+            data = backends.get(backend, {})
+            page = {**data.get("pages", {}), **_arbo_rows(data)}.get(name)
             if page is None:
-                cells += ["—", "—"]
+                cells += ["—", "—", "—"]
                 continue
+            ratio = page.get("ratio_to_healthz")
             cells += [
+                single_text(page),
                 p95_text(page),
-                f"{page['rps']:.1f} ({page['ratio_to_healthz']:.2f})",
+                f"{page['rps']:.1f} ({ratio:.2f})" if ratio is not None else f"{page['rps']:.1f}",
             ]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines += ["", "| Task | SQLite | PostgreSQL |", "|---|---|---|"]
@@ -449,7 +509,7 @@ def markdown(results: dict) -> str:
         + " |"
     )
     lines.append(
-        "| Import of 10,000 measures | "
+        f"| Import of {results['settings'].get('import_rows', 10000):,} measures (the row limit) | "
         + " | ".join(cell(b, "import", lambda i: f"{i['seconds']:.1f} s") for b in ("sqlite", "postgresql"))
         + " |"
     )
@@ -481,6 +541,21 @@ def markdown(results: dict) -> str:
             )
             for b in ("sqlite", "postgresql")
         )
+        + " |"
+    )
+
+    def writers_fmt(c):
+        if "with_counter" not in c or "commits_per_s" not in c.get("with_counter", {}):
+            return "—"
+        w, wo = c["with_counter"], c["without_counter"]
+        return (
+            f"{w['commits_per_s']:.0f} commits/s with the counter, {wo.get('commits_per_s', 0):.0f} without "
+            f"({w['writers']} writers)"
+        )
+
+    lines.append(
+        "| Concurrent edits in one organisation | "
+        + " | ".join(writers_fmt(backends.get(b, {}).get("contention", {})) for b in ("sqlite", "postgresql"))
         + " |"
     )
     missed = [t for t in results["targets"] if not t["met"]]
@@ -532,6 +607,7 @@ def main() -> None:
             "scale": scale,
             "arbodienst_orgs": orgs,
             "anchor_date": today,
+            "import_rows": import_rows(),
         },
         "backends": {},
     }
@@ -558,6 +634,8 @@ def main() -> None:
             print(f"  export: {data['export']}"[:400], flush=True)
             data["report"] = measure_reports(url, info, workdir, backend)
             print(f"  report: {reports_text(data['report'])}", flush=True)
+            data["contention"] = measure_contention(url, info)
+            print(f"  concurrent writers: {data['contention']}", flush=True)
             data["import"] = measure_import(url, info, workdir, backend)
             print(f"  import: {data['import']}", flush=True)
             data["import_padded"] = measure_padded_import(url, info, workdir, backend)
@@ -566,6 +644,7 @@ def main() -> None:
             arbo = generate("arbodienst", arbo_url, ["--orgs", str(orgs), "--today", today])
             data["arbodienst"] = arbo
             print(f"  arbodienst generated in {arbo['generate_seconds']} s", flush=True)
+            data["arbo_pages"] = measure_pages(arbo_url, arbo, workdir, backend, arbo_pages_of(arbo), "-arbo")
             data["reminders"] = measure_reminders(arbo_url, arbo)
             print(f"  reminders: {data['reminders']}", flush=True)
     finally:

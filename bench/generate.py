@@ -945,6 +945,9 @@ def arbodienst(seed: int = 11, today: date | None = None, orgs: int = 2000) -> d
     db.session.commit()
     return {
         "organisations": orgs,
+        "login": "adviseur@arbodienst.bench",
+        "password": PASSWORD,
+        "small_slug": "klant-0001",
         "today": gen.today.isoformat(),
         "rows": dict(sorted(gen.counts.items())),
         "generate_seconds": round(time.perf_counter() - started, 1),

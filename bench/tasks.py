@@ -5,6 +5,7 @@ python -m bench.tasks import       --db URL --org SLUG --file FILE --as EMAIL
 python -m bench.tasks padded-file  --db URL --org SLUG --out FILE [--measures N] [--empty-rows N]
 python -m bench.tasks count-cells  --file FILE            (prints JSON: sheets with rows x cols)
 python -m bench.tasks raw-openpyxl --shape JSON --out FILE
+python -m bench.tasks writers      --db URL --org SLUG [--writers N] [--commits N] [--no-counter]
 """
 
 import argparse
@@ -204,11 +205,75 @@ def raw_openpyxl(shape: list[dict], out: str) -> None:
     wb.save(out)
 
 
+def concurrent_writers(db_url: str, slug: str, writers: int, commits: int, counter: bool) -> dict:
+    """`writers` threads each commit `commits` small edits (one measure's title) in one organisation.
+
+    Every commit raises the organisation's one change-counter row (riecycle/changes.py); with
+    counter=False that hook is removed, so the two runs show what the shared row costs.
+    """
+    import threading
+
+    from sqlalchemy import event, select
+
+    from riecycle import changes
+    from riecycle.extensions import db
+    from riecycle.models import Measure, Organisation
+
+    app = _app(db_url, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": writers + 2})
+    with app.app_context():
+        if not counter:
+            event.remove(db.session, "before_commit", changes._before_commit)
+        org_id = db.session.scalar(select(Organisation.id).where(Organisation.slug == slug))
+        ids = list(
+            db.session.scalars(
+                select(Measure.id)
+                .where(Measure.organisation_id == org_id)
+                .order_by(Measure.id)
+                .limit(writers * 50)
+            )
+        )
+        db.session.remove()
+    errors: list[str] = []
+
+    def work(n: int) -> None:
+        mine = ids[n::writers]
+        with app.app_context():
+            for i in range(commits):
+                try:
+                    measure = db.session.get(Measure, mine[i % len(mine)])
+                    measure.title = f"Bench {n}-{i} " + measure.title[:150]
+                    db.session.commit()
+                except Exception as error:  # noqa: BLE001 - counted and reported
+                    db.session.rollback()
+                    errors.append(type(error).__name__)
+            db.session.remove()
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(writers)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    done = writers * commits - len(errors)
+    return {
+        "counter": counter,
+        "writers": writers,
+        "commits": done,
+        "errors": sorted(set(errors)),
+        "seconds": round(seconds, 2),
+        "commits_per_s": round(done / seconds, 1) if seconds else None,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument(
-        "task", choices=("import-file", "padded-file", "import", "count-cells", "raw-openpyxl")
+        "task", choices=("import-file", "padded-file", "import", "count-cells", "raw-openpyxl", "writers")
     )
+    parser.add_argument("--writers", type=int, default=4)
+    parser.add_argument("--commits", type=int, default=100)
+    parser.add_argument("--no-counter", action="store_true")
     parser.add_argument("--db")
     parser.add_argument("--org")
     parser.add_argument("--out")
@@ -224,6 +289,10 @@ def main() -> None:
         build_padded_file(args.db, args.org, args.out, args.measures, args.empty_rows)
     elif args.task == "import":
         print(json.dumps(run_import(args.db, args.org, args.file, args.email)))
+    elif args.task == "writers":
+        print(
+            json.dumps(concurrent_writers(args.db, args.org, args.writers, args.commits, not args.no_counter))
+        )
     elif args.task == "count-cells":
         print(json.dumps(count_cells(args.file)))
     else:

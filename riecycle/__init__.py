@@ -39,7 +39,7 @@ def register_converters(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from riecycle import audit, completion, dbsetup, i18n, references, risk_levels  # noqa: F401 - dbsetup: engine hooks
+    from riecycle import audit, changes, completion, dbsetup, i18n, references, risk_levels  # noqa: F401 - dbsetup: engine hooks
     from riecycle.extensions import babel, csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -65,6 +65,7 @@ def register_extensions(app: Flask) -> None:
     risk_levels.install(db.session)
     references.install(db.session)
     completion.install(db.session)
+    changes.install(db.session)
 
     from riecycle.auth_loader import load_user
 

@@ -177,6 +177,9 @@ def write_rows(connection, rows: list[dict]) -> list[int]:
 
 
 def _after_flush(session, flush_context):
+    from riecycle import changes
+
+    changes.note_flush(session)  # the organisation's change counter (riecycle/changes.py)
     rows = collect(session)
     if rows:
         write_rows(session.connection(), rows)

@@ -53,6 +53,9 @@ def _after_flush_postexec(session, flush_context) -> None:
 
 def recount_organisation(session, organisation_id: int | None) -> None:
     """Set first_done_on from the status history of an organisation's measures (or all: None)."""
+    from riecycle import changes
+
+    changes.touch(organisation_id, session)  # None: every organisation
     stmt = (
         select(MeasureStatusChange.measure_id, func.min(MeasureStatusChange.changed_at))
         .where(MeasureStatusChange.to_status == DONE, MeasureStatusChange.deleted_at.is_(None))

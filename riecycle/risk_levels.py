@@ -55,6 +55,9 @@ def recount(connection, risk_ids) -> None:
 
 def recount_organisation(session, organisation_id: int | None) -> None:
     """Recount every risk of an organisation, or of all (None), after bulk writes that bypass the ORM."""
+    from riecycle import changes
+
+    changes.touch(organisation_id, session)  # None: every organisation
     risks = Risk.__table__
     stmt = (
         update(risks)

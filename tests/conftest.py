@@ -19,7 +19,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
-from riecycle import create_app
+from riecycle import cache, create_app
 from riecycle.extensions import db as _db
 from tests.factories import PASSWORD, add_staff, build_world
 from tests.support.browser import LiveServer, chromium_available, launch
@@ -132,6 +132,7 @@ def _wipe(app):
 def app(_app):
     """The app with empty tables, inside an app context."""
     _wipe(_app)
+    cache.clear()  # cached aggregates are keyed by organisation id and counter, which restart
     saved = dict(_app.config)
     with _app.app_context():
         yield _app

@@ -15,7 +15,7 @@ from riecycle.audit import reset_actor, set_actor
 from riecycle.extensions import db
 from riecycle.services import reminder_rules, reminders
 from riecycle.services.reminder_rules import RuleFailure
-from riecycle.services.reminders import MARK, Claim, PassReport
+from riecycle.services.reminders import Claim, PassReport
 
 # In-app claims committed together; a mail's claim is always committed before it is sent.
 CLAIM_BATCH = 100
@@ -39,7 +39,7 @@ class Writes:
     def mark(self, entry_id: int, **values) -> None:
         """Record the outcome of a send, committed with the next commit."""
         self.marks.append({"entry_id": entry_id, **values})
-        self.run(db.session.execute, MARK, self.marks[-1])
+        self.run(reminders.write_mark, self.marks[-1])
 
     def commit(self) -> None:
         """Commit the open transaction: the pending claims and marks."""
@@ -57,7 +57,7 @@ class Writes:
         db.session.rollback()
         marks, self.marks, self.uncommitted = self.marks, [], 0
         for values in marks:
-            db.session.execute(MARK, values)
+            reminders.write_mark(values)
         db.session.commit()
 
 

@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 
-from sqlalchemy import String, false
+from sqlalchemy import BigInteger, Column, ForeignKey, String, Table, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from riecycle.models.base import Base, one_of
@@ -66,3 +66,18 @@ class Organisation(TimestampMixin, SoftDeleteMixin, Base):
     @property
     def label(self) -> str:
         return self.name
+
+
+# The change counter of each organisation (riecycle/changes.py): raised once by every transaction
+# that changes the organisation's data, read by every page that serves cached aggregates. A Core
+# table, not a model: only riecycle.changes writes it, never through the flush it counts.
+organisation_changes = Table(
+    "organisation_changes",
+    Base.metadata,
+    Column(
+        "organisation_id",
+        ForeignKey("organisations.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("counter", BigInteger, nullable=False, default=0, server_default="0"),
+)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import String, and_, cast, func, null, or_, select, update
 
-from riecycle import audit, clock
+from riecycle import audit, changes, clock
 from riecycle.extensions import db
 from riecycle.models import (
     Attachment,
@@ -68,6 +68,7 @@ def _erase_reminders(org, employee: Employee, measure_ids: list[int], names: lis
     Other reminders that quote a name or title (a weekly digest, say) lose that quote.
     """
     session = db.session
+    changes.touch(org.id)  # Core updates below (riecycle/changes.py)
     for text in (t for t in names if t and len(t) >= _MIN_SEARCH):
         for model, columns in ((ReminderLedger, ("subject", "body")), (Notification, ("title", "body"))):
             for column in columns:
@@ -121,6 +122,7 @@ def _erase_reminders(org, employee: Employee, measure_ids: list[int], names: lis
 def erase_employee(org, employee: Employee, actor) -> Erased:
     """Erase an employee of org, their individual measures, and the audit content about them."""
     session = db.session
+    changes.touch(org.id)  # the erasure's Core updates (riecycle/changes.py)
     tomb = tombstone_text(actor.name)
     now = utcnow()
     measure_ids = list(

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import delete, insert, select
 
-from riecycle import clock
+from riecycle import changes, clock
 from riecycle.access.anonymity import min_respondents as min_respondents  # re-exported for views and tests
 from riecycle.extensions import db
 from riecycle.formatting import fmt_date
@@ -203,6 +203,7 @@ def set_group_result(org, onderzoek, data: dict, scores: dict, result=None) -> O
         },
     )
     db.session.flush()
+    changes.touch(org.id)  # the association rows below are Core writes (riecycle/changes.py)
     db.session.execute(delete(onderzoek_result_teams).where(onderzoek_result_teams.c.result_id == result.id))
     db.session.execute(
         insert(onderzoek_result_teams),

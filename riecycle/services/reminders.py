@@ -48,12 +48,12 @@ from typing import cast
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import CursorResult, Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import lazyload, selectinload
 
-from riecycle import clock, mail
+from riecycle import changes, clock, mail
 from riecycle.access import reminders as reminder_access
 from riecycle.access import viewer_of
 from riecycle.extensions import db
@@ -175,8 +175,9 @@ def render_claim(due: Due) -> Claim:
 
 LEDGER = cast(Table, ReminderLedger.__table__)
 # The sent mark of one row; the values to set are the other parameters.
-MARK = LEDGER.update().where(LEDGER.c.id == bindparam("entry_id"))
-NOTIFY = insert(cast(Table, Notification.__table__))
+MARK = LEDGER.update().where(LEDGER.c.id == bindparam("entry_id")).returning(LEDGER.c.organisation_id)
+NOTICES = cast(Table, Notification.__table__)
+NOTIFY = insert(NOTICES)
 
 
 @cache
@@ -188,7 +189,13 @@ def _claim_stmt(dialect: str):
 
 def _insert(values: dict) -> int | None:
     """Insert a ledger row unless its key exists; the new id, or None."""
+    changes.touch(values.get("organisation_id"))  # Core writes: the change counter (riecycle/changes.py)
     return db.session.execute(_claim_stmt(db.session.get_bind().dialect.name), values).scalar()
+
+
+def write_mark(values: dict) -> None:
+    """Set the outcome of a send on its ledger row (MARK), raising its organisation's counter."""
+    changes.touch(db.session.execute(MARK, values).scalar())
 
 
 def claim(item: Claim) -> int | None:
@@ -201,6 +208,7 @@ def claim(item: Claim) -> int | None:
     ledger_id = _insert(item.row | status | {"claimed_at": now, "attempts": 1})
     if ledger_id is not None and item.notification:
         values = item.notification | {"ledger_id": ledger_id, "created_at": now}
+        changes.touch(values.get("organisation_id"))
         db.session.execute(NOTIFY, values)
     return ledger_id
 
@@ -245,20 +253,23 @@ def stale_entries() -> list[dict]:
 def take_over(entry: dict) -> bool:
     """Take over one stale claim (compare-and-set on attempts); False when another pass has it."""
     result = db.session.execute(
-        update(ReminderLedger)
+        LEDGER.update()
         .where(
-            ReminderLedger.id == entry["id"],
-            ReminderLedger.status == LedgerStatus.CLAIMED,
-            ReminderLedger.attempts == entry["attempts"],
+            LEDGER.c.id == entry["id"],
+            LEDGER.c.status == LedgerStatus.CLAIMED,
+            LEDGER.c.attempts == entry["attempts"],
         )
         .values(attempts=entry["attempts"] + 1, claimed_at=clock.now())
+        .returning(LEDGER.c.organisation_id)
     )
-    return cast(CursorResult, result).rowcount == 1
+    taken = result.all()
+    changes.touch(row[0] for row in taken)
+    return len(taken) == 1
 
 
 def mark_failed(entry_id: int, error: BaseException) -> None:
     """Mark a ledger row failed after an unexpected error (in the open transaction)."""
-    db.session.execute(MARK, {"entry_id": entry_id, "status": "failed", "last_error": error_text(error)})
+    write_mark({"entry_id": entry_id, "status": "failed", "last_error": error_text(error)})
 
 
 # --- weekly digest --------------------------------------------------------------
@@ -318,10 +329,11 @@ def claim_digest(user, monday: date, pending: tuple) -> dict | None:
     ledger_id = _insert(values)
     if ledger_id is None:
         return None
-    queue = update(Notification).where(Notification.user_id == user.id, *pending)
-    db.session.execute(queue.values(digest_ledger_id=ledger_id))
+    queue = NOTICES.update().where(NOTICES.c.user_id == user.id, *pending)
+    queued = queue.values(digest_ledger_id=ledger_id).returning(NOTICES.c.organisation_id)
+    changes.touch(db.session.execute(queued).scalars().all())
     subject, body = _render_digest(ledger_id, user)
-    db.session.execute(MARK, {"entry_id": ledger_id, "subject": subject, "body": body})
+    write_mark({"entry_id": ledger_id, "subject": subject, "body": body})
     return entry | {"id": ledger_id, "subject": subject, "body": body, "attempts": 1}
 
 

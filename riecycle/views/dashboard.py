@@ -14,7 +14,7 @@ from riecycle.labels import label
 from riecycle.models import Team
 from riecycle.models.measure import LEVELS, STATUSES
 from riecycle.permissions import requires, title_of
-from riecycle.services import dashboard, home, plan_versions, start, wegwijzer
+from riecycle.services import cached, dashboard, home, plan_versions, start, wegwijzer
 from riecycle.services import pulse as pulse_service
 from riecycle.services import risks as risk_service
 from riecycle.views.common import heatmap_figures, trend_charts, visible_team_ids
@@ -100,15 +100,13 @@ def _pulse(org, today):
         _rounds, _histories, figures = trend_charts(
             survey, {i for _n, i in names[:FALLING_CHARTS]}, today, limit=12, all_rounds=all_rounds
         )
-    return {
-        "survey": survey,
+    return {  # figures and names only: the result is cached (no records of this session)
         "org_figure": _org_trend(org, survey, round_list, today),
         "figures": figures,
         "falling": [n for n, _i in names],
         "legend": charts.trend_legend(
             _("Gemiddelde op de werkdrukfactoren"), pulse_service.min_respondents()
         ),
-        "rounds": round_list,
     }
 
 
@@ -168,20 +166,23 @@ def _team_pulse(org, viewer, today):
 
 
 def _cycle():
-    """Where the organisation stands in the PSA cycle, what needs attention, and the charts."""
-    org, today = g.org, clock.today()
-    overdue, overdue_total = dashboard.overdue_measures(org, today, limit=8, viewer=current_viewer())
-    sessions, sessions_total = dashboard.upcoming_sessions(org, today)
-    evaluations, evaluations_total = dashboard.upcoming_evaluations(org, today)
-    themes = dashboard.theme_stages(org, today)
+    """Where the organisation stands in the PSA cycle, what needs attention, and the charts.
+
+    The numbers, lists and charts come through the aggregate cache (services/cached.py)."""
+    org, today, viewer = g.org, clock.today(), current_viewer()
+    overdue, overdue_total = cached.overdue_measures(org, today, 8, viewer)
+    sessions, sessions_total = cached.upcoming_sessions(org, today, viewer)
+    evaluations, evaluations_total = cached.upcoming_evaluations(org, today, viewer)
+    themes = cached.theme_stages(org, today, viewer)
     return render_template(
         "dashboard/index.html",
         today=today,
         themes=themes,
         theme_names={t.key: t.name for t in themes},
         stages=dashboard.STAGES,
-        stage_labels=dashboard.STAGE_LABELS,
-        stage_rules=dashboard.STAGE_RULES,
+        # Translated once here: the table asks for each of them per theme and stage.
+        stage_labels={k: str(v) for k, v in dashboard.STAGE_LABELS.items()},
+        stage_rules={k: str(v) for k, v in dashboard.STAGE_RULES.items()},
         overdue=overdue,
         overdue_total=overdue_total,
         measure_title=title_of,
@@ -190,10 +191,10 @@ def _cycle():
         evaluations=evaluations,
         evaluations_total=evaluations_total,
         inspection=home.latest_inspection(org, today),
-        heatmaps=_heatmaps(org),
-        measures_chart=_measures_chart(org),
-        completion_chart=_completion_chart(org, today),
-        pulse=_pulse(org, today),
+        heatmaps=cached.figure("heatmaps", org, viewer, lambda: _heatmaps(org)),
+        measures_chart=cached.figure("measures", org, viewer, lambda: _measures_chart(org)),
+        completion_chart=cached.figure("completion", org, viewer, lambda: _completion_chart(org, today)),
+        pulse=cached.figure("pulse", org, viewer, lambda: _pulse(org, today)),
         wegwijzer=wegwijzer.stages(org),
         link_to=link_to,
     )

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select, update
 
-from riecycle import clock
+from riecycle import changes, clock
 from riecycle.access import current_viewer, viewer_for
 from riecycle.access import reminders as reminder_access
 from riecycle.extensions import db
@@ -77,11 +77,9 @@ def mark_read(notification_id):
 @login_required
 def mark_all_read():
     """Mark all of the user's notifications read."""
-    db.session.execute(
-        update(Notification)
-        .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
-        .values(read_at=clock.now())
-    )
+    unread = (Notification.user_id == current_user.id, Notification.read_at.is_(None))
+    changes.touch(db.session.scalars(select(Notification.organisation_id).where(*unread).distinct()).all())
+    db.session.execute(update(Notification).where(*unread).values(read_at=clock.now()))
     db.session.commit()
     flash(_("Alle meldingen zijn gelezen."), "success")
     return redirect(url_for("notifications.index"))

@@ -66,6 +66,7 @@ ROUTES = {
     "plan.participation_add": org_route(EDITORS, post_ok=302, data=lambda w: {"method": "werkgroep"}),
     "plan.participation_delete": org_route(EDITORS, params=_participation, post_ok=302),
     "plan.index": org_route(EVERYONE),
+    "plan.teams_json": org_route(EVERYONE),
     "plan.mine": org_route(EVERYONE),
     "plan.team": org_route(EVERYONE),
     "plan.timeline": org_route(EVERYONE),

@@ -8,7 +8,7 @@ from typing import cast
 from flask_babel import gettext as _
 from sqlalchemy import CursorResult, select, update
 
-from riecycle import clock
+from riecycle import changes, clock
 from riecycle.extensions import db
 from riecycle.models import (
     Employee,
@@ -117,6 +117,7 @@ def submit_answers_by_hash(token_hash: str, answers: dict, on: date | None = Non
     )
     if claimed.rowcount != 1:
         raise TokenRefused(TOKEN_USED)
+    changes.touch(token.organisation_id)  # the claim is a Core write (riecycle/changes.py)
     response = PulseResponse(
         id=secrets.token_hex(16),
         organisation_id=token.organisation_id,

@@ -11,7 +11,7 @@ from typing import cast
 from flask_babel import gettext as _
 from sqlalchemy import CursorResult, delete, func, or_, select
 
-from riecycle import clock
+from riecycle import changes, clock
 from riecycle.extensions import db
 from riecycle.models import (
     Employee,
@@ -215,9 +215,9 @@ def purge_tokens(today: date) -> int:
     finished = select(PulseRound.id).where(
         func.coalesce(PulseRound.closed_early_on, PulseRound.closes_on) < today
     )
-    result = cast(
-        CursorResult, db.session.execute(delete(PulseToken).where(PulseToken.round_id.in_(finished)))
-    )
+    doomed = PulseToken.round_id.in_(finished)
+    changes.touch(db.session.scalars(select(PulseToken.organisation_id).where(doomed).distinct()).all())
+    result = cast(CursorResult, db.session.execute(delete(PulseToken).where(doomed)))
     return result.rowcount or 0
 
 

@@ -7,7 +7,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
-from riecycle import clock
+from riecycle import changes, clock
 from riecycle.extensions import db
 from riecycle.models import (
     PulseAnswer,
@@ -366,6 +366,7 @@ def freeze_results(pulse_round: PulseRound, today: date) -> None:
     survey = db.session.get(PulseSurvey, pulse_round.survey_id)
     assert survey is not None  # a round belongs to its survey (foreign key)
     falling = _live_falling(_closed_window(survey, today, up_to=pulse_round))
+    changes.touch(pulse_round.organisation_id)  # the bulk UPDATE below (riecycle/changes.py)
     db.session.execute(
         update(PulseRoundTeam),
         [

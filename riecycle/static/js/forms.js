@@ -71,6 +71,45 @@
 
   document.querySelectorAll('select[multiple][data-picker]').forEach(enhance);
 
+  // <select data-picker-url="...">: a single choice among many (the plan's 800-team filter). The
+  // page holds only the chosen option; typing asks the URL (?q=) for matches as JSON
+  // {results: [{value, text}]}, within the organisation, at most 50 at a time.
+  function enhanceRemote(select) {
+    if (typeof window.TomSelect === 'undefined' || select.tomselect) return;
+    var url = select.getAttribute('data-picker-url');
+    var emptyLabel = select.getAttribute('data-empty-label') || 'Niets gevonden';
+    new window.TomSelect(select, {
+      valueField: 'value',
+      labelField: 'text',
+      searchField: 'text',
+      maxOptions: 50,
+      allowEmptyOption: true,
+      preload: 'focus',
+      loadThrottle: 250,
+      placeholder: select.getAttribute('data-placeholder') || '',
+      shouldLoad: function () { return true; },
+      load: function (query, callback) {
+        window.fetch(url + '?q=' + encodeURIComponent(query), {
+          credentials: 'same-origin',
+          headers: { Accept: 'application/json' }
+        }).then(function (response) {
+          return response.ok ? response.json() : { results: [] };
+        }).then(function (data) {
+          callback(data.results);
+        }).catch(function () {
+          callback();
+        });
+      },
+      render: {
+        no_results: function () {
+          return '<div class="no-results">' + emptyLabel.replace(/[<>&]/g, '') + '</div>';
+        }
+      }
+    });
+  }
+
+  document.querySelectorAll('select[data-picker-url]').forEach(enhanceRemote);
+
   // Printing shows every folded section (the OR's paper copy); afterwards the page folds back.
   var openedForPrint = [];
   window.addEventListener('beforeprint', function () {

@@ -4,7 +4,7 @@ status, notes, documents and delete."""
 import json
 from datetime import timedelta
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -33,10 +33,17 @@ from riecycle.permissions import (
     may_see_personal,
     requires,
 )
-from riecycle.services import ServiceError, accounts, attachments, plan_lists, plan_versions, prioritisation
+from riecycle.services import (
+    ServiceError,
+    accounts,
+    attachments,
+    cached,
+    plan_lists,
+    plan_versions,
+    prioritisation,
+)
 from riecycle.services import catalogue as catalogue_service
 from riecycle.services import plan as plan_service
-from riecycle.services import teams as team_service
 from riecycle.services.records import soft_delete
 from riecycle.tenancy import scoped
 from riecycle.views.common import field_error, save, visible_measures
@@ -94,8 +101,30 @@ def _stats(measures):
     }
 
 
-def _team_choices():
-    return team_service.choices(g.org)
+# Up to this many teams the filter lists them all; above it, the picker asks teams_json.
+TEAMS_INLINE = 50
+TEAMS_PER_ANSWER = 50
+
+
+def _team_choices(selected=None) -> tuple[list, bool]:
+    """The team filter's options, and whether the rest load on demand (only the chosen team then)."""
+    teams = cached.team_choices(g.org, current_viewer())
+    if len(teams) <= TEAMS_INLINE:
+        return teams, False
+    return [(i, name) for i, name in teams if i == selected], True
+
+
+@bp.get("/teams.json")
+@requires("view")
+def teams_json():
+    """The teams whose name contains ?q= (at most 50), for the plan's team filter (JSON)."""
+    query = (request.args.get("q") or "").strip().casefold()[:200]
+    teams = cached.team_choices(g.org, current_viewer())
+    found = [(i, name) for i, name in teams if query in name.casefold()]
+    return jsonify(
+        results=[{"value": str(i), "text": name} for i, name in found[:TEAMS_PER_ANSWER]],
+        more=len(found) > TEAMS_PER_ANSWER,
+    )
 
 
 @bp.get("/")
@@ -103,6 +132,7 @@ def _team_choices():
 def index():
     """The plan, grouped by risk, level, status or responsible person, with filters, a page at a time."""
     filters = plan_service.Filters.from_args(request.args, current_viewer())
+    teams, on_demand = _team_choices(filters.team_id)
     grouping = request.args.get("groep") if request.args.get("groep") in GROUPINGS else "risico"
     number = page_number()
     filtered = bool(request.args.to_dict(flat=True).keys() - {"groep", "page"})
@@ -110,18 +140,19 @@ def index():
         groups, page = plan_lists.by_risk(g.org, filters, number, filtered)
     else:
         groups, page = plan_lists.flat(g.org, filters, grouping, number)
-    stats = plan_lists.stats(g.org, plan_service.Filters(viewer=filters.viewer))
-    shown = plan_lists.stats(g.org, filters)["total"] if filtered else stats["total"]
+    stats = cached.plan_stats(g.org, plan_service.Filters(viewer=filters.viewer))
+    shown = cached.plan_stats(g.org, filters)["total"] if filtered else stats["total"]
     return render_template(
         "plan/index.html",
         groups=groups,
         page=page,
         grouping=grouping,
         filters=filters,
-        teams=_team_choices(),
+        teams=teams,
+        teams_on_demand=on_demand,
         stats=stats,
         shown=shown,
-        flagged=plan_service.flagged_risk_ids(g.org),
+        flagged=cached.flagged_risk_ids(g.org, filters.viewer),
         state=plan_versions.plan_state(g.org),
         filtered=filtered,
     )
@@ -143,7 +174,7 @@ def mine():
     Every bucket shows its first measures; ?lijst=<bucket> shows one bucket whole, a page at a time.
     """
     filters = plan_service.Filters(responsible_id=current_user.id, viewer=current_viewer())
-    totals = plan_lists.bucket_totals(g.org, filters)
+    totals = cached.bucket_totals(g.org, filters, current_user.id)
     chosen = request.args.get("lijst") if request.args.get("lijst") in plan_lists.BUCKETS else None
     page = None
     if chosen:
@@ -153,7 +184,7 @@ def mine():
         found = plan_lists.bucket_measures(g.org, filters, plan_lists.BUCKETS, plan_lists.BUCKET_PREVIEW)
     buckets = [(key, BUCKET_TITLES[key], totals[key], found[key]) for key in found]
     return render_template(
-        "plan/mine.html", buckets=buckets, stats=plan_lists.stats(g.org, filters), chosen=chosen, page=page
+        "plan/mine.html", buckets=buckets, stats=cached.plan_stats(g.org, filters), chosen=chosen, page=page
     )
 
 
