@@ -22,6 +22,8 @@ cached (they belong to one session); cache ids and load the rows by primary key 
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import TypeVar, cast
 
 from flask import current_app, g, has_request_context
 
@@ -121,7 +123,12 @@ def key(kind: str, org_id: int, viewer=None, user_id: int | None = None, extra=(
     )
 
 
-def aggregate(kind: str, org, compute, *, viewer=None, user_id: int | None = None, extra=()):
+T = TypeVar("T")
+
+
+def aggregate(
+    kind: str, org, compute: Callable[[], T], *, viewer=None, user_id: int | None = None, extra=()
+) -> T:
     """compute(), or its cached result for this organisation state, visibility, user, language and day."""
     from riecycle.extensions import db
 
@@ -133,4 +140,4 @@ def aggregate(kind: str, org, compute, *, viewer=None, user_id: int | None = Non
     if value is _MISSING:
         value = compute()
         cache.put(cache_key, value)
-    return value
+    return cast(T, value)
