@@ -29,6 +29,8 @@ NOT_COUNTED = {
     "LoginThrottle": "failed sign-ins per address: no organisation's data",
     "UserSession": "a user's sign-in sessions: no organisation's data",
     "UsedFormToken": "the double-submit guard of create forms: the record it created counts",
+    "RecoveryCode": "a user's second-factor recovery codes: sign-in data, shown on no organisation page",
+    "SsoIdentity": "a user's binding to an identity provider: sign-in data, shown on no organisation page",
 }
 # A user belongs to several organisations; these columns show nowhere in their pages.
 USER_PRIVATE = frozenset(

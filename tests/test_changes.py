@@ -105,8 +105,11 @@ def _records_no_builder_makes(world) -> None:
         MeasureScore,
         PlanComment,
         PlanVersion,
+        ReportCopy,
         Risk,
         RiskEvaluation,
+        SsoConfig,
+        SsoDomain,
         WegwijzerCheck,
     )
 
@@ -137,6 +140,11 @@ def _records_no_builder_makes(world) -> None:
             Invitation(organisation_id=org, email="nieuw@acme.example", name="Nieuw", role="auditor"),
             PlanComment(organisation_id=org, plan_version_id=version.id, text="Opmerking"),
             WegwijzerCheck(organisation_id=org, question_key="vraag"),
+            ReportCopy(
+                organisation_id=org, format="pdf", audience="inspectie", report_date=today, filename="r.pdf"
+            ),
+            SsoConfig(organisation_id=org, issuer="https://login.example", client_id="riecycle"),
+            SsoDomain(organisation_id=org, domain="acme.example"),
             Attachment(
                 organisation_id=org,
                 owner_type="measure",
