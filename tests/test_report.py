@@ -14,7 +14,7 @@ import pytest
 from docx import Document
 from sqlalchemy import select, update
 
-from riecycle import clock
+from riecycle import clock, reports
 from riecycle.extensions import db
 from riecycle.jobs import make_waiting_reports
 from riecycle.models import AuditEntry, Employee, Measure, Notification, ReportCopy, Risk
@@ -160,7 +160,7 @@ def test_as_of_shows_the_records_of_that_day(reported, tmp_path):
 def test_large_plan_is_summarised_with_the_evidence_workbook_as_annex(reported, tmp_path, app):
     org = reported.world.org
     app.config["REPORT_LIST_MAX"] = 1  # and long lists show their most recent rows
-    report, data, annex = copy_service.make(org, "pdf", full_max=2)
+    report, data, annex = reports.make(org, "pdf", full_max=2)
     assert report.summarised and annex is not None
     text = pdf_text(data, tmp_path)
     assert "meer dan 2" in text
@@ -303,7 +303,7 @@ def test_a_failing_report_is_marked_and_its_maker_told(reported, app, monkeypatc
     def broken(org, fmt, lang="nl", as_of=None, full_max=None):
         raise ServiceError("kapot")
 
-    monkeypatch.setattr(copy_service, "make", broken)
+    monkeypatch.setattr(reports, "make", broken)
     assert make_waiting_reports() == 0
     db.session.expire_all()
     copy = db.session.get(ReportCopy, copy.id)

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from riecycle import clock
+from riecycle import cache, clock
 from riecycle.extensions import db
 from riecycle.jobs import run_reminders
 from riecycle.models import Approval, ChecklistRun, Evaluation, Notification, PlanComment, PlanVersion, Risk
@@ -324,14 +324,18 @@ def _rows_for_every_card(world, n: int):
 def test_home_page_queries_do_not_grow_with_rows(world, client_as, role):
     client = client_as(role)
     _rows_for_every_card(world, 2)
-    client.get(url("/"))  # warm the per-process caches
+    client.get(url("/"))  # warm the per-process caches (translations, compiled statements)
+    cache.clear()  # but compute the page's aggregates: their queries must not grow either
     with count_queries(db.engine) as few:
         assert client.get(url("/")).status_code == 200
     _rows_for_every_card(world, 10)
+    client.get(url("/"))
+    cache.clear()
     with count_queries(db.engine) as many:
         assert client.get(url("/")).status_code == 200
     assert few.count == many.count, f"{role}: {few.count} queries with 2 rows each, {many.count} with 12"
-    assert many.count <= 40, many.count
+    # With nothing cached: the checklist, the change counter and the cached lists' reload by id.
+    assert many.count <= 45, many.count
 
 
 def test_the_rie_submitter_is_told_the_decision_with_a_link_they_may_open(world, client_as, outbox):

@@ -29,6 +29,7 @@ report_cli = AppGroup("report", help="Rapporten (PDF of Word).")
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True, help="Taal.")
 def report_rie(slug, fmt, out, as_of, lang):
     """Write the report RI&E en Plan van Aanpak PSA of an organisation to FILE."""
+    from riecycle import reports
     from riecycle.services.report import copies
 
     org = find_org_or_fail(slug)
@@ -37,7 +38,7 @@ def report_rie(slug, fmt, out, as_of, lang):
         copies.check(fmt, lang, "intern", day)
     except ServiceError as error:
         raise click.BadParameter(error.message) from error
-    report, data, annex = copies.make(org, fmt, lang, day)
+    report, data, annex = reports.make(org, fmt, lang, day)
     Path(out).write_bytes(data)
     click.echo(f"Rapport van '{org.slug}' geschreven naar {out} (SHA-256 {copies.sha256(data)}).")
     if annex is not None:

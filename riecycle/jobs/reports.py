@@ -7,6 +7,7 @@ made is no longer waiting, so a second pass does nothing twice.
 
 from flask import current_app
 
+from riecycle import reports
 from riecycle.extensions import db
 from riecycle.models import Organisation
 from riecycle.services.report import copies
@@ -19,7 +20,7 @@ def make_waiting_reports(limit: int = 5) -> int:
         org = db.session.get(Organisation, copy.organisation_id)
         copy_id = copy.id
         try:
-            copies.fill(org, copy)
+            reports.make_copy(org, copy)
             copies.notify(org, copy)
             db.session.commit()
             made += 1

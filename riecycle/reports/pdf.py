@@ -20,12 +20,18 @@ def render_html(report) -> str:
 
 def render_pdf(report) -> bytes:
     """The report as PDF bytes."""
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
     html = render_html(report)
     fonts = FontConfiguration()
-    document = HTML(string=html, base_url=str(FONTS), url_fetcher=_fetcher()).render(font_config=fonts)
+    fetcher = _fetcher()
+    with force_locale(report.lang):
+        css = render_template("reports/rie.css", report=report, fonts=FONTS.as_uri())
+    stylesheet = CSS(string=css, base_url=str(FONTS), url_fetcher=fetcher, font_config=fonts)
+    document = HTML(string=html, base_url=str(FONTS), url_fetcher=fetcher).render(
+        stylesheets=[stylesheet], font_config=fonts
+    )
     identifier = f"riecycle-{report.org_slug}-{report.report_date.isoformat()}".encode()
     current_app.logger.debug("rapport: %s pagina's", len(document.pages))
     return document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=identifier, uncompressed_pdf=False)

@@ -11,6 +11,7 @@ from flask import abort, flash, g, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from riecycle import reports
 from riecycle.extensions import db
 from riecycle.forms.report import ReportForm
 from riecycle.models import ReportCopy
@@ -64,7 +65,7 @@ def make():
             "info",
         )
         return redirect(url_for("rapport.index"))
-    copies.fill(g.org, copy)
+    reports.make_copy(g.org, copy)
     db.session.commit()
     flash(_("Het rapport is gemaakt en bewaard in de lijst van overgedragen rapporten."), "success")
     return redirect(url_for("rapport.download", copy_id=copy.id))

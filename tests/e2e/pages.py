@@ -19,6 +19,7 @@ NOT_PAGES = {
     "documents.download": "downloads an attachment",
     "export.evidence_download": "downloads the evidence file",
     "system.healthz": "a health probe, not a page",
+    "plan.teams_json": "the plan's team filter asks it for options (JSON)",
     "rapport.download": "downloads a handed-over report (PDF or Word)",
     "rapport.annex": "downloads a report's annex (the evidence workbook)",
 }

@@ -6,21 +6,17 @@ process (riecycle/jobs/reports.py) makes it and notifies its maker. Services onl
 """
 
 import hashlib
-import shutil
 from datetime import date
-from io import BytesIO
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from riecycle import clock
-from riecycle.access import AUDITOR, Viewer
 from riecycle.extensions import db
 from riecycle.models import Measure, Notification
 from riecycle.models.report import REPORT_AUDIENCES, REPORT_FORMATS, ReportCopy, ReportState
 from riecycle.services import ServiceError
-from riecycle.services.report.model import build_report
 
 NOTIFY_RULE = "report_ready"
 
@@ -53,30 +49,6 @@ def file_name(org, fmt: str, report_date: date, as_of: date | None = None) -> st
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _annex(org, as_of: date | None) -> tuple[str, bytes]:
-    """The evidence workbook (pseudonymised, as of the day) handed over as the complete annex."""
-    from riecycle.excel import evidence
-
-    period = evidence.Period(None, as_of)
-    spooled = evidence.build(org, Viewer(role=AUDITOR, org_id=org.id), period)
-    out = BytesIO()
-    shutil.copyfileobj(spooled, out)
-    name = f"bewijsdossier-{org.slug}-{(as_of or clock.today()).isoformat()}.xlsx"
-    return name, out.getvalue()
-
-
-def make(org, fmt: str, lang: str = "nl", as_of: date | None = None, full_max: int | None = None):
-    """(report, file bytes, annex (name, bytes) or None): a summarised report brings its annex."""
-    from riecycle.reports import render
-
-    report = build_report(org, as_of=as_of, lang=lang, full_max=full_max)
-    annex = None
-    if report.summarised:
-        annex = _annex(org, report.as_of)
-        report.annex = (annex[0], sha256(annex[1]))
-    return report, render(report, fmt), annex
 
 
 def check(fmt: str, lang: str, audience: str, as_of: date | None) -> None:
@@ -113,9 +85,12 @@ def request_copy(org, user, fmt: str, lang: str, audience: str, as_of: date | No
     return copy
 
 
-def fill(org, copy: ReportCopy) -> ReportCopy:
-    """Make the copy's file now and store it with its SHA-256 (and the annex when summarised)."""
-    report, data, annex = make(org, copy.format, copy.lang, copy.as_of)
+def fill(copy: ReportCopy, made) -> ReportCopy:
+    """Store the made file with its SHA-256 (and the annex when summarised).
+
+    `made` is riecycle.reports.make's (report, file bytes, annex or None): rendering and the
+    annex workbook live above the services."""
+    report, data, annex = made
     copy.data, copy.size, copy.sha256 = data, len(data), sha256(data)
     copy.report_date = report.report_date
     if annex is not None:

@@ -29,7 +29,6 @@ from riecycle.access.anonymity import min_respondents
 from riecycle.access.documents import may_read_document
 from riecycle.access.evidence import masked_run
 from riecycle.access.pseudonym import pseudonym_of
-from riecycle.excel.lookups import grouped, stream
 from riecycle.extensions import db
 from riecycle.labels import label
 from riecycle.models import (
@@ -56,6 +55,7 @@ from riecycle.models.policy import InstrumentKind
 from riecycle.models.references import measure_reference, risk_reference
 from riecycle.models.rie import Priority, RiskStatus, risk_teams
 from riecycle.services import asof
+from riecycle.streaming import grouped, stream
 
 FULL_PRIORITIES = (Priority.HOOG, Priority.MIDDEL)
 PRIORITY_ORDER = {Priority.HOOG: 0, Priority.MIDDEL: 1, Priority.LAAG: 2, None: 3}
