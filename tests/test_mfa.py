@@ -103,9 +103,13 @@ def test_enrolment_shows_a_server_drawn_qr_code_and_the_key_and_needs_a_first_co
 
 def test_login_waits_for_the_code_and_grants_nothing_before_it(app, world, now):
     _client, secret, _codes = _enrolled(app, world)
+    enrolled_login = _user("auditor@acme.example").last_login_at
     client = app.test_client()
+    now.advance(60)
     first = client.post("/login", data={"email": "auditor@acme.example", "password": PASSWORD})
     assert first.status_code == 302 and "/login/code" in first.headers["Location"]
+    db.session.expire_all()
+    assert _user("auditor@acme.example").last_login_at == enrolled_login  # not logged in yet
     # The password alone opens nothing: every page sends the visitor to log in, the login page
     # to the code step.
     for url in ("/o/acme/", "/account/", "/o/acme/audit/", "/account/tweestaps"):
@@ -123,6 +127,8 @@ def test_login_waits_for_the_code_and_grants_nothing_before_it(app, world, now):
     done = client.post("/login/code", data={"code": code(secret)})
     assert done.status_code == 302
     assert client.get("/o/acme/").status_code == 200
+    db.session.expire_all()
+    assert _user("auditor@acme.example").last_login_at > enrolled_login  # the login is complete
 
 
 def test_a_wrong_code_is_refused(app, world, now):
@@ -325,26 +331,50 @@ def test_platform_administrators_always_need_it_outside_the_test_exemption(app, 
     client = login(app.test_client(), admin.email)
     assert client.get("/platform/organisaties").headers["Location"].endswith("/account/tweestaps")
     # Even via SSO (should an administrator ever arrive that way).
-    assert mfa.required(_user(admin.email), "sso") is True
+    assert mfa.required(_user(admin.email), mfa.sso_method(world.org.id)) is True
 
 
 def test_after_sso_the_code_is_needed_only_when_the_organisation_asks(app, world, now):
     _client, _secret, _codes = _enrolled(app, world, "beheerder")
     user = _user("beheerder@acme.example")
+    sso = mfa.sso_method(world.org.id)  # signed in through acme's own identity provider
     world.org.mfa_policy = "beheerders"
     db.session.commit()
     assert mfa.code_needed(user, "password") is True
-    assert mfa.code_needed(user, "sso") is False and mfa.required(user, "sso") is False
+    assert mfa.code_needed(user, sso) is False and mfa.required(user, sso) is False
     world.org.mfa_with_sso = True
     db.session.commit()
-    assert mfa.code_needed(user, "sso") is True
+    assert mfa.code_needed(user, sso) is True
     other = accounts.create_user("nieuw@acme.example", "Nieuw", PASSWORD)
     accounts.add_membership(world.org, other, "beheerder")
     db.session.commit()
-    assert mfa.must_enrol(other, "sso") is True
+    assert mfa.must_enrol(other, sso) is True
     world.org.mfa_with_sso = False
     db.session.commit()
-    assert mfa.must_enrol(other, "sso") is False and mfa.must_enrol(other, "password") is True
+    assert mfa.must_enrol(other, sso) is False and mfa.must_enrol(other, "password") is True
+
+
+def test_another_organisations_provider_does_not_stand_in_for_its_second_factor(app, world, now):
+    """A user of two organisations signs in through acme's provider: other, which requires a
+    second factor of everyone and never trusted acme's provider, still gets its code."""
+    _client, _secret, _codes = _enrolled(app, world, "auditor")
+    user = _user("auditor@acme.example")
+    accounts.add_membership(world.other_org, user, "auditor")
+    world.org.mfa_policy = "uit"
+    world.other_org.mfa_policy = "iedereen"
+    db.session.commit()
+    via_acme = mfa.sso_method(world.org.id)
+    assert mfa.required(user, via_acme) is True and mfa.code_needed(user, via_acme) is True
+    # Through other's own provider, other's rule without "ook bij SSO" lets the provider's MFA count.
+    assert mfa.code_needed(user, mfa.sso_method(world.other_org.id)) is False
+    newcomer = accounts.create_user("nieuw@acme.example", "Nieuw", PASSWORD)
+    accounts.add_membership(world.org, newcomer, "auditor")
+    accounts.add_membership(world.other_org, newcomer, "auditor")
+    db.session.commit()
+    assert mfa.must_enrol(newcomer, via_acme) is True
+    world.other_org.mfa_policy = "uit"
+    db.session.commit()
+    assert mfa.must_enrol(newcomer, via_acme) is False
 
 
 def test_the_beheerder_sets_the_rule_on_the_organisation_page(app, world, client_as):

@@ -171,7 +171,7 @@ def test_existing_account_gives_its_password_once_then_signs_in_through_the_prov
     assert linked.status_code == 302
     assert logged_in(client)
     with client.session_transaction() as session:
-        assert session["login_method"] == "sso"
+        assert session["login_method"] == f"sso:{world.org.id}"  # acme's provider signed the user in
     identity = db.session.scalar(select(SsoIdentity))
     assert (identity.user_id, identity.issuer, identity.subject) == (user.id, provider.issuer, user.email)
 

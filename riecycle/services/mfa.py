@@ -39,22 +39,35 @@ RECOVERY_PATTERN = re.compile(rf"^[{RECOVERY_ALPHABET}]{{{RECOVERY_LENGTH}}}$")
 # --- when a second factor is required ------------------------------------------------------
 
 
+def sso_method(org_id: int) -> str:
+    """The login method of a sign-in through this organisation's identity provider."""
+    return f"sso:{org_id}"
+
+
+def sso_organisation(method: str) -> int | None:
+    """The organisation whose identity provider signed the user in; None after a password."""
+    kind, _sep, org_id = (method or "").partition(":")
+    return int(org_id) if kind == "sso" and org_id.isdigit() else None
+
+
 def required(user: User, method: str = "password") -> bool:
     """Whether this user must have a second factor after logging in with `method`.
 
     Always for platform administrators; otherwise when an organisation they belong to requires
-    it of their role. After an SSO login only organisations that ask for it "ook bij SSO" count
-    (the identity provider did its own MFA).
+    it of their role. After an SSO login the organisation whose identity provider was used counts
+    only when it asks for it "ook bij SSO" (its provider did its own MFA). Another organisation
+    the user belongs to never trusts that provider: its own rule applies as after a password.
     """
     if user.is_platform_admin and not current_app.config["MFA_ADMIN_EXEMPT"]:
         return True
+    sso_org = sso_organisation(method)
     rows = db.session.execute(
-        select(Membership.role, Organisation.mfa_policy, Organisation.mfa_with_sso)
+        select(Membership.organisation_id, Membership.role, Organisation.mfa_policy, Organisation.mfa_with_sso)
         .join(Organisation, Organisation.id == Membership.organisation_id)
         .where(Membership.user_id == user.id, Organisation.deleted_at.is_(None))
     )
-    for role, policy, with_sso in rows:
-        if method == "sso" and not with_sso:
+    for org_id, role, policy, with_sso in rows:
+        if org_id == sso_org and not with_sso:
             continue
         if policy == MfaPolicy.IEDEREEN or (policy == MfaPolicy.BEHEERDERS and role == Role.BEHEERDER):
             return True
@@ -65,7 +78,7 @@ def code_needed(user: User, method: str) -> bool:
     """Whether the login must be completed with a code: anyone enrolled, after a password."""
     if not user.has_second_factor:
         return False
-    return method != "sso" or required(user, method)
+    return sso_organisation(method) is None or required(user, method)
 
 
 def must_enrol(user: User, method: str) -> bool:

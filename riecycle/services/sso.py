@@ -388,11 +388,10 @@ def link(org: Organisation, config: SsoConfig, user: User, subject: str) -> SsoI
     return bind(org, config, user, subject)
 
 
-def record_login(identity: SsoIdentity, user: User) -> None:
-    """Note the login on the binding (each one an audit entry) and on the user."""
-    now = clock.now()
-    identity.last_login_at = now
-    user.last_login_at = now
+def record_login(identity: SsoIdentity) -> None:
+    """Note the provider's sign-in on the binding (each one an audit entry). The user's own
+    last_login_at waits for the login to complete (a second factor may still be asked)."""
+    identity.last_login_at = clock.now()
     db.session.flush()
 
 

@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from riecycle import clock
 from riecycle.extensions import db
 from riecycle.forms.auth import AccepteerUitnodigingForm, ForgotForm, LoginForm, NewPasswordForm
 from riecycle.services import ServiceError, accounts, invitations, notifications_mail
@@ -70,7 +69,6 @@ def login():
             flash(_("Onjuist e-mailadres of wachtwoord."), "error")
             return render_template("auth/login.html", form=form), 200
         accounts.register_success(email, ip)
-        user.last_login_at = clock.now()
         if not start_login(user, remember=form.remember.data):
             return redirect(url_for("mfa.code", next=safe_next(request.args.get("next"))))
         return redirect(safe_next(request.args.get("next")) or url_for("system.home"))

@@ -357,18 +357,26 @@ MFA_ENROL_KEY = "mfa_enrol"
 
 
 def start_login(
-    user, remember: bool = False, method: str = "password", *, second_factor_done: bool = False
+    user,
+    remember: bool = False,
+    method: str = "password",
+    *,
+    second_factor_done: bool = False,
+    new_sign_in: bool = True,
 ) -> bool:
     """Log in on a fresh session: a new server-side session id, a new cookie, a new CSRF token.
 
     The caller has flushed the user; this commits the new session row, and the organisation
     this browser worked in before (an expired session's), when the user is a member of it.
-    `method` says how the user proved who they are ("password" or "sso"); it is kept in the
-    signed session for the second-factor rules.
+    `method` says how the user proved who they are: "password", or mfa.sso_method(org id) for
+    the organisation whose identity provider signed the user in. It is kept in the signed
+    session for the second-factor rules.
 
     Returns False when the user must still give a second-factor code (services/mfa.py): nobody is
     logged in then; the signed session only says who is waiting, for a few minutes, and the code
-    page (views/mfa.py) finishes the login with `second_factor_done=True`.
+    page (views/mfa.py) finishes the login with `second_factor_done=True`. The user's
+    last_login_at is set only then, when the login is complete (not after a password change,
+    `new_sign_in=False`, which only moves this device to a fresh session).
     """
     if not second_factor_done and mfa.code_needed(user, method):
         db.session.commit()
@@ -384,6 +392,8 @@ def start_login(
         return False
     accounts.remember_organisation(user, session.get(CURRENT_ORG_KEY))
     accounts.start_session(user, remember=remember)
+    if new_sign_in:
+        user.last_login_at = clock.now()
     enrol = mfa.must_enrol(user, method)
     db.session.commit()
     _fresh_session()  # nothing of the anonymous session (its CSRF token) survives the login

@@ -40,7 +40,7 @@ from riecycle.forms.auth import LoginForm
 from riecycle.forms.sso import SsoConfigForm, SsoDomainForm, SsoLinkForm
 from riecycle.models import Organisation, SsoDomain, User
 from riecycle.permissions import requires
-from riecycle.services import ServiceError, accounts
+from riecycle.services import ServiceError, accounts, mfa
 from riecycle.services import sso as service
 from riecycle.views.admin import platform_admin_required
 from riecycle.views.common import save, start_login
@@ -254,10 +254,10 @@ def _sign_in(org, config, claims, next_url):
 def _finish(identity, user, next_url, message: str | None = None):
     token = audit.set_actor(user.id)
     try:
-        service.record_login(identity, user)
+        service.record_login(identity)
     finally:
         audit.reset_actor(token)
-    start_login(user, method="sso")
+    start_login(user, method=mfa.sso_method(identity.organisation_id))
     if message:
         flash(message, "success")  # after start_login: it starts a fresh session
     return redirect(safe_next(next_url) or url_for("system.home"))
