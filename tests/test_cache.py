@@ -29,6 +29,7 @@ from tests.support.queries import count_queries
 DASHBOARD = "/o/acme/cyclus"
 PLAN = "/o/acme/plan/"
 MINE = "/o/acme/plan/mijn"
+HOME = "/o/acme/"  # with the "Aan de slag" checklist (its invitation step: test_start.py)
 
 
 def _normal(html: str) -> str:
@@ -131,7 +132,15 @@ def _flag(world):
     db.session.commit()
 
 
+def _checklist_run(world):
+    from riecycle.services import zelfinspectie
+
+    zelfinspectie.run_checklist(world.org, world.users["preventiemedewerker"])
+    db.session.commit()
+
+
 CHANGES = {
+    "self-inspection run": (_checklist_run, [HOME]),
     "overdue measure": (_overdue, [DASHBOARD, PLAN, MINE]),
     "status change": (_status, [DASHBOARD, PLAN, MINE]),
     "risk with evaluation": (_risk, [DASHBOARD]),

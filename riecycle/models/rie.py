@@ -203,12 +203,13 @@ class Risk(DomainMixin, Base):
         one_of("restrisico", Priority, nullable=True),
         one_of("current_priority", Priority, nullable=True),
         one_of("current_method", RiskMethod, nullable=True),
+        one_of("tool_priority", Priority, nullable=True),
+        UniqueConstraint("organisation_id", "number", name="uq_risks_organisation_number"),
     )
     # Optimistic locking: every UPDATE checks and bumps this (edit forms carry it).
     version_id: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version_id}
     __audit_label__ = "Risico"
-    __table_args__ = (UniqueConstraint("organisation_id", "number", name="uq_risks_organisation_number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The permanent reference within the organisation (R-0001), given at creation, never reused.

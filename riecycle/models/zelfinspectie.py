@@ -47,7 +47,7 @@ class ChecklistRun(OrgScopedMixin, Base):
     __tablename__ = "checklist_runs"
     __audited__ = True
     __audit_label__ = "Zelfinspectie"
-    __audit_exclude__ = ("items", "group_scores")
+    __audit_exclude__ = ("items", "group_scores", "counted_ids")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
@@ -64,6 +64,11 @@ class ChecklistRun(OrgScopedMixin, Base):
     # keep every reference), evidence_total, evidence_list {...} or None, justification, fix {...}.
     # Deferred: lists, the trend and the dashboard read the score without parsing the items.
     items: Mapped[list] = mapped_column(JSON, default=list, deferred=True)
+    # The ids behind each count of the items, packed (zelfinspectie_rules.pack_ids):
+    # {item id: {count key: [[first, last], ...]}}. Kept apart from the items, which only say how
+    # many: a large organisation's run counts tens of thousands of records, and only the page
+    # listing one count's records needs them.
+    counted_ids: Mapped[dict] = mapped_column(JSON, default=dict, deferred=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped["User | None"] = relationship("User", lazy="joined")
@@ -74,6 +79,12 @@ class ChecklistRun(OrgScopedMixin, Base):
 
     def item(self, item_id: str) -> dict | None:
         return next((i for i in self.items if i.get("id") == item_id), None)
+
+    def counted(self, item_id: str, key: str) -> list:
+        """The packed ids behind one count of one item (empty when the run has none)."""
+        per_item = (self.counted_ids or {}).get(item_id)
+        stored = per_item.get(key) if isinstance(per_item, dict) else None
+        return stored if isinstance(stored, list) else []
 
 
 def _refuse_change(mapper, connection, target):

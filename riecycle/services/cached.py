@@ -4,13 +4,15 @@ Each wrapper returns what the wrapped function returns. Lists of records are cac
 loaded again by primary key (a handful of rows), because ORM objects belong to one session.
 """
 
+import dataclasses
+
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, lazyload
 
 from riecycle import cache
 from riecycle.extensions import db
 from riecycle.models import Employee, Evaluation, Measure, VoorlichtingSession
-from riecycle.services import dashboard, plan, plan_lists, teams
+from riecycle.services import dashboard, plan, plan_lists, start, teams
 
 
 def _rows(model, ids: list[int], *options) -> list:
@@ -75,6 +77,17 @@ def upcoming_evaluations(org, today, viewer):
 def figure(kind: str, org, viewer, compute):
     """A chart or other figure the dashboard draws (markup and plain data only)."""
     return cache.aggregate(f"dashboard.{kind}", org, compute, viewer=viewer)
+
+
+def start_checklist(org, role):
+    """start.checklist without its one record (the current RI&E, which belongs to a session)."""
+
+    def compute():
+        checklist = start.checklist(org, role)
+        facts = {key: value for key, value in checklist.facts.items() if key != "rie"}
+        return dataclasses.replace(checklist, facts=facts)
+
+    return cache.aggregate("start.checklist", org, compute, extra=(role,))
 
 
 # --- the plan -----------------------------------------------------------------------------

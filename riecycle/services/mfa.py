@@ -62,7 +62,9 @@ def required(user: User, method: str = "password") -> bool:
         return True
     sso_org = sso_organisation(method)
     rows = db.session.execute(
-        select(Membership.organisation_id, Membership.role, Organisation.mfa_policy, Organisation.mfa_with_sso)
+        select(
+            Membership.organisation_id, Membership.role, Organisation.mfa_policy, Organisation.mfa_with_sso
+        )
         .join(Organisation, Organisation.id == Membership.organisation_id)
         .where(Membership.user_id == user.id, Organisation.deleted_at.is_(None))
     )

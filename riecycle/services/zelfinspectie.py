@@ -217,6 +217,19 @@ def _same_items(stored: list, fresh: list) -> bool:
     return json.dumps(stored, sort_keys=True, default=str) == json.dumps(fresh, sort_keys=True, default=str)
 
 
+def split_counted(items: list[dict]) -> tuple[list[dict], dict]:
+    """Evaluated items without the ids behind their counts, and those ids per item and count key
+    (ChecklistRun.counted_ids): the report reads the items, only a count's list reads the ids."""
+    kept, counted = [], {}
+    for entry in items:
+        counts = entry.get("counts") or []
+        ids = {count["key"]: count["ids"] for count in counts if "ids" in count}
+        if ids:
+            counted[entry["id"]] = ids
+        kept.append({**entry, "counts": [{k: v for k, v in c.items() if k != "ids"} for c in counts]})
+    return kept, counted
+
+
 def run_checklist(
     org, user=None, today: date | None = None, origin: str = "web", reuse_unchanged: bool = True
 ) -> ChecklistRun:
@@ -227,10 +240,15 @@ def run_checklist(
     allowed to run it could otherwise fill the database by clicking).
     """
     today = today or clock.today()
-    items = evaluate(org, today)
+    items, counted = split_counted(evaluate(org, today))
     if reuse_unchanged:
         latest = latest_run(org, with_items=True)
-        if latest is not None and latest.run_on == today and _same_items(latest.items, items):
+        if (
+            latest is not None
+            and latest.run_on == today
+            and _same_items(latest.items, items)
+            and _same_items([latest.counted_ids], [counted])
+        ):
             return latest
     run_at = (
         clock.now() if today == clock.today() else datetime.combine(today, time(12), tzinfo=clock.AMSTERDAM)
@@ -244,6 +262,7 @@ def run_checklist(
         score=score(items),
         group_scores=group_scores(items),
         items=items,
+        counted_ids=counted,
     )
     db.session.add(run)
     db.session.flush()

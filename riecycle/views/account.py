@@ -72,7 +72,9 @@ def change_password():
             else:
                 # This device continues on a fresh session; its second factor was given at login.
                 method = session.get(LOGIN_METHOD_KEY, "password")
-                start_login(user, remember=remember, method=method, second_factor_done=True, new_sign_in=False)
+                start_login(
+                    user, remember=remember, method=method, second_factor_done=True, new_sign_in=False
+                )
                 flash(_("Uw wachtwoord is gewijzigd."), "success")
                 return redirect(url_for("account.settings"))
     return _settings_page(AccountForm(obj=current_user), form), 400

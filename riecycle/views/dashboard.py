@@ -210,7 +210,7 @@ def _start_checklist():
     membership = g.get("membership")
     if request.endpoint not in ("dashboard.index", "dashboard.cycle") or membership is None or "org" not in g:
         return {}  # another page, or an error page before the member was loaded
-    checklist = start.checklist(g.org, membership.role if membership else None)
+    checklist = cached.start_checklist(g.org, membership.role if membership else None)
     context = {"start_facts": checklist.facts}
     if request.endpoint == "dashboard.index":
         context.update(start_checklist=checklist, start_shown=start.shown(checklist, membership))

@@ -268,7 +268,7 @@ def counted(run_id, item_id, key):
     count = service.count_of(entry, key)
     if count is None or count.get("kind") not in COUNTED_KINDS:
         abort(404)
-    ids = unpack_ids(count.get("ids"))
+    ids = unpack_ids(run.counted(item_id, key))
     stored_keys = count.get("keys")
     keys = [k for k in stored_keys if isinstance(k, str)] if isinstance(stored_keys, list) else []
     page = page_of(len(ids) + len(keys), LIST_PER_PAGE)
