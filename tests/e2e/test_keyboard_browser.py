@@ -35,6 +35,7 @@ FOCUS = """() => {
 
 def tab_to(page, wanted, limit=150):
     """Press Tab until `wanted(focus)`; every stop on the way must show its focus."""
+    page.wait_for_load_state("load")  # the page's scripts (pickers) have run: the tab order is final
     passed = []
     for _ in range(limit):
         page.keyboard.press("Tab")
