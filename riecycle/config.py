@@ -16,6 +16,11 @@ def _env_bool(name, default=False):
     return value.strip().lower() in {"1", "true", "yes", "ja", "on"}
 
 
+def _env_list(name, default: str = "") -> tuple[str, ...]:
+    """A comma-separated setting as a tuple of its non-empty, stripped parts."""
+    return tuple(part.strip() for part in (_env(name) or default).split(",") if part.strip())
+
+
 def _env_int(name, default):
     value = _env(name)
     return int(value) if value not in (None, "") else default
@@ -98,6 +103,9 @@ class Config:
     SSO_HTTP_TIMEOUT = _env_int("SSO_HTTP_TIMEOUT", 5)
     SSO_LEEWAY_SECONDS = _env_int("SSO_LEEWAY_SECONDS", 60)
     SSO_ALLOW_HTTP = _env_bool("SSO_ALLOW_HTTP", False)
+    # Networks outside the public internet that a provider may be on (riecycle/oidc.py), e.g. an
+    # identity provider on the intranet: "10.20.0.0/16,fd00:1::/64". Nothing by default.
+    SSO_PRIVATE_NETWORKS = _env_list("SSO_PRIVATE_NETWORKS")
 
 
 class DevelopmentConfig(Config):
@@ -106,6 +114,7 @@ class DevelopmentConfig(Config):
     ENV_NAME = "development"
     SECRET_KEY = Config.SECRET_KEY or "dev-only-not-secret"
     SSO_ALLOW_HTTP = _env_bool("SSO_ALLOW_HTTP", True)
+    SSO_PRIVATE_NETWORKS = _env_list("SSO_PRIVATE_NETWORKS", "127.0.0.0/8,::1/128")  # a local provider
 
 
 class TestingConfig(Config):
@@ -121,6 +130,7 @@ class TestingConfig(Config):
     SMTP_HOST = None
     BASE_URL = "http://localhost"
     SSO_ALLOW_HTTP = True
+    SSO_PRIVATE_NETWORKS = ("127.0.0.0/8", "::1/128")  # the suite's provider runs on loopback
 
 
 class ProductionConfig(Config):

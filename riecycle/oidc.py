@@ -8,13 +8,22 @@ clear message instead of a hanging login. Nothing is cached: every login reads t
 discovery document and keys afresh, so a rotated key is picked up at once.
 
 Every failure raises OidcError with a Dutch message for the user and a short code for the log.
+
+A beheerder chooses the issuer URL, so the server must not become a way into the network it runs
+in: every connection goes only to public addresses, or to the networks listed in
+SSO_PRIVATE_NETWORKS (an identity provider on the intranet; loopback in development and tests).
+The check is made on the addresses the connection itself uses, so a name that resolves to a
+public address at one moment and to an internal one the next gains nothing.
 """
 
 from __future__ import annotations
 
 import base64
+import http.client
+import ipaddress
 import json
 import secrets
+import socket
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -70,6 +79,16 @@ def _unreachable() -> OidcError:
     )
 
 
+def _blocked() -> OidcError:
+    return OidcError(
+        _(
+            "De inlogdienst staat op een intern netwerkadres. riecycle maakt daar alleen verbinding "
+            "mee als de serverbeheerder dat netwerk heeft toegestaan (RIECYCLE_SSO_PRIVATE_NETWORKS)."
+        ),
+        "blocked_address",
+    )
+
+
 def _misconfigured(code: str) -> OidcError:
     return OidcError(
         _(
@@ -78,6 +97,63 @@ def _misconfigured(code: str) -> OidcError:
         ),
         code,
     )
+
+
+class BlockedAddressError(OSError):
+    """The provider's host resolves to an address outside the public internet and the allowed networks."""
+
+
+def _permitted(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 zone id is not part of the address
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    networks = current_app.config.get("SSO_PRIVATE_NETWORKS") or ()
+    return ip.is_global or any(ip in ipaddress.ip_network(n, strict=False) for n in networks)
+
+
+def _guarded_connection(address, timeout=socket._GLOBAL_DEFAULT_TIMEOUT, source_address=None):  # type: ignore[attr-defined]
+    """socket.create_connection, to permitted addresses only: every address the name resolves to
+    must be permitted, and the socket connects to one of those very addresses."""
+    host, port = address
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    if not infos or not all(_permitted(info[4][0]) for info in infos):
+        raise BlockedAddressError(f"{host} resolves to an address that is not allowed")
+    error: OSError | None = None
+    for family, kind, proto, _name, sockaddr in infos:
+        sock = socket.socket(family, kind, proto)
+        try:
+            if timeout is not socket._GLOBAL_DEFAULT_TIMEOUT:  # type: ignore[attr-defined]
+                sock.settimeout(timeout)
+            if source_address:
+                sock.bind(source_address)
+            sock.connect(sockaddr)
+            return sock
+        except OSError as failed:
+            error = failed
+            sock.close()
+    raise error or OSError(f"could not connect to {host}")
+
+
+class _GuardedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = _guarded_connection
+
+
+class _GuardedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = _guarded_connection
+
+
+class _GuardedHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(_GuardedHTTPConnection, req)
+
+
+class _GuardedHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        return self.do_open(_GuardedHTTPSConnection, req, context=self._context)
 
 
 class _Redirects(urllib.request.HTTPRedirectHandler):
@@ -89,7 +165,17 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-_OPENER = urllib.request.build_opener(_Redirects())
+# No proxy handler: a proxy would make the connection instead, past the address check.
+_OPENER = urllib.request.OpenerDirector()
+for _handler in (
+    urllib.request.UnknownHandler(),
+    _GuardedHTTPHandler(),
+    _GuardedHTTPSHandler(),
+    urllib.request.HTTPDefaultErrorHandler(),
+    _Redirects(),
+    urllib.request.HTTPErrorProcessor(),
+):
+    _OPENER.add_handler(_handler)
 
 
 def _http(url: str, data: dict | None = None, auth: tuple[str, str] | None = None) -> tuple[int, bytes]:
@@ -111,7 +197,16 @@ def _http(url: str, data: dict | None = None, auth: tuple[str, str] | None = Non
             return response.status, response.read(MAX_RESPONSE_BYTES)
     except urllib.error.HTTPError as error:
         return error.code, error.read(MAX_RESPONSE_BYTES)
-    except (urllib.error.URLError, OSError, ValueError) as error:
+    except urllib.error.URLError as error:
+        if isinstance(error.reason, BlockedAddressError):
+            current_app.logger.warning("SSO: refused to connect (%s)", error.reason)
+            raise _blocked() from error
+        current_app.logger.warning("SSO: provider unreachable (%s)", type(error).__name__)
+        raise _unreachable() from error
+    except BlockedAddressError as error:
+        current_app.logger.warning("SSO: refused to connect (%s)", error)
+        raise _blocked() from error
+    except (OSError, ValueError) as error:
         current_app.logger.warning("SSO: provider unreachable (%s)", type(error).__name__)
         raise _unreachable() from error
 
