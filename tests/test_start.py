@@ -2,6 +2,7 @@
 gone once the cycle runs and reopenable; the demo organisation has them all done."""
 
 import re
+from html.parser import HTMLParser
 
 from sqlalchemy import select
 
@@ -180,3 +181,153 @@ def test_the_preventiemedewerker_s_home_page_of_an_empty_organisation_says_what_
     html = client.get("/o/nieuw/").get_data(as_text=True)
     assert 'data-empty="risks"' in html and "Er zijn nog geen maatregelen." in html
     assert list(_steps(html)) == ["rie", "themes", "measures", "session", "or", "inspection"]
+
+
+class _EmptyStates(HTMLParser):
+    """The elements marked data-empty: key -> (their text, the hrefs of their links)."""
+
+    def __init__(self):
+        super().__init__()
+        self.found: dict = {}
+        self._open: list = []  # [key, tag, depth] of the data-empty elements we are inside
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for entry in self._open:
+            if entry[1] == tag:
+                entry[2] += 1
+            if tag == "a" and attrs.get("href"):
+                self.found[entry[0]][1].append(attrs["href"])
+        if "data-empty" in attrs:
+            self.found.setdefault(attrs["data-empty"], ["", []])
+            self._open.append([attrs["data-empty"], tag, 1])
+
+    def handle_endtag(self, tag):
+        for entry in list(self._open):
+            if entry[1] == tag:
+                entry[2] -= 1
+                if entry[2] == 0:
+                    self._open.remove(entry)
+
+    def handle_data(self, data):
+        for entry in self._open:
+            self.found[entry[0]][0] += data
+
+
+def _empty_states(html: str) -> dict:
+    parser = _EmptyStates()
+    parser.feed(html)
+    return parser.found
+
+
+# page -> [(data-empty key, a phrase of what will appear, the link to the step that fills it)]
+FRESH_EMPTY_STATES = {
+    "/o/nieuw/beleid/": [
+        (
+            "appointment",
+            "Hier komt wie de preventiemedewerker is",
+            "/o/nieuw/beleid/preventiemedewerker/nieuw",
+        ),
+        ("contract", "Hier komt het contract met uw arbodienst", "/o/nieuw/beleid/arbodienst/nieuw"),
+        (
+            "instrument-vertrouwenspersoon",
+            "Hier komt wie uw vertrouwenspersoon is",
+            "/o/nieuw/beleid/instrumenten/nieuw?kind=vertrouwenspersoon",
+        ),
+        (
+            "instrument-gedragscode",
+            "Hier komt het instrument",
+            "/o/nieuw/beleid/instrumenten/nieuw?kind=gedragscode",
+        ),
+    ],
+    "/o/nieuw/beleid/meldingen": [
+        ("trend", "Hier komt per thema het aantal meldingen", "/o/nieuw/beleid/meldingen/nieuw"),
+        ("analyses", "Hier komen uw analyses", "/o/nieuw/beleid/meldingen/analyse/nieuw"),
+        ("incidents", "Hier komen de meldingen", "/o/nieuw/beleid/meldingen/nieuw"),
+    ],
+    "/o/nieuw/rie/": [("top5", "Hier komen de vijf knelpunten", "/o/nieuw/rie/top5")],
+    "/o/nieuw/plan/niveaus": [("risks", "per risico de maatregelen", "/o/nieuw/rie/risicos/nieuw")],
+    "/o/nieuw/plan/prioriteren": [("candidates", "Hier komen de maatregelen", "/o/nieuw/plan/nieuw")],
+    "/o/nieuw/plan/team": [("teams", "Hier komen per team", "/o/nieuw/beheer/teams/nieuw")],
+    "/o/nieuw/plan/versies": [("versions", "Hier komt elke versie", "/o/nieuw/plan/")],
+    "/o/nieuw/pulse/vergelijken": [
+        ("rounds", "Hier komt per team het verschil", "/o/nieuw/pulse/samenstellen")
+    ],
+    "/o/nieuw/herinneringen/": [("reminders", "14 dagen en 1 dag voor de termijn", "/o/nieuw/plan/")],
+    "/o/nieuw/voorlichting/": [("coverage", "Hier komt per team", "/o/nieuw/beheer/teams")],
+    "/o/nieuw/evaluatie/": [("done", "Hier komen de uitkomsten", "/o/nieuw/evaluatie/nieuw")],
+    "/o/nieuw/cyclus": [("inspection-score", "Hier komt de score", "/o/nieuw/zelfinspectie/")],
+    "/o/nieuw/export/": [
+        ("export-risks", "hier komen de risico's", "/o/nieuw/rie/risicos/nieuw"),
+        ("export-plan", "hier komen de maatregelen", "/o/nieuw/plan/nieuw"),
+        ("export-sessions", "hier komen de voorlichtingen", "/o/nieuw/voorlichting/nieuw"),
+    ],
+}
+
+
+def _fresh_member(app, org, role):
+    user = accounts.create_user(f"{role}@nieuw.example", role, PASSWORD)
+    accounts.add_membership(org, user, role)
+    db.session.commit()
+    return login(app.test_client(), f"{role}@nieuw.example")
+
+
+def test_every_empty_list_of_a_new_organisation_says_what_will_appear_and_links_to_the_step(app, world):
+    org, beheerder = _fresh(app)
+    auditor = _fresh_member(app, org, "auditor")
+    for path, expected in FRESH_EMPTY_STATES.items():
+        response = beheerder.get(path)
+        assert response.status_code == 200, path
+        found = _empty_states(response.get_data(as_text=True))
+        for key, phrase, href in expected:
+            assert key in found, (path, key)
+            text, links = found[key]
+            assert phrase in text, (path, key, text)
+            assert href in links, (path, key, links)
+        # The auditor reads the same sentences, without links to steps it may not take.
+        response = auditor.get(path)
+        if response.status_code == 403:
+            continue
+        found = _empty_states(response.get_data(as_text=True))
+        for key, phrase, href in expected:
+            assert key in found and phrase in found[key][0], (path, key)
+            assert href not in found[key][1], (path, key)
+
+
+def test_beheer_compose_and_home_pages_of_a_new_organisation_link_to_the_step(app, world):
+    org, beheerder = _fresh(app)
+    pages = {
+        "/o/nieuw/beheer/teams": ("teams", ["/o/nieuw/beheer/teams/nieuw", "/o/nieuw/export/#importeren"]),
+        "/o/nieuw/pulse/samenstellen": ("targeted", ["/o/nieuw/rie/risicos"]),
+        "/o/nieuw/plan/mijn": ("mine", ["/o/nieuw/plan/"]),
+        "/o/nieuw/plan/versies/vergelijk": ("compare", ["/o/nieuw/plan/versies"]),
+    }
+    for path, (key, hrefs) in pages.items():
+        found = _empty_states(beheerder.get(path).get_data(as_text=True))
+        assert key in found, (path, key)
+        assert "Hier kom" in found[key][0], (path, key)
+        for href in hrefs:
+            assert href in found[key][1], (path, href)
+    # The preventiemedewerker's home page: evaluations follow the measures, which come first.
+    found = _empty_states(
+        _fresh_member(app, org, "preventiemedewerker").get("/o/nieuw/").get_data(as_text=True)
+    )
+    assert "Hier komen de evaluaties" in found["evaluations"][0]
+    assert "/o/nieuw/plan/nieuw" in found["evaluations"][1]
+    assert "/o/nieuw/zelfinspectie/" in found["inspection-score"][1]
+    # The OR/PVT member: the levels of the plan and the pulse comparison, without others' steps.
+    or_lid = _fresh_member(app, org, "or_lid")
+    found = _empty_states(or_lid.get("/o/nieuw/plan/niveaus").get_data(as_text=True))
+    assert found["risks"][1] == ["/o/nieuw/rie/"]
+    found = _empty_states(or_lid.get("/o/nieuw/pulse/vergelijken").get_data(as_text=True))
+    assert "rounds" in found and found["rounds"][1] == []
+
+
+def test_a_filtered_empty_list_says_so_instead_of_what_will_appear(app, world):
+    _org, beheerder = _fresh(app)
+    html = beheerder.get("/o/nieuw/beleid/meldingen?thema=pesten").get_data(as_text=True)
+    found = _empty_states(html)
+    assert "Geen meldingen gevonden voor dit filter." in html and "incidents" not in found
+    assert "trend" in found  # the trend is not filtered by theme
+    html = beheerder.get("/o/nieuw/herinneringen/?status=failed").get_data(as_text=True)
+    assert "Geen herinneringen met deze status." in html and "reminders" not in _empty_states(html)

@@ -20,8 +20,8 @@ from riecycle.excel.writer import XLSX_MIMETYPE
 from riecycle.extensions import db
 from riecycle.forms.export import ConfirmForm, EvidenceForm, ImportForm
 from riecycle.models import Attachment, Team, VoorlichtingSession
-from riecycle.permissions import can, requires
-from riecycle.services import ServiceError, accounts, attachments, audit_log
+from riecycle.permissions import can, current_role, requires
+from riecycle.services import ServiceError, accounts, attachments, audit_log, cached
 from riecycle.services import plan as plan_service
 from riecycle.services import risks as risk_service
 from riecycle.services.records import lock_organisation
@@ -53,6 +53,8 @@ def _page(form=None, evidence_form=None, problems=None, status=200):
         problems=problems,
         max_mb=f"{importer.max_bytes() / 1048576:g}",
         max_rows=importer.max_rows(),
+        # What exists yet: an empty list says what will fill it (the "Aan de slag" counts, cached).
+        facts=cached.start_checklist(g.org, current_role()).facts,
     ), status
 
 
